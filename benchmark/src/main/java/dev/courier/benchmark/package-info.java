@@ -1,0 +1,4 @@
+/**
+ * The load-test harness and the JMH microbenchmarks.
+ */
+package dev.courier.benchmark;

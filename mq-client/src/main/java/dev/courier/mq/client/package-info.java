@@ -1,0 +1,4 @@
+/**
+ * The message broker client: producers and subscriptions.
+ */
+package dev.courier.mq.client;

@@ -1,0 +1,4 @@
+/**
+ * The ZooKeeper registry backend, through Curator.
+ */
+package dev.courier.registry.zookeeper;
