@@ -19,7 +19,11 @@ public interface ProxyFactory {
     /**
      * Makes a proxy implementing {@code iface} that calls {@code invoker}.
      *
-     * @throws IllegalArgumentException when {@code iface} is not an interface
+     * <p>The interface may be package-private or come from any class loader. The proxies a factory makes for
+     * one interface share one class.
+     *
+     * @throws IllegalArgumentException when {@code iface} is not an interface, or is a sealed or hidden one
+     * @throws NullPointerException when {@code iface} or {@code invoker} is null
      */
     <T> T createProxy(Class<T> iface, Invoker invoker);
 }
