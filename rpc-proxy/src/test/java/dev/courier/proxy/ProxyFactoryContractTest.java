@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.modifier.Visibility;
@@ -187,6 +188,25 @@ abstract class ProxyFactoryContractTest {
 
         Method greet = Greeter.class.getMethod("greet", String.class);
         assertThat(invoker.calls()).extracting(RecordingInvoker.Call::method).containsExactly(greet, greet);
+    }
+
+    @Test
+    void defaultMethodWithPrimitiveArgumentsAndResultRunsLocally() {
+        RecordingInvoker invoker = new RecordingInvoker((m, a) -> (Integer) a[0] + (Integer) a[1]);
+        Primitives p = factory.createProxy(Primitives.class, invoker);
+
+        assertThat(p.triple(5)).isEqualTo(15);
+        assertThat(invoker.calls()).extracting(c -> c.method().getName()).containsExactly("add", "add");
+    }
+
+    @Test
+    void defaultMethodOfAJdkInterfaceRunsLocally() {
+        RecordingInvoker invoker = new RecordingInvoker((m, a) -> a[0] + "!");
+        @SuppressWarnings("unchecked")
+        Function<String, String> shout = factory.createProxy(Function.class, invoker);
+
+        assertThat(shout.andThen(String::toUpperCase).apply("hey")).isEqualTo("HEY!");
+        assertThat(invoker.onlyCall().method().getName()).isEqualTo("apply");
     }
 
     // --- dispatch ----------------------------------------------------------------------------------
@@ -415,6 +435,31 @@ abstract class ProxyFactoryContractTest {
     }
 
     // --- threads -----------------------------------------------------------------------------------
+
+    @Test
+    void proxiesCreatedConcurrentlyShareOneClass() throws Exception {
+        int threads = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Class<?>>> classes = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Callable<Class<?>> creator = () -> {
+                    start.await();
+                    return factory.createProxy(Overloaded.class, MUST_NOT_BE_CALLED).getClass();
+                };
+                classes.add(pool.submit(creator));
+            }
+            start.countDown();
+            Class<?> first = classes.get(0).get(1, TimeUnit.MINUTES);
+            for (Future<Class<?>> c : classes) {
+                assertThat(c.get(1, TimeUnit.MINUTES)).isSameAs(first);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+        }
+    }
 
     @Test
     void concurrentCallsFromManyThreadsAllReachTheInvokerWithTheirOwnArguments() throws Exception {

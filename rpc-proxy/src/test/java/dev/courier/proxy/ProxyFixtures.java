@@ -30,6 +30,10 @@ final class ProxyFixtures {
         byte narrow(short s, float f);
 
         void fire(int event);
+
+        default int triple(int x) {
+            return add(add(x, x), x);
+        }
     }
 
     public interface Overloaded {

@@ -20,6 +20,8 @@ import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
 import net.bytebuddy.implementation.FieldAccessor;
 import net.bytebuddy.implementation.InvocationHandlerAdapter;
 import net.bytebuddy.implementation.MethodCall;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A generated proxy class for one interface and the constructor handle that instantiates it. The class
@@ -44,6 +46,7 @@ import net.bytebuddy.implementation.MethodCall;
  */
 final class ByteBuddyProxyClass {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ByteBuddyProxyClass.class);
     private static final String HANDLER_FIELD = "handler";
     private static final MethodType CONSTRUCTOR = MethodType.methodType(void.class, InvocationHandler.class);
     private static final ByteBuddy BYTE_BUDDY = new ByteBuddy().with(new NamingStrategy.SuffixingRandom("CourierProxy"));
@@ -72,6 +75,7 @@ final class ByteBuddyProxyClass {
         try {
             MethodHandle constructor = lookup.findConstructor(type, CONSTRUCTOR)
                     .asType(MethodType.methodType(Object.class, InvocationHandler.class));
+            LOG.debug("Generated proxy class {} in {}", type.getName(), type.getClassLoader());
             return new ByteBuddyProxyClass(type, constructor);
         } catch (NoSuchMethodException | IllegalAccessException e) {
             throw new IllegalStateException("Generated proxy class " + type.getName() + " has no usable constructor", e);
