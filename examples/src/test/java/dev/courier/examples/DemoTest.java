@@ -1,0 +1,29 @@
+package dev.courier.examples;
+
+import dev.courier.rpc.RpcClient;
+import dev.courier.rpc.RpcServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DemoTest {
+
+    @Test
+    void consumerRoundSucceedsAgainstTheProvider() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (RpcServer server = GreeterProvider.start(0);
+             RpcClient client = RpcClient.builder().build();
+             PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            int ok = new GreeterConsumer(client, "127.0.0.1", server.port(), out).run();
+            assertThat(ok).isEqualTo(Demo.EXPECTED_CALLS);
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("sayHello(Ada) -> Hello, Ada!")
+                .contains("java.lang.IllegalArgumentException: name must not be blank")
+                .contains("Greeting[text=Hello, async-");
+    }
+}

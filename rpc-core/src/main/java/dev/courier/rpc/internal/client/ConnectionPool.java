@@ -1,0 +1,142 @@
+package dev.courier.rpc.internal.client;
+
+import dev.courier.rpc.ConnectionException;
+import dev.courier.rpc.internal.protocol.FrameDecoder;
+import dev.courier.rpc.internal.protocol.FrameEncoder;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * The connections to one provider address: a fixed number of multiplexed connections, opened on first
+ * use and reopened on demand after they close, with exponential backoff after failed attempts so a
+ * dead provider is not hammered (calls during the backoff fail at once with
+ * {@link ConnectionException}).
+ *
+ * <p>Thread-safe.
+ */
+public final class ConnectionPool {
+
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("courier.connection");
+
+    private final InetSocketAddress address;
+    private final Bootstrap bootstrap;
+    private final Slot[] slots;
+    private final AtomicInteger next = new AtomicInteger();
+
+    public ConnectionPool(InetSocketAddress address, Bootstrap template, int connections, int maxBodyLength,
+                          long heartbeatMillis, AtomicLong ids) {
+        this.address = address;
+        this.slots = new Slot[connections];
+        for (int i = 0; i < connections; i++) {
+            slots[i] = new Slot();
+        }
+        this.bootstrap = template.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                Connection connection = new Connection(ch);
+                ch.pipeline()
+                        .addLast("flush", new FlushConsolidationHandler(256, true))
+                        .addLast("idle", new IdleStateHandler(heartbeatMillis * 3, 0, heartbeatMillis,
+                                TimeUnit.MILLISECONDS))
+                        .addLast("decoder", new FrameDecoder(maxBodyLength))
+                        .addLast("encoder", FrameEncoder.INSTANCE)
+                        .addLast("handler", new ClientHandler(connection, ids));
+                ch.attr(CONNECTION).set(connection);
+            }
+        });
+    }
+
+    /** Hands {@code then} an open connection, connecting first if needed, or the reason there is none. */
+    public void acquire(BiConsumer<Connection, Throwable> then) {
+        Slot slot = slots[slots.length == 1 ? 0 : Math.floorMod(next.getAndIncrement(), slots.length)];
+        Connection c = slot.connection;
+        if (c != null && c.isActive()) {
+            then.accept(c, null);
+            return;
+        }
+        slot.connect().whenComplete(then);
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Closes every connection; their pending calls fail. */
+    public void close() {
+        for (Slot slot : slots) {
+            Connection c = slot.connection;
+            if (c != null) {
+                c.closed(new ConnectionException("client closed"));
+                c.channel().close();
+            }
+        }
+    }
+
+    private final class Slot {
+        private volatile Connection connection;
+        private CompletableFuture<Connection> connecting;
+        private int failures;
+        private long nextAttemptNanos;
+        private Throwable lastFailure;
+
+        synchronized CompletableFuture<Connection> connect() {
+            Connection c = connection;
+            if (c != null && c.isActive()) {
+                return CompletableFuture.completedFuture(c);
+            }
+            if (connecting != null) {
+                return connecting;
+            }
+            long now = System.nanoTime();
+            if (failures > 0 && now - nextAttemptNanos < 0) {
+                return CompletableFuture.failedFuture(new ConnectionException("Cannot connect to " + address
+                        + " (" + failures + " failed attempts; next in "
+                        + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now) + " ms): " + lastFailure.getMessage(),
+                        lastFailure));
+            }
+            CompletableFuture<Connection> future = new CompletableFuture<>();
+            connecting = future;
+            ChannelFuture cf = bootstrap.connect(address);
+            cf.addListener(f -> connected(future, cf.channel(), f.cause()));
+            return future;
+        }
+
+        private void connected(CompletableFuture<Connection> future, Channel channel, Throwable cause) {
+            Connection c = cause == null ? channel.attr(CONNECTION).get() : null;
+            synchronized (this) {
+                connecting = null;
+                if (c != null) {
+                    failures = 0;
+                    connection = c;
+                } else {
+                    failures++;
+                    lastFailure = cause;
+                    long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(failures - 1, 10));
+                    nextAttemptNanos = System.nanoTime() + backoff;
+                }
+            }
+            if (c != null) {
+                future.complete(c);
+            } else {
+                future.completeExceptionally(new ConnectionException("Cannot connect to " + address + ": "
+                        + cause.getMessage(), cause));
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.courier.rpc.internal.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToByteEncoder;
+
+import static dev.courier.rpc.internal.protocol.FrameFormat.BODY_LENGTH_OFFSET;
+import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_HEARTBEAT;
+import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_RESPONSE;
+import static dev.courier.rpc.internal.protocol.FrameFormat.HEADER_LENGTH;
+import static dev.courier.rpc.internal.protocol.FrameFormat.MAGIC;
+import static dev.courier.rpc.internal.protocol.FrameFormat.VERSION;
+
+/**
+ * Writes {@link OutboundRequest}, {@link OutboundResponse} and {@link Heartbeat} messages as frames
+ * (layout in {@link FrameFormat}), serializing values straight into the outgoing pooled buffer.
+ *
+ * <p>A value that cannot be serialized never reaches the wire half-written: for a request the
+ * request's failure callback is told and nothing is sent; for a response a {@link Status#SERVER_ERROR}
+ * response saying why is sent in its place.
+ *
+ * <p>Stateless and {@link Sharable}.
+ */
+@ChannelHandler.Sharable
+public final class FrameEncoder extends MessageToByteEncoder<Object> {
+
+    public static final FrameEncoder INSTANCE = new FrameEncoder();
+
+    private FrameEncoder() {
+        super(Object.class);
+    }
+
+    @Override
+    public boolean acceptOutboundMessage(Object msg) {
+        return msg instanceof OutboundRequest || msg instanceof OutboundResponse || msg instanceof Heartbeat;
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
+        if (msg instanceof OutboundRequest request) {
+            encodeRequest(request, out);
+        } else if (msg instanceof OutboundResponse response) {
+            encodeResponse(response, out);
+        } else {
+            Heartbeat hb = (Heartbeat) msg;
+            int start = out.writerIndex();
+            writeHeader(out, FLAG_HEARTBEAT | (hb.response() ? FLAG_RESPONSE : 0), (byte) 0, Status.OK, hb.requestId());
+            finish(out, start);
+        }
+    }
+
+    private static void encodeRequest(OutboundRequest request, ByteBuf out) {
+        int start = out.writerIndex();
+        try {
+            writeHeader(out, request.flags(), request.serializer().id(), Status.OK, request.requestId());
+            request.head().writeTo(out);
+            Object[] args = request.args();
+            Codec.writeVarInt(out, args.length);
+            for (Object arg : args) {
+                Codec.writeValue(out, request.serializer(), arg);
+            }
+            finish(out, start);
+        } catch (RuntimeException e) {
+            out.writerIndex(start);
+            if (request.onEncodeFailure() != null) {
+                request.onEncodeFailure().accept(e);
+            }
+        }
+    }
+
+    private static void encodeResponse(OutboundResponse response, ByteBuf out) {
+        int start = out.writerIndex();
+        try {
+            byte serializerId = response.serializer() == null ? 0 : response.serializer().id();
+            writeHeader(out, FLAG_RESPONSE, serializerId, response.status(), response.requestId());
+            Attachments.write(out, response.attachments());
+            if (response.status() == Status.OK) {
+                Codec.writeValue(out, response.serializer(), response.value());
+            } else {
+                response.error().writeTo(out);
+            }
+            finish(out, start);
+        } catch (RuntimeException e) {
+            out.writerIndex(start);
+            encodeResponse(OutboundResponse.error(response.requestId(), Status.SERVER_ERROR,
+                    new ErrorInfo(e.getClass().getName(), "The result could not be serialized: " + e.getMessage(),
+                            e.getStackTrace())), out);
+        }
+    }
+
+    private static void writeHeader(ByteBuf out, int flags, byte serializerId, Status status, long requestId) {
+        out.writeShort(MAGIC);
+        out.writeByte(VERSION);
+        out.writeByte(flags);
+        out.writeByte(serializerId);
+        out.writeByte(0); // compression
+        out.writeByte(status.code());
+        out.writeByte(0); // reserved
+        out.writeLong(requestId);
+        out.writeInt(0); // body length, set by finish()
+    }
+
+    private static void finish(ByteBuf out, int start) {
+        out.setInt(start + BODY_LENGTH_OFFSET, out.writerIndex() - start - HEADER_LENGTH);
+    }
+}

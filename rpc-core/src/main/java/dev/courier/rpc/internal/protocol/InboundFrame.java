@@ -1,0 +1,21 @@
+package dev.courier.rpc.internal.protocol;
+
+/** What {@link FrameDecoder} produces: a well-formed {@link Frame} or a {@link MalformedFrame}. */
+public sealed interface InboundFrame permits Frame, MalformedFrame {
+
+    long requestId();
+
+    int flags();
+
+    default boolean isResponse() {
+        return (flags() & FrameFormat.FLAG_RESPONSE) != 0;
+    }
+
+    default boolean isHeartbeat() {
+        return (flags() & FrameFormat.FLAG_HEARTBEAT) != 0;
+    }
+
+    default boolean isOneWay() {
+        return (flags() & FrameFormat.FLAG_ONE_WAY) != 0;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.courier.rpc.internal.server;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Counts the calls a server has accepted and not yet answered, and lets shutdown wait for them. Once
+ * draining, new requests are refused.
+ *
+ * <p>Thread-safe.
+ */
+public final class InFlight {
+
+    private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile boolean draining;
+
+    public void enter() {
+        running.incrementAndGet();
+    }
+
+    public void exit() {
+        running.decrementAndGet();
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Refuses new calls from now on and waits up to {@code timeout} for accepted ones; true if all finished. */
+    public boolean drain(long timeout, TimeUnit unit) {
+        draining = true;
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (running.get() > 0) {
+            if (deadline - System.nanoTime() <= 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
+        }
+        return true;
+    }
+
+    public int running() {
+        return running.get();
+    }
+}

@@ -1,0 +1,252 @@
+package dev.courier.rpc.internal.server;
+
+import dev.courier.rpc.internal.MethodKeys;
+import dev.courier.rpc.internal.Primitives;
+import dev.courier.rpc.internal.protocol.Codec;
+import dev.courier.rpc.internal.protocol.ErrorInfo;
+import dev.courier.rpc.internal.protocol.Frame;
+import dev.courier.rpc.internal.protocol.Heartbeat;
+import dev.courier.rpc.internal.protocol.InboundFrame;
+import dev.courier.rpc.internal.protocol.MalformedFrame;
+import dev.courier.rpc.internal.protocol.OutboundResponse;
+import dev.courier.rpc.internal.protocol.ProtocolException;
+import dev.courier.rpc.internal.protocol.RequestHead;
+import dev.courier.rpc.internal.protocol.Status;
+import dev.courier.serialization.SerializationException;
+import dev.courier.serialization.Serializer;
+import dev.courier.serialization.Serializers;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Reads requests on the I/O thread (head, service and method lookup, arguments) and runs them on the
+ * business pool, or inline for non-blocking services. Every request that expects an answer gets one:
+ * its result, or a typed error status. Bad bytes never reach a service and never crash the server.
+ *
+ * <p>Stateless per channel and {@link Sharable}; thread-safe.
+ */
+@ChannelHandler.Sharable
+public final class ServerHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
+
+    private final Map<String, ExportedService> services;
+    private final Serializers serializers;
+    private final Executor businessPool;
+    private final InFlight inFlight;
+
+    public ServerHandler(Map<String, ExportedService> services, Serializers serializers, Executor businessPool,
+                         InFlight inFlight) {
+        this.services = services;
+        this.serializers = serializers;
+        this.businessPool = businessPool;
+        this.inFlight = inFlight;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof MalformedFrame m) {
+            if (!m.isResponse() && !m.isOneWay() && !m.isHeartbeat()) {
+                respond(ctx.channel(), OutboundResponse.error(m.requestId(), m.status(), ErrorInfo.of(m.reason())));
+            }
+            return;
+        }
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            if (frame.isHeartbeat()) {
+                if (!frame.isResponse()) {
+                    ctx.writeAndFlush(new Heartbeat(frame.requestId(), true), ctx.voidPromise());
+                }
+            } else if (!frame.isResponse()) {
+                onRequest(ctx.channel(), frame);
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onRequest(Channel channel, Frame frame) {
+        long receivedNanos = System.nanoTime();
+        boolean oneWay = frame.isOneWay();
+        long id = frame.requestId();
+        if (inFlight.isDraining()) {
+            reject(channel, oneWay, id, Status.SHUTTING_DOWN, "The server is shutting down");
+            return;
+        }
+        Serializer serializer = serializers.find(frame.serializerId());
+        if (serializer == null) {
+            reject(channel, oneWay, id, Status.BAD_REQUEST, "Unknown serializer id " + frame.serializerId());
+            return;
+        }
+        if (frame.compressionId() != 0) {
+            reject(channel, oneWay, id, Status.BAD_REQUEST, "Unsupported compression id " + frame.compressionId());
+            return;
+        }
+        ByteBuf body = frame.body();
+        RequestHead head;
+        Object[] args;
+        MethodInvoker invoker;
+        ExportedService service;
+        try {
+            head = RequestHead.readFrom(body);
+            service = services.get(MethodKeys.serviceKey(head.service(), head.version(),
+                    head.group()));
+            if (service == null) {
+                reject(channel, oneWay, id, Status.SERVICE_NOT_FOUND, "No service " + head.service()
+                        + " (version '" + head.version() + "', group '" + head.group() + "') is exported here");
+                return;
+            }
+            invoker = service.method(head.method(), head.params());
+            if (invoker == null) {
+                reject(channel, oneWay, id, Status.METHOD_NOT_FOUND, "Service " + head.service() + " has no method "
+                        + head.method() + "(" + head.params() + ")");
+                return;
+            }
+            args = readArgs(body, serializer, invoker.parameterTypes());
+        } catch (ProtocolException | SerializationException | IndexOutOfBoundsException e) {
+            reject(channel, oneWay, id, Status.BAD_REQUEST, "Malformed request: " + e.getMessage());
+            return;
+        }
+        long timeoutNanos = head.timeoutMillis() * 1_000_000L;
+        Call call = new Call(channel, id, oneWay, serializer, invoker, args, receivedNanos, timeoutNanos);
+        inFlight.enter();
+        if (service.nonBlocking()) {
+            call.run();
+            return;
+        }
+        try {
+            businessPool.execute(call);
+        } catch (RejectedExecutionException e) {
+            inFlight.exit();
+            reject(channel, oneWay, id, Status.SERVER_BUSY, "The server's business pool is full");
+        }
+    }
+
+    private static Object[] readArgs(ByteBuf body, Serializer serializer, Class<?>[] types) {
+        int n = Codec.readVarInt(body);
+        if (n != types.length) {
+            throw new ProtocolException("Request carries " + n + " arguments, the method takes " + types.length);
+        }
+        Object[] args = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Object value = Codec.readValue(body, serializer, Object.class);
+            Class<?> type = types[i];
+            if (value == null ? type.isPrimitive() : !Primitives.wrap(type).isInstance(value)) {
+                throw new ProtocolException("Argument " + i + " is a "
+                        + (value == null ? "null" : value.getClass().getName()) + ", expected " + type.getName());
+            }
+            args[i] = value;
+        }
+        return args;
+    }
+
+    private static void reject(Channel channel, boolean oneWay, long id, Status status, String message) {
+        if (!oneWay) {
+            respond(channel, OutboundResponse.error(id, status, ErrorInfo.of(message)));
+        }
+    }
+
+    static void respond(Channel channel, OutboundResponse response) {
+        channel.writeAndFlush(response, channel.voidPromise());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.info("Closing {}: no frame from the client within 3 heartbeat intervals", ctx.channel());
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            log.warn("Closing {}: unreadable stream: {}", ctx.channel(), cause.getMessage());
+        } else {
+            log.warn("Closing {} after an I/O error", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+
+    /** One request, run on the business pool or inline. */
+    private final class Call implements Runnable {
+        private final Channel channel;
+        private final long id;
+        private final boolean oneWay;
+        private final Serializer serializer;
+        private final MethodInvoker invoker;
+        private final Object[] args;
+        private final long receivedNanos;
+        private final long timeoutNanos;
+
+        Call(Channel channel, long id, boolean oneWay, Serializer serializer, MethodInvoker invoker, Object[] args,
+             long receivedNanos, long timeoutNanos) {
+            this.channel = channel;
+            this.id = id;
+            this.oneWay = oneWay;
+            this.serializer = serializer;
+            this.invoker = invoker;
+            this.args = args;
+            this.receivedNanos = receivedNanos;
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        @Override
+        public void run() {
+            if (timeoutNanos > 0 && System.nanoTime() - receivedNanos > timeoutNanos) {
+                inFlight.exit();
+                reject(channel, oneWay, id, Status.DEADLINE_EXCEEDED,
+                        "The request's deadline passed before it could run; it was not run");
+                return;
+            }
+            Object result;
+            try {
+                result = invoker.invoke(args);
+            } catch (Throwable t) {
+                complete(null, t);
+                return;
+            }
+            if (invoker.isAsync() && result != null) {
+                ((CompletionStage<?>) result).whenComplete(this::complete);
+            } else {
+                complete(result, null);
+            }
+        }
+
+        private void complete(Object value, Throwable error) {
+            try {
+                if (oneWay) {
+                    if (error != null) {
+                        log.warn("One-way call {} failed", invoker.method(), error);
+                    }
+                    return;
+                }
+                if (error == null) {
+                    respond(channel, OutboundResponse.ok(id, serializer, value, Map.of()));
+                } else {
+                    Throwable cause = Primitives.unwrapCompletion(error);
+                    respond(channel, OutboundResponse.error(id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause)));
+                }
+            } finally {
+                inFlight.exit();
+            }
+        }
+    }
+}

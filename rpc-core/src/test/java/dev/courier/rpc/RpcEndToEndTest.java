@@ -1,0 +1,330 @@
+package dev.courier.rpc;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RpcEndToEndTest {
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final EchoServiceImpl impl = new EchoServiceImpl();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        impl.release.countDown();
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T owned(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private RpcServer startServer(RpcServer.Builder builder) {
+        return owned(builder.host("127.0.0.1").export(EchoService.class, impl).start());
+    }
+
+    private RpcServer startServer() {
+        return startServer(RpcServer.builder());
+    }
+
+    private RpcClient client() {
+        return owned(RpcClient.builder().build());
+    }
+
+    private EchoService echo(RpcClient client, RpcServer server, Duration timeout) {
+        return client.reference(EchoService.class).address("127.0.0.1", server.port()).timeout(timeout).build();
+    }
+
+    @ParameterizedTest(name = "{0} serializer, {1} proxy")
+    @CsvSource({"kryo, bytebuddy", "kryo, jdk", "protostuff, bytebuddy", "protostuff, jdk"})
+    void callsRoundTripWithEverySerializerAndProxy(String serializer, String proxy) throws Exception {
+        RpcServer server = startServer();
+        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
+                .serializer(serializer).proxy(proxy).build();
+
+        assertThat(echo.echo("hello")).isEqualTo("hello");
+        assertThat(echo.add(2, 40)).isEqualTo(42);
+        assertThat(echo.repeat("a", 3)).containsExactly("a", "a", "a");
+        assertThat(echo.echoBytes(new byte[] {1, 2, 3})).containsExactly(1, 2, 3);
+        assertThat(echo.returnsNull()).isNull();
+        echo.nothing();
+        assertThat(impl.nothingCalls).hasValue(1);
+        assertThat(echo.echoAsync("async").get(3, TimeUnit.SECONDS)).isEqualTo("async");
+        assertThat(echo.echoLater("later", 20).get(3, TimeUnit.SECONDS)).isEqualTo("later");
+        assertThat(echo.toString()).contains("EchoService");
+    }
+
+    @Test
+    void serviceExceptionArrivesAsRemoteExceptionWithClassMessageAndStack() {
+        RpcServer server = startServer();
+        EchoService echo = echo(client(), server, Duration.ofSeconds(3));
+
+        assertThatThrownBy(() -> echo.fail("no such order"))
+                .isInstanceOfSatisfying(RemoteException.class, e -> {
+                    assertThat(e.remoteClassName()).isEqualTo(IllegalStateException.class.getName());
+                    assertThat(e.remoteMessage()).isEqualTo("no such order");
+                    assertThat(e.remoteStackTrace()).anySatisfy(frame ->
+                            assertThat(frame.getClassName()).isEqualTo(EchoServiceImpl.class.getName()));
+                });
+        // The connection survives a service exception.
+        assertThat(echo.echo("still here")).isEqualTo("still here");
+    }
+
+    @Test
+    void callWhoseServerSleepsPastTheDeadlineTimesOutInTime() {
+        RpcServer server = startServer();
+        EchoService echo = echo(client(), server, Duration.ofMillis(300));
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> echo.sleepThenEcho(10_000, "late")).isInstanceOf(RpcTimeoutException.class);
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(elapsedMillis).isBetween(290L, 300L + 200L);
+    }
+
+    @Test
+    void asyncCallFailsWithTimeoutAtItsDeadline() {
+        RpcServer server = startServer();
+        EchoService echo = echo(client(), server, Duration.ofMillis(200));
+
+        CompletableFuture<String> late = echo.echoLater("late", 5_000);
+        assertThat(late).failsWithin(Duration.ofSeconds(2))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(RpcTimeoutException.class);
+    }
+
+    @Test
+    void killingTheServerMidCallFailsPendingCallsPromptly() {
+        RpcServer server = startServer(RpcServer.builder().drainTimeout(Duration.ZERO));
+        EchoService echo = echo(client(), server, Duration.ofSeconds(30));
+        assertThat(echo.echo("warm")).isEqualTo("warm");
+
+        List<CompletableFuture<String>> pending = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            pending.add(echo.echoLater("never", 60_000));
+        }
+        long start = System.nanoTime();
+        server.close();
+
+        for (CompletableFuture<String> call : pending) {
+            assertThat(call).failsWithin(Duration.ofSeconds(5))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(ConnectionException.class);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(5);
+    }
+
+    @Test
+    void thousandConcurrentAsyncCallsOverOneConnectionAllCompleteCorrectly() throws Exception {
+        RpcServer server = startServer();
+        EchoService echo = echo(client(), server, Duration.ofSeconds(20));
+
+        List<CompletableFuture<String>> calls = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            calls.add(i % 2 == 0 ? echo.echoAsync("call-" + i) : echo.echoLater("call-" + i, 1));
+        }
+        CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(calls.get(i).get()).isEqualTo("call-" + i);
+        }
+    }
+
+    @Test
+    void sixteenMebibyteArgumentRoundTrips() {
+        int limit = 32 * 1024 * 1024;
+        RpcServer server = startServer(RpcServer.builder().maxBodyLength(limit));
+        RpcClient client = owned(RpcClient.builder().maxBodyLength(limit).build());
+        EchoService echo = echo(client, server, Duration.ofSeconds(30));
+
+        byte[] payload = new byte[16 * 1024 * 1024];
+        new Random(7).nextBytes(payload);
+        assertThat(echo.echoBytes(payload)).isEqualTo(payload);
+    }
+
+    @Test
+    void frameOverTheMaximumIsRefusedWithoutKillingTheServer() {
+        RpcServer server = startServer(RpcServer.builder().maxBodyLength(64 * 1024));
+        EchoService echo = echo(client(), server, Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> echo.echoBytes(new byte[256 * 1024]))
+                .isInstanceOf(RpcProtocolException.class)
+                .hasMessageContaining("FRAME_TOO_LARGE");
+        assertThat(echo.echo("after")).isEqualTo("after");
+        assertThat(echo.echoBytes(new byte[1024])).hasSize(1024);
+    }
+
+    /** A class the provider has never heard of. */
+    public record Secret(String command) {
+    }
+
+    @Test
+    void unregisteredClassIsRefusedWithAClearError() {
+        RpcServer server = startServer();
+        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
+                .allow(Secret.class).build();
+
+        assertThatThrownBy(() -> echo.echoObject(new Secret("rm -rf /")))
+                .isInstanceOf(RpcProtocolException.class)
+                .hasMessageContaining(Secret.class.getName());
+        assertThat(echo.echo("fine")).isEqualTo("fine");
+    }
+
+    @Test
+    void classOutsideTheClientAllowlistIsRefusedBeforeSending() {
+        RpcServer server = startServer();
+        EchoService echo = echo(client(), server, Duration.ofSeconds(3));
+
+        assertThatThrownBy(() -> echo.echoObject(new Secret("x")))
+                .isInstanceOf(RpcProtocolException.class)
+                .hasMessageContaining(Secret.class.getName());
+        assertThat(impl.nothingCalls).hasValue(0);
+    }
+
+    public interface Unexported {
+        String hello();
+    }
+
+    @Test
+    void unknownServiceFailsWithServiceNotFound() {
+        RpcServer server = startServer();
+        Unexported ref = client().reference(Unexported.class).address("127.0.0.1", server.port()).build();
+
+        assertThatThrownBy(ref::hello).isInstanceOf(ServiceNotFoundException.class)
+                .hasMessageContaining(Unexported.class.getName());
+    }
+
+    @Test
+    void wrongVersionFailsWithServiceNotFound() {
+        RpcServer server = startServer();
+        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
+                .version("2.0").build();
+
+        assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ServiceNotFoundException.class)
+                .hasMessageContaining("2.0");
+    }
+
+    @Test
+    void fullBusinessPoolAnswersServerBusyAtOnce() {
+        RpcServer server = startServer(RpcServer.builder().businessThreads(1));
+        EchoService echo = echo(client(), server, Duration.ofSeconds(10));
+
+        CompletableFuture<String> occupying = CompletableFuture.supplyAsync(() -> echo.sleepThenEcho(10_000, "busy"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(impl.sleepCalls).hasValue(1));
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> echo.echo("refused")).isInstanceOf(ServerBusyException.class);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+
+        impl.release.countDown();
+        assertThat(occupying.join()).isEqualTo("busy");
+    }
+
+    @Test
+    void expiredRequestIsDroppedBeforeExecution() {
+        RpcServer server = startServer(RpcServer.builder().businessThreads(1).queueCapacity(10));
+        RpcClient client = client();
+        EchoService patient = echo(client, server, Duration.ofSeconds(10));
+        EchoService hasty = echo(client, server, Duration.ofMillis(200));
+
+        CompletableFuture<String> occupying = CompletableFuture.supplyAsync(() -> patient.sleepThenEcho(800, "first"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(impl.sleepCalls).hasValue(1));
+
+        // Queued behind the first call; by the time a thread is free its deadline has passed.
+        assertThatThrownBy(() -> hasty.sleepThenEcho(0, "second")).isInstanceOf(RpcTimeoutException.class);
+        assertThat(occupying.join()).isEqualTo("first");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlightCalls() == 0);
+        assertThat(impl.sleepCalls).hasValue(1);
+    }
+
+    @Test
+    void nonBlockingServiceRunsOnTheIoThread() {
+        RpcServer server = owned(RpcServer.builder().host("127.0.0.1")
+                .exportNonBlocking(EchoService.class, new EchoServiceImpl() {
+                    @Override
+                    public String echo(String s) {
+                        return Thread.currentThread().getName();
+                    }
+                }).start());
+        EchoService echo = echo(client(), server, Duration.ofSeconds(3));
+
+        assertThat(echo.echo("x")).startsWith("courier-server-io");
+    }
+
+    @Test
+    void closingTheClientFailsItsPendingCalls() {
+        RpcServer server = startServer();
+        RpcClient client = RpcClient.builder().build();
+        EchoService echo = echo(client, server, Duration.ofSeconds(30));
+        CompletableFuture<String> pending = echo.echoLater("x", 60_000);
+
+        client.close();
+        client.close();
+
+        assertThat(pending).failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(ConnectionException.class);
+    }
+
+    @Test
+    void connectionRefusedFailsWithConnectionException() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", port).build();
+
+        assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class);
+        // Within the backoff the next call fails at once, without another attempt.
+        assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class)
+                .hasMessageContaining("failed attempts");
+    }
+
+    @Test
+    void clientReconnectsAfterTheServerComesBack() {
+        RpcServer first = RpcServer.builder().host("127.0.0.1").export(EchoService.class, impl).start();
+        int port = first.port();
+        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", port).build();
+        assertThat(echo.echo("one")).isEqualTo("one");
+        first.close();
+
+        owned(RpcServer.builder().host("127.0.0.1").port(port).export(EchoService.class, impl).start());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(echo.echo("two")).isEqualTo("two"));
+    }
+
+    @Test
+    void deadPeerIsDetectedWithinThreeHeartbeatIntervals() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            RpcClient client = owned(RpcClient.builder().heartbeatInterval(Duration.ofMillis(200)).build());
+            EchoService echo = client.reference(EchoService.class).address("127.0.0.1", silent.getLocalPort())
+                    .timeout(Duration.ofSeconds(30)).build();
+
+            long start = System.nanoTime();
+            CompletableFuture<String> call = echo.echoAsync("anyone?");
+            try (java.net.Socket accepted = silent.accept()) {
+                assertThat(call).failsWithin(Duration.ofSeconds(5))
+                        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .withCauseInstanceOf(ConnectionException.class);
+                assertThat(accepted.isConnected()).isTrue();
+            }
+            // 3 intervals = 600 ms, plus scheduling slack.
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        }
+    }
+}
