@@ -1,0 +1,118 @@
+package dev.courier.serialization.internal.kryo;
+
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+
+/**
+ * A Kryo {@link Input} over one complete in-memory value that refuses any length larger than the
+ * bytes left before allocating for it: strings, and arrays of every primitive type. A corrupt length
+ * thus fails at once with a {@link KryoException} instead of allocating up to gigabytes.
+ *
+ * <p>Not thread-safe; pooled, one user at a time.
+ */
+final class BoundedInput extends Input {
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final int MAX_RETAINED_CHARS = 64 * 1024;
+
+    BoundedInput() {
+        super(EMPTY);
+    }
+
+    /** Drops the references to the last value (and an oversized scratch buffer) before pooling. */
+    void clear() {
+        setBuffer(EMPTY);
+        if (chars.length > MAX_RETAINED_CHARS) {
+            chars = new char[32];
+        }
+    }
+
+    private void check(long length) {
+        if (length < 0 || length > limit - position) {
+            throw new KryoException("Corrupt input: length " + length + " exceeds the " + (limit - position)
+                    + " bytes left");
+        }
+    }
+
+    @Override
+    public String readString() {
+        if (readVarIntFlag()) {
+            int start = position;
+            int charCountPlusOne = readVarIntFlag(true);
+            check(charCountPlusOne - 1L);
+            position = start;
+        }
+        return super.readString();
+    }
+
+    @Override
+    public StringBuilder readStringBuilder() {
+        if (readVarIntFlag()) {
+            int start = position;
+            int charCountPlusOne = readVarIntFlag(true);
+            check(charCountPlusOne - 1L);
+            position = start;
+        }
+        return super.readStringBuilder();
+    }
+
+    @Override
+    public byte[] readBytes(int length) {
+        check(length);
+        return super.readBytes(length);
+    }
+
+    @Override
+    public int[] readInts(int length) {
+        check(length * 4L);
+        return super.readInts(length);
+    }
+
+    @Override
+    public int[] readInts(int length, boolean optimizePositive) {
+        check(length);
+        return super.readInts(length, optimizePositive);
+    }
+
+    @Override
+    public long[] readLongs(int length) {
+        check(length * 8L);
+        return super.readLongs(length);
+    }
+
+    @Override
+    public long[] readLongs(int length, boolean optimizePositive) {
+        check(length);
+        return super.readLongs(length, optimizePositive);
+    }
+
+    @Override
+    public float[] readFloats(int length) {
+        check(length * 4L);
+        return super.readFloats(length);
+    }
+
+    @Override
+    public double[] readDoubles(int length) {
+        check(length * 8L);
+        return super.readDoubles(length);
+    }
+
+    @Override
+    public short[] readShorts(int length) {
+        check(length * 2L);
+        return super.readShorts(length);
+    }
+
+    @Override
+    public char[] readChars(int length) {
+        check(length * 2L);
+        return super.readChars(length);
+    }
+
+    @Override
+    public boolean[] readBooleans(int length) {
+        check(length);
+        return super.readBooleans(length);
+    }
+}

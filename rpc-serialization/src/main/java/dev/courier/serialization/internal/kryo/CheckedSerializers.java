@@ -1,0 +1,67 @@
+package dev.courier.serialization.internal.kryo;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.serializers.DefaultArraySerializers;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Kryo's container serializers with one change: a length read from the input is checked against the
+ * bytes left before anything is allocated, so a corrupt length fails fast instead of reserving
+ * gigabytes. Every element takes at least one byte, which bounds any honest length.
+ */
+final class CheckedSerializers {
+
+    private CheckedSerializers() {
+    }
+
+    static void checkLength(Input input, long length) {
+        if (length < 0 || length > input.limit() - input.position()) {
+            throw new KryoException("Corrupt input: length " + length + " exceeds the "
+                    + (input.limit() - input.position()) + " bytes left");
+        }
+    }
+
+    /** {@link com.esotericsoftware.kryo.serializers.CollectionSerializer} with a checked size. */
+    @SuppressWarnings("rawtypes")
+    static final class CollectionSerializer
+            extends com.esotericsoftware.kryo.serializers.CollectionSerializer<Collection> {
+        @Override
+        protected Collection create(Kryo kryo, Input input, Class<? extends Collection> type, int size) {
+            checkLength(input, size);
+            return super.create(kryo, input, type, size);
+        }
+    }
+
+    /** {@link com.esotericsoftware.kryo.serializers.MapSerializer} with a checked size. */
+    @SuppressWarnings("rawtypes")
+    static final class MapSerializer extends com.esotericsoftware.kryo.serializers.MapSerializer<Map> {
+        @Override
+        protected Map create(Kryo kryo, Input input, Class<? extends Map> type, int size) {
+            checkLength(input, size);
+            return super.create(kryo, input, type, size);
+        }
+    }
+
+    /** {@link DefaultArraySerializers.ObjectArraySerializer} with a checked length. */
+    @SuppressWarnings("rawtypes")
+    static final class ObjectArraySerializer extends DefaultArraySerializers.ObjectArraySerializer {
+        ObjectArraySerializer(Kryo kryo, Class<?> type) {
+            super(kryo, type);
+        }
+
+        @Override
+        public Object[] read(Kryo kryo, Input input, Class type) {
+            int start = input.position();
+            int lengthPlusOne = input.readVarInt(true);
+            if (lengthPlusOne != 0) {
+                checkLength(input, lengthPlusOne - 1L);
+            }
+            input.setPosition(start);
+            return super.read(kryo, input, type);
+        }
+    }
+}
