@@ -1,5 +1,6 @@
 package dev.courier.rpc;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +38,7 @@ public class EchoServiceImpl implements EchoService {
 
     @Override
     public List<String> repeat(String s, int times) {
-        return Collections.nCopies(times, s);
+        return new ArrayList<>(Collections.nCopies(times, s));
     }
 
     @Override

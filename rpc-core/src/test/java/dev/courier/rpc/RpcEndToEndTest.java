@@ -116,6 +116,7 @@ class RpcEndToEndTest {
         for (int i = 0; i < 10; i++) {
             pending.add(echo.echoLater("never", 60_000));
         }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlightCalls() == 10);
         long start = System.nanoTime();
         server.close();
 
