@@ -16,6 +16,10 @@ public class EchoServiceImpl implements EchoService {
     /** Released by tests to let sleeping calls end early. */
     final CountDownLatch release = new CountDownLatch(1);
 
+    public int nothingCallsSoFar() {
+        return nothingCalls.get();
+    }
+
     @Override
     public String echo(String s) {
         return s;

@@ -1,0 +1,196 @@
+package dev.courier.rpc.internal.server;
+
+import dev.courier.rpc.EchoService;
+import dev.courier.rpc.EchoServiceImpl;
+import dev.courier.rpc.internal.protocol.Codec;
+import dev.courier.rpc.internal.protocol.ErrorInfo;
+import dev.courier.rpc.internal.protocol.Frame;
+import dev.courier.rpc.internal.protocol.FrameDecoder;
+import dev.courier.rpc.internal.protocol.FrameEncoder;
+import dev.courier.rpc.internal.protocol.FrameFormat;
+import dev.courier.rpc.internal.protocol.Heartbeat;
+import dev.courier.rpc.internal.protocol.OutboundRequest;
+import dev.courier.rpc.internal.protocol.RequestHead;
+import dev.courier.rpc.internal.protocol.ResponseHead;
+import dev.courier.rpc.internal.protocol.Status;
+import dev.courier.rpc.internal.protocol.Utf8TestSerializer;
+import dev.courier.serialization.Serializers;
+import dev.courier.serialization.TypeAllowlist;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The server pipeline on an {@link EmbeddedChannel}: bad input gets a typed answer and never crashes it. */
+class ServerHandlerTest {
+
+    private static final int MAX_BODY = 64 * 1024;
+
+    private final EchoServiceImpl impl = new EchoServiceImpl();
+    private final ExportedService echo = new ExportedService(EchoService.class, impl, "", "", false);
+    private final EmbeddedChannel server = new EmbeddedChannel(new FrameDecoder(MAX_BODY), FrameEncoder.INSTANCE,
+            new ServerHandler(Map.of(echo.key(), echo), Serializers.load(TypeAllowlist.builder()
+                    .allowServiceInterface(EchoService.class).build()), Runnable::run, new InFlight()));
+    private final EmbeddedChannel encoder = new EmbeddedChannel(FrameEncoder.INSTANCE);
+    private final EmbeddedChannel responses = new EmbeddedChannel(new FrameDecoder(MAX_BODY));
+
+    @AfterEach
+    void close() {
+        server.finishAndReleaseAll();
+        encoder.finishAndReleaseAll();
+        responses.finishAndReleaseAll();
+    }
+
+    private ByteBuf request(long id, int flags, String service, String method, String params, Object... args) {
+        RequestHead head = new RequestHead(service, "", "", method, params, 0, Map.of());
+        encoder.writeOutbound(new OutboundRequest(id, flags, Utf8TestSerializer.INSTANCE, head, args, null));
+        return encoder.readOutbound();
+    }
+
+    private ByteBuf echoRequest(long id, String s) {
+        return request(id, 0, EchoService.class.getName(), "echo", "Ljava/lang/String;", s);
+    }
+
+    /** Reads the next response the server wrote; the caller releases it. */
+    private Frame nextResponse() {
+        ByteBuf bytes = server.readOutbound();
+        assertThat(bytes).as("a response was written").isNotNull();
+        responses.writeInbound(bytes);
+        return responses.readInbound();
+    }
+
+    private void assertError(long id, Status status, String messagePart) {
+        Frame response = nextResponse();
+        try {
+            assertThat(response.requestId()).isEqualTo(id);
+            assertThat(response.statusValue()).isEqualTo(status);
+            ResponseHead.skipAttachments(response.body());
+            assertThat(ErrorInfo.readFrom(response.body()).message()).contains(messagePart);
+        } finally {
+            response.release();
+        }
+        assertThat(server.isActive()).as("connection survives").isTrue();
+    }
+
+    @Test
+    void wellFormedRequestIsAnswered() {
+        server.writeInbound(echoRequest(1, "hi"));
+
+        Frame response = nextResponse();
+        try {
+            assertThat(response.statusValue()).isEqualTo(Status.OK);
+            ResponseHead.skipAttachments(response.body());
+            assertThat(Codec.readValue(response.body(), Utf8TestSerializer.INSTANCE, String.class)).isEqualTo("hi");
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void unknownSerializerIsABadRequest() {
+        ByteBuf req = echoRequest(2, "hi");
+        req.setByte(FrameFormat.SERIALIZER_OFFSET, 99);
+        server.writeInbound(req);
+        assertError(2, Status.BAD_REQUEST, "Unknown serializer id 99");
+    }
+
+    @Test
+    void unknownServiceAndMethodAreReportedAsSuch() {
+        server.writeInbound(request(3, 0, "com.example.Nope", "echo", "Ljava/lang/String;", "x"));
+        assertError(3, Status.SERVICE_NOT_FOUND, "com.example.Nope");
+
+        server.writeInbound(request(4, 0, EchoService.class.getName(), "echo", "I", "x"));
+        assertError(4, Status.METHOD_NOT_FOUND, "echo(I)");
+    }
+
+    @Test
+    void bodyTruncatedInsideItsDeclaredLengthIsABadRequest() {
+        ByteBuf req = echoRequest(5, "hello");
+        // Cut the argument's bytes but keep the frame consistent: the value claims more than is there.
+        ByteBuf cut = req.copy(0, req.readableBytes() - 3);
+        req.release();
+        cut.setInt(FrameFormat.BODY_LENGTH_OFFSET, cut.readableBytes() - FrameFormat.HEADER_LENGTH);
+        server.writeInbound(cut);
+        assertError(5, Status.BAD_REQUEST, "Malformed request");
+        server.writeInbound(echoRequest(6, "after"));
+        nextResponse().release();
+    }
+
+    @Test
+    void wrongArgumentCountIsABadRequest() {
+        server.writeInbound(request(7, 0, EchoService.class.getName(), "echo", "Ljava/lang/String;", "a", "b"));
+        assertError(7, Status.BAD_REQUEST, "2 arguments");
+    }
+
+    @Test
+    void oversizedRequestIsRefusedAndTheNextOneServed() {
+        server.writeInbound(echoRequest(8, "x".repeat(MAX_BODY + 1)));
+        assertError(8, Status.FRAME_TOO_LARGE, "");
+        server.writeInbound(echoRequest(9, "small"));
+        Frame ok = nextResponse();
+        try {
+            assertThat(ok.requestId()).isEqualTo(9);
+            assertThat(ok.statusValue()).isEqualTo(Status.OK);
+        } finally {
+            ok.release();
+        }
+    }
+
+    @Test
+    void garbageClosesTheConnectionWithoutAnError() {
+        server.writeInbound(Unpooled.copiedBuffer("SSH-2.0-OpenSSH_9.2\r\n and more bytes", StandardCharsets.US_ASCII));
+        assertThat(server.isActive()).isFalse();
+        server.checkException();
+    }
+
+    @Test
+    void heartbeatIsAnsweredWithAHeartbeat() {
+        encoder.writeOutbound(new Heartbeat(11, false));
+        ByteBuf ping = encoder.readOutbound();
+        server.writeInbound(ping);
+        Frame pong = nextResponse();
+        try {
+            assertThat(pong.isHeartbeat()).isTrue();
+            assertThat(pong.isResponse()).isTrue();
+            assertThat(pong.requestId()).isEqualTo(11);
+        } finally {
+            pong.release();
+        }
+    }
+
+    @Test
+    void oneWayRequestRunsWithoutAnAnswer() {
+        server.writeInbound(request(12, FrameFormat.FLAG_ONE_WAY, EchoService.class.getName(), "nothing", ""));
+        assertThat(impl.nothingCallsSoFar()).isEqualTo(1);
+        Object written = server.readOutbound();
+        assertThat(written).isNull();
+    }
+
+    @Test
+    void drainingServerRefusesNewRequests() {
+        InFlight inFlight = new InFlight();
+        EmbeddedChannel draining = new EmbeddedChannel(new FrameDecoder(MAX_BODY), FrameEncoder.INSTANCE,
+                new ServerHandler(Map.of(echo.key(), echo), Serializers.load(TypeAllowlist.defaults()), Runnable::run,
+                        inFlight));
+        try {
+            assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+            draining.writeInbound(echoRequest(13, "late"));
+            ByteBuf bytes = draining.readOutbound();
+            responses.writeInbound(bytes);
+            Frame response = responses.readInbound();
+            try {
+                assertThat(response.statusValue()).isEqualTo(Status.SHUTTING_DOWN);
+            } finally {
+                response.release();
+            }
+        } finally {
+            draining.finishAndReleaseAll();
+        }
+    }
+}
