@@ -1,6 +1,7 @@
 package dev.courier.rpc;
 
 import dev.courier.rpc.internal.Transport;
+import dev.courier.rpc.internal.WriteQueue;
 import dev.courier.rpc.internal.protocol.FrameDecoder;
 import dev.courier.rpc.internal.protocol.FrameEncoder;
 import dev.courier.rpc.internal.protocol.FrameFormat;
@@ -104,6 +105,7 @@ public final class RpcServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        WriteQueue.install(ch);
                         ch.pipeline()
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))

@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.client;
 
 import dev.courier.rpc.ConnectionException;
+import dev.courier.rpc.internal.WriteQueue;
 import dev.courier.rpc.internal.protocol.Heartbeat;
 import dev.courier.rpc.internal.protocol.OutboundRequest;
 import io.netty.channel.Channel;
@@ -17,11 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Connection {
 
     private final Channel channel;
+    private final WriteQueue writes;
     private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
     private volatile Throwable closedBecause;
 
     Connection(Channel channel) {
         this.channel = channel;
+        this.writes = WriteQueue.install(channel);
     }
 
     Channel channel() {
@@ -41,7 +44,7 @@ public final class Connection {
             call.fail(connectionLost(closed));
             return;
         }
-        channel.writeAndFlush(request, channel.voidPromise());
+        writes.enqueue(request);
     }
 
     void ping(long id) {

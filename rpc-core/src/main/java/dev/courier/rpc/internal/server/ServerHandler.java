@@ -2,6 +2,7 @@ package dev.courier.rpc.internal.server;
 
 import dev.courier.rpc.internal.MethodKeys;
 import dev.courier.rpc.internal.Primitives;
+import dev.courier.rpc.internal.WriteQueue;
 import dev.courier.rpc.internal.protocol.Codec;
 import dev.courier.rpc.internal.protocol.ErrorInfo;
 import dev.courier.rpc.internal.protocol.Frame;
@@ -162,7 +163,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     static void respond(Channel channel, OutboundResponse response) {
-        channel.writeAndFlush(response, channel.voidPromise());
+        WriteQueue.of(channel).enqueue(response);
     }
 
     @Override

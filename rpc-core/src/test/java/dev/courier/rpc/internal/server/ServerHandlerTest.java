@@ -40,6 +40,10 @@ class ServerHandlerTest {
     private final EmbeddedChannel encoder = new EmbeddedChannel(FrameEncoder.INSTANCE);
     private final EmbeddedChannel responses = new EmbeddedChannel(new FrameDecoder(MAX_BODY));
 
+    ServerHandlerTest() {
+        dev.courier.rpc.internal.WriteQueue.install(server);
+    }
+
     @AfterEach
     void close() {
         server.finishAndReleaseAll();
@@ -178,6 +182,7 @@ class ServerHandlerTest {
         EmbeddedChannel draining = new EmbeddedChannel(new FrameDecoder(MAX_BODY), FrameEncoder.INSTANCE,
                 new ServerHandler(Map.of(echo.key(), echo), Serializers.load(TypeAllowlist.defaults()), Runnable::run,
                         inFlight));
+        dev.courier.rpc.internal.WriteQueue.install(draining);
         try {
             assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
             draining.writeInbound(echoRequest(13, "late"));
