@@ -49,7 +49,7 @@ public final class Fixtures {
 
     public static class Customer {
         public String name;
-        public List<String> emails = new ArrayList<>();
+        public List<String> emails;
 
         public Customer() {
         }
