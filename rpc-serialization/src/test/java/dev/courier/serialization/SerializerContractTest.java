@@ -149,6 +149,16 @@ public abstract class SerializerContractTest {
     }
 
     @Test
+    void immutableJdkCollectionsInDeclaredFieldsRoundTrip() {
+        for (List<String> emails : List.of(List.of("a@x", "b@x"), List.<String>of(), Collections.singletonList("s@x"),
+                Collections.unmodifiableList(new ArrayList<>(List.of("u@x"))), Collections.<String>emptyList(),
+                Arrays.asList("p@x"))) {
+            Customer c = new Customer("n", emails);
+            assertThat(roundTrip(c)).as(emails.getClass().getName()).isEqualTo(c);
+        }
+    }
+
+    @Test
     void mapsRoundTripWithTheirRuntimeClassAndOrder() {
         LinkedHashMap<String, Integer> linked = new LinkedHashMap<>();
         linked.put("z", 1);
