@@ -100,7 +100,7 @@ public final class JdkTypes {
             boolean.class, byte.class, char.class, short.class, int.class, long.class, float.class, double.class,
             void.class, Boolean.class, Byte.class, Character.class, Short.class, Integer.class, Long.class,
             Float.class, Double.class, Void.class, String.class, BigInteger.class, BigDecimal.class,
-            Optional.class, DayOfWeek.class, Month.class, ZoneId.class);
+            Optional.class, DayOfWeek.class, Month.class, ZoneId.class, Object[].class);
 
     private JdkTypes() {
     }

@@ -86,6 +86,13 @@ final class AllowlistClassResolver implements ClassResolver {
         if (!allowlist.isAllowed(type)) {
             throw SerializationException.notAllowed(type.getName());
         }
+        Class<?> parent = type.getSuperclass();
+        if (parent != null && parent.isEnum() && !type.isEnum()) {
+            // A constant with a body, such as enum A { B { ... } }: travels as its enum.
+            Registration registration = kryo.getRegistration(parent);
+            registrations.put(type, registration);
+            return registration;
+        }
         return register(new Registration(type, chooser.serializerFor(kryo, type), UNNUMBERED));
     }
 
@@ -112,7 +119,8 @@ final class AllowlistClassResolver implements ClassResolver {
         } else {
             writtenNames.put(type, writtenNames.size);
             output.writeVarInt(TAG_NEW_NAME, true);
-            output.writeString(type.getName());
+            // The registration's type, not the value's: an enum constant body travels as its enum.
+            output.writeString(registration.getType().getName());
         }
         return registration;
     }

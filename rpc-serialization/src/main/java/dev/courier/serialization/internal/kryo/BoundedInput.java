@@ -39,7 +39,9 @@ final class BoundedInput extends Input {
         if (readVarIntFlag()) {
             int start = position;
             int charCountPlusOne = readVarIntFlag(true);
-            check(charCountPlusOne - 1L);
+            if (charCountPlusOne > 1) {
+                check(charCountPlusOne - 1L);
+            }
             position = start;
         }
         return super.readString();
@@ -50,7 +52,9 @@ final class BoundedInput extends Input {
         if (readVarIntFlag()) {
             int start = position;
             int charCountPlusOne = readVarIntFlag(true);
-            check(charCountPlusOne - 1L);
+            if (charCountPlusOne > 1) {
+                check(charCountPlusOne - 1L);
+            }
             position = start;
         }
         return super.readStringBuilder();

@@ -21,7 +21,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * graphs survive.
  *
  * <p>This class is thread-safe: {@link Kryo} instances and {@link Output}/{@link BoundedInput} buffers
- * are pooled and used by one thread at a time. A Kryo instance that failed is dropped, not pooled.
+ * are pooled and used by one thread at a time. A Kryo instance that failed is reset before it is
+ * pooled again (see {@link PooledKryo}).
  */
 public final class KryoSerializer implements Serializer {
 
@@ -31,7 +32,7 @@ public final class KryoSerializer implements Serializer {
     private static final int POOL_SIZE = 64;
     private static final int OUTPUT_BUFFER = 8 * 1024;
 
-    private final Pool<Kryo> kryos;
+    private final Pool<PooledKryo> kryos;
     private final Pool<Output> outputs;
     private final Pool<BoundedInput> inputs;
 
@@ -39,7 +40,7 @@ public final class KryoSerializer implements Serializer {
         SerializerChooser chooser = new SerializerChooser();
         this.kryos = new Pool<>(true, false, POOL_SIZE) {
             @Override
-            protected Kryo create() {
+            protected PooledKryo create() {
                 return newKryo(allowlist, chooser, loader);
             }
         };
@@ -57,8 +58,9 @@ public final class KryoSerializer implements Serializer {
         };
     }
 
-    private static Kryo newKryo(TypeAllowlist allowlist, SerializerChooser chooser, ClassLoader loader) {
-        Kryo kryo = new Kryo(new AllowlistClassResolver(allowlist, chooser, loader), new MapReferenceResolver());
+    private static PooledKryo newKryo(TypeAllowlist allowlist, SerializerChooser chooser, ClassLoader loader) {
+        PooledKryo kryo = new PooledKryo(new AllowlistClassResolver(allowlist, chooser, loader),
+                new MapReferenceResolver());
         // The class resolver refuses every class outside the allowlist; Kryo's own registration ids are
         // never written, so Kryo's "registration required" switch (which is order-dependent) stays off.
         kryo.setRegistrationRequired(false);
@@ -80,7 +82,7 @@ public final class KryoSerializer implements Serializer {
 
     @Override
     public void serialize(Object value, ByteBuf out) {
-        Kryo kryo = kryos.obtain();
+        PooledKryo kryo = kryos.obtain();
         Output output = outputs.obtain();
         boolean clean = false;
         try {
@@ -93,7 +95,7 @@ public final class KryoSerializer implements Serializer {
         } finally {
             output.setOutputStream(null);
             outputs.free(output);
-            if (clean) {
+            if (clean || kryo.recover()) {
                 kryos.free(kryo);
             }
         }
@@ -112,7 +114,7 @@ public final class KryoSerializer implements Serializer {
             offset = 0;
         }
         in.skipBytes(length);
-        Kryo kryo = kryos.obtain();
+        PooledKryo kryo = kryos.obtain();
         BoundedInput input = inputs.obtain();
         boolean clean = false;
         try {
@@ -129,7 +131,7 @@ public final class KryoSerializer implements Serializer {
         } finally {
             input.clear();
             inputs.free(input);
-            if (clean) {
+            if (clean || kryo.recover()) {
                 kryos.free(kryo);
             }
         }

@@ -2,6 +2,7 @@ package dev.courier.serialization.internal.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import dev.courier.serialization.internal.JdkTypes;
 
 import java.util.ArrayDeque;
@@ -11,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedList;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,6 +44,9 @@ final class SerializerChooser {
         }
         if (type == HashMap.class || type == LinkedHashMap.class || type == ConcurrentHashMap.class) {
             return new CheckedSerializers.MapSerializer();
+        }
+        if (type == UUID.class) {
+            return new DefaultSerializers.UUIDSerializer();
         }
         if (type.isArray() && !type.getComponentType().isPrimitive()) {
             return new CheckedSerializers.ObjectArraySerializer(kryo, type);
