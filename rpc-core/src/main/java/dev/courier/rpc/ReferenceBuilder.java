@@ -1,5 +1,7 @@
 package dev.courier.rpc;
 
+import dev.courier.serialization.Compression;
+import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializers;
 
 import java.net.InetSocketAddress;
@@ -26,6 +28,7 @@ public final class ReferenceBuilder<T> {
     private Duration timeout = DEFAULT_TIMEOUT;
     private String serializer = Serializers.DEFAULT_NAME;
     private String proxy;
+    private CompressionPolicy compression = CompressionPolicy.none();
     private final List<Class<?>> allowedClasses = new ArrayList<>();
 
     ReferenceBuilder(RpcClient client, Class<T> serviceInterface) {
@@ -75,6 +78,12 @@ public final class ReferenceBuilder<T> {
         return this;
     }
 
+    /** Compresses request bodies of at least {@code thresholdBytes} with {@code codec} (default: never). */
+    public ReferenceBuilder<T> compression(Compression codec, int thresholdBytes) {
+        this.compression = new CompressionPolicy(codec, thresholdBytes);
+        return this;
+    }
+
     /** Allows extra classes through serialization for this reference. */
     public ReferenceBuilder<T> allow(Class<?>... classes) {
         allowedClasses.addAll(List.of(classes));
@@ -114,6 +123,10 @@ public final class ReferenceBuilder<T> {
 
     String proxy() {
         return proxy;
+    }
+
+    CompressionPolicy compression() {
+        return compression;
     }
 
     List<Class<?>> allowedClasses() {

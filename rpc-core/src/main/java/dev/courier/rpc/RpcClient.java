@@ -88,7 +88,7 @@ public final class RpcClient implements AutoCloseable {
         ConnectionPool pool = pools.computeIfAbsent(rb.address(), a -> new ConnectionPool(a, bootstrap,
                 config.connectionsPerAddress, config.maxBodyLength, config.heartbeatInterval.toMillis(), ids));
         ReferenceInvoker invoker = new ReferenceInvoker(rb.serviceInterface(), rb.version(), rb.group(), pool,
-                serializers.byName(rb.serializer()), timer, ids, rb.timeout().toMillis());
+                serializers.byName(rb.serializer()), rb.compression(), timer, ids, rb.timeout().toMillis());
         ProxyFactory factory = rb.proxy() == null ? proxies.defaultFactory() : proxies.byName(rb.proxy());
         return factory.createProxy(rb.serviceInterface(), invoker);
     }

@@ -2,12 +2,14 @@ package dev.courier.rpc;
 
 import dev.courier.rpc.internal.Transport;
 import dev.courier.rpc.internal.WriteQueue;
+import dev.courier.rpc.internal.protocol.Decompressor;
 import dev.courier.rpc.internal.protocol.FrameDecoder;
 import dev.courier.rpc.internal.protocol.FrameEncoder;
 import dev.courier.rpc.internal.protocol.FrameFormat;
 import dev.courier.rpc.internal.server.ExportedService;
 import dev.courier.rpc.internal.server.InFlight;
 import dev.courier.rpc.internal.server.ServerHandler;
+import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializers;
 import dev.courier.serialization.TypeAllowlist;
 import io.netty.bootstrap.ServerBootstrap;
@@ -90,7 +92,7 @@ public final class RpcServer implements AutoCloseable {
         this.workerGroup = Transport.newGroup(b.ioThreads, "courier-server-io");
         this.channels = new DefaultChannelGroup("courier-server", GlobalEventExecutor.INSTANCE);
 
-        ServerHandler handler = new ServerHandler(services, serializers, businessPool, inFlight);
+        ServerHandler handler = new ServerHandler(services, serializers, businessPool, inFlight, b.compression);
         long idleMillis = b.heartbeatInterval.toMillis() * 3;
         int maxBody = b.maxBodyLength;
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -110,6 +112,7 @@ public final class RpcServer implements AutoCloseable {
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast("decoder", new FrameDecoder(maxBody))
+                                .addLast("decompressor", new Decompressor(maxBody))
                                 .addLast("encoder", FrameEncoder.INSTANCE)
                                 .addLast("handler", handler);
                     }
@@ -185,6 +188,7 @@ public final class RpcServer implements AutoCloseable {
         private int maxBodyLength = FrameFormat.DEFAULT_MAX_BODY_LENGTH;
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private CompressionPolicy compression = CompressionPolicy.none();
         private final List<ExportedService> services = new ArrayList<>();
         private final List<Class<?>> allowedClasses = new ArrayList<>();
 
@@ -237,6 +241,12 @@ public final class RpcServer implements AutoCloseable {
         /** How long {@link RpcServer#close()} waits for in-flight calls (default 10 s). */
         public Builder drainTimeout(Duration drainTimeout) {
             this.drainTimeout = drainTimeout;
+            return this;
+        }
+
+        /** Compresses response bodies the policy selects (default: none). Requests are read whatever they use. */
+        public Builder compression(CompressionPolicy compression) {
+            this.compression = compression;
             return this;
         }
 

@@ -68,6 +68,19 @@ class RpcEndToEndTest {
         assertThat(echo.toString()).contains("EchoService");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"GZIP", "LZ4"})
+    void compressedRequestsAndResponsesRoundTrip(dev.courier.serialization.Compression codec) {
+        RpcServer server = startServer(RpcServer.builder()
+                .compression(new dev.courier.serialization.CompressionPolicy(codec, 1024)));
+        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
+                .compression(codec, 1024).build();
+
+        String big = "compressible ".repeat(100_000);
+        assertThat(echo.echo(big)).isEqualTo(big);
+        assertThat(echo.echo("small")).isEqualTo("small");
+    }
+
     @Test
     void serviceExceptionArrivesAsRemoteExceptionWithClassMessageAndStack() {
         RpcServer server = startServer();

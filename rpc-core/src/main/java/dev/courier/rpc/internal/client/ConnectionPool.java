@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.client;
 
 import dev.courier.rpc.ConnectionException;
+import dev.courier.rpc.internal.protocol.Decompressor;
 import dev.courier.rpc.internal.protocol.FrameDecoder;
 import dev.courier.rpc.internal.protocol.FrameEncoder;
 import io.netty.bootstrap.Bootstrap;
@@ -55,6 +56,7 @@ public final class ConnectionPool {
                         .addLast("idle", new IdleStateHandler(heartbeatMillis * 3, 0, heartbeatMillis,
                                 TimeUnit.MILLISECONDS))
                         .addLast("decoder", new FrameDecoder(maxBodyLength))
+                        .addLast("decompressor", new Decompressor(maxBodyLength))
                         .addLast("encoder", FrameEncoder.INSTANCE)
                         .addLast("handler", new ClientHandler(connection, ids));
                 ch.attr(CONNECTION).set(connection);

@@ -8,6 +8,7 @@ import dev.courier.rpc.internal.Primitives;
 import dev.courier.rpc.internal.protocol.OutboundRequest;
 import dev.courier.rpc.internal.protocol.RequestHead;
 import dev.courier.rpc.RpcProtocolException;
+import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializer;
 import io.netty.util.Timer;
 
@@ -39,13 +40,16 @@ public final class ReferenceInvoker implements Invoker {
     private final Class<?> serviceInterface;
     private final ConnectionPool pool;
     private final Serializer serializer;
+    private final CompressionPolicy compression;
     private final Timer timer;
     private final AtomicLong ids;
     private final long timeoutMillis;
     private final Map<Method, MethodInfo> methods;
 
     public ReferenceInvoker(Class<?> serviceInterface, String version, String group, ConnectionPool pool,
-                            Serializer serializer, Timer timer, AtomicLong ids, long timeoutMillis) {
+                            Serializer serializer, CompressionPolicy compression, Timer timer, AtomicLong ids,
+                            long timeoutMillis) {
+        this.compression = compression;
         this.serviceInterface = serviceInterface;
         this.pool = pool;
         this.serializer = serializer;
@@ -92,7 +96,7 @@ public final class ReferenceInvoker implements Invoker {
         call.deadline(timer.newTimeout(t -> call.expire(timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS));
         RequestHead head = new RequestHead(info.service, info.version, info.group, info.name, info.params,
                 (int) Math.min(Integer.MAX_VALUE, timeoutMillis), Map.of());
-        OutboundRequest request = new OutboundRequest(id, 0, serializer, head, args, error ->
+        OutboundRequest request = new OutboundRequest(id, 0, serializer, compression, head, args, error ->
                 call.fail(new RpcProtocolException(info.description + ": arguments could not be serialized: "
                         + error.getMessage(), error)));
         pool.acquire((connection, error) -> {

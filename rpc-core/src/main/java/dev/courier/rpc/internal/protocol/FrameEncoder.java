@@ -1,11 +1,15 @@
 package dev.courier.rpc.internal.protocol;
 
+import dev.courier.serialization.Compression;
+import dev.courier.serialization.CompressionPolicy;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 
 import static dev.courier.rpc.internal.protocol.FrameFormat.BODY_LENGTH_OFFSET;
+import static dev.courier.rpc.internal.protocol.FrameFormat.COMPRESSION_OFFSET;
 import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_HEARTBEAT;
 import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_RESPONSE;
 import static dev.courier.rpc.internal.protocol.FrameFormat.HEADER_LENGTH;
@@ -15,6 +19,9 @@ import static dev.courier.rpc.internal.protocol.FrameFormat.VERSION;
 /**
  * Writes {@link OutboundRequest}, {@link OutboundResponse} and {@link Heartbeat} messages as frames
  * (layout in {@link FrameFormat}), serializing values straight into the outgoing pooled buffer.
+ *
+ * <p>A body at or above the message's compression threshold is compressed in place and the codec's
+ * id set in the header.
  *
  * <p>A value that cannot be serialized never reaches the wire half-written: for a request the
  * request's failure callback is told and nothing is sent; for a response a {@link Status#SERVER_ERROR}
@@ -39,9 +46,9 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
         if (msg instanceof OutboundRequest request) {
-            encodeRequest(request, out);
+            encodeRequest(ctx.alloc(), request, out);
         } else if (msg instanceof OutboundResponse response) {
-            encodeResponse(response, out);
+            encodeResponse(ctx.alloc(), response, out);
         } else {
             Heartbeat hb = (Heartbeat) msg;
             int start = out.writerIndex();
@@ -50,7 +57,7 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
         }
     }
 
-    private static void encodeRequest(OutboundRequest request, ByteBuf out) {
+    private static void encodeRequest(ByteBufAllocator alloc, OutboundRequest request, ByteBuf out) {
         int start = out.writerIndex();
         try {
             writeHeader(out, request.flags(), request.serializer().id(), Status.OK, request.requestId());
@@ -60,6 +67,7 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
             for (Object arg : args) {
                 Codec.writeValue(out, request.serializer(), arg);
             }
+            compress(alloc, request.compression(), out, start);
             finish(out, start);
         } catch (RuntimeException e) {
             out.writerIndex(start);
@@ -69,7 +77,7 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
         }
     }
 
-    private static void encodeResponse(OutboundResponse response, ByteBuf out) {
+    private static void encodeResponse(ByteBufAllocator alloc, OutboundResponse response, ByteBuf out) {
         int start = out.writerIndex();
         try {
             byte serializerId = response.serializer() == null ? 0 : response.serializer().id();
@@ -80,10 +88,11 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
             } else {
                 response.error().writeTo(out);
             }
+            compress(alloc, response.compression(), out, start);
             finish(out, start);
         } catch (RuntimeException e) {
             out.writerIndex(start);
-            encodeResponse(OutboundResponse.error(response.requestId(), Status.SERVER_ERROR,
+            encodeResponse(alloc, OutboundResponse.error(response.requestId(), Status.SERVER_ERROR,
                     new ErrorInfo(e.getClass().getName(), "The result could not be serialized: " + e.getMessage(),
                             e.getStackTrace())), out);
         }
@@ -99,6 +108,23 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
         out.writeByte(0); // reserved
         out.writeLong(requestId);
         out.writeInt(0); // body length, set by finish()
+    }
+
+    /** Replaces the body written after {@code start}'s header by its compressed form when the policy says so. */
+    private static void compress(ByteBufAllocator alloc, CompressionPolicy policy, ByteBuf out, int start) {
+        int bodyStart = start + HEADER_LENGTH;
+        Compression codec = policy.choose(out.writerIndex() - bodyStart);
+        if (codec == Compression.NONE) {
+            return;
+        }
+        ByteBuf compressed = codec.compress(out.slice(bodyStart, out.writerIndex() - bodyStart), alloc);
+        try {
+            out.writerIndex(bodyStart);
+            out.writeBytes(compressed);
+        } finally {
+            compressed.release();
+        }
+        out.setByte(start + COMPRESSION_OFFSET, codec.id());
     }
 
     private static void finish(ByteBuf out, int start) {

@@ -1,5 +1,6 @@
 package dev.courier.rpc.internal.protocol;
 
+import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializer;
 
 import java.util.Map;
@@ -13,15 +14,15 @@ import java.util.Map;
  *   otherwise:                    an {@link ErrorInfo}
  * </pre>
  */
-public record OutboundResponse(long requestId, Status status, Serializer serializer, Object value, ErrorInfo error,
-                               Map<String, String> attachments) {
+public record OutboundResponse(long requestId, Status status, Serializer serializer, CompressionPolicy compression,
+                               Object value, ErrorInfo error, Map<String, String> attachments) {
 
-    public static OutboundResponse ok(long requestId, Serializer serializer, Object value,
-                                      Map<String, String> attachments) {
-        return new OutboundResponse(requestId, Status.OK, serializer, value, null, attachments);
+    public static OutboundResponse ok(long requestId, Serializer serializer, CompressionPolicy compression,
+                                      Object value, Map<String, String> attachments) {
+        return new OutboundResponse(requestId, Status.OK, serializer, compression, value, null, attachments);
     }
 
     public static OutboundResponse error(long requestId, Status status, ErrorInfo error) {
-        return new OutboundResponse(requestId, status, null, null, error, Map.of());
+        return new OutboundResponse(requestId, status, null, CompressionPolicy.none(), null, error, Map.of());
     }
 }

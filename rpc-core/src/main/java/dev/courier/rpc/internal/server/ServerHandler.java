@@ -13,6 +13,7 @@ import dev.courier.rpc.internal.protocol.OutboundResponse;
 import dev.courier.rpc.internal.protocol.ProtocolException;
 import dev.courier.rpc.internal.protocol.RequestHead;
 import dev.courier.rpc.internal.protocol.Status;
+import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.SerializationException;
 import dev.courier.serialization.Serializer;
 import dev.courier.serialization.Serializers;
@@ -47,9 +48,11 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     private final Serializers serializers;
     private final Executor businessPool;
     private final InFlight inFlight;
+    private final CompressionPolicy compression;
 
     public ServerHandler(Map<String, ExportedService> services, Serializers serializers, Executor businessPool,
-                         InFlight inFlight) {
+                         InFlight inFlight, CompressionPolicy compression) {
+        this.compression = compression;
         this.services = services;
         this.serializers = serializers;
         this.businessPool = businessPool;
@@ -92,10 +95,6 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         Serializer serializer = serializers.find(frame.serializerId());
         if (serializer == null) {
             reject(channel, oneWay, id, Status.BAD_REQUEST, "Unknown serializer id " + frame.serializerId());
-            return;
-        }
-        if (frame.compressionId() != 0) {
-            reject(channel, oneWay, id, Status.BAD_REQUEST, "Unsupported compression id " + frame.compressionId());
             return;
         }
         ByteBuf body = frame.body();
@@ -240,7 +239,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 if (error == null) {
-                    respond(channel, OutboundResponse.ok(id, serializer, value, Map.of()));
+                    respond(channel, OutboundResponse.ok(id, serializer, compression, value, Map.of()));
                 } else {
                     Throwable cause = Primitives.unwrapCompletion(error);
                     respond(channel, OutboundResponse.error(id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause)));

@@ -1,5 +1,6 @@
 package dev.courier.rpc.internal.protocol;
 
+import dev.courier.serialization.CompressionPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -37,7 +38,7 @@ class FrameCodecTest {
     private static OutboundRequest request(long id, String... args) {
         RequestHead head = new RequestHead("com.example.Greeter", "1.0", "g", "sayHello", "Ljava/lang/String;",
                 3000, Map.of("trace-id", "abc"));
-        return new OutboundRequest(id, 0, Utf8TestSerializer.INSTANCE, head, args, null);
+        return new OutboundRequest(id, 0, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, args, null);
     }
 
     private ByteBuf encode(Object message) {
@@ -179,7 +180,7 @@ class FrameCodecTest {
     void unserializableArgumentReportsToTheRequestAndWritesNothing() {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         RequestHead head = new RequestHead("S", "", "", "m", "I", 0, Map.of());
-        OutboundRequest bad = new OutboundRequest(1, 0, Utf8TestSerializer.INSTANCE, head, new Object[] {42},
+        OutboundRequest bad = new OutboundRequest(1, 0, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, new Object[] {42},
                 failure::set);
 
         encoder.writeOutbound(bad);
@@ -194,7 +195,7 @@ class FrameCodecTest {
 
     @Test
     void unserializableResultIsReplacedByServerErrorResponse() {
-        ByteBuf bytes = encode(OutboundResponse.ok(8, Utf8TestSerializer.INSTANCE, 3.14, Map.of()));
+        ByteBuf bytes = encode(OutboundResponse.ok(8, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), 3.14, Map.of()));
         decoder.writeInbound(bytes);
         drainDecoded();
 

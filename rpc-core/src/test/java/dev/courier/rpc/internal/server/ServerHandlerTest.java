@@ -3,6 +3,7 @@ package dev.courier.rpc.internal.server;
 import dev.courier.rpc.EchoService;
 import dev.courier.rpc.EchoServiceImpl;
 import dev.courier.rpc.internal.protocol.Codec;
+import dev.courier.rpc.internal.protocol.Decompressor;
 import dev.courier.rpc.internal.protocol.ErrorInfo;
 import dev.courier.rpc.internal.protocol.Frame;
 import dev.courier.rpc.internal.protocol.FrameDecoder;
@@ -14,6 +15,8 @@ import dev.courier.rpc.internal.protocol.RequestHead;
 import dev.courier.rpc.internal.protocol.ResponseHead;
 import dev.courier.rpc.internal.protocol.Status;
 import dev.courier.rpc.internal.protocol.Utf8TestSerializer;
+import dev.courier.serialization.Compression;
+import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializers;
 import dev.courier.serialization.TypeAllowlist;
 import io.netty.buffer.ByteBuf;
@@ -34,9 +37,9 @@ class ServerHandlerTest {
 
     private final EchoServiceImpl impl = new EchoServiceImpl();
     private final ExportedService echo = new ExportedService(EchoService.class, impl, "", "", false);
-    private final EmbeddedChannel server = new EmbeddedChannel(new FrameDecoder(MAX_BODY), FrameEncoder.INSTANCE,
+    private final EmbeddedChannel server = new EmbeddedChannel(new FrameDecoder(MAX_BODY), new Decompressor(MAX_BODY), FrameEncoder.INSTANCE,
             new ServerHandler(Map.of(echo.key(), echo), Serializers.load(TypeAllowlist.builder()
-                    .allowServiceInterface(EchoService.class).build()), Runnable::run, new InFlight()));
+                    .allowServiceInterface(EchoService.class).build()), Runnable::run, new InFlight(), CompressionPolicy.none()));
     private final EmbeddedChannel encoder = new EmbeddedChannel(FrameEncoder.INSTANCE);
     private final EmbeddedChannel responses = new EmbeddedChannel(new FrameDecoder(MAX_BODY));
 
@@ -53,7 +56,7 @@ class ServerHandlerTest {
 
     private ByteBuf request(long id, int flags, String service, String method, String params, Object... args) {
         RequestHead head = new RequestHead(service, "", "", method, params, 0, Map.of());
-        encoder.writeOutbound(new OutboundRequest(id, flags, Utf8TestSerializer.INSTANCE, head, args, null));
+        encoder.writeOutbound(new OutboundRequest(id, flags, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, args, null));
         return encoder.readOutbound();
     }
 
@@ -127,6 +130,20 @@ class ServerHandlerTest {
     }
 
     @Test
+    void compressedBodyInflatingPastTheMaximumIsABadRequest() {
+        RequestHead head = new RequestHead(EchoService.class.getName(), "", "", "echo", "Ljava/lang/String;", 0,
+                Map.of());
+        // 4 MiB of one letter compresses to a few KiB but inflates far past the 64 KiB maximum.
+        encoder.writeOutbound(new OutboundRequest(14, 0, Utf8TestSerializer.INSTANCE,
+                new CompressionPolicy(Compression.GZIP, 0), head, new Object[] {"a".repeat(4 << 20)}, null));
+        ByteBuf bomb = encoder.readOutbound();
+        assertThat(bomb.readableBytes()).isLessThan(MAX_BODY);
+
+        server.writeInbound(bomb);
+        assertError(14, Status.BAD_REQUEST, "decompressed");
+    }
+
+    @Test
     void wrongArgumentCountIsABadRequest() {
         server.writeInbound(request(7, 0, EchoService.class.getName(), "echo", "Ljava/lang/String;", "a", "b"));
         assertError(7, Status.BAD_REQUEST, "2 arguments");
@@ -179,9 +196,9 @@ class ServerHandlerTest {
     @Test
     void drainingServerRefusesNewRequests() {
         InFlight inFlight = new InFlight();
-        EmbeddedChannel draining = new EmbeddedChannel(new FrameDecoder(MAX_BODY), FrameEncoder.INSTANCE,
+        EmbeddedChannel draining = new EmbeddedChannel(new FrameDecoder(MAX_BODY), new Decompressor(MAX_BODY), FrameEncoder.INSTANCE,
                 new ServerHandler(Map.of(echo.key(), echo), Serializers.load(TypeAllowlist.defaults()), Runnable::run,
-                        inFlight));
+                        inFlight, CompressionPolicy.none()));
         dev.courier.rpc.internal.WriteQueue.install(draining);
         try {
             assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
