@@ -141,6 +141,11 @@ public final class RpcServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** The client connections currently open. */
+    public int connectionCount() {
+        return channels.size();
+    }
+
     /** The calls accepted and not yet answered. */
     public int inFlightCalls() {
         return inFlight.running();

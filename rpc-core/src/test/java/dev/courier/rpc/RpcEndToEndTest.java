@@ -295,6 +295,29 @@ class RpcEndToEndTest {
     }
 
     @Test
+    void callsAreSpreadOverTheConfiguredNumberOfConnections() {
+        RpcServer server = startServer();
+        RpcClient client = owned(RpcClient.builder().connectionsPerAddress(3).build());
+        EchoService echo = echo(client, server, Duration.ofSeconds(3));
+
+        for (int i = 0; i < 12; i++) {
+            assertThat(echo.echo("call " + i)).isEqualTo("call " + i);
+        }
+        assertThat(server.connectionCount()).isEqualTo(3);
+    }
+
+    @Test
+    void oneConnectionByDefaultServesEveryReferenceToAnAddress() {
+        RpcServer server = startServer();
+        RpcClient client = client();
+        EchoService first = echo(client, server, Duration.ofSeconds(3));
+        EchoService second = echo(client, server, Duration.ofSeconds(3));
+
+        assertThat(first.echo("a") + second.echo("b")).isEqualTo("ab");
+        assertThat(server.connectionCount()).isEqualTo(1);
+    }
+
+    @Test
     void connectionRefusedFailsWithConnectionException() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
