@@ -174,6 +174,45 @@ public abstract class RegistryContractTest {
     }
 
     @Test
+    void aHundredWatchersAllSeeOneChange() {
+        Registry provider = client();
+        Registry consumer = client();
+        ServiceKey key = key("Fanout");
+        int watchers = 100;
+        long[] seenAt = new long[watchers];
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(watchers);
+        for (int w = 0; w < watchers; w++) {
+            int index = w;
+            consumer.watch(key, e -> {
+                if (e.type() == WatchEvent.Type.SNAPSHOT) {
+                    ready.countDown();
+                } else if (seenAt[index] == 0) {
+                    synchronized (seenAt) {
+                        seenAt[index] = System.nanoTime();
+                    }
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> ready.getCount() == 0);
+        provider.register(instance(key("FanoutWarmUp"), 20060), TTL); // the provider's client finds the leader first
+        long start = System.nanoTime();
+        provider.register(instance(key, 20061), TTL);
+        long committed = (System.nanoTime() - start) / 1_000;
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            synchronized (seenAt) {
+                return java.util.Arrays.stream(seenAt).allMatch(t -> t != 0);
+            }
+        });
+        long[] micros;
+        synchronized (seenAt) {
+            micros = java.util.Arrays.stream(seenAt).map(t -> (t - start) / 1_000).sorted().toArray();
+        }
+        System.out.printf("[%s] one change seen by %d watchers: p50 %.1f ms, p99 %.1f ms from the start of register(),"
+                        + " which returned after %.1f ms%n",
+                backendName(), watchers, micros[watchers / 2] / 1000.0, micros[watchers * 99 / 100 - 1] / 1000.0, committed / 1000.0);
+    }
+
+    @Test
     void closingTheClientDeregistersEverythingAndIsIdempotent() {
         Registry provider = connect();
         Registry consumer = client();

@@ -140,7 +140,7 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     @Override
     public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
-        return client.async().sendReadOnly(Command.changes(key, after, maxWait.toMillis())).thenApply(reply -> {
+        return client.async().sendReadOnlyUnordered(Command.changes(key, after, maxWait.toMillis())).thenApply(reply -> {
             try {
                 return RaftCodec.decodeBatch(check(reply));
             } catch (IOException e) {

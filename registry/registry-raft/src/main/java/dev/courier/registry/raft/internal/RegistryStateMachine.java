@@ -71,6 +71,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private final Map<Long, Long> expirySubmittedNanos = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private final ScheduledExecutorService timer;
+    private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "courier-raft-registry-reply");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean leader;
     private volatile Consumer<Long> expirySubmitter = id -> { };
 
@@ -315,7 +320,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
             Waiter w = it.next();
             if (w.key().equals(key)) {
                 it.remove();
-                w.future().complete(RaftCodec.encodeBatch(state.changesSince(key, w.after())));
+                Message batch = RaftCodec.encodeBatch(state.changesSince(key, w.after()));
+                // reply off the apply thread: sending a hundred replies must not delay the next entry
+                w.future().completeAsync(() -> batch, replies);
             }
         }
     }
@@ -374,6 +381,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     @Override
     public void close() throws IOException {
         timer.shutdownNow();
+        replies.shutdownNow();
         synchronized (this) {
             waiters.forEach(w -> w.future().completeExceptionally(new IOException("registry server closing")));
             waiters.clear();
