@@ -48,6 +48,15 @@ public final class RaftRegistryServer implements AutoCloseable {
      * @param snapshotEvery take a snapshot every this many log entries
      */
     public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery) throws IOException {
+        this(id, peers, dataDir, snapshotEvery, java.util.Map.of());
+    }
+
+    /**
+     * As above, with extra Ratis properties (for example {@code raft.server.log.segment.size.max}) set
+     * last, for tuning and tests.
+     */
+    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
+                              java.util.Map<String, String> ratisProperties) throws IOException {
         this.id = id;
         this.peers = peers;
         RaftProperties properties = new RaftProperties();
@@ -59,6 +68,7 @@ public final class RaftRegistryServer implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotEvery);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        ratisProperties.forEach(properties::set);
         this.stateMachine = new RegistryStateMachine();
         this.server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(id))
@@ -103,6 +113,11 @@ public final class RaftRegistryServer implements AutoCloseable {
     /** Instance count and revision as this member has applied them. */
     public long[] countAndRevision() {
         return stateMachine.countAndRevision();
+    }
+
+    /** How many snapshots this member has installed from the leader since it started. */
+    public int snapshotsInstalled() {
+        return stateMachine.snapshotsInstalled();
     }
 
     @Override

@@ -18,6 +18,7 @@ final class RaftTestCluster implements AutoCloseable {
     private final Path root;
     private final long snapshotEvery;
     final Map<String, RaftRegistryServer> running = new LinkedHashMap<>();
+    final Map<String, String> ratisProperties = new LinkedHashMap<>();
 
     RaftTestCluster(int size, Path root, long snapshotEvery) throws IOException {
         Map<String, String> members = new LinkedHashMap<>();
@@ -37,7 +38,7 @@ final class RaftTestCluster implements AutoCloseable {
     }
 
     void start(String id) throws IOException {
-        running.put(id, new RaftRegistryServer(id, peers, root.resolve(id), snapshotEvery).start());
+        running.put(id, new RaftRegistryServer(id, peers, root.resolve(id), snapshotEvery, ratisProperties).start());
     }
 
     void stop(String id) {

@@ -77,6 +77,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
         return t;
     });
     private volatile boolean leader;
+    private final java.util.concurrent.atomic.AtomicInteger installed = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Consumer<Long> expirySubmitter = id -> { };
 
     private record Waiter(ServiceKey key, long after, CompletableFuture<Message> future) {
@@ -99,7 +100,10 @@ public final class RegistryStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
+        LifeCycle lifeCycle = getLifeCycle();
+        lifeCycle.transition(LifeCycle.State.STARTING);
         load(storage.getLatestSnapshot());
+        lifeCycle.transition(LifeCycle.State.RUNNING);
         timer.scheduleWithFixedDelay(this::checkExpiry, EXPIRY_CHECK_MILLIS, EXPIRY_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -119,6 +123,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     @Override
     public void reinitialize() throws IOException {
+        installed.incrementAndGet();
         load(storage.loadLatestSnapshot());
         LifeCycle lifeCycle = getLifeCycle();
         if (lifeCycle.getCurrentState() == LifeCycle.State.PAUSED) {
@@ -371,6 +376,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 log.warn("could not submit the expiry of lease {}", id, e);
             }
         }
+    }
+
+    /** How many times Ratis reinitialized this state machine from an installed snapshot. */
+    public int snapshotsInstalled() {
+        return installed.get();
     }
 
     /** Instance count and revision, for status. */
