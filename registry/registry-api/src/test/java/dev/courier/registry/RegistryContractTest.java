@@ -32,6 +32,15 @@ public abstract class RegistryContractTest {
     /** Restarts the registry, or expires the client's session, so that clients must register again. */
     protected abstract void restartRegistryOrExpireSession(Registry client) throws Exception;
 
+    /**
+     * Whether the backend delivers changes to different instances in the order they were made. The
+     * ZooKeeper backend does not (its cache may report a burst of changes in another order); every
+     * backend orders the changes to one instance and converges to the right list.
+     */
+    protected boolean ordersChangesAcrossInstances() {
+        return true;
+    }
+
     /** Name of the backend for printed figures. */
     protected abstract String backendName();
 
@@ -92,7 +101,12 @@ public abstract class RegistryContractTest {
                 assertThat(events.get(events.size() - 1).instances()).containsExactly(b));
         List<String> changes = events.stream().skip(1)
                 .map(e -> e.type() + " " + e.instance().port()).toList();
-        assertThat(changes).containsExactly("ADDED 20011", "ADDED 20012", "REMOVED 20011");
+        if (ordersChangesAcrossInstances()) {
+            assertThat(changes).containsExactly("ADDED 20011", "ADDED 20012", "REMOVED 20011");
+        } else {
+            assertThat(changes).containsExactlyInAnyOrder("ADDED 20011", "ADDED 20012", "REMOVED 20011");
+            assertThat(changes.indexOf("ADDED 20011")).isLessThan(changes.indexOf("REMOVED 20011"));
+        }
         for (int i = 2; i < events.size(); i++) {
             assertThat(events.get(i).revision()).isGreaterThan(events.get(i - 1).revision());
         }

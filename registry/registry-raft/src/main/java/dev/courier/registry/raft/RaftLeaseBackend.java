@@ -37,6 +37,8 @@ public final class RaftLeaseBackend implements LeaseBackend {
     public RaftLeaseBackend(RaftPeers peers) {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        // every watch keeps one long poll outstanding; Ratis's default cap of 100 would queue the rest
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 10_000);
         this.client = RaftClient.newBuilder()
                 .setProperties(properties)
                 .setRaftGroup(peers.group())

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 class ZookeeperRegistryContractTest extends RegistryContractTest {
 
     private static TestingServer server;
+    private static final java.util.Map<Registry, FreezableProxy> proxies = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void startZookeeper() throws Exception {
@@ -20,23 +21,40 @@ class ZookeeperRegistryContractTest extends RegistryContractTest {
 
     @AfterAll
     static void stopZookeeper() throws Exception {
+        for (FreezableProxy p : proxies.values()) {
+            p.close();
+        }
         server.close();
     }
 
     @Override
     protected Registry connect() {
-        return Registries.connect("zookeeper://" + server.getConnectString()
-                + "?sessionTimeoutMs=" + TTL.toMillis() + "&root=/contract");
+        try {
+            // every client talks through its own proxy, so a crash can cut it off without a clean close
+            FreezableProxy proxy = new FreezableProxy(new java.net.InetSocketAddress("127.0.0.1", server.getPort()));
+            Registry client = Registries.connect("zookeeper://" + proxy.address()
+                    + "?sessionTimeoutMs=" + TTL.toMillis() + "&root=/contract");
+            proxies.put(client, proxy);
+            return client;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
     protected void crash(Registry client) {
+        proxies.get(client).freeze();
         ((ZookeeperRegistry) client).simulateCrash();
     }
 
     @Override
     protected void restartRegistryOrExpireSession(Registry client) throws Exception {
         ((ZookeeperRegistry) client).expireSession();
+    }
+
+    @Override
+    protected boolean ordersChangesAcrossInstances() {
+        return false;
     }
 
     @Override
