@@ -34,6 +34,22 @@ class RegistryCommandTest {
     }
 
     @Test
+    void statusAndLsWorkAgainstZookeeper() throws Exception {
+        try (org.apache.curator.test.TestingServer zk = new org.apache.curator.test.TestingServer(true)) {
+            String url = "zookeeper://" + zk.getConnectString() + "?root=/cli";
+            try (Registry provider = Registries.connect(url)) {
+                ServiceKey key = new ServiceKey("dev.courier.test.ZkCli", "2.0", "blue");
+                provider.register(ServiceInstance.of(key, "10.6.0.1", 9090));
+                String status = run("status", "--registry", url);
+                assertThat(status).containsPattern("MEMBER id=\\S+ address=" + zk.getConnectString() + " role=LEADER term=\\d+ applied=\\d+");
+                assertThat(status).containsPattern("INSTANCES count=1 revision=\\d+");
+                assertThat(run("ls", "--registry", url, "blue/dev.courier.test.ZkCli:2.0"))
+                        .contains("SERVICE blue/dev.courier.test.ZkCli:2.0 instances=1").contains("INSTANCE 10.6.0.1:9090");
+            }
+        }
+    }
+
+    @Test
     void statusNamesEveryMemberAndLsListsInstances() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(3, dir, 1000).startAll();
              Registry provider = Registries.connect(cluster.url())) {
