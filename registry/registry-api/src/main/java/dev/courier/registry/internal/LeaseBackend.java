@@ -1,0 +1,46 @@
+package dev.courier.registry.internal;
+
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.ServiceSnapshot;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What {@link LeasedRegistry} needs from a lease-based registry store (the embedded store or the Raft
+ * cluster). Implementations are thread-safe. Failures to reach the store are thrown (or completed) as
+ * {@link dev.courier.registry.RegistryException}.
+ */
+public interface LeaseBackend extends AutoCloseable {
+
+    /** Grants a lease of {@code ttl}; returns its id. */
+    long grant(Duration ttl);
+
+    /** Renews the lease; {@code false} if it no longer exists. */
+    boolean keepAlive(long leaseId);
+
+    /** Binds {@code instance} to the lease; throws {@link LeaseNotFoundException} if the lease is gone. */
+    void put(long leaseId, ServiceInstance instance);
+
+    /** Removes the instance if it is still bound to {@code leaseId}. */
+    void delete(long leaseId, ServiceKey key, String instanceId);
+
+    /** Removes the lease and its instances. */
+    void revoke(long leaseId);
+
+    /** The current instances of {@code key}, read linearizably. */
+    ServiceSnapshot snapshot(ServiceKey key);
+
+    /** Keys with at least one instance. */
+    Set<ServiceKey> services();
+
+    /**
+     * Completes with the changes to {@code key} after revision {@code after}, as soon as there is at least
+     * one, or with an empty batch after about {@code maxWait}.
+     */
+    CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,337 @@
+package dev.courier.registry.internal;
+
+import dev.courier.registry.Registration;
+import dev.courier.registry.Registry;
+import dev.courier.registry.RegistryException;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.ServiceSnapshot;
+import dev.courier.registry.Watch;
+import dev.courier.registry.WatchEvent;
+import dev.courier.registry.WatchListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Registry} over a {@link LeaseBackend}: the client half shared by the embedded and Raft
+ * backends. Registrations with the same TTL share one lease, renewed every TTL/3; when a renewal finds
+ * the lease gone (the registry restarted, or the client was cut off for longer than the TTL) the client
+ * grants a new lease and registers every open registration again. A watch lists at revision R and then
+ * long-polls for changes after R, re-listing when told it fell behind.
+ *
+ * <p>Thread-safe. Owns one scheduler thread and a small pool delivering watch events.
+ */
+public final class LeasedRegistry implements Registry {
+
+    private static final Logger log = LoggerFactory.getLogger(LeasedRegistry.class);
+    private static final Duration POLL_WAIT = Duration.ofSeconds(1);
+    private static final long RETRY_MILLIS = 100;
+
+    private final LeaseBackend backend;
+    private final Runnable onClose;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService dispatcher;
+    private final Map<Long, LeaseGroup> groups = new ConcurrentHashMap<>();
+    private final Set<WatchLoop> watches = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean heartbeatsStopped;
+
+    /**
+     * @param backend the store; closed by {@link #close()} only through {@code onClose}
+     * @param onClose run once when this client closes (for example to release a shared backend)
+     */
+    public LeasedRegistry(LeaseBackend backend, Runnable onClose) {
+        this.backend = backend;
+        this.onClose = onClose;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("courier-registry-lease"));
+        this.dispatcher = Executors.newCachedThreadPool(daemon("courier-registry-watch"));
+    }
+
+    @Override
+    public Registration register(ServiceInstance instance, Duration leaseTtl) {
+        ensureOpen();
+        long ttlMillis = leaseTtl.toMillis();
+        if (ttlMillis < 100) {
+            throw new IllegalArgumentException("lease TTL must be at least 100 ms: " + leaseTtl);
+        }
+        LeaseGroup group;
+        synchronized (groups) {
+            group = groups.get(ttlMillis);
+            if (group == null) {
+                group = new LeaseGroup(ttlMillis, backend.grant(leaseTtl));
+                groups.put(ttlMillis, group);
+                LeaseGroup g = group;
+                long period = Math.max(30, ttlMillis / 3);
+                group.heartbeat = scheduler.scheduleWithFixedDelay(() -> heartbeat(g), period, period, TimeUnit.MILLISECONDS);
+            }
+        }
+        LeasedRegistration registration = new LeasedRegistration(group, instance, leaseTtl);
+        synchronized (group) {
+            try {
+                backend.put(group.leaseId, instance);
+            } catch (LeaseNotFoundException e) {
+                group.leaseId = backend.grant(leaseTtl);
+                for (LeasedRegistration r : group.registrations) {
+                    backend.put(group.leaseId, r.instance);
+                }
+                backend.put(group.leaseId, instance);
+            }
+            group.registrations.add(registration);
+        }
+        return registration;
+    }
+
+    @Override
+    public ServiceSnapshot list(ServiceKey key) {
+        ensureOpen();
+        return backend.snapshot(key);
+    }
+
+    @Override
+    public Set<ServiceKey> services() {
+        ensureOpen();
+        return backend.services();
+    }
+
+    @Override
+    public Watch watch(ServiceKey key, WatchListener listener) {
+        ensureOpen();
+        ServiceSnapshot first = backend.snapshot(key);
+        WatchLoop loop = new WatchLoop(key, listener);
+        watches.add(loop);
+        dispatcher.execute(() -> {
+            loop.deliver(loop.view.reset(first));
+            loop.poll();
+        });
+        return loop;
+    }
+
+    /**
+     * Stops renewing leases and delivering events without deregistering anything, as if the process had
+     * crashed; the registry then expires the leases. For fault-injection tests.
+     */
+    public void simulateCrash() {
+        heartbeatsStopped = true;
+        watches.forEach(WatchLoop::close);
+        if (closed.compareAndSet(false, true)) {
+            shutdownThreads();
+            onClose.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        watches.forEach(WatchLoop::close);
+        List<LeaseGroup> open = new ArrayList<>(groups.values());
+        for (LeaseGroup g : open) {
+            g.heartbeat.cancel(false);
+            try {
+                backend.revoke(g.leaseId);
+            } catch (RuntimeException e) {
+                log.warn("could not revoke lease {} on close; it will expire", g.leaseId, e);
+            }
+        }
+        groups.clear();
+        shutdownThreads();
+        onClose.run();
+    }
+
+    private void shutdownThreads() {
+        scheduler.shutdownNow();
+        dispatcher.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            dispatcher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void heartbeat(LeaseGroup group) {
+        if (heartbeatsStopped || closed.get()) {
+            return;
+        }
+        try {
+            synchronized (group) {
+                if (!backend.keepAlive(group.leaseId)) {
+                    long ttl = group.ttlMillis;
+                    log.info("lease {} is gone; registering {} instance(s) again", group.leaseId, group.registrations.size());
+                    group.leaseId = backend.grant(Duration.ofMillis(ttl));
+                    for (LeasedRegistration r : group.registrations) {
+                        backend.put(group.leaseId, r.instance);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("lease renewal failed; will retry", e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("registry client is closed");
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static final class LeaseGroup {
+        final long ttlMillis;
+        final List<LeasedRegistration> registrations = new ArrayList<>();
+        volatile long leaseId;
+        ScheduledFuture<?> heartbeat;
+
+        LeaseGroup(long ttlMillis, long leaseId) {
+            this.ttlMillis = ttlMillis;
+            this.leaseId = leaseId;
+        }
+    }
+
+    private final class LeasedRegistration implements Registration {
+        private final LeaseGroup group;
+        private final ServiceInstance instance;
+        private final Duration ttl;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        LeasedRegistration(LeaseGroup group, ServiceInstance instance, Duration ttl) {
+            this.group = group;
+            this.instance = instance;
+            this.ttl = ttl;
+        }
+
+        @Override
+        public ServiceInstance instance() {
+            return instance;
+        }
+
+        @Override
+        public Duration leaseTtl() {
+            return ttl;
+        }
+
+        @Override
+        public void close() {
+            if (!closed.compareAndSet(false, true) || LeasedRegistry.this.closed.get()) {
+                return;
+            }
+            synchronized (group) {
+                group.registrations.remove(this);
+                try {
+                    backend.delete(group.leaseId, instance.key(), instance.id());
+                } catch (RuntimeException e) {
+                    log.warn("could not deregister {}; its lease will expire", instance.id(), e);
+                }
+            }
+        }
+    }
+
+    private final class WatchLoop implements Watch {
+        private final ServiceKey key;
+        private final WatchListener listener;
+        private final WatchView view;
+        private volatile boolean closed;
+
+        WatchLoop(ServiceKey key, WatchListener listener) {
+            this.key = key;
+            this.listener = listener;
+            this.view = new WatchView(key);
+        }
+
+        @Override
+        public ServiceKey key() {
+            return key;
+        }
+
+        void poll() {
+            if (closed) {
+                return;
+            }
+            try {
+                backend.changesSince(key, view.revision(), POLL_WAIT).whenCompleteAsync((batch, error) -> {
+                    if (closed) {
+                        return;
+                    }
+                    if (error != null) {
+                        log.debug("watch poll for {} failed; retrying", key, error);
+                        retry(this::poll);
+                    } else if (batch.reset()) {
+                        relist();
+                    } else {
+                        for (Change c : batch.changes()) {
+                            deliver(view.apply(c));
+                        }
+                        poll();
+                    }
+                }, dispatcher);
+            } catch (RuntimeException e) {
+                retry(this::poll);
+            }
+        }
+
+        private void relist() {
+            try {
+                deliver(view.reset(backend.snapshot(key)));
+                poll();
+            } catch (RuntimeException e) {
+                log.debug("re-list of {} failed; retrying", key, e);
+                retry(this::relist);
+            }
+        }
+
+        private void retry(Runnable step) {
+            if (!closed && !LeasedRegistry.this.closed.get()) {
+                try {
+                    scheduler.schedule(() -> dispatcher.execute(step), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    log.debug("registry client closing; watch of {} ends", key);
+                }
+            }
+        }
+
+        void deliver(WatchEvent event) {
+            if (event == null || closed) {
+                return;
+            }
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("watch listener for {} threw", key, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            watches.remove(this);
+        }
+    }
+
+    /** Thrown for calls on a closed client. */
+    static RegistryException closedException() {
+        return new RegistryException("registry client is closed");
+    }
+}

@@ -1,0 +1,259 @@
+package dev.courier.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Registry} backend must have. Subclasses start the backend, hand out clients
+ * connected to it, and know how to crash a client and restart the registry.
+ */
+public abstract class RegistryContractTest {
+
+    /** Lease TTL the tests use. */
+    protected static final Duration TTL = Duration.ofSeconds(2);
+
+    private final List<Registry> clients = new ArrayList<>();
+
+    /** A new client connected to the backend under test. */
+    protected abstract Registry connect();
+
+    /** Makes {@code client} stop renewing its leases without deregistering, as a crashed process would. */
+    protected abstract void crash(Registry client);
+
+    /** Restarts the registry, or expires the client's session, so that clients must register again. */
+    protected abstract void restartRegistryOrExpireSession(Registry client) throws Exception;
+
+    /**
+     * Whether the backend delivers changes to different instances in the order they were made. The
+     * ZooKeeper backend does not (its cache may report a burst of changes in another order); every
+     * backend orders the changes to one instance and converges to the right list.
+     */
+    protected boolean ordersChangesAcrossInstances() {
+        return true;
+    }
+
+    /** Name of the backend for printed figures. */
+    protected abstract String backendName();
+
+    protected final Registry client() {
+        Registry r = connect();
+        clients.add(r);
+        return r;
+    }
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(Registry::close);
+        clients.clear();
+    }
+
+    protected static ServiceKey key(String name) {
+        return new ServiceKey("dev.courier.test." + name, "1.0", "default");
+    }
+
+    protected static ServiceInstance instance(ServiceKey key, int port) {
+        return new ServiceInstance(key, "127.0.0.1", port, 100, Set.of("t"), Map.of("zone", "a"));
+    }
+
+    @Test
+    void registeredInstanceIsListedAndClosingTheRegistrationRemovesIt() {
+        Registry provider = client();
+        Registry consumer = client();
+        ServiceKey key = key("ListEcho");
+        ServiceInstance one = instance(key, 20001);
+        Registration reg = provider.register(one, TTL);
+        assertThat(reg.instance()).isEqualTo(one);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).containsExactly(one));
+        assertThat(consumer.services()).contains(key);
+        reg.close();
+        reg.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).isEmpty());
+    }
+
+    @Test
+    void watchSeesAddsAndRemovesInOrderWithIncreasingRevisions() {
+        Registry provider = client();
+        Registry consumer = client();
+        ServiceKey key = key("WatchEcho");
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        Watch watch = consumer.watch(key, events::add);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
+        assertThat(events.get(0).type()).isEqualTo(WatchEvent.Type.SNAPSHOT);
+        assertThat(events.get(0).instances()).isEmpty();
+
+        ServiceInstance a = instance(key, 20011);
+        ServiceInstance b = instance(key, 20012);
+        Registration ra = provider.register(a, TTL);
+        Registration rb = provider.register(b, TTL);
+        ra.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(events.get(events.size() - 1).instances()).containsExactly(b));
+        List<String> changes = events.stream().skip(1)
+                .map(e -> e.type() + " " + e.instance().port()).toList();
+        if (ordersChangesAcrossInstances()) {
+            assertThat(changes).containsExactly("ADDED 20011", "ADDED 20012", "REMOVED 20011");
+        } else {
+            assertThat(changes).containsExactlyInAnyOrder("ADDED 20011", "ADDED 20012", "REMOVED 20011");
+            assertThat(changes.indexOf("ADDED 20011")).isLessThan(changes.indexOf("REMOVED 20011"));
+        }
+        for (int i = 2; i < events.size(); i++) {
+            assertThat(events.get(i).revision()).isGreaterThan(events.get(i - 1).revision());
+        }
+        watch.close();
+        rb.close();
+    }
+
+    @Test
+    void crashedProviderDisappearsWithinTtlPlusOneSecond() {
+        Registry provider = client();
+        Registry consumer = client();
+        ServiceKey key = key("CrashEcho");
+        ServiceInstance a = instance(key, 20021);
+        provider.register(a, TTL);
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        consumer.watch(key, events::add);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).containsExactly(a));
+
+        long crashedAt = System.nanoTime();
+        crash(provider);
+        await().atMost(TTL.plusSeconds(1)).untilAsserted(() -> {
+            assertThat(consumer.list(key).instances()).isEmpty();
+            assertThat(events.get(events.size() - 1).instances()).isEmpty();
+        });
+        long gone = (System.nanoTime() - crashedAt) / 1_000_000;
+        System.out.printf("[%s] crashed provider gone from the watcher after %d ms (TTL %d ms)%n",
+                backendName(), gone, TTL.toMillis());
+    }
+
+    @Test
+    void registrationSurvivesRegistryRestartOrSessionLoss() throws Exception {
+        Registry provider = client();
+        Registry consumer = client();
+        ServiceKey key = key("RestartEcho");
+        ServiceInstance a = instance(key, 20031);
+        provider.register(a, TTL);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).containsExactly(a));
+        restartRegistryOrExpireSession(provider);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).containsExactly(a));
+        // and it stays registered: no phantom duplicate, no late expiry
+        await().during(TTL.plusMillis(500)).atMost(TTL.plusSeconds(5)).ignoreExceptions().untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).containsExactly(a));
+    }
+
+    @Test
+    void thousandInstancesAcrossTwentyServices() {
+        Registry provider = client();
+        Registry consumer = client();
+        int services = 20;
+        int perService = 50;
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        consumer.watch(key("Many0"), events::add);
+        long start = System.nanoTime();
+        List<Registration> registrations = new ArrayList<>();
+        for (int s = 0; s < services; s++) {
+            for (int i = 0; i < perService; i++) {
+                registrations.add(provider.register(instance(key("Many" + s), 30000 + i), Duration.ofSeconds(10)));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("[%s] %d registrations in %.2f s = %.0f registrations/s%n",
+                backendName(), registrations.size(), seconds, registrations.size() / seconds);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            int total = 0;
+            for (int s = 0; s < services; s++) {
+                total += consumer.list(key("Many" + s)).size();
+            }
+            assertThat(total).isEqualTo(services * perService);
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(events.get(events.size() - 1).instances()).hasSize(perService));
+        assertThat(consumer.services()).hasSizeGreaterThanOrEqualTo(services);
+        registrations.forEach(Registration::close);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(consumer.list(key("Many7")).instances()).isEmpty());
+    }
+
+    @Test
+    void aHundredWatchersAllSeeOneChange() {
+        Registry provider = client();
+        Registry consumer = client();
+        ServiceKey key = key("Fanout");
+        int watchers = 100;
+        long[] seenAt = new long[watchers];
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(watchers);
+        for (int w = 0; w < watchers; w++) {
+            int index = w;
+            consumer.watch(key, e -> {
+                if (e.type() == WatchEvent.Type.SNAPSHOT) {
+                    ready.countDown();
+                } else if (seenAt[index] == 0) {
+                    synchronized (seenAt) {
+                        seenAt[index] = System.nanoTime();
+                    }
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> ready.getCount() == 0);
+        provider.register(instance(key("FanoutWarmUp"), 20060), TTL); // the provider's client finds the leader first
+        long start = System.nanoTime();
+        provider.register(instance(key, 20061), TTL);
+        long committed = (System.nanoTime() - start) / 1_000;
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            synchronized (seenAt) {
+                return java.util.Arrays.stream(seenAt).allMatch(t -> t != 0);
+            }
+        });
+        long[] micros;
+        synchronized (seenAt) {
+            micros = java.util.Arrays.stream(seenAt).map(t -> (t - start) / 1_000).sorted().toArray();
+        }
+        System.out.printf("[%s] one change seen by %d watchers: p50 %.1f ms, p99 %.1f ms from the start of register(),"
+                        + " which returned after %.1f ms%n",
+                backendName(), watchers, micros[watchers / 2] / 1000.0, micros[watchers * 99 / 100 - 1] / 1000.0, committed / 1000.0);
+    }
+
+    @Test
+    void closingTheClientDeregistersEverythingAndIsIdempotent() {
+        Registry provider = connect();
+        Registry consumer = client();
+        ServiceKey key = key("CloseEcho");
+        provider.register(instance(key, 20041), TTL);
+        provider.register(instance(key, 20042), TTL);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).hasSize(2));
+        provider.close();
+        provider.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).isEmpty());
+    }
+
+    @Test
+    void reRegisteringTheSameAddressUpdatesIt() {
+        Registry provider = client();
+        Registry consumer = client();
+        ServiceKey key = key("UpdateEcho");
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        consumer.watch(key, events::add);
+        ServiceInstance a = instance(key, 20051);
+        provider.register(a, TTL);
+        provider.register(a.withWeight(7), TTL);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(consumer.list(key).instances()).containsExactly(a.withWeight(7)));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(events.get(events.size() - 1).instances()).containsExactly(a.withWeight(7)));
+    }
+}

@@ -1,0 +1,162 @@
+package dev.courier.registry.raft;
+
+import dev.courier.registry.RegistryException;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.ServiceSnapshot;
+import dev.courier.registry.internal.ChangeBatch;
+import dev.courier.registry.internal.LeaseBackend;
+import dev.courier.registry.internal.LeaseNotFoundException;
+import dev.courier.registry.raft.internal.Command;
+import dev.courier.registry.raft.internal.RaftCodec;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * {@link LeaseBackend} over a registry cluster, through one Ratis client. Writes go through the Raft
+ * log; reads are linearizable. The client follows the leader on its own and retries for about 10 s
+ * across a failover before reporting the registry unreachable. Thread-safe.
+ */
+public final class RaftLeaseBackend implements LeaseBackend {
+
+    private final RaftClient client;
+
+    public RaftLeaseBackend(RaftPeers peers) {
+        RaftProperties properties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        // every watch keeps one long poll outstanding; Ratis's default cap of 100 would queue the rest
+        RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 10_000);
+        this.client = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(peers.group())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    private Message write(Message command) {
+        try {
+            return check(client.io().send(command));
+        } catch (IOException e) {
+            throw new RegistryException("registry cluster unreachable", e);
+        }
+    }
+
+    private Message read(Message query) {
+        try {
+            return check(client.io().sendReadOnly(query));
+        } catch (IOException e) {
+            throw new RegistryException("registry cluster unreachable", e);
+        }
+    }
+
+    private static Message check(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new RegistryException("registry request failed", reply.getException());
+        }
+        return reply.getMessage();
+    }
+
+    private static long value(Message reply, long leaseId) {
+        try {
+            DataInputStream in = RaftCodec.open(reply);
+            if (in.readByte() == 1) {
+                throw new LeaseNotFoundException(leaseId);
+            }
+            return in.readLong();
+        } catch (IOException e) {
+            throw new RegistryException("bad registry reply", e);
+        }
+    }
+
+    @Override
+    public long grant(Duration ttl) {
+        return value(write(Command.grant(ttl.toMillis())), 0);
+    }
+
+    @Override
+    public boolean keepAlive(long leaseId) {
+        try {
+            value(write(Command.keepAlive(leaseId)), leaseId);
+            return true;
+        } catch (LeaseNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void put(long leaseId, ServiceInstance instance) {
+        value(write(Command.put(leaseId, instance)), leaseId);
+    }
+
+    @Override
+    public void delete(long leaseId, ServiceKey key, String instanceId) {
+        write(Command.delete(leaseId, key, instanceId));
+    }
+
+    @Override
+    public void revoke(long leaseId) {
+        write(Command.revoke(leaseId));
+    }
+
+    @Override
+    public ServiceSnapshot snapshot(ServiceKey key) {
+        try {
+            return RaftCodec.decodeSnapshot(key, read(Command.snapshot(key)));
+        } catch (IOException e) {
+            throw new RegistryException("bad registry reply", e);
+        }
+    }
+
+    @Override
+    public Set<ServiceKey> services() {
+        try {
+            return new LinkedHashSet<>(RaftCodec.decodeServices(read(Command.services())));
+        } catch (IOException e) {
+            throw new RegistryException("bad registry reply", e);
+        }
+    }
+
+    /** Instance count and revision of the cluster, read linearizably. */
+    public long[] status() {
+        try {
+            DataInputStream in = RaftCodec.open(read(Command.status()));
+            in.readByte();
+            return new long[] {in.readLong(), in.readLong()};
+        } catch (IOException e) {
+            throw new RegistryException("bad registry reply", e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
+        return client.async().sendReadOnlyUnordered(Command.changes(key, after, maxWait.toMillis())).thenApply(reply -> {
+            try {
+                return RaftCodec.decodeBatch(check(reply));
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException e) {
+            throw new RegistryException("closing the registry client failed", e);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.courier.registry.raft;
+
+import dev.courier.registry.raft.internal.Command;
+import dev.courier.registry.raft.internal.RegistryStateMachine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of a replicated registry cluster: an Apache Ratis server running the registry state
+ * machine, storing its log and snapshots under {@code dataDir}. Start every member listed in
+ * {@code peers}; a single member is a development cluster of one. A member restarted on the same data
+ * directory recovers and catches up (from the leader's log or, if that was purged, a snapshot).
+ *
+ * <p>Reads are linearizable (Ratis read option {@code LINEARIZABLE}). Elections time out after
+ * 300-600 ms, so a new leader usually serves well within a second of the old one dying.
+ *
+ * <p>Thread-safe; {@link #close()} is idempotent.
+ */
+public final class RaftRegistryServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RaftRegistryServer.class);
+
+    private final String id;
+    private final RaftPeers peers;
+    private final RaftServer server;
+    private final RegistryStateMachine stateMachine;
+    private final RaftClient selfClient;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param id this member's id, a key of {@code peers}
+     * @param peers every member
+     * @param dataDir where this member keeps its log and snapshots
+     * @param snapshotEvery take a snapshot every this many log entries
+     */
+    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery) throws IOException {
+        this(id, peers, dataDir, snapshotEvery, java.util.Map.of());
+    }
+
+    /**
+     * As above, with extra Ratis properties (for example {@code raft.server.log.segment.size.max}) set
+     * last, for tuning and tests.
+     */
+    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
+                              java.util.Map<String, String> ratisProperties) throws IOException {
+        this.id = id;
+        this.peers = peers;
+        RaftProperties properties = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(properties, List.of(dataDir.toFile()));
+        GrpcConfigKeys.Server.setPort(properties, peers.port(id));
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotEvery);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        ratisProperties.forEach(properties::set);
+        this.stateMachine = new RegistryStateMachine();
+        this.server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(id))
+                .setGroup(peers.group())
+                .setStateMachine(stateMachine)
+                .setProperties(properties)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        this.selfClient = RaftClient.newBuilder()
+                .setProperties(new RaftProperties())
+                .setRaftGroup(peers.group())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        stateMachine.setExpirySubmitter(lease -> selfClient.async().send(Command.expire(lease))
+                .whenComplete((reply, error) -> {
+                    if (error != null) {
+                        log.debug("expiry of lease {} not committed", lease, error);
+                    }
+                }));
+    }
+
+    /** Starts serving. */
+    public RaftRegistryServer start() throws IOException {
+        server.start();
+        log.info("registry member {} serving on {} (members {})", id, peers.members().get(id), peers.members());
+        return this;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Whether this member currently leads the cluster. */
+    public boolean isLeader() {
+        try {
+            return server.getDivision(RaftPeers.GROUP_ID).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Instance count and revision as this member has applied them. */
+    public long[] countAndRevision() {
+        return stateMachine.countAndRevision();
+    }
+
+    /** How many snapshots this member has installed from the leader since it started. */
+    public int snapshotsInstalled() {
+        return stateMachine.snapshotsInstalled();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            selfClient.close();
+        } catch (IOException e) {
+            log.warn("closing the member's own client failed", e);
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("closing registry member {} failed", id, e);
+        }
+    }
+}

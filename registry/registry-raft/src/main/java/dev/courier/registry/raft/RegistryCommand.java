@@ -1,0 +1,222 @@
+package dev.courier.registry.raft;
+
+import dev.courier.registry.Registries;
+import dev.courier.registry.Registry;
+import dev.courier.registry.RegistryUrl;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.ServiceSnapshot;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code courier registry}: runs a registry cluster member, or with a sub-command inspects a registry.
+ *
+ * <pre>
+ * courier registry --id n1 --peers n1=127.0.0.1:9701,n2=127.0.0.1:9702,n3=127.0.0.1:9703 --data-dir DIR
+ * courier registry --id n1 --data-dir DIR                      single-node mode on 127.0.0.1:9701
+ * courier registry status --registry raft://127.0.0.1:9701,...
+ * courier registry ls --registry URL [group/interface:version]
+ * </pre>
+ */
+@Command(name = "registry", mixinStandardHelpOptions = true,
+        description = "Runs a member of a Courier registry cluster (Apache Ratis), or inspects a registry.",
+        subcommands = {RegistryCommand.Status.class, RegistryCommand.Ls.class})
+public final class RegistryCommand implements Callable<Integer> {
+
+    @Option(names = "--id", description = "This member's stable id, a key of --peers (default: n1).", defaultValue = "n1")
+    String id;
+
+    @Option(names = "--peers", description = "Every member as id=host:port, comma-separated. "
+            + "Omit for single-node mode (this member alone on 127.0.0.1:--port).")
+    String peers;
+
+    @Option(names = "--port", description = "Port in single-node mode (default: 9701).", defaultValue = "9701")
+    int port;
+
+    @Option(names = "--data-dir", required = false, description = "Directory for this member's log and snapshots.")
+    Path dataDir;
+
+    @Option(names = "--snapshot-every", description = "Take a snapshot every N log entries (default: 10000).", defaultValue = "10000")
+    long snapshotEvery;
+
+    /** Entry point of {@code ./courier registry}. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new RegistryCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (dataDir == null) {
+            System.err.println("courier registry: --data-dir is required to run a member (see --help)");
+            return 2;
+        }
+        RaftPeers members = peers == null ? RaftPeers.parse(id + "=127.0.0.1:" + port) : RaftPeers.parse(peers);
+        RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            System.out.println("courier registry: member " + id + " shutting down");
+            server.close();
+            stopped.countDown();
+        }, "courier-registry-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        server.start();
+        System.out.println("courier registry: member " + id + " serving on " + members.members().get(id)
+                + "; clients use raft://" + String.join(",", members.members().values()));
+        stopped.await();
+        return 0;
+    }
+
+    /** {@code courier registry status --registry URL}. */
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Prints one MEMBER line per member and an INSTANCES line.")
+    static final class Status implements Callable<Integer> {
+
+        @Option(names = "--registry", required = true, description = "raft://host:port,... or zookeeper://host:port,...")
+        String registry;
+
+        @Override
+        public Integer call() {
+            RegistryUrl url = RegistryUrl.parse(registry);
+            PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+            if (url.scheme().equals("raft")) {
+                RaftPeers members = RaftPeers.ofAddresses(url.addresses());
+                java.util.Map<String, String> idsByAddress = new java.util.HashMap<>();
+                List<String[]> lines = new java.util.ArrayList<>();
+                for (RaftPeer peer : members.raftPeers()) {
+                    lines.add(new String[] {peer.getAddress(), raftMember(peer, idsByAddress)});
+                }
+                for (String[] line : lines) {
+                    out.println(line[1].replace("id=? ", "id=" + idsByAddress.getOrDefault(line[0], "?") + " "));
+                }
+            } else if (url.scheme().equals("zookeeper")) {
+                for (String address : url.addresses()) {
+                    out.println(zookeeperMember(address));
+                }
+            }
+            try (Registry client = Registries.connect(registry)) {
+                long count = 0;
+                long revision = 0;
+                if (client instanceof dev.courier.registry.internal.LeasedRegistry && url.scheme().equals("raft")) {
+                    try (RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()))) {
+                        long[] status = backend.status();
+                        count = status[0];
+                        revision = status[1];
+                    }
+                } else {
+                    for (ServiceKey key : client.services()) {
+                        ServiceSnapshot s = client.list(key);
+                        count += s.size();
+                        revision = Math.max(revision, s.revision());
+                    }
+                }
+                out.println("INSTANCES count=" + count + " revision=" + revision);
+                return 0;
+            } catch (RuntimeException e) {
+                out.println("INSTANCES count=0 revision=0 error=" + e.getMessage());
+                return 1;
+            }
+        }
+
+        private static String raftMember(RaftPeer peer, java.util.Map<String, String> idsByAddress) {
+            RaftProperties properties = new RaftProperties();
+            RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+            try (RaftClient client = RaftClient.newBuilder()
+                    .setProperties(properties)
+                    .setRaftGroup(org.apache.ratis.protocol.RaftGroup.valueOf(RaftPeers.GROUP_ID, List.of(peer)))
+                    .setRetryPolicy(RetryPolicies.noRetry())
+                    .build()) {
+                GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(RaftPeers.GROUP_ID);
+                RoleInfoProto role = info.getRoleInfoProto();
+                info.getGroup().getPeers().forEach(p -> idsByAddress.put(p.getAddress(), p.getId().toString()));
+                String id = role.getSelf().getId().toStringUtf8();
+                long term = info.getLogInfoProto().getLastEntry().getTerm();
+                long applied = info.getLogInfoProto().getApplied().getIndex();
+                String roleName = switch (role.getRole()) {
+                    case LEADER -> "LEADER";
+                    case FOLLOWER -> "FOLLOWER";
+                    default -> role.getRole().name();
+                };
+                return "MEMBER id=" + id + " address=" + peer.getAddress() + " role=" + roleName
+                        + " term=" + term + " applied=" + applied;
+            } catch (Exception e) {
+                return "MEMBER id=? address=" + peer.getAddress() + " role=UNREACHABLE term=0 applied=0";
+            }
+        }
+
+        /** Uses the {@code srvr} four-letter word: term = zxid epoch, applied = zxid counter. */
+        private static String zookeeperMember(String address) {
+            int colon = address.lastIndexOf(':');
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 1000);
+                s.setSoTimeout(1000);
+                OutputStream o = s.getOutputStream();
+                o.write("srvr".getBytes(StandardCharsets.US_ASCII));
+                o.flush();
+                InputStream in = s.getInputStream();
+                String reply = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+                String mode = line(reply, "Mode:");
+                long zxid = Long.decode(line(reply, "Zxid:"));
+                String role = mode.contains("leader") || mode.contains("standalone") ? "LEADER" : "FOLLOWER";
+                String id = line(reply, "Node id:");
+                return "MEMBER id=" + (id.isEmpty() ? address : id) + " address=" + address + " role=" + role
+                        + " term=" + (zxid >>> 32) + " applied=" + (zxid & 0xffffffffL);
+            } catch (Exception e) {
+                return "MEMBER id=" + address + " address=" + address + " role=UNREACHABLE term=0 applied=0";
+            }
+        }
+
+        private static String line(String reply, String prefix) {
+            return reply.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()).trim())
+                    .findFirst().orElse("");
+        }
+    }
+
+    /** {@code courier registry ls --registry URL [service]}. */
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists services and their instances.")
+    static final class Ls implements Callable<Integer> {
+
+        @Option(names = "--registry", required = true, description = "embedded://, raft://..., zookeeper://...")
+        String registry;
+
+        @Parameters(arity = "0..1", description = "A service as group/interface:version (or a bare interface name).")
+        String service;
+
+        @Override
+        public Integer call() {
+            try (Registry client = Registries.connect(registry)) {
+                List<ServiceKey> keys = service == null ? List.copyOf(client.services()) : List.of(ServiceKey.parse(service));
+                for (ServiceKey key : keys) {
+                    ServiceSnapshot s = client.list(key);
+                    System.out.println("SERVICE " + key.canonical() + " instances=" + s.size() + " revision=" + s.revision());
+                    for (ServiceInstance i : s.instances()) {
+                        System.out.println("  INSTANCE " + i.address() + " weight=" + i.weight() + " tags=" + i.tags()
+                                + " metadata=" + i.metadata());
+                    }
+                }
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.courier.registry.raft.internal;
+
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.internal.InstanceCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * Encodes the registry's Raft log entries and queries. Every message starts with a one-byte opcode:
+ * <pre>
+ * writes (log entries)                      queries (read-only)
+ *   GRANT     long ttlMillis                  SNAPSHOT  key
+ *   KEEPALIVE long leaseId                    SERVICES
+ *   PUT       long leaseId instance           CHANGES   key long afterRevision long maxWaitMillis
+ *   DELETE    long leaseId key utf(id)        STATUS
+ *   REVOKE    long leaseId
+ *   EXPIRE    long leaseId   (leader only)
+ * </pre>
+ * {@code key} and {@code instance} are in {@link InstanceCodec} form. Stateless.
+ */
+public final class Command {
+
+    public static final byte GRANT = 1;
+    public static final byte KEEPALIVE = 2;
+    public static final byte PUT = 3;
+    public static final byte DELETE = 4;
+    public static final byte REVOKE = 5;
+    public static final byte EXPIRE = 6;
+    public static final byte SNAPSHOT = 20;
+    public static final byte SERVICES = 21;
+    public static final byte CHANGES = 22;
+    public static final byte STATUS = 23;
+
+    private Command() {
+    }
+
+    /** Builds a message with {@code body} writing after the opcode. */
+    public static Message of(byte opcode, IoWriter body) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(opcode);
+            body.write(out);
+            return Message.valueOf(ByteString.copyFrom(bytes.toByteArray()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Message grant(long ttlMillis) {
+        return of(GRANT, out -> out.writeLong(ttlMillis));
+    }
+
+    public static Message keepAlive(long leaseId) {
+        return of(KEEPALIVE, out -> out.writeLong(leaseId));
+    }
+
+    public static Message put(long leaseId, ServiceInstance instance) {
+        return of(PUT, out -> {
+            out.writeLong(leaseId);
+            InstanceCodec.write(out, instance);
+        });
+    }
+
+    public static Message delete(long leaseId, ServiceKey key, String id) {
+        return of(DELETE, out -> {
+            out.writeLong(leaseId);
+            InstanceCodec.writeKey(out, key);
+            out.writeUTF(id);
+        });
+    }
+
+    public static Message revoke(long leaseId) {
+        return of(REVOKE, out -> out.writeLong(leaseId));
+    }
+
+    public static Message expire(long leaseId) {
+        return of(EXPIRE, out -> out.writeLong(leaseId));
+    }
+
+    public static Message snapshot(ServiceKey key) {
+        return of(SNAPSHOT, out -> InstanceCodec.writeKey(out, key));
+    }
+
+    public static Message services() {
+        return of(SERVICES, out -> { });
+    }
+
+    public static Message changes(ServiceKey key, long after, long maxWaitMillis) {
+        return of(CHANGES, out -> {
+            InstanceCodec.writeKey(out, key);
+            out.writeLong(after);
+            out.writeLong(maxWaitMillis);
+        });
+    }
+
+    public static Message status() {
+        return of(STATUS, out -> { });
+    }
+
+    /** Writes a message body. */
+    @FunctionalInterface
+    public interface IoWriter {
+        void write(DataOutputStream out) throws IOException;
+    }
+}

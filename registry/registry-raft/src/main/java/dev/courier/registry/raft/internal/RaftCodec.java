@@ -1,0 +1,88 @@
+package dev.courier.registry.raft.internal;
+
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.ServiceSnapshot;
+import dev.courier.registry.WatchEvent;
+import dev.courier.registry.internal.Change;
+import dev.courier.registry.internal.ChangeBatch;
+import dev.courier.registry.internal.InstanceCodec;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.ratis.protocol.Message;
+
+/**
+ * Replies of the registry state machine. Every reply starts with a status byte (0 = ok, 1 = lease not
+ * found); then:
+ * <pre>
+ * write     long value (lease id for GRANT, revision otherwise)
+ * SNAPSHOT  long revision int count instance*
+ * SERVICES  int count key*
+ * CHANGES   bool reset long revision int count (byte type long revision instance)*
+ * STATUS    long instanceCount long revision
+ * </pre>
+ * Stateless.
+ */
+public final class RaftCodec {
+
+    private RaftCodec() {
+    }
+
+    static Message encodeBatch(ChangeBatch batch) {
+        return Command.of((byte) 0, out -> {
+            out.writeBoolean(batch.reset());
+            out.writeLong(batch.revision());
+            out.writeInt(batch.changes().size());
+            for (Change c : batch.changes()) {
+                out.writeByte(c.type().ordinal());
+                out.writeLong(c.revision());
+                InstanceCodec.write(out, c.instance());
+            }
+        });
+    }
+
+    /** Opens a reply, checking its status byte; returns the status. */
+    public static DataInputStream open(Message reply) {
+        return new DataInputStream(reply.getContent().newInput());
+    }
+
+    public static ChangeBatch decodeBatch(Message reply) throws IOException {
+        DataInputStream in = open(reply);
+        in.readByte();
+        boolean reset = in.readBoolean();
+        long revision = in.readLong();
+        int count = in.readInt();
+        List<Change> changes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            WatchEvent.Type type = WatchEvent.Type.values()[in.readByte()];
+            long rev = in.readLong();
+            changes.add(new Change(type, rev, InstanceCodec.read(in)));
+        }
+        return new ChangeBatch(revision, changes, reset);
+    }
+
+    public static ServiceSnapshot decodeSnapshot(ServiceKey key, Message reply) throws IOException {
+        DataInputStream in = open(reply);
+        in.readByte();
+        long revision = in.readLong();
+        int count = in.readInt();
+        List<ServiceInstance> instances = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            instances.add(InstanceCodec.read(in));
+        }
+        return new ServiceSnapshot(key, revision, instances);
+    }
+
+    public static List<ServiceKey> decodeServices(Message reply) throws IOException {
+        DataInputStream in = open(reply);
+        in.readByte();
+        int count = in.readInt();
+        List<ServiceKey> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            keys.add(InstanceCodec.readKey(in));
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.courier.registry.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.courier.registry.Registries;
+import dev.courier.registry.Registry;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class RegistryCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private static String run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            int code = new CommandLine(new RegistryCommand()).execute(args);
+            assertThat(code).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void statusAndLsWorkAgainstZookeeper() throws Exception {
+        try (org.apache.curator.test.TestingServer zk = new org.apache.curator.test.TestingServer(true)) {
+            String url = "zookeeper://" + zk.getConnectString() + "?root=/cli";
+            try (Registry provider = Registries.connect(url)) {
+                ServiceKey key = new ServiceKey("dev.courier.test.ZkCli", "2.0", "blue");
+                provider.register(ServiceInstance.of(key, "10.6.0.1", 9090));
+                String status = run("status", "--registry", url);
+                assertThat(status).containsPattern("MEMBER id=\\S+ address=" + zk.getConnectString() + " role=LEADER term=\\d+ applied=\\d+");
+                assertThat(status).containsPattern("INSTANCES count=1 revision=\\d+");
+                assertThat(run("ls", "--registry", url, "blue/dev.courier.test.ZkCli:2.0"))
+                        .contains("SERVICE blue/dev.courier.test.ZkCli:2.0 instances=1").contains("INSTANCE 10.6.0.1:9090");
+            }
+        }
+    }
+
+    @Test
+    void statusNamesEveryMemberAndLsListsInstances() throws Exception {
+        try (RaftTestCluster cluster = new RaftTestCluster(3, dir, 1000).startAll();
+             Registry provider = Registries.connect(cluster.url())) {
+            String leader = cluster.awaitLeader();
+            ServiceKey key = new ServiceKey("dev.courier.test.Cli", "1.0", "default");
+            provider.register(ServiceInstance.of(key, "10.3.0.1", 8080), Duration.ofSeconds(10));
+            String victim = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            cluster.stop(victim);
+
+            String status = run("status", "--registry", cluster.url());
+            assertThat(status).contains("MEMBER id=" + leader + " address=" + cluster.peers.members().get(leader) + " role=LEADER term=");
+            assertThat(status).contains("MEMBER id=" + victim + " address=" + cluster.peers.members().get(victim) + " role=UNREACHABLE");
+            assertThat(status).containsPattern("INSTANCES count=1 revision=\\d+");
+
+            String ls = run("ls", "--registry", cluster.url());
+            assertThat(ls).contains("SERVICE default/dev.courier.test.Cli:1.0 instances=1").contains("INSTANCE 10.3.0.1:8080");
+        }
+    }
+}

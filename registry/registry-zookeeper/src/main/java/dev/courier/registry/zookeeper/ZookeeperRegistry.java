@@ -1,0 +1,418 @@
+package dev.courier.registry.zookeeper;
+
+import dev.courier.registry.Registration;
+import dev.courier.registry.Registry;
+import dev.courier.registry.RegistryException;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.ServiceSnapshot;
+import dev.courier.registry.Watch;
+import dev.courier.registry.WatchEvent;
+import dev.courier.registry.WatchListener;
+import dev.courier.registry.internal.InstanceCodec;
+import dev.courier.registry.internal.WatchView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Registry} on ZooKeeper. Each registered instance is an ephemeral node
+ * {@code <root>/services/<group~interface:version>/<host:port>} holding the instance in
+ * {@link InstanceCodec} form, so its lease is the client's ZooKeeper session: the effective TTL is the
+ * session timeout given at connect time (the {@code leaseTtl} argument of {@link #register} cannot be
+ * shorter). After the session is lost the client registers every open registration again in its new
+ * session, first deleting a node still owned by the dead session, so no phantom instance survives it.
+ * Revisions are ZooKeeper zxids (node {@code mzxid} for additions and updates; one above the last seen
+ * for removals).
+ *
+ * <p><b>Watch ordering.</b> Watches use {@code CuratorCache}, which may report a burst of changes to
+ * different instances in another order than they were made (ZooKeeper does not say when a node was
+ * deleted). Changes to one instance stay in order and the list always converges; only the Raft and
+ * embedded backends order changes across instances.
+ *
+ * <p>Thread-safe. Owns its Curator client when created by {@link #connect}.
+ */
+public final class ZookeeperRegistry implements Registry {
+
+    private static final Logger log = LoggerFactory.getLogger(ZookeeperRegistry.class);
+    /** Root used when the URL gives none. */
+    public static final String DEFAULT_ROOT = "/courier";
+    private static final long RECHECK_MILLIS = 2_000;
+
+    private final CuratorFramework client;
+    private final String servicesPath;
+    private final Set<ZkRegistration> registrations = ConcurrentHashMap.newKeySet();
+    private final Set<ZkWatch> watches = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService reconciler;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean crashed;
+
+    /**
+     * Uses {@code client}, which must be started; {@link #close()} closes it.
+     *
+     * @param root the root path, for example {@code /courier}
+     */
+    public ZookeeperRegistry(CuratorFramework client, String root) {
+        this.client = client;
+        this.servicesPath = ZKPaths.makePath(root, "services");
+        this.reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "courier-zk-registry");
+            t.setDaemon(true);
+            return t;
+        });
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == ConnectionState.RECONNECTED) {
+                reconciler.execute(this::reconcile);
+            }
+        });
+        reconciler.scheduleWithFixedDelay(this::reconcile, RECHECK_MILLIS, RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Connects to {@code connectString}, waiting up to {@code connectionTimeout} for a session. */
+    public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
+                                            Duration connectionTimeout) {
+        CuratorFramework client = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs((int) sessionTimeout.toMillis())
+                .connectionTimeoutMs((int) connectionTimeout.toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(100, 8, 1_000))
+                .build();
+        client.start();
+        try {
+            if (!client.blockUntilConnected((int) connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                client.close();
+                throw new RegistryException("no ZooKeeper session with " + connectString + " within " + connectionTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.close();
+            throw new RegistryException("interrupted while connecting to " + connectString, e);
+        }
+        return new ZookeeperRegistry(client, root);
+    }
+
+    /** The Curator client, for tools and tests. */
+    public CuratorFramework curator() {
+        return client;
+    }
+
+    String servicePath(ServiceKey key) {
+        return ZKPaths.makePath(servicesPath, key.pathSegment());
+    }
+
+    String instancePath(ServiceInstance instance) {
+        return ZKPaths.makePath(servicePath(instance.key()), instance.id());
+    }
+
+    @Override
+    public Registration register(ServiceInstance instance, Duration leaseTtl) {
+        ensureOpen();
+        ZkRegistration registration = new ZkRegistration(instance, leaseTtl);
+        registrations.add(registration);
+        try {
+            ensureNode(instance);
+        } catch (RuntimeException e) {
+            registrations.remove(registration);
+            throw e;
+        }
+        return registration;
+    }
+
+    /**
+     * Makes sure our session owns the node of {@code instance} with its current data: creates it if
+     * missing, replaces it if a dead session (or anyone else) still owns it.
+     */
+    private synchronized void ensureNode(ServiceInstance instance) {
+        String path = instancePath(instance);
+        byte[] data = InstanceCodec.toBytes(instance);
+        try {
+            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+            for (int attempt = 0; attempt < 5; attempt++) {
+                Stat stat = client.checkExists().forPath(path);
+                if (stat == null) {
+                    try {
+                        client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+                        return;
+                    } catch (KeeperException.NodeExistsException raced) {
+                        continue;
+                    }
+                }
+                if (stat.getEphemeralOwner() == session) {
+                    byte[] current = client.getData().forPath(path);
+                    if (!Arrays.equals(current, data)) {
+                        client.setData().withVersion(stat.getVersion()).forPath(path, data);
+                    }
+                    return;
+                }
+                log.info("replacing {} left by session 0x{}", path, Long.toHexString(stat.getEphemeralOwner()));
+                try {
+                    client.delete().withVersion(stat.getVersion()).forPath(path);
+                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
+                    log.debug("{} changed while replacing it; retrying", path);
+                }
+            }
+            throw new RegistryException("could not take ownership of " + path);
+        } catch (RegistryException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RegistryException("cannot register " + instance.id() + " at " + path, e);
+        }
+    }
+
+    /** Re-creates missing nodes of open registrations (after a session loss, or a deletion by hand). */
+    private void reconcile() {
+        if (crashed || closed.get() || !client.getZookeeperClient().isConnected()) {
+            return;
+        }
+        for (ZkRegistration r : registrations) {
+            try {
+                ensureNode(r.instance);
+            } catch (RuntimeException e) {
+                log.warn("could not re-register {}; will retry", r.instance.id(), e);
+            }
+        }
+    }
+
+    @Override
+    public ServiceSnapshot list(ServiceKey key) {
+        ensureOpen();
+        String path = servicePath(key);
+        try {
+            Stat parent = new Stat();
+            List<String> children;
+            try {
+                children = client.getChildren().storingStatIn(parent).forPath(path);
+            } catch (KeeperException.NoNodeException e) {
+                return new ServiceSnapshot(key, 0, List.of());
+            }
+            List<ServiceInstance> instances = new ArrayList<>(children.size());
+            for (String child : children) {
+                try {
+                    instances.add(InstanceCodec.fromBytes(client.getData().forPath(ZKPaths.makePath(path, child))));
+                } catch (KeeperException.NoNodeException gone) {
+                    log.debug("{} vanished while listing", child);
+                }
+            }
+            return new ServiceSnapshot(key, parent.getPzxid(), instances);
+        } catch (Exception e) {
+            throw new RegistryException("cannot list " + key, e);
+        }
+    }
+
+    @Override
+    public Set<ServiceKey> services() {
+        ensureOpen();
+        Set<ServiceKey> keys = new TreeSet<>(java.util.Comparator.comparing(ServiceKey::canonical));
+        try {
+            for (String child : client.getChildren().forPath(servicesPath)) {
+                Stat stat = client.checkExists().forPath(ZKPaths.makePath(servicesPath, child));
+                if (stat != null && stat.getNumChildren() > 0) {
+                    keys.add(ServiceKey.fromPathSegment(child));
+                }
+            }
+        } catch (KeeperException.NoNodeException e) {
+            return keys;
+        } catch (Exception e) {
+            throw new RegistryException("cannot list services", e);
+        }
+        return keys;
+    }
+
+    @Override
+    public Watch watch(ServiceKey key, WatchListener listener) {
+        ensureOpen();
+        ZkWatch watch = new ZkWatch(key, listener);
+        watches.add(watch);
+        watch.start();
+        return watch;
+    }
+
+    /**
+     * Stops re-registering and watching and closes the client without deleting its nodes, as a crashed
+     * process would. ZooKeeper removes the nodes when the session expires, provided it does not hear
+     * the client's close: fault tests cut the connection first (for example with a frozen proxy).
+     */
+    public void simulateCrash() {
+        crashed = true;
+        closeQuietly(false);
+    }
+
+    /** Expires this client's session (client side), as a long network partition would. For fault tests. */
+    public void expireSession() throws Exception {
+        client.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(true);
+    }
+
+    private void closeQuietly(boolean deregister) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        watches.forEach(ZkWatch::close);
+        reconciler.shutdownNow();
+        if (deregister) {
+            for (ZkRegistration r : registrations) {
+                r.deleteNode();
+            }
+        }
+        registrations.clear();
+        client.close();
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("registry client is closed");
+        }
+    }
+
+    private final class ZkRegistration implements Registration {
+        private final ServiceInstance instance;
+        private final Duration ttl;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        ZkRegistration(ServiceInstance instance, Duration ttl) {
+            this.instance = instance;
+            this.ttl = ttl;
+        }
+
+        @Override
+        public ServiceInstance instance() {
+            return instance;
+        }
+
+        @Override
+        public Duration leaseTtl() {
+            return ttl;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true) && registrations.remove(this) && !ZookeeperRegistry.this.closed.get()) {
+                deleteNode();
+            }
+        }
+
+        void deleteNode() {
+            String path = instancePath(instance);
+            try {
+                Stat stat = client.checkExists().forPath(path);
+                long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+                if (stat != null && stat.getEphemeralOwner() == session) {
+                    client.delete().withVersion(stat.getVersion()).forPath(path);
+                }
+            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                log.debug("{} already gone", path);
+            } catch (Exception e) {
+                log.warn("could not deregister {}; its session will expire", path, e);
+            }
+        }
+    }
+
+    private final class ZkWatch implements Watch {
+        private final ServiceKey key;
+        private final WatchListener listener;
+        private final WatchView view;
+        private final CuratorCache cache;
+        private final String path;
+        private volatile boolean closed;
+        private boolean initialized;
+
+        ZkWatch(ServiceKey key, WatchListener listener) {
+            this.key = key;
+            this.listener = listener;
+            this.view = new WatchView(key);
+            this.path = servicePath(key);
+            this.cache = CuratorCache.build(client, path);
+        }
+
+        void start() {
+            cache.listenable().addListener(CuratorCacheListener.builder()
+                    .forCreates(this::upsert)
+                    .forChanges((before, after) -> upsert(after))
+                    .forDeletes(this::removed)
+                    .forInitialized(this::initialized)
+                    .build());
+            cache.start();
+        }
+
+        private synchronized void initialized() {
+            List<ServiceInstance> instances = new ArrayList<>();
+            long revision = 0;
+            for (ChildData d : cache.stream().toList()) {
+                if (isInstance(d)) {
+                    instances.add(InstanceCodec.fromBytes(d.getData()));
+                    revision = Math.max(revision, d.getStat().getMzxid());
+                }
+            }
+            initialized = true;
+            deliver(view.reset(new ServiceSnapshot(key, revision, instances)));
+        }
+
+        private synchronized void upsert(ChildData d) {
+            if (initialized && isInstance(d)) {
+                long revision = Math.max(view.revision() + 1, d.getStat().getMzxid());
+                deliver(view.upsert(revision, InstanceCodec.fromBytes(d.getData())));
+            }
+        }
+
+        private synchronized void removed(ChildData d) {
+            if (initialized && isInstance(d)) {
+                deliver(view.removeById(view.revision() + 1, ZKPaths.getNodeFromPath(d.getPath())));
+            }
+        }
+
+        private boolean isInstance(ChildData d) {
+            return d.getData() != null && d.getData().length > 0 && !d.getPath().equals(path)
+                    && ZKPaths.getPathAndNode(d.getPath()).getPath().equals(path);
+        }
+
+        private void deliver(WatchEvent event) {
+            if (event == null || closed) {
+                return;
+            }
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("watch listener for {} threw", key, e);
+            }
+        }
+
+        @Override
+        public ServiceKey key() {
+            return key;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                watches.remove(this);
+                cache.close();
+            }
+        }
+    }
+}

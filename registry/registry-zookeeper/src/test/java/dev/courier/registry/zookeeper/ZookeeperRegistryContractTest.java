@@ -1,0 +1,64 @@
+package dev.courier.registry.zookeeper;
+
+import dev.courier.registry.Registries;
+import dev.courier.registry.Registry;
+import dev.courier.registry.RegistryContractTest;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+class ZookeeperRegistryContractTest extends RegistryContractTest {
+
+    private static TestingServer server;
+    private static final java.util.Map<Registry, FreezableProxy> proxies = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startZookeeper() throws Exception {
+        // tickTime 500 ms allows session timeouts from 1 s, so the 2 s contract TTL is the session timeout
+        server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1), true);
+    }
+
+    @AfterAll
+    static void stopZookeeper() throws Exception {
+        for (FreezableProxy p : proxies.values()) {
+            p.close();
+        }
+        server.close();
+    }
+
+    @Override
+    protected Registry connect() {
+        try {
+            // every client talks through its own proxy, so a crash can cut it off without a clean close
+            FreezableProxy proxy = new FreezableProxy(new java.net.InetSocketAddress("127.0.0.1", server.getPort()));
+            Registry client = Registries.connect("zookeeper://" + proxy.address()
+                    + "?sessionTimeoutMs=" + TTL.toMillis() + "&root=/contract");
+            proxies.put(client, proxy);
+            return client;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected void crash(Registry client) {
+        proxies.get(client).freeze();
+        ((ZookeeperRegistry) client).simulateCrash();
+    }
+
+    @Override
+    protected void restartRegistryOrExpireSession(Registry client) throws Exception {
+        ((ZookeeperRegistry) client).expireSession();
+    }
+
+    @Override
+    protected boolean ordersChangesAcrossInstances() {
+        return false;
+    }
+
+    @Override
+    protected String backendName() {
+        return "zookeeper";
+    }
+}
