@@ -256,7 +256,8 @@ final class Segment implements AutoCloseable {
         long pos = lookup(from);
         long end = size;
         int budget = maxBytes;
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(end - pos, Math.max(64 * 1024L, Math.min(maxBytes, 4L << 20))));
+        // start small (a tailing consumer reads a record or two) and grow only for large records
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(end - pos, Math.min(64 * 1024L, Math.max(4096L, maxBytes))));
         long bufStart = pos;
         buf.limit(0);
         while (pos < end && out.size() < maxCount) {
