@@ -1,0 +1,99 @@
+package dev.courier.mq.broker;
+
+import dev.courier.mq.broker.internal.BrokerServiceImpl;
+import dev.courier.mq.broker.internal.Topics;
+import dev.courier.mq.client.protocol.BrokerService;
+import dev.courier.mq.client.protocol.SubscriptionStats;
+import dev.courier.rpc.RpcServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A running message broker: the topics of a data directory served as {@link BrokerService} over
+ * rpc-core.
+ *
+ * <pre>{@code
+ * try (Broker broker = Broker.start(BrokerConfig.builder(Path.of("data")).build(), "0.0.0.0", 7400)) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>This class is thread-safe. It owns its server, threads and files; {@link #close()} stops accepting
+ * calls, finishes in-flight ones, forces every log and cursor and closes the files. Idempotent.
+ */
+public final class Broker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    private final BrokerConfig config;
+    private final Topics topics;
+    private final RpcServer server;
+    private boolean closed;
+
+    private Broker(BrokerConfig config, Topics topics, RpcServer server) {
+        this.config = config;
+        this.topics = topics;
+        this.server = server;
+    }
+
+    /** Opens (recovering) the data directory and listens on {@code host:port} (0: any free port). */
+    public static Broker start(BrokerConfig config, String host, int port) throws IOException {
+        Topics topics = new Topics(config);
+        RpcServer server;
+        try {
+            server = RpcServer.builder().host(host).port(port).drainTimeout(Duration.ofSeconds(5))
+                    .export(BrokerService.class, new BrokerServiceImpl(topics)).start();
+        } catch (RuntimeException e) {
+            topics.close();
+            throw e;
+        }
+        Broker b = new Broker(config, topics, server);
+        log.info("Courier broker listening on {} (data {}, fsync {}, {} topics)", server.address(),
+                config.dataDir().toAbsolutePath(), config.log().fsync().name().toLowerCase(java.util.Locale.ROOT),
+                topics.names().size());
+        return b;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    /** What recovery found on start: torn tails cut, segments quarantined. Empty when all was clean. */
+    public List<String> recoveryReport() {
+        return topics.recoveryReport();
+    }
+
+    /** The state of a subscription, or null if there is none. */
+    public SubscriptionStats stats(String topic, String subscription) {
+        return topics.stats(topic, subscription);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            server.close();
+        } finally {
+            topics.close();
+        }
+        log.info("Courier broker stopped; logs and cursors forced and closed");
+    }
+}

@@ -1,0 +1,89 @@
+package dev.courier.mq.broker;
+
+import dev.courier.mq.broker.storage.LogConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link Broker}. Immutable; build with {@link #builder(Path)}.
+ *
+ * @param dataDir           where topics and cursors live
+ * @param log               settings of every topic log (segment size, fsync policy, retention limits)
+ * @param maxDeliveries     deliveries of a message before it moves to the dead-letter topic (default 16)
+ * @param backoffBase       first redelivery delay after a nack without delay; doubles per delivery (default 100 ms)
+ * @param backoffMax        the largest such delay (default 10 s)
+ * @param sessionTimeout    a consumer silent this long is gone and its messages are redelivered (default 15 s)
+ * @param maxFetchBytes     about the most payload bytes in one fetch answer (default 4 MiB)
+ * @param tick              how often deadlines, sessions and waits are checked (default 20 ms)
+ * @param housekeeping      how often retention runs and cursors are forced (default 1 s)
+ */
+public record BrokerConfig(Path dataDir, LogConfig log, int maxDeliveries, Duration backoffBase, Duration backoffMax,
+                           Duration sessionTimeout, int maxFetchBytes, Duration tick, Duration housekeeping) {
+
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
+    }
+
+    /** Builds a {@link BrokerConfig}; not thread-safe. */
+    public static final class Builder {
+        private final Path dataDir;
+        private LogConfig log = LogConfig.defaults();
+        private int maxDeliveries = 16;
+        private Duration backoffBase = Duration.ofMillis(100);
+        private Duration backoffMax = Duration.ofSeconds(10);
+        private Duration sessionTimeout = Duration.ofSeconds(15);
+        private int maxFetchBytes = 4 << 20;
+        private Duration tick = Duration.ofMillis(20);
+        private Duration housekeeping = Duration.ofSeconds(1);
+
+        private Builder(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir);
+        }
+
+        public Builder log(LogConfig v) {
+            log = v;
+            return this;
+        }
+
+        public Builder maxDeliveries(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("maxDeliveries must be >= 1");
+            }
+            maxDeliveries = v;
+            return this;
+        }
+
+        public Builder backoff(Duration base, Duration max) {
+            backoffBase = base;
+            backoffMax = max;
+            return this;
+        }
+
+        public Builder sessionTimeout(Duration v) {
+            sessionTimeout = v;
+            return this;
+        }
+
+        public Builder maxFetchBytes(int v) {
+            maxFetchBytes = v;
+            return this;
+        }
+
+        public Builder tick(Duration v) {
+            tick = v;
+            return this;
+        }
+
+        public Builder housekeeping(Duration v) {
+            housekeeping = v;
+            return this;
+        }
+
+        public BrokerConfig build() {
+            return new BrokerConfig(dataDir, log, maxDeliveries, backoffBase, backoffMax, sessionTimeout, maxFetchBytes,
+                    tick, housekeeping);
+        }
+    }
+}

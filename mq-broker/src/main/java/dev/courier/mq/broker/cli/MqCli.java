@@ -1,0 +1,179 @@
+package dev.courier.mq.broker.cli;
+
+import dev.courier.mq.client.MqClient;
+import dev.courier.mq.client.Producer;
+import dev.courier.mq.client.SubscribeOptions;
+import dev.courier.mq.client.Subscriber;
+import dev.courier.mq.client.protocol.StartPosition;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code courier mq publish|consume}: command-line producer and consumer. Payloads start with
+ * {@code <id>|<send time in epoch microseconds>|}, padded to the requested size, so the consumer can
+ * write ids and measure end-to-end latency.
+ */
+@Command(name = "mq", mixinStandardHelpOptions = true, description = "Publishes to and consumes from a Courier broker.",
+        subcommands = {MqCli.Publish.class, MqCli.Consume.class})
+public final class MqCli {
+
+    static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
+    static Writer open(Path file) throws IOException {
+        return file == null ? Writer.nullWriter() : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    }
+
+    /** Publishes N messages, retrying through broker outages until all are acknowledged or the timeout passes. */
+    @Command(name = "publish", mixinStandardHelpOptions = true, description = "Publishes N messages with unique ids.")
+    static final class Publish implements Callable<Integer> {
+        @Option(names = "--broker", defaultValue = "127.0.0.1:7400") String broker;
+        @Option(names = "--topic", required = true) String topic;
+        @Option(names = "--count", defaultValue = "1000") int count;
+        @Option(names = "--size", defaultValue = "1024", description = "Payload bytes (at least the id header).") int size;
+        @Option(names = "--ids-out", description = "Writes the id of every acknowledged message, one a line.") Path idsOut;
+        @Option(names = "--timeout", defaultValue = "120", description = "Seconds to keep retrying.") long timeoutSeconds;
+        @Option(names = "--rate", defaultValue = "0", description = "Messages per second (0: as fast as acked).") int rate;
+        @Option(names = "--window", defaultValue = "4096", description = "Sends in flight at most.") int window;
+
+        @Override
+        public Integer call() throws Exception {
+            String run = UUID.randomUUID().toString().substring(0, 8);
+            AtomicLong acked = new AtomicLong();
+            AtomicLong failed = new AtomicLong();
+            Semaphore inFlight = new Semaphore(window);
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            try (Writer ids = open(idsOut);
+                 MqClient client = MqClient.connect(broker, Duration.ofSeconds(timeoutSeconds))) {
+                Producer p = client.producer(topic);
+                for (int i = 0; i < count; i++) {
+                    if (rate > 0) {
+                        long due = start + (long) i * 1_000_000_000L / rate;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                    }
+                    if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        break;
+                    }
+                    String id = run + "-" + i;
+                    byte[] head = (id + "|" + nowMicros() + "|").getBytes(StandardCharsets.UTF_8);
+                    byte[] payload = new byte[Math.max(size, head.length)];
+                    System.arraycopy(head, 0, payload, 0, head.length);
+                    p.send(payload).whenComplete((mid, e) -> {
+                        if (e == null) {
+                            synchronized (ids) {
+                                try {
+                                    ids.write(id);
+                                    ids.write('\n');
+                                    ids.flush();
+                                } catch (IOException io) {
+                                    throw new java.io.UncheckedIOException(io);
+                                }
+                            }
+                            acked.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                        inFlight.release();
+                    });
+                }
+                p.flush(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "published %d/%d acknowledged (%d failed) in %.2f s: %.0f msgs/s, %.1f MB/s%n",
+                    acked.get(), count, failed.get(), secs, acked.get() / secs, acked.get() * (double) size / secs / 1e6);
+            return acked.get() == count ? 0 : 1;
+        }
+    }
+
+    /** Consumes and acknowledges, writing every received id (duplicates included). */
+    @Command(name = "consume", mixinStandardHelpOptions = true, description = "Consumes, acks and records ids.")
+    static final class Consume implements Callable<Integer> {
+        @Option(names = "--broker", defaultValue = "127.0.0.1:7400") String broker;
+        @Option(names = "--topic", required = true) String topic;
+        @Option(names = "--subscription", required = true) String subscription;
+        @Option(names = "--count", defaultValue = "0", description = "Exit after this many messages (0: no limit).") long count;
+        @Option(names = "--idle-exit", defaultValue = "0", description = "Exit after this many seconds without a message.") long idleExit;
+        @Option(names = "--ids-out") Path idsOut;
+        @Option(names = "--from", defaultValue = "earliest", description = "earliest | latest (for a new subscription).") String from;
+        @Option(names = "--prefetch", defaultValue = "1000") int prefetch;
+
+        @Override
+        public Integer call() throws Exception {
+            AtomicLong received = new AtomicLong();
+            AtomicLong lastMessage = new AtomicLong(System.nanoTime());
+            Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
+            Object done = new Object();
+            SubscribeOptions options = SubscribeOptions.defaults().prefetch(prefetch)
+                    .from(StartPosition.valueOf(from.toUpperCase(Locale.ROOT)));
+            try (Writer ids = new BufferedWriter(open(idsOut));
+                 MqClient client = MqClient.connect(broker)) {
+                Subscriber sub = client.subscribe(topic, subscription, options, m -> {
+                    long now = nowMicros();
+                    String text = new String(m.payload(), 0, Math.min(m.payload().length, 96), StandardCharsets.US_ASCII);
+                    String[] parts = text.split("\\|", 3);
+                    synchronized (ids) {
+                        ids.write(parts[0]);
+                        ids.write('\n');
+                        if (parts.length >= 2) {
+                            try {
+                                latency.recordValue(Math.max(0, now - Long.parseLong(parts[1])));
+                            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                                // not a payload from "mq publish"
+                            }
+                        }
+                    }
+                    lastMessage.set(System.nanoTime());
+                    if (received.incrementAndGet() == count) {
+                        synchronized (done) {
+                            done.notifyAll();
+                        }
+                    }
+                });
+                synchronized (done) {
+                    while (count <= 0 || received.get() < count) {
+                        if (idleExit > 0 && System.nanoTime() - lastMessage.get() > TimeUnit.SECONDS.toNanos(idleExit)) {
+                            break;
+                        }
+                        done.wait(100);
+                    }
+                }
+                sub.close();
+                synchronized (ids) {
+                    ids.flush();
+                }
+            }
+            System.out.printf(Locale.ROOT, "consumed %d messages; end-to-end latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    received.get(), latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+                    latency.getMaxValue() / 1000.0);
+            return 0;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new MqCli()).execute(args));
+    }
+}

@@ -1,0 +1,101 @@
+package dev.courier.mq.broker.internal;
+
+import dev.courier.mq.broker.storage.AppendRecord;
+import dev.courier.mq.broker.storage.TopicLog;
+import dev.courier.mq.client.protocol.AckRequest;
+import dev.courier.mq.client.protocol.BrokerService;
+import dev.courier.mq.client.protocol.ExtendRequest;
+import dev.courier.mq.client.protocol.FetchRequest;
+import dev.courier.mq.client.protocol.FetchResult;
+import dev.courier.mq.client.protocol.NackRequest;
+import dev.courier.mq.client.protocol.PublishRequest;
+import dev.courier.mq.client.protocol.PublishResult;
+import dev.courier.mq.client.protocol.StartPosition;
+import dev.courier.mq.client.protocol.SubscribeRequest;
+import dev.courier.mq.client.protocol.SubscriptionStats;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** Serves {@link BrokerService} calls from the topics of a {@link Topics}. Thread-safe. */
+public final class BrokerServiceImpl implements BrokerService {
+
+    private final Topics topics;
+
+    public BrokerServiceImpl(Topics topics) {
+        this.topics = topics;
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(PublishRequest request) {
+        Topic topic = topics.topic(request.topic());
+        List<byte[]> payloads = request.payloads();
+        List<AppendRecord> records = new ArrayList<>(payloads.size());
+        for (int i = 0; i < payloads.size(); i++) {
+            records.add(new AppendRecord(request.producerId(), request.firstSequence() + i, Map.of(), payloads.get(i)));
+        }
+        TopicLog.Appended appended = topic.log().append(records);
+        int duplicates = 0;
+        for (boolean d : appended.duplicates()) {
+            duplicates += d ? 1 : 0;
+        }
+        PublishResult result = new PublishResult(appended.offsets(), duplicates);
+        return appended.durable().thenApply(v -> result);
+    }
+
+    @Override
+    public SubscriptionStats subscribe(SubscribeRequest request) {
+        Topic topic = topics.topic(request.topic());
+        StartPosition from = request.from() == null ? StartPosition.EARLIEST : request.from();
+        return topic.subscription(request.subscription(), from).stats();
+    }
+
+    @Override
+    public CompletableFuture<FetchResult> fetch(FetchRequest request) {
+        Names.check("consumer id", request.consumerId());
+        return topics.topic(request.topic()).subscription(request.subscription(), StartPosition.EARLIEST).fetch(request);
+    }
+
+    @Override
+    public CompletableFuture<Integer> ack(AckRequest request) {
+        Subscription s = existing(request.topic(), request.subscription());
+        return CompletableFuture.completedFuture(s.ack(request.consumerId(), request.offsets()));
+    }
+
+    @Override
+    public CompletableFuture<Integer> nack(NackRequest request) {
+        Subscription s = existing(request.topic(), request.subscription());
+        String reason = request.reason() == null ? "nacked" : request.reason();
+        return CompletableFuture.completedFuture(s.nack(request.consumerId(), request.offsets(), request.delayMillis(),
+                reason));
+    }
+
+    @Override
+    public int extendDeadline(ExtendRequest request) {
+        return existing(request.topic(), request.subscription()).extend(request.consumerId(), request.offsets(),
+                request.extendMillis());
+    }
+
+    @Override
+    public int detach(String topic, String subscription, String consumerId) {
+        return existing(topic, subscription).detach(consumerId, "consumer detached");
+    }
+
+    @Override
+    public SubscriptionStats stats(String topic, String subscription) {
+        Topic t = topics.find(topic);
+        Subscription s = t == null ? null : t.find(subscription);
+        return s == null ? null : s.stats();
+    }
+
+    private Subscription existing(String topic, String subscription) {
+        Topic t = topics.find(topic);
+        Subscription s = t == null ? null : t.find(subscription);
+        if (s == null) {
+            throw new IllegalArgumentException("No subscription " + subscription + " on topic " + topic);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.courier.mq.broker.internal;
+
+import java.util.regex.Pattern;
+
+/** Checks topic and subscription names (they become file names). Stateless. */
+public final class Names {
+
+    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+
+    private Names() {
+    }
+
+    public static String check(String kind, String name) {
+        if (name == null || !VALID.matcher(name).matches() || name.startsWith(".")) {
+            throw new IllegalArgumentException("Invalid " + kind + " name '" + name
+                    + "': use 1 to 200 characters of [A-Za-z0-9._-], not starting with '.'");
+        }
+        return name;
+    }
+
+    /** The dead-letter topic of a subscription. */
+    public static String deadLetterTopic(String topic, String subscription) {
+        return topic + "." + subscription + ".dlq";
+    }
+}

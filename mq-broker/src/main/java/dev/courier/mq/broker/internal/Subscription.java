@@ -1,0 +1,473 @@
+package dev.courier.mq.broker.internal;
+
+import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.storage.StoredRecord;
+import dev.courier.mq.broker.storage.TopicLog;
+import dev.courier.mq.client.protocol.Delivery;
+import dev.courier.mq.client.protocol.FetchRequest;
+import dev.courier.mq.client.protocol.FetchResult;
+import dev.courier.mq.client.protocol.SubscriptionStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * A named durable cursor on a topic and the delivery state of its consumers.
+ *
+ * <p><b>State of a message</b> (by offset): <i>fresh</i> (at or past {@code readNext}), <i>in flight</i>
+ * (held by one consumer until its ack deadline), <i>pending redelivery</i> (nacked, expired, or its
+ * consumer left; due at a time), <i>being dead-lettered</i>, or <i>acknowledged</i> (below the ack
+ * floor or in the set of offsets acknowledged above it; this part is persisted in the {@link CursorLog}).
+ *
+ * <p><b>Ordering.</b> Fresh messages are handed out in offset order. With one consumer, messages
+ * arrive in publish order except that a redelivered message comes back later than messages after it.
+ * With competing consumers, each consumer sees its share in increasing offset order, there is no
+ * order across consumers, and a message is held by one consumer at a time — unless its ack deadline
+ * passes, when it is redelivered while the first holder may still be working on it.
+ *
+ * <p><b>Flow control.</b> A consumer never holds more than its {@code prefetch} unacknowledged
+ * messages; a fetch with no credit waits for acks.
+ *
+ * <p>Thread-safe: every method synchronizes on the subscription.
+ */
+final class Subscription {
+
+    private static final Logger log = LoggerFactory.getLogger(Subscription.class);
+
+    private final String topicName;
+    private final String name;
+    private final TopicLog topicLog;
+    private final CursorLog cursor;
+    private final BrokerConfig config;
+    private final DeadLetters deadLetters;
+    private final LongSupplier clock;
+
+    private long floor;
+    private final NavigableSet<Long> acked;
+    private long readNext;
+    private final Map<Long, Held> inFlight = new HashMap<>();
+    private final PriorityQueue<Pending> redeliver = new PriorityQueue<>(
+            (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt, b.dueAt) : Long.compare(a.offset, b.offset));
+    private final Set<Long> deadLettering = new HashSet<>();
+    private final Map<String, Consumer> consumers = new LinkedHashMap<>();
+    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
+    private long deadLettered;
+    private boolean closed;
+
+    private static final class Held {
+        final long offset;
+        final String consumerId;
+        final int deliveries;
+        long deadline;
+
+        Held(long offset, String consumerId, int deliveries, long deadline) {
+            this.offset = offset;
+            this.consumerId = consumerId;
+            this.deliveries = deliveries;
+            this.deadline = deadline;
+        }
+    }
+
+    private record Pending(long offset, int deliveries, long dueAt, String reason) {
+    }
+
+    private static final class Consumer {
+        final String id;
+        int prefetch = 1;
+        int held;
+        long lastSeen;
+        long ackTimeout;
+
+        Consumer(String id) {
+            this.id = id;
+        }
+    }
+
+    private record Parked(Consumer consumer, int maxMessages, long expiresAt, CompletableFuture<FetchResult> future) {
+    }
+
+    Subscription(String topicName, String name, TopicLog topicLog, CursorLog cursor, long floor,
+                 NavigableSet<Long> acked, BrokerConfig config, DeadLetters deadLetters, LongSupplier clock) {
+        this.topicName = topicName;
+        this.name = name;
+        this.topicLog = topicLog;
+        this.cursor = cursor;
+        this.floor = floor;
+        this.acked = acked;
+        this.readNext = floor;
+        this.config = config;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+    }
+
+    String name() {
+        return name;
+    }
+
+    synchronized CompletableFuture<FetchResult> fetch(FetchRequest req) {
+        long now = clock.getAsLong();
+        Consumer c = consumers.computeIfAbsent(req.consumerId(), Consumer::new);
+        c.lastSeen = now;
+        c.prefetch = Math.max(1, req.prefetch());
+        c.ackTimeout = req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000;
+        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            if (p.consumer() == c) {
+                it.remove();
+                p.future().complete(new FetchResult(List.of()));
+            }
+        }
+        CompletableFuture<FetchResult> future = new CompletableFuture<>();
+        List<Delivery> out = collect(c, req.maxMessages(), now);
+        if (!out.isEmpty() || req.waitMillis() <= 0 || closed) {
+            future.complete(new FetchResult(out));
+        } else {
+            parked.add(new Parked(c, req.maxMessages(), now + req.waitMillis(), future));
+        }
+        return future;
+    }
+
+    private List<Delivery> collect(Consumer c, int maxMessages, long now) {
+        int credit = Math.min(maxMessages, c.prefetch - c.held);
+        if (credit <= 0) {
+            return List.of();
+        }
+        List<Delivery> out = new ArrayList<>();
+        while (credit > 0 && !redeliver.isEmpty() && redeliver.peek().dueAt() <= now) {
+            Pending p = redeliver.poll();
+            if (isAcked(p.offset()) || inFlight.containsKey(p.offset()) || deadLettering.contains(p.offset())) {
+                continue;
+            }
+            StoredRecord r = readOne(p.offset());
+            if (r == null) {
+                markAcked(p.offset()); // no longer retained
+                continue;
+            }
+            if (p.deliveries() >= config.maxDeliveries()) {
+                deadLetter(r, p);
+                continue;
+            }
+            out.add(deliver(c, r, p.deliveries() + 1, now));
+            credit--;
+        }
+        long durable = topicLog.durableOffset();
+        while (credit > 0 && readNext < durable) {
+            if (readNext < topicLog.startOffset()) {
+                skipTo(topicLog.startOffset());
+            }
+            List<StoredRecord> records = topicLog.read(readNext, credit, config.maxFetchBytes());
+            if (records.isEmpty()) {
+                break;
+            }
+            for (StoredRecord r : records) {
+                skipTo(r.offset());
+                readNext = r.offset() + 1;
+                if (isAcked(r.offset())) {
+                    continue;
+                }
+                out.add(deliver(c, r, 1, now));
+                credit--;
+            }
+        }
+        return out;
+    }
+
+    /** Offsets in [readNext, offset) hold no record (a gap or removed by retention): acknowledge them. */
+    private void skipTo(long offset) {
+        if (offset <= readNext) {
+            return;
+        }
+        if (floor >= readNext) {
+            setFloor(Math.max(floor, offset));
+        } else {
+            for (long o = readNext; o < offset; o++) {
+                markAcked(o);
+            }
+        }
+        readNext = offset;
+    }
+
+    private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
+        inFlight.put(r.offset(), new Held(r.offset(), c.id, deliveries, now + c.ackTimeout));
+        c.held++;
+        return new Delivery(r.offset(), r.timestamp(), deliveries, r.headers(), r.payload());
+    }
+
+    private StoredRecord readOne(long offset) {
+        List<StoredRecord> r = topicLog.read(offset, 1, 1);
+        return r.isEmpty() || r.get(0).offset() != offset ? null : r.get(0);
+    }
+
+    private void deadLetter(StoredRecord r, Pending p) {
+        long offset = r.offset();
+        deadLettering.add(offset);
+        String reason = p.reason() == null ? "unknown" : p.reason();
+        deadLetters.send(topicName, name, r, p.deliveries(), reason).whenComplete((v, e) -> {
+            synchronized (this) {
+                deadLettering.remove(offset);
+                if (e == null) {
+                    markAcked(offset);
+                    deadLettered++;
+                    log.info("Topic {} subscription {}: offset {} dead-lettered after {} deliveries ({})", topicName,
+                            name, offset, p.deliveries(), reason);
+                } else {
+                    log.error("Topic {} subscription {}: dead-lettering offset {} failed; will retry", topicName, name,
+                            offset, e);
+                    redeliver.add(new Pending(offset, p.deliveries(), clock.getAsLong()
+                            + config.backoffMax().toMillis(), reason));
+                }
+            }
+        });
+    }
+
+    private boolean isAcked(long offset) {
+        return offset < floor || acked.contains(offset);
+    }
+
+    private boolean markAcked(long offset) {
+        if (isAcked(offset)) {
+            return false;
+        }
+        try {
+            cursor.ack(offset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot persist an ack of " + topicName + "/" + name, e);
+        }
+        if (offset == floor) {
+            long f = floor + 1;
+            while (acked.remove(f)) {
+                f++;
+            }
+            floor = f;
+        } else {
+            acked.add(offset);
+        }
+        return true;
+    }
+
+    private void setFloor(long newFloor) {
+        if (newFloor <= floor) {
+            return;
+        }
+        try {
+            cursor.floor(newFloor);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot persist the cursor of " + topicName + "/" + name, e);
+        }
+        acked.headSet(newFloor).clear();
+        long f = newFloor;
+        while (acked.remove(f)) {
+            f++;
+        }
+        floor = f;
+    }
+
+    synchronized int ack(String consumerId, long[] offsets) {
+        Consumer c = touch(consumerId);
+        int n = 0;
+        for (long o : offsets) {
+            release(inFlight.remove(o));
+            if (markAcked(o)) {
+                n++;
+            }
+        }
+        if (c != null || n > 0) {
+            dispatchParked();
+        }
+        return n;
+    }
+
+    synchronized int nack(String consumerId, long[] offsets, long delayMillis, String reason) {
+        touch(consumerId);
+        long now = clock.getAsLong();
+        int n = 0;
+        for (long o : offsets) {
+            Held h = inFlight.remove(o);
+            if (h == null) {
+                continue;
+            }
+            release(h);
+            long delay = delayMillis > 0 ? delayMillis : backoff(h.deliveries);
+            redeliver.add(new Pending(o, h.deliveries, now + delay, reason));
+            n++;
+        }
+        dispatchParked();
+        return n;
+    }
+
+    private long backoff(int deliveries) {
+        long base = config.backoffBase().toMillis();
+        long d = base << Math.min(20, Math.max(0, deliveries - 1));
+        return Math.min(d, config.backoffMax().toMillis());
+    }
+
+    synchronized int extend(String consumerId, long[] offsets, long extendMillis) {
+        touch(consumerId);
+        long now = clock.getAsLong();
+        int n = 0;
+        for (long o : offsets) {
+            Held h = inFlight.get(o);
+            if (h != null && h.consumerId.equals(consumerId)) {
+                h.deadline = now + extendMillis;
+                n++;
+            }
+        }
+        return n;
+    }
+
+    synchronized int detach(String consumerId, String reason) {
+        Consumer c = consumers.remove(consumerId);
+        if (c == null) {
+            return 0;
+        }
+        long now = clock.getAsLong();
+        int n = 0;
+        for (Iterator<Held> it = inFlight.values().iterator(); it.hasNext(); ) {
+            Held h = it.next();
+            if (h.consumerId.equals(consumerId)) {
+                it.remove();
+                redeliver.add(new Pending(h.offset, h.deliveries, now, reason));
+                n++;
+            }
+        }
+        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            if (p.consumer() == c) {
+                it.remove();
+                p.future().complete(new FetchResult(List.of()));
+            }
+        }
+        if (n > 0) {
+            log.info("Topic {} subscription {}: consumer {} left ({}); {} messages will be redelivered", topicName,
+                    name, consumerId, reason, n);
+        }
+        dispatchParked();
+        return n;
+    }
+
+    private Consumer touch(String consumerId) {
+        Consumer c = consumerId == null ? null : consumers.get(consumerId);
+        if (c != null) {
+            c.lastSeen = clock.getAsLong();
+        }
+        return c;
+    }
+
+    private void release(Held h) {
+        if (h != null) {
+            Consumer holder = consumers.get(h.consumerId);
+            if (holder != null) {
+                holder.held--;
+            }
+        }
+    }
+
+    /** Expires ack deadlines, sessions and waits; hands due redeliveries to waiting consumers. */
+    synchronized void tick() {
+        long now = clock.getAsLong();
+        for (Iterator<Held> it = inFlight.values().iterator(); it.hasNext(); ) {
+            Held h = it.next();
+            if (h.deadline <= now) {
+                it.remove();
+                release(h);
+                redeliver.add(new Pending(h.offset, h.deliveries, now, "ack deadline passed"));
+            }
+        }
+        Set<Consumer> waiting = new HashSet<>();
+        for (Parked p : parked) {
+            waiting.add(p.consumer());
+        }
+        long session = config.sessionTimeout().toMillis();
+        for (Consumer c : new ArrayList<>(consumers.values())) {
+            if (waiting.contains(c)) {
+                c.lastSeen = now;
+            } else if (now - c.lastSeen > session) {
+                detach(c.id, "no contact for " + session + " ms");
+            }
+        }
+        dispatchParked();
+        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            if (p.expiresAt() <= now) {
+                it.remove();
+                p.consumer().lastSeen = now;
+                p.future().complete(new FetchResult(List.of()));
+            }
+        }
+    }
+
+    /** Offers available messages to the waiting fetches, oldest first. */
+    synchronized void dispatchParked() {
+        if (parked.isEmpty()) {
+            return;
+        }
+        long now = clock.getAsLong();
+        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            List<Delivery> out = collect(p.consumer(), p.maxMessages(), now);
+            if (!out.isEmpty()) {
+                it.remove();
+                p.consumer().lastSeen = now;
+                p.future().complete(new FetchResult(out));
+            }
+        }
+    }
+
+    /** Every offset below this is acknowledged. */
+    synchronized long ackFloor() {
+        return floor;
+    }
+
+    /** Jumps the floor past records removed by a size or age limit. */
+    synchronized void retained(long startOffset) {
+        if (floor < startOffset) {
+            setFloor(startOffset);
+            readNext = Math.max(readNext, floor);
+        }
+    }
+
+    synchronized SubscriptionStats stats() {
+        long end = topicLog.durableOffset();
+        long backlog = Math.max(0, end - floor - acked.size());
+        return new SubscriptionStats(floor, end, backlog, inFlight.size(), consumers.size(), deadLettered);
+    }
+
+    synchronized void sync() {
+        try {
+            if (cursor.wantsCompaction()) {
+                cursor.compact(floor, acked);
+            }
+            cursor.sync();
+        } catch (IOException e) {
+            log.warn("Topic {} subscription {}: could not sync the cursor", topicName, name, e);
+        }
+    }
+
+    synchronized void close() {
+        closed = true;
+        for (Parked p : parked) {
+            p.future().complete(new FetchResult(List.of()));
+        }
+        parked.clear();
+        try {
+            cursor.close();
+        } catch (IOException e) {
+            log.warn("Topic {} subscription {}: closing the cursor failed", topicName, name, e);
+        }
+    }
+}

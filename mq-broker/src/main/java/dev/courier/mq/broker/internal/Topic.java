@@ -1,0 +1,155 @@
+package dev.courier.mq.broker.internal;
+
+import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.storage.TopicLog;
+import dev.courier.mq.client.protocol.StartPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A topic: its log and its subscriptions. Subscriptions live as cursor files in
+ * {@code <topic dir>/subscriptions/<name>.cursor}. Thread-safe.
+ */
+final class Topic implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Topic.class);
+    private static final String CURSOR_SUFFIX = ".cursor";
+
+    private final String name;
+    private final TopicLog topicLog;
+    private final Path subscriptionsDir;
+    private final BrokerConfig config;
+    private final DeadLetters deadLetters;
+    private final LongSupplier clock;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicBoolean dispatchScheduled = new AtomicBoolean();
+
+    private Topic(String name, TopicLog topicLog, Path dir, BrokerConfig config, DeadLetters deadLetters,
+                  LongSupplier clock) {
+        this.name = name;
+        this.topicLog = topicLog;
+        this.subscriptionsDir = dir.resolve("subscriptions");
+        this.config = config;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+    }
+
+    static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor dispatcher,
+                      LongSupplier clock) throws IOException {
+        TopicLog tl = TopicLog.open(name, dir, config.log());
+        Topic t = new Topic(name, tl, dir, config, deadLetters, clock);
+        try {
+            if (Files.isDirectory(t.subscriptionsDir)) {
+                try (Stream<Path> files = Files.list(t.subscriptionsDir)) {
+                    for (Path f : files.filter(p -> p.toString().endsWith(CURSOR_SUFFIX)).toList()) {
+                        String fn = f.getFileName().toString();
+                        String sub = fn.substring(0, fn.length() - CURSOR_SUFFIX.length());
+                        CursorLog.State[] state = new CursorLog.State[1];
+                        CursorLog cursor = CursorLog.open(f, state);
+                        t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0].floor(), state[0].acked()));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        tl.addDurableListener(() -> {
+            if (t.dispatchScheduled.compareAndSet(false, true)) {
+                dispatcher.execute(() -> {
+                    t.dispatchScheduled.set(false);
+                    t.subscriptions.values().forEach(Subscription::dispatchParked);
+                });
+            }
+        });
+        return t;
+    }
+
+    private Subscription newSubscription(String sub, CursorLog cursor, long floor, NavigableSet<Long> acked) {
+        long start = Math.max(floor, topicLog.startOffset());
+        Subscription s = new Subscription(name, sub, topicLog, cursor, floor, acked, config, deadLetters, clock);
+        if (start > floor) {
+            s.retained(start);
+        }
+        return s;
+    }
+
+    String name() {
+        return name;
+    }
+
+    TopicLog log() {
+        return topicLog;
+    }
+
+    Subscription find(String subscription) {
+        return subscriptions.get(subscription);
+    }
+
+    /** The subscription, created at {@code from} if missing. */
+    Subscription subscription(String subscription, StartPosition from) {
+        Subscription s = subscriptions.get(subscription);
+        if (s != null) {
+            return s;
+        }
+        Names.check("subscription", subscription);
+        synchronized (this) {
+            s = subscriptions.get(subscription);
+            if (s != null) {
+                return s;
+            }
+            long start = from == StartPosition.LATEST ? topicLog.durableOffset() : topicLog.startOffset();
+            try {
+                CursorLog cursor = CursorLog.create(subscriptionsDir.resolve(subscription + CURSOR_SUFFIX), start);
+                s = newSubscription(subscription, cursor, start, new TreeSet<>());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot create subscription " + name + "/" + subscription, e);
+            }
+            subscriptions.put(subscription, s);
+            log.info("Topic {}: subscription {} created at offset {}", name, subscription, start);
+            return s;
+        }
+    }
+
+    Collection<Subscription> subscriptions() {
+        return subscriptions.values();
+    }
+
+    void tick() {
+        subscriptions.values().forEach(Subscription::tick);
+    }
+
+    /** Runs retention and forces the cursors. */
+    void housekeeping() {
+        long min = Long.MAX_VALUE;
+        for (Subscription s : subscriptions.values()) {
+            min = Math.min(min, s.ackFloor());
+        }
+        topicLog.applyRetention(subscriptions.isEmpty() ? Long.MIN_VALUE : min);
+        long start = topicLog.startOffset();
+        for (Subscription s : subscriptions.values()) {
+            s.retained(start);
+            s.sync();
+        }
+    }
+
+    @Override
+    public void close() {
+        subscriptions.values().forEach(Subscription::close);
+        topicLog.close();
+    }
+}

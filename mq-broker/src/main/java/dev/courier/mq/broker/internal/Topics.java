@@ -1,0 +1,176 @@
+package dev.courier.mq.broker.internal;
+
+import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.storage.AppendRecord;
+import dev.courier.mq.broker.storage.StoredRecord;
+import dev.courier.mq.client.protocol.StartPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Every topic of a broker, in {@code <data dir>/topics/<name>/}, with the threads that drive them: a
+ * timer (deadlines, sessions, waits; retention and cursor syncs) and a dispatcher (hands newly
+ * durable messages to waiting consumers).
+ *
+ * <p>Thread-safe. Owns its topics and threads; {@link #close()} closes them and is idempotent.
+ */
+public final class Topics implements AutoCloseable, DeadLetters {
+
+    private static final Logger log = LoggerFactory.getLogger(Topics.class);
+
+    private final BrokerConfig config;
+    private final Path topicsDir;
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
+    private final ExecutorService dispatcher;
+    private final List<String> recoveryReport = new ArrayList<>();
+    private volatile boolean closed;
+
+    public Topics(BrokerConfig config) throws IOException {
+        this.config = config;
+        this.topicsDir = config.dataDir().resolve("topics");
+        Files.createDirectories(topicsDir);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "courier-broker-timer"));
+        this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "courier-broker-dispatch"));
+        try (Stream<Path> dirs = Files.list(topicsDir)) {
+            for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
+                String name = d.getFileName().toString();
+                Topic t = Topic.open(name, d, config, this, dispatcher, System::currentTimeMillis);
+                recoveryReport.addAll(t.log().recoveryReport());
+                topics.put(name, t);
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        long tick = Math.max(1, config.tick().toMillis());
+        timer.scheduleWithFixedDelay(() -> guarded("tick", () -> topics.values().forEach(Topic::tick)), tick, tick,
+                TimeUnit.MILLISECONDS);
+        long hk = Math.max(1, config.housekeeping().toMillis());
+        timer.scheduleWithFixedDelay(() -> guarded("housekeeping", () -> topics.values().forEach(Topic::housekeeping)),
+                hk, hk, TimeUnit.MILLISECONDS);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static void guarded(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.error("Broker {} failed", what, e);
+        }
+    }
+
+    /** The topic, created if missing. */
+    Topic topic(String name) {
+        Topic t = topics.get(name);
+        if (t != null) {
+            return t;
+        }
+        Names.check("topic", name);
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("The broker is closed");
+            }
+            return topics.computeIfAbsent(name, n -> {
+                try {
+                    log.info("Topic {} created", n);
+                    return Topic.open(n, topicsDir.resolve(n), config, this, dispatcher, System::currentTimeMillis);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot open topic " + n, e);
+                }
+            });
+        }
+    }
+
+    Topic find(String name) {
+        return topics.get(name);
+    }
+
+    /** Names of the topics. */
+    public Collection<String> names() {
+        return List.copyOf(topics.keySet());
+    }
+
+    /** What recovery found when the broker opened its topics. */
+    public List<String> recoveryReport() {
+        return List.copyOf(recoveryReport);
+    }
+
+    @Override
+    public CompletableFuture<Void> send(String topic, String subscription, StoredRecord record, int deliveries,
+                                        String reason) {
+        try {
+            Topic dlq = topic(Names.deadLetterTopic(topic, subscription));
+            Map<String, String> headers = new LinkedHashMap<>(record.headers());
+            headers.put(DELIVERIES, Integer.toString(deliveries));
+            headers.put(FAILURE, reason);
+            headers.put(SOURCE_TOPIC, topic);
+            headers.put(SOURCE_SUBSCRIPTION, subscription);
+            headers.put(SOURCE_OFFSET, Long.toString(record.offset()));
+            return dlq.log().append(List.of(new AppendRecord(0, 0, headers, record.payload())))
+                    .durable();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The state of a subscription, or null if there is none. */
+    public dev.courier.mq.client.protocol.SubscriptionStats stats(String topic, String subscription) {
+        Topic t = topics.get(topic);
+        Subscription s = t == null ? null : t.find(subscription);
+        return s == null ? null : s.stats();
+    }
+
+    /** Creates a subscription ahead of its first consumer. */
+    public void createSubscription(String topic, String subscription, StartPosition from) {
+        topic(topic).subscription(subscription, from);
+    }
+
+    /** Stops the threads, completes waiting fetches empty, forces and closes every topic. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        timer.shutdownNow();
+        dispatcher.shutdown();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+            dispatcher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Topic t : topics.values()) {
+            try {
+                t.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing topic {} failed", t.name(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.courier.mq.broker.storage;
+
+import java.util.Map;
+
+/**
+ * A record to append.
+ *
+ * @param producerId an idempotent producer's id, or 0 for none
+ * @param sequence   the producer's sequence number for this record (ignored when producerId is 0)
+ * @param headers    headers to store with the record (may be empty)
+ * @param payload    the message bytes
+ */
+public record AppendRecord(long producerId, long sequence, Map<String, String> headers, byte[] payload) {
+
+    public static AppendRecord of(byte[] payload) {
+        return new AppendRecord(0, 0, Map.of(), payload);
+    }
+}

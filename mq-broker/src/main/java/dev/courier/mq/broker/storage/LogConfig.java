@@ -1,0 +1,99 @@
+package dev.courier.mq.broker.storage;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+
+/**
+ * Settings of a topic log. Immutable; build with {@link #builder()}.
+ *
+ * @param segmentBytes       a segment rolls once it would grow past this (default 64 MiB)
+ * @param indexIntervalBytes one sparse index entry per this many bytes of records (default 4 KiB)
+ * @param fsync              the durability policy (default {@link FsyncPolicy#GROUP})
+ * @param retentionBytes     delete the oldest segments while the topic is larger (-1: no limit)
+ * @param retentionMillis    delete segments whose newest record is older (-1: no limit)
+ * @param syncer             how a file is forced to disk (a seam for fault-injection tests)
+ */
+public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy fsync, long retentionBytes,
+                        long retentionMillis, Syncer syncer) {
+
+    /** Forces a segment file to disk. */
+    @FunctionalInterface
+    public interface Syncer {
+        Syncer FORCE = ch -> ch.force(false);
+
+        void force(FileChannel channel) throws IOException;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static LogConfig defaults() {
+        return builder().build();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.segmentBytes = segmentBytes;
+        b.indexIntervalBytes = indexIntervalBytes;
+        b.fsync = fsync;
+        b.retentionBytes = retentionBytes;
+        b.retentionMillis = retentionMillis;
+        b.syncer = syncer;
+        return b;
+    }
+
+    /** Builds a {@link LogConfig}; not thread-safe. */
+    public static final class Builder {
+        private long segmentBytes = 64L << 20;
+        private int indexIntervalBytes = 4096;
+        private FsyncPolicy fsync = FsyncPolicy.GROUP;
+        private long retentionBytes = -1;
+        private long retentionMillis = -1;
+        private Syncer syncer = Syncer.FORCE;
+
+        private Builder() {
+        }
+
+        public Builder segmentBytes(long v) {
+            if (v < 1024) {
+                throw new IllegalArgumentException("segmentBytes must be >= 1024");
+            }
+            segmentBytes = v;
+            return this;
+        }
+
+        public Builder indexIntervalBytes(int v) {
+            if (v <= 0) {
+                throw new IllegalArgumentException("indexIntervalBytes must be > 0");
+            }
+            indexIntervalBytes = v;
+            return this;
+        }
+
+        public Builder fsync(FsyncPolicy v) {
+            fsync = v;
+            return this;
+        }
+
+        public Builder retentionBytes(long v) {
+            retentionBytes = v;
+            return this;
+        }
+
+        public Builder retention(Duration v) {
+            retentionMillis = v == null ? -1 : v.toMillis();
+            return this;
+        }
+
+        public Builder syncer(Syncer v) {
+            syncer = v;
+            return this;
+        }
+
+        public LogConfig build() {
+            return new LogConfig(segmentBytes, indexIntervalBytes, fsync, retentionBytes, retentionMillis, syncer);
+        }
+    }
+}

@@ -1,0 +1,580 @@
+package dev.courier.mq.broker.storage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The append-only log of one topic: a directory of {@link Segment segment files} (layout in
+ * {@link RecordFormat}), one appender at a time, and, under {@link FsyncPolicy#GROUP}, a flusher thread
+ * that forces the file as soon as its previous force returned.
+ *
+ * <p><b>Durability.</b> {@link #append} returns the offsets at once and a future that completes only
+ * once every record of the call is durable under the policy. Readers never see a record at or past
+ * {@link #durableOffset()}. If a write or a force fails, the log {@linkplain #failure() fails}: every
+ * pending and later append completes exceptionally with {@link StorageException}; nothing is
+ * acknowledged after a failed force.
+ *
+ * <p><b>Recovery.</b> {@link #open} validates every segment: a torn tail is cut at the end of the last
+ * valid record; a segment with a corrupt record followed by valid ones is renamed to
+ * {@code *.log.quarantined}, left for an operator and {@linkplain #recoveryReport() reported}, and
+ * appends continue after the highest offset it held.
+ *
+ * <p>This class is thread-safe. It owns its files and flusher thread; {@link #close()} forces what was
+ * written, stops the flusher and closes the files, and is idempotent.
+ */
+public final class TopicLog implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicLog.class);
+    static final String QUARANTINE_SUFFIX = ".quarantined";
+
+    private final String name;
+    private final Path dir;
+    private final LogConfig config;
+    private final NavigableMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition dirtyCondition = lock.newCondition();
+    private final Set<Segment> dirty = new LinkedHashSet<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final ProducerTable producers = new ProducerTable();
+    private final List<Runnable> durableListeners = new CopyOnWriteArrayList<>();
+    private final List<String> recoveryReport;
+    private final Thread flusher;
+    private Segment active;
+    private long nextOffset;
+    private volatile long durableOffset;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    private record Waiter(long offsetExclusive, CompletableFuture<Void> future) {
+    }
+
+    /** The outcome of an append: each record's offset (a duplicate gets its original's) and durability. */
+    public record Appended(long[] offsets, boolean[] duplicates, CompletableFuture<Void> durable) {
+    }
+
+    private TopicLog(String name, Path dir, LogConfig config, List<String> report) {
+        this.name = name;
+        this.dir = dir;
+        this.config = config;
+        this.recoveryReport = Collections.unmodifiableList(report);
+        if (config.fsync() == FsyncPolicy.GROUP) {
+            flusher = new Thread(this::flushLoop, "courier-flusher-" + name);
+            flusher.setDaemon(true);
+        } else {
+            flusher = null;
+        }
+    }
+
+    /** Opens (creating if needed) the log in {@code dir}, validating and repairing it as described above. */
+    public static TopicLog open(String name, Path dir, LogConfig config) throws IOException {
+        Files.createDirectories(dir);
+        List<String> report = new ArrayList<>();
+        TopicLog tl = new TopicLog(name, dir, config, report);
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(p -> p.getFileName().toString().endsWith(Segment.SUFFIX)).sorted().toList();
+        }
+        long next = 0;
+        try {
+            for (Path file : files) {
+                String fn = file.getFileName().toString();
+                long base = Long.parseLong(fn.substring(0, fn.length() - Segment.SUFFIX.length()));
+                Segment.Scan scan = Segment.open(file, base, config.indexIntervalBytes(),
+                        (offset, pid, seq) -> {
+                            if (pid != 0) {
+                                tl.producers.record(pid, seq, offset);
+                            }
+                        });
+                Segment s = scan.segment();
+                next = Math.max(next, Math.max(base, s.nextOffset()));
+                if (scan.corrupt()) {
+                    s.close();
+                    Path aside = file.resolveSibling(fn + QUARANTINE_SUFFIX);
+                    Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+                    String msg = "Topic " + name + ": segment " + fn + " quarantined as " + aside.getFileName() + ": "
+                            + scan.problem() + "; its offsets " + base + ".." + (s.nextOffset() - 1)
+                            + " are no longer served";
+                    log.error(msg);
+                    report.add(msg);
+                    continue;
+                }
+                if (scan.truncatedBytes() > 0) {
+                    String msg = "Topic " + name + ": segment " + fn + " had a torn tail (" + scan.problem() + "); cut "
+                            + scan.truncatedBytes() + " bytes";
+                    log.warn(msg);
+                    report.add(msg);
+                }
+                tl.segments.put(base, s);
+            }
+            Map.Entry<Long, Segment> last = tl.segments.lastEntry();
+            if (last != null && last.getValue().nextOffset() >= next) {
+                tl.active = last.getValue();
+            } else {
+                tl.active = Segment.create(dir, next, config.indexIntervalBytes());
+                tl.segments.put(next, tl.active);
+                syncDirectory(dir);
+            }
+            tl.nextOffset = next;
+            tl.durableOffset = next;
+        } catch (IOException | RuntimeException e) {
+            tl.closeSegments();
+            throw e;
+        }
+        if (tl.flusher != null) {
+            tl.flusher.start();
+        }
+        return tl;
+    }
+
+    /**
+     * Appends records, assigning offsets. A record whose producer id and sequence were appended before
+     * is not written again: it gets its original offset and is marked a duplicate. The returned future
+     * completes when every record (and every duplicate's original) is durable.
+     *
+     * @throws StorageException if the log failed or is closed
+     */
+    public Appended append(List<AppendRecord> records) {
+        int n = records.size();
+        long[] offsets = new long[n];
+        boolean[] duplicates = new boolean[n];
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        boolean advanced = false;
+        lock.lock();
+        try {
+            ensureWritable();
+            long waitFor = 0;
+            long now = System.currentTimeMillis();
+            ByteBuffer buf = null;
+            long[] batchOffsets = new long[n];
+            int[] batchPositions = new int[n];
+            int batchCount = 0;
+            for (int i = 0; i < n; i++) {
+                AppendRecord r = records.get(i);
+                if (r.producerId() != 0) {
+                    long known = producers.lookup(r.producerId(), r.sequence());
+                    if (known != ProducerTable.NEW) {
+                        duplicates[i] = true;
+                        offsets[i] = known;
+                        waitFor = Math.max(waitFor, known == ProducerTable.UNKNOWN_OFFSET ? nextOffset : known + 1);
+                        continue;
+                    }
+                }
+                byte[] headers = RecordFormat.encodeHeaders(r.headers());
+                int size = RecordFormat.sizeOf(headers, r.payload());
+                long pendingBytes = buf == null ? 0 : buf.position();
+                if (active.size() > 0 && active.size() + pendingBytes + size > config.segmentBytes()) {
+                    if (batchCount > 0) {
+                        writeBatch(buf, batchOffsets, batchPositions, batchCount);
+                        batchCount = 0;
+                    }
+                    buf = null;
+                    roll();
+                }
+                if (buf == null) {
+                    buf = ByteBuffer.allocate(Math.max(size, estimate(records, i)));
+                } else if (buf.remaining() < size) {
+                    ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + size));
+                    buf.flip();
+                    bigger.put(buf);
+                    buf = bigger;
+                }
+                long offset = nextOffset++;
+                batchOffsets[batchCount] = offset;
+                batchPositions[batchCount] = buf.position();
+                batchCount++;
+                RecordFormat.write(buf, offset, now, r.producerId(), r.sequence(), headers, r.payload());
+                if (r.producerId() != 0) {
+                    producers.record(r.producerId(), r.sequence(), offset);
+                }
+                offsets[i] = offset;
+                waitFor = Math.max(waitFor, offset + 1);
+            }
+            if (batchCount > 0) {
+                writeBatch(buf, batchOffsets, batchPositions, batchCount);
+            }
+            switch (config.fsync()) {
+                case ALWAYS -> {
+                    forceDirty();
+                    advanced = durableOffset < nextOffset;
+                    durableOffset = nextOffset;
+                    durable.complete(null);
+                }
+                case NEVER -> {
+                    dirty.clear();
+                    advanced = durableOffset < nextOffset;
+                    durableOffset = nextOffset;
+                    durable.complete(null);
+                }
+                case GROUP -> {
+                    if (waitFor <= durableOffset) {
+                        durable.complete(null);
+                    } else {
+                        waiters.add(new Waiter(waitFor, durable));
+                        dirtyCondition.signal();
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+        } catch (IOException e) {
+            fail(e);
+            throw new StorageException("Topic " + name + ": write failed", e);
+        } finally {
+            lock.unlock();
+        }
+        if (advanced) {
+            notifyDurable();
+        }
+        return new Appended(offsets, duplicates, durable);
+    }
+
+    private static int estimate(List<AppendRecord> records, int from) {
+        long total = 0;
+        for (int i = from; i < records.size() && total < (8 << 20); i++) {
+            total += RecordFormat.HEADERS_OFFSET + 64 + records.get(i).payload().length;
+        }
+        return (int) Math.min(total, 8 << 20);
+    }
+
+    private void writeBatch(ByteBuffer buf, long[] offsets, int[] positions, int count) throws IOException {
+        buf.flip();
+        active.append(buf, offsets, positions, count);
+        buf.clear();
+        dirty.add(active);
+    }
+
+    private void roll() throws IOException {
+        Segment old = active;
+        if (config.fsync() == FsyncPolicy.ALWAYS) {
+            forceDirty();
+        } else if (config.fsync() == FsyncPolicy.GROUP) {
+            dirty.add(old);
+        }
+        active = Segment.create(dir, nextOffset, config.indexIntervalBytes());
+        segments.put(nextOffset, active);
+        syncDirectory(dir);
+        log.debug("Topic {}: rolled to segment {}", name, active.file().getFileName());
+    }
+
+    private void forceDirty() throws IOException {
+        for (Segment s : dirty) {
+            config.syncer().force(s.channel());
+        }
+        dirty.clear();
+    }
+
+    private void ensureWritable() {
+        Throwable f = failure;
+        if (f != null) {
+            throw new StorageException("Topic " + name + " refuses writes after a storage failure: " + f, f);
+        }
+        if (closed) {
+            throw new StorageException("Topic " + name + " is closed");
+        }
+    }
+
+    private void flushLoop() {
+        while (true) {
+            long target;
+            List<Segment> toForce;
+            lock.lock();
+            try {
+                while (!closed && dirty.isEmpty() && failure == null) {
+                    dirtyCondition.awaitUninterruptibly();
+                }
+                if (failure != null || (closed && dirty.isEmpty())) {
+                    return;
+                }
+                target = nextOffset;
+                toForce = new ArrayList<>(dirty);
+                dirty.clear();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                for (Segment s : toForce) {
+                    config.syncer().force(s.channel());
+                }
+            } catch (IOException | RuntimeException e) {
+                lock.lock();
+                try {
+                    fail(e);
+                } finally {
+                    lock.unlock();
+                }
+                return;
+            }
+            List<Waiter> done = new ArrayList<>();
+            lock.lock();
+            try {
+                durableOffset = target;
+                while (!waiters.isEmpty() && waiters.peekFirst().offsetExclusive() <= target) {
+                    done.add(waiters.pollFirst());
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (Waiter w : done) {
+                w.future().complete(null);
+            }
+            notifyDurable();
+        }
+    }
+
+    /** Marks the log failed; the caller holds the lock. */
+    private void fail(Throwable e) {
+        if (failure == null) {
+            failure = e;
+            log.error("Topic {}: storage failure; the topic refuses writes from now on and acknowledges nothing "
+                    + "written after {}", name, durableOffset, e);
+        }
+        StorageException ex = new StorageException("Topic " + name + ": fsync or write failed; not durable", e);
+        Waiter w;
+        while ((w = waiters.pollFirst()) != null) {
+            w.future().completeExceptionally(ex);
+        }
+        dirtyCondition.signalAll();
+    }
+
+    private void notifyDurable() {
+        for (Runnable r : durableListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("Topic {}: durable listener failed", name, e);
+            }
+        }
+    }
+
+    /** Runs {@code listener} (quickly, without blocking) each time the durable offset advances. */
+    public void addDurableListener(Runnable listener) {
+        durableListeners.add(listener);
+    }
+
+    /**
+     * Reads durable records from {@code from} on (or from the first retained one, if {@code from} is no
+     * longer retained), at most {@code maxCount} and about {@code maxBytes}. Returns an empty list at
+     * the durable end.
+     */
+    public List<StoredRecord> read(long from, int maxCount, int maxBytes) {
+        for (int attempt = 0; ; attempt++) {
+            long limit = durableOffset;
+            try {
+                long at = Math.max(from, startOffset());
+                List<StoredRecord> out = new ArrayList<>();
+                int bytes = 0;
+                while (at < limit && out.size() < maxCount && bytes < maxBytes) {
+                    Map.Entry<Long, Segment> e = segments.floorEntry(at);
+                    if (e == null) {
+                        e = segments.ceilingEntry(at);
+                        if (e == null) {
+                            break;
+                        }
+                    }
+                    List<StoredRecord> part = e.getValue().read(at, limit, maxCount - out.size(),
+                            Math.max(1, maxBytes - bytes));
+                    for (StoredRecord r : part) {
+                        bytes += r.payload().length + RecordFormat.HEADERS_OFFSET;
+                    }
+                    out.addAll(part);
+                    if (!part.isEmpty()) {
+                        at = part.get(part.size() - 1).offset() + 1;
+                        if (out.size() >= maxCount || bytes >= maxBytes) {
+                            break;
+                        }
+                    }
+                    Map.Entry<Long, Segment> next = segments.higherEntry(e.getKey());
+                    if (next == null) {
+                        break;
+                    }
+                    at = Math.max(at, next.getKey());
+                }
+                return out;
+            } catch (ClosedChannelException e) {
+                if (attempt >= 3) {
+                    throw new StorageException("Topic " + name + ": segment closed during read", e);
+                }
+                // A retention pass removed the segment; read again from what remains.
+            } catch (IOException e) {
+                throw new UncheckedIOException("Topic " + name + ": read failed", e);
+            }
+        }
+    }
+
+    /** The first retained offset (where a subscription from "earliest" starts). */
+    public long startOffset() {
+        Map.Entry<Long, Segment> first = segments.firstEntry();
+        return first == null ? durableOffset : first.getKey();
+    }
+
+    /** One past the last durable record: readers see offsets below it. */
+    public long durableOffset() {
+        return durableOffset;
+    }
+
+    /** One past the last appended record (durable or not). */
+    public long endOffset() {
+        lock.lock();
+        try {
+            return nextOffset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The storage failure that stopped writes, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** What recovery found and did when this log was opened (torn tails cut, segments quarantined). */
+    public List<String> recoveryReport() {
+        return recoveryReport;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The base offsets of the segments, oldest first. */
+    public List<Long> segmentBaseOffsets() {
+        return new ArrayList<>(segments.keySet());
+    }
+
+    /** Bytes in all segments. */
+    public long sizeBytes() {
+        return segments.values().stream().mapToLong(Segment::size).sum();
+    }
+
+    /**
+     * Deletes whole segments, never the active one: those whose every record is below
+     * {@code ackedBelow} (pass {@code Long.MIN_VALUE} when the topic has no subscription), and the
+     * oldest while the topic exceeds its size limit or they are older than its age limit.
+     *
+     * @return the number of segments deleted
+     */
+    public int applyRetention(long ackedBelow) {
+        int deleted = 0;
+        long now = System.currentTimeMillis();
+        while (true) {
+            Map.Entry<Long, Segment> first = segments.firstEntry();
+            Map.Entry<Long, Segment> second = first == null ? null : segments.higherEntry(first.getKey());
+            if (second == null) {
+                return deleted;
+            }
+            Segment s = first.getValue();
+            boolean acked = second.getKey() <= ackedBelow;
+            boolean tooBig = config.retentionBytes() >= 0 && sizeBytes() > config.retentionBytes();
+            boolean tooOld = config.retentionMillis() >= 0 && lastModified(s) < now - config.retentionMillis();
+            if (!acked && !tooBig && !tooOld) {
+                return deleted;
+            }
+            if (second.getKey() > durableOffset) {
+                return deleted; // the next segment is not durable yet: keep its predecessor
+            }
+            segments.remove(first.getKey());
+            try {
+                s.close();
+                Files.deleteIfExists(s.file());
+            } catch (IOException e) {
+                log.warn("Topic {}: could not delete segment {}", name, s.file(), e);
+            }
+            log.info("Topic {}: deleted segment {} ({})", name, s.file().getFileName(),
+                    acked ? "acknowledged by every subscription" : tooBig ? "size limit" : "age limit");
+            deleted++;
+        }
+    }
+
+    private static long lastModified(Segment s) {
+        try {
+            return Files.getLastModifiedTime(s.file()).toMillis();
+        } catch (IOException e) {
+            return s.createdMillis();
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            log.debug("Could not fsync directory {}", dir, e);
+        }
+    }
+
+    /** Forces everything written, stops the flusher and closes the files. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            dirtyCondition.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (flusher != null) {
+            try {
+                flusher.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lock.lock();
+        try {
+            if (failure == null) {
+                try {
+                    forceDirty();
+                    durableOffset = nextOffset;
+                } catch (IOException e) {
+                    fail(e);
+                }
+            }
+            Waiter w;
+            while ((w = waiters.pollFirst()) != null) {
+                if (w.offsetExclusive() <= durableOffset) {
+                    w.future().complete(null);
+                } else {
+                    w.future().completeExceptionally(new StorageException("Topic " + name + " closed"));
+                }
+            }
+            closeSegments();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeSegments() {
+        for (Segment s : segments.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                log.warn("Topic {}: closing {} failed", name, s.file(), e);
+            }
+        }
+    }
+}

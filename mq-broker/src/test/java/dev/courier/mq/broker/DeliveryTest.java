@@ -1,0 +1,276 @@
+package dev.courier.mq.broker;
+
+import dev.courier.mq.broker.storage.FsyncPolicy;
+import dev.courier.mq.broker.storage.LogConfig;
+import dev.courier.mq.client.protocol.AckRequest;
+import dev.courier.mq.client.protocol.BrokerService;
+import dev.courier.mq.client.protocol.Delivery;
+import dev.courier.mq.client.protocol.ExtendRequest;
+import dev.courier.mq.client.protocol.FetchRequest;
+import dev.courier.mq.client.protocol.NackRequest;
+import dev.courier.mq.client.protocol.PublishRequest;
+import dev.courier.mq.client.protocol.PublishResult;
+import dev.courier.mq.client.protocol.StartPosition;
+import dev.courier.mq.client.protocol.SubscribeRequest;
+import dev.courier.rpc.RpcClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The broker's delivery contract, driven through its remote interface. */
+class DeliveryTest {
+
+    @TempDir
+    Path dir;
+
+    private Broker broker;
+    private RpcClient rpc;
+    private BrokerService svc;
+
+    private void start(UnaryOperator<BrokerConfig.Builder> tweak) {
+        broker = EmbeddedBroker.start(tweak.apply(BrokerConfig.builder(dir)).build());
+        if (rpc == null) {
+            rpc = RpcClient.builder().build();
+        }
+        svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port()).timeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    private void restart(UnaryOperator<BrokerConfig.Builder> tweak) {
+        broker.close();
+        start(tweak);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (rpc != null) {
+            rpc.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private PublishResult publish(String topic, String... payloads) throws Exception {
+        List<byte[]> list = new ArrayList<>();
+        for (String p : payloads) {
+            list.add(p.getBytes(StandardCharsets.UTF_8));
+        }
+        return svc.publish(new PublishRequest(topic, 0, 0, list)).get(5, TimeUnit.SECONDS);
+    }
+
+    private List<Delivery> fetch(String topic, String sub, String consumer, int prefetch, long waitMillis,
+                                 long ackTimeout) throws Exception {
+        return svc.fetch(new FetchRequest(topic, sub, consumer, prefetch, prefetch, waitMillis, ackTimeout))
+                .get(10, TimeUnit.SECONDS).messages();
+    }
+
+    private static List<String> bodies(List<Delivery> ds) {
+        return ds.stream().map(d -> new String(d.payload(), StandardCharsets.UTF_8)).toList();
+    }
+
+    private static long[] offsets(List<Delivery> ds) {
+        return ds.stream().mapToLong(Delivery::offset).toArray();
+    }
+
+    @Test
+    void deliversInPublishOrderAndAcksAdvanceTheFloor() throws Exception {
+        start(b -> b);
+        publish("t", "a", "b", "c");
+        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 30_000);
+        assertThat(bodies(got)).containsExactly("a", "b", "c");
+        assertThat(got).allSatisfy(d -> assertThat(d.deliveryCount()).isEqualTo(1));
+        svc.ack(new AckRequest("t", "s", "c1", offsets(got))).get();
+        assertThat(broker.stats("t", "s").ackFloor()).isEqualTo(3);
+        assertThat(broker.stats("t", "s").backlog()).isZero();
+    }
+
+    @Test
+    void longPollAnswersAsSoonAsAMessageIsDurable() throws Exception {
+        start(b -> b);
+        svc.subscribe(new SubscribeRequest("t", "s", StartPosition.EARLIEST));
+        var pending = svc.fetch(new FetchRequest("t", "s", "c1", 10, 10, 5000, 30_000));
+        Thread.sleep(100);
+        assertThat(pending).isNotDone();
+        long t0 = System.nanoTime();
+        publish("t", "x");
+        assertThat(bodies(pending.get(5, TimeUnit.SECONDS).messages())).containsExactly("x");
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(1));
+    }
+
+    @Test
+    void unackedMessagesAreRedeliveredWhenTheirConsumerGoesSilent() throws Exception {
+        start(b -> b.sessionTimeout(Duration.ofMillis(400)));
+        publish("t", "a", "b");
+        assertThat(bodies(fetch("t", "s", "dies", 10, 0, 60_000))).containsExactly("a", "b");
+        // "dies" never calls again; after the session timeout another consumer gets both
+        List<Delivery> again = new ArrayList<>();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> {
+            again.addAll(fetch("t", "s", "lives", 10, 200, 60_000));
+            return again.size() >= 2;
+        });
+        assertThat(bodies(again)).containsExactly("a", "b");
+        assertThat(again).allSatisfy(d -> assertThat(d.deliveryCount()).isEqualTo(2));
+    }
+
+    @Test
+    void detachRedeliversAtOnce() throws Exception {
+        start(b -> b);
+        publish("t", "a");
+        fetch("t", "s", "c1", 10, 0, 60_000);
+        assertThat(svc.detach("t", "s", "c1")).isEqualTo(1);
+        assertThat(bodies(fetch("t", "s", "c2", 10, 1000, 60_000))).containsExactly("a");
+    }
+
+    @Test
+    void messagesPastTheirAckDeadlineAreRedeliveredUnlessExtended() throws Exception {
+        start(b -> b);
+        publish("t", "slow", "extended");
+        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 300);
+        svc.extendDeadline(new ExtendRequest("t", "s", "c1", new long[] {got.get(1).offset()}, 10_000));
+        List<Delivery> again = fetch("t", "s", "c2", 10, 2000, 30_000);
+        assertThat(bodies(again)).containsExactly("slow");
+        assertThat(again.get(0).deliveryCount()).isEqualTo(2);
+        assertThat(broker.stats("t", "s").inFlight()).isEqualTo(2); // "extended" still held by c1
+    }
+
+    @Test
+    void nackWithDelayRedeliversAfterTheDelay() throws Exception {
+        start(b -> b);
+        publish("t", "a");
+        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 30_000);
+        long t0 = System.nanoTime();
+        svc.nack(new NackRequest("t", "s", "c1", offsets(got), 300, "busy")).get();
+        List<Delivery> again = fetch("t", "s", "c1", 10, 3000, 30_000);
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(280));
+        assertThat(again.get(0).deliveryCount()).isEqualTo(2);
+    }
+
+    @Test
+    void afterMaxDeliveriesAMessageMovesToTheDeadLetterTopicWithItsCountAndReason() throws Exception {
+        start(b -> b.backoff(Duration.ofMillis(1), Duration.ofMillis(5)));
+        publish("orders", "poison", "fine");
+        int deliveries = 0;
+        long poison = -1;
+        while (true) {
+            List<Delivery> got = fetch("orders", "billing", "c1", 10, 300, 30_000);
+            if (got.isEmpty()) {
+                break;
+            }
+            for (Delivery d : got) {
+                String body = new String(d.payload(), StandardCharsets.UTF_8);
+                if (body.equals("poison")) {
+                    deliveries++;
+                    poison = d.offset();
+                    svc.nack(new NackRequest("orders", "billing", "c1", new long[] {d.offset()}, 0,
+                            "IllegalStateException: cannot bill #" + deliveries)).get();
+                } else {
+                    svc.ack(new AckRequest("orders", "billing", "c1", new long[] {d.offset()})).get();
+                }
+            }
+        }
+        assertThat(deliveries).isEqualTo(16); // the default maxDeliveries
+        await().atMost(5, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
+        assertThat(broker.stats("orders", "billing").deadLettered()).isEqualTo(1);
+        List<Delivery> dead = fetch("orders.billing.dlq", "ops", "c1", 10, 1000, 30_000);
+        assertThat(bodies(dead)).containsExactly("poison");
+        assertThat(dead.get(0).headers()).containsEntry("courier.deliveries", "16")
+                .containsEntry("courier.failure", "IllegalStateException: cannot bill #16")
+                .containsEntry("courier.source.offset", Long.toString(poison))
+                .containsEntry("courier.source.topic", "orders");
+    }
+
+    @Test
+    void aConsumerNeverHoldsMoreThanItsPrefetch() throws Exception {
+        start(b -> b);
+        String[] many = new String[50];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "m" + i;
+        }
+        publish("t", many);
+        List<Delivery> first = svc.fetch(new FetchRequest("t", "s", "slow", 5, 100, 0, 30_000)).get().messages();
+        assertThat(first).hasSize(5);
+        // no credit left: the long poll waits and answers empty
+        assertThat(svc.fetch(new FetchRequest("t", "s", "slow", 5, 100, 200, 30_000)).get().messages()).isEmpty();
+        assertThat(broker.stats("t", "s").inFlight()).isEqualTo(5);
+        // acking two gives credit for two, in order
+        var waiting = svc.fetch(new FetchRequest("t", "s", "slow", 5, 100, 5000, 30_000));
+        svc.ack(new AckRequest("t", "s", "slow", new long[] {first.get(0).offset(), first.get(1).offset()})).get();
+        assertThat(bodies(waiting.get(5, TimeUnit.SECONDS).messages())).containsExactly("m5", "m6");
+        // another consumer of the same subscription gets its own prefetch
+        assertThat(bodies(fetch("t", "s", "other", 3, 0, 30_000))).containsExactly("m7", "m8", "m9");
+    }
+
+    @Test
+    void aRetriedPublishWithTheSameProducerSequenceIsStoredOnce() throws Exception {
+        start(b -> b);
+        List<byte[]> batch = List.of("a".getBytes(), "b".getBytes());
+        PublishResult first = svc.publish(new PublishRequest("t", 42, 1, batch)).get();
+        PublishResult retry = svc.publish(new PublishRequest("t", 42, 1, batch)).get();
+        assertThat(retry.offsets()).containsExactly(first.offsets());
+        assertThat(retry.duplicates()).isEqualTo(2);
+        restart(b -> b);
+        PublishResult afterRestart = svc.publish(new PublishRequest("t", 42, 2, List.of("b".getBytes(),
+                "c".getBytes()))).get();
+        assertThat(afterRestart.duplicates()).isEqualTo(1);
+        assertThat(bodies(fetch("t", "s", "c1", 10, 0, 30_000))).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void acksSurviveARestartAndOnlyUnackedMessagesComeBack() throws Exception {
+        start(b -> b);
+        publish("t", "a", "b", "c", "d");
+        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 30_000);
+        svc.ack(new AckRequest("t", "s", "c1", new long[] {got.get(0).offset(), got.get(2).offset()})).get();
+        restart(b -> b);
+        assertThat(bodies(fetch("t", "s", "c1", 10, 0, 30_000))).containsExactly("b", "d");
+    }
+
+    @Test
+    void aSubscriptionFromLatestSkipsEarlierMessages() throws Exception {
+        start(b -> b);
+        publish("t", "old");
+        svc.subscribe(new SubscribeRequest("t", "late", StartPosition.LATEST));
+        publish("t", "new");
+        assertThat(bodies(fetch("t", "late", "c1", 10, 0, 30_000))).containsExactly("new");
+        assertThat(bodies(fetch("t", "early", "c1", 10, 0, 30_000))).containsExactly("old", "new");
+    }
+
+    @Test
+    void retentionDeletesSegmentsOnceEverySubscriptionAckedPastThem() throws Exception {
+        start(b -> b.housekeeping(Duration.ofMillis(50))
+                .log(LogConfig.builder().segmentBytes(1024).fsync(FsyncPolicy.GROUP).build()));
+        svc.subscribe(new SubscribeRequest("t", "s1", StartPosition.EARLIEST));
+        svc.subscribe(new SubscribeRequest("t", "s2", StartPosition.EARLIEST));
+        String body = "x".repeat(200);
+        for (int i = 0; i < 12; i++) {
+            publish("t", body);
+        }
+        Path topicDir = dir.resolve("topics").resolve("t");
+        assertThat(segments(topicDir)).isEqualTo(3);
+        List<Delivery> all = fetch("t", "s1", "c", 100, 0, 30_000);
+        svc.ack(new AckRequest("t", "s1", "c", offsets(all))).get();
+        Thread.sleep(300);
+        assertThat(segments(topicDir)).as("s2 has not acked yet").isEqualTo(3);
+        List<Delivery> all2 = fetch("t", "s2", "c", 100, 0, 30_000);
+        svc.ack(new AckRequest("t", "s2", "c", offsets(all2))).get();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
+    }
+
+    private static long segments(Path topicDir) throws java.io.IOException {
+        try (var s = java.nio.file.Files.list(topicDir)) {
+            return s.filter(p -> p.toString().endsWith(".log")).count();
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package dev.courier.mq.broker.storage;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TopicLogTest {
+
+    @TempDir
+    Path dir;
+
+    private static AppendRecord rec(String s) {
+        return AppendRecord.of(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> payloads(List<StoredRecord> records) {
+        return records.stream().map(r -> new String(r.payload(), StandardCharsets.UTF_8)).toList();
+    }
+
+    private static LogConfig never() {
+        return LogConfig.builder().fsync(FsyncPolicy.NEVER).build();
+    }
+
+    private Path onlySegment() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void appendedRecordsReadBackInOrderWithOffsets() throws Exception {
+        try (TopicLog log = TopicLog.open("t", dir, LogConfig.defaults())) {
+            TopicLog.Appended a = log.append(List.of(rec("a"), rec("b"), rec("c")));
+            assertThat(a.offsets()).containsExactly(0, 1, 2);
+            a.durable().get(5, TimeUnit.SECONDS);
+            List<StoredRecord> read = log.read(0, 10, 1 << 20);
+            assertThat(payloads(read)).containsExactly("a", "b", "c");
+            assertThat(read).extracting(StoredRecord::offset).containsExactly(0L, 1L, 2L);
+            assertThat(payloads(log.read(1, 1, 1 << 20))).containsExactly("b");
+        }
+    }
+
+    @Test
+    void sparseIndexFindsEveryOffset() throws Exception {
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).indexIntervalBytes(200).build();
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            for (int i = 0; i < 500; i++) {
+                log.append(List.of(rec("m" + i + "-" + "x".repeat(i % 37))));
+            }
+            for (int i = 0; i < 500; i += 7) {
+                List<StoredRecord> r = log.read(i, 1, 1 << 20);
+                assertThat(r).hasSize(1);
+                assertThat(r.get(0).offset()).isEqualTo(i);
+                assertThat(new String(r.get(0).payload(), StandardCharsets.UTF_8)).startsWith("m" + i + "-");
+            }
+        }
+        // the index is rebuilt on open and still answers
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            assertThat(log.read(321, 1, 1 << 20).get(0).offset()).isEqualTo(321);
+            assertThat(log.read(0, 1000, 1 << 20)).hasSize(500);
+        }
+    }
+
+    @Test
+    void segmentRollsAtConfiguredSize() throws Exception {
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).build();
+        byte[] payload = new byte[200];
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            for (int i = 0; i < 20; i++) {
+                log.append(List.of(AppendRecord.of(payload)));
+            }
+            // 244 bytes a record: 4 records fit in 1024
+            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 4L, 8L, 12L, 16L);
+            assertThat(log.read(0, 100, 1 << 20)).hasSize(20);
+        }
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 4L, 8L, 12L, 16L);
+            assertThat(log.append(List.of(AppendRecord.of(payload))).offsets()).containsExactly(20);
+        }
+    }
+
+    @Test
+    void tornTailIsCutAtEveryOffsetOfTheLastRecord() throws Exception {
+        Path original = dir.resolve("original");
+        try (TopicLog log = TopicLog.open("t", original, never())) {
+            for (int i = 0; i < 5; i++) {
+                log.append(List.of(rec("record-" + i)));
+            }
+        }
+        Path segment = original.resolve(String.format("%020d.log", 0));
+        byte[] bytes = Files.readAllBytes(segment);
+        int lastSize = RecordFormat.HEADERS_OFFSET + "record-4".length();
+        int lastStart = bytes.length - lastSize;
+        for (int cut = lastStart; cut < bytes.length; cut++) {
+            Path copy = dir.resolve("cut-" + cut);
+            Files.createDirectories(copy);
+            Files.write(copy.resolve(segment.getFileName()), java.util.Arrays.copyOf(bytes, cut));
+            try (TopicLog log = TopicLog.open("t", copy, never())) {
+                assertThat(payloads(log.read(0, 100, 1 << 20)))
+                        .as("cut at %d", cut).containsExactly("record-0", "record-1", "record-2", "record-3");
+                if (cut > lastStart) {
+                    assertThat(log.recoveryReport()).singleElement().asString().contains("torn tail");
+                } else {
+                    assertThat(log.recoveryReport()).isEmpty();
+                }
+                assertThat(log.append(List.of(rec("after"))).offsets()).containsExactly(4);
+                assertThat(payloads(log.read(4, 1, 1 << 20))).containsExactly("after");
+            }
+            assertThat(Files.size(copy.resolve(segment.getFileName()))).isEqualTo(bytes.length - "record-4".length()
+                    + "after".length());
+        }
+    }
+
+    @Test
+    void garbageAfterTheLastRecordIsCut() throws Exception {
+        try (TopicLog log = TopicLog.open("t", dir, never())) {
+            log.append(List.of(rec("a"), rec("b")));
+        }
+        Path seg = onlySegment();
+        long valid = Files.size(seg);
+        Files.write(seg, new byte[300], StandardOpenOption.APPEND); // a zero-filled tail, as after a crash
+        try (TopicLog log = TopicLog.open("t", dir, never())) {
+            assertThat(payloads(log.read(0, 10, 1 << 20))).containsExactly("a", "b");
+            assertThat(log.recoveryReport()).hasSize(1);
+        }
+        assertThat(Files.size(seg)).isEqualTo(valid);
+    }
+
+    @Test
+    void corruptMiddleRecordQuarantinesTheSegmentAndIsReported() throws Exception {
+        try (TopicLog log = TopicLog.open("t", dir, never())) {
+            for (int i = 0; i < 5; i++) {
+                log.append(List.of(rec("record-" + i)));
+            }
+        }
+        Path seg = onlySegment();
+        int recordSize = RecordFormat.HEADERS_OFFSET + "record-0".length();
+        try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {'X'}), 2L * recordSize + RecordFormat.HEADERS_OFFSET + 2);
+        }
+        try (TopicLog log = TopicLog.open("t", dir, never())) {
+            assertThat(log.recoveryReport()).singleElement().asString()
+                    .contains("quarantined").contains("bad CRC").contains("position " + 2 * recordSize);
+            assertThat(Files.exists(seg)).isFalse();
+            assertThat(Files.exists(seg.resolveSibling(seg.getFileName() + TopicLog.QUARANTINE_SUFFIX))).isTrue();
+            // nothing is cut: the quarantined file is whole; new records never reuse its offsets
+            assertThat(Files.size(seg.resolveSibling(seg.getFileName() + TopicLog.QUARANTINE_SUFFIX)))
+                    .isEqualTo(5L * recordSize);
+            assertThat(log.append(List.of(rec("next"))).offsets()).containsExactly(5);
+            assertThat(payloads(log.read(0, 10, 1 << 20))).containsExactly("next");
+        }
+    }
+
+    @Test
+    void groupCommitAcknowledgesOnlyAfterTheFsyncReturns() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.GROUP).syncer(ch -> {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ch.force(false);
+        }).build();
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            TopicLog.Appended first = log.append(List.of(rec("a")));
+            assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+            TopicLog.Appended second = log.append(List.of(rec("b"), rec("c")));
+            Thread.sleep(50);
+            assertThat(first.durable()).isNotDone();
+            assertThat(second.durable()).isNotDone();
+            assertThat(log.durableOffset()).isZero();
+            assertThat(log.read(0, 10, 1 << 20)).as("consumers never see past the durable offset").isEmpty();
+            release.countDown();
+            first.durable().get(5, TimeUnit.SECONDS);
+            second.durable().get(5, TimeUnit.SECONDS); // the next group covers b and c
+            assertThat(payloads(log.read(0, 10, 1 << 20))).containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void failedFsyncStopsWritesAndNeverAcknowledges() throws Exception {
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.GROUP).syncer(ch -> {
+            throw new IOException("injected EIO");
+        }).build();
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            TopicLog.Appended a = log.append(List.of(rec("a")));
+            assertThatThrownBy(() -> a.durable().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(StorageException.class);
+            assertThat(log.failure()).hasMessageContaining("injected EIO");
+            assertThatThrownBy(() -> log.append(List.of(rec("b")))).isInstanceOf(StorageException.class);
+            assertThat(log.read(0, 10, 1 << 20)).isEmpty();
+        }
+    }
+
+    @Test
+    void alwaysPolicyIsDurableOnReturn() throws Exception {
+        List<String> forced = new ArrayList<>();
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.ALWAYS).syncer(ch -> {
+            forced.add("f");
+            ch.force(false);
+        }).build();
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            TopicLog.Appended a = log.append(List.of(rec("a")));
+            assertThat(a.durable()).isDone();
+            assertThat(forced).hasSize(1);
+            assertThat(log.durableOffset()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void retriedProducerSequenceIsNotAppendedTwiceEvenAfterReopen() throws Exception {
+        try (TopicLog log = TopicLog.open("t", dir, LogConfig.defaults())) {
+            TopicLog.Appended a = log.append(List.of(new AppendRecord(7, 1, java.util.Map.of(), "a".getBytes()),
+                    new AppendRecord(7, 2, java.util.Map.of(), "b".getBytes())));
+            a.durable().get(5, TimeUnit.SECONDS);
+            TopicLog.Appended retry = log.append(List.of(new AppendRecord(7, 2, java.util.Map.of(), "b".getBytes()),
+                    new AppendRecord(7, 3, java.util.Map.of(), "c".getBytes())));
+            assertThat(retry.offsets()).containsExactly(1, 2);
+            assertThat(retry.duplicates()).containsExactly(true, false);
+            retry.durable().get(5, TimeUnit.SECONDS);
+        }
+        try (TopicLog log = TopicLog.open("t", dir, LogConfig.defaults())) {
+            TopicLog.Appended retry = log.append(List.of(new AppendRecord(7, 3, java.util.Map.of(), "c".getBytes())));
+            assertThat(retry.duplicates()).containsExactly(true);
+            assertThat(retry.offsets()).containsExactly(2);
+            retry.durable().get(5, TimeUnit.SECONDS);
+            assertThat(payloads(log.read(0, 10, 1 << 20))).containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void retentionDeletesOnlyWholeSegmentsBelowTheAckFloor() throws Exception {
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).build();
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            for (int i = 0; i < 12; i++) {
+                log.append(List.of(AppendRecord.of(new byte[200])));
+            }
+            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 4L, 8L);
+            assertThat(log.applyRetention(Long.MIN_VALUE)).isZero();
+            assertThat(log.applyRetention(7)).isEqualTo(1); // offsets 4..7 not all acked
+            assertThat(log.segmentBaseOffsets()).containsExactly(4L, 8L);
+            assertThat(log.startOffset()).isEqualTo(4);
+            assertThat(log.applyRetention(100)).isEqualTo(1); // never the active segment
+            assertThat(log.segmentBaseOffsets()).containsExactly(8L);
+            assertThat(log.read(0, 100, 1 << 20)).extracting(StoredRecord::offset).containsExactly(8L, 9L, 10L, 11L);
+        }
+    }
+
+    @Test
+    void sizeLimitDeletesOldestSegments() throws Exception {
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).retentionBytes(2048).build();
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            for (int i = 0; i < 16; i++) {
+                log.append(List.of(AppendRecord.of(new byte[200])));
+            }
+            log.applyRetention(Long.MIN_VALUE);
+            assertThat(log.sizeBytes()).isLessThanOrEqualTo(2048);
+            assertThat(log.segmentBaseOffsets()).containsExactly(8L, 12L);
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndRefusesLaterAppends() throws Exception {
+        TopicLog log = TopicLog.open("t", dir, LogConfig.defaults());
+        log.append(List.of(rec("a")));
+        log.close();
+        log.close();
+        assertThatThrownBy(() -> log.append(List.of(rec("b")))).isInstanceOf(StorageException.class);
+    }
+}

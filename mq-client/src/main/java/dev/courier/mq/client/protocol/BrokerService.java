@@ -1,0 +1,42 @@
+package dev.courier.mq.client.protocol;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The broker's remote interface, served over rpc-core by the broker and called by {@code MqClient}.
+ * Topics and subscriptions are created on first use. Methods returning a future answer when it
+ * completes: {@link #publish} once the records are durable, {@link #fetch} once messages are
+ * available or the wait passes.
+ *
+ * <p>Names of topics and subscriptions are 1 to 200 characters of {@code [A-Za-z0-9._-]}.
+ */
+public interface BrokerService {
+
+    /** Appends the payloads; completes with their offsets only once they are durable under the broker's policy. */
+    CompletableFuture<PublishResult> publish(PublishRequest request);
+
+    /** Creates the subscription if it does not exist (starting where the request says); answers its state. */
+    SubscriptionStats subscribe(SubscribeRequest request);
+
+    /**
+     * Delivers up to {@code maxMessages} messages to the consumer, never leaving it with more than
+     * {@code prefetch} unacknowledged; waits up to {@code waitMillis} when none is available.
+     * Calling it also tells the broker the consumer is alive.
+     */
+    CompletableFuture<FetchResult> fetch(FetchRequest request);
+
+    /** Acknowledges delivered offsets; answers how many were newly acknowledged. */
+    CompletableFuture<Integer> ack(AckRequest request);
+
+    /** Gives offsets back for redelivery after a delay (0: the broker's backoff), recording the reason. */
+    CompletableFuture<Integer> nack(NackRequest request);
+
+    /** Pushes the ack deadline of delivered offsets {@code extendMillis} from now. */
+    int extendDeadline(ExtendRequest request);
+
+    /** The consumer leaves: its unacknowledged messages are redelivered at once. */
+    int detach(String topic, String subscription, String consumerId);
+
+    /** The state of a subscription (or null when it does not exist). */
+    SubscriptionStats stats(String topic, String subscription);
+}

@@ -1,0 +1,15 @@
+package dev.courier.mq.client.protocol;
+
+/**
+ * A subscription's state.
+ *
+ * @param ackFloor   every offset below it is acknowledged
+ * @param endOffset  one past the topic's last durable message
+ * @param backlog    messages at or above the floor not yet acknowledged
+ * @param inFlight   messages delivered and awaiting acknowledgement
+ * @param consumers  consumers currently attached
+ * @param deadLettered messages moved to the dead-letter topic since the broker started
+ */
+public record SubscriptionStats(long ackFloor, long endOffset, long backlog, int inFlight, int consumers,
+                                long deadLettered) {
+}
