@@ -241,7 +241,6 @@ public final class CachingRegistry implements Registry {
         private volatile Watch inner;
         private boolean holding;
         private boolean confirming;
-        private WatchEvent latest;
 
         ProtectingListener(ServiceKey key, WatchListener listener) {
             this.key = key;
@@ -250,7 +249,6 @@ public final class CachingRegistry implements Registry {
 
         @Override
         public synchronized void onEvent(WatchEvent event) {
-            latest = event;
             ServiceSnapshot fresh = new ServiceSnapshot(key, event.revision(), event.instances());
             if (needsConfirmation(key, fresh)) {
                 holding = true;

@@ -80,19 +80,26 @@ public final class LeasedRegistry implements Registry {
             }
         }
         LeasedRegistration registration = new LeasedRegistration(group, instance, leaseTtl);
-        synchronized (group) {
-            try {
-                backend.put(group.leaseId, instance);
-            } catch (LeaseNotFoundException e) {
-                group.leaseId = backend.grant(leaseTtl);
-                for (LeasedRegistration r : group.registrations) {
-                    backend.put(group.leaseId, r.instance);
+        group.registrations.add(registration);
+        try {
+            while (true) {
+                long leaseId = group.leaseId;
+                group.lock.readLock().lock();
+                try {
+                    leaseId = group.leaseId;
+                    backend.put(leaseId, instance);
+                    return registration;
+                } catch (LeaseNotFoundException e) {
+                    log.debug("lease {} is gone while registering {}", group.leaseId, instance.id());
+                } finally {
+                    group.lock.readLock().unlock();
                 }
-                backend.put(group.leaseId, instance);
+                regrant(group, leaseId);
             }
-            group.registrations.add(registration);
+        } catch (RuntimeException e) {
+            group.registrations.remove(registration);
+            throw e;
         }
-        return registration;
     }
 
     @Override
@@ -169,18 +176,32 @@ public final class LeasedRegistry implements Registry {
             return;
         }
         try {
-            synchronized (group) {
-                if (!backend.keepAlive(group.leaseId)) {
-                    long ttl = group.ttlMillis;
-                    log.info("lease {} is gone; registering {} instance(s) again", group.leaseId, group.registrations.size());
-                    group.leaseId = backend.grant(Duration.ofMillis(ttl));
-                    for (LeasedRegistration r : group.registrations) {
-                        backend.put(group.leaseId, r.instance);
-                    }
-                }
+            long leaseId = group.leaseId;
+            if (!backend.keepAlive(leaseId)) {
+                regrant(group, leaseId);
             }
         } catch (RuntimeException e) {
             log.debug("lease renewal failed; will retry", e);
+        }
+    }
+
+    /**
+     * Replaces lease {@code lost} of {@code group} by a new one and registers the group's instances under
+     * it, unless another thread already did.
+     */
+    private void regrant(LeaseGroup group, long lost) {
+        group.lock.writeLock().lock();
+        try {
+            if (group.leaseId != lost) {
+                return;
+            }
+            log.info("lease {} is gone; registering {} instance(s) again", lost, group.registrations.size());
+            group.leaseId = backend.grant(Duration.ofMillis(group.ttlMillis));
+            for (LeasedRegistration r : group.registrations) {
+                backend.put(group.leaseId, r.instance);
+            }
+        } finally {
+            group.lock.writeLock().unlock();
         }
     }
 
@@ -201,7 +222,10 @@ public final class LeasedRegistry implements Registry {
 
     private static final class LeaseGroup {
         final long ttlMillis;
-        final List<LeasedRegistration> registrations = new ArrayList<>();
+        /** Open registrations; iterated while re-registering. */
+        final Set<LeasedRegistration> registrations = ConcurrentHashMap.newKeySet();
+        /** Puts hold it shared; replacing the lease holds it exclusively. */
+        final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
         volatile long leaseId;
         ScheduledFuture<?> heartbeat;
 
@@ -238,13 +262,14 @@ public final class LeasedRegistry implements Registry {
             if (!closed.compareAndSet(false, true) || LeasedRegistry.this.closed.get()) {
                 return;
             }
-            synchronized (group) {
-                group.registrations.remove(this);
-                try {
-                    backend.delete(group.leaseId, instance.key(), instance.id());
-                } catch (RuntimeException e) {
-                    log.warn("could not deregister {}; its lease will expire", instance.id(), e);
-                }
+            group.registrations.remove(this);
+            group.lock.readLock().lock();
+            try {
+                backend.delete(group.leaseId, instance.key(), instance.id());
+            } catch (RuntimeException e) {
+                log.warn("could not deregister {}; its lease will expire", instance.id(), e);
+            } finally {
+                group.lock.readLock().unlock();
             }
         }
     }

@@ -27,7 +27,7 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * {@link LeaseBackend} over a registry cluster, through one Ratis client. Writes go through the Raft
- * log; reads are linearizable. The client follows the leader on its own and retries for about 10 s
+ * log; reads are linearizable. The client follows the leader on its own and retries about 50 times (100 ms apart)
  * across a failover before reporting the registry unreachable. Thread-safe.
  */
 public final class RaftLeaseBackend implements LeaseBackend {
@@ -42,7 +42,7 @@ public final class RaftLeaseBackend implements LeaseBackend {
         this.client = RaftClient.newBuilder()
                 .setProperties(properties)
                 .setRaftGroup(peers.group())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
     }
 

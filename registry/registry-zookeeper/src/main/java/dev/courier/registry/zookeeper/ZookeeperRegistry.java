@@ -46,10 +46,11 @@ import org.slf4j.LoggerFactory;
  * Revisions are ZooKeeper zxids (node {@code mzxid} for additions and updates; one above the last seen
  * for removals).
  *
- * <p><b>Watch ordering.</b> Watches use {@code CuratorCache}, which may report a burst of changes to
- * different instances in another order than they were made (ZooKeeper does not say when a node was
- * deleted). Changes to one instance stay in order and the list always converges; only the Raft and
- * embedded backends order changes across instances.
+ * <p><b>Watch semantics.</b> Watches use {@code CuratorCache}, which re-reads children after each
+ * notification: it may report a burst of changes to different instances in another order than they
+ * were made, and may never see an instance that came and went between two reads (ZooKeeper watches
+ * are one-shot). The list a watch reports always converges to the registry's; only the Raft and
+ * embedded backends deliver every change in order.
  *
  * <p>Thread-safe. Owns its Curator client when created by {@link #connect}.
  */

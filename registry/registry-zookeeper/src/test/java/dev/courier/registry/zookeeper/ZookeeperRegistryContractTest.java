@@ -53,7 +53,7 @@ class ZookeeperRegistryContractTest extends RegistryContractTest {
     }
 
     @Override
-    protected boolean ordersChangesAcrossInstances() {
+    protected boolean deliversEveryChangeInOrder() {
         return false;
     }
 

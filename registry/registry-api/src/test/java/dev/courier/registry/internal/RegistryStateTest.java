@@ -1,0 +1,90 @@
+package dev.courier.registry.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.WatchEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RegistryStateTest {
+
+    private static final ServiceKey A = ServiceKey.of("dev.courier.test.A");
+    private static final ServiceKey B = ServiceKey.of("dev.courier.test.B");
+
+    @Test
+    void everyInstanceChangeIncrementsTheRevisionAndLeasesDoNot() {
+        RegistryState state = new RegistryState(100);
+        long lease = state.grant(1000);
+        assertThat(state.revision()).isZero();
+        assertThat(state.put(lease, ServiceInstance.of(A, "h", 1)).type()).isEqualTo(WatchEvent.Type.ADDED);
+        assertThat(state.put(lease, ServiceInstance.of(A, "h", 1))).isNull();
+        assertThat(state.put(lease, ServiceInstance.of(A, "h", 1).withWeight(5)).type()).isEqualTo(WatchEvent.Type.UPDATED);
+        assertThat(state.revision()).isEqualTo(2);
+        assertThat(state.revoke(lease)).extracting(Change::type).containsExactly(WatchEvent.Type.REMOVED);
+        assertThat(state.revision()).isEqualTo(3);
+        assertThat(state.snapshot(A).instances()).isEmpty();
+    }
+
+    @Test
+    void putUnderAMissingLeaseFails() {
+        RegistryState state = new RegistryState(100);
+        assertThatThrownBy(() -> state.put(42, ServiceInstance.of(A, "h", 1))).isInstanceOf(LeaseNotFoundException.class);
+    }
+
+    @Test
+    void aDeleteOrExpiryOfAnOldLeaseDoesNotRemoveAnInstanceRegisteredAgainUnderANewOne() {
+        RegistryState state = new RegistryState(100);
+        long old = state.grant(1000);
+        state.put(old, ServiceInstance.of(A, "h", 1));
+        long fresh = state.grant(1000);
+        state.put(fresh, ServiceInstance.of(A, "h", 1));
+        assertThat(state.delete(A, "h:1", old)).isNull();
+        assertThat(state.revoke(old)).isEmpty();
+        assertThat(state.snapshot(A).instances()).hasSize(1);
+    }
+
+    @Test
+    void changesSinceReturnsOnlyTheServiceAndResetsWhenHistoryWasDropped() {
+        RegistryState state = new RegistryState(3);
+        long lease = state.grant(1000);
+        state.put(lease, ServiceInstance.of(A, "h", 1));
+        state.put(lease, ServiceInstance.of(B, "h", 1));
+        state.put(lease, ServiceInstance.of(A, "h", 2));
+        ChangeBatch batch = state.changesSince(A, 0);
+        assertThat(batch.reset()).isFalse();
+        assertThat(batch.changes()).extracting(Change::revision).containsExactly(1L, 3L);
+        assertThat(state.changesSince(A, 3).changes()).isEmpty();
+
+        state.put(lease, ServiceInstance.of(A, "h", 3)); // history keeps 3 changes: revisions 2..4
+        assertThat(state.changesSince(A, 0).reset()).isTrue();
+        assertThat(state.changesSince(A, 1).changes()).extracting(Change::revision).containsExactly(3L, 4L);
+        assertThat(state.changesSince(A, 99).reset()).isTrue();
+    }
+
+    @Test
+    void aSnapshotRestoresInstancesLeasesAndRevision() throws Exception {
+        RegistryState state = new RegistryState(100);
+        long lease = state.grant(1500);
+        state.put(lease, new ServiceInstance(A, "h", 1, 7, Set.of("canary"), Map.of("zone", "z1")));
+        state.put(lease, ServiceInstance.of(B, "h", 2));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        state.writeTo(new DataOutputStream(bytes));
+
+        RegistryState restored = new RegistryState(100);
+        restored.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(restored.revision()).isEqualTo(2);
+        assertThat(restored.snapshot(A)).isEqualTo(state.snapshot(A));
+        assertThat(restored.leaseTtls()).isEqualTo(Map.of(lease, 1500L));
+        assertThat(restored.changesSince(A, 1).reset()).isTrue();
+        assertThat(restored.revoke(lease)).hasSize(2);
+        assertThat(restored.grant(1000)).isGreaterThan(lease);
+    }
+}
