@@ -1,0 +1,168 @@
+package dev.courier.benchmark;
+
+import dev.courier.benchmark.load.LoadResult;
+import dev.courier.benchmark.load.LoadRunner;
+import dev.courier.benchmark.report.HtmlReport;
+import dev.courier.benchmark.report.Result;
+import dev.courier.benchmark.rpc.RpcSystem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./courier bench rpc}: unary echo of a byte array, client and server in one JVM on loopback.
+ * With {@code --compare} every system runs in a fresh JVM with the same heap flags, one after another.
+ */
+@Command(name = "rpc", mixinStandardHelpOptions = true,
+        description = "Unary echo load test; --compare runs Courier and its peers side by side.")
+final class RpcBench implements Callable<Integer> {
+
+    /** The JVM flags every compared system runs with. */
+    static final List<String> CHILD_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
+
+    @Option(names = "--system", split = ",", description = "Systems to run (default courier-kryo; with --compare all). "
+            + "Known: courier-kryo, courier-protostuff, courier-kryo-ioexec, grpc-direct, grpc-default")
+    List<String> systems = new ArrayList<>();
+
+    @Option(names = "--compare", description = "Run every known system, each in a fresh JVM, and print RATIO lines.")
+    boolean compare;
+
+    @Option(names = "--quick", description = "Short phases and fewer configurations (a compare run takes < 3 min).")
+    boolean quick;
+
+    @Option(names = "--duration", description = "Measured seconds per configuration (default ${DEFAULT-VALUE}).")
+    int duration = 10;
+
+    @Option(names = "--warmup", description = "Warm-up seconds per configuration (default ${DEFAULT-VALUE}).")
+    int warmup = 5;
+
+    @Option(names = "--concurrency", split = ",", description = "Concurrent callers (default 1,16,128).")
+    List<Integer> concurrency = new ArrayList<>();
+
+    @Option(names = "--payload", split = ",", description = "Payload sizes in bytes (default 100,4096).")
+    List<Integer> payloads = new ArrayList<>();
+
+    @Option(names = "--connections", description = "Connections from client to server (default ${DEFAULT-VALUE}).")
+    int connections = 1;
+
+    @Option(names = "--rate", description = "Open loop: total calls per second at a fixed rate, latency from the "
+            + "intended send time (default 0 = closed loop).")
+    double rate;
+
+    @Option(names = "--report", description = "Write results.json and index.html (charts) into this directory.")
+    Path report;
+
+    @Option(names = "--child", hidden = true, description = "Internal: run as a compared system's JVM.")
+    boolean child;
+
+    @Override
+    public Integer call() throws Exception {
+        if (quick) {
+            warmup = Math.min(warmup, 2);
+            duration = Math.min(duration, 4);
+        }
+        if (concurrency.isEmpty()) {
+            concurrency = quick ? List.of(1, 128) : List.of(1, 16, 128);
+        }
+        if (payloads.isEmpty()) {
+            payloads = List.of(100, 4096);
+        }
+        if (systems.isEmpty()) {
+            systems = compare ? RpcSystem.KNOWN : List.of("courier-kryo");
+        }
+        List<Result> results = new ArrayList<>();
+        for (String system : systems) {
+            if (compare && !child) {
+                results.addAll(runChild(system));
+            } else {
+                results.addAll(runHere(system));
+            }
+        }
+        if (!child) {
+            System.out.println();
+            results.forEach(r -> System.out.println(r.line()));
+            Result.ratios(results).forEach(System.out::println);
+            if (report != null) {
+                HtmlReport.write(report, "Courier RPC benchmark", results);
+                System.out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
+            }
+        }
+        long errors = results.stream().mapToLong(Result::errors).sum();
+        return errors == 0 ? 0 : 3;
+    }
+
+    private List<Result> runHere(String name) throws Exception {
+        List<Result> results = new ArrayList<>();
+        try (RpcSystem system = RpcSystem.named(name)) {
+            RpcSystem.Echo echo = system.start(connections);
+            for (int payload : payloads) {
+                byte[] message = new byte[payload];
+                java.util.Arrays.fill(message, (byte) 'x');
+                for (int callers : concurrency) {
+                    String scenario = "echo-" + payload + "B-c" + callers;
+                    String label = name + " " + scenario;
+                    System.out.println("== " + label + (rate > 0 ? " at " + rate + "/s" : "")
+                            + ": warm-up " + warmup + " s, measure " + duration + " s");
+                    LoadResult r = new LoadRunner(callers, rate, System.out)
+                            .run(() -> echo.echo(message), warmup, duration, label);
+                    Result result = new Result(name, scenario, payload, callers, r.throughput(), r.p(50), r.p(90),
+                            r.p(99), r.p(99.9), r.latencyMicros().getMaxValue(), r.errors(), r.cpuCores());
+                    System.out.printf("   %s: %.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d"
+                                    + "  CPU %.0f%%%n", label, r.throughput(), r.p(50), r.p(90), r.p(99), r.p(99.9),
+                            r.latencyMicros().getMaxValue(), r.errors(), 100 * r.cpuCores());
+                    if (child) {
+                        System.out.println(result.fullLine());
+                    }
+                    results.add(result);
+                }
+            }
+        }
+        return results;
+    }
+
+    private List<Result> runChild(String system) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(CHILD_JVM_FLAGS);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(BenchMain.class.getName());
+        cmd.addAll(List.of("rpc", "--child", "--system", system, "--duration", "" + duration, "--warmup", "" + warmup,
+                "--connections", "" + connections, "--rate", "" + rate,
+                "--concurrency", join(concurrency), "--payload", join(payloads)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<Result> results = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                Result.parse(line).ifPresentOrElse(results::add, forward(line));
+            }
+        }
+        if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0 && results.isEmpty()) {
+            p.destroyForcibly();
+            throw new IllegalStateException(system + " run failed (exit " + p.exitValue() + ")");
+        }
+        return results;
+    }
+
+    private static Runnable forward(String line) {
+        return () -> {
+            if (!line.contains(" INFO ") && !line.contains("[main] INFO")) {
+                System.out.println(line);
+            }
+        };
+    }
+
+    private static String join(List<Integer> values) {
+        return String.join(",", values.stream().map(String::valueOf).toList());
+    }
+}

@@ -1,0 +1,75 @@
+package dev.courier.benchmark.report;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One measured configuration, printed as a machine-readable line:
+ * {@code RESULT system=<name> scenario=<name> payload=<bytes> concurrency=<n> throughput=<per second>
+ * p50_us=<n> p99_us=<n> errors=<n>}, with extra percentiles in the JSON report.
+ */
+public record Result(String system, String scenario, int payload, int concurrency, double throughput,
+                     long p50Micros, long p90Micros, long p99Micros, long p999Micros, long maxMicros, long errors,
+                     double cpuCores) {
+
+    private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\S+)");
+
+    /** The line the scripts read. */
+    public String line() {
+        return String.format(java.util.Locale.ROOT, "RESULT system=%s scenario=%s payload=%d concurrency=%d "
+                        + "throughput=%.0f p50_us=%d p99_us=%d errors=%d",
+                system, scenario, payload, concurrency, throughput, p50Micros, p99Micros, errors);
+    }
+
+    /** The same plus the extra figures, for passing results between processes. */
+    public String fullLine() {
+        return line() + String.format(java.util.Locale.ROOT, " p90_us=%d p999_us=%d max_us=%d cpu_cores=%.2f",
+                p90Micros, p999Micros, maxMicros, cpuCores);
+    }
+
+    /** Parses a line written by {@link #fullLine()} or {@link #line()}; empty if it is not one. */
+    public static Optional<Result> parse(String line) {
+        if (!line.startsWith("RESULT ")) {
+            return Optional.empty();
+        }
+        Map<String, String> f = new LinkedHashMap<>();
+        Matcher m = FIELD.matcher(line);
+        while (m.find()) {
+            f.put(m.group(1), m.group(2));
+        }
+        return Optional.of(new Result(f.get("system"), f.get("scenario"), Integer.parseInt(f.get("payload")),
+                Integer.parseInt(f.get("concurrency")), Double.parseDouble(f.get("throughput")),
+                Long.parseLong(f.get("p50_us")), Long.parseLong(f.getOrDefault("p90_us", "0")),
+                Long.parseLong(f.get("p99_us")), Long.parseLong(f.getOrDefault("p999_us", "0")),
+                Long.parseLong(f.getOrDefault("max_us", "0")), Long.parseLong(f.get("errors")),
+                Double.parseDouble(f.getOrDefault("cpu_cores", "0"))));
+    }
+
+    /**
+     * One {@code RATIO scenario=<name> courier_vs_best_peer=<x.xx> best_peer=<name>} line per scenario:
+     * the throughput of Courier's best variant over the best peer's.
+     */
+    public static List<String> ratios(List<Result> results) {
+        Map<String, Result[]> best = new LinkedHashMap<>();
+        for (Result r : results) {
+            Result[] pair = best.computeIfAbsent(r.scenario(), k -> new Result[2]);
+            int i = r.system().startsWith("courier") ? 0 : 1;
+            if (r.system().equals("disk-limit")) {
+                continue;
+            }
+            if (pair[i] == null || r.throughput() > pair[i].throughput()) {
+                pair[i] = r;
+            }
+        }
+        return best.entrySet().stream()
+                .filter(e -> e.getValue()[0] != null && e.getValue()[1] != null)
+                .map(e -> String.format(java.util.Locale.ROOT, "RATIO scenario=%s courier_vs_best_peer=%.2f best_peer=%s",
+                        e.getKey(), e.getValue()[0].throughput() / e.getValue()[1].throughput(),
+                        e.getValue()[1].system()))
+                .toList();
+    }
+}

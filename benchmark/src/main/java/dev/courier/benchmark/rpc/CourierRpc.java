@@ -1,0 +1,54 @@
+package dev.courier.benchmark.rpc;
+
+import dev.courier.rpc.RpcClient;
+import dev.courier.rpc.RpcServer;
+
+import java.time.Duration;
+
+/**
+ * Courier with a serializer; calls run on the business pool, or on the I/O thread
+ * ({@code exportNonBlocking}, comparable to gRPC's {@code directExecutor()}).
+ */
+final class CourierRpc implements RpcSystem {
+
+    /** The echoed service. */
+    public interface BytesEcho {
+        byte[] echo(byte[] payload);
+    }
+
+    private final String serializer;
+    private final boolean ioExecutor;
+    private RpcServer server;
+    private RpcClient client;
+
+    CourierRpc(String serializer, boolean ioExecutor) {
+        this.serializer = serializer;
+        this.ioExecutor = ioExecutor;
+    }
+
+    @Override
+    public String name() {
+        return "courier-" + serializer + (ioExecutor ? "-ioexec" : "");
+    }
+
+    @Override
+    public Echo start(int connections) {
+        RpcServer.Builder b = RpcServer.builder().host("127.0.0.1");
+        BytesEcho impl = payload -> payload;
+        server = (ioExecutor ? b.exportNonBlocking(BytesEcho.class, impl) : b.export(BytesEcho.class, impl)).start();
+        client = RpcClient.builder().connectionsPerAddress(connections).build();
+        BytesEcho ref = client.reference(BytesEcho.class).address("127.0.0.1", server.port())
+                .serializer(serializer).timeout(Duration.ofSeconds(10)).build();
+        return ref::echo;
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+}
