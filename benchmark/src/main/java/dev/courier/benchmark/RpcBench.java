@@ -30,7 +30,8 @@ final class RpcBench implements Callable<Integer> {
     static final List<String> CHILD_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
 
     @Option(names = "--system", split = ",", description = "Systems to run (default courier-kryo; with --compare all). "
-            + "Known: courier-kryo, courier-protostuff, courier-kryo-ioexec, grpc-direct, grpc-default")
+            + "Known: courier-kryo, courier-protostuff, courier-kryo-ioexec, grpc-direct, grpc-default, "
+            + "dubbo-hessian2, dubbo-fastjson2")
     List<String> systems = new ArrayList<>();
 
     @Option(names = "--compare", description = "Run every known system, each in a fresh JVM, and print RATIO lines.")
@@ -68,7 +69,7 @@ final class RpcBench implements Callable<Integer> {
     public Integer call() throws Exception {
         if (quick) {
             warmup = Math.min(warmup, 2);
-            duration = Math.min(duration, 4);
+            duration = Math.min(duration, 3);
         }
         if (concurrency.isEmpty()) {
             concurrency = quick ? List.of(1, 128) : List.of(1, 16, 128);

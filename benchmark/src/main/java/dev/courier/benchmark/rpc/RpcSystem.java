@@ -30,11 +30,13 @@ public interface RpcSystem extends AutoCloseable {
             case "courier-kryo-ioexec" -> new CourierRpc("kryo", true);
             case "grpc-direct" -> new GrpcRpc(true);
             case "grpc-default" -> new GrpcRpc(false);
+            case "dubbo-hessian2" -> new DubboRpc("hessian2");
+            case "dubbo-fastjson2" -> new DubboRpc("fastjson2");
             default -> throw new IllegalArgumentException("Unknown system '" + name + "'; known: " + KNOWN);
         };
     }
 
     /** Every system's name, Courier's first. */
     java.util.List<String> KNOWN = java.util.List.of("courier-kryo", "courier-protostuff", "courier-kryo-ioexec",
-            "grpc-direct", "grpc-default");
+            "grpc-direct", "grpc-default", "dubbo-hessian2", "dubbo-fastjson2");
 }

@@ -1,0 +1,57 @@
+package dev.courier.benchmark.report;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ResultTest {
+
+    private static Result result(String system, String scenario, double throughput) {
+        return new Result(system, scenario, 100, 16, throughput, 50, 80, 120, 300, 900, 0, 1.5);
+    }
+
+    @Test
+    void resultLineHasExactlyTheDocumentedFields() {
+        assertThat(result("courier-kryo", "echo-100B-c16", 12345.6).line()).isEqualTo(
+                "RESULT system=courier-kryo scenario=echo-100B-c16 payload=100 concurrency=16 throughput=12346"
+                        + " p50_us=50 p99_us=120 errors=0");
+    }
+
+    @Test
+    void fullLineParsesBackToTheSameResult() {
+        Result r = result("grpc-direct", "echo-4096B-c1", 9000);
+        Result parsed = Result.parse(r.fullLine()).orElseThrow();
+        assertThat(parsed).isEqualTo(r);
+        assertThat(Result.parse("  [x] 3s 900 calls/s")).isEmpty();
+    }
+
+    @Test
+    void ratioIsCourierBestOverBestPeerPerScenario() {
+        List<Result> results = List.of(
+                result("courier-kryo", "a", 300), result("courier-protostuff", "a", 450),
+                result("grpc-direct", "a", 200), result("dubbo-hessian2", "a", 300),
+                result("courier-kryo", "b", 100), result("grpc-direct", "b", 400),
+                result("courier-kryo", "only-courier", 100));
+
+        assertThat(Result.ratios(results)).containsExactly(
+                "RATIO scenario=a courier_vs_best_peer=1.50 best_peer=dubbo-hessian2",
+                "RATIO scenario=b courier_vs_best_peer=0.25 best_peer=grpc-direct");
+    }
+
+    @Test
+    void reportWritesJsonAndAnHtmlPageWithACharPerScenario(@TempDir Path dir) throws Exception {
+        HtmlReport.write(dir, "t", List.of(result("courier-kryo", "a", 300), result("grpc-direct", "a", 200),
+                result("courier-kryo", "b", 100)));
+
+        String json = Files.readString(dir.resolve("results.json"));
+        assertThat(json).contains("\"system\": \"grpc-direct\"").contains("\"throughput\": 300.0");
+        String html = Files.readString(dir.resolve("index.html"));
+        assertThat(html.split("<svg", -1)).hasSize(1 + 2 * 2);
+        assertThat(html).contains("<h2>a</h2>").contains("<h2>b</h2>").contains("polyline");
+    }
+}
