@@ -8,15 +8,10 @@ import dev.courier.benchmark.rpc.RpcSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./courier bench rpc}: unary echo of a byte array, client and server in one JVM on loopback.
@@ -25,9 +20,6 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "rpc", mixinStandardHelpOptions = true,
         description = "Unary echo load test; --compare runs Courier and its peers side by side.")
 final class RpcBench implements Callable<Integer> {
-
-    /** The JVM flags every compared system runs with. */
-    static final List<String> CHILD_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
 
     @Option(names = "--system", split = ",", description = "Systems to run (default courier-kryo; with --compare all). "
             + "Known: courier-kryo, courier-protostuff, courier-kryo-ioexec, grpc-direct, grpc-default, "
@@ -131,39 +123,12 @@ final class RpcBench implements Callable<Integer> {
     }
 
     private List<Result> runChild(String system) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(CHILD_JVM_FLAGS);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(BenchMain.class.getName());
-        cmd.addAll(List.of("rpc", "--child", "--system", system, "--duration", "" + duration, "--warmup", "" + warmup,
-                "--connections", "" + connections, "--rate", "" + rate,
+        return ChildJvm.run(system, List.of("rpc", "--child", "--system", system, "--duration", "" + duration,
+                "--warmup", "" + warmup, "--connections", "" + connections, "--rate", "" + rate,
                 "--concurrency", join(concurrency), "--payload", join(payloads)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        List<Result> results = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                Result.parse(line).ifPresentOrElse(results::add, forward(line));
-            }
-        }
-        if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0 && results.isEmpty()) {
-            p.destroyForcibly();
-            throw new IllegalStateException(system + " run failed (exit " + p.exitValue() + ")");
-        }
-        return results;
     }
 
-    private static Runnable forward(String line) {
-        return () -> {
-            if (!line.contains(" INFO ") && !line.contains("[main] INFO")) {
-                System.out.println(line);
-            }
-        };
-    }
-
-    private static String join(List<Integer> values) {
+    static String join(List<Integer> values) {
         return String.join(",", values.stream().map(String::valueOf).toList());
     }
 }

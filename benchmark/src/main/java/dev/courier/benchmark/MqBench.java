@@ -1,0 +1,176 @@
+package dev.courier.benchmark;
+
+import dev.courier.benchmark.load.LoadResult;
+import dev.courier.benchmark.load.LoadRunner;
+import dev.courier.benchmark.mq.MqSystem;
+import dev.courier.benchmark.report.HtmlReport;
+import dev.courier.benchmark.report.Result;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./courier bench mq}: durable publishing (acknowledged only after fsync) of fixed-size
+ * messages, then end-to-end latency at a fixed rate. With {@code --compare} each system runs in a fresh
+ * JVM; the raw-disk baseline is reported as {@code system=disk-limit} with a {@code LIMIT} line.
+ */
+@Command(name = "mq", mixinStandardHelpOptions = true,
+        description = "Durable publish load test; --compare adds the raw-disk limit.")
+final class MqBench implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = "--system", split = ",", description = "Systems (default courier; with --compare all). "
+            + "Known: courier, disk-limit")
+    List<String> systems = new ArrayList<>();
+
+    @Option(names = "--compare", description = "Run every known system, each in a fresh JVM.")
+    boolean compare;
+
+    @Option(names = "--quick", description = "Short phases.")
+    boolean quick;
+
+    @Option(names = "--duration", description = "Measured seconds per phase (default ${DEFAULT-VALUE}).")
+    int duration = 10;
+
+    @Option(names = "--warmup", description = "Warm-up seconds per phase (default ${DEFAULT-VALUE}).")
+    int warmup = 5;
+
+    @Option(names = "--size", description = "Message size in bytes (default ${DEFAULT-VALUE}).")
+    int size = 1024;
+
+    @Option(names = "--in-flight", description = "Publishes outstanding at once (default ${DEFAULT-VALUE}).")
+    int inFlight = 256;
+
+    @Option(names = "--e2e-rate", description = "Messages per second of the end-to-end phase (default ${DEFAULT-VALUE}).")
+    int e2eRate = 5000;
+
+    @Option(names = "--data-dir", description = "Where the systems keep their data (default: a new temporary directory).")
+    Path dataDir;
+
+    @Option(names = "--report", description = "Write results.json and index.html into this directory.")
+    Path report;
+
+    @Option(names = "--child", hidden = true)
+    boolean child;
+
+    @Override
+    public Integer call() throws Exception {
+        if (quick) {
+            warmup = Math.min(warmup, 2);
+            duration = Math.min(duration, 4);
+        }
+        if (systems.isEmpty()) {
+            systems = compare ? MqSystem.KNOWN : List.of("courier");
+        }
+        List<Result> results = new ArrayList<>();
+        for (String system : systems) {
+            if (compare && !child) {
+                List<String> args = new ArrayList<>(List.of("mq", "--child", "--system", system,
+                        "--duration", "" + duration, "--warmup", "" + warmup, "--size", "" + size,
+                        "--in-flight", "" + inFlight, "--e2e-rate", "" + e2eRate));
+                if (dataDir != null) {
+                    args.addAll(List.of("--data-dir", dataDir.toString()));
+                }
+                results.addAll(ChildJvm.run(system, args));
+            } else {
+                results.addAll(runHere(system));
+            }
+        }
+        if (!child) {
+            System.out.println();
+            results.forEach(r -> System.out.println(r.line()));
+            Result.ratios(results).forEach(System.out::println);
+            limits(results).forEach(System.out::println);
+            if (report != null) {
+                HtmlReport.write(report, "Courier broker benchmark", results);
+                System.out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
+            }
+        }
+        return results.stream().mapToLong(Result::errors).sum() == 0 ? 0 : 3;
+    }
+
+    /** {@code LIMIT scenario=<name> courier_vs_limit=<x.xx>}: Courier's durable throughput over the disk's. */
+    static List<String> limits(List<Result> results) {
+        List<String> lines = new ArrayList<>();
+        for (Result disk : results) {
+            if (!disk.system().equals("disk-limit")) {
+                continue;
+            }
+            results.stream().filter(r -> r.system().startsWith("courier") && r.scenario().equals(disk.scenario()))
+                    .max(Comparator.comparingDouble(Result::throughput))
+                    .ifPresent(c -> lines.add(String.format(Locale.ROOT, "LIMIT scenario=%s courier_vs_limit=%.2f",
+                            disk.scenario(), c.throughput() / disk.throughput())));
+        }
+        return lines;
+    }
+
+    private List<Result> runHere(String name) throws Exception {
+        Path dir = dataDir == null ? Files.createTempDirectory("courier-bench-mq-")
+                : Files.createDirectories(dataDir).resolve(name + "-" + System.nanoTime());
+        Files.createDirectories(dir);
+        List<Result> results = new ArrayList<>();
+        try (MqSystem system = MqSystem.named(name)) {
+            system.start(dir);
+            byte[] payload = new byte[size];
+            java.util.Arrays.fill(payload, (byte) 'm');
+
+            String scenario = "publish-" + size + "B";
+            String label = name + " " + scenario;
+            System.out.println("== " + label + ", " + inFlight + " in flight: warm-up " + warmup + " s, measure "
+                    + duration + " s");
+            LoadResult r = new LoadRunner(inFlight, 0, System.out)
+                    .run(() -> system.publishDurably(payload), warmup, duration, label);
+            results.add(report(name, scenario, size, inFlight, r, r.latencyMicros()));
+
+            String e2e = "e2e-" + size + "B-" + e2eRate + "ps";
+            label = name + " " + e2e;
+            System.out.println("== " + label + ": warm-up " + warmup + " s, measure " + duration + " s");
+            Histogram delivered = system.startEndToEnd();
+            LoadResult er = new LoadRunner(16, e2eRate, System.out).run(() -> {
+                byte[] stamped = payload.clone();
+                ByteBuffer.wrap(stamped).putLong(System.nanoTime());
+                system.publishDurably(stamped);
+            }, warmup, duration, label);
+            Histogram latency = er.latencyMicros();
+            if (delivered != null) {
+                synchronized (delivered) {
+                    latency = delivered.copy();
+                }
+            }
+            results.add(report(name, e2e, size, 16, er, latency));
+        } finally {
+            deleteTree(dir);
+        }
+        if (child) {
+            results.forEach(res -> System.out.println(res.fullLine()));
+        }
+        return results;
+    }
+
+    private static Result report(String system, String scenario, int size, int concurrency, LoadResult r,
+                                 Histogram latency) {
+        Result result = new Result(system, scenario, size, concurrency, r.throughput(),
+                latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
+                latency.getValueAtPercentile(99.9), latency.getMaxValue(), r.errors(), r.cpuCores());
+        System.out.printf(Locale.ROOT, "   %s %s: %.0f msgs/s (%.1f MB/s)  p50 %d  p99 %d  p99.9 %d us  errors %d%n",
+                system, scenario, r.throughput(), r.throughput() * size / 1e6, result.p50Micros(),
+                result.p99Micros(), result.p999Micros(), r.errors());
+        return result;
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

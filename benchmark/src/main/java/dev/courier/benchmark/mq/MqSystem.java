@@ -1,0 +1,39 @@
+package dev.courier.benchmark.mq;
+
+import org.HdrHistogram.Histogram;
+
+import java.nio.file.Path;
+
+/** A durable-publish system under test, with its data in a directory it owns for the run. */
+public interface MqSystem extends AutoCloseable {
+
+    /** The name printed in results. */
+    String name();
+
+    /** Starts the system with its data under {@code dataDir}. */
+    void start(Path dataDir) throws Exception;
+
+    /** Publishes {@code payload}, returning once it is durable (acknowledged after fsync). */
+    void publishDurably(byte[] payload) throws Exception;
+
+    /**
+     * Starts recording end-to-end latency (publish to delivery) of the messages published from now
+     * on, whose payloads begin with {@link System#nanoTime()} as 8 big-endian bytes; returns the
+     * histogram in microseconds being filled, or {@code null} when publish latency is the end-to-end
+     * latency (nothing is delivered).
+     */
+    Histogram startEndToEnd() throws Exception;
+
+    @Override
+    void close() throws java.io.IOException;
+
+    static MqSystem named(String name) {
+        return switch (name) {
+            case "courier" -> new CourierMq();
+            case "disk-limit" -> new DiskLimitMq();
+            default -> throw new IllegalArgumentException("Unknown system '" + name + "'; known: " + KNOWN);
+        };
+    }
+
+    java.util.List<String> KNOWN = java.util.List.of("courier", "disk-limit");
+}
