@@ -5,8 +5,8 @@ import dev.courier.rpc.RpcServer;
 
 /**
  * What {@code ./courier demo} runs: a {@link Greeter} provider and a consumer in one process on
- * loopback (an ephemeral port), printing every call and its result. Exits 0 when every call behaved as
- * expected, 1 otherwise.
+ * loopback (an ephemeral port), printing every call and its result; then a publish/subscribe round on
+ * an embedded broker ({@link PubSubRound}). Exits 0 when everything behaved as expected, 1 otherwise.
  */
 public final class Demo {
 
@@ -28,7 +28,14 @@ public final class Demo {
             int ok = new GreeterConsumer(client, "127.0.0.1", server.port(), System.out).run();
             System.out.printf("consumer: %d of %d calls behaved as expected%n", ok, EXPECTED_CALLS);
             System.out.println("provider: shutting down gracefully");
-            return ok == EXPECTED_CALLS;
+            if (ok != EXPECTED_CALLS) {
+                return false;
+            }
         }
+        System.out.println("== publish/subscribe ==");
+        boolean delivered = new PubSubRound(System.out).run();
+        System.out.println(delivered ? "broker: every message reached both subscriptions"
+                : "broker: some messages did not arrive");
+        return delivered;
     }
 }

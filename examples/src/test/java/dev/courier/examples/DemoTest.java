@@ -26,4 +26,15 @@ class DemoTest {
                 .contains("java.lang.IllegalArgumentException: name must not be blank")
                 .contains("Greeting[text=Hello, async-");
     }
+
+    @Test
+    void publishSubscribeRoundDeliversEveryMessageToBothSubscriptions() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            assertThat(new PubSubRound(out).run()).isTrue();
+        }
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .contains("subscription 'billing'  received [order-1, order-2, order-3, order-4, order-5]")
+                .contains("subscription 'shipping' received [order-1, order-2, order-3, order-4, order-5]");
+    }
 }
