@@ -26,8 +26,8 @@ public final class BrokerMain implements Callable<Integer> {
     @Option(names = "--data-dir", required = true, description = "Directory of topics and cursors.")
     Path dataDir;
 
-    @Option(names = "--port", defaultValue = "7400", description = "Port to listen on (default ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = "--port", description = "Port to listen on (default: the config file's port, else 7400).")
+    Integer port;
 
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String host;
@@ -59,7 +59,8 @@ public final class BrokerMain implements Callable<Integer> {
         BrokerConfig.Builder config = BrokerConfig.builder(dataDir).log(log.build());
         int md = maxDeliveries != null ? maxDeliveries : Integer.parseInt(props.getProperty("max.deliveries", "16"));
         config.maxDeliveries(md);
-        Broker broker = Broker.start(config.build(), host, port);
+        int listenPort = port != null ? port : Integer.parseInt(props.getProperty("port", "7400"));
+        Broker broker = Broker.start(config.build(), host, listenPort);
         broker.recoveryReport().forEach(line -> System.err.println("courier broker: recovery: " + line));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
