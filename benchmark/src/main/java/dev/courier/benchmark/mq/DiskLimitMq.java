@@ -20,7 +20,7 @@ final class DiskLimitMq implements MqSystem {
     }
 
     @Override
-    public void publishDurably(byte[] payload) throws InterruptedException {
+    public void publishDurably(byte[] payload) throws Exception {
         disk.appendDurably(payload);
     }
 
