@@ -15,6 +15,13 @@ public final class BenchMain implements Runnable {
     }
 
     public static void main(String[] args) {
+        // The peers' clients log their whole configuration at INFO; keep the progress lines readable.
+        for (String noisy : new String[] {"org.apache.kafka", "org.apache.dubbo", "io.grpc"}) {
+            String key = "org.slf4j.simpleLogger.log." + noisy;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
 }

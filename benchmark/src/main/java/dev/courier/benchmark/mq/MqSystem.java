@@ -31,9 +31,10 @@ public interface MqSystem extends AutoCloseable {
         return switch (name) {
             case "courier" -> new CourierMq();
             case "disk-limit" -> new DiskLimitMq();
+            case "kafka" -> new KafkaMq();
             default -> throw new IllegalArgumentException("Unknown system '" + name + "'; known: " + KNOWN);
         };
     }
 
-    java.util.List<String> KNOWN = java.util.List.of("courier", "disk-limit");
+    java.util.List<String> KNOWN = java.util.List.of("courier", "kafka", "disk-limit");
 }
