@@ -21,9 +21,13 @@ public final class Connection {
     private final WriteQueue writes;
     private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
     private volatile Throwable closedBecause;
+    private volatile boolean draining;
 
-    Connection(Channel channel) {
+    private final Runnable onDraining;
+
+    Connection(Channel channel, Runnable onDraining) {
         this.channel = channel;
+        this.onDraining = onDraining;
         this.writes = WriteQueue.install(channel);
     }
 
@@ -45,6 +49,18 @@ public final class Connection {
             return;
         }
         writes.enqueue(request);
+    }
+
+    /** Whether the server said it is draining (go-away frame or a "shutting down" answer). */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    void markDraining() {
+        if (!draining) {
+            draining = true;
+            onDraining.run();
+        }
     }
 
     void ping(long id) {
