@@ -50,6 +50,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Serves exported services over Courier's protocol.
@@ -70,6 +71,9 @@ import java.util.concurrent.TimeUnit;
 public final class RpcServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+
+    /** How long a closing server keeps answering "shutting down" after its go-away, for requests in transit. */
+    private static final long GO_AWAY_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -228,9 +232,15 @@ public final class RpcServer implements AutoCloseable {
         }
         serverChannel.close().syncUninterruptibly();
         inFlight.startDraining();
+        long goAwayNanos = System.nanoTime();
         channels.writeAndFlush(Heartbeat.goAway());
         if (!inFlight.drain(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             log.warn("Closing with {} calls still running after {}", inFlight.running(), drainTimeout);
+        }
+        // requests already on the wire when the go-away left get a "shutting down" answer, not a reset
+        long graceLeft = Math.min(GO_AWAY_GRACE_NANOS, drainTimeout.toNanos()) - (System.nanoTime() - goAwayNanos);
+        if (graceLeft > 0 && !channels.isEmpty()) {
+            LockSupport.parkNanos(graceLeft);
         }
         channels.close().syncUninterruptibly();
         shutdownResources();

@@ -5,6 +5,7 @@ import dev.courier.rpc.RpcProtocolException;
 import dev.courier.rpc.RpcTimeoutException;
 import dev.courier.rpc.ServerBusyException;
 import dev.courier.rpc.internal.client.ConnectFailedException;
+import dev.courier.rpc.internal.client.ConnectionDrainedException;
 
 /** How the cluster treats an attempt's error. */
 final class Failures {
@@ -14,7 +15,8 @@ final class Failures {
 
     /** The call provably never ran on the provider: no connection, or refused as busy, limited or draining. */
     static boolean notExecuted(Throwable t) {
-        return t instanceof ConnectFailedException || t instanceof ServerBusyException;
+        return t instanceof ConnectFailedException || t instanceof ConnectionDrainedException
+                || t instanceof ServerBusyException;
     }
 
     /** Whether failover may try another provider. */
