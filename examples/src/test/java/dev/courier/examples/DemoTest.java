@@ -26,4 +26,19 @@ class DemoTest {
                 .contains("java.lang.IllegalArgumentException: name must not be blank")
                 .contains("Greeting[text=Hello, async-");
     }
+
+    @Test
+    void demoBalancesByWeightAndShutsAProviderDownWithoutFailedCalls() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean ok;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            ok = Demo.run(out);
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(ok).as(printed).isTrue();
+        assertThat(printed).contains("6 of 6 calls behaved as expected")
+                .contains("400 calls answered by {east=300, west=100}")
+                .contains("failed; the next 100 answered by {west=100}")
+                .doesNotContain("call failed");
+    }
 }
