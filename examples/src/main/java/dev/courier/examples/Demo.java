@@ -1,41 +1,107 @@
 package dev.courier.examples;
 
-import dev.courier.rpc.RpcClient;
-import dev.courier.rpc.RpcServer;
+import dev.courier.rpc.Courier;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What {@code ./courier demo} runs: a {@link Greeter} provider and a consumer in one process on
- * loopback (an ephemeral port), printing every call and its result; then a publish/subscribe round on
- * an embedded broker ({@link PubSubRound}). Exits 0 when everything behaved as expected, 1 otherwise.
+ * What {@code ./courier demo} runs, in one process on loopback: an embedded registry, two
+ * {@link Greeter} providers started by {@link Courier} from their {@code @RpcService} annotations
+ * (east, weight 300; west, weight 100), and a consumer whose {@code @RpcReference} fields Courier
+ * injects; then a publish/subscribe round on an embedded broker ({@link PubSubRound}). Each step prints what it does and returns whether it behaved as expected; the process exits
+ * 0 when every step did, 1 otherwise. Add a step by adding a method and a line in {@link #run}.
  */
 public final class Demo {
 
     static final int EXPECTED_CALLS = 6;
+    static final String REGISTRY = "embedded://demo";
+    static final int BALANCED_CALLS = 400;
 
     private Demo() {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(run() ? 0 : 1);
+        System.exit(run(System.out) ? 0 : 1);
     }
 
-    static boolean run() throws Exception {
-        System.out.println("== Courier demo ==");
-        try (RpcServer server = GreeterProvider.start(0);
-             RpcClient client = RpcClient.builder().build()) {
-            System.out.println("provider: Greeter exported on " + server.address());
-            System.out.println("consumer: calling 127.0.0.1:" + server.port());
-            int ok = new GreeterConsumer(client, "127.0.0.1", server.port(), System.out).run();
-            System.out.printf("consumer: %d of %d calls behaved as expected%n", ok, EXPECTED_CALLS);
-            System.out.println("provider: shutting down gracefully");
-            if (ok != EXPECTED_CALLS) {
+    static boolean run(PrintStream out) throws Exception {
+        out.println("== Courier demo ==");
+        try (Courier east = Courier.builder().registry(REGISTRY).scan("dev.courier.examples.east").start();
+             Courier west = Courier.builder().registry(REGISTRY).scan("dev.courier.examples.west").start();
+             Courier consumer = Courier.builder().registry(REGISTRY).start()) {
+            out.printf("providers: east on %s (weight 300), west on %s (weight 100), registry %s%n",
+                    east.server().address(), west.server().address(), REGISTRY);
+            DemoConsumer calls = consumer.inject(new DemoConsumer());
+            boolean ok = callRound(calls, out);
+            ok &= balancing(calls, out);
+            ok &= gracefulShutdown(east, calls, out);
+            if (!ok) {
                 return false;
             }
         }
-        System.out.println("== publish/subscribe ==");
-        boolean delivered = new PubSubRound(System.out).run();
-        System.out.println(delivered ? "broker: every message reached both subscriptions"
+        return publishSubscribe(out);
+    }
+
+    /** Step 4: a publish/subscribe round on an embedded broker. */
+    static boolean publishSubscribe(PrintStream out) throws Exception {
+        out.println("-- step 4: publish/subscribe on an embedded broker --");
+        boolean delivered = new PubSubRound(out).run();
+        out.println(delivered ? "broker: every message reached both subscriptions"
                 : "broker: some messages did not arrive");
         return delivered;
+    }
+
+    /** Step 1: the usual round of calls through an injected reference. */
+    static boolean callRound(DemoConsumer calls, PrintStream out) throws Exception {
+        out.println("-- step 1: calls through an injected @RpcReference --");
+        int ok = new GreeterConsumer(calls.greeter, out).run();
+        out.printf("consumer: %d of %d calls behaved as expected%n", ok, EXPECTED_CALLS);
+        return ok == EXPECTED_CALLS;
+    }
+
+    /** Step 2: weighted round-robin splits calls 3:1 between east and west. */
+    static boolean balancing(DemoConsumer calls, PrintStream out) {
+        out.println("-- step 2: balancing by weight (round-robin) --");
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < BALANCED_CALLS; i++) {
+            counts.merge(calls.byWeight.origin(), 1, Integer::sum);
+        }
+        out.printf("  %d calls answered by %s%n", BALANCED_CALLS, counts);
+        return counts.getOrDefault("east", 0) == 300 && counts.getOrDefault("west", 0) == 100;
+    }
+
+    /** Step 3: east shuts down gracefully while calls run; none fails and west takes them all. */
+    static boolean gracefulShutdown(Courier east, DemoConsumer calls, PrintStream out) throws InterruptedException {
+        out.println("-- step 3: east shuts down gracefully under load --");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        Thread caller = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    calls.greeter.sayHello("during-shutdown");
+                    done.incrementAndGet();
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                    out.println("  call failed: " + e);
+                }
+            }
+        }, "demo-caller");
+        caller.start();
+        east.close();
+        out.println("  east: deregistered, told consumers it is draining, finished its calls, closed");
+        Map<String, Integer> after = new TreeMap<>();
+        for (int i = 0; i < 100; i++) {
+            after.merge(calls.greeter.origin(), 1, Integer::sum);
+        }
+        stop.set(true);
+        caller.join();
+        out.printf("  %d calls during the shutdown, %d failed; the next 100 answered by %s%n", done.get(),
+                failed.get(), after);
+        return failed.get() == 0 && after.equals(Map.of("west", 100));
     }
 }

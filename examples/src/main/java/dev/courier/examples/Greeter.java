@@ -1,5 +1,7 @@
 package dev.courier.examples;
 
+import dev.courier.rpc.Idempotent;
+
 import java.util.concurrent.CompletableFuture;
 
 /** The service the examples export and call. */
@@ -13,6 +15,10 @@ public interface Greeter {
 
     /** The greetings served so far by the provider that answers. */
     Greeting lastGreeting();
+
+    /** The name of the provider that answers. */
+    @Idempotent
+    String origin();
 
     /** Fails for an empty name, to show how service exceptions travel. */
     String greetStrictly(String name);

@@ -17,7 +17,12 @@ public final class GreeterConsumer {
     private final PrintStream out;
 
     public GreeterConsumer(RpcClient client, String host, int port, PrintStream out) {
-        this.greeter = client.reference(Greeter.class).address(host, port).timeout(Duration.ofSeconds(3)).build();
+        this(client.reference(Greeter.class).address(host, port).timeout(Duration.ofSeconds(3)).build(), out);
+    }
+
+    /** Calls through {@code greeter}, a proxy made any way (direct address, registry, injection). */
+    public GreeterConsumer(Greeter greeter, PrintStream out) {
+        this.greeter = greeter;
         this.out = out;
     }
 

@@ -5,7 +5,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The provider's implementation of {@link Greeter}. Thread-safe. */
-public final class GreeterImpl implements Greeter {
+public class GreeterImpl implements Greeter {
+
+    private final String origin;
+
+    public GreeterImpl() {
+        this("provider");
+    }
+
+    protected GreeterImpl(String origin) {
+        this.origin = origin;
+    }
+
+    @Override
+    public String origin() {
+        return origin;
+    }
 
     private final AtomicLong served = new AtomicLong();
     private final AtomicReference<Greeting> last = new AtomicReference<>(new Greeting("(none yet)", 0));

@@ -4,9 +4,9 @@ import dev.courier.rpc.RpcClient;
 import dev.courier.rpc.RpcServer;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import ByteArrayOutputStream;
+import PrintStream;
+import StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +25,21 @@ class DemoTest {
         assertThat(printed).contains("sayHello(Ada) -> Hello, Ada!")
                 .contains("java.lang.IllegalArgumentException: name must not be blank")
                 .contains("Greeting[text=Hello, async-");
+    }
+
+    @Test
+    void demoBalancesByWeightAndShutsAProviderDownWithoutFailedCalls() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean ok;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            ok = Demo.run(out);
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(ok).as(printed).isTrue();
+        assertThat(printed).contains("6 of 6 calls behaved as expected")
+                .contains("400 calls answered by {east=300, west=100}")
+                .contains("failed; the next 100 answered by {west=100}")
+                .doesNotContain("call failed");
     }
 
     @Test

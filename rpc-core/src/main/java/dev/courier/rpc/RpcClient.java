@@ -4,7 +4,27 @@ import dev.courier.proxy.ProxyFactories;
 import dev.courier.proxy.ProxyFactory;
 import dev.courier.rpc.internal.Transport;
 import dev.courier.rpc.internal.client.ConnectionPool;
-import dev.courier.rpc.internal.client.ReferenceInvoker;
+import dev.courier.registry.CachingRegistry;
+import dev.courier.registry.Registries;
+import dev.courier.registry.Registry;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.rpc.internal.MethodKeys;
+import dev.courier.rpc.internal.client.CallTarget;
+import dev.courier.rpc.internal.client.ConsumerInvoker;
+import dev.courier.rpc.internal.client.RequestSender;
+import dev.courier.rpc.internal.cluster.ClusterTarget;
+import dev.courier.rpc.internal.cluster.Directory;
+import dev.courier.rpc.internal.cluster.Endpoint;
+import dev.courier.rpc.internal.cluster.LoadBalancers;
+import dev.courier.rpc.internal.cluster.RetryBudget;
+import dev.courier.rpc.internal.cluster.Router;
+import dev.courier.rpc.internal.metrics.ClientMetrics;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.courier.rpc.internal.protocol.FrameFormat;
 import dev.courier.serialization.Serializers;
 import dev.courier.serialization.TypeAllowlist;
@@ -20,6 +40,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +63,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RpcClient implements AutoCloseable {
 
+    /** The circuit breaker configuration used unless {@link Builder#circuitBreaker} says otherwise. */
+    public static final CircuitBreakerConfig DEFAULT_CIRCUIT_BREAKER = CircuitBreakerConfig.custom()
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(20)
+            .minimumNumberOfCalls(10)
+            .failureRateThreshold(50)
+            .waitDurationInOpenState(Duration.ofSeconds(5))
+            .permittedNumberOfCallsInHalfOpenState(3)
+            .build();
+
     private final EventLoopGroup group;
     private final HashedWheelTimer timer;
     private final Bootstrap bootstrap;
@@ -47,6 +80,14 @@ public final class RpcClient implements AutoCloseable {
     private final Map<InetSocketAddress, ConnectionPool> pools = new ConcurrentHashMap<>();
     private final Builder config;
     private final ProxyFactories proxies = ProxyFactories.load(RpcClient.class.getClassLoader());
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final CircuitBreakerRegistry breakers;
+    private final List<ClientInterceptor> interceptors;
+    private final Registry registry;
+    private final boolean ownsRegistry;
+    private final List<Directory> directories = new CopyOnWriteArrayList<>();
+    private final Supplier<RetryBudget> retryBudget;
+    private final Counter retryCounter;
     private volatile boolean closed;
 
     private RpcClient(Builder b) {
@@ -61,6 +102,62 @@ public final class RpcClient implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) b.connectTimeout.toMillis());
+        this.breakers = CircuitBreakerRegistry.of(b.circuitBreaker);
+        List<ClientInterceptor> chain = new ArrayList<>();
+        if (b.meterRegistry != null) {
+            chain.add(new ClientMetrics(b.meterRegistry));
+        }
+        chain.addAll(b.interceptors);
+        this.interceptors = List.copyOf(chain);
+        this.retryBudget = b.retryBudget;
+        this.retryCounter = b.meterRegistry == null ? null
+                : Counter.builder("courier.client.retries").description("Failover retries").register(b.meterRegistry);
+        if (b.registryUrl != null) {
+            this.registry = new CachingRegistry(Registries.connect(b.registryUrl), null);
+            this.ownsRegistry = true;
+        } else {
+            this.registry = b.registry;
+            this.ownsRegistry = false;
+        }
+    }
+
+    boolean hasRegistry() {
+        return registry != null;
+    }
+
+    /** The endpoint (connections, breaker, statistics) of a provider address, created on first use. */
+    private Endpoint endpoint(InetSocketAddress address) {
+        String id = address.getHostString() + ':' + address.getPort();
+        return endpoints.computeIfAbsent(id, k -> {
+            ConnectionPool pool = pools.computeIfAbsent(address, a -> new ConnectionPool(a, bootstrap,
+                    config.connectionsPerAddress, config.maxBodyLength, config.heartbeatInterval.toMillis(), ids));
+            CircuitBreaker breaker = breakers.circuitBreaker(k);
+            if (config.meterRegistry != null) {
+                Gauge.builder("courier.client.breaker.state", breaker, RpcClient::breakerStateCode)
+                        .description("Circuit breaker per provider: 0 closed, 1 open, 2 half-open, 3 other")
+                        .tag("address", k).register(config.meterRegistry);
+            }
+            return new Endpoint(k, pool, breaker);
+        });
+    }
+
+    private static double breakerStateCode(CircuitBreaker breaker) {
+        switch (breaker.getState()) {
+            case CLOSED:
+                return 0;
+            case OPEN:
+                return 1;
+            case HALF_OPEN:
+                return 2;
+            default:
+                return 3;
+        }
+    }
+
+    /** The state of the circuit breaker of the provider at {@code host:port} ({@code CLOSED} if never called). */
+    public CircuitBreaker.State breakerState(String host, int port) {
+        Endpoint e = endpoints.get(host + ':' + port);
+        return e == null ? CircuitBreaker.State.CLOSED : e.breaker().getState();
     }
 
     public static Builder builder() {
@@ -85,12 +182,32 @@ public final class RpcClient implements AutoCloseable {
                 .allowServiceInterface(rb.serviceInterface())
                 .build();
         Serializers serializers = Serializers.load(allowlist);
-        ConnectionPool pool = pools.computeIfAbsent(rb.address(), a -> new ConnectionPool(a, bootstrap,
-                config.connectionsPerAddress, config.maxBodyLength, config.heartbeatInterval.toMillis(), ids));
-        ReferenceInvoker invoker = new ReferenceInvoker(rb.serviceInterface(), rb.version(), rb.group(), pool,
-                serializers.byName(rb.serializer()), rb.compression(), timer, ids, rb.timeout().toMillis());
+        RequestSender sender = new RequestSender(serializers.byName(rb.serializer()), rb.compression(), timer, ids);
+        CallTarget target;
+        if (rb.address() != null) {
+            ConnectionPool pool = endpoint(rb.address()).pool();
+            target = invocation -> sender.send(invocation, pool);
+        } else {
+            Registry source = rb.registry() != null ? rb.registry() : registry;
+            Directory directory = new Directory(source, MethodKeys.registryKey(rb.serviceInterface().getName(),
+                    rb.version(), rb.group()), instance -> endpointOf(instance).pool().clearDraining());
+            directories.add(directory);
+            Runnable onRetry = retryCounter == null ? () -> { } : retryCounter::increment;
+            target = new ClusterTarget(directory, new Router(rb.tags()),
+                    LoadBalancers.create(rb.loadBalance(), rb.hashArgument()), rb.faultTolerance(), rb.retries(),
+                    rb.forks(), retryBudget.get(), sender, this::endpointOf, onRetry);
+        }
+        List<ClientInterceptor> chain = new ArrayList<>(interceptors);
+        chain.addAll(rb.interceptors());
+        ConsumerInvoker invoker = new ConsumerInvoker(rb.serviceInterface(), rb.version(), rb.group(), chain,
+                target, rb.timeout().toMillis());
         ProxyFactory factory = rb.proxy() == null ? proxies.defaultFactory() : proxies.byName(rb.proxy());
         return factory.createProxy(rb.serviceInterface(), invoker);
+    }
+
+    private Endpoint endpointOf(ServiceInstance instance) {
+        Endpoint e = endpoints.get(instance.id());
+        return e != null ? e : endpoint(new InetSocketAddress(instance.host(), instance.port()));
     }
 
     /** Fails every pending call, closes every connection and stops the client's threads. Idempotent. */
@@ -101,6 +218,10 @@ public final class RpcClient implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        directories.forEach(Directory::close);
+        if (ownsRegistry) {
+            registry.close();
         }
         pools.values().forEach(ConnectionPool::close);
         timer.stop();
@@ -115,8 +236,65 @@ public final class RpcClient implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(3);
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private final List<Class<?>> allowedClasses = new ArrayList<>();
+        private final List<ClientInterceptor> interceptors = new ArrayList<>();
+        private MeterRegistry meterRegistry;
+        private String registryUrl;
+        private Registry registry;
+        private CircuitBreakerConfig circuitBreaker = DEFAULT_CIRCUIT_BREAKER;
+        private Supplier<RetryBudget> retryBudget = RetryBudget::defaults;
 
         private Builder() {
+        }
+
+        /**
+         * Discovers providers through the registry at {@code url} (e.g. {@code embedded://}, {@code
+         * zookeeper://h:p}), owned by the client and wrapped in a {@link CachingRegistry} so that calls
+         * to known providers go on while the registry is unreachable.
+         */
+        public Builder registry(String url) {
+            this.registryUrl = Objects.requireNonNull(url);
+            this.registry = null;
+            return this;
+        }
+
+        /** Discovers providers through {@code registry}, which the caller owns and closes after the client. */
+        public Builder registry(Registry registry) {
+            this.registry = Objects.requireNonNull(registry);
+            this.registryUrl = null;
+            return this;
+        }
+
+        /** Adds an interceptor around every call of every reference (after the built-in metrics). */
+        public Builder interceptor(ClientInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor));
+            return this;
+        }
+
+        /**
+         * Records {@code courier.client.calls} (timer by service, method, outcome), {@code
+         * courier.client.errors} (by kind), {@code courier.client.retries} and {@code
+         * courier.client.breaker.state} (per provider address) in {@code meterRegistry}.
+         */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * The circuit breaker every provider address gets (default: opens when at least half of the last
+         * 20 calls, and at least 10, failed with a connection error, timeout or protocol error; stays open
+         * 5 s, then lets 3 probes through).
+         */
+        public Builder circuitBreaker(CircuitBreakerConfig config) {
+            this.circuitBreaker = Objects.requireNonNull(config);
+            return this;
+        }
+
+        /** Failover retries per reference limited to {@code ratio} of its calls, with {@code minTokens} to start. */
+        public Builder retryBudget(double ratio, int minTokens) {
+            new RetryBudget(ratio, minTokens, Math.max(minTokens, 100));
+            this.retryBudget = () -> new RetryBudget(ratio, minTokens, Math.max(minTokens, 100));
+            return this;
         }
 
         public Builder ioThreads(int ioThreads) {

@@ -1,11 +1,18 @@
 package dev.courier.rpc;
 
+import dev.courier.registry.Registration;
+import dev.courier.registry.Registry;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.rpc.internal.MethodKeys;
 import dev.courier.rpc.internal.Transport;
 import dev.courier.rpc.internal.WriteQueue;
 import dev.courier.rpc.internal.protocol.Decompressor;
 import dev.courier.rpc.internal.protocol.FrameDecoder;
 import dev.courier.rpc.internal.protocol.FrameEncoder;
 import dev.courier.rpc.internal.protocol.FrameFormat;
+import dev.courier.rpc.internal.protocol.Heartbeat;
+import dev.courier.rpc.internal.metrics.ServerMetrics;
+import dev.courier.rpc.internal.server.Limits;
 import dev.courier.rpc.internal.server.ExportedService;
 import dev.courier.rpc.internal.server.InFlight;
 import dev.courier.rpc.internal.server.ServerHandler;
@@ -24,21 +31,26 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Serves exported services over Courier's protocol.
@@ -60,6 +72,9 @@ public final class RpcServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
 
+    /** How long a closing server keeps answering "shutting down" after its go-away, for requests in transit. */
+    private static final long GO_AWAY_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ThreadPoolExecutor businessPool;
@@ -68,18 +83,33 @@ public final class RpcServer implements AutoCloseable {
     private final Channel serverChannel;
     private final Duration drainTimeout;
     private final Map<String, ExportedService> services;
+    private final List<Registration> registrations = new ArrayList<>();
     private boolean closed;
 
     private RpcServer(Builder b) {
         Map<String, ExportedService> map = new LinkedHashMap<>();
         TypeAllowlist.Builder allowlist = TypeAllowlist.builder();
         allowlist.allow(b.allowedClasses.toArray(new Class<?>[0]));
-        for (ExportedService s : b.services) {
+        Limits limits = new Limits();
+        for (Builder.Export e : b.services) {
+            ExportedService s = e.service;
             if (map.putIfAbsent(s.key(), s) != null) {
                 throw new IllegalStateException("Service " + s.key() + " is exported twice");
             }
             allowlist.allowServiceInterface(s.serviceInterface());
+            limits.rateLimit(s.key(), null, e.options.rateLimit);
+            limits.bulkhead(s.key(), null, e.options.maxConcurrent);
+            e.options.methodRateLimits.forEach((m, n) -> limits.rateLimit(s.key(), m, n));
+            e.options.methodMaxConcurrent.forEach((m, n) -> limits.bulkhead(s.key(), m, n));
         }
+        List<ServerInterceptor> interceptors = new ArrayList<>();
+        if (b.meterRegistry != null) {
+            interceptors.add(new ServerMetrics(b.meterRegistry));
+        }
+        if (!limits.isEmpty()) {
+            interceptors.add(limits);
+        }
+        interceptors.addAll(b.interceptors);
         this.services = Map.copyOf(map);
         Serializers serializers = Serializers.load(allowlist.build());
         this.drainTimeout = b.drainTimeout;
@@ -92,7 +122,8 @@ public final class RpcServer implements AutoCloseable {
         this.workerGroup = Transport.newGroup(b.ioThreads, "courier-server-io");
         this.channels = new DefaultChannelGroup("courier-server", GlobalEventExecutor.INSTANCE);
 
-        ServerHandler handler = new ServerHandler(services, serializers, businessPool, inFlight, b.compression);
+        ServerHandler handler = new ServerHandler(services, serializers, businessPool, inFlight, b.compression,
+                interceptors);
         long idleMillis = b.heartbeatInterval.toMillis() * 3;
         int maxBody = b.maxBodyLength;
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -125,6 +156,33 @@ public final class RpcServer implements AutoCloseable {
         }
         log.info("Courier server listening on {} ({} transport, {} services)", serverChannel.localAddress(),
                 Transport.name(), services.size());
+        if (b.registry != null) {
+            try {
+                String host = b.advertisedHost != null ? b.advertisedHost : advertisedHost(b.host);
+                for (Builder.Export e : b.services) {
+                    ExportedService s = e.service;
+                    ServiceInstance instance = new ServiceInstance(MethodKeys.registryKey(s.serviceInterface().getName(),
+                            e.options.version, e.options.group), host, port(), e.options.weight, e.options.tags,
+                            Map.of());
+                    registrations.add(b.registry.register(instance, b.leaseTtl));
+                    log.info("Registered {} at {}:{} (weight {})", instance.key(), host, port(), instance.weight());
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    private static String advertisedHost(String bindHost) {
+        if (!bindHost.equals("0.0.0.0") && !bindHost.equals("::")) {
+            return bindHost;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            return "127.0.0.1";
+        }
     }
 
     public static Builder builder() {
@@ -152,9 +210,10 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
-     * Shuts down gracefully: stops accepting connections, refuses new requests with a "shutting down"
-     * status, waits up to the drain timeout for in-flight calls, then closes every connection and
-     * thread. Idempotent.
+     * Shuts down gracefully: deregisters from the registry, stops accepting connections, tells every
+     * connected client it is draining (a go-away frame: they route new calls elsewhere at once), refuses
+     * new requests with a "shutting down" status (not run, so clients retry them elsewhere), waits up to
+     * the drain timeout for in-flight calls, then closes every connection and thread. Idempotent.
      */
     @Override
     public void close() {
@@ -164,9 +223,24 @@ public final class RpcServer implements AutoCloseable {
             }
             closed = true;
         }
+        for (Registration r : registrations) {
+            try {
+                r.close();
+            } catch (RuntimeException e) {
+                log.warn("Could not deregister {}; its lease will expire", r.instance().key(), e);
+            }
+        }
         serverChannel.close().syncUninterruptibly();
+        inFlight.startDraining();
+        long goAwayNanos = System.nanoTime();
+        channels.writeAndFlush(Heartbeat.goAway());
         if (!inFlight.drain(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             log.warn("Closing with {} calls still running after {}", inFlight.running(), drainTimeout);
+        }
+        // requests already on the wire when the go-away left get a "shutting down" answer, not a reset
+        long graceLeft = Math.min(GO_AWAY_GRACE_NANOS, drainTimeout.toNanos()) - (System.nanoTime() - goAwayNanos);
+        if (graceLeft > 0 && !channels.isEmpty()) {
+            LockSupport.parkNanos(graceLeft);
         }
         channels.close().syncUninterruptibly();
         shutdownResources();
@@ -194,7 +268,12 @@ public final class RpcServer implements AutoCloseable {
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private CompressionPolicy compression = CompressionPolicy.none();
-        private final List<ExportedService> services = new ArrayList<>();
+        private final List<Export> services = new ArrayList<>();
+        private final List<ServerInterceptor> interceptors = new ArrayList<>();
+        private MeterRegistry meterRegistry;
+        private Registry registry;
+        private String advertisedHost;
+        private Duration leaseTtl = Registry.DEFAULT_LEASE_TTL;
         private final List<Class<?>> allowedClasses = new ArrayList<>();
 
         private Builder() {
@@ -267,18 +346,59 @@ public final class RpcServer implements AutoCloseable {
         }
 
         public <T> Builder export(Class<T> serviceInterface, T implementation, String version, String group) {
-            services.add(new ExportedService(serviceInterface, implementation, version, group, false));
-            return this;
+            return export(serviceInterface, implementation, ExportOptions.create().version(version).group(group));
         }
 
         /** Exports a service whose methods never block: they run on the I/O thread. */
         public <T> Builder exportNonBlocking(Class<T> serviceInterface, T implementation) {
-            services.add(new ExportedService(serviceInterface, implementation, "", "", true));
+            return export(serviceInterface, implementation, ExportOptions.create().nonBlocking(true));
+        }
+
+        /** Exports {@code implementation} with version, group, weight, tags and limits from {@code options}. */
+        public <T> Builder export(Class<T> serviceInterface, T implementation, ExportOptions options) {
+            services.add(new Export(new ExportedService(serviceInterface, implementation, options.version,
+                    options.group, options.nonBlocking), options));
+            return this;
+        }
+
+        /** Adds an interceptor around every call, after the built-in metrics and limits. */
+        public Builder interceptor(ServerInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor));
+            return this;
+        }
+
+        /** Records {@code courier.server.calls} timers in {@code meterRegistry}. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * Registers every exported service in {@code registry} once listening, and deregisters on close.
+         * The registry is not owned: the caller closes it after the server.
+         */
+        public Builder registry(Registry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        /** The host registered for consumers to connect to (default: the bind host, or this machine's address). */
+        public Builder advertisedHost(String host) {
+            this.advertisedHost = host;
+            return this;
+        }
+
+        /** The registration lease (default 10 s): how long a crashed server stays listed. */
+        public Builder leaseTtl(Duration leaseTtl) {
+            this.leaseTtl = leaseTtl;
             return this;
         }
 
         public RpcServer start() {
             return new RpcServer(this);
+        }
+
+        record Export(ExportedService service, ExportOptions options) {
         }
 
         private static int positive(int value, String name) {

@@ -20,6 +20,20 @@ public final class Primitives {
         return type.isPrimitive() ? WRAPPERS.get(type) : type;
     }
 
+    /** The value a method of return type {@code type} returns by default: 0, false, or null. */
+    public static Object defaultValue(Class<?> type) {
+        if (!type.isPrimitive() || type == void.class) {
+            return null;
+        }
+        if (type == boolean.class) {
+            return false;
+        }
+        if (type == char.class) {
+            return '\0';
+        }
+        return java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(type, 1), 0);
+    }
+
     /** The cause inside {@link CompletionException} / {@link ExecutionException} wrappers. */
     public static Throwable unwrapCompletion(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {

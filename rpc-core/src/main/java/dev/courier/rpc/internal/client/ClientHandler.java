@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.client;
 
 import dev.courier.rpc.ConnectionException;
+import dev.courier.rpc.RateLimitedException;
 import dev.courier.rpc.RemoteException;
 import dev.courier.rpc.RpcException;
 import dev.courier.rpc.RpcProtocolException;
@@ -55,10 +56,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Frame frame = (Frame) msg;
         try {
             if (frame.isResponse() && !frame.isHeartbeat()) {
+                if (frame.statusValue() == Status.SHUTTING_DOWN) {
+                    connection.markDraining();
+                }
                 PendingCall call = connection.take(frame.requestId());
                 if (call != null) {
                     complete(call, frame);
                 }
+            } else if (frame.isHeartbeat() && !frame.isResponse() && frame.statusValue() == Status.SHUTTING_DOWN) {
+                log.debug("{} is draining", ctx.channel().remoteAddress());
+                connection.markDraining();
             }
         } finally {
             frame.release();
@@ -104,6 +111,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case SERVICE_NOT_FOUND:
             case METHOD_NOT_FOUND:
                 return new ServiceNotFoundException(message);
+            case RATE_LIMITED:
+                return new RateLimitedException(message);
             case SERVER_BUSY:
             case SHUTTING_DOWN:
                 return new ServerBusyException(message);

@@ -21,9 +21,13 @@ public final class Connection {
     private final WriteQueue writes;
     private final Map<Long, PendingCall> pending = new ConcurrentHashMap<>();
     private volatile Throwable closedBecause;
+    private volatile boolean draining;
 
-    Connection(Channel channel) {
+    private final Runnable onDraining;
+
+    Connection(Channel channel, Runnable onDraining) {
         this.channel = channel;
+        this.onDraining = onDraining;
         this.writes = WriteQueue.install(channel);
     }
 
@@ -45,6 +49,18 @@ public final class Connection {
             return;
         }
         writes.enqueue(request);
+    }
+
+    /** Whether the server said it is draining (go-away frame or a "shutting down" answer). */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    void markDraining() {
+        if (!draining) {
+            draining = true;
+            onDraining.run();
+        }
     }
 
     void ping(long id) {
@@ -75,6 +91,11 @@ public final class Connection {
     }
 
     private ConnectionException connectionLost(Throwable reason) {
+        if (draining) {
+            // a draining server answers every call it accepted before it closes: this one never ran
+            return new ConnectionDrainedException("Connection to " + channel.remoteAddress()
+                    + " closed by a draining provider before the call reached it: " + reason.getMessage(), reason);
+        }
         return new ConnectionException("Connection to " + channel.remoteAddress() + " lost: " + reason.getMessage(),
                 reason);
     }

@@ -39,6 +39,7 @@ public final class ConnectionPool {
     private final Bootstrap bootstrap;
     private final Slot[] slots;
     private final AtomicInteger next = new AtomicInteger();
+    private volatile boolean drained;
 
     public ConnectionPool(InetSocketAddress address, Bootstrap template, int connections, int maxBodyLength,
                           long heartbeatMillis, AtomicLong ids) {
@@ -50,7 +51,7 @@ public final class ConnectionPool {
         this.bootstrap = template.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                Connection connection = new Connection(ch);
+                Connection connection = new Connection(ch, () -> drained = true);
                 ch.pipeline()
                         .addLast("flush", new FlushConsolidationHandler(256, true))
                         .addLast("idle", new IdleStateHandler(heartbeatMillis * 3, 0, heartbeatMillis,
@@ -73,6 +74,19 @@ public final class ConnectionPool {
             return;
         }
         slot.connect().whenComplete(then);
+    }
+
+    /**
+     * Whether the provider said it is draining: on an open connection, or (sticky) since its go-away
+     * until a new connection succeeds or {@link #clearDraining()} is called.
+     */
+    public boolean isDraining() {
+        return drained;
+    }
+
+    /** Forgets a past go-away, e.g. when the registry announces the provider again. */
+    public void clearDraining() {
+        drained = false;
     }
 
     public InetSocketAddress address() {
@@ -107,7 +121,7 @@ public final class ConnectionPool {
             }
             long now = System.nanoTime();
             if (failures > 0 && now - nextAttemptNanos < 0) {
-                return CompletableFuture.failedFuture(new ConnectionException("Cannot connect to " + address
+                return CompletableFuture.failedFuture(new ConnectFailedException("Cannot connect to " + address
                         + " (" + failures + " failed attempts; next in "
                         + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now) + " ms): " + lastFailure.getMessage(),
                         lastFailure));
@@ -126,6 +140,7 @@ public final class ConnectionPool {
                 if (c != null) {
                     failures = 0;
                     connection = c;
+                    drained = false;
                 } else {
                     failures++;
                     lastFailure = cause;
@@ -136,7 +151,7 @@ public final class ConnectionPool {
             if (c != null) {
                 future.complete(c);
             } else {
-                future.completeExceptionally(new ConnectionException("Cannot connect to " + address + ": "
+                future.completeExceptionally(new ConnectFailedException("Cannot connect to " + address + ": "
                         + cause.getMessage(), cause));
             }
         }

@@ -52,7 +52,7 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
         } else {
             Heartbeat hb = (Heartbeat) msg;
             int start = out.writerIndex();
-            writeHeader(out, FLAG_HEARTBEAT | (hb.response() ? FLAG_RESPONSE : 0), (byte) 0, Status.OK, hb.requestId());
+            writeHeader(out, FLAG_HEARTBEAT | (hb.response() ? FLAG_RESPONSE : 0), (byte) 0, hb.status(), hb.requestId());
             finish(out, start);
         }
     }

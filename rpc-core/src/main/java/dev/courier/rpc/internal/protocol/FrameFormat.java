@@ -18,7 +18,8 @@ package dev.courier.rpc.internal.protocol;
  *   <li>{@code FLAGS}: {@link #FLAG_RESPONSE} (else a request), {@link #FLAG_HEARTBEAT},
  *       {@link #FLAG_ONE_WAY} (no response expected).</li>
  *   <li>{@code SERIALIZER}: the id of the serializer that wrote the values in the body.</li>
- *   <li>{@code STATUS}: {@link Status#code()} in responses; 0 in requests.</li>
+ *   <li>{@code STATUS}: {@link Status#code()} in responses; 0 in requests; in a heartbeat ping from
+ *       the server, {@link Status#SHUTTING_DOWN} means "draining, send new calls elsewhere".</li>
  *   <li>{@code REQUEST_ID}: chosen by the client, unique per connection, echoed by the response.</li>
  * </ul>
  *

@@ -17,8 +17,13 @@ public enum Status {
     FRAME_TOO_LARGE(7),
     /** The server failed on its side, e.g. the result could not be serialized. */
     SERVER_ERROR(8),
-    /** The server is shutting down and takes no new requests. */
-    SHUTTING_DOWN(9);
+    /**
+     * The server is shutting down and takes no new requests. In a heartbeat frame the server sends
+     * unasked ("go away"), it tells the client to stop sending new calls on that connection.
+     */
+    SHUTTING_DOWN(9),
+    /** The service's or method's rate limit (or concurrency limit) refused the request; it was not run. */
+    RATE_LIMITED(10);
 
     private static final Status[] BY_CODE = new Status[256];
 

@@ -29,6 +29,11 @@ public final class InFlight {
         return draining;
     }
 
+    /** Refuses new calls from now on. */
+    public void startDraining() {
+        draining = true;
+    }
+
     /** Refuses new calls from now on and waits up to {@code timeout} for accepted ones; true if all finished. */
     public boolean drain(long timeout, TimeUnit unit) {
         draining = true;

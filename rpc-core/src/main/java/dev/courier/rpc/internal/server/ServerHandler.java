@@ -1,5 +1,7 @@
 package dev.courier.rpc.internal.server;
 
+import dev.courier.rpc.Invocation;
+import dev.courier.rpc.ServerInterceptor;
 import dev.courier.rpc.internal.MethodKeys;
 import dev.courier.rpc.internal.Primitives;
 import dev.courier.rpc.internal.WriteQueue;
@@ -27,6 +29,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -49,9 +52,16 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     private final Executor businessPool;
     private final InFlight inFlight;
     private final CompressionPolicy compression;
+    private final List<ServerInterceptor> interceptors;
 
     public ServerHandler(Map<String, ExportedService> services, Serializers serializers, Executor businessPool,
                          InFlight inFlight, CompressionPolicy compression) {
+        this(services, serializers, businessPool, inFlight, compression, List.of());
+    }
+
+    public ServerHandler(Map<String, ExportedService> services, Serializers serializers, Executor businessPool,
+                         InFlight inFlight, CompressionPolicy compression, List<ServerInterceptor> interceptors) {
+        this.interceptors = List.copyOf(interceptors);
         this.compression = compression;
         this.services = services;
         this.serializers = serializers;
@@ -123,7 +133,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long timeoutNanos = head.timeoutMillis() * 1_000_000L;
-        Call call = new Call(channel, id, oneWay, serializer, invoker, args, receivedNanos, timeoutNanos);
+        Call call = new Call(channel, id, oneWay, serializer, invoker, args, receivedNanos, timeoutNanos, head);
         inFlight.enter();
         if (service.nonBlocking()) {
             call.run();
@@ -195,9 +205,11 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         private final Object[] args;
         private final long receivedNanos;
         private final long timeoutNanos;
+        private final RequestHead head;
 
         Call(Channel channel, long id, boolean oneWay, Serializer serializer, MethodInvoker invoker, Object[] args,
-             long receivedNanos, long timeoutNanos) {
+             long receivedNanos, long timeoutNanos, RequestHead head) {
+            this.head = head;
             this.channel = channel;
             this.id = id;
             this.oneWay = oneWay;
@@ -217,17 +229,29 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Object result;
+            Map<String, String> previous = CurrentCall.enter(head.attachments());
             try {
-                result = invoker.invoke(args);
+                result = interceptors.isEmpty() ? invoker.invoke(args)
+                        : proceed(0, new ServerInvocation(head.service(), head.version(), head.group(), invoker, args,
+                        head.attachments(), timeoutNanos > 0 ? receivedNanos + timeoutNanos : 0));
             } catch (Throwable t) {
                 complete(null, t);
                 return;
+            } finally {
+                CurrentCall.restore(previous);
             }
             if (invoker.isAsync() && result != null) {
                 ((CompletionStage<?>) result).whenComplete(this::complete);
             } else {
                 complete(result, null);
             }
+        }
+
+        private Object proceed(int index, Invocation invocation) throws Throwable {
+            if (index == interceptors.size()) {
+                return ((ServerInvocation) invocation).invoker().invoke(invocation.arguments());
+            }
+            return interceptors.get(index).intercept(invocation, next -> proceed(index + 1, next));
         }
 
         private void complete(Object value, Throwable error) {
@@ -242,7 +266,11 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                     respond(channel, OutboundResponse.ok(id, serializer, compression, value, Map.of()));
                 } else {
                     Throwable cause = Primitives.unwrapCompletion(error);
-                    respond(channel, OutboundResponse.error(id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause)));
+                    if (cause instanceof Rejection r) {
+                        respond(channel, OutboundResponse.error(id, r.status(), ErrorInfo.of(r.getMessage())));
+                    } else {
+                        respond(channel, OutboundResponse.error(id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause)));
+                    }
                 }
             } finally {
                 inFlight.exit();

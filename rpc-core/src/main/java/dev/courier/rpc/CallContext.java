@@ -1,0 +1,26 @@
+package dev.courier.rpc;
+
+import dev.courier.rpc.internal.server.CurrentCall;
+
+import java.util.Map;
+
+/**
+ * The attachments of the call the current thread is serving, for service code on a provider:
+ * {@code CallContext.attachment("trace-id")}. Set while the service method (and the server
+ * interceptors) run; empty elsewhere. For asynchronous methods only the synchronous part sees it.
+ */
+public final class CallContext {
+
+    private CallContext() {
+    }
+
+    /** The current call's attachment {@code key}, or {@code null}. */
+    public static String attachment(String key) {
+        return CurrentCall.attachments().get(key);
+    }
+
+    /** The current call's attachments (read-only; empty outside a call). */
+    public static Map<String, String> attachments() {
+        return CurrentCall.attachments();
+    }
+}

@@ -1,0 +1,351 @@
+package dev.courier.rpc;
+
+import dev.courier.registry.CachingRegistry;
+import dev.courier.registry.Registries;
+import dev.courier.registry.Registry;
+import dev.courier.rpc.internal.MethodKeys;
+import io.github.classgraph.ClassGraph;
+import io.github.classgraph.ClassInfo;
+import io.github.classgraph.ScanResult;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Plain-Java bootstrap: scans packages for {@link RpcService} classes (with ClassGraph), exports them on
+ * one server registered in the registry, and injects {@link RpcReference} fields of the services and of
+ * objects handed to it.
+ *
+ * <pre>{@code
+ * try (Courier courier = Courier.builder().registry("embedded://").scan("com.example").start()) {
+ *     MyApp app = courier.inject(new MyApp());   // fills its @RpcReference fields
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Everything is checked before anything starts: two services of one key, a service without an
+ * interface or a no-arg constructor, a reference field that is not an interface, an unknown load
+ * balancer or fault-tolerance mode all fail {@link Builder#start()} with a
+ * {@link CourierConfigurationException} saying what to fix.
+ *
+ * <p>Thread-safe. {@link #close()} deregisters and drains the server (graceful), then closes the client
+ * and the registry it connected; it is idempotent.
+ */
+public final class Courier implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Courier.class);
+
+    private final Registry registry;
+    private final RpcServer server;
+    private final RpcClient client;
+    private final Map<Class<?>, Object> services;
+    private boolean closed;
+
+    private Courier(Registry registry, RpcServer server, RpcClient client, Map<Class<?>, Object> services) {
+        this.registry = registry;
+        this.server = server;
+        this.client = client;
+        this.services = services;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Fills the {@link RpcReference} fields of {@code target} with proxies; returns {@code target}. */
+    public <T> T inject(T target) {
+        List<String> problems = new ArrayList<>();
+        checkReferences(target.getClass(), problems);
+        if (!problems.isEmpty()) {
+            throw new CourierConfigurationException(problems);
+        }
+        injectReferences(client, target);
+        return target;
+    }
+
+    /** A proxy to {@code serviceInterface} with the defaults of {@link RpcReference}. */
+    public <T> T reference(Class<T> serviceInterface) {
+        return client.reference(serviceInterface).build();
+    }
+
+    /** The instance Courier created of the {@link RpcService} class {@code type}, or {@code null}. */
+    public <T> T service(Class<T> type) {
+        return type.cast(services.get(type));
+    }
+
+    /** The server, or {@code null} if no service was found. */
+    public RpcServer server() {
+        return server;
+    }
+
+    public RpcClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (server != null) {
+            server.close();
+        }
+        client.close();
+        registry.close();
+    }
+
+    /** Configures and starts Courier; not thread-safe. */
+    public static final class Builder {
+        private String registryUrl = "embedded://";
+        private final List<String> packages = new ArrayList<>();
+        private final List<Object> beans = new ArrayList<>();
+        private String host = "127.0.0.1";
+        private int port;
+        private MeterRegistry meterRegistry;
+        private Duration drainTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** The registry URL (default {@code embedded://}); Courier connects and owns the client. */
+        public Builder registry(String url) {
+            this.registryUrl = Objects.requireNonNull(url);
+            return this;
+        }
+
+        /** Packages to scan for {@link RpcService} classes (and their sub-packages). */
+        public Builder scan(String... packageNames) {
+            packages.addAll(Arrays.asList(packageNames));
+            return this;
+        }
+
+        /** Objects whose {@link RpcReference} fields are checked and injected at start. */
+        public Builder inject(Object... objects) {
+            beans.addAll(Arrays.asList(objects));
+            return this;
+        }
+
+        /** Host to listen on and register (default 127.0.0.1). */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Port to listen on (default 0: any free port). */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /** How long closing waits for calls in flight (default 10 s). */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
+            return this;
+        }
+
+        /**
+         * Scans, checks, exports, registers and injects.
+         *
+         * @throws CourierConfigurationException listing every problem found, before anything started
+         */
+        public Courier start() {
+            List<String> problems = new ArrayList<>();
+            Map<Class<?>, Class<?>> serviceClasses = scanServices(problems);
+            for (Class<?> type : serviceClasses.keySet()) {
+                checkReferences(type, problems);
+            }
+            for (Object bean : beans) {
+                checkReferences(bean.getClass(), problems);
+            }
+            Map<Class<?>, Object> instances = new LinkedHashMap<>();
+            if (problems.isEmpty()) {
+                serviceClasses.keySet().forEach(type -> instantiate(type, instances, problems));
+            }
+            if (!problems.isEmpty()) {
+                throw new CourierConfigurationException(problems);
+            }
+
+            Registry registry = new CachingRegistry(Registries.connect(registryUrl), null);
+            RpcServer server = null;
+            RpcClient client = null;
+            try {
+                RpcClient.Builder cb = RpcClient.builder().registry(registry);
+                if (meterRegistry != null) {
+                    cb.meterRegistry(meterRegistry);
+                }
+                client = cb.build();
+                for (Object instance : instances.values()) {
+                    injectReferences(client, instance);
+                }
+                for (Object bean : beans) {
+                    injectReferences(client, bean);
+                }
+                if (!instances.isEmpty()) {
+                    RpcServer.Builder sb = RpcServer.builder().host(host).port(port).registry(registry)
+                            .drainTimeout(drainTimeout);
+                    if (meterRegistry != null) {
+                        sb.meterRegistry(meterRegistry);
+                    }
+                    for (Map.Entry<Class<?>, Class<?>> e : serviceClasses.entrySet()) {
+                        export(sb, e.getValue(), instances.get(e.getKey()), e.getKey().getAnnotation(RpcService.class));
+                    }
+                    server = sb.start();
+                }
+                log.info("Courier started: {} services from {}, registry {}", instances.size(), packages, registryUrl);
+                return new Courier(registry, server, client, Map.copyOf(instances));
+            } catch (RuntimeException e) {
+                if (server != null) {
+                    server.close();
+                }
+                if (client != null) {
+                    client.close();
+                }
+                registry.close();
+                throw e;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> void export(RpcServer.Builder sb, Class<?> iface, Object impl, RpcService a) {
+            sb.export((Class<T>) iface, (T) impl, ExportOptions.create().version(a.version()).group(a.group())
+                    .weight(a.weight()).tags(a.tags()).rateLimit(a.rateLimit()).maxConcurrent(a.maxConcurrent()));
+        }
+
+        /** Service class -> exported interface, checking each class and that no key is exported twice. */
+        private Map<Class<?>, Class<?>> scanServices(List<String> problems) {
+            Map<Class<?>, Class<?>> result = new LinkedHashMap<>();
+            if (packages.isEmpty()) {
+                return result;
+            }
+            Map<String, String> keys = new LinkedHashMap<>();
+            try (ScanResult scan = new ClassGraph().enableClassInfo().enableAnnotationInfo()
+                    .acceptPackages(packages.toArray(new String[0])).scan()) {
+                for (ClassInfo info : scan.getClassesWithAnnotation(RpcService.class)) {
+                    Class<?> type = info.loadClass();
+                    Class<?> iface = exportedInterface(type, problems);
+                    if (iface == null) {
+                        continue;
+                    }
+                    RpcService a = type.getAnnotation(RpcService.class);
+                    String key = MethodKeys.serviceKey(iface.getName(), a.version(), a.group());
+                    String previous = keys.putIfAbsent(key, type.getName());
+                    if (previous != null) {
+                        problems.add("Two providers of " + key + " in one process: " + previous + " and "
+                                + type.getName() + ". Remove @RpcService from one, or give them different"
+                                + " version or group attributes");
+                        continue;
+                    }
+                    result.put(type, iface);
+                }
+            }
+            return result;
+        }
+
+        private static Class<?> exportedInterface(Class<?> type, List<String> problems) {
+            RpcService a = type.getAnnotation(RpcService.class);
+            if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
+                problems.add("@RpcService is on " + type.getName() + ", which is not a concrete class. Put it on"
+                        + " the implementation");
+                return null;
+            }
+            if (a.value() != void.class) {
+                if (!a.value().isInterface() || !a.value().isAssignableFrom(type)) {
+                    problems.add("@RpcService(" + a.value().getSimpleName() + ".class) on " + type.getName()
+                            + ": the value must be an interface the class implements");
+                    return null;
+                }
+                return a.value();
+            }
+            Class<?>[] interfaces = type.getInterfaces();
+            if (interfaces.length != 1) {
+                problems.add(type.getName() + " implements " + interfaces.length + " interfaces; name the one to"
+                        + " export with @RpcService(TheInterface.class)");
+                return null;
+            }
+            return interfaces[0];
+        }
+
+        private static void instantiate(Class<?> type, Map<Class<?>, Object> instances, List<String> problems) {
+            try {
+                Constructor<?> c = type.getDeclaredConstructor();
+                c.setAccessible(true);
+                instances.put(type, c.newInstance());
+            } catch (NoSuchMethodException e) {
+                problems.add(type.getName() + " has no no-argument constructor; add one so Courier can create it");
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                problems.add("Could not create " + type.getName() + ": " + e);
+            }
+        }
+    }
+
+    private static void checkReferences(Class<?> type, List<String> problems) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                RpcReference r = f.getAnnotation(RpcReference.class);
+                if (r == null) {
+                    continue;
+                }
+                String where = "@RpcReference " + c.getSimpleName() + "." + f.getName();
+                if (!f.getType().isInterface()) {
+                    problems.add(where + " has type " + f.getType().getName() + ", which is not an interface;"
+                            + " declare the field as the service interface");
+                }
+                if (Modifier.isStatic(f.getModifiers()) || Modifier.isFinal(f.getModifiers())) {
+                    problems.add(where + " is static or final; make it a non-final instance field");
+                }
+                if (!LoadBalance.NAMES.contains(r.loadBalance())) {
+                    problems.add(where + " names unknown load balancer '" + r.loadBalance() + "'; use one of "
+                            + LoadBalance.NAMES);
+                }
+                try {
+                    FaultTolerance.parse(r.cluster());
+                } catch (IllegalArgumentException e) {
+                    problems.add(where + ": " + e.getMessage());
+                }
+                if (r.timeoutMillis() <= 0 || r.retries() < 0 || r.hashArgument() < 0) {
+                    problems.add(where + " needs timeoutMillis > 0, retries >= 0 and hashArgument >= 0");
+                }
+            }
+        }
+    }
+
+    private static void injectReferences(RpcClient client, Object target) {
+        for (Class<?> c = target.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                RpcReference r = f.getAnnotation(RpcReference.class);
+                if (r == null) {
+                    continue;
+                }
+                Object proxy = client.reference(f.getType()).version(r.version()).group(r.group())
+                        .timeout(Duration.ofMillis(r.timeoutMillis())).retries(r.retries())
+                        .loadBalance(r.loadBalance()).faultTolerance(FaultTolerance.parse(r.cluster()))
+                        .tags(r.tags()).hashArgument(r.hashArgument()).build();
+                try {
+                    f.setAccessible(true);
+                    f.set(target, proxy);
+                } catch (IllegalAccessException | RuntimeException e) {
+                    throw new IllegalStateException("Cannot inject " + c.getName() + "." + f.getName() + ": " + e, e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.courier.rpc.internal.client;
+
+import dev.courier.rpc.Idempotent;
+import dev.courier.rpc.internal.MethodKeys;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a call of one interface method needs, computed once per reference. Immutable.
+ */
+public final class MethodInfo {
+    final Method method;
+    final String service;
+    final String version;
+    final String group;
+    final String name;
+    final String params;
+    final boolean async;
+    final boolean idempotent;
+    final Class<?> resultType;
+    final String description;
+
+    MethodInfo(Class<?> serviceInterface, Method m, String version, String group) {
+        this.method = m;
+        this.service = serviceInterface.getName();
+        this.version = version;
+        this.group = group;
+        this.name = m.getName();
+        this.params = MethodKeys.parameterDescriptor(m);
+        Class<?> rt = m.getReturnType();
+        this.async = rt == CompletableFuture.class || rt == CompletionStage.class;
+        this.idempotent = m.isAnnotationPresent(Idempotent.class)
+                || serviceInterface.isAnnotationPresent(Idempotent.class);
+        this.resultType = async ? Object.class : rt;
+        this.description = serviceInterface.getSimpleName() + "." + m.getName();
+    }
+
+    public boolean idempotent() {
+        return idempotent;
+    }
+
+    /** The value a failsafe call returns when it fails. */
+    public Class<?> resultType() {
+        return resultType;
+    }
+
+    public String description() {
+        return description;
+    }
+}

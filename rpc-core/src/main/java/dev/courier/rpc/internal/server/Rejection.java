@@ -1,0 +1,28 @@
+package dev.courier.rpc.internal.server;
+
+import dev.courier.rpc.internal.protocol.Status;
+
+/**
+ * A server-side refusal before the service method ran (rate limit, bulkhead): answered with its status,
+ * never as the service's own exception, so the consumer knows the call did not run.
+ */
+public final class Rejection extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Status status;
+
+    public Rejection(Status status, String message) {
+        super(message, null, false, false);
+        this.status = status;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** A metrics name: {@code rate_limited} or {@code busy}. */
+    public String kind() {
+        return status == Status.RATE_LIMITED ? "rate_limited" : "busy";
+    }
+}

@@ -1,0 +1,5 @@
+package dev.courier.rpc.bootstrap.badref;
+
+public interface Worker {
+    void work();
+}

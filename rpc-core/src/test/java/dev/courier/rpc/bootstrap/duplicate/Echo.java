@@ -1,0 +1,5 @@
+package dev.courier.rpc.bootstrap.duplicate;
+
+public interface Echo {
+    String echo(String s);
+}

@@ -1,0 +1,5 @@
+package dev.courier.rpc.bootstrap.good;
+
+public interface Hello {
+    String hello(String name);
+}

@@ -1,0 +1,348 @@
+package dev.courier.rpc.cluster;
+
+import dev.courier.registry.Registration;
+import dev.courier.registry.Registries;
+import dev.courier.registry.Registry;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.rpc.ExportOptions;
+import dev.courier.rpc.FaultTolerance;
+import dev.courier.rpc.LoadBalance;
+import dev.courier.rpc.NoProviderException;
+import dev.courier.rpc.RateLimitedException;
+import dev.courier.rpc.RemoteException;
+import dev.courier.rpc.RpcClient;
+import dev.courier.rpc.RpcServer;
+import dev.courier.rpc.ServerBusyException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+class ClusterTest {
+
+    private static final ServiceKey KEY = ServiceKey.of(ClusterService.class);
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Registry registry = owned(Registries.connect("embedded://cluster-" + UUID.randomUUID()));
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T owned(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private RpcServer provider(NamedProvider impl, ExportOptions options) {
+        return owned(RpcServer.builder().host("127.0.0.1").registry(registry)
+                .export(ClusterService.class, impl, options).start());
+    }
+
+    private RpcServer provider(NamedProvider impl) {
+        return provider(impl, ExportOptions.create());
+    }
+
+    private RpcClient client(RpcClient.Builder builder) {
+        return owned(builder.registry(registry).build());
+    }
+
+    @Test
+    void discoversProvidersAndBalancesByWeight() {
+        NamedProvider a = new NamedProvider("a");
+        NamedProvider b = new NamedProvider("b");
+        provider(a, ExportOptions.create().weight(300));
+        provider(b, ExportOptions.create().weight(100));
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
+                .loadBalance(LoadBalance.RANDOM).build();
+
+        int n = 2_000;
+        Map<String, Integer> counts = new ConcurrentHashMap<>();
+        for (int i = 0; i < n; i++) {
+            counts.merge(service.name(), 1, Integer::sum);
+        }
+        // p = 0.75 over 2,000 calls: standard deviation ~0.01, so +-0.05 is 5 sigma
+        assertThat(counts.get("a") / (double) n).isCloseTo(0.75, within(0.05));
+    }
+
+    @Test
+    void followsProvidersComingAndGoing() {
+        NamedProvider a = new NamedProvider("a");
+        RpcServer serverA = provider(a);
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class).build();
+        assertThat(service.name()).isEqualTo("a");
+
+        NamedProvider b = new NamedProvider("b");
+        provider(b);
+        await().atMost(Duration.ofSeconds(10)).until(() -> service.name().equals("b"));
+
+        serverA.close();
+        for (int i = 0; i < 50; i++) {
+            assertThat(service.record("x")).isEqualTo("b");
+        }
+    }
+
+    @Test
+    void noProviderIsATypedError() {
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class).build();
+        assertThatThrownBy(service::name).isInstanceOf(NoProviderException.class)
+                .hasMessageContaining(ClusterService.class.getName());
+    }
+
+    /** Three providers behind proxies registered by hand, so a provider can crash without deregistering. */
+    private List<KillableProxy> crashableProviders(List<NamedProvider> impls) throws Exception {
+        List<KillableProxy> proxies = new ArrayList<>();
+        for (NamedProvider impl : impls) {
+            RpcServer server = owned(RpcServer.builder().host("127.0.0.1").export(ClusterService.class, impl).start());
+            KillableProxy proxy = owned(new KillableProxy(server.address()));
+            Registration r = registry.register(ServiceInstance.of(KEY, "127.0.0.1", proxy.port()));
+            owned(r::close);
+            proxies.add(proxy);
+        }
+        return proxies;
+    }
+
+    @Test
+    void failoverCarriesIdempotentCallsAroundAKilledProvider() throws Exception {
+        List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"), new NamedProvider("c"));
+        List<KillableProxy> proxies = crashableProviders(impls);
+        RpcClient client = client(RpcClient.builder());
+        ClusterService service = client.reference(ClusterService.class).timeout(Duration.ofSeconds(5)).build();
+
+        AtomicInteger ok = new AtomicInteger();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+            for (int t = 0; t < 4; t++) {
+                callers.execute(() -> {
+                    while (!stop.get()) {
+                        try {
+                            service.slowName(2);
+                            ok.incrementAndGet();
+                        } catch (RuntimeException e) {
+                            errors.add(e);
+                        }
+                    }
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> impls.get(0).calls.get() > 20);
+            proxies.get(0).kill();
+            int afterKill = ok.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> ok.get() > afterKill + 500);
+        } finally {
+            stop.set(true);
+            callers.shutdown();
+            assertThat(callers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void breakerOpensOnAFailingProviderAndClosesAfterRecovery() throws Exception {
+        List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
+        List<KillableProxy> proxies = crashableProviders(impls);
+        RpcClient client = client(RpcClient.builder().circuitBreaker(CircuitBreakerConfig.custom()
+                .slidingWindowSize(4).minimumNumberOfCalls(4).failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofMillis(300)).permittedNumberOfCallsInHalfOpenState(2).build()));
+        ClusterService service = client.reference(ClusterService.class).loadBalance(LoadBalance.ROUND_ROBIN).build();
+        int port = proxies.get(0).port();
+
+        for (int i = 0; i < 10; i++) {
+            service.name();
+        }
+        proxies.get(0).kill();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            assertThat(service.name()).isEqualTo("b");
+            return client.breakerState("127.0.0.1", port) == CircuitBreaker.State.OPEN;
+        });
+
+        proxies.get(0).start();
+        int before = impls.get(0).calls.get();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            service.name();
+            return client.breakerState("127.0.0.1", port) == CircuitBreaker.State.CLOSED
+                    && impls.get(0).calls.get() > before + 5;
+        });
+    }
+
+    @Test
+    void failfastReportsTheErrorAndFailsafeReturnsTheDefault() {
+        provider(new NamedProvider("a"));
+        RpcClient client = client(RpcClient.builder());
+        ClusterService failfast = client.reference(ClusterService.class).faultTolerance(FaultTolerance.FAILFAST).build();
+        ClusterService failsafe = client.reference(ClusterService.class).faultTolerance(FaultTolerance.FAILSAFE).build();
+        assertThatThrownBy(failfast::fail).isInstanceOf(RemoteException.class).hasMessageContaining("always fails");
+        assertThat(failsafe.fail()).isZero();
+    }
+
+    @Test
+    void forkingSendsToSeveralProvidersAndReturnsTheFirstAnswer() {
+        NamedProvider a = new NamedProvider("a");
+        NamedProvider b = new NamedProvider("b");
+        provider(a);
+        provider(b);
+        ClusterService forking = client(RpcClient.builder()).reference(ClusterService.class)
+                .faultTolerance(FaultTolerance.FORKING).forks(2).build();
+        assertThat(forking.name()).isIn("a", "b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.calls.get() == 1 && b.calls.get() == 1);
+    }
+
+    @Test
+    void attachmentsTravelFromConsumerInterceptorsToTheProvider() {
+        Map<String, String> seenByServerInterceptor = new ConcurrentHashMap<>();
+        owned(RpcServer.builder().host("127.0.0.1").registry(registry)
+                .interceptor((invocation, chain) -> {
+                    seenByServerInterceptor.putAll(invocation.attachments());
+                    return chain.proceed(invocation);
+                })
+                .export(ClusterService.class, new NamedProvider("a"), ExportOptions.create()).start());
+        ClusterService service = client(RpcClient.builder()
+                .interceptor((invocation, chain) -> {
+                    invocation.attachments().put("trace-id", "t-42");
+                    return chain.proceed(invocation);
+                })).reference(ClusterService.class).build();
+
+        assertThat(service.attachment("trace-id")).isEqualTo("t-42");
+        assertThat(seenByServerInterceptor).containsEntry("trace-id", "t-42");
+    }
+
+    @Test
+    void rateLimiterRejectsWithATypedError() {
+        NamedProvider a = new NamedProvider("a");
+        provider(a, ExportOptions.create().rateLimit(1));
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class).build();
+        List<Throwable> errors = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            try {
+                service.name();
+            } catch (RuntimeException e) {
+                errors.add(e);
+            }
+        }
+        assertThat(errors).isNotEmpty().allSatisfy(e -> assertThat(e).isInstanceOf(RateLimitedException.class)
+                .hasMessageContaining("Rate limit of 1 calls/s"));
+        assertThat(a.calls.get()).isEqualTo(20 - errors.size());
+    }
+
+    @Test
+    void bulkheadRefusesCallsBeyondItsConcurrency() throws Exception {
+        NamedProvider a = new NamedProvider("a");
+        provider(a, ExportOptions.create().methodMaxConcurrent("slowName", 1));
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class).build();
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> service.slowName(1_000));
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.calls.get() == 1);
+        assertThatThrownBy(() -> service.slowName(0)).isInstanceOf(ServerBusyException.class)
+                .hasMessageContaining("Concurrency limit of 1");
+        assertThat(service.name()).isEqualTo("a");
+        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("a");
+    }
+
+    @Test
+    void metricsCountCallsErrorsAndBreakerState() {
+        SimpleMeterRegistry clientMeters = new SimpleMeterRegistry();
+        SimpleMeterRegistry serverMeters = new SimpleMeterRegistry();
+        RpcServer server = owned(RpcServer.builder().host("127.0.0.1").registry(registry).meterRegistry(serverMeters)
+                .export(ClusterService.class, new NamedProvider("a"), ExportOptions.create()).start());
+        ClusterService service = client(RpcClient.builder().meterRegistry(clientMeters))
+                .reference(ClusterService.class).build();
+        for (int i = 0; i < 3; i++) {
+            service.name();
+        }
+        assertThatThrownBy(service::fail).isInstanceOf(RemoteException.class);
+
+        assertThat(clientMeters.get("courier.client.calls").tags("method", "name", "outcome", "ok").timer().count())
+                .isEqualTo(3);
+        assertThat(clientMeters.get("courier.client.errors").tags("method", "fail", "kind", "remote").counter()
+                .count()).isEqualTo(1);
+        assertThat(clientMeters.get("courier.client.breaker.state").tags("address", "127.0.0.1:" + server.port())
+                .gauge().value()).isZero();
+        assertThat(serverMeters.get("courier.server.calls").tags("method", "name", "outcome", "ok").timer().count())
+                .isEqualTo(3);
+        assertThat(serverMeters.get("courier.server.calls").tags("method", "fail", "outcome", "error").timer().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void routesByTags() {
+        provider(new NamedProvider("plain"));
+        provider(new NamedProvider("canary"), ExportOptions.create().tags("canary"));
+        ClusterService canary = client(RpcClient.builder()).reference(ClusterService.class).tags("canary").build();
+        for (int i = 0; i < 20; i++) {
+            assertThat(canary.name()).isEqualTo("canary");
+        }
+    }
+
+    @Test
+    void rollingRestartOfThreeProvidersFailsNoCall() throws Exception {
+        List<RpcServer> servers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            servers.add(RpcServer.builder().host("127.0.0.1").registry(registry)
+                    .export(ClusterService.class, new NamedProvider("old-" + i), ExportOptions.create()).start());
+        }
+        RpcClient client = client(RpcClient.builder());
+        // record() is not idempotent: only calls that provably did not run may be retried
+        ClusterService service = client.reference(ClusterService.class).build();
+
+        AtomicInteger ok = new AtomicInteger();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Set<String> answeredBy = ConcurrentHashMap.newKeySet();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        List<RpcServer> replacements = new ArrayList<>();
+        try {
+            for (int t = 0; t < 4; t++) {
+                callers.execute(() -> {
+                    while (!stop.get()) {
+                        try {
+                            answeredBy.add(service.record("x"));
+                            ok.incrementAndGet();
+                        } catch (RuntimeException e) {
+                            errors.add(e);
+                        }
+                    }
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> ok.get() > 200);
+            for (int i = 0; i < 3; i++) {
+                servers.get(i).close();
+                NamedProvider fresh = new NamedProvider("new-" + i);
+                replacements.add(RpcServer.builder().host("127.0.0.1").registry(registry)
+                        .export(ClusterService.class, fresh, ExportOptions.create()).start());
+                await().atMost(Duration.ofSeconds(10)).until(() -> fresh.calls.get() > 50);
+            }
+        } finally {
+            stop.set(true);
+            callers.shutdown();
+            assertThat(callers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            servers.forEach(RpcServer::close);
+            replacements.forEach(RpcServer::close);
+        }
+        assertThat(errors).isEmpty();
+        assertThat(answeredBy).contains("old-0", "new-0", "new-1", "new-2");
+    }
+}
