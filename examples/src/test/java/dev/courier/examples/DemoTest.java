@@ -4,9 +4,9 @@ import dev.courier.rpc.RpcClient;
 import dev.courier.rpc.RpcServer;
 import org.junit.jupiter.api.Test;
 
-import ByteArrayOutputStream;
-import PrintStream;
-import StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
