@@ -5,9 +5,10 @@ import dev.courier.rpc.internal.server.CurrentCall;
 import java.util.Map;
 
 /**
- * The attachments of the call the current thread is serving, for service code on a provider:
- * {@code CallContext.attachment("trace-id")}. Set while the service method (and the server
- * interceptors) run; empty elsewhere. For asynchronous methods only the synchronous part sees it.
+ * The attachments and connection of the call the current thread is serving, for service code on a
+ * provider: {@code CallContext.attachment("trace-id")}, {@code CallContext.connection()}. Set while the
+ * service method (and the server interceptors) run; empty elsewhere. For asynchronous methods only the
+ * synchronous part sees it.
  */
 public final class CallContext {
 
@@ -22,5 +23,13 @@ public final class CallContext {
     /** The current call's attachments (read-only; empty outside a call). */
     public static Map<String, String> attachments() {
         return CurrentCall.attachments();
+    }
+
+    /**
+     * The connection the current call arrived on, or {@code null} outside a call. Use
+     * {@link PeerConnection#onClose} to release what a client holds as soon as its connection drops.
+     */
+    public static PeerConnection connection() {
+        return CurrentCall.connection();
     }
 }

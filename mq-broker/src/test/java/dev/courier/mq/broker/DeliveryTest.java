@@ -125,6 +125,29 @@ class DeliveryTest {
     }
 
     @Test
+    void unackedMessagesAreRedeliveredAsSoonAsTheirConsumersConnectionCloses() throws Exception {
+        // a session timeout far beyond the wait below: only the closed connection can explain a redelivery
+        start(b -> b.sessionTimeout(Duration.ofMinutes(5)));
+        publish("t", "a", "b");
+        try (RpcClient other = RpcClient.builder().build()) {
+            BrokerService dying = other.reference(BrokerService.class).address("127.0.0.1", broker.port())
+                    .timeout(Duration.ofSeconds(10)).build();
+            List<Delivery> held = dying.fetch(new FetchRequest("t", "s", "dies", 10, 10, 0, 600_000))
+                    .get(10, TimeUnit.SECONDS).messages();
+            assertThat(bodies(held)).containsExactly("a", "b");
+            assertThat(broker.stats("t", "s").inFlight()).isEqualTo(2);
+        } // the connection closes without a detach, as when a consumer process dies
+        List<Delivery> again = new ArrayList<>();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> {
+            again.addAll(fetch("t", "s", "lives", 10, 200, 60_000));
+            return again.size() >= 2;
+        });
+        assertThat(bodies(again)).containsExactly("a", "b");
+        assertThat(again).allSatisfy(d -> assertThat(d.deliveryCount()).isEqualTo(2));
+        assertThat(broker.stats("t", "s").consumers()).isEqualTo(1);
+    }
+
+    @Test
     void detachRedeliversAtOnce() throws Exception {
         start(b -> b);
         publish("t", "a");

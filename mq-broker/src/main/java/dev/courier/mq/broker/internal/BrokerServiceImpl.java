@@ -13,6 +13,7 @@ import dev.courier.mq.client.protocol.PublishResult;
 import dev.courier.mq.client.protocol.StartPosition;
 import dev.courier.mq.client.protocol.SubscribeRequest;
 import dev.courier.mq.client.protocol.SubscriptionStats;
+import dev.courier.rpc.CallContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 public final class BrokerServiceImpl implements BrokerService {
 
     private final Topics topics;
+    private final ConsumerConnections connections = new ConsumerConnections();
 
     public BrokerServiceImpl(Topics topics) {
         this.topics = topics;
@@ -55,7 +57,10 @@ public final class BrokerServiceImpl implements BrokerService {
     @Override
     public CompletableFuture<FetchResult> fetch(FetchRequest request) {
         Names.check("consumer id", request.consumerId());
-        return topics.topic(request.topic()).subscription(request.subscription(), StartPosition.EARLIEST).fetch(request);
+        Subscription s = topics.topic(request.topic()).subscription(request.subscription(), StartPosition.EARLIEST);
+        CompletableFuture<FetchResult> result = s.fetch(request);
+        connections.fetchedThrough(CallContext.connection(), s, request.consumerId());
+        return result;
     }
 
     @Override
@@ -80,7 +85,9 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public int detach(String topic, String subscription, String consumerId) {
-        return existing(topic, subscription).detach(consumerId, "consumer detached");
+        Subscription s = existing(topic, subscription);
+        connections.detached(CallContext.connection(), s, consumerId);
+        return s.detach(consumerId, "consumer detached");
     }
 
     @Override

@@ -1,32 +1,43 @@
 package dev.courier.rpc.internal.server;
 
+import dev.courier.rpc.PeerConnection;
+
 import java.util.Map;
 
-/** The attachments of the call a thread is running; behind {@link dev.courier.rpc.CallContext}. */
+/** The attachments and connection of the call a thread is running; behind {@link dev.courier.rpc.CallContext}. */
 public final class CurrentCall {
 
-    private static final ThreadLocal<Map<String, String>> CURRENT = new ThreadLocal<>();
+    private record State(Map<String, String> attachments, PeerConnection connection) {
+    }
+
+    private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
 
     private CurrentCall() {
     }
 
     public static Map<String, String> attachments() {
-        Map<String, String> m = CURRENT.get();
-        return m == null ? Map.of() : m;
+        State s = CURRENT.get();
+        return s == null ? Map.of() : s.attachments();
     }
 
-    /** Sets the current attachments; returns the previous ones for {@link #restore}. */
-    static Map<String, String> enter(Map<String, String> attachments) {
-        Map<String, String> previous = CURRENT.get();
-        CURRENT.set(attachments);
+    /** The connection of the current call, or null outside a call. */
+    public static PeerConnection connection() {
+        State s = CURRENT.get();
+        return s == null ? null : s.connection();
+    }
+
+    /** Sets the current call; returns the previous state for {@link #restore}. */
+    static Object enter(Map<String, String> attachments, PeerConnection connection) {
+        State previous = CURRENT.get();
+        CURRENT.set(new State(attachments, connection));
         return previous;
     }
 
-    static void restore(Map<String, String> previous) {
+    static void restore(Object previous) {
         if (previous == null) {
             CURRENT.remove();
         } else {
-            CURRENT.set(previous);
+            CURRENT.set((State) previous);
         }
     }
 }

@@ -176,6 +176,12 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ServerConnection.of(ctx.channel()).closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             log.info("Closing {}: no frame from the client within 3 heartbeat intervals", ctx.channel());
@@ -229,7 +235,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Object result;
-            Map<String, String> previous = CurrentCall.enter(head.attachments());
+            Object previous = CurrentCall.enter(head.attachments(), ServerConnection.of(channel));
             try {
                 result = interceptors.isEmpty() ? invoker.invoke(args)
                         : proceed(0, new ServerInvocation(head.service(), head.version(), head.group(), invoker, args,

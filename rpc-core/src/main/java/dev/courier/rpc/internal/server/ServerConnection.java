@@ -1,0 +1,94 @@
+package dev.courier.rpc.internal.server;
+
+import dev.courier.rpc.PeerConnection;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@link PeerConnection} of one accepted channel; created when it becomes active, closed with it. */
+final class ServerConnection implements PeerConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+    static final AttributeKey<ServerConnection> KEY = AttributeKey.valueOf(ServerConnection.class, "connection");
+
+    private final Channel channel;
+    private final String id;
+    private List<Runnable> onClose = new ArrayList<>();
+    private boolean closed;
+
+    ServerConnection(Channel channel) {
+        this.channel = channel;
+        this.id = channel.id().asLongText();
+    }
+
+    /** The connection of {@code channel}, created on first use. */
+    static ServerConnection of(Channel channel) {
+        ServerConnection c = channel.attr(KEY).get();
+        if (c == null) {
+            ServerConnection created = new ServerConnection(channel);
+            c = channel.attr(KEY).setIfAbsent(created);
+            if (c == null) {
+                c = created;
+            }
+        }
+        return c;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return channel.isActive();
+    }
+
+    @Override
+    public void onClose(Runnable action) {
+        synchronized (this) {
+            if (!closed) {
+                onClose.add(action);
+                return;
+            }
+        }
+        run(action);
+    }
+
+    /** Runs the close actions once; called when the channel becomes inactive. */
+    void closed() {
+        List<Runnable> actions;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            actions = onClose;
+            onClose = List.of();
+        }
+        actions.forEach(this::run);
+    }
+
+    private void run(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.warn("A close action of connection {} failed", channel, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + id + " from " + channel.remoteAddress();
+    }
+}
