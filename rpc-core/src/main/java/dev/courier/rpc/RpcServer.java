@@ -63,7 +63,8 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p>Requests are decoded on the I/O threads and run on a bounded business pool; a full pool answers
- * "server busy" at once. Services exported with {@link Builder#exportNonBlocking} run on the I/O thread.
+ * "server busy" at once. Services exported with {@link Builder#exportNonBlocking}, and methods marked
+ * {@link NonBlocking}, run on the I/O thread, in arrival order per connection.
  *
  * <p>This class is thread-safe. It owns its event loops, business pool and channels; {@link #close()}
  * releases them and is idempotent.

@@ -1,5 +1,7 @@
 package dev.courier.rpc.internal.server;
 
+import dev.courier.rpc.NonBlocking;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -18,11 +20,13 @@ public final class MethodInvoker {
     private final MethodHandle handle;
     private final Class<?>[] parameterTypes;
     private final boolean async;
+    private final boolean nonBlocking;
 
     MethodInvoker(Method method, Object target) {
         this.method = method;
         this.parameterTypes = method.getParameterTypes();
         this.async = CompletionStage.class.isAssignableFrom(method.getReturnType());
+        this.nonBlocking = method.isAnnotationPresent(NonBlocking.class);
         try {
             method.setAccessible(true);
             this.handle = MethodHandles.lookup().unreflect(method)
@@ -46,6 +50,11 @@ public final class MethodInvoker {
     /** Whether the method returns a {@link CompletionStage} whose completion is the result. */
     public boolean isAsync() {
         return async;
+    }
+
+    /** Whether the interface marks the method {@link NonBlocking}: it runs on the I/O thread. */
+    public boolean nonBlocking() {
+        return nonBlocking;
     }
 
     public Method method() {

@@ -135,7 +135,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         long timeoutNanos = head.timeoutMillis() * 1_000_000L;
         Call call = new Call(channel, id, oneWay, serializer, invoker, args, receivedNanos, timeoutNanos, head);
         inFlight.enter();
-        if (service.nonBlocking()) {
+        if (service.nonBlocking() || invoker.nonBlocking()) {
             call.run();
             return;
         }
