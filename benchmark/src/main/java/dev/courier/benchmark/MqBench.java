@@ -141,7 +141,13 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
                 byte[] stamped = payload.clone();
                 ByteBuffer.wrap(stamped).putLong(System.nanoTime());
                 system.publishDurably(stamped);
-            }, warmup, duration, label);
+            }, warmup, duration, label, () -> {
+                if (delivered != null) {
+                    synchronized (delivered) {
+                        delivered.reset(); // deliveries during the warm-up are not measured
+                    }
+                }
+            });
             Histogram latency = er.latencyMicros();
             if (delivered != null) {
                 synchronized (delivered) {

@@ -46,9 +46,16 @@ public final class LoadRunner {
     /** Runs a warm-up phase (not recorded), then a measured phase, and returns the measurement. */
     public LoadResult run(Operation op, int warmupSeconds, int measureSeconds, String label)
             throws InterruptedException {
+        return run(op, warmupSeconds, measureSeconds, label, () -> { });
+    }
+
+    /** As {@link #run(Operation, int, int, String)}, calling {@code measureStarts} between the two phases. */
+    public LoadResult run(Operation op, int warmupSeconds, int measureSeconds, String label, Runnable measureStarts)
+            throws InterruptedException {
         if (warmupSeconds > 0) {
             phase(op, warmupSeconds, null);
         }
+        measureStarts.run();
         return phase(op, measureSeconds, label);
     }
 

@@ -11,21 +11,30 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Publishes to one topic. Sends made while a batch is in flight are collected into the next batch
- * (one batch in flight at a time, which keeps order and makes retries safe). Every message carries
- * this producer's id and a sequence number, so when a batch is resent after a lost connection or a
- * broker restart the broker drops the copies it already stored.
+ * Publishes to one topic. Sends are collected into batches, and up to {@value #MAX_IN_FLIGHT} batches
+ * are in flight at once on the client's connection; the broker stores one connection's publishes in
+ * the order sent, so messages of one producer are stored in send order. Every message carries this
+ * producer's id and a sequence number: the broker drops a resent copy of what it already stored and
+ * refuses a batch that skips sequences.
+ *
+ * <p><b>Failures.</b> When a batch fails (lost connection, broker restart, refused), nothing more is
+ * sent until every batch in flight has answered; then every unacknowledged message is resent from the
+ * oldest, one batch at a time until one succeeds, with backoff (50 ms doubling to 2 s). So nothing is
+ * lost and nothing is stored twice. A message still unacknowledged after the send timeout (default
+ * 30 s) fails its future with {@link MqException} — it may or may not have been stored — and the
+ * producer continues under a new producer id (the broker would otherwise refuse the gap it leaves).
  *
  * <p>{@link #send} returns a future completed with the {@link MessageId} only after the broker's
- * durable acknowledgement; failed attempts are retried with backoff until the send timeout
- * (default 30 s), then the future fails with {@link MqException}. Futures complete on the client's
- * I/O thread: use the {@code ...Async} variants for callbacks that block.
+ * durable acknowledgement. Futures complete on the client's I/O thread: use the {@code ...Async}
+ * variants for callbacks that block.
  *
  * <p>This class is thread-safe. {@link #close()} waits for sends in flight (up to the send timeout).
  */
@@ -35,19 +44,45 @@ public final class Producer implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_BATCH_BYTES = 1 << 20;
     private static final int MAX_BATCH_MESSAGES = 4096;
+    /** Batches in flight at once once the connection is known to work. */
+    static final int MAX_IN_FLIGHT = 5;
+    private static final long FIRST_BACKOFF_MILLIS = 50;
+    private static final long MAX_BACKOFF_MILLIS = 2000;
 
     private final String topic;
     private final BrokerService broker;
     private final ScheduledExecutorService scheduler;
     private final Codec codec;
     private final long sendTimeoutMillis;
-    private final long producerId = RANDOM.nextLong() & Long.MAX_VALUE | 1L;
-    private final ArrayDeque<PendingSend> queue = new ArrayDeque<>();
-    private List<PendingSend> inFlight;
+    /** Held while calls are issued, so batches reach the connection in sequence order. Taken before {@code this}. */
+    private final Object wire = new Object();
+
+    // guarded by this
+    private long producerId = newProducerId();
     private long nextSequence = 1;
+    private final ArrayDeque<PendingSend> queue = new ArrayDeque<>();
+    private final List<Batch> inFlight = new ArrayList<>();
+    private final List<Batch> failed = new ArrayList<>();
+    private boolean probing = true;
+    private boolean recovering;
+    private long backoffMillis = FIRST_BACKOFF_MILLIS;
     private boolean closed;
 
-    private record PendingSend(long sequence, byte[] payload, long createdNanos, CompletableFuture<MessageId> future) {
+    private static final class PendingSend {
+        long sequence;
+        final byte[] payload;
+        final long createdNanos;
+        final CompletableFuture<MessageId> future;
+
+        PendingSend(long sequence, byte[] payload, long createdNanos, CompletableFuture<MessageId> future) {
+            this.sequence = sequence;
+            this.payload = payload;
+            this.createdNanos = createdNanos;
+            this.future = future;
+        }
+    }
+
+    private record Batch(long producerId, List<PendingSend> sends) {
     }
 
     Producer(String topic, BrokerService broker, ScheduledExecutorService scheduler, Codec codec, Duration sendTimeout) {
@@ -56,6 +91,10 @@ public final class Producer implements AutoCloseable {
         this.scheduler = scheduler;
         this.codec = codec;
         this.sendTimeoutMillis = sendTimeout.toMillis();
+    }
+
+    private static long newProducerId() {
+        return RANDOM.nextLong() & Long.MAX_VALUE | 1L;
     }
 
     public String topic() {
@@ -72,7 +111,7 @@ public final class Producer implements AutoCloseable {
             }
             queue.add(new PendingSend(nextSequence++, payload, System.nanoTime(), f));
         }
-        trySend();
+        pump();
         return f;
     }
 
@@ -84,77 +123,149 @@ public final class Producer implements AutoCloseable {
         return send(codec.encode(message));
     }
 
-    private void trySend() {
-        List<PendingSend> batch;
-        synchronized (this) {
-            if (inFlight != null || queue.isEmpty()) {
-                return;
+    /** Sends batches while the window allows. */
+    private void pump() {
+        synchronized (wire) {
+            while (true) {
+                Batch batch;
+                synchronized (this) {
+                    batch = nextBatch();
+                }
+                if (batch == null) {
+                    return;
+                }
+                issue(batch);
             }
-            batch = new ArrayList<>();
-            long bytes = 0;
-            while (!queue.isEmpty() && batch.size() < MAX_BATCH_MESSAGES
-                    && (batch.isEmpty() || bytes + queue.peek().payload().length <= MAX_BATCH_BYTES)) {
-                PendingSend p = queue.poll();
-                bytes += p.payload().length;
-                batch.add(p);
-            }
-            inFlight = batch;
         }
-        dispatch(batch, 50);
     }
 
-    private void dispatch(List<PendingSend> batch, long backoffMillis) {
-        List<byte[]> payloads = new ArrayList<>(batch.size());
-        for (PendingSend p : batch) {
-            payloads.add(p.payload());
+    private Batch nextBatch() {
+        if (recovering || queue.isEmpty() || inFlight.size() >= (probing ? 1 : MAX_IN_FLIGHT)) {
+            return null;
+        }
+        List<PendingSend> sends = new ArrayList<>();
+        long bytes = 0;
+        while (!queue.isEmpty() && sends.size() < MAX_BATCH_MESSAGES
+                && (sends.isEmpty() || bytes + queue.peek().payload.length <= MAX_BATCH_BYTES)) {
+            PendingSend p = queue.poll();
+            bytes += p.payload.length;
+            sends.add(p);
+        }
+        Batch batch = new Batch(producerId, sends);
+        inFlight.add(batch);
+        return batch;
+    }
+
+    private void issue(Batch batch) {
+        List<byte[]> payloads = new ArrayList<>(batch.sends().size());
+        for (PendingSend p : batch.sends()) {
+            payloads.add(p.payload);
         }
         CompletableFuture<PublishResult> call;
         try {
-            call = broker.publish(new PublishRequest(topic, producerId, batch.get(0).sequence(), payloads));
+            call = broker.publish(new PublishRequest(topic, batch.producerId(), batch.sends().get(0).sequence,
+                    payloads));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        call.whenComplete((result, error) -> {
+        call.whenComplete((result, error) -> answered(batch, result, error));
+    }
+
+    private void answered(Batch batch, PublishResult result, Throwable error) {
+        boolean recoverNow;
+        long delay;
+        synchronized (this) {
+            inFlight.remove(batch);
             if (error == null) {
-                synchronized (this) {
-                    inFlight = null;
-                    notifyAll();
-                }
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).future().complete(new MessageId(topic, result.offsets()[i]));
-                }
-                trySend();
-                return;
+                probing = false;
+                backoffMillis = FIRST_BACKOFF_MILLIS;
+            } else {
+                failed.add(batch);
+                recovering = true;
             }
-            long ageMillis = (System.nanoTime() - batch.get(0).createdNanos()) / 1_000_000;
-            if (ageMillis + backoffMillis >= sendTimeoutMillis || scheduler.isShutdown()) {
-                synchronized (this) {
-                    inFlight = null;
-                    notifyAll();
-                }
-                MqException ex = new MqException("Send to " + topic + " not acknowledged within " + sendTimeoutMillis
-                        + " ms", error);
-                batch.forEach(p -> p.future().completeExceptionally(ex));
-                trySend();
-                return;
+            recoverNow = recovering && inFlight.isEmpty();
+            delay = backoffMillis;
+            notifyAll();
+        }
+        if (error == null) {
+            List<PendingSend> sends = batch.sends();
+            for (int i = 0; i < sends.size(); i++) {
+                sends.get(i).future.complete(new MessageId(topic, result.offsets()[i]));
             }
-            log.debug("Publish to {} failed ({}); resending {} messages in {} ms", topic, error, batch.size(),
-                    backoffMillis);
-            scheduler.schedule(() -> dispatch(batch, Math.min(backoffMillis * 2, 2000)), backoffMillis,
-                    TimeUnit.MILLISECONDS);
-        });
+        } else {
+            log.debug("Publish of {} messages to {} failed ({})", batch.sends().size(), topic, error.toString());
+        }
+        if (recoverNow) {
+            try {
+                scheduler.schedule(() -> recover(error), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                recover(error); // the client is closing: give up on what is left
+            }
+        } else {
+            pump();
+        }
+    }
+
+    /**
+     * Every batch in flight has answered and some failed: put their messages back at the head of the
+     * queue (oldest first) and resend one batch at a time; give up on messages past the send timeout.
+     */
+    private void recover(Throwable lastError) {
+        List<PendingSend> expired = new ArrayList<>();
+        synchronized (this) {
+            List<PendingSend> resend = new ArrayList<>();
+            failed.forEach(b -> resend.addAll(b.sends()));
+            failed.clear();
+            resend.sort(Comparator.comparingLong(p -> p.sequence));
+            long now = System.nanoTime();
+            boolean givingUp = scheduler.isShutdown();
+            for (PendingSend p : resend) {
+                if (givingUp || (now - p.createdNanos) / 1_000_000 + backoffMillis >= sendTimeoutMillis) {
+                    expired.add(p);
+                }
+            }
+            resend.removeAll(expired);
+            for (int i = resend.size() - 1; i >= 0; i--) {
+                queue.addFirst(resend.get(i));
+            }
+            if (!expired.isEmpty()) {
+                // The given-up sequences leave a gap the broker would refuse: continue as a new producer.
+                producerId = newProducerId();
+                nextSequence = 1;
+                for (PendingSend p : queue) {
+                    p.sequence = nextSequence++;
+                }
+            }
+            recovering = false;
+            probing = true;
+            backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+            notifyAll();
+        }
+        if (!expired.isEmpty()) {
+            MqException ex = new MqException("Send to " + topic + " not acknowledged within " + sendTimeoutMillis
+                    + " ms", lastError);
+            expired.forEach(p -> p.future.completeExceptionally(ex));
+        }
+        pump();
     }
 
     /** Messages sent and not yet acknowledged or failed. */
     public synchronized int pending() {
-        return queue.size() + (inFlight == null ? 0 : inFlight.size());
+        int n = queue.size();
+        for (Batch b : inFlight) {
+            n += b.sends().size();
+        }
+        for (Batch b : failed) {
+            n += b.sends().size();
+        }
+        return n;
     }
 
     /** Waits until every send made so far is acknowledged or failed, up to {@code timeout}. */
     public boolean flush(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
-            while (inFlight != null || !queue.isEmpty()) {
+            while (!queue.isEmpty() || !inFlight.isEmpty() || !failed.isEmpty() || recovering) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;

@@ -8,7 +8,9 @@ import java.util.Map;
  * most recent {@value #WINDOW} sequences, so a retried send is recognised and answered with the
  * original offset instead of being appended twice. Rebuilt from the log on open.
  *
- * <p>Sequences of one producer must increase (the client sends one batch at a time, in order).
+ * <p>Sequences of one known producer must continue without a gap ({@link #check}): the appended
+ * sequences are then always a prefix, so a resend from the oldest unacknowledged message can never
+ * be mistaken for a duplicate of something that was not stored.
  * At most {@value #MAX_PRODUCERS} producers are remembered, least recently used forgotten first.
  *
  * <p>Not thread-safe: guarded by the owning {@link TopicLog}'s append lock.
@@ -44,6 +46,23 @@ final class ProducerTable {
         }
         int slot = (int) Math.floorMod(sequence, (long) WINDOW);
         return st.sequences[slot] == sequence ? st.offsets[slot] : UNKNOWN_OFFSET;
+    }
+
+    /**
+     * Throws {@link OutOfOrderSequenceException} unless every new (not duplicate) record of
+     * {@code producerId} in {@code sequences} continues the producer's sequence; a producer not
+     * (or no longer) known may start anywhere.
+     */
+    void check(long producerId, long firstSequence, int count) {
+        State st = producers.get(producerId);
+        if (st == null || count == 0) {
+            return;
+        }
+        long last = firstSequence + count - 1;
+        if (last > st.lastSequence && firstSequence > st.lastSequence + 1) {
+            throw new OutOfOrderSequenceException("Producer " + producerId + " sent sequences " + firstSequence + ".."
+                    + last + " but the last stored is " + st.lastSequence + "; an earlier batch is missing");
+        }
     }
 
     void record(long producerId, long sequence, long offset) {

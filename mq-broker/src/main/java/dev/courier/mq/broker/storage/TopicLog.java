@@ -166,6 +166,7 @@ public final class TopicLog implements AutoCloseable {
         lock.lock();
         try {
             ensureWritable();
+            checkSequences(records);
             long waitFor = 0;
             long now = System.currentTimeMillis();
             ByteBuffer buf = null;
@@ -249,6 +250,23 @@ public final class TopicLog implements AutoCloseable {
             notifyDurable();
         }
         return new Appended(offsets, duplicates, durable);
+    }
+
+    /** Runs of one producer's consecutive sequences must continue what is stored (see {@link ProducerTable}). */
+    private void checkSequences(List<AppendRecord> records) {
+        int i = 0;
+        while (i < records.size()) {
+            AppendRecord first = records.get(i);
+            int j = i + 1;
+            while (j < records.size() && records.get(j).producerId() == first.producerId()
+                    && records.get(j).sequence() == first.sequence() + (j - i)) {
+                j++;
+            }
+            if (first.producerId() != 0) {
+                producers.check(first.producerId(), first.sequence(), j - i);
+            }
+            i = j;
+        }
     }
 
     private static int estimate(List<AppendRecord> records, int from) {

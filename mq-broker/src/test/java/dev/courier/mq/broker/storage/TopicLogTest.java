@@ -248,6 +248,30 @@ class TopicLogTest {
     }
 
     @Test
+    void aBatchThatSkipsSequencesOfAKnownProducerIsRefusedWhole() throws Exception {
+        try (TopicLog log = TopicLog.open("t", dir, never())) {
+            log.append(List.of(new AppendRecord(9, 1, java.util.Map.of(), "a".getBytes()))).durable()
+                    .get(5, TimeUnit.SECONDS);
+            // sequence 2 went missing (its batch failed); 3 and 4 must not be stored, or a resend of 2
+            // would later look like a duplicate and be dropped
+            assertThatThrownBy(() -> log.append(List.of(new AppendRecord(9, 3, java.util.Map.of(), "c".getBytes()),
+                    new AppendRecord(9, 4, java.util.Map.of(), "d".getBytes()))))
+                    .isInstanceOf(OutOfOrderSequenceException.class)
+                    .hasMessageContaining("last stored is 1");
+            assertThat(log.endOffset()).isEqualTo(1);
+            // the resend from the oldest unacknowledged message goes through, duplicates and all
+            TopicLog.Appended resend = log.append(List.of(new AppendRecord(9, 1, java.util.Map.of(), "a".getBytes()),
+                    new AppendRecord(9, 2, java.util.Map.of(), "b".getBytes()),
+                    new AppendRecord(9, 3, java.util.Map.of(), "c".getBytes())));
+            assertThat(resend.duplicates()).containsExactly(true, false, false);
+            // a producer never seen may start anywhere, and producer id 0 is not idempotent at all
+            log.append(List.of(new AppendRecord(10, 500, java.util.Map.of(), "x".getBytes())));
+            log.append(List.of(AppendRecord.of("y".getBytes()), AppendRecord.of("z".getBytes())));
+            assertThat(payloads(log.read(0, 10, 1 << 20))).containsExactly("a", "b", "c", "x", "y", "z");
+        }
+    }
+
+    @Test
     void retentionDeletesOnlyWholeSegmentsBelowTheAckFloor() throws Exception {
         LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).build();
         try (TopicLog log = TopicLog.open("t", dir, config)) {

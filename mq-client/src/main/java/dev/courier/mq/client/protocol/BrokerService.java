@@ -1,5 +1,7 @@
 package dev.courier.mq.client.protocol;
 
+import dev.courier.rpc.NonBlocking;
+
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -12,7 +14,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface BrokerService {
 
-    /** Appends the payloads; completes with their offsets only once they are durable under the broker's policy. */
+    /**
+     * Appends the payloads; completes with their offsets only once they are durable under the broker's
+     * policy. Runs on the broker's I/O thread, so one connection's publishes are stored in the order
+     * sent and a producer may keep several in flight. For an idempotent producer (non-zero id) a
+     * sequence already stored is answered as a duplicate with its original offset, and a batch that
+     * skips sequences (an earlier one is missing) is refused whole, so a producer resending from its
+     * oldest unacknowledged message never loses one.
+     */
+    @NonBlocking
     CompletableFuture<PublishResult> publish(PublishRequest request);
 
     /** Creates the subscription if it does not exist (starting where the request says); answers its state. */
@@ -21,7 +31,8 @@ public interface BrokerService {
     /**
      * Delivers up to {@code maxMessages} messages to the consumer, never leaving it with more than
      * {@code prefetch} unacknowledged; waits up to {@code waitMillis} when none is available.
-     * Calling it also tells the broker the consumer is alive.
+     * Calling it also tells the broker the consumer is alive, and ties the consumer to the calling
+     * connection: when that connection closes, the consumer is detached at once.
      */
     CompletableFuture<FetchResult> fetch(FetchRequest request);
 
