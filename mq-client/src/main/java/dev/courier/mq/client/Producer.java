@@ -19,8 +19,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Publishes to one topic. Sends are collected into batches, and up to {@value #MAX_IN_FLIGHT} batches
- * are in flight at once on the client's connection; the broker stores one connection's publishes in
+ * Publishes to one topic. Sends are collected into batches: with nothing in flight a send goes at
+ * once; while batches are in flight the next goes once enough has queued (64 messages or 64 KiB), up
+ * to {@value #MAX_IN_FLIGHT} batches in flight at once on the client's connection; the broker stores one connection's publishes in
  * the order sent, so messages of one producer are stored in send order. Every message carries this
  * producer's id and a sequence number: the broker drops a resent copy of what it already stored and
  * refuses a batch that skips sequences.
@@ -46,6 +47,9 @@ public final class Producer implements AutoCloseable {
     private static final int MAX_BATCH_MESSAGES = 4096;
     /** Batches in flight at once once the connection is known to work. */
     static final int MAX_IN_FLIGHT = 5;
+    /** While batches are in flight, another goes once this many messages or bytes are queued. */
+    private static final int PIPELINE_MESSAGES = 64;
+    private static final int PIPELINE_BYTES = 64 << 10;
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2000;
 
@@ -61,6 +65,7 @@ public final class Producer implements AutoCloseable {
     private long producerId = newProducerId();
     private long nextSequence = 1;
     private final ArrayDeque<PendingSend> queue = new ArrayDeque<>();
+    private long queuedBytes;
     private final List<Batch> inFlight = new ArrayList<>();
     private final List<Batch> failed = new ArrayList<>();
     private boolean probing = true;
@@ -110,6 +115,7 @@ public final class Producer implements AutoCloseable {
                 return f;
             }
             queue.add(new PendingSend(nextSequence++, payload, System.nanoTime(), f));
+            queuedBytes += payload.length;
         }
         pump();
         return f;
@@ -139,8 +145,17 @@ public final class Producer implements AutoCloseable {
         }
     }
 
+    /**
+     * The next batch to send, or null. With nothing in flight, whatever is queued goes at once; while
+     * batches are in flight another one goes only once enough has queued to make a worthwhile batch,
+     * so a light load is sent with the least delay and a heavy one in large batches, pipelined.
+     */
     private Batch nextBatch() {
-        if (recovering || queue.isEmpty() || inFlight.size() >= (probing ? 1 : MAX_IN_FLIGHT)) {
+        if (recovering || queue.isEmpty()) {
+            return null;
+        }
+        if (!inFlight.isEmpty() && (probing || inFlight.size() >= MAX_IN_FLIGHT
+                || (queue.size() < PIPELINE_MESSAGES && queuedBytes < PIPELINE_BYTES))) {
             return null;
         }
         List<PendingSend> sends = new ArrayList<>();
@@ -148,6 +163,7 @@ public final class Producer implements AutoCloseable {
         while (!queue.isEmpty() && sends.size() < MAX_BATCH_MESSAGES
                 && (sends.isEmpty() || bytes + queue.peek().payload.length <= MAX_BATCH_BYTES)) {
             PendingSend p = queue.poll();
+            queuedBytes -= p.payload.length;
             bytes += p.payload.length;
             sends.add(p);
         }
@@ -227,6 +243,7 @@ public final class Producer implements AutoCloseable {
             resend.removeAll(expired);
             for (int i = resend.size() - 1; i >= 0; i--) {
                 queue.addFirst(resend.get(i));
+                queuedBytes += resend.get(i).payload.length;
             }
             if (!expired.isEmpty()) {
                 // The given-up sequences leave a gap the broker would refuse: continue as a new producer.

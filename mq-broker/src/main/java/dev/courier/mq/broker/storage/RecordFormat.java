@@ -125,9 +125,11 @@ public final class RecordFormat {
         return new StoredRecord(offset, timestamp, producerId, sequence, headers, payload);
     }
 
+    private static final byte[] NO_HEADERS = new byte[0];
+
     public static byte[] encodeHeaders(Map<String, String> headers) {
         if (headers == null || headers.isEmpty()) {
-            return new byte[0];
+            return NO_HEADERS;
         }
         int size = 0;
         Map<byte[], byte[]> encoded = new LinkedHashMap<>();

@@ -60,6 +60,10 @@ public final class TopicLog implements AutoCloseable {
     private final Set<Segment> dirty = new LinkedHashSet<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final ProducerTable producers = new ProducerTable();
+    /** The largest write buffer kept between appends. */
+    private static final int MAX_SCRATCH_BYTES = 8 << 20;
+    /** Reused write buffer; guarded by the append lock. */
+    private ByteBuffer scratch;
     private final List<Runnable> durableListeners = new CopyOnWriteArrayList<>();
     private final List<String> recoveryReport;
     private final Thread flusher;
@@ -196,12 +200,15 @@ public final class TopicLog implements AutoCloseable {
                     roll();
                 }
                 if (buf == null) {
-                    buf = ByteBuffer.allocate(Math.max(size, estimate(records, i)));
+                    buf = scratch(Math.max(size, estimate(records, i)));
                 } else if (buf.remaining() < size) {
-                    ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + size));
+                    ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(buf.capacity() * 2, buf.position() + size));
                     buf.flip();
                     bigger.put(buf);
                     buf = bigger;
+                    if (bigger.capacity() <= MAX_SCRATCH_BYTES) {
+                        scratch = bigger;
+                    }
                 }
                 long offset = nextOffset++;
                 batchOffsets[batchCount] = offset;
@@ -267,6 +274,22 @@ public final class TopicLog implements AutoCloseable {
             }
             i = j;
         }
+    }
+
+    /**
+     * A cleared direct buffer of at least {@code capacity} bytes, reused across appends (under the
+     * append lock) so that a write neither allocates nor is copied into a temporary direct buffer by
+     * the channel.
+     */
+    private ByteBuffer scratch(int capacity) {
+        if (scratch == null || scratch.capacity() < capacity) {
+            ByteBuffer b = ByteBuffer.allocateDirect(Math.max(capacity, 64 << 10));
+            if (b.capacity() <= MAX_SCRATCH_BYTES) {
+                scratch = b;
+            }
+            return b;
+        }
+        return scratch.clear();
     }
 
     private static int estimate(List<AppendRecord> records, int from) {
