@@ -131,6 +131,11 @@ public final class Producer implements AutoCloseable {
 
     /** Sends batches while the window allows. */
     private void pump() {
+        synchronized (this) {
+            if (!canSend()) {
+                return; // whoever makes a batch possible pumps again
+            }
+        }
         synchronized (wire) {
             while (true) {
                 Batch batch;
@@ -145,17 +150,21 @@ public final class Producer implements AutoCloseable {
         }
     }
 
+    private boolean canSend() {
+        if (recovering || queue.isEmpty()) {
+            return false;
+        }
+        return inFlight.isEmpty() || !probing && inFlight.size() < MAX_IN_FLIGHT
+                && (queue.size() >= PIPELINE_MESSAGES || queuedBytes >= PIPELINE_BYTES);
+    }
+
     /**
      * The next batch to send, or null. With nothing in flight, whatever is queued goes at once; while
      * batches are in flight another one goes only once enough has queued to make a worthwhile batch,
      * so a light load is sent with the least delay and a heavy one in large batches, pipelined.
      */
     private Batch nextBatch() {
-        if (recovering || queue.isEmpty()) {
-            return null;
-        }
-        if (!inFlight.isEmpty() && (probing || inFlight.size() >= MAX_IN_FLIGHT
-                || (queue.size() < PIPELINE_MESSAGES && queuedBytes < PIPELINE_BYTES))) {
+        if (!canSend()) {
             return null;
         }
         List<PendingSend> sends = new ArrayList<>();
