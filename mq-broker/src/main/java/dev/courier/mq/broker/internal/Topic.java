@@ -50,7 +50,7 @@ final class Topic implements AutoCloseable {
 
     static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor dispatcher,
                       LongSupplier clock) throws IOException {
-        TopicLog tl = TopicLog.open(name, dir, config.log());
+        TopicLog tl = TopicLog.open(name, dir, config.logFor(name));
         Topic t = new Topic(name, tl, dir, config, deadLetters, clock);
         try {
             if (Files.isDirectory(t.subscriptionsDir)) {
