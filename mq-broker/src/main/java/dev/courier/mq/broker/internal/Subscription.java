@@ -167,8 +167,11 @@ final class Subscription {
         }
         long durable = topicLog.durableOffset();
         while (credit > 0 && readNext < durable) {
-            if (readNext < topicLog.startOffset()) {
-                skipTo(topicLog.startOffset());
+            long start = topicLog.startOffset();
+            if (readNext < start) {
+                // Retention removed the records below start: jump the floor as housekeeping will, rather
+                // than acknowledging each missing offset one by one.
+                retained(start);
             }
             List<StoredRecord> records = topicLog.read(readNext, credit, config.maxFetchBytes());
             if (records.isEmpty()) {
