@@ -194,6 +194,56 @@ class DeliveryTest {
     }
 
     @Test
+    void aMessageNackedAcrossRestartsIsDeadLetteredAfterMaxDeliveriesInAll() throws Exception {
+        UnaryOperator<BrokerConfig.Builder> config = b -> b.maxDeliveries(4);
+        start(config);
+        publish("orders", "poison", "fine");
+        List<Integer> poisonCounts = new ArrayList<>();
+        for (int round = 0; round < 10; round++) {
+            List<Delivery> got = fetch("orders", "billing", "c1", 10, 0, 30_000);
+            boolean poisoned = false;
+            for (Delivery d : got) {
+                if (new String(d.payload(), StandardCharsets.UTF_8).equals("poison")) {
+                    poisoned = true;
+                    poisonCounts.add(d.deliveryCount());
+                    svc.nack(new NackRequest("orders", "billing", "c1", new long[] {d.offset()}, 0,
+                            "cannot bill")).get();
+                } else {
+                    svc.ack(new AckRequest("orders", "billing", "c1", new long[] {d.offset()})).get();
+                }
+            }
+            if (!poisoned) {
+                break;
+            }
+            restart(config); // after every delivery, the first one too
+        }
+        assertThat(poisonCounts).as("each delivery's count, across 4 restarts").containsExactly(1, 2, 3, 4);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
+        assertThat(broker.stats("orders", "billing").deadLettered()).isEqualTo(1);
+        List<Delivery> dead = fetch("orders.billing.dlq", "ops", "c1", 10, 1000, 30_000);
+        assertThat(bodies(dead)).containsExactly("poison");
+        assertThat(dead.get(0).headers()).containsEntry("courier.deliveries", "4");
+        assertThat(dead.get(0).headers().get("courier.failure")).contains("restarted");
+    }
+
+    @Test
+    void aMessageDeliveredOnceBeforeARestartComesBackAsItsSecondDelivery() throws Exception {
+        start(b -> b);
+        publish("t", "a", "b");
+        List<Delivery> first = fetch("t", "s", "c1", 10, 0, 30_000);
+        assertThat(first).extracting(Delivery::deliveryCount).containsExactly(1, 1);
+        svc.ack(new AckRequest("t", "s", "c1", new long[] {first.get(1).offset()})).get();
+        restart(b -> b);
+        List<Delivery> again = fetch("t", "s", "c1", 10, 0, 30_000);
+        assertThat(bodies(again)).containsExactly("a");
+        assertThat(again.get(0).deliveryCount()).isEqualTo(2);
+        publish("t", "c");
+        List<Delivery> fresh = fetch("t", "s", "c1", 10, 0, 30_000);
+        assertThat(bodies(fresh)).containsExactly("c");
+        assertThat(fresh.get(0).deliveryCount()).as("never delivered before").isEqualTo(1);
+    }
+
+    @Test
     void aConsumerNeverHoldsMoreThanItsPrefetch() throws Exception {
         start(b -> b);
         String[] many = new String[50];
