@@ -35,6 +35,9 @@ import java.util.TreeSet;
  *   topic.NAME.retention.ms      age limit of topic NAME (file only)
  * </pre>
  * An unknown key (a typo) or a bad value is a {@link ConfigException} naming the key and the value.
+ * Duplicate keys cannot be told apart by {@link Properties}: the last one wins.
+ *
+ * <p>Immutable.
  *
  * @param config the broker's configuration
  * @param host   the address to listen on
