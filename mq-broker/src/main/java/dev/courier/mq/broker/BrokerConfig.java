@@ -4,13 +4,17 @@ import dev.courier.mq.broker.storage.LogConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * Settings of a {@link Broker}. Immutable; build with {@link #builder(Path)}.
  *
  * @param dataDir           where topics and cursors live
- * @param log               settings of every topic log (segment size, fsync policy, retention limits)
+ * @param log               settings of every topic log without its own (segment size, fsync policy,
+ *                          retention limits)
+ * @param topicLogs         settings of the logs of named topics, replacing {@code log} for them
  * @param maxDeliveries     deliveries of a message before it moves to the dead-letter topic (default 16)
  * @param backoffBase       first redelivery delay after a nack without delay; doubles per delivery (default 100 ms)
  * @param backoffMax        the largest such delay (default 10 s)
@@ -19,17 +23,30 @@ import java.util.Objects;
  * @param tick              how often deadlines, sessions and waits are checked (default 20 ms)
  * @param housekeeping      how often retention runs and cursors are forced (default 1 s)
  */
-public record BrokerConfig(Path dataDir, LogConfig log, int maxDeliveries, Duration backoffBase, Duration backoffMax,
-                           Duration sessionTimeout, int maxFetchBytes, Duration tick, Duration housekeeping) {
+public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> topicLogs, int maxDeliveries,
+                           Duration backoffBase, Duration backoffMax, Duration sessionTimeout, int maxFetchBytes,
+                           Duration tick, Duration housekeeping) {
+
+    public BrokerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(log, "log");
+        topicLogs = Map.copyOf(topicLogs);
+    }
 
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
+    }
+
+    /** The settings of the log of {@code topic}: its own if it has some, else {@link #log()}. */
+    public LogConfig logFor(String topic) {
+        return topicLogs.getOrDefault(topic, log);
     }
 
     /** Builds a {@link BrokerConfig}; not thread-safe. */
     public static final class Builder {
         private final Path dataDir;
         private LogConfig log = LogConfig.defaults();
+        private final Map<String, LogConfig> topicLogs = new LinkedHashMap<>();
         private int maxDeliveries = 16;
         private Duration backoffBase = Duration.ofMillis(100);
         private Duration backoffMax = Duration.ofSeconds(10);
@@ -44,6 +61,15 @@ public record BrokerConfig(Path dataDir, LogConfig log, int maxDeliveries, Durat
 
         public Builder log(LogConfig v) {
             log = v;
+            return this;
+        }
+
+        /**
+         * Gives the log of {@code topic} its own settings instead of {@link #log(LogConfig)}'s; for
+         * example {@code log.toBuilder().retention(Duration.ofDays(1)).build()} for an age limit.
+         */
+        public Builder topicLog(String topic, LogConfig v) {
+            topicLogs.put(Objects.requireNonNull(topic, "topic"), Objects.requireNonNull(v, "log"));
             return this;
         }
 
@@ -62,6 +88,9 @@ public record BrokerConfig(Path dataDir, LogConfig log, int maxDeliveries, Durat
         }
 
         public Builder sessionTimeout(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("sessionTimeout must be > 0");
+            }
             sessionTimeout = v;
             return this;
         }
@@ -82,7 +111,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, int maxDeliveries, Durat
         }
 
         public BrokerConfig build() {
-            return new BrokerConfig(dataDir, log, maxDeliveries, backoffBase, backoffMax, sessionTimeout, maxFetchBytes,
+            return new BrokerConfig(dataDir, log, topicLogs, maxDeliveries, backoffBase, backoffMax, sessionTimeout, maxFetchBytes,
                     tick, housekeeping);
         }
     }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,6 +217,56 @@ class DeliveryTest {
     }
 
     @Test
+    void aMessageNackedAcrossRestartsIsDeadLetteredAfterMaxDeliveriesInAll() throws Exception {
+        UnaryOperator<BrokerConfig.Builder> config = b -> b.maxDeliveries(4);
+        start(config);
+        publish("orders", "poison", "fine");
+        List<Integer> poisonCounts = new ArrayList<>();
+        for (int round = 0; round < 10; round++) {
+            List<Delivery> got = fetch("orders", "billing", "c1", 10, 0, 30_000);
+            boolean poisoned = false;
+            for (Delivery d : got) {
+                if (new String(d.payload(), StandardCharsets.UTF_8).equals("poison")) {
+                    poisoned = true;
+                    poisonCounts.add(d.deliveryCount());
+                    svc.nack(new NackRequest("orders", "billing", "c1", new long[] {d.offset()}, 0,
+                            "cannot bill")).get();
+                } else {
+                    svc.ack(new AckRequest("orders", "billing", "c1", new long[] {d.offset()})).get();
+                }
+            }
+            if (!poisoned) {
+                break;
+            }
+            restart(config); // after every delivery, the first one too
+        }
+        assertThat(poisonCounts).as("each delivery's count, across 4 restarts").containsExactly(1, 2, 3, 4);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
+        assertThat(broker.stats("orders", "billing").deadLettered()).isEqualTo(1);
+        List<Delivery> dead = fetch("orders.billing.dlq", "ops", "c1", 10, 1000, 30_000);
+        assertThat(bodies(dead)).containsExactly("poison");
+        assertThat(dead.get(0).headers()).containsEntry("courier.deliveries", "4");
+        assertThat(dead.get(0).headers().get("courier.failure")).contains("restarted");
+    }
+
+    @Test
+    void aMessageDeliveredOnceBeforeARestartComesBackAsItsSecondDelivery() throws Exception {
+        start(b -> b);
+        publish("t", "a", "b");
+        List<Delivery> first = fetch("t", "s", "c1", 10, 0, 30_000);
+        assertThat(first).extracting(Delivery::deliveryCount).containsExactly(1, 1);
+        svc.ack(new AckRequest("t", "s", "c1", new long[] {first.get(1).offset()})).get();
+        restart(b -> b);
+        List<Delivery> again = fetch("t", "s", "c1", 10, 0, 30_000);
+        assertThat(bodies(again)).containsExactly("a");
+        assertThat(again.get(0).deliveryCount()).isEqualTo(2);
+        publish("t", "c");
+        List<Delivery> fresh = fetch("t", "s", "c1", 10, 0, 30_000);
+        assertThat(bodies(fresh)).containsExactly("c");
+        assertThat(fresh.get(0).deliveryCount()).as("never delivered before").isEqualTo(1);
+    }
+
+    @Test
     void aConsumerNeverHoldsMoreThanItsPrefetch() throws Exception {
         start(b -> b);
         String[] many = new String[50];
@@ -289,6 +341,52 @@ class DeliveryTest {
         List<Delivery> all2 = fetch("t", "s2", "c", 100, 0, 30_000);
         svc.ack(new AckRequest("t", "s2", "c", offsets(all2))).get();
         await().atMost(5, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
+    }
+
+    @Test
+    void anAgeLimitDeletesOldSegmentsAndSubscriptionsBelowThemSkipPast() throws Exception {
+        UnaryOperator<BrokerConfig.Builder> config = b -> b.housekeeping(Duration.ofMillis(50)).log(LogConfig.builder()
+                .segmentBytes(1024).fsync(FsyncPolicy.GROUP).retention(Duration.ofHours(1)).build());
+        start(config);
+        svc.subscribe(new SubscribeRequest("t", "s", StartPosition.EARLIEST));
+        svc.subscribe(new SubscribeRequest("t", "idle", StartPosition.EARLIEST));
+        for (int i = 0; i < 12; i++) {
+            publish("t", i + "-" + "x".repeat(200)); // 4 records a segment: segments 0, 4 and 8 (active)
+        }
+        Path topicDir = dir.resolve("topics").resolve("t");
+        assertThat(segments(topicDir)).isEqualTo(3);
+
+        // "s": 0 and 1 acked, 2, 3 and 5 held, 4 waiting for redelivery; "idle" has fetched nothing
+        List<Delivery> got = fetch("t", "s", "c1", 6, 0, 60_000);
+        assertThat(offsets(got)).containsExactly(0, 1, 2, 3, 4, 5);
+        svc.ack(new AckRequest("t", "s", "c1", new long[] {0, 1})).get();
+        svc.nack(new NackRequest("t", "s", "c1", new long[] {4}, 0, "later")).get();
+        assertThat(broker.stats("t", "s").ackFloor()).isEqualTo(2);
+
+        // the newest records of segments 0 and 4 are two hours old
+        for (long base : new long[] {0, 4}) {
+            Files.setLastModifiedTime(topicDir.resolve(String.format("%020d.log", base)),
+                    FileTime.fromMillis(System.currentTimeMillis() - Duration.ofHours(2).toMillis()));
+        }
+        await().atMost(5, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
+        await().atMost(5, TimeUnit.SECONDS).until(() ->
+                broker.stats("t", "s").ackFloor() == 8 && broker.stats("t", "idle").ackFloor() == 8);
+
+        // acks of held messages that are gone count for nothing; the pending redelivery of 4 is dropped
+        assertThat(svc.ack(new AckRequest("t", "s", "c1", new long[] {2, 3, 5})).get()).isZero();
+        List<Delivery> rest = fetch("t", "s", "c1", 6, 0, 60_000);
+        assertThat(offsets(rest)).containsExactly(8, 9, 10, 11);
+        assertThat(bodies(rest).get(0)).startsWith("8-");
+        svc.ack(new AckRequest("t", "s", "c1", offsets(rest))).get();
+        assertThat(broker.stats("t", "s").ackFloor()).isEqualTo(12);
+        assertThat(broker.stats("t", "s").backlog()).isZero();
+        assertThat(offsets(fetch("t", "idle", "c2", 10, 0, 60_000))).containsExactly(8, 9, 10, 11);
+
+        // the jumps were persisted
+        restart(config);
+        assertThat(broker.stats("t", "s").ackFloor()).isEqualTo(12);
+        assertThat(broker.stats("t", "idle").ackFloor()).isEqualTo(8);
+        assertThat(offsets(fetch("t", "idle", "c2", 10, 0, 60_000))).containsExactly(8, 9, 10, 11);
     }
 
     private static long segments(Path topicDir) throws java.io.IOException {

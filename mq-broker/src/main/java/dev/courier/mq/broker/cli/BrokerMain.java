@@ -1,35 +1,45 @@
 package dev.courier.mq.broker.cli;
 
 import dev.courier.mq.broker.Broker;
-import dev.courier.mq.broker.BrokerConfig;
-import dev.courier.mq.broker.storage.FsyncPolicy;
-import dev.courier.mq.broker.storage.LogConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code courier broker}: runs the broker daemon until SIGTERM/SIGINT, then shuts down gracefully
- * (stops accepting, finishes in-flight calls, forces logs and cursors, closes files).
+ * (stops accepting, finishes in-flight calls, forces logs and cursors, closes files). Settings come from
+ * flags, then the {@code --config} properties file, then defaults; see {@link BrokerSettings} for the keys.
  */
 @Command(name = "broker", mixinStandardHelpOptions = true, description = "Runs the Courier message broker.")
 public final class BrokerMain implements Callable<Integer> {
 
+    /** Exit code of a bad setting, as picocli's for a bad flag. */
+    static final int EXIT_BAD_SETTING = 2;
+
     @Option(names = "--data-dir", required = true, description = "Directory of topics and cursors.")
     Path dataDir;
 
-    @Option(names = "--port", description = "Port to listen on (default: the config file's port, else 7400).")
+    @Option(names = "--config", description = "Optional properties file with the keys port, host, fsync, "
+            + "segment.bytes, max.deliveries, retention.bytes, retention.ms, session.timeout.ms, "
+            + "topic.<name>.retention.bytes and topic.<name>.retention.ms. Flags win over it.")
+    Path configFile;
+
+    @Option(names = "--port", description = "Port to listen on, 0 for any free one (default 7400).")
     Integer port;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    @Option(names = "--host", description = "Address to listen on (default 0.0.0.0).")
     String host;
 
     @Option(names = "--fsync", description = "always | group | never (default group).")
@@ -41,34 +51,74 @@ public final class BrokerMain implements Callable<Integer> {
     @Option(names = "--max-deliveries", description = "Deliveries before dead-lettering (default 16).")
     Integer maxDeliveries;
 
-    @Option(names = "--config", description = "Optional properties file: fsync, segment.bytes, max.deliveries, port.")
-    Path configFile;
+    @Option(names = "--retention-bytes", description = "Size limit of every topic in bytes, -1 for none (default).")
+    Long retentionBytes;
+
+    @Option(names = "--retention-ms", description = "Age limit of every topic's records, -1 for none (default).")
+    Long retentionMs;
+
+    @Option(names = "--session-timeout-ms", description = "A silent consumer is gone after this (default 15000).")
+    Long sessionTimeoutMs;
+
+    /** Reads the config file (if any) and resolves it with the flags. */
+    BrokerSettings settings() throws IOException {
+        Properties file = new Properties();
+        if (configFile != null) {
+            try (Reader in = Files.newBufferedReader(configFile)) {
+                file.load(in);
+            } catch (NoSuchFileException e) {
+                throw new ConfigException("config file " + configFile + " does not exist", e);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("config file " + configFile + ": " + e.getMessage(), e);
+            }
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        put(flags, BrokerSettings.PORT, port);
+        put(flags, BrokerSettings.HOST, host);
+        put(flags, BrokerSettings.FSYNC, fsync);
+        put(flags, BrokerSettings.SEGMENT_BYTES, segmentBytes);
+        put(flags, BrokerSettings.MAX_DELIVERIES, maxDeliveries);
+        put(flags, BrokerSettings.RETENTION_BYTES, retentionBytes);
+        put(flags, BrokerSettings.RETENTION_MS, retentionMs);
+        put(flags, BrokerSettings.SESSION_TIMEOUT_MS, sessionTimeoutMs);
+        return BrokerSettings.resolve(dataDir, file, configFile == null ? null : configFile.toString(), flags);
+    }
+
+    private static void put(Map<String, String> flags, String key, Object value) {
+        if (value != null) {
+            flags.put(key, value.toString());
+        }
+    }
+
+    /**
+     * Starts the broker as configured and reports what recovery found; the caller owns (and closes) it.
+     *
+     * @throws ConfigException if a setting is unknown or bad
+     */
+    Broker start() throws IOException {
+        BrokerSettings settings = settings();
+        Broker broker = Broker.start(settings.config(), settings.host(), settings.port());
+        broker.recoveryReport().forEach(line -> System.err.println("courier broker: recovery: " + line));
+        return broker;
+    }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        Properties props = new Properties();
-        if (configFile != null) {
-            try (InputStream in = Files.newInputStream(configFile)) {
-                props.load(in);
-            }
+        Broker broker;
+        try {
+            broker = start();
+        } catch (ConfigException e) {
+            System.err.println("courier broker: " + e.getMessage());
+            return EXIT_BAD_SETTING;
         }
-        String policy = fsync != null ? fsync : props.getProperty("fsync", "group");
-        LogConfig.Builder log = LogConfig.builder().fsync(FsyncPolicy.parse(policy));
-        long seg = segmentBytes != null ? segmentBytes : Long.parseLong(props.getProperty("segment.bytes", "67108864"));
-        log.segmentBytes(seg);
-        BrokerConfig.Builder config = BrokerConfig.builder(dataDir).log(log.build());
-        int md = maxDeliveries != null ? maxDeliveries : Integer.parseInt(props.getProperty("max.deliveries", "16"));
-        config.maxDeliveries(md);
-        int listenPort = port != null ? port : Integer.parseInt(props.getProperty("port", "7400"));
-        Broker broker = Broker.start(config.build(), host, listenPort);
-        broker.recoveryReport().forEach(line -> System.err.println("courier broker: recovery: " + line));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
             stopped.countDown();
         }, "courier-broker-shutdown"));
-        System.out.println("courier broker: listening on " + host + ":" + broker.port() + ", data " + dataDir.toAbsolutePath()
-                + ", fsync " + policy);
+        System.out.println("courier broker: listening on " + broker.address().getHostString() + ":" + broker.port()
+                + ", data " + dataDir.toAbsolutePath() + ", fsync "
+                + broker.config().log().fsync().name().toLowerCase(Locale.ROOT));
         System.out.flush();
         stopped.await();
         return 0;

@@ -7,26 +7,58 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.CRC32C;
 
 /**
- * The persisted acknowledgement state of one subscription: an append-only file of fixed-size entries.
+ * The persisted state of one subscription: its acknowledgements and how often its unacknowledged
+ * messages were delivered, as an append-only file of entries whose first byte, the kind, fixes their
+ * size. Big-endian.
  *
  * <pre>
+ *  kinds FLOOR, ACK, HANDED_OUT: 13 bytes
  *  0        1                   9         13
  *  +--------+-------------------+---------+
- *  |  kind  |      offset       | crc32c  |      kind FLOOR: every offset below is acknowledged
- *  +--------+-------------------+---------+      kind ACK:   this one offset is acknowledged
- * </pre>
- * The CRC32C covers kind and offset. Loading replays the entries: the state is the last FLOOR and the
- * ACKs above it. A torn or invalid entry ends the replay (acks after it are lost, which only causes
- * redelivery). Once the file grows past {@link #COMPACT_BYTES}, it is rewritten as one FLOOR and the
- * ACKs above it, into a temporary file renamed over the old one.
+ *  |  kind  |      offset       | crc32c  |
+ *  +--------+-------------------+---------+
  *
- * <p>Entries are written to the file at once (they survive the process being killed) and forced by
- * {@link #sync()}, which the broker calls periodically and on close.
+ *  kind DELIVERIES: 17 bytes
+ *  0        1                   9         13        17
+ *  +--------+-------------------+---------+---------+
+ *  |  kind  |      offset       |  count  | crc32c  |
+ *  +--------+-------------------+---------+---------+
+ *
+ *  FLOOR (1)       every offset below is acknowledged
+ *  ACK (2)         this one offset is acknowledged
+ *  HANDED_OUT (3)  every offset below that is not acknowledged was delivered at least once
+ *  DELIVERIES (4)  this offset was delivered count times (count at least 2)
+ * </pre>
+ * The CRC32C covers every byte of the entry before it. Loading replays the entries: the state is the
+ * last FLOOR, the ACKs above it, the highest HANDED_OUT, and the last DELIVERIES of each offset that is
+ * not acknowledged. An unknown kind, a bad CRC or a short entry ends the replay and is cut off (torn
+ * tail); what followed is lost, which only causes redelivery and lower delivery counts.
+ *
+ * <p><b>Delivery counts.</b> The subscription appends DELIVERIES before it hands out a second or later
+ * delivery, and HANDED_OUT (once per fetch, not per message) before it hands out first deliveries. So
+ * after a restart, an unacknowledged message continues from its persisted count, or from 1 if it lies
+ * below the HANDED_OUT mark: its delivery count and dead-lettering go on where they were, however
+ * often the broker restarts. That holds for entries that reached the disk: entries are written at once
+ * (a killed process loses none) but forced only by {@link #sync()}, so a machine crash may lose the
+ * entries since the last sync, and the counts may then be lower by the deliveries of that interval.
+ *
+ * <p><b>Versions.</b> The file has no header or version number; kinds are the unit of change. Files
+ * written before delivery counts existed hold only FLOOR and ACK entries and read as before (no
+ * counts, HANDED_OUT at the floor). A broker from before delivery counts reading a newer file stops at
+ * the first HANDED_OUT or DELIVERIES entry and cuts it and everything after it, losing those acks
+ * (messages are redelivered, never lost); to downgrade, let the subscriptions drain first.
+ *
+ * <p>When the file grows past {@link #COMPACT_BYTES}, {@link #compact} rewrites it as one FLOOR, the ACKs
+ * above it, one HANDED_OUT and the DELIVERIES of unacknowledged offsets, into a temporary file renamed
+ * over the old one.
  *
  * <p>Not thread-safe: the owning subscription serializes calls.
  */
@@ -34,10 +66,19 @@ final class CursorLog implements AutoCloseable {
 
     static final int KIND_OFFSET = 0;
     static final int OFFSET_OFFSET = 1;
+    /** Where the CRC of a FLOOR, ACK or HANDED_OUT entry is. */
     static final int CRC_OFFSET = 9;
+    /** The size of a FLOOR, ACK or HANDED_OUT entry. */
     static final int ENTRY_SIZE = 13;
+    static final int COUNT_OFFSET = 9;
+    /** Where the CRC of a DELIVERIES entry is. */
+    static final int COUNTED_CRC_OFFSET = 13;
+    /** The size of a DELIVERIES entry. */
+    static final int COUNTED_ENTRY_SIZE = 17;
     static final byte FLOOR = 1;
     static final byte ACK = 2;
+    static final byte HANDED_OUT = 3;
+    static final byte DELIVERIES = 4;
     static final long COMPACT_BYTES = 4L << 20;
 
     private final Path file;
@@ -45,8 +86,20 @@ final class CursorLog implements AutoCloseable {
     private long size;
     private boolean dirty;
 
-    /** The state read back from a cursor file. */
-    record State(long floor, NavigableSet<Long> acked) {
+    /**
+     * The state read back from a cursor file, or to compact into one.
+     *
+     * @param floor          every offset below is acknowledged
+     * @param acked          offsets above the floor that are acknowledged
+     * @param handedOutBelow every offset below that is not acknowledged was delivered at least once
+     * @param deliveries     delivery counts (at least 2) of offsets that are not acknowledged
+     */
+    record State(long floor, NavigableSet<Long> acked, long handedOutBelow, NavigableMap<Long, Integer> deliveries) {
+
+        /** The state of a new cursor at {@code floor}. */
+        static State at(long floor) {
+            return new State(floor, new TreeSet<>(), floor, new TreeMap<>());
+        }
     }
 
     private CursorLog(Path file, FileChannel channel, long size) {
@@ -73,7 +126,7 @@ final class CursorLog implements AutoCloseable {
         return new CursorLog(file, ch, ch.size());
     }
 
-    /** Opens an existing cursor file, replaying it into {@code state[0]}. */
+    /** Opens an existing cursor file, replaying it into {@code state[0]} and cutting a torn tail. */
     static CursorLog open(Path file, State[] state) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
@@ -85,44 +138,88 @@ final class CursorLog implements AutoCloseable {
             all.flip();
             long floor = 0;
             TreeSet<Long> acked = new TreeSet<>();
-            long valid = 0;
-            while (all.remaining() >= ENTRY_SIZE) {
-                int p = all.position();
-                byte kind = all.get(p + KIND_OFFSET);
-                long offset = all.getLong(p + OFFSET_OFFSET);
-                CRC32C crc = new CRC32C();
-                crc.update(all.array(), p, CRC_OFFSET);
-                if ((int) crc.getValue() != all.getInt(p + CRC_OFFSET) || (kind != FLOOR && kind != ACK)) {
+            long handedOutBelow = Long.MIN_VALUE;
+            TreeMap<Long, Integer> deliveries = new TreeMap<>();
+            int p = 0;
+            while (true) {
+                int size = sizeOf(all, p);
+                if (size < 0 || !crcMatches(all, p, size)) {
                     break;
                 }
-                if (kind == FLOOR) {
-                    floor = offset;
-                    acked.headSet(floor).clear();
-                } else if (offset >= floor) {
-                    acked.add(offset);
+                byte kind = all.get(p + KIND_OFFSET);
+                long offset = all.getLong(p + OFFSET_OFFSET);
+                switch (kind) {
+                    case FLOOR -> {
+                        floor = offset;
+                        acked.headSet(floor).clear();
+                        deliveries.headMap(floor).clear();
+                    }
+                    case ACK -> {
+                        if (offset >= floor) {
+                            acked.add(offset);
+                            deliveries.remove(offset);
+                        }
+                    }
+                    case HANDED_OUT -> handedOutBelow = Math.max(handedOutBelow, offset);
+                    case DELIVERIES -> {
+                        if (offset >= floor && !acked.contains(offset)) {
+                            deliveries.put(offset, all.getInt(p + COUNT_OFFSET));
+                        }
+                    }
+                    default -> throw new IllegalStateException("sizeOf accepted kind " + kind);
                 }
-                all.position(p + ENTRY_SIZE);
-                valid = all.position();
+                p += size;
             }
             while (acked.remove(floor)) {
                 floor++;
             }
-            if (valid < fileSize) {
-                ch.truncate(valid);
+            deliveries.headMap(floor).clear();
+            if (p < fileSize) {
+                ch.truncate(p);
             }
-            state[0] = new State(floor, acked);
-            return new CursorLog(file, ch, valid);
+            state[0] = new State(floor, acked, Math.max(floor, handedOutBelow), deliveries);
+            return new CursorLog(file, ch, p);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
     }
 
+    /** The size of the entry at {@code p}, or -1 if there is none: an unknown kind or too few bytes. */
+    private static int sizeOf(ByteBuffer all, int p) {
+        if (p >= all.limit()) {
+            return -1;
+        }
+        int size = switch (all.get(p + KIND_OFFSET)) {
+            case FLOOR, ACK, HANDED_OUT -> ENTRY_SIZE;
+            case DELIVERIES -> COUNTED_ENTRY_SIZE;
+            default -> -1;
+        };
+        return size > 0 && all.limit() - p >= size ? size : -1;
+    }
+
+    private static boolean crcMatches(ByteBuffer all, int p, int size) {
+        CRC32C crc = new CRC32C();
+        crc.update(all.array(), p, size - 4);
+        return (int) crc.getValue() == all.getInt(p + size - 4);
+    }
+
     private static ByteBuffer entry(byte kind, long offset) {
         ByteBuffer b = ByteBuffer.allocate(ENTRY_SIZE);
         b.put(kind).putLong(offset);
+        return sealed(b);
+    }
+
+    private static ByteBuffer countedEntry(byte kind, long offset, int count) {
+        ByteBuffer b = ByteBuffer.allocate(COUNTED_ENTRY_SIZE);
+        b.put(kind).putLong(offset).putInt(count);
+        return sealed(b);
+    }
+
+    /** Appends the CRC of what {@code b} holds so far and flips it. */
+    private static ByteBuffer sealed(ByteBuffer b) {
         CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, CRC_OFFSET);
+        crc.update(b.array(), 0, b.position());
         b.putInt((int) crc.getValue());
         b.flip();
         return b;
@@ -134,6 +231,19 @@ final class CursorLog implements AutoCloseable {
 
     void floor(long floor) throws IOException {
         write(entry(FLOOR, floor));
+    }
+
+    /** Records that every offset below {@code offset} that is not acknowledged was delivered at least once. */
+    void handedOutBelow(long offset) throws IOException {
+        write(entry(HANDED_OUT, offset));
+    }
+
+    /** Records that {@code offset} is being delivered for the {@code count}-th time ({@code count >= 2}). */
+    void deliveries(long offset, int count) throws IOException {
+        if (count < 2) {
+            throw new IllegalArgumentException("first deliveries are covered by handedOutBelow, not counted");
+        }
+        write(countedEntry(DELIVERIES, offset, count));
     }
 
     private void write(ByteBuffer b) throws IOException {
@@ -148,15 +258,35 @@ final class CursorLog implements AutoCloseable {
         return size > COMPACT_BYTES;
     }
 
-    /** Rewrites the file as the given state. */
-    void compact(long floor, NavigableSet<Long> acked) throws IOException {
+    /** The bytes in the file. */
+    long size() {
+        return size;
+    }
+
+    /**
+     * Rewrites the file as {@code state}: its floor, its acks above the floor, its HANDED_OUT mark (if
+     * above the floor) and the delivery counts of offsets at or above the floor that are not acknowledged.
+     */
+    void compact(State state) throws IOException {
+        long floor = state.floor();
+        NavigableSet<Long> acked = state.acked().tailSet(floor, true);
+        NavigableMap<Long, Integer> counts = new TreeMap<>(state.deliveries().tailMap(floor, true));
+        counts.keySet().removeAll(acked);
+        boolean mark = state.handedOutBelow() > floor;
+        int bytes = ENTRY_SIZE * (1 + acked.size() + (mark ? 1 : 0)) + COUNTED_ENTRY_SIZE * counts.size();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.allocate(ENTRY_SIZE * (1 + acked.size()));
+            ByteBuffer buf = ByteBuffer.allocate(bytes);
             buf.put(entry(FLOOR, floor));
             for (long o : acked) {
                 buf.put(entry(ACK, o));
+            }
+            if (mark) {
+                buf.put(entry(HANDED_OUT, state.handedOutBelow()));
+            }
+            for (Map.Entry<Long, Integer> e : counts.entrySet()) {
+                buf.put(countedEntry(DELIVERIES, e.getKey(), e.getValue()));
             }
             buf.flip();
             while (buf.hasRemaining()) {
@@ -164,8 +294,9 @@ final class CursorLog implements AutoCloseable {
             }
             ch.force(true);
         }
-        channel.close();
+        // Rename first: if that fails, the old file and channel stay in use.
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        channel.close();
         channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         size = channel.size();
         dirty = false;

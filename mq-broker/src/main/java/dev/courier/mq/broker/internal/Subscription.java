@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -33,6 +34,18 @@ import java.util.function.LongSupplier;
  * (held by one consumer until its ack deadline), <i>pending redelivery</i> (nacked, expired, or its
  * consumer left; due at a time), <i>being dead-lettered</i>, or <i>acknowledged</i> (below the ack
  * floor or in the set of offsets acknowledged above it; this part is persisted in the {@link CursorLog}).
+ *
+ * <p><b>Delivery counts</b> survive restarts, so a message that keeps failing is dead-lettered after
+ * {@code maxDeliveries} deliveries in all, however often the broker restarts in between. Before a
+ * fetch hands out messages, the cursor log records the count of each second or later delivery, and
+ * once for the whole fetch that everything below the next offset to read was handed out at least once
+ * (a first delivery is not recorded one by one). After a restart, an unacknowledged message is
+ * delivered again with its recorded count plus one (2 if it was only ever delivered once), or is
+ * dead-lettered at once if that count reached {@code maxDeliveries}. Exact for a killed process; a
+ * machine crash may lose the cursor entries written since it was last forced (every housekeeping
+ * interval), and the counts then miss the deliveries of that interval. Not persisted: the reason of the
+ * last failure (a message dead-lettered right after a restart says so instead) and pending backoff
+ * delays (after a restart an unacknowledged message is due at once).
  *
  * <p><b>Ordering.</b> Fresh messages are handed out in offset order. With one consumer, messages
  * arrive in publish order except that a redelivered message comes back later than messages after it.
@@ -59,6 +72,10 @@ final class Subscription {
 
     private long floor;
     private final NavigableSet<Long> acked;
+    /** Persisted delivery counts (2 or more) of offsets that are not acknowledged. */
+    private final NavigableMap<Long, Integer> deliveryCounts;
+    /** Every offset below that is not acknowledged was handed out at least once; persisted. */
+    private long handedOutBelow;
     private long readNext;
     private final Map<Long, Held> inFlight = new HashMap<>();
     private final PriorityQueue<Pending> redeliver = new PriorityQueue<>(
@@ -101,14 +118,17 @@ final class Subscription {
     private record Parked(Consumer consumer, int maxMessages, long expiresAt, CompletableFuture<FetchResult> future) {
     }
 
-    Subscription(String topicName, String name, TopicLog topicLog, CursorLog cursor, long floor,
-                 NavigableSet<Long> acked, BrokerConfig config, DeadLetters deadLetters, LongSupplier clock) {
+    /** A subscription continuing from {@code state}, which its {@code cursor} holds. */
+    Subscription(String topicName, String name, TopicLog topicLog, CursorLog cursor, CursorLog.State state,
+                 BrokerConfig config, DeadLetters deadLetters, LongSupplier clock) {
         this.topicName = topicName;
         this.name = name;
         this.topicLog = topicLog;
         this.cursor = cursor;
-        this.floor = floor;
-        this.acked = acked;
+        this.floor = state.floor();
+        this.acked = state.acked();
+        this.deliveryCounts = state.deliveries();
+        this.handedOutBelow = state.handedOutBelow();
         this.readNext = floor;
         this.config = config;
         this.deadLetters = deadLetters;
@@ -167,8 +187,11 @@ final class Subscription {
         }
         long durable = topicLog.durableOffset();
         while (credit > 0 && readNext < durable) {
-            if (readNext < topicLog.startOffset()) {
-                skipTo(topicLog.startOffset());
+            long start = topicLog.startOffset();
+            if (readNext < start) {
+                // Retention removed the records below start: jump the floor as housekeeping will, rather
+                // than acknowledging each missing offset one by one.
+                retained(start);
             }
             List<StoredRecord> records = topicLog.read(readNext, credit, config.maxFetchBytes());
             if (records.isEmpty()) {
@@ -180,11 +203,37 @@ final class Subscription {
                 if (isAcked(r.offset())) {
                     continue;
                 }
-                out.add(deliver(c, r, 1, now));
+                int before = deliveriesBefore(r.offset());
+                if (before >= config.maxDeliveries()) {
+                    deadLetter(r, new Pending(r.offset(), before, now, "reached " + before
+                            + " deliveries before the broker restarted; the last failure is not known"));
+                    continue;
+                }
+                out.add(deliver(c, r, before + 1, now));
                 credit--;
             }
         }
+        if (readNext > handedOutBelow) {
+            try {
+                cursor.handedOutBelow(readNext);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot persist the deliveries of " + topicName + "/" + name, e);
+            }
+            handedOutBelow = readNext;
+        }
         return out;
+    }
+
+    /**
+     * How often a message about to be read as fresh was delivered before: only messages below the
+     * persisted hand-out mark were, which after a restart are read again from the floor.
+     */
+    private int deliveriesBefore(long offset) {
+        Integer n = deliveryCounts.get(offset);
+        if (n != null) {
+            return n;
+        }
+        return offset < handedOutBelow ? 1 : 0;
     }
 
     /** Offsets in [readNext, offset) hold no record (a gap or removed by retention): acknowledge them. */
@@ -203,6 +252,14 @@ final class Subscription {
     }
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
+        if (deliveries > 1) {
+            try {
+                cursor.deliveries(r.offset(), deliveries);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot persist the deliveries of " + topicName + "/" + name, e);
+            }
+            deliveryCounts.put(r.offset(), deliveries);
+        }
         inFlight.put(r.offset(), new Held(r.offset(), c.id, deliveries, now + c.ackTimeout));
         c.held++;
         return new Delivery(r.offset(), r.timestamp(), deliveries, r.headers(), r.payload());
@@ -248,6 +305,7 @@ final class Subscription {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot persist an ack of " + topicName + "/" + name, e);
         }
+        deliveryCounts.remove(offset);
         if (offset == floor) {
             long f = floor + 1;
             while (acked.remove(f)) {
@@ -270,6 +328,7 @@ final class Subscription {
             throw new UncheckedIOException("Cannot persist the cursor of " + topicName + "/" + name, e);
         }
         acked.headSet(newFloor).clear();
+        deliveryCounts.headMap(newFloor).clear();
         long f = newFloor;
         while (acked.remove(f)) {
             f++;
@@ -450,7 +509,7 @@ final class Subscription {
     synchronized void sync() {
         try {
             if (cursor.wantsCompaction()) {
-                cursor.compact(floor, acked);
+                cursor.compact(new CursorLog.State(floor, acked, handedOutBelow, deliveryCounts));
             }
             cursor.sync();
         } catch (IOException e) {

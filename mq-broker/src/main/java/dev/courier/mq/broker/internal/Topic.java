@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Map;
-import java.util.NavigableSet;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,7 +48,7 @@ final class Topic implements AutoCloseable {
 
     static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor dispatcher,
                       LongSupplier clock) throws IOException {
-        TopicLog tl = TopicLog.open(name, dir, config.log());
+        TopicLog tl = TopicLog.open(name, dir, config.logFor(name));
         Topic t = new Topic(name, tl, dir, config, deadLetters, clock);
         try {
             if (Files.isDirectory(t.subscriptionsDir)) {
@@ -60,7 +58,7 @@ final class Topic implements AutoCloseable {
                         String sub = fn.substring(0, fn.length() - CURSOR_SUFFIX.length());
                         CursorLog.State[] state = new CursorLog.State[1];
                         CursorLog cursor = CursorLog.open(f, state);
-                        t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0].floor(), state[0].acked()));
+                        t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0]));
                     }
                 }
             }
@@ -79,10 +77,10 @@ final class Topic implements AutoCloseable {
         return t;
     }
 
-    private Subscription newSubscription(String sub, CursorLog cursor, long floor, NavigableSet<Long> acked) {
-        long start = Math.max(floor, topicLog.startOffset());
-        Subscription s = new Subscription(name, sub, topicLog, cursor, floor, acked, config, deadLetters, clock);
-        if (start > floor) {
+    private Subscription newSubscription(String sub, CursorLog cursor, CursorLog.State state) {
+        long start = Math.max(state.floor(), topicLog.startOffset());
+        Subscription s = new Subscription(name, sub, topicLog, cursor, state, config, deadLetters, clock);
+        if (start > state.floor()) {
             s.retained(start);
         }
         return s;
@@ -115,7 +113,7 @@ final class Topic implements AutoCloseable {
             long start = from == StartPosition.LATEST ? topicLog.durableOffset() : topicLog.startOffset();
             try {
                 CursorLog cursor = CursorLog.create(subscriptionsDir.resolve(subscription + CURSOR_SUFFIX), start);
-                s = newSubscription(subscription, cursor, start, new TreeSet<>());
+                s = newSubscription(subscription, cursor, CursorLog.State.at(start));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot create subscription " + name + "/" + subscription, e);
             }

@@ -77,13 +77,26 @@ public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy f
             return this;
         }
 
+        /** The size limit of the topic in bytes; -1 for none. */
         public Builder retentionBytes(long v) {
+            if (v < -1) {
+                throw new IllegalArgumentException("retentionBytes must be >= 0, or -1 for no limit");
+            }
             retentionBytes = v;
             return this;
         }
 
+        /** The age limit of a segment's newest record; null for none. */
         public Builder retention(Duration v) {
-            retentionMillis = v == null ? -1 : v.toMillis();
+            return retentionMillis(v == null ? -1 : v.toMillis());
+        }
+
+        /** The age limit of a segment's newest record in milliseconds; -1 for none. */
+        public Builder retentionMillis(long v) {
+            if (v < -1) {
+                throw new IllegalArgumentException("retentionMillis must be >= 0, or -1 for no limit");
+            }
+            retentionMillis = v;
             return this;
         }
 

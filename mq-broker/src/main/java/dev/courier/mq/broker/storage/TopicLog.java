@@ -513,7 +513,9 @@ public final class TopicLog implements AutoCloseable {
     /**
      * Deletes whole segments, never the active one: those whose every record is below
      * {@code ackedBelow} (pass {@code Long.MIN_VALUE} when the topic has no subscription), and the
-     * oldest while the topic exceeds its size limit or they are older than its age limit.
+     * oldest while the topic exceeds its size limit or they are older than its age limit. A segment's
+     * age is that of its newest record, read as the file's last-modified time. Segments go from the
+     * oldest end only, so the log stays contiguous: the first segment to keep ends the pass.
      *
      * @return the number of segments deleted
      */

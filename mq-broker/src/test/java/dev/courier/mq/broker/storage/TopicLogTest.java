@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -299,6 +301,88 @@ class TopicLogTest {
             log.applyRetention(Long.MIN_VALUE);
             assertThat(log.sizeBytes()).isLessThanOrEqualTo(2048);
             assertThat(log.segmentBaseOffsets()).containsExactly(8L, 12L);
+        }
+    }
+
+    /** A log of 12 records of 244 bytes in segments 0, 4 and 8 (the active one), with an age limit of 1 h. */
+    private TopicLog threeSegmentsWithAnHourLimit() throws IOException {
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024)
+                .retention(Duration.ofHours(1)).build();
+        TopicLog log = TopicLog.open("t", dir, config);
+        for (int i = 0; i < 12; i++) {
+            log.append(List.of(AppendRecord.of(new byte[200])));
+        }
+        assertThat(log.segmentBaseOffsets()).containsExactly(0L, 4L, 8L);
+        return log;
+    }
+
+    /** Makes the newest record of a segment {@code age} old, as the age limit sees it. */
+    private void age(long baseOffset, Duration age) throws IOException {
+        Files.setLastModifiedTime(Segment.fileFor(dir, baseOffset),
+                FileTime.fromMillis(System.currentTimeMillis() - age.toMillis()));
+    }
+
+    @Test
+    void ageLimitDeletesARolledSegmentWhoseNewestRecordIsOlder() throws Exception {
+        try (TopicLog log = threeSegmentsWithAnHourLimit()) {
+            assertThat(log.applyRetention(Long.MIN_VALUE)).as("every segment is young").isZero();
+            age(0, Duration.ofHours(2));
+            assertThat(log.applyRetention(Long.MIN_VALUE)).isEqualTo(1);
+            assertThat(log.segmentBaseOffsets()).containsExactly(4L, 8L);
+            assertThat(Segment.fileFor(dir, 0)).doesNotExist();
+            assertThat(log.startOffset()).isEqualTo(4);
+            assertThat(log.read(0, 100, 1 << 20)).extracting(StoredRecord::offset)
+                    .containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+        }
+    }
+
+    @Test
+    void ageLimitKeepsASegmentNotOldEnough() throws Exception {
+        try (TopicLog log = threeSegmentsWithAnHourLimit()) {
+            age(0, Duration.ofMinutes(50));
+            age(4, Duration.ofMinutes(50));
+            assertThat(log.applyRetention(Long.MIN_VALUE)).isZero();
+            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 4L, 8L);
+            age(0, Duration.ofMinutes(70));
+            assertThat(log.applyRetention(Long.MIN_VALUE)).isEqualTo(1);
+            assertThat(log.segmentBaseOffsets()).as("segment 4 is 50 minutes old").containsExactly(4L, 8L);
+        }
+    }
+
+    @Test
+    void ageLimitNeverDeletesTheActiveSegment() throws Exception {
+        try (TopicLog log = threeSegmentsWithAnHourLimit()) {
+            for (long base : List.of(0L, 4L, 8L)) {
+                age(base, Duration.ofDays(3));
+            }
+            assertThat(log.applyRetention(Long.MIN_VALUE)).isEqualTo(2);
+            assertThat(log.segmentBaseOffsets()).containsExactly(8L);
+            assertThat(log.applyRetention(Long.MAX_VALUE)).as("not even when every record is acknowledged").isZero();
+            assertThat(log.read(0, 100, 1 << 20)).extracting(StoredRecord::offset).containsExactly(8L, 9L, 10L, 11L);
+            // the log goes on where it was
+            assertThat(log.append(List.of(rec("next"))).offsets()).containsExactly(12);
+        }
+    }
+
+    @Test
+    void ageLimitDeletesOnlyFromTheOldestEndSoTheLogStaysContiguous() throws Exception {
+        try (TopicLog log = threeSegmentsWithAnHourLimit()) {
+            age(4, Duration.ofHours(2)); // an old segment behind a young one (say, restored from a backup)
+            assertThat(log.applyRetention(Long.MIN_VALUE)).isZero();
+            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 4L, 8L);
+        }
+    }
+
+    @Test
+    void ageLimitAppliesAfterAReopen() throws Exception {
+        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024)
+                .retention(Duration.ofHours(1)).build();
+        threeSegmentsWithAnHourLimit().close();
+        age(0, Duration.ofHours(2));
+        try (TopicLog log = TopicLog.open("t", dir, config)) {
+            assertThat(log.applyRetention(Long.MIN_VALUE)).as("opening does not make a segment young again")
+                    .isEqualTo(1);
+            assertThat(log.segmentBaseOffsets()).containsExactly(4L, 8L);
         }
     }
 
