@@ -87,7 +87,23 @@ public final class Producer implements AutoCloseable {
         }
     }
 
-    private record Batch(long producerId, List<PendingSend> sends) {
+    /** Sent together; compared by identity (removing one from the in-flight list must not compare contents). */
+    private static final class Batch {
+        private final long producerId;
+        private final List<PendingSend> sends;
+
+        Batch(long producerId, List<PendingSend> sends) {
+            this.producerId = producerId;
+            this.sends = sends;
+        }
+
+        long producerId() {
+            return producerId;
+        }
+
+        List<PendingSend> sends() {
+            return sends;
+        }
     }
 
     Producer(String topic, BrokerService broker, ScheduledExecutorService scheduler, Codec codec, Duration sendTimeout) {

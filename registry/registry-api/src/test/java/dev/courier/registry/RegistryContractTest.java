@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RegistryContractTest {
 
+    /** How long a change may take to show; generous because CI machines are small and busy. */
+    protected static final Duration SETTLE = Duration.ofSeconds(15);
+
     /** Lease TTL the tests use. */
     protected static final Duration TTL = Duration.ofSeconds(2);
 
@@ -73,12 +76,12 @@ public abstract class RegistryContractTest {
         ServiceInstance one = instance(key, 20001);
         Registration reg = provider.register(one, TTL);
         assertThat(reg.instance()).isEqualTo(one);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(consumer.list(key).instances()).containsExactly(one));
         assertThat(consumer.services()).contains(key);
         reg.close();
         reg.close();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(consumer.list(key).instances()).isEmpty());
     }
 
@@ -89,7 +92,7 @@ public abstract class RegistryContractTest {
         ServiceKey key = key("WatchEcho");
         List<WatchEvent> events = new CopyOnWriteArrayList<>();
         Watch watch = consumer.watch(key, events::add);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
+        await().atMost(SETTLE).until(() -> !events.isEmpty());
         assertThat(events.get(0).type()).isEqualTo(WatchEvent.Type.SNAPSHOT);
         assertThat(events.get(0).instances()).isEmpty();
 
@@ -98,7 +101,7 @@ public abstract class RegistryContractTest {
         Registration ra = provider.register(a, TTL);
         Registration rb = provider.register(b, TTL);
         ra.close();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(events.get(events.size() - 1).instances()).containsExactly(b));
         List<String> changes = events.stream().skip(1)
                 .map(e -> e.type() + " " + e.instance().port()).toList();
@@ -123,7 +126,7 @@ public abstract class RegistryContractTest {
         provider.register(a, TTL);
         List<WatchEvent> events = new CopyOnWriteArrayList<>();
         consumer.watch(key, events::add);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(consumer.list(key).instances()).containsExactly(a));
 
         long crashedAt = System.nanoTime();
@@ -144,7 +147,7 @@ public abstract class RegistryContractTest {
         ServiceKey key = key("RestartEcho");
         ServiceInstance a = instance(key, 20031);
         provider.register(a, TTL);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(consumer.list(key).instances()).containsExactly(a));
         restartRegistryOrExpireSession(provider);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
@@ -247,11 +250,11 @@ public abstract class RegistryContractTest {
         ServiceKey key = key("CloseEcho");
         provider.register(instance(key, 20041), TTL);
         provider.register(instance(key, 20042), TTL);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(consumer.list(key).instances()).hasSize(2));
         provider.close();
         provider.close();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(consumer.list(key).instances()).isEmpty());
     }
 
@@ -265,9 +268,9 @@ public abstract class RegistryContractTest {
         ServiceInstance a = instance(key, 20051);
         provider.register(a, TTL);
         provider.register(a.withWeight(7), TTL);
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(consumer.list(key).instances()).containsExactly(a.withWeight(7)));
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        await().atMost(SETTLE).untilAsserted(() ->
                 assertThat(events.get(events.size() - 1).instances()).containsExactly(a.withWeight(7)));
     }
 }

@@ -62,9 +62,11 @@ public final class RecordFormat {
         out.putInt(length).putInt(0).putLong(offset).putLong(timestamp).putLong(producerId).putLong(sequence)
                 .putInt(encodedHeaders.length).put(encodedHeaders).put(payload);
         CRC32C crc = new CRC32C();
-        ByteBuffer body = out.duplicate();
-        body.position(start + OFFSET_OFFSET).limit(start + PREFIX_SIZE + length);
-        crc.update(body);
+        int end = out.position();
+        int limit = out.limit();
+        out.limit(start + PREFIX_SIZE + length).position(start + OFFSET_OFFSET);
+        crc.update(out);
+        out.limit(limit).position(end);
         out.putInt(start + CRC_OFFSET, (int) crc.getValue());
     }
 

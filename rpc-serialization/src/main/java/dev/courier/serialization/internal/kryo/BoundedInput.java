@@ -19,11 +19,29 @@ final class BoundedInput extends Input {
         super(EMPTY);
     }
 
-    /** Drops the references to the last value (and an oversized scratch buffer) before pooling. */
+    /** Reused copy of a direct buffer's bytes; kept between uses up to {@link #MAX_RETAINED_SCRATCH}. */
+    private byte[] scratch = EMPTY;
+    private static final int MAX_RETAINED_SCRATCH = 256 * 1024;
+
+    /**
+     * An array of at least {@code length} bytes to copy input into. Safe to reuse because every value
+     * Kryo reads copies what it keeps (byte arrays, strings) out of the input buffer.
+     */
+    byte[] scratch(int length) {
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, Math.min(MAX_RETAINED_SCRATCH, scratch.length * 2))];
+        }
+        return scratch;
+    }
+
+    /** Drops the references to the last value (and oversized scratch buffers) before pooling. */
     void clear() {
         setBuffer(EMPTY);
         if (chars.length > MAX_RETAINED_CHARS) {
             chars = new char[32];
+        }
+        if (scratch.length > MAX_RETAINED_SCRATCH) {
+            scratch = EMPTY;
         }
     }
 

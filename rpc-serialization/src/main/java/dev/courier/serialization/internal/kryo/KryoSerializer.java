@@ -11,7 +11,6 @@ import dev.courier.serialization.TypeAllowlist;
 import dev.courier.serialization.internal.Failures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.ByteBufUtil;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
@@ -104,18 +103,19 @@ public final class KryoSerializer implements Serializer {
     @Override
     public <T> T deserialize(ByteBuf in, Class<T> type) {
         int length = in.readableBytes();
+        BoundedInput input = inputs.obtain();
         byte[] array;
         int offset;
         if (in.hasArray()) {
             array = in.array();
             offset = in.arrayOffset() + in.readerIndex();
         } else {
-            array = ByteBufUtil.getBytes(in, in.readerIndex(), length, false);
+            array = input.scratch(length);
+            in.getBytes(in.readerIndex(), array, 0, length);
             offset = 0;
         }
         in.skipBytes(length);
         PooledKryo kryo = kryos.obtain();
-        BoundedInput input = inputs.obtain();
         boolean clean = false;
         try {
             input.setBuffer(array, offset, length);
