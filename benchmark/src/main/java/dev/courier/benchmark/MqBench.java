@@ -42,8 +42,13 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--duration", description = "Measured seconds per phase (default ${DEFAULT-VALUE}).")
     int duration = 10;
 
+    /*
+     * On a 2-core machine the JIT still spends about one core on C2 compilations for the first ~15 s of a
+     * broker run (Kryo, the pipeline, the log), so a shorter warm-up measures the compiler as much as the
+     * system.
+     */
     @Option(names = "--warmup", description = "Warm-up seconds per phase (default ${DEFAULT-VALUE}).")
-    int warmup = 5;
+    int warmup = 15;
 
     @Option(names = "--size", description = "Message size in bytes (default ${DEFAULT-VALUE}).")
     int size = 1024;
