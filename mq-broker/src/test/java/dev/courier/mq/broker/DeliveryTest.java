@@ -78,7 +78,17 @@ class DeliveryTest {
                 .get(10, TimeUnit.SECONDS).messages();
     }
 
-    private static List<String> bodies(List<Delivery> ds) {
+    /** Fetches as {@code consumer} until {@code n} messages have arrived (up to 5 s). */
+    private List<Delivery> fetchAtLeast(int n, String topic, String sub, String consumer) {
+        List<Delivery> got = new ArrayList<>();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> {
+            got.addAll(fetch(topic, sub, consumer, 10, 200, 60_000));
+            return got.size() >= n;
+        });
+        return got;
+    }
+
+        private static List<String> bodies(List<Delivery> ds) {
         return ds.stream().map(d -> new String(d.payload(), StandardCharsets.UTF_8)).toList();
     }
 
@@ -117,11 +127,7 @@ class DeliveryTest {
         publish("t", "a", "b");
         assertThat(bodies(fetch("t", "s", "dies", 10, 0, 60_000))).containsExactly("a", "b");
         // "dies" never calls again; after the session timeout another consumer gets both
-        List<Delivery> again = new ArrayList<>();
-        await().atMost(5, TimeUnit.SECONDS).until(() -> {
-            again.addAll(fetch("t", "s", "lives", 10, 200, 60_000));
-            return again.size() >= 2;
-        });
+        List<Delivery> again = fetchAtLeast(2, "t", "s", "lives");
         assertThat(bodies(again)).containsExactly("a", "b");
         assertThat(again).allSatisfy(d -> assertThat(d.deliveryCount()).isEqualTo(2));
     }
@@ -139,11 +145,7 @@ class DeliveryTest {
             assertThat(bodies(held)).containsExactly("a", "b");
             assertThat(broker.stats("t", "s").inFlight()).isEqualTo(2);
         } // the connection closes without a detach, as when a consumer process dies
-        List<Delivery> again = new ArrayList<>();
-        await().atMost(5, TimeUnit.SECONDS).until(() -> {
-            again.addAll(fetch("t", "s", "lives", 10, 200, 60_000));
-            return again.size() >= 2;
-        });
+        List<Delivery> again = fetchAtLeast(2, "t", "s", "lives");
         assertThat(bodies(again)).containsExactly("a", "b");
         assertThat(again).allSatisfy(d -> assertThat(d.deliveryCount()).isEqualTo(2));
         assertThat(broker.stats("t", "s").consumers()).isEqualTo(1);
