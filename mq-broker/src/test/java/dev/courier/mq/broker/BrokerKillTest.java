@@ -21,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Publishes with fsync=group while the broker process is SIGKILLed and restarted on its data directory
@@ -122,15 +122,16 @@ class BrokerKillTest {
         assertThat(acked).hasSize(MESSAGES);
 
         Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
-        AtomicLong last = new AtomicLong(System.nanoTime());
         try (MqClient client = MqClient.connect("127.0.0.1:" + port)) {
             client.subscribe("kill", "verify", m -> {
                 String text = new String(m.payload(), 0, 16, StandardCharsets.UTF_8);
                 received.computeIfAbsent(text.substring(0, text.indexOf('|')), x -> new AtomicInteger()).incrementAndGet();
-                last.set(System.nanoTime());
             });
-            while (System.nanoTime() - last.get() < TimeUnit.SECONDS.toNanos(3)) {
-                Thread.sleep(100);
+            // every acknowledged message, however late (lost ones make this time out and are counted below)
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> received.keySet().containsAll(acked));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // reported as lost below
             }
         } finally {
             broker.destroy(); // SIGTERM: graceful

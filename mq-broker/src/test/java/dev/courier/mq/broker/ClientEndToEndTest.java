@@ -148,8 +148,7 @@ class ClientEndToEndTest {
             Producer p = client.producer("t");
             p.send("before".getBytes()).get(5, TimeUnit.SECONDS);
             broker.close();
-            CompletableFuture<MessageId> during = p.send("during".getBytes());
-            Thread.sleep(300);
+            CompletableFuture<MessageId> during = p.send("during".getBytes()); // fails, then is retried
             broker = Broker.start(BrokerConfig.builder(dir).build(), "127.0.0.1", port);
             during.get(15, TimeUnit.SECONDS);
             p.send("after".getBytes()).get(5, TimeUnit.SECONDS);

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class TopicLogTest {
 
@@ -186,9 +187,8 @@ class TopicLogTest {
             TopicLog.Appended first = log.append(List.of(rec("a")));
             assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
             TopicLog.Appended second = log.append(List.of(rec("b"), rec("c")));
-            Thread.sleep(50);
-            assertThat(first.durable()).isNotDone();
-            assertThat(second.durable()).isNotDone();
+            await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1))
+                    .until(() -> !first.durable().isDone() && !second.durable().isDone());
             assertThat(log.durableOffset()).isZero();
             assertThat(log.read(0, 10, 1 << 20)).as("consumers never see past the durable offset").isEmpty();
             release.countDown();
