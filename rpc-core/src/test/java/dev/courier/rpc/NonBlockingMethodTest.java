@@ -57,4 +57,23 @@ class NonBlockingMethodTest {
             assertThat(impl.threads).allSatisfy(t -> assertThat(t).startsWith("courier-server-io"));
         }
     }
+
+    @Test
+    void callsMadeWhileTheConnectionIsStillBeingOpenedKeepTheirOrder() throws Exception {
+        SequencerImpl impl = new SequencerImpl();
+        try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sequencer.class, impl).start();
+             RpcClient client = RpcClient.builder().build()) {
+            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port()).build();
+            List<CompletableFuture<String>> calls = new ArrayList<>();
+            List<Integer> sent = new ArrayList<>();
+            for (int i = 0; i < 500; i++) { // the first call opens the connection; the rest queue behind it
+                sent.add(i);
+                calls.add(s.append(i));
+            }
+            for (CompletableFuture<String> c : calls) {
+                c.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(impl.seen).containsExactlyElementsOf(sent);
+        }
+    }
 }

@@ -150,6 +150,28 @@ class DeliveryTest {
     }
 
     @Test
+    void withFsyncAlwaysPublishesAreForcedOffTheIoThreadsAndStayInOrder() throws Exception {
+        java.util.Set<String> forcingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        start(b -> b.log(LogConfig.builder().fsync(FsyncPolicy.ALWAYS).syncer(ch -> {
+            forcingThreads.add(Thread.currentThread().getName());
+            ch.force(false);
+        }).build()));
+        List<java.util.concurrent.CompletableFuture<PublishResult>> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            calls.add(svc.publish(new PublishRequest("t", 77, 1 + 2L * i,
+                    List.of(("m" + 2 * i).getBytes(StandardCharsets.UTF_8),
+                            ("m" + (2 * i + 1)).getBytes(StandardCharsets.UTF_8)))));
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            assertThat(calls.get(i).get(10, TimeUnit.SECONDS).offsets()).containsExactly(2L * i, 2L * i + 1);
+        }
+        assertThat(forcingThreads).isNotEmpty().noneMatch(t -> t.startsWith("courier-server-io"));
+        List<Delivery> got = fetch("t", "s", "c", 200, 0, 30_000);
+        assertThat(bodies(got)).hasSize(100).first().isEqualTo("m0");
+        assertThat(bodies(got)).last().isEqualTo("m99");
+    }
+
+    @Test
     void detachRedeliversAtOnce() throws Exception {
         start(b -> b);
         publish("t", "a");

@@ -1,7 +1,6 @@
 package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.storage.AppendRecord;
-import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.AckRequest;
 import dev.courier.mq.client.protocol.BrokerService;
 import dev.courier.mq.client.protocol.ExtendRequest;
@@ -38,13 +37,14 @@ public final class BrokerServiceImpl implements BrokerService {
         for (int i = 0; i < payloads.size(); i++) {
             records.add(new AppendRecord(request.producerId(), request.firstSequence() + i, Map.of(), payloads.get(i)));
         }
-        TopicLog.Appended appended = topic.log().append(records);
-        int duplicates = 0;
-        for (boolean d : appended.duplicates()) {
-            duplicates += d ? 1 : 0;
-        }
-        PublishResult result = new PublishResult(appended.offsets(), duplicates);
-        return appended.durable().thenApply(v -> result);
+        return topic.append(records).thenCompose(appended -> {
+            int duplicates = 0;
+            for (boolean d : appended.duplicates()) {
+                duplicates += d ? 1 : 0;
+            }
+            PublishResult result = new PublishResult(appended.offsets(), duplicates);
+            return appended.durable().thenApply(v -> result);
+        });
     }
 
     @Override

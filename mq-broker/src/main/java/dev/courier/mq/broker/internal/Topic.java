@@ -1,6 +1,8 @@
 package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.storage.AppendRecord;
+import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.StartPosition;
 import org.slf4j.Logger;
@@ -11,9 +13,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -35,9 +42,21 @@ final class Topic implements AutoCloseable {
     private final LongSupplier clock;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean dispatchScheduled = new AtomicBoolean();
+    /**
+     * With {@code fsync=always} an append forces the file before it returns, which must not happen on
+     * a connection's I/O thread: such appends run here, one at a time, in the order they were handed
+     * over. Null for the other policies, whose appends only write to the page cache.
+     */
+    private final ExecutorService forcingAppender;
 
     private Topic(String name, TopicLog topicLog, Path dir, BrokerConfig config, DeadLetters deadLetters,
                   LongSupplier clock) {
+        this.forcingAppender = config.logFor(name).fsync() != FsyncPolicy.ALWAYS ? null
+                : Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "courier-append-" + name);
+                    t.setDaemon(true);
+                    return t;
+                });
         this.name = name;
         this.topicLog = topicLog;
         this.subscriptionsDir = dir.resolve("subscriptions");
@@ -145,8 +164,29 @@ final class Topic implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends {@code records} in the order of the calls: at once on the calling thread, or for
+     * {@code fsync=always} on the topic's appender thread. The future fails as the append would throw.
+     */
+    CompletableFuture<TopicLog.Appended> append(List<AppendRecord> records) {
+        if (forcingAppender == null) {
+            return CompletableFuture.completedFuture(topicLog.append(records));
+        }
+        return CompletableFuture.supplyAsync(() -> topicLog.append(records), forcingAppender);
+    }
+
     @Override
     public void close() {
+        if (forcingAppender != null) {
+            forcingAppender.shutdown();
+            try {
+                if (!forcingAppender.awaitTermination(5, TimeUnit.SECONDS)) {
+                    log.warn("Topic {}: appends still running after 5 s; closing the log under them", name);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         subscriptions.values().forEach(Subscription::close);
         topicLog.close();
     }

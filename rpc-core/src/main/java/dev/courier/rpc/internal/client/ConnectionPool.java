@@ -12,9 +12,12 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +32,8 @@ import java.util.function.BiConsumer;
  * <p>Thread-safe.
  */
 public final class ConnectionPool {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
 
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -73,7 +78,7 @@ public final class ConnectionPool {
             then.accept(c, null);
             return;
         }
-        slot.connect().whenComplete(then);
+        slot.acquire(then);
     }
 
     /**
@@ -104,55 +109,70 @@ public final class ConnectionPool {
         }
     }
 
+    /**
+     * One connection, opened on demand. Calls that arrive while it connects wait in a FIFO list and are
+     * handed the connection in the order they arrived, before any later call, so a connection carries
+     * one caller's requests in the order they were made even across a (re)connect.
+     */
     private final class Slot {
         private volatile Connection connection;
-        private CompletableFuture<Connection> connecting;
+        private List<BiConsumer<Connection, Throwable>> waiting;
         private int failures;
         private long nextAttemptNanos;
         private Throwable lastFailure;
 
-        synchronized CompletableFuture<Connection> connect() {
+        synchronized void acquire(BiConsumer<Connection, Throwable> then) {
             Connection c = connection;
             if (c != null && c.isActive()) {
-                return CompletableFuture.completedFuture(c);
+                then.accept(c, null);
+                return;
             }
-            if (connecting != null) {
-                return connecting;
+            if (waiting != null) {
+                waiting.add(then);
+                return;
             }
             long now = System.nanoTime();
             if (failures > 0 && now - nextAttemptNanos < 0) {
-                return CompletableFuture.failedFuture(new ConnectFailedException("Cannot connect to " + address
-                        + " (" + failures + " failed attempts; next in "
-                        + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now) + " ms): " + lastFailure.getMessage(),
-                        lastFailure));
+                then.accept(null, new ConnectFailedException("Cannot connect to " + address + " (" + failures
+                        + " failed attempts; next in " + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now)
+                        + " ms): " + lastFailure.getMessage(), lastFailure));
+                return;
             }
-            CompletableFuture<Connection> future = new CompletableFuture<>();
-            connecting = future;
+            waiting = new ArrayList<>();
+            waiting.add(then);
             ChannelFuture cf = bootstrap.connect(address);
-            cf.addListener(f -> connected(future, cf.channel(), f.cause()));
-            return future;
+            cf.addListener(f -> connected(cf.channel(), f.cause()));
         }
 
-        private void connected(CompletableFuture<Connection> future, Channel channel, Throwable cause) {
+        private void connected(Channel channel, Throwable cause) {
             Connection c = cause == null ? channel.attr(CONNECTION).get() : null;
+            List<BiConsumer<Connection, Throwable>> waiters;
             synchronized (this) {
-                connecting = null;
+                waiters = waiting;
+                waiting = null;
                 if (c != null) {
                     failures = 0;
-                    connection = c;
                     drained = false;
-                } else {
-                    failures++;
-                    lastFailure = cause;
-                    long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(failures - 1, 10));
-                    nextAttemptNanos = System.nanoTime() + backoff;
+                    // under the lock, before the connection is published: nobody overtakes the waiters
+                    waiters.forEach(w -> handOver(w, c, null));
+                    connection = c;
+                    return;
                 }
+                failures++;
+                lastFailure = cause;
+                long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(failures - 1, 10));
+                nextAttemptNanos = System.nanoTime() + backoff;
             }
-            if (c != null) {
-                future.complete(c);
-            } else {
-                future.completeExceptionally(new ConnectFailedException("Cannot connect to " + address + ": "
-                        + cause.getMessage(), cause));
+            ConnectFailedException failure = new ConnectFailedException("Cannot connect to " + address + ": "
+                    + cause.getMessage(), cause);
+            waiters.forEach(w -> handOver(w, null, failure));
+        }
+
+        private void handOver(BiConsumer<Connection, Throwable> waiter, Connection c, Throwable failure) {
+            try {
+                waiter.accept(c, failure);
+            } catch (RuntimeException e) {
+                log.warn("A call waiting for the connection to {} failed", address, e);
             }
         }
     }
