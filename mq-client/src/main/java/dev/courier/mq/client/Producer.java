@@ -70,6 +70,7 @@ public final class Producer implements AutoCloseable {
     private final List<Batch> failed = new ArrayList<>();
     private boolean probing = true;
     private boolean recovering;
+    private Throwable lastFailure;
     private long backoffMillis = FIRST_BACKOFF_MILLIS;
     private boolean closed;
 
@@ -222,6 +223,7 @@ public final class Producer implements AutoCloseable {
                 backoffMillis = FIRST_BACKOFF_MILLIS;
             } else {
                 failed.add(batch);
+                lastFailure = error;
                 recovering = true;
             }
             recoverNow = recovering && inFlight.isEmpty();
@@ -238,9 +240,9 @@ public final class Producer implements AutoCloseable {
         }
         if (recoverNow) {
             try {
-                scheduler.schedule(() -> recover(error), delay, TimeUnit.MILLISECONDS);
+                scheduler.schedule(this::recover, delay, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
-                recover(error); // the client is closing: give up on what is left
+                recover(); // the client is closing: give up on what is left
             }
         } else {
             pump();
@@ -251,9 +253,11 @@ public final class Producer implements AutoCloseable {
      * Every batch in flight has answered and some failed: put their messages back at the head of the
      * queue (oldest first) and resend one batch at a time; give up on messages past the send timeout.
      */
-    private void recover(Throwable lastError) {
+    private void recover() {
         List<PendingSend> expired = new ArrayList<>();
+        Throwable cause;
         synchronized (this) {
+            cause = lastFailure;
             List<PendingSend> resend = new ArrayList<>();
             failed.forEach(b -> resend.addAll(b.sends()));
             failed.clear();
@@ -285,7 +289,7 @@ public final class Producer implements AutoCloseable {
         }
         if (!expired.isEmpty()) {
             MqException ex = new MqException("Send to " + topic + " not acknowledged within " + sendTimeoutMillis
-                    + " ms", lastError);
+                    + " ms", cause);
             expired.forEach(p -> p.future.completeExceptionally(ex));
         }
         pump();

@@ -16,8 +16,9 @@ public interface BrokerService {
 
     /**
      * Appends the payloads; completes with their offsets only once they are durable under the broker's
-     * policy. Runs on the broker's I/O thread, so one connection's publishes are stored in the order
-     * sent and a producer may keep several in flight. For an idempotent producer (non-zero id) a
+     * policy. Taken in on the broker's I/O thread (with {@code fsync=always}, forced on the topic's
+     * appender thread in the same order), so one connection's publishes are stored in the order sent
+     * and a producer may keep several in flight. For an idempotent producer (non-zero id) a
      * sequence already stored is answered as a duplicate with its original offset, and a batch that
      * skips sequences (an earlier one is missing) is refused whole, so a producer resending from its
      * oldest unacknowledged message never loses one.
