@@ -2,6 +2,7 @@ package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.storage.AppendRecord;
+import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.broker.storage.StoredRecord;
 import dev.courier.mq.client.protocol.StartPosition;
 import org.slf4j.Logger;
@@ -129,8 +130,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
             headers.put(SOURCE_TOPIC, topic);
             headers.put(SOURCE_SUBSCRIPTION, subscription);
             headers.put(SOURCE_OFFSET, Long.toString(record.offset()));
-            return dlq.log().append(List.of(new AppendRecord(0, 0, headers, record.payload())))
-                    .durable();
+            return dlq.append(List.of(new AppendRecord(0, 0, headers, record.payload())))
+                    .thenCompose(TopicLog.Appended::durable);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -33,11 +33,17 @@ public interface BrokerService {
      * Delivers up to {@code maxMessages} messages to the consumer, never leaving it with more than
      * {@code prefetch} unacknowledged; waits up to {@code waitMillis} when none is available.
      * Calling it also tells the broker the consumer is alive, and ties the consumer to the calling
-     * connection: when that connection closes, the consumer is detached at once.
+     * connection: when that connection closes, the consumer is detached at once. Runs on the broker's
+     * I/O thread (it reads recent records, which are in the page cache, and parks when there are none).
      */
+    @NonBlocking
     CompletableFuture<FetchResult> fetch(FetchRequest request);
 
-    /** Acknowledges delivered offsets; answers how many were newly acknowledged. */
+    /**
+     * Acknowledges delivered offsets; answers how many were newly acknowledged. Runs on the broker's
+     * I/O thread (an ack is an append to the subscription's cursor file, forced in the background).
+     */
+    @NonBlocking
     CompletableFuture<Integer> ack(AckRequest request);
 
     /** Gives offsets back for redelivery after a delay (0: the broker's backoff), recording the reason. */
