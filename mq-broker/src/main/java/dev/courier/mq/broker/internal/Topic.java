@@ -52,11 +52,7 @@ final class Topic implements AutoCloseable {
     private Topic(String name, TopicLog topicLog, Path dir, BrokerConfig config, DeadLetters deadLetters,
                   LongSupplier clock) {
         this.forcingAppender = config.logFor(name).fsync() != FsyncPolicy.ALWAYS ? null
-                : Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "courier-append-" + name);
-                    t.setDaemon(true);
-                    return t;
-                });
+                : Executors.newSingleThreadExecutor(r -> Topics.daemon(r, "courier-append-" + name));
         this.name = name;
         this.topicLog = topicLog;
         this.subscriptionsDir = dir.resolve("subscriptions");

@@ -69,7 +69,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
                 hk, hk, TimeUnit.MILLISECONDS);
     }
 
-    private static Thread daemon(Runnable r, String name) {
+    /** A daemon thread named {@code name} running {@code r}: the broker's threads never keep the JVM up. */
+    static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
