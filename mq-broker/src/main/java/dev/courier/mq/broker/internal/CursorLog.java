@@ -120,10 +120,7 @@ final class CursorLog implements AutoCloseable {
      */
     static CursorLog create(Storage storage, Path file, long start) throws IOException {
         Path dir = file.getParent();
-        if (!storage.isDirectory(dir)) {
-            storage.createDirectories(dir);
-            storage.syncDirectory(dir.getParent());
-        }
+        storage.createDirectoriesDurably(dir);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (StorageFile ch = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
             ch.writeFully(entry(FLOOR, start), 0);

@@ -47,10 +47,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
         this.config = config;
         this.topicsDir = config.dataDir().resolve("topics");
         Storage storage = config.storage();
-        if (!storage.isDirectory(topicsDir)) {
-            storage.createDirectories(topicsDir);
-            storage.syncDirectory(config.dataDir());
-        }
+        storage.createDirectoriesDurably(topicsDir);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "courier-broker-timer"));
         this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "courier-broker-dispatch"));
         try {

@@ -55,6 +55,26 @@ public interface Storage {
     /** Deletes a file if it exists. */
     void deleteIfExists(Path file) throws IOException;
 
+    /**
+     * Creates {@code dir} and its missing parents, and syncs the directory above each one created, so
+     * that they are all durable when this returns.
+     */
+    default void createDirectoriesDurably(Path dir) throws IOException {
+        Path top = dir.toAbsolutePath();
+        while (top.getParent() != null && !isDirectory(top.getParent())) {
+            top = top.getParent();
+        }
+        if (isDirectory(top)) {
+            return;
+        }
+        createDirectories(dir);
+        for (Path d = dir.toAbsolutePath(); d != null && d.startsWith(top); d = d.getParent()) {
+            if (d.getParent() != null) {
+                syncDirectory(d.getParent());
+            }
+        }
+    }
+
     /** Makes the entries of {@code dir} (creations, renames and deletes in it) durable. */
     void syncDirectory(Path dir) throws IOException;
 

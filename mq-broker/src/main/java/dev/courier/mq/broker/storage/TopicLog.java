@@ -115,12 +115,7 @@ public final class TopicLog implements AutoCloseable {
     /** Opens (creating if needed) the log in {@code dir}, validating and repairing it as described above. */
     public static TopicLog open(String name, Path dir, LogConfig config, Storage storage) throws IOException {
         Objects.requireNonNull(storage, "storage");
-        if (!storage.isDirectory(dir)) {
-            storage.createDirectories(dir);
-            if (dir.getParent() != null) {
-                storage.syncDirectory(dir.getParent());
-            }
-        }
+        storage.createDirectoriesDurably(dir);
         ProducerTable producers = new ProducerTable();
         LogLoader.Loaded loaded = LogLoader.load(name, storage, dir, config, producers);
         TopicLog tl = new TopicLog(name, dir, config, storage, loaded, producers);
