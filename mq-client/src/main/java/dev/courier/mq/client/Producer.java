@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import dev.courier.mq.client.protocol.MessageTooLargeException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +45,8 @@ public final class Producer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Producer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_BATCH_BYTES = 1 << 20;
+    /** The largest message sent: the broker's default {@code max.message.bytes}. */
+    public static final int MAX_MESSAGE_BYTES = 8 << 20;
     private static final int MAX_BATCH_MESSAGES = 4096;
     /** Batches in flight at once once the connection is known to work. */
     static final int MAX_IN_FLIGHT = 5;
@@ -126,6 +129,11 @@ public final class Producer implements AutoCloseable {
     /** Sends raw bytes. */
     public CompletableFuture<MessageId> send(byte[] payload) {
         CompletableFuture<MessageId> f = new CompletableFuture<>();
+        if (payload.length > MAX_MESSAGE_BYTES) {
+            f.completeExceptionally(new MessageTooLargeException("A message of " + payload.length
+                    + " bytes is larger than the most a broker takes by default (" + MAX_MESSAGE_BYTES + "); not sent"));
+            return f;
+        }
         synchronized (this) {
             if (closed) {
                 f.completeExceptionally(new MqException("The producer is closed"));

@@ -84,6 +84,8 @@ final class Subscription {
     private final Map<String, Consumer> consumers = new LinkedHashMap<>();
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
     private long deadLettered;
+    /** Offsets that the log has no record for (damage took them), passed over but never acknowledged. */
+    private final NavigableSet<Long> gaps = new java.util.TreeSet<>();
     private boolean closed;
 
     private static final class Held {
@@ -100,8 +102,12 @@ final class Subscription {
         }
     }
 
-    private record Pending(long offset, int deliveries, long dueAt, String reason) {
+    /** A message waiting to be delivered again; {@code lastHolder} may still acknowledge it. */
+    private record Pending(long offset, int deliveries, long dueAt, String reason, String lastHolder) {
     }
+
+    /** What a delivery adds to a fetch answer beyond its payload and headers (offset, counts, framing). */
+    static final int DELIVERY_OVERHEAD = 64;
 
     private static final class Consumer {
         final String id;
@@ -143,7 +149,7 @@ final class Subscription {
         long now = clock.getAsLong();
         Consumer c = consumers.computeIfAbsent(req.consumerId(), Consumer::new);
         c.lastSeen = now;
-        c.prefetch = Math.max(1, req.prefetch());
+        c.prefetch = Math.max(1, Math.min(req.prefetch(), config.maxPrefetch()));
         c.ackTimeout = req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000;
         for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
             Parked p = it.next();
@@ -153,7 +159,7 @@ final class Subscription {
             }
         }
         CompletableFuture<FetchResult> future = new CompletableFuture<>();
-        List<Delivery> out = collect(c, req.maxMessages(), now);
+        List<Delivery> out = collect(c, Math.min(req.maxMessages(), config.maxPrefetch()), now);
         if (!out.isEmpty() || req.waitMillis() <= 0 || closed) {
             future.complete(new FetchResult(out));
         } else {
@@ -162,43 +168,68 @@ final class Subscription {
         return future;
     }
 
+    /**
+     * Hands out up to {@code maxMessages} (and the consumer's credit) due redeliveries, then fresh
+     * messages, in at most {@code maxFetchBytes} of payload and headers: a message that would go past
+     * that waits for the next fetch, except that the first message of an answer always goes, however
+     * large (publishes are limited to {@code maxMessageBytes}, below the frame limit).
+     */
     private List<Delivery> collect(Consumer c, int maxMessages, long now) {
         int credit = Math.min(maxMessages, c.prefetch - c.held);
         if (credit <= 0) {
             return List.of();
         }
         List<Delivery> out = new ArrayList<>();
+        long budget = config.maxFetchBytes();
         while (credit > 0 && !redeliver.isEmpty() && redeliver.peek().dueAt() <= now) {
-            Pending p = redeliver.poll();
+            Pending p = redeliver.peek();
             if (isAcked(p.offset()) || inFlight.containsKey(p.offset()) || deadLettering.contains(p.offset())) {
+                redeliver.poll();
                 continue;
             }
             StoredRecord r = readOne(p.offset());
             if (r == null) {
-                markAcked(p.offset()); // no longer retained
+                redeliver.poll();
+                if (p.offset() < topicLog.startOffset()) {
+                    markAcked(p.offset()); // removed by retention
+                } else {
+                    gaps.add(p.offset());
+                    log.error("Topic {} subscription {}: offset {} has no readable record any more; it stays "
+                            + "unacknowledged until an operator acknowledges the loss", topicName, name, p.offset());
+                }
                 continue;
             }
+            if (!out.isEmpty() && sizeOf(r) > budget) {
+                break; // stays first in line for the next fetch
+            }
+            redeliver.poll();
             if (p.deliveries() >= config.maxDeliveries()) {
                 deadLetter(r, p);
                 continue;
             }
             out.add(deliver(c, r, p.deliveries() + 1, now));
+            budget -= sizeOf(r);
             credit--;
         }
         long durable = topicLog.durableOffset();
-        while (credit > 0 && readNext < durable) {
+        fresh:
+        while (credit > 0 && budget > 0 && readNext < durable) {
             long start = topicLog.startOffset();
             if (readNext < start) {
                 // Retention removed the records below start: jump the floor as housekeeping will, rather
                 // than acknowledging each missing offset one by one.
                 retained(start);
             }
-            List<StoredRecord> records = topicLog.read(readNext, credit, config.maxFetchBytes());
+            List<StoredRecord> records = topicLog.read(readNext, credit, (int) Math.min(Integer.MAX_VALUE,
+                    Math.max(1, budget)));
             if (records.isEmpty()) {
                 break;
             }
             for (StoredRecord r : records) {
-                skipTo(r.offset());
+                if (!out.isEmpty() && sizeOf(r) > budget) {
+                    break fresh;
+                }
+                passOver(r.offset());
                 readNext = r.offset() + 1;
                 if (isAcked(r.offset())) {
                     continue;
@@ -206,10 +237,11 @@ final class Subscription {
                 int before = deliveriesBefore(r.offset());
                 if (before >= config.maxDeliveries()) {
                     deadLetter(r, new Pending(r.offset(), before, now, "reached " + before
-                            + " deliveries before the broker restarted; the last failure is not known"));
+                            + " deliveries before the broker restarted; the last failure is not known", null));
                     continue;
                 }
                 out.add(deliver(c, r, before + 1, now));
+                budget -= sizeOf(r);
                 credit--;
             }
         }
@@ -224,6 +256,15 @@ final class Subscription {
         return out;
     }
 
+    /** The bytes a record adds to a fetch answer. */
+    private static long sizeOf(StoredRecord r) {
+        long size = DELIVERY_OVERHEAD + r.payload().length;
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+            size += 8 + 3L * (h.getKey().length() + h.getValue().length());
+        }
+        return size;
+    }
+
     /**
      * How often a message about to be read as fresh was delivered before: only messages below the
      * persisted hand-out mark were, which after a restart are read again from the floor.
@@ -236,19 +277,53 @@ final class Subscription {
         return offset < handedOutBelow ? 1 : 0;
     }
 
-    /** Offsets in [readNext, offset) hold no record (a gap or removed by retention): acknowledge them. */
-    private void skipTo(long offset) {
+    /**
+     * The next record read is at {@code offset}: the offsets in {@code [readNext, offset)} hold no
+     * record. Below the log's start, retention removed them and the floor jumps; inside the log, damage
+     * took them: they become a {@linkplain #gaps gap}, reported and never acknowledged by the broker on
+     * its own (an operator can {@link #acknowledgeLoss acknowledge the loss}).
+     */
+    private void passOver(long offset) {
         if (offset <= readNext) {
             return;
         }
-        if (floor >= readNext) {
-            setFloor(Math.max(floor, offset));
-        } else {
-            for (long o = readNext; o < offset; o++) {
-                markAcked(o);
+        long start = topicLog.startOffset();
+        if (readNext < start && floor >= readNext) {
+            setFloor(Math.min(offset, start));
+        }
+        long from = Math.max(readNext, floor);
+        if (from < offset) {
+            for (long o = from; o < offset; o++) {
+                if (!isAcked(o)) {
+                    gaps.add(o);
+                }
             }
+            log.error("Topic {} subscription {}: offsets {}..{} have no readable record ({}); they stay "
+                    + "unacknowledged until an operator acknowledges the loss", topicName, name, from, offset - 1,
+                    topicLog.isMissing(from) ? "damaged on disk" : "not found");
         }
         readNext = offset;
+    }
+
+    /**
+     * An operator's acknowledgement that the offsets in {@code [from, to)} are lost: they are marked
+     * acknowledged (so the floor and retention move on). Only offsets that are gaps are affected.
+     *
+     * @return how many offsets were acknowledged
+     */
+    synchronized int acknowledgeLoss(long from, long to) {
+        int n = 0;
+        for (Long o : new ArrayList<>(gaps.subSet(from, true, to, false))) {
+            gaps.remove(o);
+            if (markAcked(o)) {
+                n++;
+            }
+        }
+        if (n > 0) {
+            log.warn("Topic {} subscription {}: {} lost offsets in {}..{} acknowledged by an operator", topicName, name,
+                    n, from, to - 1);
+        }
+        return n;
     }
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
@@ -286,7 +361,7 @@ final class Subscription {
                     log.error("Topic {} subscription {}: dead-lettering offset {} failed; will retry", topicName, name,
                             offset, e);
                     redeliver.add(new Pending(offset, p.deliveries(), clock.getAsLong()
-                            + config.backoffMax().toMillis(), reason));
+                            + config.backoffMax().toMillis(), reason, null));
                 }
             }
         });
@@ -336,33 +411,64 @@ final class Subscription {
         floor = f;
     }
 
+    /**
+     * Acknowledges the offsets that this consumer holds, or held last while they wait for redelivery; an
+     * offset delivered to another consumer, or never delivered, is refused (not counted). An offset
+     * leaves the consumer's deliveries only once its acknowledgement is stored: if the cursor write
+     * fails, the call fails and the message stays held.
+     *
+     * @return how many offsets were newly acknowledged
+     */
     synchronized int ack(String consumerId, long[] offsets) {
         Consumer c = touch(consumerId);
         int n = 0;
-        for (long o : offsets) {
-            release(inFlight.remove(o));
-            if (markAcked(o)) {
-                n++;
+        try {
+            for (long o : offsets) {
+                Held h = inFlight.get(o);
+                boolean own = h != null ? h.consumerId.equals(consumerId) : lastHeldBy(o, consumerId);
+                if (!own) {
+                    continue;
+                }
+                if (markAcked(o)) {
+                    n++;
+                }
+                if (h != null) {
+                    inFlight.remove(o);
+                    release(h);
+                }
             }
-        }
-        if (c != null || n > 0) {
-            dispatchParked();
+        } finally {
+            if (c != null || n > 0) {
+                dispatchParked();
+            }
         }
         return n;
     }
 
+    /** Whether {@code offset} waits for redelivery and {@code consumerId} held it last. */
+    private boolean lastHeldBy(long offset, String consumerId) {
+        for (Pending p : redeliver) {
+            if (p.offset() == offset) {
+                return consumerId.equals(p.lastHolder());
+            }
+        }
+        return false;
+    }
+
+    /** Gives back this consumer's own deliveries for redelivery after a delay (0: the broker's backoff). */
     synchronized int nack(String consumerId, long[] offsets, long delayMillis, String reason) {
         touch(consumerId);
         long now = clock.getAsLong();
         int n = 0;
         for (long o : offsets) {
-            Held h = inFlight.remove(o);
-            if (h == null) {
+            Held h = inFlight.get(o);
+            if (h == null || !h.consumerId.equals(consumerId)) {
                 continue;
             }
+            inFlight.remove(o);
             release(h);
             long delay = delayMillis > 0 ? delayMillis : backoff(h.deliveries);
-            redeliver.add(new Pending(o, h.deliveries, now + delay, reason));
+            redeliver.add(new Pending(o, h.deliveries, now + delay, reason, consumerId));
             n++;
         }
         dispatchParked();
@@ -400,7 +506,7 @@ final class Subscription {
             Held h = it.next();
             if (h.consumerId.equals(consumerId)) {
                 it.remove();
-                redeliver.add(new Pending(h.offset, h.deliveries, now, reason));
+                redeliver.add(new Pending(h.offset, h.deliveries, now, reason, consumerId));
                 n++;
             }
         }
@@ -444,7 +550,7 @@ final class Subscription {
             if (h.deadline <= now) {
                 it.remove();
                 release(h);
-                redeliver.add(new Pending(h.offset, h.deliveries, now, "ack deadline passed"));
+                redeliver.add(new Pending(h.offset, h.deliveries, now, "ack deadline passed", h.consumerId));
             }
         }
         Set<Consumer> waiting = new HashSet<>();
@@ -503,7 +609,7 @@ final class Subscription {
     synchronized SubscriptionStats stats() {
         long end = topicLog.durableOffset();
         long backlog = Math.max(0, end - floor - acked.size());
-        return new SubscriptionStats(floor, end, backlog, inFlight.size(), consumers.size(), deadLettered);
+        return new SubscriptionStats(floor, end, backlog, inFlight.size(), consumers.size(), deadLettered, gaps.size());
     }
 
     synchronized void sync() {

@@ -115,6 +115,10 @@ public final class Topics implements AutoCloseable, DeadLetters {
         return topics.get(name);
     }
 
+    BrokerConfig config() {
+        return config;
+    }
+
     /** Names of the topics. */
     public Collection<String> names() {
         return List.copyOf(topics.keySet());

@@ -55,6 +55,13 @@ public interface BrokerService {
     /** The consumer leaves: its unacknowledged messages are redelivered at once. */
     int detach(String topic, String subscription, String consumerId);
 
+    /**
+     * An operator acknowledges that the offsets in {@code [fromOffset, toOffset)} of a subscription are
+     * lost: offsets the broker found no readable record for (see {@link SubscriptionStats#missing()}),
+     * which it never acknowledges on its own. Answers how many were acknowledged.
+     */
+    int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset);
+
     /** The state of a subscription (or null when it does not exist). */
     SubscriptionStats stats(String topic, String subscription);
 }
