@@ -14,6 +14,7 @@ import dev.courier.mq.client.protocol.StartPosition;
 import dev.courier.mq.client.protocol.SubscribeRequest;
 import dev.courier.mq.client.protocol.SubscriptionStats;
 import dev.courier.rpc.CallContext;
+import dev.courier.rpc.PeerConnection;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -66,10 +67,15 @@ public final class BrokerServiceImpl implements BrokerService {
     @Override
     public CompletableFuture<FetchResult> fetch(FetchRequest request) {
         Names.check("consumer id", request.consumerId());
-        Subscription s = topics.topic(request.topic()).subscription(request.subscription(), StartPosition.EARLIEST);
-        CompletableFuture<FetchResult> result = s.fetch(request);
-        connections.fetchedThrough(CallContext.connection(), s, request.consumerId());
-        return result;
+        PeerConnection connection = CallContext.connection();
+        // Called on the I/O thread; the fetch reads the log (and may create the subscription, forcing its
+        // cursor file), so it runs on the delivery pool.
+        return CompletableFuture.supplyAsync(() -> {
+            Subscription s = topics.topic(request.topic()).subscription(request.subscription(), StartPosition.EARLIEST);
+            CompletableFuture<FetchResult> result = s.fetch(request);
+            connections.fetchedThrough(connection, s, request.consumerId());
+            return result;
+        }, topics.delivery()).thenCompose(r -> r);
     }
 
     @Override

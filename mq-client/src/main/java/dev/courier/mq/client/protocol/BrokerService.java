@@ -33,8 +33,10 @@ public interface BrokerService {
      * Delivers up to {@code maxMessages} messages to the consumer, never leaving it with more than
      * {@code prefetch} unacknowledged; waits up to {@code waitMillis} when none is available.
      * Calling it also tells the broker the consumer is alive, and ties the consumer to the calling
-     * connection: when that connection closes, the consumer is detached at once. Runs on the broker's
-     * I/O thread (it reads recent records, which are in the page cache, and parks when there are none).
+     * connection: when that connection closes, the consumer is detached at once. Taken in on the
+     * broker's I/O thread and handed to its delivery pool, which reads the log and parks the fetch
+     * when there is nothing to deliver. A fetch of {@code maxMessages = 0} and {@code waitMillis = 0}
+     * delivers nothing and only keeps the consumer's session (a heartbeat).
      */
     @NonBlocking
     CompletableFuture<FetchResult> fetch(FetchRequest request);
