@@ -237,4 +237,27 @@ class LossPathTest {
         List<Long> rest = fetch("t", "c", 100).stream().map(Delivery::offset).toList();
         assertThat(rest).containsExactly(5L, 6L, 7L, 8L, 9L, 10L);
     }
+
+    /** Dead-lettering into a topic whose fsync fails neither deadlocks nor loses the message. */
+    @Test
+    void aFailingFsyncWhileDeadLetteringKeepsTheBrokerServingAndTheMessageHeld() throws Exception {
+        start(b -> b.maxDeliveries(1).backoff(Duration.ofMillis(1), Duration.ofMillis(20))
+                .topicLog("t.s.dlq", dev.courier.mq.broker.storage.LogConfig.builder().syncer(f -> {
+                    throw new java.io.IOException("injected EIO");
+                }).build()));
+        svc.subscribe(new SubscribeRequest("t", "s", StartPosition.EARLIEST));
+        svc.subscribe(new SubscribeRequest("u", "s", StartPosition.EARLIEST));
+        publish("t", 1, 10);
+        List<Delivery> first = fetch("t", "c", 1);
+        svc.nack(new NackRequest("t", "s", "c", new long[] {first.get(0).offset()}, 1, "bad")).get();
+        // the redelivery is due: fetches try to dead-letter it, and the dead-letter topic's fsync fails
+        for (int i = 0; i < 5; i++) {
+            assertThat(fetch("t", "c", 1)).isEmpty();
+            publish("u", 1, 10);
+        }
+        assertThat(fetch("u", "c", 10)).hasSize(5);
+        SubscriptionStats stats = broker.stats("t", "s");
+        assertThat(stats.ackFloor()).as("not acknowledged while its dead letter is not durable").isZero();
+        assertThat(stats.deadLettered()).isZero();
+    }
 }
