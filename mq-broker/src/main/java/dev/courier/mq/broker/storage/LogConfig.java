@@ -12,9 +12,11 @@ import java.time.Duration;
  * @param retentionBytes     delete the oldest segments while the topic is larger (-1: no limit)
  * @param retentionMillis    delete segments whose newest record is older (-1: no limit)
  * @param syncer             how a file is forced to disk (a seam for fault-injection tests)
+ * @param producerIdleMillis an idempotent producer id unseen this long is forgotten by deduplication
+ *                           (default 1 day)
  */
 public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy fsync, long retentionBytes,
-                        long retentionMillis, Syncer syncer) {
+                        long retentionMillis, Syncer syncer, long producerIdleMillis) {
 
     /** Forces a segment file to disk. */
     @FunctionalInterface
@@ -40,6 +42,7 @@ public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy f
         b.retentionBytes = retentionBytes;
         b.retentionMillis = retentionMillis;
         b.syncer = syncer;
+        b.producerIdleMillis = producerIdleMillis;
         return b;
     }
 
@@ -51,6 +54,7 @@ public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy f
         private long retentionBytes = -1;
         private long retentionMillis = -1;
         private Syncer syncer = Syncer.FORCE;
+        private long producerIdleMillis = Duration.ofDays(1).toMillis();
 
         private Builder() {
         }
@@ -104,8 +108,18 @@ public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy f
             return this;
         }
 
+        /** How long an idempotent producer id may stay silent before deduplication forgets it. */
+        public Builder producerIdleExpiry(Duration v) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException("producerIdleExpiry must be > 0");
+            }
+            producerIdleMillis = v.toMillis();
+            return this;
+        }
+
         public LogConfig build() {
-            return new LogConfig(segmentBytes, indexIntervalBytes, fsync, retentionBytes, retentionMillis, syncer);
+            return new LogConfig(segmentBytes, indexIntervalBytes, fsync, retentionBytes, retentionMillis, syncer,
+                    producerIdleMillis);
         }
     }
 }

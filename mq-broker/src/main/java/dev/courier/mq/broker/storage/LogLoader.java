@@ -47,13 +47,13 @@ final class LogLoader {
                     expect[0] = base;
                 }
                 Segment.Scan scan = Segment.open(storage, dir.resolve(fn), base, config.indexIntervalBytes(),
-                        (offset, pid, seq) -> {
+                        (offset, pid, seq, timestamp) -> {
                             if (offset > expect[0]) {
                                 missing.add(new long[] {expect[0], offset});
                             }
                             expect[0] = Math.max(expect[0], offset + 1);
                             if (pid != 0) {
-                                producers.record(pid, seq, offset);
+                                producers.record(pid, seq, offset, timestamp);
                             }
                         });
                 Segment s = scan.segment();

@@ -142,7 +142,7 @@ final class Segment implements AutoCloseable {
                 s.nextOffset = offset + 1;
                 lastOffset = offset;
                 visitor.visit(offset, buf.getLong(rel + RecordFormat.PRODUCER_ID_OFFSET),
-                        buf.getLong(rel + RecordFormat.SEQUENCE_OFFSET));
+                        buf.getLong(rel + RecordFormat.SEQUENCE_OFFSET), buf.getLong(rel + RecordFormat.TIMESTAMP_OFFSET));
                 pos += size;
             }
             s.size = pos;
@@ -156,7 +156,7 @@ final class Segment implements AutoCloseable {
 
     /** Sees the identity of every valid record during the validation scan. */
     interface RecordVisitor {
-        void visit(long offset, long producerId, long sequence);
+        void visit(long offset, long producerId, long sequence, long timestamp);
     }
 
     private static String problem(int code) {

@@ -121,7 +121,7 @@ public final class TopicLog implements AutoCloseable {
     public static TopicLog open(String name, Path dir, LogConfig config, Storage storage) throws IOException {
         Objects.requireNonNull(storage, "storage");
         List<Path> toSync = storage.createDirectoriesToSync(dir);
-        ProducerTable producers = new ProducerTable();
+        ProducerTable producers = new ProducerTable(config.producerIdleMillis());
         LogLoader.Loaded loaded = LogLoader.load(name, storage, dir, config, producers);
         TopicLog tl = new TopicLog(name, dir, config, storage, loaded, producers);
         tl.pendingDirSyncs.addAll(toSync);
@@ -183,7 +183,7 @@ public final class TopicLog implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 AppendRecord r = records.get(i);
                 if (r.producerId() != 0) {
-                    long known = producers.lookup(r.producerId(), r.sequence());
+                    long known = producers.lookup(r.producerId(), r.sequence(), now);
                     boolean ascending = r.producerId() == lastPid && r.sequence() > lastSeq;
                     lastPid = r.producerId();
                     lastSeq = ascending ? r.sequence() : Math.max(lastSeq, r.sequence());
@@ -230,7 +230,7 @@ public final class TopicLog implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 AppendRecord r = records.get(i);
                 if (r.producerId() != 0 && !duplicates[i]) {
-                    producers.record(r.producerId(), r.sequence(), offsets[i]);
+                    producers.record(r.producerId(), r.sequence(), offsets[i], now);
                 }
             }
             switch (config.fsync()) {
@@ -597,6 +597,17 @@ public final class TopicLog implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** Idempotent producers remembered for deduplication now. */
+    public int producerCount() {
+        lock.lock();
+        try {
+            producers.expireIdle(System.currentTimeMillis());
+            return producers.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The base offsets of the segments, oldest first. */
