@@ -174,6 +174,11 @@ public final class BrokerMain implements Callable<Integer> {
         return 0;
     }
 
+    /** The simulated disk the broker started by {@link #start} runs on, or null; close it after the broker. */
+    SimulatedDisk simulatedDisk() {
+        return simulatedDisk;
+    }
+
     private void closeDisk() {
         if (simulatedDisk != null) {
             simulatedDisk.close();

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * write ids and measure end-to-end latency.
  */
 @Command(name = "mq", mixinStandardHelpOptions = true, description = "Publishes to and consumes from a Courier broker.",
-        subcommands = {MqCli.Publish.class, MqCli.Consume.class})
+        subcommands = {MqCli.Publish.class, MqCli.Consume.class, MqCli.AckLoss.class})
 public final class MqCli {
 
     static long nowMicros() {
@@ -175,5 +175,25 @@ public final class MqCli {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new MqCli()).execute(args));
+    }
+
+    /** An operator accepts the loss of offsets the broker found damaged: they are acknowledged. */
+    @Command(name = "ack-loss", mixinStandardHelpOptions = true,
+            description = "Acknowledges offsets a subscription reports missing (damaged on disk), so it moves past them.")
+    static final class AckLoss implements Callable<Integer> {
+        @Option(names = "--broker", defaultValue = "127.0.0.1:7400") String broker;
+        @Option(names = "--topic", required = true) String topic;
+        @Option(names = "--subscription", required = true) String subscription;
+        @Option(names = "--from", required = true, description = "First offset (inclusive).") long from;
+        @Option(names = "--to", required = true, description = "Last offset (exclusive).") long to;
+
+        @Override
+        public Integer call() {
+            try (MqClient client = MqClient.connect(broker)) {
+                int n = client.broker().acknowledgeLoss(topic, subscription, from, to);
+                System.out.println("ACK-LOSS topic=" + topic + " subscription=" + subscription + " acknowledged=" + n);
+                return 0;
+            }
+        }
     }
 }

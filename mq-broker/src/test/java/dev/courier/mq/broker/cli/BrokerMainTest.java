@@ -27,6 +27,41 @@ class BrokerMainTest {
     Path dir;
 
     @Test
+    void aBrokerOnTheSimulatedDiskKeepsOnlyForcedDataAndFollowsItsQuotaFile() throws Exception {
+        Path data = dir.resolve("sim");
+        Path quota = dir.resolve("quota");
+        BrokerMain main = new BrokerMain();
+        new CommandLine(main).parseArgs("--data-dir", data.toString(), "--port", "0", "--host", "127.0.0.1",
+                "--simulate-disk-cache", "--disk-quota-file", quota.toString());
+        try (Broker broker = main.start(); RpcClient rpc = RpcClient.builder().build()) {
+            BrokerService svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port())
+                    .timeout(Duration.ofSeconds(10)).build();
+            svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[100]))).get(5, TimeUnit.SECONDS);
+            try (Stream<Path> entries = Files.list(data)) {
+                assertThat(entries.map(p -> p.getFileName().toString())).containsExactly(".simdisk");
+            }
+            Files.writeString(quota, Long.toString(main.simulatedDisk().usedBytes()));
+            await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(
+                    svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[100]))))
+                    .failsWithin(5, TimeUnit.SECONDS).withThrowableThat().withMessageContaining("storage full"));
+            Files.delete(quota);
+            await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(
+                    svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[100])))
+                            .get(5, TimeUnit.SECONDS).offsets()).containsExactly(1));
+        } finally {
+            main.simulatedDisk().close();
+        }
+    }
+
+    @Test
+    void aQuotaFileNeedsTheSimulatedDisk() {
+        BrokerMain main = new BrokerMain();
+        new CommandLine(main).parseArgs("--data-dir", dir.toString(), "--disk-quota-file", "q");
+        org.assertj.core.api.Assertions.assertThatThrownBy(main::start).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--simulate-disk-cache");
+    }
+
+    @Test
     void aBrokerStartsWithTheSettingsOfItsConfigFileAndFlags() throws Exception {
         Path data = dir.resolve("data");
         Path file = dir.resolve("broker.properties");
