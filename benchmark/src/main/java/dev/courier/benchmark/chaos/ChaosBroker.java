@@ -229,19 +229,29 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
             long startNanos = System.nanoTime();
             out.println("chaos: every producer is acknowledged; faults start");
 
+            long previousPlannedEnd = 0;
+            long previousEndNanos = startNanos;
             for (FaultSchedule.Planned f : schedule.faults()) {
-                waitUntil(startNanos + TimeUnit.MILLISECONDS.toNanos(f.startMillis()));
+                // At its planned time, but never closer to the previous fault's actual end than planned (a
+                // restart takes a while): the same faults, lengths and gaps whatever the machine's speed.
+                long gap = f.startMillis() - previousPlannedEnd;
+                waitUntil(Math.max(startNanos + TimeUnit.MILLISECONDS.toNanos(f.startMillis()),
+                        previousEndNanos + TimeUnit.MILLISECONDS.toNanos(gap)));
                 long start = HistoryWriter.nowMicros();
                 inject(f);
                 long end = HistoryWriter.nowMicros();
                 nextFault = f.index() + 1;
+                previousPlannedEnd = f.endMillis();
+                previousEndNanos = System.nanoTime();
                 windows.add(new long[] {start, end});
                 executed.add(new ChaosRun.Fault(f.index(), f.kind().label(), f.startMillis(), relMillis(start),
                         relMillis(end), null));
                 out.printf(Locale.ROOT, "chaos: #%d %s at %.1f s, ended at %.1f s%n", f.index(), f.kind(),
                         relMillis(start) / 1000.0, relMillis(end) / 1000.0);
             }
-            waitUntil(startNanos + TimeUnit.SECONDS.toNanos(duration));
+            // The last fault's recovery is seen before the producers stop.
+            waitUntil(Math.max(startNanos + TimeUnit.SECONDS.toNanos(duration),
+                    previousEndNanos + TimeUnit.MILLISECONDS.toNanos(FaultSchedule.MIN_GAP_MILLIS)));
 
             out.println("chaos: stopping the producers (each waits for what it has in flight)");
             producerProcs.forEach(ChildJvms::closeStdin); // all at once, then wait for each

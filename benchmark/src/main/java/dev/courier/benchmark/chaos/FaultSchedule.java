@@ -10,7 +10,9 @@ import java.util.Random;
  * The faults of one run, drawn from a seed before the run starts, so the same seed, fault kinds,
  * duration and session timeout give the same schedule. Kinds are taken in rounds, each round a seeded
  * shuffle of every requested kind, so each kind comes up before any repeats. A fault starts a seeded
- * gap after the previous one ended; one that would not end within the run is not scheduled.
+ * gap after the previous one ended; one that would not end within the run is not scheduled. The
+ * harness starts each fault at its planned time, or later when the previous one ended late (a restart
+ * takes what it takes), keeping the planned gap.
  *
  * <p>Immutable and thread-safe.
  *
