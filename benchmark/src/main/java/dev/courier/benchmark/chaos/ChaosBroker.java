@@ -93,6 +93,7 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     Path workDir;
 
     private PrintStream out = System.out;
+    private Path dataDir;
     private Path historyDir;
     private Path quotaFile;
     private long runStartMicros;
@@ -177,6 +178,7 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         boolean tempWork = workDir == null;
         Path work = tempWork ? Files.createTempDirectory("courier-chaos-") : Files.createDirectories(workDir);
         Path data = Files.createDirectories(work.resolve("data"));
+        dataDir = data;
         historyDir = Files.createDirectories(work.resolve("history"));
         Path logs = Files.createDirectories(work.resolve("logs"));
         quotaFile = work.resolve("disk-quota");
@@ -345,9 +347,8 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
 
     /** Bytes the data directory holds on the real disk (at most what the simulated disk counts). */
     private long usage() throws IOException {
-        Path data = historyDir.resolveSibling("data");
         long total = 0;
-        try (Stream<Path> files = Files.walk(data)) {
+        try (Stream<Path> files = Files.walk(dataDir)) {
             for (Path p : files.toList()) {
                 try {
                     if (Files.isRegularFile(p)) {
