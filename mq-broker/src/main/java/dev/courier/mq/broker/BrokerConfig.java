@@ -1,6 +1,7 @@
 package dev.courier.mq.broker;
 
 import dev.courier.mq.broker.storage.LogConfig;
+import dev.courier.mq.broker.storage.Storage;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,19 +23,38 @@ import java.util.Objects;
  * @param maxFetchBytes     about the most payload bytes in one fetch answer (default 4 MiB)
  * @param tick              how often deadlines, sessions and waits are checked (default 20 ms)
  * @param housekeeping      how often retention runs and cursors are forced (default 1 s)
+ * @param storage           the file system the broker's files live on (default the real one; a
+ *                          {@link dev.courier.mq.broker.storage.SimulatedDisk} for fault tests)
  */
 public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> topicLogs, int maxDeliveries,
                            Duration backoffBase, Duration backoffMax, Duration sessionTimeout, int maxFetchBytes,
-                           Duration tick, Duration housekeeping) {
+                           Duration tick, Duration housekeeping, Storage storage) {
 
     public BrokerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(storage, "storage");
         topicLogs = Map.copyOf(topicLogs);
     }
 
     public static Builder builder(Path dataDir) {
         return new Builder(dataDir);
+    }
+
+    /** A builder holding these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder(dataDir);
+        b.log = log;
+        b.topicLogs.putAll(topicLogs);
+        b.maxDeliveries = maxDeliveries;
+        b.backoffBase = backoffBase;
+        b.backoffMax = backoffMax;
+        b.sessionTimeout = sessionTimeout;
+        b.maxFetchBytes = maxFetchBytes;
+        b.tick = tick;
+        b.housekeeping = housekeeping;
+        b.storage = storage;
+        return b;
     }
 
     /** The settings of the log of {@code topic}: its own if it has some, else {@link #log()}. */
@@ -54,6 +74,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         private int maxFetchBytes = 4 << 20;
         private Duration tick = Duration.ofMillis(20);
         private Duration housekeeping = Duration.ofSeconds(1);
+        private Storage storage = Storage.files();
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir);
@@ -110,9 +131,15 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
             return this;
         }
 
+        /** The file system of the broker's files; the caller keeps owning it (and closes it after the broker). */
+        public Builder storage(Storage v) {
+            storage = Objects.requireNonNull(v, "storage");
+            return this;
+        }
+
         public BrokerConfig build() {
             return new BrokerConfig(dataDir, log, topicLogs, maxDeliveries, backoffBase, backoffMax, sessionTimeout, maxFetchBytes,
-                    tick, housekeeping);
+                    tick, housekeeping, storage);
         }
     }
 }

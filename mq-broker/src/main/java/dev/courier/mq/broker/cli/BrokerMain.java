@@ -1,6 +1,8 @@
 package dev.courier.mq.broker.cli;
 
 import dev.courier.mq.broker.Broker;
+import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.storage.SimulatedDisk;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,6 +62,23 @@ public final class BrokerMain implements Callable<Integer> {
     @Option(names = "--session-timeout-ms", description = "A silent consumer is gone after this (default 15000).")
     Long sessionTimeoutMs;
 
+    @Option(names = "--simulate-disk-cache", description = "Testing mode: keep every write that was not forced in "
+            + "process memory only (a simulated volatile disk cache), so that killing the process is a power loss. "
+            + "The data directory then holds the simulated disk, not ordinary files.")
+    boolean simulateDiskCache;
+
+    @Option(names = "--disk-quota-file", description = "Testing mode, with --simulate-disk-cache: re-read about every "
+            + "100 ms; while it exists it holds the most bytes the simulated disk may hold (writes beyond fail as a full "
+            + "disk does).")
+    Path diskQuotaFile;
+
+    /** Mutation switch for the fault harness: proves that a power-loss check can see a missing fsync. */
+    @Option(names = "--test-disable-group-fsync", hidden = true)
+    boolean testDisableGroupFsync;
+
+    /** The simulated disk this process runs on, or null. */
+    private SimulatedDisk simulatedDisk;
+
     /** Reads the config file (if any) and resolves it with the flags. */
     BrokerSettings settings() throws IOException {
         Properties file = new Properties();
@@ -97,7 +116,33 @@ public final class BrokerMain implements Callable<Integer> {
      */
     Broker start() throws IOException {
         BrokerSettings settings = settings();
-        Broker broker = Broker.start(settings.config(), settings.host(), settings.port());
+        BrokerConfig config = settings.config();
+        if (diskQuotaFile != null && !simulateDiskCache) {
+            throw new ConfigException("--disk-quota-file needs --simulate-disk-cache");
+        }
+        if (testDisableGroupFsync) {
+            System.err.println("courier broker: TESTING MODE: the group flusher does not fsync; acknowledged messages "
+                    + "can be lost");
+            BrokerConfig.Builder b = config.toBuilder().log(config.log().toBuilder().syncer(f -> { }).build());
+            config.topicLogs().forEach((t, l) -> b.topicLog(t, l.toBuilder().syncer(f -> { }).build()));
+            config = b.build();
+        }
+        if (simulateDiskCache) {
+            System.err.println("courier broker: TESTING MODE: simulated disk cache in " + dataDir.toAbsolutePath()
+                    + "; unsynced writes live in memory and a kill of this process is a power loss");
+            simulatedDisk = SimulatedDisk.open(dataDir);
+            if (diskQuotaFile != null) {
+                simulatedDisk.watchQuotaFile(diskQuotaFile, 100);
+            }
+            config = config.toBuilder().storage(simulatedDisk).build();
+        }
+        Broker broker;
+        try {
+            broker = Broker.start(config, settings.host(), settings.port());
+        } catch (IOException | RuntimeException e) {
+            closeDisk();
+            throw e;
+        }
         broker.recoveryReport().forEach(line -> System.err.println("courier broker: recovery: " + line));
         return broker;
     }
@@ -114,6 +159,7 @@ public final class BrokerMain implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
+            closeDisk();
             stopped.countDown();
         }, "courier-broker-shutdown"));
         System.out.println("courier broker: listening on " + broker.address().getHostString() + ":" + broker.port()
@@ -122,6 +168,12 @@ public final class BrokerMain implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private void closeDisk() {
+        if (simulatedDisk != null) {
+            simulatedDisk.close();
+        }
     }
 
     public static void main(String[] args) {

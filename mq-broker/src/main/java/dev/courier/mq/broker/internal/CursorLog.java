@@ -1,12 +1,11 @@
 package dev.courier.mq.broker.internal;
 
+import dev.courier.mq.broker.storage.Storage;
+import dev.courier.mq.broker.storage.StorageFile;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
@@ -81,8 +80,9 @@ final class CursorLog implements AutoCloseable {
     static final byte DELIVERIES = 4;
     static final long COMPACT_BYTES = 4L << 20;
 
+    private final Storage storage;
     private final Path file;
-    private FileChannel channel;
+    private StorageFile channel;
     private long size;
     private boolean dirty;
 
@@ -102,39 +102,52 @@ final class CursorLog implements AutoCloseable {
         }
     }
 
-    private CursorLog(Path file, FileChannel channel, long size) {
+    private CursorLog(Storage storage, Path file, StorageFile channel, long size) {
+        this.storage = storage;
         this.file = file;
         this.channel = channel;
         this.size = size;
     }
 
-    static boolean exists(Path file) {
-        return Files.exists(file);
+    /** Creates a new cursor file on the real file system; see {@link #create(Storage, Path, long)}. */
+    static CursorLog create(Path file, long start) throws IOException {
+        return create(Storage.files(), file, start);
     }
 
-    /** Creates a new cursor file whose floor is {@code start}. */
-    static CursorLog create(Path file, long start) throws IOException {
-        Files.createDirectories(file.getParent());
+    /**
+     * Creates a new cursor file whose floor is {@code start}: written to a temporary file, forced,
+     * renamed into place, and the directory synced, so the new cursor is durable when this returns.
+     */
+    static CursorLog create(Storage storage, Path file, long start) throws IOException {
+        Path dir = file.getParent();
+        storage.createDirectoriesDurably(dir);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ch.write(entry(FLOOR, start));
+        try (StorageFile ch = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
+            ch.writeFully(entry(FLOOR, start), 0);
             ch.force(true);
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        return new CursorLog(file, ch, ch.size());
+        storage.move(tmp, file);
+        storage.syncDirectory(dir);
+        StorageFile ch = storage.open(file, Storage.OpenMode.EXISTING);
+        return new CursorLog(storage, file, ch, ch.size());
+    }
+
+    /** Opens an existing cursor file on the real file system; see {@link #open(Storage, Path, State[])}. */
+    static CursorLog open(Path file, State[] state) throws IOException {
+        return open(Storage.files(), file, state);
     }
 
     /** Opens an existing cursor file, replaying it into {@code state[0]} and cutting a torn tail. */
-    static CursorLog open(Path file, State[] state) throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static CursorLog open(Storage storage, Path file, State[] state) throws IOException {
+        StorageFile ch = storage.open(file, Storage.OpenMode.EXISTING);
         try {
             long fileSize = ch.size();
-            ByteBuffer all = ByteBuffer.allocate((int) Math.min(fileSize, Integer.MAX_VALUE - 8));
-            while (all.hasRemaining() && ch.read(all, all.position()) > 0) {
-                // fill
+            if (fileSize > Integer.MAX_VALUE - 8) {
+                throw new IOException("Cursor file " + file + " is " + fileSize + " bytes; at most "
+                        + (Integer.MAX_VALUE - 8) + " can be read");
             }
+            ByteBuffer all = ByteBuffer.allocate((int) fileSize);
+            ch.readFully(all, 0);
             all.flip();
             long floor = 0;
             TreeSet<Long> acked = new TreeSet<>();
@@ -176,9 +189,10 @@ final class CursorLog implements AutoCloseable {
             deliveries.headMap(floor).clear();
             if (p < fileSize) {
                 ch.truncate(p);
+                ch.force(false);
             }
             state[0] = new State(floor, acked, Math.max(floor, handedOutBelow), deliveries);
-            return new CursorLog(file, ch, p);
+            return new CursorLog(storage, file, ch, p);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -246,10 +260,23 @@ final class CursorLog implements AutoCloseable {
         write(countedEntry(DELIVERIES, offset, count));
     }
 
+    /**
+     * Appends one entry. If the write fails (a full disk), whatever part of it reached the file is cut
+     * off again, so a later entry never follows a torn one; the state it records is then not stored.
+     */
     private void write(ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            size += channel.write(b, size);
+        long start = size;
+        try {
+            channel.writeFully(b, start);
+        } catch (IOException e) {
+            try {
+                channel.truncate(start);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
+        size = start + b.limit();
         dirty = true;
     }
 
@@ -275,8 +302,7 @@ final class CursorLog implements AutoCloseable {
         boolean mark = state.handedOutBelow() > floor;
         int bytes = ENTRY_SIZE * (1 + acked.size() + (mark ? 1 : 0)) + COUNTED_ENTRY_SIZE * counts.size();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (StorageFile ch = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
             ByteBuffer buf = ByteBuffer.allocate(bytes);
             buf.put(entry(FLOOR, floor));
             for (long o : acked) {
@@ -289,15 +315,14 @@ final class CursorLog implements AutoCloseable {
                 buf.put(countedEntry(DELIVERIES, e.getKey(), e.getValue()));
             }
             buf.flip();
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
+            ch.writeFully(buf, 0);
             ch.force(true);
         }
         // Rename first: if that fails, the old file and channel stay in use.
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        storage.move(tmp, file);
+        storage.syncDirectory(file.getParent());
         channel.close();
-        channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel = storage.open(file, Storage.OpenMode.EXISTING);
         size = channel.size();
         dirty = false;
     }

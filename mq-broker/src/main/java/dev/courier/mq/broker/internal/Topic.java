@@ -3,6 +3,7 @@ package dev.courier.mq.broker.internal;
 import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.storage.AppendRecord;
 import dev.courier.mq.broker.storage.FsyncPolicy;
+import dev.courier.mq.broker.storage.Storage;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.StartPosition;
 import org.slf4j.Logger;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -23,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 
 /**
  * A topic: its log and its subscriptions. Subscriptions live as cursor files in
@@ -63,18 +62,19 @@ final class Topic implements AutoCloseable {
 
     static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor dispatcher,
                       LongSupplier clock) throws IOException {
-        TopicLog tl = TopicLog.open(name, dir, config.logFor(name));
+        Storage storage = config.storage();
+        TopicLog tl = TopicLog.open(name, dir, config.logFor(name), storage);
         Topic t = new Topic(name, tl, dir, config, deadLetters, clock);
         try {
-            if (Files.isDirectory(t.subscriptionsDir)) {
-                try (Stream<Path> files = Files.list(t.subscriptionsDir)) {
-                    for (Path f : files.filter(p -> p.toString().endsWith(CURSOR_SUFFIX)).toList()) {
-                        String fn = f.getFileName().toString();
-                        String sub = fn.substring(0, fn.length() - CURSOR_SUFFIX.length());
-                        CursorLog.State[] state = new CursorLog.State[1];
-                        CursorLog cursor = CursorLog.open(f, state);
-                        t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0]));
+            if (storage.isDirectory(t.subscriptionsDir)) {
+                for (String fn : storage.list(t.subscriptionsDir)) {
+                    if (!fn.endsWith(CURSOR_SUFFIX)) {
+                        continue;
                     }
+                    String sub = fn.substring(0, fn.length() - CURSOR_SUFFIX.length());
+                    CursorLog.State[] state = new CursorLog.State[1];
+                    CursorLog cursor = CursorLog.open(storage, t.subscriptionsDir.resolve(fn), state);
+                    t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0]));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -127,7 +127,8 @@ final class Topic implements AutoCloseable {
             }
             long start = from == StartPosition.LATEST ? topicLog.durableOffset() : topicLog.startOffset();
             try {
-                CursorLog cursor = CursorLog.create(subscriptionsDir.resolve(subscription + CURSOR_SUFFIX), start);
+                CursorLog cursor = CursorLog.create(config.storage(), subscriptionsDir.resolve(subscription + CURSOR_SUFFIX),
+                        start);
                 s = newSubscription(subscription, cursor, CursorLog.State.at(start));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot create subscription " + name + "/" + subscription, e);

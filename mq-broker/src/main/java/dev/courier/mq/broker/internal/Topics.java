@@ -2,6 +2,7 @@ package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.storage.AppendRecord;
+import dev.courier.mq.broker.storage.Storage;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.broker.storage.StoredRecord;
 import dev.courier.mq.client.protocol.StartPosition;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Every topic of a broker, in {@code <data dir>/topics/<name>/}, with the threads that drive them: a
@@ -47,12 +46,16 @@ public final class Topics implements AutoCloseable, DeadLetters {
     public Topics(BrokerConfig config) throws IOException {
         this.config = config;
         this.topicsDir = config.dataDir().resolve("topics");
-        Files.createDirectories(topicsDir);
+        Storage storage = config.storage();
+        storage.createDirectoriesDurably(topicsDir);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "courier-broker-timer"));
         this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "courier-broker-dispatch"));
-        try (Stream<Path> dirs = Files.list(topicsDir)) {
-            for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
-                String name = d.getFileName().toString();
+        try {
+            for (String name : storage.list(topicsDir)) {
+                Path d = topicsDir.resolve(name);
+                if (!storage.isDirectory(d)) {
+                    continue;
+                }
                 Topic t = Topic.open(name, d, config, this, dispatcher, System::currentTimeMillis);
                 recoveryReport.addAll(t.log().recoveryReport());
                 topics.put(name, t);
@@ -62,11 +65,10 @@ public final class Topics implements AutoCloseable, DeadLetters {
             throw e;
         }
         long tick = Math.max(1, config.tick().toMillis());
-        timer.scheduleWithFixedDelay(() -> guarded("tick", () -> topics.values().forEach(Topic::tick)), tick, tick,
-                TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> eachTopic("tick", Topic::tick), tick, tick, TimeUnit.MILLISECONDS);
         long hk = Math.max(1, config.housekeeping().toMillis());
-        timer.scheduleWithFixedDelay(() -> guarded("housekeeping", () -> topics.values().forEach(Topic::housekeeping)),
-                hk, hk, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> eachTopic("housekeeping", Topic::housekeeping), hk, hk,
+                TimeUnit.MILLISECONDS);
     }
 
     /** A daemon thread named {@code name} running {@code r}: the broker's threads never keep the JVM up. */
@@ -76,11 +78,14 @@ public final class Topics implements AutoCloseable, DeadLetters {
         return t;
     }
 
-    private static void guarded(String what, Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            log.error("Broker {} failed", what, e);
+    /** Runs {@code job} for every topic; one topic that fails does not keep the others from theirs. */
+    private void eachTopic(String what, java.util.function.Consumer<Topic> job) {
+        for (Topic t : topics.values()) {
+            try {
+                job.accept(t);
+            } catch (RuntimeException e) {
+                log.error("Topic {}: {} failed", t.name(), what, e);
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.courier.mq.broker.storage;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.time.Duration;
 
 /**
@@ -20,9 +19,9 @@ public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy f
     /** Forces a segment file to disk. */
     @FunctionalInterface
     public interface Syncer {
-        Syncer FORCE = ch -> ch.force(false);
+        Syncer FORCE = file -> file.force(false);
 
-        void force(FileChannel channel) throws IOException;
+        void force(StorageFile file) throws IOException;
     }
 
     public static Builder builder() {

@@ -2,9 +2,7 @@ package dev.courier.mq.broker.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +23,8 @@ import java.util.List;
  *
  * <p>Crash policy: {@link #open} validates every record; a torn tail (an incomplete or invalid last
  * record with nothing valid after it) is cut at the end of the last valid record; an invalid record
- * followed by a valid one is corruption and is reported, never cut.
+ * followed by a valid one is corruption: it is reported, fenced off as a damaged range that reads skip,
+ * and never cut, so every valid record before and after it stays readable.
  *
  * <p>Not thread-safe for writers: one appender at a time (the owning {@link TopicLog} serializes
  * them). Reads of bytes below {@link #size()} may run concurrently with an append.
@@ -36,7 +35,7 @@ final class Segment implements AutoCloseable {
 
     private final long baseOffset;
     private final Path file;
-    private final FileChannel channel;
+    private final StorageFile channel;
     private final int indexIntervalBytes;
     private volatile long size;
     private long nextOffset;
@@ -45,8 +44,10 @@ final class Segment implements AutoCloseable {
     private long[] indexPositions = new long[16];
     private volatile int indexCount;
     private final long createdMillis;
+    /** Damaged byte ranges found on open, skipped by reads; never changes afterwards. */
+    private List<long[]> damaged = List.of();
 
-    private Segment(long baseOffset, Path file, FileChannel channel, int indexIntervalBytes) {
+    private Segment(long baseOffset, Path file, StorageFile channel, int indexIntervalBytes) {
         this.baseOffset = baseOffset;
         this.file = file;
         this.channel = channel;
@@ -59,26 +60,35 @@ final class Segment implements AutoCloseable {
         return dir.resolve(String.format("%020d%s", baseOffset, SUFFIX));
     }
 
-    static Segment create(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
+    static Segment create(Storage storage, Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
         Path file = fileFor(dir, baseOffset);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        StorageFile ch = storage.open(file, Storage.OpenMode.CREATE_NEW);
         return new Segment(baseOffset, file, ch, indexIntervalBytes);
     }
 
-    /** The outcome of validating a segment on open. */
-    record Scan(Segment segment, long truncatedBytes, long corruptPosition, String problem) {
+    /**
+     * The outcome of validating a segment on open.
+     *
+     * @param truncatedBytes bytes cut off a torn tail (0 if none)
+     * @param damaged        byte ranges {@code [from, to)} holding no valid record but followed by valid
+     *                       ones: corruption, fenced off and never cut
+     * @param problem        what was wrong, for the log (null when all was clean)
+     */
+    record Scan(Segment segment, long truncatedBytes, List<long[]> damaged, String problem) {
         boolean corrupt() {
-            return corruptPosition >= 0;
+            return !damaged.isEmpty();
         }
     }
 
     /**
-     * Opens an existing segment and validates it: cuts a torn tail, or reports a corrupt middle record
-     * (then the segment is returned unmodified and must not be written to).
+     * Opens an existing segment and validates it. An invalid record followed (anywhere later in the
+     * file) by a valid one is corruption: its bytes up to that valid record are recorded as damaged
+     * and skipped by reads, and nothing is cut. An invalid tail with nothing valid after it is a torn
+     * write and is cut off.
      */
-    static Scan open(Path file, long baseOffset, int indexIntervalBytes, RecordVisitor visitor) throws IOException {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static Scan open(Storage storage, Path file, long baseOffset, int indexIntervalBytes, RecordVisitor visitor)
+            throws IOException {
+        StorageFile ch = storage.open(file, Storage.OpenMode.EXISTING);
         Segment s = new Segment(baseOffset, file, ch, indexIntervalBytes);
         try {
             long fileSize = ch.size();
@@ -86,8 +96,9 @@ final class Segment implements AutoCloseable {
             long bufStart = 0;
             buf.limit(0);
             long pos = 0;
-            long corruptAt = -1;
-            String problem = null;
+            long lastOffset = baseOffset - 1;
+            List<long[]> damaged = new ArrayList<>();
+            StringBuilder problem = new StringBuilder();
             while (pos < fileSize) {
                 long bufEnd = bufStart + buf.limit();
                 if (pos < bufStart || (pos + RecordFormat.PREFIX_SIZE > bufEnd && bufEnd < fileSize)) {
@@ -104,37 +115,39 @@ final class Segment implements AutoCloseable {
                     bufStart = pos;
                     continue;
                 }
+                if (size > 0 && buf.getLong(rel + RecordFormat.OFFSET_OFFSET) <= lastOffset) {
+                    size = RecordFormat.Check.BAD_CRC; // a valid-looking record out of order is not ours to serve
+                }
                 if (size < 0) {
-                    long next = nextValidAfter(ch, pos, fileSize);
+                    long next = nextValidAfter(ch, pos, fileSize, lastOffset);
                     if (next >= 0) {
-                        // Something valid follows: corruption in the middle, never cut.
-                        if (corruptAt < 0) {
-                            corruptAt = pos;
-                            problem = problem(size) + " at position " + pos + " followed by a valid record at " + next;
-                        }
+                        damaged.add(new long[] {pos, next});
+                        problem.append(problem.length() == 0 ? "" : "; ").append(problem(size)).append(" at position ")
+                                .append(pos).append(", ").append(next - pos).append(" damaged bytes before a valid record at ")
+                                .append(next);
                         pos = next;
                         continue;
-                    }
-                    if (corruptAt >= 0) {
-                        break;
                     }
                     long cut = fileSize - pos;
                     ch.truncate(pos);
                     ch.force(true);
                     s.size = pos;
-                    return new Scan(s, cut, -1, problem(size) + " at position " + pos);
+                    s.damaged = damaged;
+                    problem.append(problem.length() == 0 ? "" : "; ").append("torn tail: ").append(problem(size))
+                            .append(" at position ").append(pos);
+                    return new Scan(s, cut, damaged, problem.toString());
                 }
                 long offset = buf.getLong(rel + RecordFormat.OFFSET_OFFSET);
-                if (corruptAt < 0) {
-                    s.indexIfDue(offset, pos);
-                }
-                s.nextOffset = Math.max(s.nextOffset, offset + 1);
+                s.indexIfDue(offset, pos);
+                s.nextOffset = offset + 1;
+                lastOffset = offset;
                 visitor.visit(offset, buf.getLong(rel + RecordFormat.PRODUCER_ID_OFFSET),
                         buf.getLong(rel + RecordFormat.SEQUENCE_OFFSET));
                 pos += size;
             }
             s.size = pos;
-            return new Scan(s, 0, corruptAt, problem);
+            s.damaged = damaged;
+            return new Scan(s, 0, damaged, problem.length() == 0 ? null : problem.toString());
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -154,45 +167,70 @@ final class Segment implements AutoCloseable {
         };
     }
 
-    private static ByteBuffer refill(FileChannel ch, long pos, int capacity, ByteBuffer old) throws IOException {
+    private static ByteBuffer refill(StorageFile ch, long pos, int capacity, ByteBuffer old) throws IOException {
         ByteBuffer buf = capacity > old.capacity() ? ByteBuffer.allocate(capacity) : old;
         buf.clear();
-        while (buf.hasRemaining()) {
-            if (ch.read(buf, pos + buf.position()) < 0) {
-                break;
-            }
-        }
+        ch.readFully(buf, pos);
         buf.flip();
         return buf;
     }
 
-    /** The position of a valid record right after the (complete-looking) bad record at pos, or -1. */
-    private static long nextValidAfter(FileChannel ch, long pos, long fileSize) throws IOException {
-        ByteBuffer head = ByteBuffer.allocate(4);
-        if (fileSize - pos < 4 || ch.read(head, pos) < 4) {
-            return -1;
+    /**
+     * The position of the first valid record after the invalid one at {@code damagedFrom}, searched byte
+     * by byte (the damaged length field cannot be trusted), or -1 if none follows. A candidate must hold
+     * an offset above {@code lastOffset} and no further above it than the records that could fit in
+     * between, so bytes of a payload that look like a record are not taken for one.
+     */
+    static long nextValidAfter(StorageFile ch, long damagedFrom, long fileSize, long lastOffset) throws IOException {
+        ByteBuffer win = ByteBuffer.allocate(1 << 20);
+        long winStart = -1;
+        for (long c = damagedFrom + 1; c + RecordFormat.HEADERS_OFFSET <= fileSize; c++) {
+            if (winStart < 0 || c + RecordFormat.HEADERS_OFFSET > winStart + win.limit()) {
+                win.clear();
+                ch.readFully(win, c);
+                win.flip();
+                winStart = c;
+            }
+            int rel = (int) (c - winStart);
+            int length = win.getInt(rel + RecordFormat.LENGTH_OFFSET);
+            if (length < RecordFormat.FIXED_BODY || length > RecordFormat.MAX_RECORD_SIZE
+                    || c + RecordFormat.PREFIX_SIZE + length > fileSize) {
+                continue;
+            }
+            long offset = win.getLong(rel + RecordFormat.OFFSET_OFFSET);
+            long mostSkipped = (c - damagedFrom) / RecordFormat.HEADERS_OFFSET + 1;
+            if (offset <= lastOffset || offset - lastOffset > mostSkipped) {
+                continue;
+            }
+            ByteBuffer rec;
+            if (c + RecordFormat.PREFIX_SIZE + length <= winStart + win.limit()) {
+                rec = win.duplicate();
+                rec.position(rel);
+            } else {
+                rec = ByteBuffer.allocate(RecordFormat.PREFIX_SIZE + length);
+                ch.readFully(rec, c);
+                rec.flip();
+            }
+            if (RecordFormat.check(rec) > 0) {
+                return c;
+            }
         }
-        int length = head.getInt(0);
-        if (length < RecordFormat.FIXED_BODY || length > RecordFormat.MAX_RECORD_SIZE) {
-            return -1;
+        return -1;
+    }
+
+    /** The end of the damaged range that {@code position} lies in, or -1 if it lies in none. */
+    private long damagedUntil(long position) {
+        for (long[] d : damaged) {
+            if (position >= d[0] && position < d[1]) {
+                return d[1];
+            }
         }
-        long next = pos + RecordFormat.PREFIX_SIZE + length;
-        if (next + RecordFormat.PREFIX_SIZE > fileSize) {
-            return -1;
-        }
-        head.clear();
-        ch.read(head, next);
-        int nextLength = head.getInt(0);
-        if (nextLength < RecordFormat.FIXED_BODY || nextLength > RecordFormat.MAX_RECORD_SIZE
-                || next + RecordFormat.PREFIX_SIZE + nextLength > fileSize) {
-            return -1;
-        }
-        ByteBuffer rec = ByteBuffer.allocate(RecordFormat.PREFIX_SIZE + nextLength);
-        while (rec.hasRemaining() && ch.read(rec, next + rec.position()) > 0) {
-            // keep reading
-        }
-        rec.flip();
-        return RecordFormat.check(rec) > 0 ? next : -1;
+        return -1;
+    }
+
+    /** Whether validation found damaged ranges in this segment (it is then never appended to). */
+    boolean damaged() {
+        return !damaged.isEmpty();
     }
 
     private void indexIfDue(long offset, long position) {
@@ -225,6 +263,22 @@ final class Segment implements AutoCloseable {
         }
         nextOffset = offsets[count - 1] + 1;
         size = pos;
+    }
+
+    /**
+     * Cuts the segment back to {@code newSize} bytes, whose last record is followed by
+     * {@code nextOffset}: takes back appends that could not be completed. The caller is the only writer.
+     */
+    void truncateTo(long newSize, long nextOffset) throws IOException {
+        channel.truncate(newSize);
+        int n = indexCount;
+        while (n > 0 && indexPositions[n - 1] >= newSize) {
+            n--;
+        }
+        indexCount = n;
+        lastIndexedPosition = n == 0 ? -1 : indexPositions[n - 1];
+        this.nextOffset = nextOffset;
+        size = newSize;
     }
 
     /** The position of the record with the greatest offset at or below {@code offset}, per the index. */
@@ -261,6 +315,13 @@ final class Segment implements AutoCloseable {
         long bufStart = pos;
         buf.limit(0);
         while (pos < end && out.size() < maxCount) {
+            long fenced = damagedUntil(pos);
+            if (fenced >= 0) {
+                pos = fenced;
+                buf.limit(0);
+                bufStart = pos;
+                continue;
+            }
             int rel = (int) (pos - bufStart);
             buf.position(rel);
             int recSize = RecordFormat.check(buf);
@@ -272,9 +333,7 @@ final class Segment implements AutoCloseable {
                 int capacity = (int) Math.min(end - pos, Math.max(buf.capacity(), need));
                 buf = capacity > buf.capacity() ? ByteBuffer.allocate(capacity) : buf;
                 buf.clear().limit(capacity);
-                while (buf.hasRemaining() && channel.read(buf, pos + buf.position()) > 0) {
-                    // fill
-                }
+                channel.readFully(buf, pos);
                 buf.flip();
                 bufStart = pos;
                 if (buf.remaining() < need) {
@@ -305,7 +364,7 @@ final class Segment implements AutoCloseable {
         channel.force(false);
     }
 
-    FileChannel channel() {
+    StorageFile channel() {
         return channel;
     }
 

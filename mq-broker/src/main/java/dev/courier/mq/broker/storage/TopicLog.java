@@ -7,17 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +21,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 
 /**
  * The append-only log of one topic: a directory of {@link Segment segment files} (layout in
@@ -38,10 +33,23 @@ import java.util.stream.Stream;
  * pending and later append completes exceptionally with {@link StorageException}; nothing is
  * acknowledged after a failed force.
  *
- * <p><b>Recovery.</b> {@link #open} validates every segment: a torn tail is cut at the end of the last
- * valid record; a segment with a corrupt record followed by valid ones is renamed to
- * {@code *.log.quarantined}, left for an operator and {@linkplain #recoveryReport() reported}, and
- * appends continue after the highest offset it held.
+ * <p><b>Full disk.</b> A write that fails for want of space ({@link StorageFullException}) is undone:
+ * the segments are cut back to where the append started (a segment it rolled to is deleted), its
+ * offsets are given out again and nothing of it is acknowledged. The log does not fail: the next
+ * append tries again, so the topic resumes by itself once there is space.
+ *
+ * <p><b>Recovery</b> ({@link LogLoader}). {@link #open} validates every segment: a torn tail (nothing
+ * valid after the first invalid byte) is cut at the end of the last valid record; an invalid record
+ * followed by valid ones is corruption: the damaged bytes are fenced off, every valid record before
+ * and after them stays readable, the segment is no longer appended to, and the offsets the damage
+ * took are {@linkplain #missingOffsets() reported as missing} (and in {@link #recoveryReport()}).
+ *
+ * <p><b>Directories.</b> Creating the log's directory, a segment (on open and on every roll) and
+ * deleting one (retention) are followed by a sync of the directory; a failed sync fails the operation.
+ * All file I/O goes through the {@link Storage} seam.
+ *
+ * <p><b>Locking.</b> One append lock guards the active segment, the producer table and the waiters;
+ * reads take no lock. Futures are completed after the lock is released, never under it.
  *
  * <p>This class is thread-safe. It owns its files and flusher thread; {@link #close()} forces what was
  * written, stops the flusher and closes the files, and is idempotent.
@@ -54,12 +62,14 @@ public final class TopicLog implements AutoCloseable {
     private final String name;
     private final Path dir;
     private final LogConfig config;
+    private final Storage storage;
+    private final List<long[]> missing;
     private final NavigableMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition dirtyCondition = lock.newCondition();
     private final Set<Segment> dirty = new LinkedHashSet<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final ProducerTable producers = new ProducerTable();
+    private final ProducerTable producers;
     /** The largest write buffer kept between appends. */
     private static final int MAX_SCRATCH_BYTES = 8 << 20;
     /** Reused write buffer; guarded by the append lock. */
@@ -80,11 +90,15 @@ public final class TopicLog implements AutoCloseable {
     public record Appended(long[] offsets, boolean[] duplicates, CompletableFuture<Void> durable) {
     }
 
-    private TopicLog(String name, Path dir, LogConfig config, List<String> report) {
+    private TopicLog(String name, Path dir, LogConfig config, Storage storage, LogLoader.Loaded loaded,
+                     ProducerTable producers) {
+        this.producers = producers;
         this.name = name;
         this.dir = dir;
         this.config = config;
-        this.recoveryReport = Collections.unmodifiableList(report);
+        this.storage = storage;
+        this.recoveryReport = List.copyOf(loaded.report());
+        this.missing = List.copyOf(loaded.missing());
         if (config.fsync() == FsyncPolicy.GROUP) {
             flusher = new Thread(this::flushLoop, "courier-flusher-" + name);
             flusher.setDaemon(true);
@@ -93,54 +107,30 @@ public final class TopicLog implements AutoCloseable {
         }
     }
 
-    /** Opens (creating if needed) the log in {@code dir}, validating and repairing it as described above. */
+    /** Opens (creating if needed) the log in {@code dir} on the real file system; see {@link #open(String, Path, LogConfig, Storage)}. */
     public static TopicLog open(String name, Path dir, LogConfig config) throws IOException {
-        Files.createDirectories(dir);
-        List<String> report = new ArrayList<>();
-        TopicLog tl = new TopicLog(name, dir, config, report);
-        List<Path> files;
-        try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().endsWith(Segment.SUFFIX)).sorted().toList();
-        }
-        long next = 0;
+        return open(name, dir, config, Storage.files());
+    }
+
+    /** Opens (creating if needed) the log in {@code dir}, validating and repairing it as described above. */
+    public static TopicLog open(String name, Path dir, LogConfig config, Storage storage) throws IOException {
+        Objects.requireNonNull(storage, "storage");
+        storage.createDirectoriesDurably(dir);
+        ProducerTable producers = new ProducerTable();
+        LogLoader.Loaded loaded = LogLoader.load(name, storage, dir, config, producers);
+        TopicLog tl = new TopicLog(name, dir, config, storage, loaded, producers);
         try {
-            for (Path file : files) {
-                String fn = file.getFileName().toString();
-                long base = Long.parseLong(fn.substring(0, fn.length() - Segment.SUFFIX.length()));
-                Segment.Scan scan = Segment.open(file, base, config.indexIntervalBytes(),
-                        (offset, pid, seq) -> {
-                            if (pid != 0) {
-                                tl.producers.record(pid, seq, offset);
-                            }
-                        });
-                Segment s = scan.segment();
-                next = Math.max(next, Math.max(base, s.nextOffset()));
-                if (scan.corrupt()) {
-                    s.close();
-                    Path aside = file.resolveSibling(fn + QUARANTINE_SUFFIX);
-                    Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-                    String msg = "Topic " + name + ": segment " + fn + " quarantined as " + aside.getFileName() + ": "
-                            + scan.problem() + "; its offsets " + base + ".." + (s.nextOffset() - 1)
-                            + " are no longer served";
-                    log.error(msg);
-                    report.add(msg);
-                    continue;
-                }
-                if (scan.truncatedBytes() > 0) {
-                    String msg = "Topic " + name + ": segment " + fn + " had a torn tail (" + scan.problem() + "); cut "
-                            + scan.truncatedBytes() + " bytes";
-                    log.warn(msg);
-                    report.add(msg);
-                }
-                tl.segments.put(base, s);
+            for (Segment s : loaded.segments()) {
+                tl.segments.put(s.baseOffset(), s);
             }
+            long next = loaded.nextOffset();
             Map.Entry<Long, Segment> last = tl.segments.lastEntry();
-            if (last != null && last.getValue().nextOffset() >= next) {
+            if (last != null && last.getValue().nextOffset() >= next && !last.getValue().damaged()) {
                 tl.active = last.getValue();
             } else {
-                tl.active = Segment.create(dir, next, config.indexIntervalBytes());
+                tl.active = Segment.create(storage, dir, next, config.indexIntervalBytes());
                 tl.segments.put(next, tl.active);
-                syncDirectory(dir);
+                storage.syncDirectory(dir);
             }
             tl.nextOffset = next;
             tl.durableOffset = next;
@@ -167,7 +157,12 @@ public final class TopicLog implements AutoCloseable {
         boolean[] duplicates = new boolean[n];
         CompletableFuture<Void> durable = new CompletableFuture<>();
         boolean advanced = false;
+        boolean completeNow = false;
+        StorageException failed = null;
         lock.lock();
+        Segment startActive = active;
+        long startSize = active == null ? 0 : active.size();
+        long startNext = nextOffset;
         try {
             ensureWritable();
             checkSequences(records);
@@ -177,14 +172,19 @@ public final class TopicLog implements AutoCloseable {
             long[] batchOffsets = new long[n];
             int[] batchPositions = new int[n];
             int batchCount = 0;
+            long lastPid = 0;
+            long lastSeq = Long.MIN_VALUE;
             for (int i = 0; i < n; i++) {
                 AppendRecord r = records.get(i);
                 if (r.producerId() != 0) {
                     long known = producers.lookup(r.producerId(), r.sequence());
-                    if (known != ProducerTable.NEW) {
+                    boolean ascending = r.producerId() == lastPid && r.sequence() > lastSeq;
+                    lastPid = r.producerId();
+                    lastSeq = ascending ? r.sequence() : Math.max(lastSeq, r.sequence());
+                    if (known != ProducerTable.NEW || (!ascending && seenEarlierInBatch(records, i))) {
                         duplicates[i] = true;
-                        offsets[i] = known;
-                        waitFor = Math.max(waitFor, known == ProducerTable.UNKNOWN_OFFSET ? nextOffset : known + 1);
+                        offsets[i] = known >= 0 ? known : ProducerTable.UNKNOWN_OFFSET;
+                        waitFor = Math.max(waitFor, known >= 0 ? known + 1 : nextOffset);
                         continue;
                     }
                 }
@@ -215,31 +215,34 @@ public final class TopicLog implements AutoCloseable {
                 batchPositions[batchCount] = buf.position();
                 batchCount++;
                 RecordFormat.write(buf, offset, now, r.producerId(), r.sequence(), headers, r.payload());
-                if (r.producerId() != 0) {
-                    producers.record(r.producerId(), r.sequence(), offset);
-                }
                 offsets[i] = offset;
                 waitFor = Math.max(waitFor, offset + 1);
             }
             if (batchCount > 0) {
                 writeBatch(buf, batchOffsets, batchPositions, batchCount);
             }
+            for (int i = 0; i < n; i++) {
+                AppendRecord r = records.get(i);
+                if (r.producerId() != 0 && !duplicates[i]) {
+                    producers.record(r.producerId(), r.sequence(), offsets[i]);
+                }
+            }
             switch (config.fsync()) {
                 case ALWAYS -> {
                     forceDirty();
                     advanced = durableOffset < nextOffset;
                     durableOffset = nextOffset;
-                    durable.complete(null);
+                    completeNow = true;
                 }
                 case NEVER -> {
                     dirty.clear();
                     advanced = durableOffset < nextOffset;
                     durableOffset = nextOffset;
-                    durable.complete(null);
+                    completeNow = true;
                 }
                 case GROUP -> {
                     if (waitFor <= durableOffset) {
-                        durable.complete(null);
+                        completeNow = true;
                     } else {
                         waiters.add(new Waiter(waitFor, durable));
                         dirtyCondition.signal();
@@ -248,15 +251,68 @@ public final class TopicLog implements AutoCloseable {
                 default -> throw new IllegalStateException();
             }
         } catch (IOException e) {
-            fail(e);
-            throw new StorageException("Topic " + name + ": write failed", e);
+            if (!(e instanceof ForceFailedException) && StorageFullException.isNoSpace(e)
+                    && undo(startActive, startSize, startNext)) {
+                failed = new StorageFullException("Topic " + name + ": storage full; nothing of the append was kept", e);
+            } else {
+                List<Waiter> dropped = fail(e);
+                failed = new StorageException("Topic " + name + ": write failed", e);
+                lock.unlock();
+                completeFailed(dropped, e);
+                throw failed;
+            }
         } finally {
-            lock.unlock();
+            if (lock.isHeldByCurrentThread()) {
+                lock.unlock();
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        if (completeNow) {
+            durable.complete(null);
         }
         if (advanced) {
             notifyDurable();
         }
         return new Appended(offsets, duplicates, durable);
+    }
+
+    /** Whether a record of the same producer and sequence comes earlier in this batch. */
+    private static boolean seenEarlierInBatch(List<AppendRecord> records, int i) {
+        AppendRecord r = records.get(i);
+        for (int j = i - 1; j >= 0; j--) {
+            AppendRecord e = records.get(j);
+            if (e.producerId() == r.producerId() && e.sequence() == r.sequence()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes back an append that ran out of space: deletes segments it rolled to, cuts the segment it
+     * started in back to its size then, and gives its offsets out again. Returns false (and the log must
+     * fail) if that cannot be done. The caller holds the lock.
+     */
+    private boolean undo(Segment startActive, long startSize, long startNext) {
+        try {
+            while (active != startActive) {
+                Segment s = active;
+                segments.remove(s.baseOffset());
+                dirty.remove(s);
+                s.close();
+                storage.deleteIfExists(s.file());
+                active = segments.lastEntry().getValue();
+            }
+            active.truncateTo(startSize, startNext);
+            nextOffset = startNext;
+            log.warn("Topic {}: storage full; an append of offsets {}.. was refused and undone", name, startNext);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.error("Topic {}: could not undo an append after the disk filled up", name, e);
+            return false;
+        }
     }
 
     /** Runs of one producer's consecutive sequences must continue what is stored (see {@link ProducerTable}). */
@@ -314,17 +370,30 @@ public final class TopicLog implements AutoCloseable {
         } else if (config.fsync() == FsyncPolicy.GROUP) {
             dirty.add(old);
         }
-        active = Segment.create(dir, nextOffset, config.indexIntervalBytes());
+        active = Segment.create(storage, dir, nextOffset, config.indexIntervalBytes());
         segments.put(nextOffset, active);
-        syncDirectory(dir);
+        storage.syncDirectory(dir);
         log.debug("Topic {}: rolled to segment {}", name, active.file().getFileName());
     }
 
     private void forceDirty() throws IOException {
-        for (Segment s : dirty) {
-            config.syncer().force(s.channel());
+        try {
+            for (Segment s : dirty) {
+                config.syncer().force(s.channel());
+            }
+        } catch (IOException e) {
+            throw new ForceFailedException(e);
         }
         dirty.clear();
+    }
+
+    /** A force failed: unlike a write refused for want of space, nothing can be undone after it. */
+    private static final class ForceFailedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ForceFailedException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     private void ensureWritable() {
@@ -360,12 +429,14 @@ public final class TopicLog implements AutoCloseable {
                     config.syncer().force(s.channel());
                 }
             } catch (IOException | RuntimeException e) {
+                List<Waiter> dropped;
                 lock.lock();
                 try {
-                    fail(e);
+                    dropped = fail(e);
                 } finally {
                     lock.unlock();
                 }
+                completeFailed(dropped, e);
                 return;
             }
             List<Waiter> done = new ArrayList<>();
@@ -385,19 +456,31 @@ public final class TopicLog implements AutoCloseable {
         }
     }
 
-    /** Marks the log failed; the caller holds the lock. */
-    private void fail(Throwable e) {
+    /**
+     * Marks the log failed and takes its waiters, which the caller must {@linkplain #completeFailed
+     * fail} once it has released the lock. The caller holds the lock.
+     */
+    private List<Waiter> fail(Throwable e) {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("fail() needs the append lock");
+        }
         if (failure == null) {
             failure = e;
             log.error("Topic {}: storage failure; the topic refuses writes from now on and acknowledges nothing "
                     + "written after {}", name, durableOffset, e);
         }
-        StorageException ex = new StorageException("Topic " + name + ": fsync or write failed; not durable", e);
-        Waiter w;
-        while ((w = waiters.pollFirst()) != null) {
+        List<Waiter> dropped = new ArrayList<>(waiters);
+        waiters.clear();
+        dirtyCondition.signalAll();
+        return dropped;
+    }
+
+    /** Fails the futures of {@code dropped}; never called under the lock. */
+    private void completeFailed(List<Waiter> dropped, Throwable cause) {
+        StorageException ex = new StorageException("Topic " + name + ": fsync or write failed; not durable", cause);
+        for (Waiter w : dropped) {
             w.future().completeExceptionally(ex);
         }
-        dirtyCondition.signalAll();
     }
 
     private void notifyDurable() {
@@ -541,9 +624,10 @@ public final class TopicLog implements AutoCloseable {
             segments.remove(first.getKey());
             try {
                 s.close();
-                Files.deleteIfExists(s.file());
+                storage.deleteIfExists(s.file());
+                storage.syncDirectory(dir);
             } catch (IOException e) {
-                log.warn("Topic {}: could not delete segment {}", name, s.file(), e);
+                throw new StorageException("Topic " + name + ": deleting segment " + s.file() + " failed", e);
             }
             log.info("Topic {}: deleted segment {} ({})", name, s.file().getFileName(),
                     acked ? "acknowledged by every subscription" : tooBig ? "size limit" : "age limit");
@@ -551,20 +635,30 @@ public final class TopicLog implements AutoCloseable {
         }
     }
 
-    private static long lastModified(Segment s) {
+    private long lastModified(Segment s) {
         try {
-            return Files.getLastModifiedTime(s.file()).toMillis();
+            return storage.lastModified(s.file());
         } catch (IOException e) {
             return s.createdMillis();
         }
     }
 
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            log.debug("Could not fsync directory {}", dir, e);
+    /**
+     * Offset ranges {@code [from, to)} within the log that recovery found no record for: damage took
+     * them. Subscriptions never acknowledge them by themselves.
+     */
+    public List<long[]> missingOffsets() {
+        return missing;
+    }
+
+    /** Whether {@code offset} lies in a {@linkplain #missingOffsets() missing range}. */
+    public boolean isMissing(long offset) {
+        for (long[] m : missing) {
+            if (offset >= m[0] && offset < m[1]) {
+                return true;
+            }
         }
+        return false;
     }
 
     /** Forces everything written, stops the flusher and closes the files. Idempotent. */
@@ -587,6 +681,8 @@ public final class TopicLog implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        List<Waiter> left;
+        Throwable closeFailure = null;
         lock.lock();
         try {
             if (failure == null) {
@@ -594,20 +690,22 @@ public final class TopicLog implements AutoCloseable {
                     forceDirty();
                     durableOffset = nextOffset;
                 } catch (IOException e) {
-                    fail(e);
+                    closeFailure = e;
+                    fail(e).forEach(waiters::add);
                 }
             }
-            Waiter w;
-            while ((w = waiters.pollFirst()) != null) {
-                if (w.offsetExclusive() <= durableOffset) {
-                    w.future().complete(null);
-                } else {
-                    w.future().completeExceptionally(new StorageException("Topic " + name + " closed"));
-                }
-            }
+            left = new ArrayList<>(waiters);
+            waiters.clear();
             closeSegments();
         } finally {
             lock.unlock();
+        }
+        for (Waiter w : left) {
+            if (closeFailure == null && w.offsetExclusive() <= durableOffset) {
+                w.future().complete(null);
+            } else {
+                w.future().completeExceptionally(new StorageException("Topic " + name + " closed", closeFailure));
+            }
         }
     }
 

@@ -146,7 +146,7 @@ class TopicLogTest {
     }
 
     @Test
-    void corruptMiddleRecordQuarantinesTheSegmentAndIsReported() throws Exception {
+    void corruptMiddleRecordIsFencedOffAndEveryValidRecordStaysReadable() throws Exception {
         try (TopicLog log = TopicLog.open("t", dir, never())) {
             for (int i = 0; i < 5; i++) {
                 log.append(List.of(rec("record-" + i)));
@@ -158,15 +158,55 @@ class TopicLogTest {
             ch.write(ByteBuffer.wrap(new byte[] {'X'}), 2L * recordSize + RecordFormat.HEADERS_OFFSET + 2);
         }
         try (TopicLog log = TopicLog.open("t", dir, never())) {
-            assertThat(log.recoveryReport()).singleElement().asString()
-                    .contains("quarantined").contains("bad CRC").contains("position " + 2 * recordSize);
-            assertThat(Files.exists(seg)).isFalse();
-            assertThat(Files.exists(seg.resolveSibling(seg.getFileName() + TopicLog.QUARANTINE_SUFFIX))).isTrue();
-            // nothing is cut: the quarantined file is whole; new records never reuse its offsets
-            assertThat(Files.size(seg.resolveSibling(seg.getFileName() + TopicLog.QUARANTINE_SUFFIX)))
-                    .isEqualTo(5L * recordSize);
+            assertThat(String.join("\n", log.recoveryReport())).contains("damaged").contains("bad CRC")
+                    .contains("position " + 2 * recordSize).contains("offsets missing after damage: 2..2");
+            assertThat(log.missingOffsets()).singleElement().satisfies(m -> assertThat(m).containsExactly(2, 3));
+            assertThat(Files.size(seg)).as("nothing is cut").isEqualTo(5L * recordSize);
+            assertThat(payloads(log.read(0, 10, 1 << 20)))
+                    .containsExactly("record-0", "record-1", "record-3", "record-4");
+            // new records go to a new segment and never reuse the damaged segment's offsets
             assertThat(log.append(List.of(rec("next"))).offsets()).containsExactly(5);
-            assertThat(payloads(log.read(0, 10, 1 << 20))).containsExactly("next");
+            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 5L);
+            assertThat(payloads(log.read(3, 10, 1 << 20))).containsExactly("record-3", "record-4", "next");
+        }
+    }
+
+    /**
+     * Damage to any byte of a middle record's header (its length field included, which the scan must
+     * not trust) loses that record only: the valid records after it are never cut.
+     */
+    @Test
+    void damageToAnyHeaderByteOfAMiddleRecordNeverCutsTheValidRecordsAfterIt() throws Exception {
+        Path original = dir.resolve("original");
+        int count = 100;
+        try (TopicLog log = TopicLog.open("t", original, never())) {
+            for (int i = 0; i < count; i++) {
+                log.append(List.of(rec(String.format("record-%03d", i))));
+            }
+        }
+        Path segment;
+        try (Stream<Path> s = Files.list(original)) {
+            segment = s.filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(segment);
+        int recordSize = bytes.length / count;
+        int victim = 50;
+        for (int b = 0; b < RecordFormat.HEADERS_OFFSET; b++) {
+            for (byte flip : new byte[] {(byte) 0x01, (byte) 0x80, (byte) 0xFF}) {
+                Path copy = dir.resolve("copy-" + b + "-" + (flip & 0xFF));
+                Files.createDirectories(copy);
+                byte[] damaged = bytes.clone();
+                damaged[victim * recordSize + b] ^= flip;
+                Files.write(copy.resolve(segment.getFileName()), damaged);
+                try (TopicLog log = TopicLog.open("t", copy, never())) {
+                    List<StoredRecord> read = log.read(0, 1000, 64 << 20);
+                    assertThat(read).as("byte %d xor %d", b, flip & 0xFF).hasSizeGreaterThanOrEqualTo(count - 1);
+                    assertThat(read).extracting(StoredRecord::offset).as("byte %d", b)
+                            .containsAll(java.util.stream.LongStream.range(0, count).filter(o -> o != victim)
+                                    .boxed().toList());
+                    assertThat(Files.size(copy.resolve(segment.getFileName()))).isEqualTo(bytes.length);
+                }
+            }
         }
     }
 
