@@ -103,8 +103,8 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     private BrokerProcess broker;
     private TcpProxy proxy;
     private List<String> simulatedExtra;
-    /** The next fault to inject; the running broker incarnation is the one its disk mode is chosen for. */
-    private int nextFault;
+    /** Whether the broker runs on the simulated disk (one mode for the whole run: the layouts differ). */
+    private boolean simulated;
 
     /** The outcome of a completed run. */
     record Outcome(ChaosRun run, int exitCode, Path workDir) {
@@ -207,7 +207,10 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
             simulatedExtra = kinds.contains(FaultKind.DISK_FULL)
                     ? List.of(DISK_QUOTA_FILE, quotaFile.toString()) : List.of();
             broker = new BrokerProcess(jvms, data, logs.resolve("broker.log"), brokerArgs);
-            proxy.target(broker.start(schedule.simulatedDiskFrom(0), simulatedExtra));
+            // A kill of a broker on the simulated disk is a power loss too: a run with power-loss or disk-full
+            // has every broker on it, as a data directory cannot change between the two layouts.
+            simulated = kinds.stream().anyMatch(FaultKind::needsSimulatedDisk);
+            proxy.target(broker.start(simulated, simulatedExtra));
             out.println("chaos: broker listening on " + broker.address() + ", clients through the proxy at "
                     + proxy.address());
 
@@ -242,7 +245,6 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
                 long start = HistoryWriter.nowMicros();
                 inject(f);
                 long end = HistoryWriter.nowMicros();
-                nextFault = f.index() + 1;
                 previousPlannedEnd = f.endMillis();
                 previousEndNanos = System.nanoTime();
                 windows.add(new long[] {start, end});
@@ -315,8 +317,7 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         switch (f.kind()) {
             case KILL, POWER_LOSS -> {
                 broker.kill();
-                // The next incarnation runs on the disk its own faults need; the clients follow through the proxy.
-                proxy.target(broker.start(schedule.simulatedDiskFrom(f.index() + 1), simulatedExtra));
+                proxy.target(broker.start(simulated, simulatedExtra)); // the clients follow through the proxy
             }
             case PAUSE -> {
                 broker.pause();
@@ -429,7 +430,7 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         }
         brokerExits++;
         out.println("chaos: WARNING the broker exited on its own (exit " + broker.exitValue() + "); restarting it");
-        proxy.target(broker.start(schedule.simulatedDiskFrom(nextFault), simulatedExtra));
+        proxy.target(broker.start(simulated, simulatedExtra));
     }
 
     private long relMillis(long micros) {

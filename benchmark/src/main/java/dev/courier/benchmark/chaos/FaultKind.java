@@ -5,7 +5,10 @@ import java.util.Locale;
 
 /** The faults the harness injects into a broker, by their command-line names. */
 enum FaultKind {
-    /** SIGKILL of the broker, restarted at once on the same data directory (the page cache survives). */
+    /**
+     * SIGKILL of the broker, restarted at once on the same data directory. On the real disk the page
+     * cache survives it; in a run on the simulated disk it is a power loss as well.
+     */
     KILL("kill"),
     /** SIGSTOP for longer than the broker's session timeout, then SIGCONT. */
     PAUSE("pause"),

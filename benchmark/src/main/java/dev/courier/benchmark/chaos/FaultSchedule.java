@@ -79,22 +79,4 @@ record FaultSchedule(List<Planned> faults) {
     private static long between(Random random, long min, long max) {
         return min + (long) (random.nextDouble() * (max - min));
     }
-
-    /**
-     * Whether the broker incarnation that is running at {@code faultIndex} (the one started after the
-     * last restarting fault before it) must run on the simulated disk: it does when a fault in its life
-     * needs the simulated disk. The incarnation before the first fault is asked with index 0.
-     */
-    boolean simulatedDiskFrom(int faultIndex) {
-        for (int i = faultIndex; i < faults.size(); i++) {
-            FaultKind k = faults.get(i).kind();
-            if (k.needsSimulatedDisk()) {
-                return true;
-            }
-            if (k.restarts()) {
-                return false;
-            }
-        }
-        return false;
-    }
 }

@@ -41,7 +41,9 @@ class ChaosBrokerRunTest {
         String faults = simulatedDisk() ? "kill,pause,net,power-loss,disk-full" : "kill,pause,net";
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
-        ChaosBroker.Outcome outcome = run(output, "--duration", "30", "--faults", faults, "--seed", "3",
+        // Seed 13 plans, in 30 s, net, kill, pause, kill from the first three kinds and power-loss, kill,
+        // disk-full, pause from all five.
+        ChaosBroker.Outcome outcome = run(output, "--duration", "30", "--faults", faults, "--seed", "13",
                 "--producers", "2", "--consumers", "2", "--rate", "150", "--work-dir", dir.resolve("work").toString(),
                 "--report", dir.resolve("report").toString());
 
@@ -50,7 +52,10 @@ class ChaosBrokerRunTest {
         ChaosRun run = outcome.run();
         assertThat(run.totals().lost()).as("acknowledged, never delivered").isZero();
         assertThat(run.totals().unexpected()).as("delivered, never sent").isZero();
-        assertThat(run.faults()).isNotEmpty();
+        assertThat(run.faults()).extracting(ChaosRun.Fault::kind).contains("kill", "pause");
+        if (simulatedDisk()) {
+            assertThat(run.faults()).extracting(ChaosRun.Fault::kind).contains("power-loss", "disk-full");
+        }
         assertThat(run.totals().acknowledged()).isPositive();
         assertThat(run.totals().delivered()).isGreaterThanOrEqualTo(run.totals().acknowledged());
         assertThat(outcome.exitCode()).isZero();
@@ -74,7 +79,7 @@ class ChaosBrokerRunTest {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
         ChaosBroker.Outcome outcome = run(output, "--duration", "20", "--faults", "power-loss", "--seed", "5",
-                "--producers", "1", "--consumers", "1", "--mutation", "no-group-fsync",
+                "--producers", "1", "--consumers", "1", "--mutation", "no-group-fsync", "--drain-idle", "5",
                 "--work-dir", dir.resolve("work").toString());
 
         System.out.println(output.toString(StandardCharsets.UTF_8));

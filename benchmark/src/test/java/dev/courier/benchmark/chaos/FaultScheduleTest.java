@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 
-import static dev.courier.benchmark.chaos.FaultKind.DISK_FULL;
 import static dev.courier.benchmark.chaos.FaultKind.KILL;
 import static dev.courier.benchmark.chaos.FaultKind.NET;
 import static dev.courier.benchmark.chaos.FaultKind.PAUSE;
@@ -69,24 +68,8 @@ class FaultScheduleTest {
     }
 
     @Test
-    void aBrokerRunsOnTheSimulatedDiskWhenAFaultInItsLifeNeedsIt() {
-        FaultSchedule s = new FaultSchedule(List.of(planned(0, KILL), planned(1, DISK_FULL), planned(2, POWER_LOSS),
-                planned(3, PAUSE), planned(4, KILL), planned(5, NET)));
-
-        assertThat(s.simulatedDiskFrom(0)).as("first broker: ended by a kill").isFalse();
-        assertThat(s.simulatedDiskFrom(1)).as("second: a full disk, then a power loss").isTrue();
-        assertThat(s.simulatedDiskFrom(3)).as("third: a pause, then a kill").isFalse();
-        assertThat(s.simulatedDiskFrom(5)).as("last: a network cut").isFalse();
-        assertThat(new FaultSchedule(List.of(planned(0, POWER_LOSS))).simulatedDiskFrom(0)).isTrue();
-    }
-
-    @Test
     void faultNamesParseAsOnTheCommandLine() {
         assertThat(FaultKind.parse(" Power-Loss")).isEqualTo(POWER_LOSS);
         assertThatThrownBy(() -> FaultKind.parse("flood")).hasMessageContaining("known: kill, pause");
-    }
-
-    private static FaultSchedule.Planned planned(int index, FaultKind kind) {
-        return new FaultSchedule.Planned(index, kind, index * 1000L, 0);
     }
 }
