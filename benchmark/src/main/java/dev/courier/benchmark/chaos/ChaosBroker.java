@@ -10,9 +10,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,6 +32,8 @@ import java.util.stream.Stream;
  *
  * <p>Clients reach the broker through a {@link TcpProxy} the harness owns, so they keep one address
  * across restarts (each incarnation listens on a new ephemeral port) and the network can be cut.
+ *
+ * <p>Not thread-safe: one run per instance, driven by one thread.
  */
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Fault run against one broker: kills, pauses, power losses, full disks and network cuts, "
@@ -93,18 +93,12 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     Path workDir;
 
     private PrintStream out = System.out;
-    private Path dataDir;
-    private Path historyDir;
-    private Path quotaFile;
-    private long runStartMicros;
-    private int brokerExits;
     // the run's parts, set by run()
-    private FaultSchedule schedule;
+    private Path historyDir;
+    private long runStartMicros;
     private BrokerProcess broker;
     private TcpProxy proxy;
-    private List<String> simulatedExtra;
-    /** Whether the broker runs on the simulated disk (one mode for the whole run: the layouts differ). */
-    private boolean simulated;
+    private FaultInjector injector;
 
     /** The outcome of a completed run. */
     record Outcome(ChaosRun run, int exitCode, Path workDir) {
@@ -173,16 +167,17 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     /** Runs the whole thing; every child process is gone when it returns or throws. */
     Outcome run(List<FaultKind> kinds) throws IOException, InterruptedException {
         long seedUsed = seed != null ? seed : System.nanoTime() ^ System.currentTimeMillis();
-        schedule = FaultSchedule.plan(seedUsed, kinds, Duration.ofSeconds(duration),
+        FaultSchedule schedule = FaultSchedule.plan(seedUsed, kinds, Duration.ofSeconds(duration),
                 Duration.ofMillis(sessionTimeoutMillis));
         boolean tempWork = workDir == null;
         Path work = tempWork ? Files.createTempDirectory("courier-chaos-") : Files.createDirectories(workDir);
         Path data = Files.createDirectories(work.resolve("data"));
-        dataDir = data;
         historyDir = Files.createDirectories(work.resolve("history"));
         Path logs = Files.createDirectories(work.resolve("logs"));
-        quotaFile = work.resolve("disk-quota");
-        Files.deleteIfExists(quotaFile);
+        Path quotaFile = kinds.contains(FaultKind.DISK_FULL) ? work.resolve("disk-quota") : null;
+        if (quotaFile != null) {
+            Files.deleteIfExists(quotaFile);
+        }
         out.printf(Locale.ROOT, "chaos: seed %d (replay with --seed %d), %d s, faults %s, %d producers x %d msgs/s, "
                         + "%d consumers on %d subscription(s)%s; work dir %s%n", seedUsed, seedUsed, duration,
                 kinds, producers, rate, consumers, subscriptions, mutation == null ? "" : ", mutation " + mutation, work);
@@ -196,7 +191,7 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
             subs.add("s" + s);
         }
         List<ChaosRun.Fault> executed = new ArrayList<>();
-        List<long[]> windows = new ArrayList<>(); // end micros per executed fault, for recovery
+        List<Long> faultEnds = new ArrayList<>(); // epoch micros, per executed fault
         try (ChildJvms jvms = new ChildJvms(); TcpProxy tcpProxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", 1))) {
             proxy = tcpProxy;
             List<String> brokerArgs = new ArrayList<>(List.of("--session-timeout-ms", Long.toString(sessionTimeoutMillis),
@@ -204,31 +199,16 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
             if (mutation != null) {
                 brokerArgs.add(DISABLE_GROUP_FSYNC);
             }
-            simulatedExtra = kinds.contains(FaultKind.DISK_FULL)
-                    ? List.of(DISK_QUOTA_FILE, quotaFile.toString()) : List.of();
             broker = new BrokerProcess(jvms, data, logs.resolve("broker.log"), brokerArgs);
-            // A kill of a broker on the simulated disk is a power loss too: a run with power-loss or disk-full
-            // has every broker on it, as a data directory cannot change between the two layouts.
-            simulated = kinds.stream().anyMatch(FaultKind::needsSimulatedDisk);
-            proxy.target(broker.start(simulated, simulatedExtra));
+            // A run with power-loss or disk-full has every broker on the simulated disk.
+            injector = new FaultInjector(broker, proxy, data, kinds.stream().anyMatch(FaultKind::needsSimulatedDisk),
+                    quotaFile, out);
+            injector.startBroker();
             out.println("chaos: broker listening on " + broker.address() + ", clients through the proxy at "
                     + proxy.address());
 
-            List<String> clientFlags = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-            List<Process> consumerProcs = new ArrayList<>();
-            for (int c = 0; c < consumers; c++) {
-                String sub = subs.get(c % subscriptions);
-                consumerProcs.add(jvms.start(clientFlags, ChaosConsumer.class, List.of("--broker", proxy.address(),
-                        "--topic", TOPIC, "--subscription", sub, "--history",
-                        historyDir.resolve(History.consumerFile(sub, c)).toString()), logs.resolve("consumer-" + c + ".log")));
-            }
-            List<Process> producerProcs = new ArrayList<>();
-            for (int p = 0; p < producers; p++) {
-                producerProcs.add(jvms.start(clientFlags, ChaosProducer.class, List.of("--broker", proxy.address(),
-                        "--topic", TOPIC, "--name", "p" + p, "--history", historyDir.resolve(History.producerFile(p)).toString(),
-                        "--rate", Integer.toString(rate), "--size", Integer.toString(size)),
-                        logs.resolve("producer-" + p + ".log")));
-            }
+            List<Process> consumerProcs = startConsumers(jvms, subs, logs);
+            List<Process> producerProcs = startProducers(jvms, logs);
             awaitFirstAcks();
             runStartMicros = HistoryWriter.nowMicros();
             long startNanos = System.nanoTime();
@@ -243,11 +223,11 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
                 waitUntil(Math.max(startNanos + TimeUnit.MILLISECONDS.toNanos(f.startMillis()),
                         previousEndNanos + TimeUnit.MILLISECONDS.toNanos(gap)));
                 long start = HistoryWriter.nowMicros();
-                inject(f);
+                injector.inject(f);
                 long end = HistoryWriter.nowMicros();
                 previousPlannedEnd = f.endMillis();
                 previousEndNanos = System.nanoTime();
-                windows.add(new long[] {start, end});
+                faultEnds.add(end);
                 executed.add(new ChaosRun.Fault(f.index(), f.kind().label(), f.startMillis(), relMillis(start),
                         relMillis(end), null));
                 out.printf(Locale.ROOT, "chaos: #%d %s at %.1f s, ended at %.1f s%n", f.index(), f.kind(),
@@ -275,9 +255,53 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
             if (!broker.stop()) {
                 out.println("chaos: the broker did not stop on SIGTERM within 30 s; killed");
             }
-            Files.deleteIfExists(quotaFile);
+            if (quotaFile != null) {
+                Files.deleteIfExists(quotaFile);
+            }
         }
 
+        ChaosRun run = summarize(seedUsed, kinds, subs, executed, faultEnds);
+        print(run);
+        if (report != null) {
+            ChaosReport.write(report, run);
+            out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
+        }
+        if (run.valid() && tempWork) {
+            deleteTree(work);
+        } else {
+            deleteTree(data); // large; the histories and logs stay for a look
+        }
+        out.println(run.chaosLine());
+        return new Outcome(run, run.valid() ? 0 : EXIT_INVALID, work);
+    }
+
+    private static final List<String> CLIENT_FLAGS = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    private List<Process> startConsumers(ChildJvms jvms, List<String> subs, Path logs) {
+        List<Process> started = new ArrayList<>();
+        for (int c = 0; c < consumers; c++) {
+            String sub = subs.get(c % subscriptions);
+            started.add(jvms.start(CLIENT_FLAGS, ChaosConsumer.class, List.of("--broker", proxy.address(), "--topic", TOPIC,
+                    "--subscription", sub, "--history", historyDir.resolve(History.consumerFile(sub, c)).toString()),
+                    logs.resolve("consumer-" + c + ".log")));
+        }
+        return started;
+    }
+
+    private List<Process> startProducers(ChildJvms jvms, Path logs) {
+        List<Process> started = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            started.add(jvms.start(CLIENT_FLAGS, ChaosProducer.class, List.of("--broker", proxy.address(), "--topic", TOPIC,
+                    "--name", "p" + p, "--history", historyDir.resolve(History.producerFile(p)).toString(),
+                    "--rate", Integer.toString(rate), "--size", Integer.toString(size)),
+                    logs.resolve("producer-" + p + ".log")));
+        }
+        return started;
+    }
+
+    /** Checks the history and measures the recovery after each fault. */
+    private ChaosRun summarize(long seedUsed, List<FaultKind> kinds, List<String> subs, List<ChaosRun.Fault> executed,
+                               List<Long> faultEnds) {
         History history = History.read(historyDir, subs);
         QueueChecker.Verdict verdict = QueueChecker.check(history);
         long[] ackTimes = history.ackTimes();
@@ -285,7 +309,7 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         List<ChaosRun.Fault> faultsOut = new ArrayList<>();
         for (int i = 0; i < executed.size(); i++) {
             ChaosRun.Fault f = executed.get(i);
-            OptionalLong recovery = QueueChecker.recoveryMillis(windows.get(i)[1], ackTimes);
+            OptionalLong recovery = QueueChecker.recoveryMillis(faultEnds.get(i), ackTimes);
             byKind.computeIfAbsent(FaultKind.parse(f.kind()), k -> new ArrayList<>()).add(recovery);
             faultsOut.add(new ChaosRun.Fault(f.index(), f.kind(), f.plannedStartMs(), f.startMs(), f.endMs(),
                     recovery.isPresent() ? recovery.getAsLong() : null));
@@ -296,85 +320,16 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
                 recovery.put(k.label(), QueueChecker.Recovery.of(byKind.get(k)));
             }
         }
-        ChaosRun run = new ChaosRun(seedUsed, duration, kinds.stream().map(FaultKind::label).toList(), producers,
+        return new ChaosRun(seedUsed, duration, kinds.stream().map(FaultKind::label).toList(), producers,
                 consumers, subscriptions, mutation, verdict.valid(), ChaosRun.Totals.of(verdict), recovery, faultsOut,
-                acksPerSecond(ackTimes), broker.incarnations(), brokerExits);
-        print(run);
-        if (report != null) {
-            ChaosReport.write(report, run);
-            out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
-        }
-        if (verdict.valid() && tempWork) {
-            deleteTree(work);
-        } else {
-            deleteTree(data); // large; the histories and logs stay for a look
-        }
-        out.println(run.chaosLine());
-        return new Outcome(run, verdict.valid() ? 0 : EXIT_INVALID, work);
-    }
-
-    private void inject(FaultSchedule.Planned f) throws IOException, InterruptedException {
-        switch (f.kind()) {
-            case KILL, POWER_LOSS -> {
-                broker.kill();
-                proxy.target(broker.start(simulated, simulatedExtra)); // the clients follow through the proxy
-            }
-            case PAUSE -> {
-                broker.pause();
-                try {
-                    Thread.sleep(f.lengthMillis());
-                } finally {
-                    broker.resume();
-                }
-            }
-            case NET -> {
-                proxy.cut();
-                try {
-                    Thread.sleep(f.lengthMillis());
-                } finally {
-                    proxy.restore();
-                }
-            }
-            case DISK_FULL -> {
-                writeQuota(usage());
-                try {
-                    Thread.sleep(f.lengthMillis());
-                } finally {
-                    Files.deleteIfExists(quotaFile);
-                }
-            }
-        }
-    }
-
-    /** Bytes the data directory holds on the real disk (at most what the simulated disk counts). */
-    private long usage() throws IOException {
-        long total = 0;
-        try (Stream<Path> files = Files.walk(dataDir)) {
-            for (Path p : files.toList()) {
-                try {
-                    if (Files.isRegularFile(p)) {
-                        total += Files.size(p);
-                    }
-                } catch (NoSuchFileException e) {
-                    // deleted meanwhile
-                }
-            }
-        }
-        return total;
-    }
-
-    /** Writes the quota as the broker expects it, atomically, so it never reads half a number. */
-    private void writeQuota(long bytes) throws IOException {
-        Path tmp = quotaFile.resolveSibling(quotaFile.getFileName() + ".tmp");
-        Files.writeString(tmp, Long.toString(bytes));
-        Files.move(tmp, quotaFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                acksPerSecond(ackTimes), broker.incarnations(), injector.unexpectedExits());
     }
 
     /** Waits until every producer has had an acknowledgement, so faults meet a working system. */
     private void awaitFirstAcks() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            checkBroker();
+            injector.keepBrokerAlive();
             History h = History.read(historyDir, List.of());
             long producersAcked = h.acknowledged().keySet().stream().map(id -> id.substring(0, id.indexOf('-')))
                     .distinct().count();
@@ -396,7 +351,7 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         long lastDeliveries = -1;
         long lastProgress = System.nanoTime();
         while (true) {
-            checkBroker();
+            injector.keepBrokerAlive();
             History h = History.read(historyDir, subs);
             QueueChecker.Verdict v = QueueChecker.check(h);
             long deliveries = h.deliveries().values().stream().mapToLong(List::size).sum();
@@ -419,18 +374,9 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     private void waitUntil(long deadlineNanos) throws IOException, InterruptedException {
         long left;
         while ((left = deadlineNanos - System.nanoTime()) > 0) {
-            checkBroker();
+            injector.keepBrokerAlive();
             TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
         }
-    }
-
-    private void checkBroker() throws IOException, InterruptedException {
-        if (broker.alive()) {
-            return;
-        }
-        brokerExits++;
-        out.println("chaos: WARNING the broker exited on its own (exit " + broker.exitValue() + "); restarting it");
-        proxy.target(broker.start(simulated, simulatedExtra));
     }
 
     private long relMillis(long micros) {
