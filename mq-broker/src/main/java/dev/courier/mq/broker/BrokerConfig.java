@@ -20,7 +20,12 @@ import java.util.Objects;
  * @param backoffBase       first redelivery delay after a nack without delay; doubles per delivery (default 100 ms)
  * @param backoffMax        the largest such delay (default 10 s)
  * @param sessionTimeout    a consumer silent this long is gone and its messages are redelivered (default 15 s)
- * @param maxFetchBytes     about the most payload bytes in one fetch answer (default 4 MiB)
+ * @param maxFetchBytes     the most payload and header bytes in one fetch answer, across redeliveries and
+ *                          new messages; a single larger message still goes alone (default 4 MiB)
+ * @param maxMessageBytes   the largest payload a publish may carry; larger ones are refused with
+ *                          {@link dev.courier.mq.client.protocol.MessageTooLargeException} (default 8 MiB)
+ * @param maxPrefetch       the most unacknowledged messages one consumer may hold, whatever it asks for
+ *                          (default 10,000)
  * @param tick              how often deadlines, sessions and waits are checked (default 20 ms)
  * @param housekeeping      how often retention runs and cursors are forced (default 1 s)
  * @param storage           the file system the broker's files live on (default the real one; a
@@ -28,12 +33,33 @@ import java.util.Objects;
  */
 public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> topicLogs, int maxDeliveries,
                            Duration backoffBase, Duration backoffMax, Duration sessionTimeout, int maxFetchBytes,
-                           Duration tick, Duration housekeeping, Storage storage) {
+                           int maxMessageBytes, int maxPrefetch, Duration tick, Duration housekeeping,
+                           Storage storage) {
+
+    /**
+     * The largest frame body the broker's transport takes (rpc-core's default): a fetch answer of
+     * {@code maxFetchBytes} plus one more message, or one message of {@code maxMessageBytes}, must fit.
+     */
+    public static final int FRAME_LIMIT = 16 << 20;
+    /** Room kept in a frame for what is not payload. */
+    static final int FRAME_OVERHEAD = 1 << 20;
 
     public BrokerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(storage, "storage");
+        if (maxMessageBytes < 1 || maxMessageBytes > FRAME_LIMIT - FRAME_OVERHEAD) {
+            throw new IllegalArgumentException("maxMessageBytes must be in 1.." + (FRAME_LIMIT - FRAME_OVERHEAD)
+                    + " (a message must fit in one frame of " + FRAME_LIMIT + " bytes); got " + maxMessageBytes);
+        }
+        if (maxFetchBytes < 1 || (long) maxFetchBytes + maxMessageBytes > FRAME_LIMIT - FRAME_OVERHEAD) {
+            throw new IllegalArgumentException("maxFetchBytes + maxMessageBytes must be at most "
+                    + (FRAME_LIMIT - FRAME_OVERHEAD) + " so that a fetch answer fits in one frame; got "
+                    + maxFetchBytes + " + " + maxMessageBytes);
+        }
+        if (maxPrefetch < 1) {
+            throw new IllegalArgumentException("maxPrefetch must be >= 1");
+        }
         topicLogs = Map.copyOf(topicLogs);
     }
 
@@ -51,6 +77,8 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         b.backoffMax = backoffMax;
         b.sessionTimeout = sessionTimeout;
         b.maxFetchBytes = maxFetchBytes;
+        b.maxMessageBytes = maxMessageBytes;
+        b.maxPrefetch = maxPrefetch;
         b.tick = tick;
         b.housekeeping = housekeeping;
         b.storage = storage;
@@ -72,6 +100,8 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         private Duration backoffMax = Duration.ofSeconds(10);
         private Duration sessionTimeout = Duration.ofSeconds(15);
         private int maxFetchBytes = 4 << 20;
+        private int maxMessageBytes = 8 << 20;
+        private int maxPrefetch = 10_000;
         private Duration tick = Duration.ofMillis(20);
         private Duration housekeeping = Duration.ofSeconds(1);
         private Storage storage = Storage.files();
@@ -121,6 +151,16 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
             return this;
         }
 
+        public Builder maxMessageBytes(int v) {
+            maxMessageBytes = v;
+            return this;
+        }
+
+        public Builder maxPrefetch(int v) {
+            maxPrefetch = v;
+            return this;
+        }
+
         public Builder tick(Duration v) {
             tick = v;
             return this;
@@ -139,7 +179,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
 
         public BrokerConfig build() {
             return new BrokerConfig(dataDir, log, topicLogs, maxDeliveries, backoffBase, backoffMax, sessionTimeout, maxFetchBytes,
-                    tick, housekeeping, storage);
+                    maxMessageBytes, maxPrefetch, tick, housekeeping, storage);
         }
     }
 }

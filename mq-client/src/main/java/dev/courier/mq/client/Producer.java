@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import dev.courier.mq.client.protocol.MessageTooLargeException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -30,8 +31,11 @@ import java.util.concurrent.TimeUnit;
  * sent until every batch in flight has answered; then every unacknowledged message is resent from the
  * oldest, one batch at a time until one succeeds, with backoff (50 ms doubling to 2 s). So nothing is
  * lost and nothing is stored twice. A message still unacknowledged after the send timeout (default
- * 30 s) fails its future with {@link MqException} — it may or may not have been stored — and the
- * producer continues under a new producer id (the broker would otherwise refuse the gap it leaves).
+ * 30 s) fails its future with {@link MqException} — it may or may not have been stored — and so
+ * does every other message of the failed batches (each may have been stored too); the producer then
+ * continues under a new producer id (the broker would otherwise refuse the gap they leave) with the
+ * messages never sent. So even a give-up never stores a message twice: a message is only ever sent
+ * under one producer id.
  *
  * <p>{@link #send} returns a future completed with the {@link MessageId} only after the broker's
  * durable acknowledgement. Futures complete on the client's I/O thread: use the {@code ...Async}
@@ -44,6 +48,8 @@ public final class Producer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Producer.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int MAX_BATCH_BYTES = 1 << 20;
+    /** The largest message sent: the broker's default {@code max.message.bytes}. */
+    public static final int MAX_MESSAGE_BYTES = 8 << 20;
     private static final int MAX_BATCH_MESSAGES = 4096;
     /** Batches in flight at once once the connection is known to work. */
     static final int MAX_IN_FLIGHT = 5;
@@ -53,6 +59,7 @@ public final class Producer implements AutoCloseable {
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2000;
 
+    private final java.util.function.LongSupplier nanoClock;
     private final String topic;
     private final BrokerService broker;
     private final ScheduledExecutorService scheduler;
@@ -108,6 +115,13 @@ public final class Producer implements AutoCloseable {
     }
 
     Producer(String topic, BrokerService broker, ScheduledExecutorService scheduler, Codec codec, Duration sendTimeout) {
+        this(topic, broker, scheduler, codec, sendTimeout, System::nanoTime);
+    }
+
+    /** With {@code nanoClock} deciding the age of sends (tests pass a fake one). */
+    Producer(String topic, BrokerService broker, ScheduledExecutorService scheduler, Codec codec, Duration sendTimeout,
+             java.util.function.LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         this.topic = topic;
         this.broker = broker;
         this.scheduler = scheduler;
@@ -126,12 +140,17 @@ public final class Producer implements AutoCloseable {
     /** Sends raw bytes. */
     public CompletableFuture<MessageId> send(byte[] payload) {
         CompletableFuture<MessageId> f = new CompletableFuture<>();
+        if (payload.length > MAX_MESSAGE_BYTES) {
+            f.completeExceptionally(new MessageTooLargeException("A message of " + payload.length
+                    + " bytes is larger than the most a broker takes by default (" + MAX_MESSAGE_BYTES + "); not sent"));
+            return f;
+        }
         synchronized (this) {
             if (closed) {
                 f.completeExceptionally(new MqException("The producer is closed"));
                 return f;
             }
-            queue.add(new PendingSend(nextSequence++, payload, System.nanoTime(), f));
+            queue.add(new PendingSend(nextSequence++, payload, nanoClock.getAsLong(), f));
             queuedBytes += payload.length;
         }
         pump();
@@ -262,14 +281,19 @@ public final class Producer implements AutoCloseable {
             failed.forEach(b -> resend.addAll(b.sends()));
             failed.clear();
             resend.sort(Comparator.comparingLong(p -> p.sequence));
-            long now = System.nanoTime();
+            long now = nanoClock.getAsLong();
             boolean givingUp = scheduler.isShutdown();
             for (PendingSend p : resend) {
                 if (givingUp || (now - p.createdNanos) / 1_000_000 + backoffMillis >= sendTimeoutMillis) {
-                    expired.add(p);
+                    givingUp = true;
                 }
             }
-            resend.removeAll(expired);
+            if (givingUp) {
+                // Every message of a failed batch may have been stored under the current producer id. Resent
+                // under a new id, such a message would be stored twice: so all of them are given up together.
+                expired.addAll(resend);
+                resend.clear();
+            }
             for (int i = resend.size() - 1; i >= 0; i--) {
                 queue.addFirst(resend.get(i));
                 queuedBytes += resend.get(i).payload.length;

@@ -27,6 +27,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One consumer attached to a subscription: a fetch thread long-polls the broker (never holding more
  * than the prefetch unacknowledged) and hands messages to the handler thread(s); acks are batched.
+ *
+ * <p><b>Session and ack deadline.</b> The broker's session timeout is how long this consumer may stay
+ * silent before it is taken for gone (and every message it holds is redelivered); the fetch thread
+ * contacts the broker at least every second (every 250 ms while all its prefetch is held by busy
+ * handlers), so a handler may run longer than the session timeout, which must exceed a second. The ack deadline ({@link SubscribeOptions#ackTimeout})
+ * bounds how long one message may be held: past it the message is redelivered, possibly to another
+ * consumer, unless {@link Message#extendDeadline} pushed the deadline.
  * When the broker is unreachable it retries with backoff, subscribing again once it is back; messages
  * it held are redelivered by the broker.
  *
@@ -53,6 +60,10 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
     private final ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean ackInFlight = new AtomicBoolean();
     private volatile boolean running = true;
+    /** While the prefetch is used up, a fetch of nothing goes this often to keep the consumer's session. */
+    static final long HEARTBEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** When the fetch thread last called the broker; fetch thread only. */
+    private long lastContact = System.nanoTime();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     Subscriber(String topic, String subscription, BrokerService broker, ScheduledExecutorService scheduler, Codec codec,
@@ -99,8 +110,15 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
                             outstanding.wait(100);
                         }
                     }
+                    if (System.nanoTime() - lastContact >= HEARTBEAT_NANOS) {
+                        // No credit, but the handlers are still busy: keep the session (a fetch of nothing).
+                        broker.fetch(new FetchRequest(topic, subscription, consumerId, options.prefetch(), 0, 0,
+                                options.ackTimeout().toMillis())).get();
+                        lastContact = System.nanoTime();
+                    }
                     continue;
                 }
+                lastContact = System.nanoTime();
                 FetchResult result = broker.fetch(new FetchRequest(topic, subscription, consumerId, options.prefetch(),
                         room, WAIT_MILLIS, options.ackTimeout().toMillis())).get();
                 for (Delivery d : result.messages()) {

@@ -35,7 +35,7 @@ public final class BrokerMain implements Callable<Integer> {
 
     @Option(names = "--config", description = "Optional properties file with the keys port, host, fsync, "
             + "segment.bytes, max.deliveries, retention.bytes, retention.ms, session.timeout.ms, "
-            + "topic.<name>.retention.bytes and topic.<name>.retention.ms. Flags win over it.")
+            + "max.message.bytes, topic.<name>.retention.bytes and topic.<name>.retention.ms. Flags win over it.")
     Path configFile;
 
     @Option(names = "--port", description = "Port to listen on, 0 for any free one (default 7400).")
@@ -61,6 +61,9 @@ public final class BrokerMain implements Callable<Integer> {
 
     @Option(names = "--session-timeout-ms", description = "A silent consumer is gone after this (default 15000).")
     Long sessionTimeoutMs;
+
+    @Option(names = "--max-message-bytes", description = "The largest message a publish may carry (default 8 MiB).")
+    Integer maxMessageBytes;
 
     @Option(names = "--simulate-disk-cache", description = "Testing mode: keep every write that was not forced in "
             + "process memory only (a simulated volatile disk cache), so that killing the process is a power loss. "
@@ -100,6 +103,7 @@ public final class BrokerMain implements Callable<Integer> {
         put(flags, BrokerSettings.RETENTION_BYTES, retentionBytes);
         put(flags, BrokerSettings.RETENTION_MS, retentionMs);
         put(flags, BrokerSettings.SESSION_TIMEOUT_MS, sessionTimeoutMs);
+        put(flags, BrokerSettings.MAX_MESSAGE_BYTES, maxMessageBytes);
         return BrokerSettings.resolve(dataDir, file, configFile == null ? null : configFile.toString(), flags);
     }
 

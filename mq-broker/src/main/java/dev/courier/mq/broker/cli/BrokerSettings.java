@@ -56,9 +56,10 @@ public record BrokerSettings(BrokerConfig config, String host, int port) {
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String RETENTION_MS = "retention.ms";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
+    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     /** Keys of the file other than the per-topic ones. */
     public static final List<String> KEYS = List.of(PORT, HOST, FSYNC, SEGMENT_BYTES, MAX_DELIVERIES, RETENTION_BYTES,
-            RETENTION_MS, SESSION_TIMEOUT_MS);
+            RETENTION_MS, SESSION_TIMEOUT_MS, MAX_MESSAGE_BYTES);
     private static final String TOPIC_PREFIX = "topic.";
     /** The settings a topic may give itself, as {@code topic.<name>.<setting>}. */
     private static final List<String> TOPIC_SETTINGS = List.of(RETENTION_BYTES, RETENTION_MS);
@@ -113,6 +114,11 @@ public record BrokerSettings(BrokerConfig config, String host, int port) {
         Long sessionTimeout = v.number(SESSION_TIMEOUT_MS, 1, Long.MAX_VALUE, "at least 1");
         if (sessionTimeout != null) {
             config.sessionTimeout(Duration.ofMillis(sessionTimeout));
+        }
+        Long maxMessageBytes = v.number(MAX_MESSAGE_BYTES, 1, BrokerConfig.FRAME_LIMIT / 2,
+                "from 1 to " + BrokerConfig.FRAME_LIMIT / 2);
+        if (maxMessageBytes != null) {
+            config.maxMessageBytes(maxMessageBytes.intValue());
         }
         for (Map.Entry<String, Map<String, Long>> topic : v.topicSettings().entrySet()) {
             LogConfig.Builder own = base.toBuilder();

@@ -6,6 +6,7 @@ import dev.courier.mq.client.protocol.BrokerService;
 import dev.courier.mq.client.protocol.ExtendRequest;
 import dev.courier.mq.client.protocol.FetchRequest;
 import dev.courier.mq.client.protocol.FetchResult;
+import dev.courier.mq.client.protocol.MessageTooLargeException;
 import dev.courier.mq.client.protocol.NackRequest;
 import dev.courier.mq.client.protocol.PublishRequest;
 import dev.courier.mq.client.protocol.PublishResult;
@@ -13,6 +14,7 @@ import dev.courier.mq.client.protocol.StartPosition;
 import dev.courier.mq.client.protocol.SubscribeRequest;
 import dev.courier.mq.client.protocol.SubscriptionStats;
 import dev.courier.rpc.CallContext;
+import dev.courier.rpc.PeerConnection;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +33,16 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public CompletableFuture<PublishResult> publish(PublishRequest request) {
-        Topic topic = topics.topic(request.topic());
         List<byte[]> payloads = request.payloads();
+        int max = topics.config().maxMessageBytes();
+        for (int i = 0; i < payloads.size(); i++) {
+            if (payloads.get(i).length > max) {
+                throw new MessageTooLargeException("Message " + i + " of the batch to " + request.topic() + " has "
+                        + payloads.get(i).length + " bytes; the broker takes at most " + max
+                        + " (max.message.bytes); nothing of the batch was stored");
+            }
+        }
+        Topic topic = topics.topic(request.topic());
         List<AppendRecord> records = new ArrayList<>(payloads.size());
         for (int i = 0; i < payloads.size(); i++) {
             records.add(new AppendRecord(request.producerId(), request.firstSequence() + i, Map.of(), payloads.get(i)));
@@ -57,10 +67,15 @@ public final class BrokerServiceImpl implements BrokerService {
     @Override
     public CompletableFuture<FetchResult> fetch(FetchRequest request) {
         Names.check("consumer id", request.consumerId());
-        Subscription s = topics.topic(request.topic()).subscription(request.subscription(), StartPosition.EARLIEST);
-        CompletableFuture<FetchResult> result = s.fetch(request);
-        connections.fetchedThrough(CallContext.connection(), s, request.consumerId());
-        return result;
+        PeerConnection connection = CallContext.connection();
+        // Called on the I/O thread; the fetch reads the log (and may create the subscription, forcing its
+        // cursor file), so it runs on the delivery pool.
+        return CompletableFuture.supplyAsync(() -> {
+            Subscription s = topics.topic(request.topic()).subscription(request.subscription(), StartPosition.EARLIEST);
+            CompletableFuture<FetchResult> result = s.fetch(request);
+            connections.fetchedThrough(connection, s, request.consumerId());
+            return result;
+        }, topics.delivery()).thenCompose(r -> r);
     }
 
     @Override
@@ -95,6 +110,11 @@ public final class BrokerServiceImpl implements BrokerService {
         Topic t = topics.find(topic);
         Subscription s = t == null ? null : t.find(subscription);
         return s == null ? null : s.stats();
+    }
+
+    @Override
+    public int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset) {
+        return existing(topic, subscription).acknowledgeLoss(fromOffset, toOffset);
     }
 
     private Subscription existing(String topic, String subscription) {

@@ -6,6 +6,8 @@ import dev.courier.mq.broker.storage.StorageFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
@@ -59,7 +61,9 @@ import java.util.zip.CRC32C;
  * above it, one HANDED_OUT and the DELIVERIES of unacknowledged offsets, into a temporary file renamed
  * over the old one.
  *
- * <p>Not thread-safe: the owning subscription serializes calls.
+ * <p><b>Threads.</b> The owning subscription makes every call under its monitor, except the slow ones:
+ * {@link #sync()}, {@link #writeCompacted} and {@link #syncDirectory()} are made outside it, by one
+ * housekeeping thread at a time, and may run while entries are written.
  */
 final class CursorLog implements AutoCloseable {
 
@@ -84,7 +88,9 @@ final class CursorLog implements AutoCloseable {
     private final Path file;
     private StorageFile channel;
     private long size;
-    private boolean dirty;
+    private volatile boolean dirty;
+    /** While a compaction runs: the entries written since its snapshot, to carry over; else null. */
+    private List<ByteBuffer> sinceSnapshot;
 
     /**
      * The state read back from a cursor file, or to compact into one.
@@ -278,6 +284,9 @@ final class CursorLog implements AutoCloseable {
         }
         size = start + b.limit();
         dirty = true;
+        if (sinceSnapshot != null) {
+            sinceSnapshot.add(b.duplicate().rewind());
+        }
     }
 
     /** Whether the file grew enough to be worth {@link #compact compacting}. */
@@ -291,18 +300,26 @@ final class CursorLog implements AutoCloseable {
     }
 
     /**
-     * Rewrites the file as {@code state}: its floor, its acks above the floor, its HANDED_OUT mark (if
-     * above the floor) and the delivery counts of offsets at or above the floor that are not acknowledged.
+     * Starts a compaction: from now on, entries written are also kept to be carried over into the
+     * compacted file. Under the owner's monitor, with the state copied at the same moment.
      */
-    void compact(State state) throws IOException {
+    void beginCompaction() {
+        sinceSnapshot = new ArrayList<>();
+    }
+
+    /**
+     * Writes {@code state} (copied when the compaction began) to a temporary file and forces it: its
+     * floor, its acks above the floor, its HANDED_OUT mark (if above the floor) and the delivery counts
+     * of offsets at or above the floor that are not acknowledged. Outside the owner's monitor.
+     */
+    void writeCompacted(State state) throws IOException {
         long floor = state.floor();
         NavigableSet<Long> acked = state.acked().tailSet(floor, true);
         NavigableMap<Long, Integer> counts = new TreeMap<>(state.deliveries().tailMap(floor, true));
         counts.keySet().removeAll(acked);
         boolean mark = state.handedOutBelow() > floor;
         int bytes = ENTRY_SIZE * (1 + acked.size() + (mark ? 1 : 0)) + COUNTED_ENTRY_SIZE * counts.size();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (StorageFile ch = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
+        try (StorageFile ch = storage.open(tmpFile(), Storage.OpenMode.CREATE_OR_TRUNCATE)) {
             ByteBuffer buf = ByteBuffer.allocate(bytes);
             buf.put(entry(FLOOR, floor));
             for (long o : acked) {
@@ -318,19 +335,70 @@ final class CursorLog implements AutoCloseable {
             ch.writeFully(buf, 0);
             ch.force(true);
         }
-        // Rename first: if that fails, the old file and channel stay in use.
-        storage.move(tmp, file);
-        storage.syncDirectory(file.getParent());
-        channel.close();
-        channel = storage.open(file, Storage.OpenMode.EXISTING);
-        size = channel.size();
-        dirty = false;
     }
 
+    /**
+     * Appends the entries written since the snapshot to the compacted file and renames it over the
+     * cursor file, which is used from now on. Under the owner's monitor; {@link #syncDirectory()} then
+     * makes the rename durable (until it is, a crash leaves the old, complete file).
+     */
+    void finishCompaction() throws IOException {
+        List<ByteBuffer> tail = sinceSnapshot;
+        sinceSnapshot = null;
+        Path tmp = tmpFile();
+        try (StorageFile ch = storage.open(tmp, Storage.OpenMode.EXISTING)) {
+            long pos = ch.size();
+            for (ByteBuffer b : tail) {
+                ch.writeFully(b, pos);
+                pos += b.limit();
+            }
+        }
+        // Rename first: if that fails, the old file and channel stay in use.
+        storage.move(tmp, file);
+        StorageFile old = channel;
+        channel = storage.open(file, Storage.OpenMode.EXISTING);
+        size = channel.size();
+        dirty = true;
+        old.close();
+    }
+
+    /** Gives up a compaction whose file could not be written; the cursor file stays as it was. */
+    void abortCompaction() {
+        sinceSnapshot = null;
+    }
+
+    /** Makes the cursor file's directory entry (after a compaction) durable. */
+    void syncDirectory() throws IOException {
+        storage.syncDirectory(file.getParent());
+    }
+
+    /** Compacts in one go (the owner holds its monitor throughout). */
+    void compact(State state) throws IOException {
+        beginCompaction();
+        try {
+            writeCompacted(state);
+        } catch (IOException | RuntimeException e) {
+            abortCompaction();
+            throw e;
+        }
+        finishCompaction();
+        syncDirectory();
+    }
+
+    private Path tmpFile() {
+        return file.resolveSibling(file.getFileName() + ".tmp");
+    }
+
+    /** Forces the entries written so far. */
     void sync() throws IOException {
         if (dirty) {
             dirty = false;
-            channel.force(false);
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                dirty = true;
+                throw e;
+            }
         }
     }
 

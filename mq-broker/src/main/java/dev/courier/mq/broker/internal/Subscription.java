@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -78,12 +77,18 @@ final class Subscription {
     private long handedOutBelow;
     private long readNext;
     private final Map<Long, Held> inFlight = new HashMap<>();
-    private final PriorityQueue<Pending> redeliver = new PriorityQueue<>(
+    private final java.util.TreeSet<Pending> redeliver = new java.util.TreeSet<>(
             (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt, b.dueAt) : Long.compare(a.offset, b.offset));
+    /** Runs the reads of waiting fetches: never an I/O thread, never under this monitor. */
+    private final java.util.concurrent.Executor delivery;
+    private final java.util.concurrent.atomic.AtomicBoolean dispatchScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final Set<Long> deadLettering = new HashSet<>();
     private final Map<String, Consumer> consumers = new LinkedHashMap<>();
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
     private long deadLettered;
+    /** Offsets that the log has no record for (damage took them), passed over but never acknowledged. */
+    private final NavigableSet<Long> gaps = new java.util.TreeSet<>();
     private boolean closed;
 
     private static final class Held {
@@ -100,8 +105,12 @@ final class Subscription {
         }
     }
 
-    private record Pending(long offset, int deliveries, long dueAt, String reason) {
+    /** A message waiting to be delivered again; {@code lastHolder} may still acknowledge it. */
+    private record Pending(long offset, int deliveries, long dueAt, String reason, String lastHolder) {
     }
+
+    /** What a delivery adds to a fetch answer beyond its payload and headers (offset, counts, framing). */
+    static final int DELIVERY_OVERHEAD = 64;
 
     private static final class Consumer {
         final String id;
@@ -120,7 +129,9 @@ final class Subscription {
 
     /** A subscription continuing from {@code state}, which its {@code cursor} holds. */
     Subscription(String topicName, String name, TopicLog topicLog, CursorLog cursor, CursorLog.State state,
-                 BrokerConfig config, DeadLetters deadLetters, LongSupplier clock) {
+                 BrokerConfig config, DeadLetters deadLetters, LongSupplier clock,
+                 java.util.concurrent.Executor delivery) {
+        this.delivery = delivery;
         this.topicName = topicName;
         this.name = name;
         this.topicLog = topicLog;
@@ -139,66 +150,166 @@ final class Subscription {
         return name;
     }
 
-    synchronized CompletableFuture<FetchResult> fetch(FetchRequest req) {
-        long now = clock.getAsLong();
-        Consumer c = consumers.computeIfAbsent(req.consumerId(), Consumer::new);
-        c.lastSeen = now;
-        c.prefetch = Math.max(1, req.prefetch());
-        c.ackTimeout = req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000;
-        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-            Parked p = it.next();
-            if (p.consumer() == c) {
-                it.remove();
-                p.future().complete(new FetchResult(List.of()));
+    private static final FetchResult EMPTY = new FetchResult(List.of());
+
+    /**
+     * A consumer's fetch: registers it (or refreshes its session), answers what is available, or parks
+     * the fetch until something is or its wait ends. Call it off the I/O threads: it reads the log
+     * (outside this monitor). The returned future is completed outside this monitor.
+     */
+    CompletableFuture<FetchResult> fetch(FetchRequest req) {
+        List<CompletableFuture<FetchResult>> emptied = new ArrayList<>();
+        Consumer c;
+        long now;
+        synchronized (this) {
+            now = clock.getAsLong();
+            c = consumers.computeIfAbsent(req.consumerId(), Consumer::new);
+            c.lastSeen = now;
+            c.prefetch = Math.max(1, Math.min(req.prefetch(), config.maxPrefetch()));
+            c.ackTimeout = req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000;
+            for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+                Parked p = it.next();
+                if (p.consumer() == c) {
+                    it.remove();
+                    emptied.add(p.future());
+                }
             }
         }
+        emptied.forEach(f -> f.complete(EMPTY));
+        int max = Math.min(req.maxMessages(), config.maxPrefetch());
+        List<Delivery> out = max <= 0 ? List.of() : collect(c, max, null);
         CompletableFuture<FetchResult> future = new CompletableFuture<>();
-        List<Delivery> out = collect(c, req.maxMessages(), now);
-        if (!out.isEmpty() || req.waitMillis() <= 0 || closed) {
-            future.complete(new FetchResult(out));
+        boolean waiting = false;
+        synchronized (this) {
+            if (out != null && out.isEmpty() && req.waitMillis() > 0 && !closed && consumers.get(c.id) == c) {
+                parked.add(new Parked(c, max, now + req.waitMillis(), future));
+                waiting = true;
+            }
+        }
+        if (!waiting) {
+            future.complete(out == null ? EMPTY : new FetchResult(out));
         } else {
-            parked.add(new Parked(c, req.maxMessages(), now + req.waitMillis(), future));
+            dispatchLater(); // something may have become available while this fetch was reading
         }
         return future;
     }
 
-    private List<Delivery> collect(Consumer c, int maxMessages, long now) {
-        int credit = Math.min(maxMessages, c.prefetch - c.held);
-        if (credit <= 0) {
+    /**
+     * What one fetch will try to hand out, decided under the monitor: the due redeliveries (up to the
+     * credit) and where fresh messages start.
+     */
+    private record Plan(Consumer consumer, int credit, List<Pending> redeliveries, long freshFrom, long durable,
+                        long now) {
+    }
+
+    /** The records a plan needs, read outside the monitor; {@code redelivered} is parallel to the plan's list. */
+    private record Reads(List<StoredRecord> redelivered, List<StoredRecord> fresh) {
+    }
+
+    /**
+     * Hands out up to {@code maxMessages} (and the consumer's credit) due redeliveries, then fresh
+     * messages, in at most {@code maxFetchBytes} of payload and headers: a message that would go past
+     * that waits for the next fetch, except that the first message of an answer always goes, however
+     * large (publishes are limited to {@code maxMessageBytes}, below the frame limit). Plans under the
+     * monitor, reads the log outside it, then applies what still holds under the monitor again. For a
+     * {@code waiting} fetch, answers null if it was answered meanwhile; the deliveries are its when it
+     * leaves the waiting list here.
+     */
+    private List<Delivery> collect(Consumer c, int maxMessages, Parked waiting) {
+        Plan plan = plan(c, maxMessages);
+        if (plan == null) {
             return List.of();
         }
-        List<Delivery> out = new ArrayList<>();
-        while (credit > 0 && !redeliver.isEmpty() && redeliver.peek().dueAt() <= now) {
-            Pending p = redeliver.poll();
+        List<StoredRecord> redelivered = new ArrayList<>(plan.redeliveries().size());
+        for (Pending p : plan.redeliveries()) {
+            redelivered.add(readOne(p.offset()));
+        }
+        List<StoredRecord> fresh = plan.freshFrom() < plan.durable()
+                ? topicLog.read(plan.freshFrom(), plan.credit(), config.maxFetchBytes()) : List.of();
+        return apply(plan, new Reads(redelivered, fresh), waiting);
+    }
+
+    private synchronized Plan plan(Consumer c, int maxMessages) {
+        if (closed || consumers.get(c.id) != c) {
+            return null;
+        }
+        int credit = Math.min(maxMessages, c.prefetch - c.held);
+        if (credit <= 0) {
+            return null;
+        }
+        long now = clock.getAsLong();
+        long start = topicLog.startOffset();
+        if (readNext < start) {
+            // Retention removed the records below start: jump the floor as housekeeping will, rather
+            // than acknowledging each missing offset one by one.
+            retained(start);
+        }
+        List<Pending> due = new ArrayList<>();
+        for (Iterator<Pending> it = redeliver.iterator(); it.hasNext() && due.size() < credit; ) {
+            Pending p = it.next();
+            if (p.dueAt() > now) {
+                break;
+            }
             if (isAcked(p.offset()) || inFlight.containsKey(p.offset()) || deadLettering.contains(p.offset())) {
+                it.remove();
                 continue;
             }
-            StoredRecord r = readOne(p.offset());
+            due.add(p);
+        }
+        return new Plan(c, credit, due, readNext, topicLog.durableOffset(), now);
+    }
+
+    private synchronized List<Delivery> apply(Plan plan, Reads reads, Parked waiting) {
+        Consumer c = plan.consumer();
+        if (waiting != null && !parked.contains(waiting)) {
+            return null;
+        }
+        if (closed || consumers.get(c.id) != c) {
+            return List.of();
+        }
+        long now = plan.now();
+        int credit = Math.min(plan.credit(), c.prefetch - c.held);
+        long budget = config.maxFetchBytes();
+        List<Delivery> out = new ArrayList<>();
+        for (int i = 0; i < plan.redeliveries().size() && credit > 0; i++) {
+            Pending p = plan.redeliveries().get(i);
+            StoredRecord r = reads.redelivered().get(i);
+            if (!redeliver.contains(p)) {
+                continue; // taken by another fetch meanwhile
+            }
+            if (isAcked(p.offset()) || inFlight.containsKey(p.offset()) || deadLettering.contains(p.offset())) {
+                redeliver.remove(p);
+                continue;
+            }
             if (r == null) {
-                markAcked(p.offset()); // no longer retained
+                redeliver.remove(p);
+                if (p.offset() < topicLog.startOffset()) {
+                    markAcked(p.offset()); // removed by retention
+                } else {
+                    gaps.add(p.offset());
+                    log.error("Topic {} subscription {}: offset {} has no readable record any more; it stays "
+                            + "unacknowledged until an operator acknowledges the loss", topicName, name, p.offset());
+                }
                 continue;
             }
+            if (!out.isEmpty() && sizeOf(r) > budget) {
+                break; // stays first in line for the next fetch
+            }
+            redeliver.remove(p);
             if (p.deliveries() >= config.maxDeliveries()) {
                 deadLetter(r, p);
                 continue;
             }
             out.add(deliver(c, r, p.deliveries() + 1, now));
+            budget -= sizeOf(r);
             credit--;
         }
-        long durable = topicLog.durableOffset();
-        while (credit > 0 && readNext < durable) {
-            long start = topicLog.startOffset();
-            if (readNext < start) {
-                // Retention removed the records below start: jump the floor as housekeeping will, rather
-                // than acknowledging each missing offset one by one.
-                retained(start);
-            }
-            List<StoredRecord> records = topicLog.read(readNext, credit, config.maxFetchBytes());
-            if (records.isEmpty()) {
-                break;
-            }
-            for (StoredRecord r : records) {
-                skipTo(r.offset());
+        if (readNext == plan.freshFrom()) {
+            for (StoredRecord r : reads.fresh()) {
+                if (credit <= 0 || (!out.isEmpty() && sizeOf(r) > budget)) {
+                    break;
+                }
+                passOver(r.offset());
                 readNext = r.offset() + 1;
                 if (isAcked(r.offset())) {
                     continue;
@@ -206,10 +317,11 @@ final class Subscription {
                 int before = deliveriesBefore(r.offset());
                 if (before >= config.maxDeliveries()) {
                     deadLetter(r, new Pending(r.offset(), before, now, "reached " + before
-                            + " deliveries before the broker restarted; the last failure is not known"));
+                            + " deliveries before the broker restarted; the last failure is not known", null));
                     continue;
                 }
                 out.add(deliver(c, r, before + 1, now));
+                budget -= sizeOf(r);
                 credit--;
             }
         }
@@ -221,7 +333,20 @@ final class Subscription {
             }
             handedOutBelow = readNext;
         }
+        if (waiting != null && !out.isEmpty()) {
+            parked.remove(waiting);
+            c.lastSeen = now;
+        }
         return out;
+    }
+
+    /** The bytes a record adds to a fetch answer. */
+    private static long sizeOf(StoredRecord r) {
+        long size = DELIVERY_OVERHEAD + r.payload().length;
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+            size += 8 + 3L * (h.getKey().length() + h.getValue().length());
+        }
+        return size;
     }
 
     /**
@@ -236,19 +361,53 @@ final class Subscription {
         return offset < handedOutBelow ? 1 : 0;
     }
 
-    /** Offsets in [readNext, offset) hold no record (a gap or removed by retention): acknowledge them. */
-    private void skipTo(long offset) {
+    /**
+     * The next record read is at {@code offset}: the offsets in {@code [readNext, offset)} hold no
+     * record. Below the log's start, retention removed them and the floor jumps; inside the log, damage
+     * took them: they become a {@linkplain #gaps gap}, reported and never acknowledged by the broker on
+     * its own (an operator can {@link #acknowledgeLoss acknowledge the loss}).
+     */
+    private void passOver(long offset) {
         if (offset <= readNext) {
             return;
         }
-        if (floor >= readNext) {
-            setFloor(Math.max(floor, offset));
-        } else {
-            for (long o = readNext; o < offset; o++) {
-                markAcked(o);
+        long start = topicLog.startOffset();
+        if (readNext < start && floor >= readNext) {
+            setFloor(Math.min(offset, start));
+        }
+        long from = Math.max(readNext, floor);
+        if (from < offset) {
+            for (long o = from; o < offset; o++) {
+                if (!isAcked(o)) {
+                    gaps.add(o);
+                }
             }
+            log.error("Topic {} subscription {}: offsets {}..{} have no readable record ({}); they stay "
+                    + "unacknowledged until an operator acknowledges the loss", topicName, name, from, offset - 1,
+                    topicLog.isMissing(from) ? "damaged on disk" : "not found");
         }
         readNext = offset;
+    }
+
+    /**
+     * An operator's acknowledgement that the offsets in {@code [from, to)} are lost: they are marked
+     * acknowledged (so the floor and retention move on). Only offsets that are gaps are affected.
+     *
+     * @return how many offsets were acknowledged
+     */
+    synchronized int acknowledgeLoss(long from, long to) {
+        int n = 0;
+        for (Long o : new ArrayList<>(gaps.subSet(from, true, to, false))) {
+            gaps.remove(o);
+            if (markAcked(o)) {
+                n++;
+            }
+        }
+        if (n > 0) {
+            log.warn("Topic {} subscription {}: {} lost offsets in {}..{} acknowledged by an operator", topicName, name,
+                    n, from, to - 1);
+        }
+        return n;
     }
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
@@ -286,7 +445,7 @@ final class Subscription {
                     log.error("Topic {} subscription {}: dead-lettering offset {} failed; will retry", topicName, name,
                             offset, e);
                     redeliver.add(new Pending(offset, p.deliveries(), clock.getAsLong()
-                            + config.backoffMax().toMillis(), reason));
+                            + config.backoffMax().toMillis(), reason, null));
                 }
             }
         });
@@ -336,36 +495,67 @@ final class Subscription {
         floor = f;
     }
 
+    /**
+     * Acknowledges the offsets that this consumer holds, or held last while they wait for redelivery; an
+     * offset delivered to another consumer, or never delivered, is refused (not counted). An offset
+     * leaves the consumer's deliveries only once its acknowledgement is stored: if the cursor write
+     * fails, the call fails and the message stays held.
+     *
+     * @return how many offsets were newly acknowledged
+     */
     synchronized int ack(String consumerId, long[] offsets) {
         Consumer c = touch(consumerId);
         int n = 0;
-        for (long o : offsets) {
-            release(inFlight.remove(o));
-            if (markAcked(o)) {
-                n++;
+        try {
+            for (long o : offsets) {
+                Held h = inFlight.get(o);
+                boolean own = h != null ? h.consumerId.equals(consumerId) : lastHeldBy(o, consumerId);
+                if (!own) {
+                    continue;
+                }
+                if (markAcked(o)) {
+                    n++;
+                }
+                if (h != null) {
+                    inFlight.remove(o);
+                    release(h);
+                }
             }
-        }
-        if (c != null || n > 0) {
-            dispatchParked();
+        } finally {
+            if (c != null || n > 0) {
+                dispatchLater();
+            }
         }
         return n;
     }
 
+    /** Whether {@code offset} waits for redelivery and {@code consumerId} held it last. */
+    private boolean lastHeldBy(long offset, String consumerId) {
+        for (Pending p : redeliver) {
+            if (p.offset() == offset) {
+                return consumerId.equals(p.lastHolder());
+            }
+        }
+        return false;
+    }
+
+    /** Gives back this consumer's own deliveries for redelivery after a delay (0: the broker's backoff). */
     synchronized int nack(String consumerId, long[] offsets, long delayMillis, String reason) {
         touch(consumerId);
         long now = clock.getAsLong();
         int n = 0;
         for (long o : offsets) {
-            Held h = inFlight.remove(o);
-            if (h == null) {
+            Held h = inFlight.get(o);
+            if (h == null || !h.consumerId.equals(consumerId)) {
                 continue;
             }
+            inFlight.remove(o);
             release(h);
             long delay = delayMillis > 0 ? delayMillis : backoff(h.deliveries);
-            redeliver.add(new Pending(o, h.deliveries, now + delay, reason));
+            redeliver.add(new Pending(o, h.deliveries, now + delay, reason, consumerId));
             n++;
         }
-        dispatchParked();
+        dispatchLater();
         return n;
     }
 
@@ -389,7 +579,19 @@ final class Subscription {
         return n;
     }
 
-    synchronized int detach(String consumerId, String reason) {
+    /** The consumer leaves: what it holds is redelivered at once, and its waiting fetch answers empty. */
+    int detach(String consumerId, String reason) {
+        List<CompletableFuture<FetchResult>> emptied = new ArrayList<>();
+        int n;
+        synchronized (this) {
+            n = detachLocked(consumerId, reason, emptied);
+        }
+        emptied.forEach(f -> f.complete(EMPTY));
+        dispatchLater();
+        return n;
+    }
+
+    private int detachLocked(String consumerId, String reason, List<CompletableFuture<FetchResult>> emptied) {
         Consumer c = consumers.remove(consumerId);
         if (c == null) {
             return 0;
@@ -400,7 +602,7 @@ final class Subscription {
             Held h = it.next();
             if (h.consumerId.equals(consumerId)) {
                 it.remove();
-                redeliver.add(new Pending(h.offset, h.deliveries, now, reason));
+                redeliver.add(new Pending(h.offset, h.deliveries, now, reason, consumerId));
                 n++;
             }
         }
@@ -408,14 +610,13 @@ final class Subscription {
             Parked p = it.next();
             if (p.consumer() == c) {
                 it.remove();
-                p.future().complete(new FetchResult(List.of()));
+                emptied.add(p.future());
             }
         }
         if (n > 0) {
             log.info("Topic {} subscription {}: consumer {} left ({}); {} messages will be redelivered", topicName,
                     name, consumerId, reason, n);
         }
-        dispatchParked();
         return n;
     }
 
@@ -437,51 +638,74 @@ final class Subscription {
     }
 
     /** Expires ack deadlines, sessions and waits; hands due redeliveries to waiting consumers. */
-    synchronized void tick() {
-        long now = clock.getAsLong();
-        for (Iterator<Held> it = inFlight.values().iterator(); it.hasNext(); ) {
-            Held h = it.next();
-            if (h.deadline <= now) {
-                it.remove();
-                release(h);
-                redeliver.add(new Pending(h.offset, h.deliveries, now, "ack deadline passed"));
+    void tick() {
+        List<CompletableFuture<FetchResult>> emptied = new ArrayList<>();
+        boolean due;
+        synchronized (this) {
+            long now = clock.getAsLong();
+            for (Iterator<Held> it = inFlight.values().iterator(); it.hasNext(); ) {
+                Held h = it.next();
+                if (h.deadline <= now) {
+                    it.remove();
+                    release(h);
+                    redeliver.add(new Pending(h.offset, h.deliveries, now, "ack deadline passed", h.consumerId));
+                }
             }
-        }
-        Set<Consumer> waiting = new HashSet<>();
-        for (Parked p : parked) {
-            waiting.add(p.consumer());
-        }
-        long session = config.sessionTimeout().toMillis();
-        for (Consumer c : new ArrayList<>(consumers.values())) {
-            if (waiting.contains(c)) {
-                c.lastSeen = now;
-            } else if (now - c.lastSeen > session) {
-                detach(c.id, "no contact for " + session + " ms");
+            Set<Consumer> waiting = new HashSet<>();
+            for (Parked p : parked) {
+                waiting.add(p.consumer());
             }
+            long session = config.sessionTimeout().toMillis();
+            for (Consumer c : new ArrayList<>(consumers.values())) {
+                if (waiting.contains(c)) {
+                    c.lastSeen = now;
+                } else if (now - c.lastSeen > session) {
+                    detachLocked(c.id, "no contact for " + session + " ms", emptied);
+                }
+            }
+            for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+                Parked p = it.next();
+                if (p.expiresAt() <= now) {
+                    it.remove();
+                    p.consumer().lastSeen = now;
+                    emptied.add(p.future());
+                }
+            }
+            due = !parked.isEmpty() && (!redeliver.isEmpty() && redeliver.first().dueAt() <= now
+                    || readNext < topicLog.durableOffset());
         }
-        dispatchParked();
-        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-            Parked p = it.next();
-            if (p.expiresAt() <= now) {
-                it.remove();
-                p.consumer().lastSeen = now;
-                p.future().complete(new FetchResult(List.of()));
+        emptied.forEach(f -> f.complete(EMPTY));
+        if (due) {
+            dispatchLater();
+        }
+    }
+
+    /** Runs {@link #dispatchParked} on the delivery executor, once however often it is asked for meanwhile. */
+    void dispatchLater() {
+        if (dispatchScheduled.compareAndSet(false, true)) {
+            try {
+                delivery.execute(() -> {
+                    dispatchScheduled.set(false);
+                    dispatchParked();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                dispatchScheduled.set(false); // shutting down
             }
         }
     }
 
-    /** Offers available messages to the waiting fetches, oldest first. */
-    synchronized void dispatchParked() {
-        if (parked.isEmpty()) {
-            return;
+    /** Offers available messages to the waiting fetches, oldest first. Reads the log: off the I/O threads. */
+    void dispatchParked() {
+        List<Parked> snapshot;
+        synchronized (this) {
+            if (parked.isEmpty()) {
+                return;
+            }
+            snapshot = new ArrayList<>(parked);
         }
-        long now = clock.getAsLong();
-        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-            Parked p = it.next();
-            List<Delivery> out = collect(p.consumer(), p.maxMessages(), now);
-            if (!out.isEmpty()) {
-                it.remove();
-                p.consumer().lastSeen = now;
+        for (Parked p : snapshot) {
+            List<Delivery> out = collect(p.consumer(), p.maxMessages(), p);
+            if (out != null && !out.isEmpty()) {
                 p.future().complete(new FetchResult(out));
             }
         }
@@ -503,13 +727,39 @@ final class Subscription {
     synchronized SubscriptionStats stats() {
         long end = topicLog.durableOffset();
         long backlog = Math.max(0, end - floor - acked.size());
-        return new SubscriptionStats(floor, end, backlog, inFlight.size(), consumers.size(), deadLettered);
+        return new SubscriptionStats(floor, end, backlog, inFlight.size(), consumers.size(), deadLettered, gaps.size());
     }
 
-    synchronized void sync() {
-        try {
+    /**
+     * Forces the cursor, compacting it first when it has grown: the state is copied under the monitor,
+     * but the files are written and forced outside it (acks go on meanwhile and are carried over).
+     */
+    void sync() {
+        CursorLog.State snapshot = null;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             if (cursor.wantsCompaction()) {
-                cursor.compact(new CursorLog.State(floor, acked, handedOutBelow, deliveryCounts));
+                snapshot = new CursorLog.State(floor, new java.util.TreeSet<>(acked), handedOutBelow,
+                        new java.util.TreeMap<>(deliveryCounts));
+                cursor.beginCompaction();
+            }
+        }
+        try {
+            if (snapshot != null) {
+                try {
+                    cursor.writeCompacted(snapshot);
+                } catch (IOException | RuntimeException e) {
+                    synchronized (this) {
+                        cursor.abortCompaction();
+                    }
+                    throw e;
+                }
+                synchronized (this) {
+                    cursor.finishCompaction();
+                }
+                cursor.syncDirectory();
             }
             cursor.sync();
         } catch (IOException e) {
@@ -517,12 +767,19 @@ final class Subscription {
         }
     }
 
-    synchronized void close() {
-        closed = true;
-        for (Parked p : parked) {
-            p.future().complete(new FetchResult(List.of()));
+    void close() {
+        List<CompletableFuture<FetchResult>> emptied = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Parked p : parked) {
+                emptied.add(p.future());
+            }
+            parked.clear();
         }
-        parked.clear();
+        emptied.forEach(f -> f.complete(EMPTY));
         try {
             cursor.close();
         } catch (IOException e) {

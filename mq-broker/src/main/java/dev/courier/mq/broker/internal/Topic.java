@@ -21,7 +21,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,8 +38,8 @@ final class Topic implements AutoCloseable {
     private final BrokerConfig config;
     private final DeadLetters deadLetters;
     private final LongSupplier clock;
+    private final Executor delivery;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-    private final AtomicBoolean dispatchScheduled = new AtomicBoolean();
     /**
      * With {@code fsync=always} an append forces the file before it returns, which must not happen on
      * a connection's I/O thread: such appends run here, one at a time, in the order they were handed
@@ -49,7 +48,8 @@ final class Topic implements AutoCloseable {
     private final ExecutorService forcingAppender;
 
     private Topic(String name, TopicLog topicLog, Path dir, BrokerConfig config, DeadLetters deadLetters,
-                  LongSupplier clock) {
+                  LongSupplier clock, Executor delivery) {
+        this.delivery = delivery;
         this.forcingAppender = config.logFor(name).fsync() != FsyncPolicy.ALWAYS ? null
                 : Executors.newSingleThreadExecutor(r -> Topics.daemon(r, "courier-append-" + name));
         this.name = name;
@@ -60,11 +60,11 @@ final class Topic implements AutoCloseable {
         this.clock = clock;
     }
 
-    static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor dispatcher,
+    static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor delivery,
                       LongSupplier clock) throws IOException {
         Storage storage = config.storage();
         TopicLog tl = TopicLog.open(name, dir, config.logFor(name), storage);
-        Topic t = new Topic(name, tl, dir, config, deadLetters, clock);
+        Topic t = new Topic(name, tl, dir, config, deadLetters, clock, delivery);
         try {
             if (storage.isDirectory(t.subscriptionsDir)) {
                 for (String fn : storage.list(t.subscriptionsDir)) {
@@ -81,20 +81,13 @@ final class Topic implements AutoCloseable {
             t.close();
             throw e;
         }
-        tl.addDurableListener(() -> {
-            if (t.dispatchScheduled.compareAndSet(false, true)) {
-                dispatcher.execute(() -> {
-                    t.dispatchScheduled.set(false);
-                    t.subscriptions.values().forEach(Subscription::dispatchParked);
-                });
-            }
-        });
+        tl.addDurableListener(() -> t.subscriptions.values().forEach(Subscription::dispatchLater));
         return t;
     }
 
     private Subscription newSubscription(String sub, CursorLog cursor, CursorLog.State state) {
         long start = Math.max(state.floor(), topicLog.startOffset());
-        Subscription s = new Subscription(name, sub, topicLog, cursor, state, config, deadLetters, clock);
+        Subscription s = new Subscription(name, sub, topicLog, cursor, state, config, deadLetters, clock, delivery);
         if (start > state.floor()) {
             s.retained(start);
         }

@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Every topic of a broker, in {@code <data dir>/topics/<name>/}, with the threads that drive them: a
- * timer (deadlines, sessions, waits; retention and cursor syncs) and a dispatcher (hands newly
- * durable messages to waiting consumers).
+ * timer (deadlines, sessions, waits; retention and cursor syncs) and a small delivery pool, shared by
+ * every topic, that runs fetches and hands newly durable messages to waiting consumers: the log reads
+ * of deliveries never run on an I/O thread.
  *
  * <p>Thread-safe. Owns its topics and threads; {@link #close()} closes them and is idempotent.
  */
@@ -39,6 +40,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
     private final Path topicsDir;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
+    /** Threads that run fetches and deliveries, for all topics together. */
+    static final int DELIVERY_THREADS = 2;
     private final ExecutorService dispatcher;
     private final List<String> recoveryReport = new ArrayList<>();
     private volatile boolean closed;
@@ -49,7 +52,9 @@ public final class Topics implements AutoCloseable, DeadLetters {
         Storage storage = config.storage();
         storage.createDirectoriesDurably(topicsDir);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "courier-broker-timer"));
-        this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "courier-broker-dispatch"));
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.dispatcher = Executors.newFixedThreadPool(DELIVERY_THREADS,
+                r -> daemon(r, "courier-broker-delivery-" + n.incrementAndGet()));
         try {
             for (String name : storage.list(topicsDir)) {
                 Path d = topicsDir.resolve(name);
@@ -115,6 +120,15 @@ public final class Topics implements AutoCloseable, DeadLetters {
         return topics.get(name);
     }
 
+    /** The pool that runs fetches and deliveries (reads of the logs). */
+    java.util.concurrent.Executor delivery() {
+        return dispatcher;
+    }
+
+    BrokerConfig config() {
+        return config;
+    }
+
     /** Names of the topics. */
     public Collection<String> names() {
         return List.copyOf(topics.keySet());
@@ -164,7 +178,9 @@ public final class Topics implements AutoCloseable, DeadLetters {
             }
             closed = true;
         }
-        timer.shutdownNow();
+        // Never shutdownNow(): an interrupt inside a FileChannel call closes the channel under the cursor or
+        // log it is forcing. Periodic jobs stop; one that runs finishes first.
+        timer.shutdown();
         dispatcher.shutdown();
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);

@@ -60,19 +60,31 @@ public interface Storage {
      * that they are all durable when this returns.
      */
     default void createDirectoriesDurably(Path dir) throws IOException {
+        for (Path d : createDirectoriesToSync(dir)) {
+            syncDirectory(d);
+        }
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents, and answers the directories that must be synced
+     * (the one above each directory created, deepest last) before the new ones are durable.
+     */
+    default java.util.List<Path> createDirectoriesToSync(Path dir) throws IOException {
         Path top = dir.toAbsolutePath();
         while (top.getParent() != null && !isDirectory(top.getParent())) {
             top = top.getParent();
         }
         if (isDirectory(top)) {
-            return;
+            return java.util.List.of();
         }
         createDirectories(dir);
+        java.util.ArrayList<Path> toSync = new java.util.ArrayList<>();
         for (Path d = dir.toAbsolutePath(); d != null && d.startsWith(top); d = d.getParent()) {
             if (d.getParent() != null) {
-                syncDirectory(d.getParent());
+                toSync.add(0, d.getParent());
             }
         }
+        return toSync;
     }
 
     /** Makes the entries of {@code dir} (creations, renames and deletes in it) durable. */

@@ -44,9 +44,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * and after them stays readable, the segment is no longer appended to, and the offsets the damage
  * took are {@linkplain #missingOffsets() reported as missing} (and in {@link #recoveryReport()}).
  *
- * <p><b>Directories.</b> Creating the log's directory, a segment (on open and on every roll) and
- * deleting one (retention) are followed by a sync of the directory; a failed sync fails the operation.
- * All file I/O goes through the {@link Storage} seam.
+ * <p><b>Directories.</b> Creating the log's directory and a segment (on open and on every roll) need a
+ * sync of the directory holding the new entry before records in it are acknowledged: it is done by
+ * whoever forces next (the flusher, or the appender with {@code fsync=always}; with {@code never}, on
+ * close), never by the appending thread, which may be an I/O thread. Deleting a segment (retention) is
+ * followed by a sync at once. A failed sync fails the log or the operation. All file I/O goes through
+ * the {@link Storage} seam.
  *
  * <p><b>Locking.</b> One append lock guards the active segment, the producer table and the waiters;
  * reads take no lock. Futures are completed after the lock is released, never under it.
@@ -68,6 +71,8 @@ public final class TopicLog implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition dirtyCondition = lock.newCondition();
     private final Set<Segment> dirty = new LinkedHashSet<>();
+    /** Directories whose new entries (this log's directory, new segments) are not yet synced; under the lock. */
+    private final Set<Path> pendingDirSyncs = new LinkedHashSet<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final ProducerTable producers;
     /** The largest write buffer kept between appends. */
@@ -115,10 +120,11 @@ public final class TopicLog implements AutoCloseable {
     /** Opens (creating if needed) the log in {@code dir}, validating and repairing it as described above. */
     public static TopicLog open(String name, Path dir, LogConfig config, Storage storage) throws IOException {
         Objects.requireNonNull(storage, "storage");
-        storage.createDirectoriesDurably(dir);
+        List<Path> toSync = storage.createDirectoriesToSync(dir);
         ProducerTable producers = new ProducerTable();
         LogLoader.Loaded loaded = LogLoader.load(name, storage, dir, config, producers);
         TopicLog tl = new TopicLog(name, dir, config, storage, loaded, producers);
+        tl.pendingDirSyncs.addAll(toSync);
         try {
             for (Segment s : loaded.segments()) {
                 tl.segments.put(s.baseOffset(), s);
@@ -130,7 +136,7 @@ public final class TopicLog implements AutoCloseable {
             } else {
                 tl.active = Segment.create(storage, dir, next, config.indexIntervalBytes());
                 tl.segments.put(next, tl.active);
-                storage.syncDirectory(dir);
+                tl.pendingDirSyncs.add(dir);
             }
             tl.nextOffset = next;
             tl.durableOffset = next;
@@ -235,7 +241,7 @@ public final class TopicLog implements AutoCloseable {
                     completeNow = true;
                 }
                 case NEVER -> {
-                    dirty.clear();
+                    dirty.clear(); // directory syncs wait for close
                     advanced = durableOffset < nextOffset;
                     durableOffset = nextOffset;
                     completeNow = true;
@@ -372,12 +378,16 @@ public final class TopicLog implements AutoCloseable {
         }
         active = Segment.create(storage, dir, nextOffset, config.indexIntervalBytes());
         segments.put(nextOffset, active);
-        storage.syncDirectory(dir);
+        pendingDirSyncs.add(dir);
         log.debug("Topic {}: rolled to segment {}", name, active.file().getFileName());
     }
 
     private void forceDirty() throws IOException {
         try {
+            for (Path d : pendingDirSyncs) {
+                storage.syncDirectory(d);
+            }
+            pendingDirSyncs.clear();
             for (Segment s : dirty) {
                 config.syncer().force(s.channel());
             }
@@ -410,21 +420,27 @@ public final class TopicLog implements AutoCloseable {
         while (true) {
             long target;
             List<Segment> toForce;
+            List<Path> dirsToSync;
             lock.lock();
             try {
-                while (!closed && dirty.isEmpty() && failure == null) {
+                while (!closed && dirty.isEmpty() && pendingDirSyncs.isEmpty() && failure == null) {
                     dirtyCondition.awaitUninterruptibly();
                 }
-                if (failure != null || (closed && dirty.isEmpty())) {
+                if (failure != null || (closed && dirty.isEmpty() && pendingDirSyncs.isEmpty())) {
                     return;
                 }
                 target = nextOffset;
                 toForce = new ArrayList<>(dirty);
                 dirty.clear();
+                dirsToSync = new ArrayList<>(pendingDirSyncs);
+                pendingDirSyncs.clear();
             } finally {
                 lock.unlock();
             }
             try {
+                for (Path d : dirsToSync) {
+                    storage.syncDirectory(d);
+                }
                 for (Segment s : toForce) {
                     config.syncer().force(s.channel());
                 }

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,17 +117,20 @@ class PowerLossTest {
         assertThat(o.lost()).as("acknowledged %d", o.acknowledged()).isGreaterThan(0);
     }
 
-    @Test
-    void aRollIsDurableOnlyWithItsDirectorySync() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = FsyncPolicy.class, names = {"ALWAYS", "GROUP"})
+    void aRollIsDurableOnlyWithItsDirectorySync(FsyncPolicy fsync) throws Exception {
         // a segment created by a roll whose directory sync is lost would vanish with its records
         Path dataDir = root.resolve("roll");
         Path dir = dataDir.resolve("topics/t");
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.ALWAYS).segmentBytes(1024).build();
+        LogConfig config = LogConfig.builder().fsync(fsync).segmentBytes(1024).build();
         SimulatedDisk disk = SimulatedDisk.open(dataDir);
         List<Long> offsets = new ArrayList<>();
         try (TopicLog log = TopicLog.open("t", dir, config, disk)) {
             for (int i = 0; i < 30; i++) {
-                offsets.add(log.append(List.of(AppendRecord.of(new byte[100]))).offsets()[0]);
+                TopicLog.Appended a = log.append(List.of(AppendRecord.of(new byte[100])));
+                a.durable().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                offsets.add(a.offsets()[0]);
             }
             assertThat(log.segmentBaseOffsets()).hasSizeGreaterThan(2);
             disk.crash(SimulatedDisk.CrashMode.LOSE_UNSYNCED, new Random(1));

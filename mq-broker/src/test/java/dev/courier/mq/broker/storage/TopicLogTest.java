@@ -253,6 +253,48 @@ class TopicLogTest {
         }
     }
 
+    /**
+     * A durable future's callbacks run with the log's lock free: a callback that needs another lock
+     * (a subscription dead-lettering on a failing fsync) can never deadlock against an appender.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FsyncPolicy.class)
+    void durableFuturesCompleteOutsideTheLogLock(FsyncPolicy fsync) throws Exception {
+        for (boolean failing : new boolean[] {false, true}) {
+            if (failing && fsync == FsyncPolicy.NEVER) {
+                continue;
+            }
+            Path d = dir.resolve(fsync + "-" + failing);
+            LogConfig config = LogConfig.builder().fsync(fsync).syncer(ch -> {
+                if (failing) {
+                    throw new IOException("injected EIO");
+                }
+                ch.force(false);
+            }).build();
+            try (TopicLog log = TopicLog.open("t", d, config)) {
+                java.util.concurrent.CompletableFuture<Boolean> lockFree = new java.util.concurrent.CompletableFuture<>();
+                TopicLog.Appended a;
+                try {
+                    a = log.append(List.of(rec("a")));
+                } catch (StorageException e) {
+                    assertThat(failing).isTrue(); // fsync=always fails in the call itself
+                    continue;
+                }
+                a.durable().whenComplete((v, e) -> {
+                    Thread other = new Thread(log::endOffset); // takes the append lock
+                    other.start();
+                    try {
+                        other.join(5_000);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                    lockFree.complete(!other.isAlive());
+                });
+                assertThat(lockFree.get(20, TimeUnit.SECONDS)).as("%s failing=%s", fsync, failing).isTrue();
+            }
+        }
+    }
+
     @Test
     void alwaysPolicyIsDurableOnReturn() throws Exception {
         List<String> forced = new ArrayList<>();

@@ -33,8 +33,10 @@ public interface BrokerService {
      * Delivers up to {@code maxMessages} messages to the consumer, never leaving it with more than
      * {@code prefetch} unacknowledged; waits up to {@code waitMillis} when none is available.
      * Calling it also tells the broker the consumer is alive, and ties the consumer to the calling
-     * connection: when that connection closes, the consumer is detached at once. Runs on the broker's
-     * I/O thread (it reads recent records, which are in the page cache, and parks when there are none).
+     * connection: when that connection closes, the consumer is detached at once. Taken in on the
+     * broker's I/O thread and handed to its delivery pool, which reads the log and parks the fetch
+     * when there is nothing to deliver. A fetch of {@code maxMessages = 0} and {@code waitMillis = 0}
+     * delivers nothing and only keeps the consumer's session (a heartbeat).
      */
     @NonBlocking
     CompletableFuture<FetchResult> fetch(FetchRequest request);
@@ -54,6 +56,13 @@ public interface BrokerService {
 
     /** The consumer leaves: its unacknowledged messages are redelivered at once. */
     int detach(String topic, String subscription, String consumerId);
+
+    /**
+     * An operator acknowledges that the offsets in {@code [fromOffset, toOffset)} of a subscription are
+     * lost: offsets the broker found no readable record for (see {@link SubscriptionStats#missing()}),
+     * which it never acknowledges on its own. Answers how many were acknowledged.
+     */
+    int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset);
 
     /** The state of a subscription (or null when it does not exist). */
     SubscriptionStats stats(String topic, String subscription);

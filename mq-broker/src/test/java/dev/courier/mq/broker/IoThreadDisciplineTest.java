@@ -1,0 +1,161 @@
+package dev.courier.mq.broker;
+
+import dev.courier.mq.broker.storage.FsyncPolicy;
+import dev.courier.mq.broker.storage.LogConfig;
+import dev.courier.mq.broker.storage.Storage;
+import dev.courier.mq.broker.storage.StorageFile;
+import dev.courier.mq.client.MqClient;
+import dev.courier.mq.client.Producer;
+import dev.courier.mq.client.SubscribeOptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * No fsync, directory sync or file read ever runs on one of the server's I/O threads: topics and
+ * subscriptions are created, segments roll, messages are published, fetched, acknowledged and
+ * redelivered, and a storage decorator records the thread of every such call.
+ */
+class IoThreadDisciplineTest {
+
+    @TempDir
+    Path dir;
+
+    private final Set<String> offenders = ConcurrentHashMap.newKeySet();
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+    private void record(String op) {
+        String thread = Thread.currentThread().getName();
+        seen.add(op);
+        if (thread.startsWith("courier-server-io")) {
+            offenders.add(op + " on " + thread);
+        }
+    }
+
+    /** The real file system, recording who forces, syncs and reads. */
+    private final class Recording implements Storage {
+        private final Storage real = Storage.files();
+
+        @Override
+        public StorageFile open(Path file, OpenMode mode) throws IOException {
+            StorageFile f = real.open(file, mode);
+            return new StorageFile() {
+                @Override
+                public int write(ByteBuffer src, long position) throws IOException {
+                    return f.write(src, position);
+                }
+
+                @Override
+                public int read(ByteBuffer dst, long position) throws IOException {
+                    record("read " + file.getFileName());
+                    return f.read(dst, position);
+                }
+
+                @Override
+                public long size() throws IOException {
+                    return f.size();
+                }
+
+                @Override
+                public void truncate(long size) throws IOException {
+                    f.truncate(size);
+                }
+
+                @Override
+                public void force(boolean metadata) throws IOException {
+                    record("force " + file.getFileName());
+                    f.force(metadata);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    f.close();
+                }
+            };
+        }
+
+        @Override
+        public boolean exists(Path path) {
+            return real.exists(path);
+        }
+
+        @Override
+        public boolean isDirectory(Path path) {
+            return real.isDirectory(path);
+        }
+
+        @Override
+        public List<String> list(Path d) throws IOException {
+            return real.list(d);
+        }
+
+        @Override
+        public void createDirectories(Path d) throws IOException {
+            real.createDirectories(d);
+        }
+
+        @Override
+        public void move(Path from, Path to) throws IOException {
+            real.move(from, to);
+        }
+
+        @Override
+        public void deleteIfExists(Path file) throws IOException {
+            real.deleteIfExists(file);
+        }
+
+        @Override
+        public void syncDirectory(Path d) throws IOException {
+            record("sync dir " + d.getFileName());
+            real.syncDirectory(d);
+        }
+
+        @Override
+        public long lastModified(Path file) throws IOException {
+            return real.lastModified(file);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FsyncPolicy.class, names = {"GROUP", "NEVER"})
+    void noFsyncDirectorySyncOrReadRunsOnAnIoThread(FsyncPolicy fsync) throws Exception {
+        BrokerConfig config = BrokerConfig.builder(dir).storage(new Recording()).maxDeliveries(2)
+                .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
+                .log(LogConfig.builder().fsync(fsync).segmentBytes(4096).build()).build();
+        try (Broker broker = EmbeddedBroker.start(config);
+             MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+            Set<String> got = ConcurrentHashMap.newKeySet();
+            client.subscribe("t", "s", SubscribeOptions.defaults().prefetch(10), m -> {
+                String body = new String(m.payload());
+                if (body.startsWith("poison") ) {
+                    throw new IllegalStateException("refused"); // nacked, redelivered, then dead-lettered
+                }
+                got.add(body);
+            });
+            Producer p = client.producer("t");
+            List<CompletableFuture<?>> sends = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                sends.add(p.send(((i % 50 == 0 ? "poison-" : "m-") + i + "-" + "x".repeat(200)).getBytes()));
+            }
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> got.size() == 196
+                    && broker.stats("t", "s").deadLettered() == 4);
+        }
+        assertThat(seen).as("the recorder sees the broker's I/O").anyMatch(op -> op.startsWith("read"));
+        assertThat(offenders).isEmpty();
+    }
+}
