@@ -124,6 +124,10 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         } catch (BrokerProcess.BrokerFailedException e) {
             System.err.println("courier chaos: " + e.getMessage());
             return EXIT_FAILED;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("courier chaos: the run failed (every child process is stopped)");
+            e.printStackTrace();
+            return EXIT_FAILED;
         }
     }
 
