@@ -51,12 +51,7 @@ public final class HtmlReport {
             systems.add(r.system());
         }
         List<String> systemList = new ArrayList<>(systems);
-        StringBuilder sb = new StringBuilder();
-        sb.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(esc(title))
-                .append("</title><style>body{font-family:sans-serif;margin:24px}h2{margin-top:32px}"
-                        + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-                        + ".charts{display:flex;gap:32px;flex-wrap:wrap}</style></head><body>")
-                .append("<h1>").append(esc(title)).append("</h1><p>");
+        StringBuilder sb = new StringBuilder(head(title)).append("<p>");
         for (int i = 0; i < systemList.size(); i++) {
             sb.append("<span style=\"color:").append(COLOURS[i % COLOURS.length]).append("\">&#9632; ")
                     .append(esc(systemList.get(i))).append("</span> &nbsp; ");
@@ -77,6 +72,25 @@ public final class HtmlReport {
             sb.append("</table>");
         }
         return sb.append("</body></html>\n").toString();
+    }
+
+    /** The page's start up to and including its {@code <h1>}: the style every report of the harness shares. */
+    public static String head(String title) {
+        return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + esc(title)
+                + "</title><style>body{font-family:sans-serif;margin:24px}h2{margin-top:32px}"
+                + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+                + ".charts{display:flex;gap:32px;flex-wrap:wrap}</style></head><body>"
+                + "<h1>" + esc(title) + "</h1>";
+    }
+
+    /** {@code s} escaped for HTML text. */
+    public static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** The colour of series {@code i}, as the benchmark charts use them. */
+    public static String colour(int i) {
+        return COLOURS[i % COLOURS.length];
     }
 
     private static String throughputChart(List<Result> rs, List<String> systems) {
@@ -140,9 +154,5 @@ public final class HtmlReport {
 
     private static String colour(Result r, List<String> systems) {
         return COLOURS[systems.indexOf(r.system()) % COLOURS.length];
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }
