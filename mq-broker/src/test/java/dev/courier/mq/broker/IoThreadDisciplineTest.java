@@ -2,8 +2,7 @@ package dev.courier.mq.broker;
 
 import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.LogConfig;
-import dev.courier.mq.broker.storage.Storage;
-import dev.courier.mq.broker.storage.StorageFile;
+import dev.courier.mq.broker.testing.ForwardingStorage;
 import dev.courier.mq.client.MqClient;
 import dev.courier.mq.client.Producer;
 import dev.courier.mq.client.SubscribeOptions;
@@ -11,8 +10,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,86 +44,20 @@ class IoThreadDisciplineTest {
     }
 
     /** The real file system, recording who forces, syncs and reads. */
-    private final class Recording implements Storage {
-        private final Storage real = Storage.files();
-
+    private final class Recording extends ForwardingStorage {
         @Override
-        public StorageFile open(Path file, OpenMode mode) throws IOException {
-            StorageFile f = real.open(file, mode);
-            return new StorageFile() {
-                @Override
-                public int write(ByteBuffer src, long position) throws IOException {
-                    return f.write(src, position);
-                }
-
-                @Override
-                public int read(ByteBuffer dst, long position) throws IOException {
-                    record("read " + file.getFileName());
-                    return f.read(dst, position);
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return f.size();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    f.truncate(size);
-                }
-
-                @Override
-                public void force(boolean metadata) throws IOException {
-                    record("force " + file.getFileName());
-                    f.force(metadata);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    f.close();
-                }
-            };
+        protected void beforeRead(Path file) {
+            record("read " + file.getFileName());
         }
 
         @Override
-        public boolean exists(Path path) {
-            return real.exists(path);
+        protected void beforeForce(Path file) {
+            record("force " + file.getFileName());
         }
 
         @Override
-        public boolean isDirectory(Path path) {
-            return real.isDirectory(path);
-        }
-
-        @Override
-        public List<String> list(Path d) throws IOException {
-            return real.list(d);
-        }
-
-        @Override
-        public void createDirectories(Path d) throws IOException {
-            real.createDirectories(d);
-        }
-
-        @Override
-        public void move(Path from, Path to) throws IOException {
-            real.move(from, to);
-        }
-
-        @Override
-        public void deleteIfExists(Path file) throws IOException {
-            real.deleteIfExists(file);
-        }
-
-        @Override
-        public void syncDirectory(Path d) throws IOException {
+        protected void beforeSyncDirectory(Path d) {
             record("sync dir " + d.getFileName());
-            real.syncDirectory(d);
-        }
-
-        @Override
-        public long lastModified(Path file) throws IOException {
-            return real.lastModified(file);
         }
     }
 

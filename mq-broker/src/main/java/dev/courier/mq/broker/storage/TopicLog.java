@@ -442,7 +442,14 @@ public final class TopicLog implements AutoCloseable {
                     storage.syncDirectory(d);
                 }
                 for (Segment s : toForce) {
-                    config.syncer().force(s.channel());
+                    try {
+                        config.syncer().force(s.channel());
+                    } catch (ClosedChannelException e) {
+                        if (segments.get(s.baseOffset()) == s) {
+                            throw e;
+                        }
+                        // retention deleted it meanwhile: everything in it was durable already
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 List<Waiter> dropped;
@@ -648,7 +655,15 @@ public final class TopicLog implements AutoCloseable {
             if (second.getKey() > durableOffset) {
                 return deleted; // the next segment is not durable yet: keep its predecessor
             }
-            segments.remove(first.getKey());
+            lock.lock();
+            try {
+                if (dirty.contains(s) || closed) {
+                    return deleted; // the flusher has yet to force it: next pass
+                }
+                segments.remove(first.getKey());
+            } finally {
+                lock.unlock();
+            }
             try {
                 s.close();
                 storage.deleteIfExists(s.file());
