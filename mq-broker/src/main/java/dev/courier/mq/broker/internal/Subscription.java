@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +19,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.NavigableSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -64,17 +61,12 @@ final class Subscription {
     private final String topicName;
     private final String name;
     private final TopicLog topicLog;
-    private final CursorLog cursor;
     private final BrokerConfig config;
     private final DeadLetters deadLetters;
     private final LongSupplier clock;
 
-    private long floor;
-    private final NavigableSet<Long> acked;
-    /** Persisted delivery counts (2 or more) of offsets that are not acknowledged. */
-    private final NavigableMap<Long, Integer> deliveryCounts;
-    /** Every offset below that is not acknowledged was handed out at least once; persisted. */
-    private long handedOutBelow;
+    /** Acknowledgements, delivery counts and gaps; owns the cursor log. */
+    private final AckLedger ledger;
     private long readNext;
     private final Map<Long, Held> inFlight = new HashMap<>();
     private final java.util.TreeSet<Pending> redeliver = new java.util.TreeSet<>(
@@ -87,8 +79,6 @@ final class Subscription {
     private final Map<String, Consumer> consumers = new LinkedHashMap<>();
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
     private long deadLettered;
-    /** Offsets that the log has no record for (damage took them), passed over but never acknowledged. */
-    private final NavigableSet<Long> gaps = new java.util.TreeSet<>();
     private boolean closed;
 
     private static final class Held {
@@ -135,12 +125,8 @@ final class Subscription {
         this.topicName = topicName;
         this.name = name;
         this.topicLog = topicLog;
-        this.cursor = cursor;
-        this.floor = state.floor();
-        this.acked = state.acked();
-        this.deliveryCounts = state.deliveries();
-        this.handedOutBelow = state.handedOutBelow();
-        this.readNext = floor;
+        this.ledger = new AckLedger(topicName + "/" + name, cursor, state);
+        this.readNext = state.floor();
         this.config = config;
         this.deadLetters = deadLetters;
         this.clock = clock;
@@ -286,7 +272,7 @@ final class Subscription {
                 if (p.offset() < topicLog.startOffset()) {
                     markAcked(p.offset()); // removed by retention
                 } else {
-                    gaps.add(p.offset());
+                    ledger.gap(p.offset());
                     log.error("Topic {} subscription {}: offset {} has no readable record any more; it stays "
                             + "unacknowledged until an operator acknowledges the loss", topicName, name, p.offset());
                 }
@@ -314,7 +300,7 @@ final class Subscription {
                 if (isAcked(r.offset())) {
                     continue;
                 }
-                int before = deliveriesBefore(r.offset());
+                int before = ledger.deliveriesBefore(r.offset());
                 if (before >= config.maxDeliveries()) {
                     deadLetter(r, new Pending(r.offset(), before, now, "reached " + before
                             + " deliveries before the broker restarted; the last failure is not known", null));
@@ -325,14 +311,7 @@ final class Subscription {
                 credit--;
             }
         }
-        if (readNext > handedOutBelow) {
-            try {
-                cursor.handedOutBelow(readNext);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot persist the deliveries of " + topicName + "/" + name, e);
-            }
-            handedOutBelow = readNext;
-        }
+        ledger.handedOutBelow(readNext);
         if (waiting != null && !out.isEmpty()) {
             parked.remove(waiting);
             c.lastSeen = now;
@@ -350,18 +329,6 @@ final class Subscription {
     }
 
     /**
-     * How often a message about to be read as fresh was delivered before: only messages below the
-     * persisted hand-out mark were, which after a restart are read again from the floor.
-     */
-    private int deliveriesBefore(long offset) {
-        Integer n = deliveryCounts.get(offset);
-        if (n != null) {
-            return n;
-        }
-        return offset < handedOutBelow ? 1 : 0;
-    }
-
-    /**
      * The next record read is at {@code offset}: the offsets in {@code [readNext, offset)} hold no
      * record. Below the log's start, retention removed them and the floor jumps; inside the log, damage
      * took them: they become a {@linkplain #gaps gap}, reported and never acknowledged by the broker on
@@ -372,15 +339,13 @@ final class Subscription {
             return;
         }
         long start = topicLog.startOffset();
-        if (readNext < start && floor >= readNext) {
-            setFloor(Math.min(offset, start));
+        if (readNext < start && ledger.floor() >= readNext) {
+            ledger.setFloor(Math.min(offset, start));
         }
-        long from = Math.max(readNext, floor);
+        long from = Math.max(readNext, ledger.floor());
         if (from < offset) {
             for (long o = from; o < offset; o++) {
-                if (!isAcked(o)) {
-                    gaps.add(o);
-                }
+                ledger.gap(o);
             }
             log.error("Topic {} subscription {}: offsets {}..{} have no readable record ({}); they stay "
                     + "unacknowledged until an operator acknowledges the loss", topicName, name, from, offset - 1,
@@ -396,13 +361,7 @@ final class Subscription {
      * @return how many offsets were acknowledged
      */
     synchronized int acknowledgeLoss(long from, long to) {
-        int n = 0;
-        for (Long o : new ArrayList<>(gaps.subSet(from, true, to, false))) {
-            gaps.remove(o);
-            if (markAcked(o)) {
-                n++;
-            }
-        }
+        int n = ledger.acknowledgeLoss(from, to);
         if (n > 0) {
             log.warn("Topic {} subscription {}: {} lost offsets in {}..{} acknowledged by an operator", topicName, name,
                     n, from, to - 1);
@@ -411,14 +370,7 @@ final class Subscription {
     }
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
-        if (deliveries > 1) {
-            try {
-                cursor.deliveries(r.offset(), deliveries);
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot persist the deliveries of " + topicName + "/" + name, e);
-            }
-            deliveryCounts.put(r.offset(), deliveries);
-        }
+        ledger.delivering(r.offset(), deliveries);
         inFlight.put(r.offset(), new Held(r.offset(), c.id, deliveries, now + c.ackTimeout));
         c.held++;
         return new Delivery(r.offset(), r.timestamp(), deliveries, r.headers(), r.payload());
@@ -452,47 +404,11 @@ final class Subscription {
     }
 
     private boolean isAcked(long offset) {
-        return offset < floor || acked.contains(offset);
+        return ledger.isAcked(offset);
     }
 
     private boolean markAcked(long offset) {
-        if (isAcked(offset)) {
-            return false;
-        }
-        try {
-            cursor.ack(offset);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot persist an ack of " + topicName + "/" + name, e);
-        }
-        deliveryCounts.remove(offset);
-        if (offset == floor) {
-            long f = floor + 1;
-            while (acked.remove(f)) {
-                f++;
-            }
-            floor = f;
-        } else {
-            acked.add(offset);
-        }
-        return true;
-    }
-
-    private void setFloor(long newFloor) {
-        if (newFloor <= floor) {
-            return;
-        }
-        try {
-            cursor.floor(newFloor);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot persist the cursor of " + topicName + "/" + name, e);
-        }
-        acked.headSet(newFloor).clear();
-        deliveryCounts.headMap(newFloor).clear();
-        long f = newFloor;
-        while (acked.remove(f)) {
-            f++;
-        }
-        floor = f;
+        return ledger.markAcked(offset);
     }
 
     /**
@@ -713,21 +629,21 @@ final class Subscription {
 
     /** Every offset below this is acknowledged. */
     synchronized long ackFloor() {
-        return floor;
+        return ledger.floor();
     }
 
     /** Jumps the floor past records removed by a size or age limit. */
     synchronized void retained(long startOffset) {
-        if (floor < startOffset) {
-            setFloor(startOffset);
-            readNext = Math.max(readNext, floor);
+        if (ledger.floor() < startOffset) {
+            ledger.setFloor(startOffset);
+            readNext = Math.max(readNext, ledger.floor());
         }
     }
 
     synchronized SubscriptionStats stats() {
         long end = topicLog.durableOffset();
-        long backlog = Math.max(0, end - floor - acked.size());
-        return new SubscriptionStats(floor, end, backlog, inFlight.size(), consumers.size(), deadLettered, gaps.size());
+        return new SubscriptionStats(ledger.floor(), end, ledger.backlog(end), inFlight.size(), consumers.size(),
+                deadLettered, ledger.gapCount());
     }
 
     /**
@@ -735,33 +651,28 @@ final class Subscription {
      * but the files are written and forced outside it (acks go on meanwhile and are carried over).
      */
     void sync() {
-        CursorLog.State snapshot = null;
+        CursorLog.State snapshot;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            if (cursor.wantsCompaction()) {
-                snapshot = new CursorLog.State(floor, new java.util.TreeSet<>(acked), handedOutBelow,
-                        new java.util.TreeMap<>(deliveryCounts));
-                cursor.beginCompaction();
-            }
+            snapshot = ledger.beginCompactionIfDue();
         }
         try {
             if (snapshot != null) {
                 try {
-                    cursor.writeCompacted(snapshot);
+                    ledger.writeCompacted(snapshot);
                 } catch (IOException | RuntimeException e) {
                     synchronized (this) {
-                        cursor.abortCompaction();
+                        ledger.abortCompaction();
                     }
                     throw e;
                 }
                 synchronized (this) {
-                    cursor.finishCompaction();
+                    ledger.finishCompaction();
                 }
-                cursor.syncDirectory();
             }
-            cursor.sync();
+            ledger.syncOutsideMonitor(snapshot != null);
         } catch (IOException e) {
             log.warn("Topic {} subscription {}: could not sync the cursor", topicName, name, e);
         }
@@ -781,7 +692,7 @@ final class Subscription {
         }
         emptied.forEach(f -> f.complete(EMPTY));
         try {
-            cursor.close();
+            ledger.close();
         } catch (IOException e) {
             log.warn("Topic {} subscription {}: closing the cursor failed", topicName, name, e);
         }
