@@ -30,11 +30,13 @@ import java.util.Objects;
  * @param housekeeping      how often retention runs and cursors are forced (default 1 s)
  * @param storage           the file system the broker's files live on (default the real one; a
  *                          {@link dev.courier.mq.broker.storage.SimulatedDisk} for fault tests)
+ * @param clock             epoch milliseconds for ack deadlines, sessions, waits and backoff (default
+ *                          the system clock; tests pass a fake one instead of waiting)
  */
 public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> topicLogs, int maxDeliveries,
                            Duration backoffBase, Duration backoffMax, Duration sessionTimeout, int maxFetchBytes,
                            int maxMessageBytes, int maxPrefetch, Duration tick, Duration housekeeping,
-                           Storage storage) {
+                           Storage storage, java.util.function.LongSupplier clock) {
 
     /**
      * The largest frame body the broker's transport takes (rpc-core's default): a fetch answer of
@@ -48,6 +50,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(clock, "clock");
         if (maxMessageBytes < 1 || maxMessageBytes > FRAME_LIMIT - FRAME_OVERHEAD) {
             throw new IllegalArgumentException("maxMessageBytes must be in 1.." + (FRAME_LIMIT - FRAME_OVERHEAD)
                     + " (a message must fit in one frame of " + FRAME_LIMIT + " bytes); got " + maxMessageBytes);
@@ -82,6 +85,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         b.tick = tick;
         b.housekeeping = housekeeping;
         b.storage = storage;
+        b.clock = clock;
         return b;
     }
 
@@ -105,6 +109,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         private Duration tick = Duration.ofMillis(20);
         private Duration housekeeping = Duration.ofSeconds(1);
         private Storage storage = Storage.files();
+        private java.util.function.LongSupplier clock = System::currentTimeMillis;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir);
@@ -177,9 +182,15 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
             return this;
         }
 
+        /** The clock of deadlines, sessions, waits and backoff, in epoch milliseconds. */
+        public Builder clock(java.util.function.LongSupplier v) {
+            clock = Objects.requireNonNull(v, "clock");
+            return this;
+        }
+
         public BrokerConfig build() {
             return new BrokerConfig(dataDir, log, topicLogs, maxDeliveries, backoffBase, backoffMax, sessionTimeout, maxFetchBytes,
-                    maxMessageBytes, maxPrefetch, tick, housekeeping, storage);
+                    maxMessageBytes, maxPrefetch, tick, housekeeping, storage, clock);
         }
     }
 }

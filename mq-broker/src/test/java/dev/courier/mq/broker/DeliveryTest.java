@@ -182,11 +182,15 @@ class DeliveryTest {
 
     @Test
     void messagesPastTheirAckDeadlineAreRedeliveredUnlessExtended() throws Exception {
-        start(b -> b);
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        start(b -> b.clock(now::get).sessionTimeout(Duration.ofHours(1)));
         publish("t", "slow", "extended");
-        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 300);
-        svc.extendDeadline(new ExtendRequest("t", "s", "c1", new long[] {got.get(1).offset()}, 10_000));
-        List<Delivery> again = fetch("t", "s", "c2", 10, 2000, 30_000);
+        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 60_000);
+        svc.extendDeadline(new ExtendRequest("t", "s", "c1", new long[] {got.get(1).offset()}, 600_000));
+        now.addAndGet(59_000);
+        assertThat(fetch("t", "s", "c2", 10, 0, 30_000)).as("before the deadline").isEmpty();
+        now.addAndGet(2_000);
+        List<Delivery> again = fetch("t", "s", "c2", 10, 5000, 30_000);
         assertThat(bodies(again)).containsExactly("slow");
         assertThat(again.get(0).deliveryCount()).isEqualTo(2);
         assertThat(broker.stats("t", "s").inFlight()).isEqualTo(2); // "extended" still held by c1
@@ -194,12 +198,15 @@ class DeliveryTest {
 
     @Test
     void nackWithDelayRedeliversAfterTheDelay() throws Exception {
-        start(b -> b);
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        start(b -> b.clock(now::get).sessionTimeout(Duration.ofHours(1)));
         publish("t", "a");
-        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 30_000);
-        svc.nack(new NackRequest("t", "s", "c1", offsets(got), 2000, "busy")).get();
-        assertThat(fetch("t", "s", "c1", 10, 0, 30_000)).as("not before the delay").isEmpty();
-        List<Delivery> again = fetch("t", "s", "c1", 10, 8000, 30_000);
+        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 300_000);
+        svc.nack(new NackRequest("t", "s", "c1", offsets(got), 60_000, "busy")).get();
+        now.addAndGet(59_999);
+        assertThat(fetch("t", "s", "c1", 10, 0, 300_000)).as("not before the delay").isEmpty();
+        now.addAndGet(1);
+        List<Delivery> again = fetch("t", "s", "c1", 10, 5000, 300_000);
         assertThat(bodies(again)).containsExactly("a");
         assertThat(again.get(0).deliveryCount()).isEqualTo(2);
     }

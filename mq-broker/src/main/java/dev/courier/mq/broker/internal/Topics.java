@@ -61,7 +61,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
                 if (!storage.isDirectory(d)) {
                     continue;
                 }
-                Topic t = Topic.open(name, d, config, this, dispatcher, System::currentTimeMillis);
+                Topic t = Topic.open(name, d, config, this, dispatcher, config.clock());
                 recoveryReport.addAll(t.log().recoveryReport());
                 topics.put(name, t);
             }
@@ -108,7 +108,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
             return topics.computeIfAbsent(name, n -> {
                 try {
                     log.info("Topic {} created", n);
-                    return Topic.open(n, topicsDir.resolve(n), config, this, dispatcher, System::currentTimeMillis);
+                    return Topic.open(n, topicsDir.resolve(n), config, this, dispatcher, config.clock());
                 } catch (IOException e) {
                     throw new UncheckedIOException("Cannot open topic " + n, e);
                 }
