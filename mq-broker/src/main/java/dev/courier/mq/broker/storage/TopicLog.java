@@ -660,16 +660,22 @@ public final class TopicLog implements AutoCloseable {
                 if (dirty.contains(s) || closed) {
                     return deleted; // the flusher has yet to force it: next pass
                 }
-                segments.remove(first.getKey());
             } finally {
                 lock.unlock();
             }
             try {
-                s.close();
+                // The file goes first: if that fails, the segment stays in the log and the next pass tries again.
                 storage.deleteIfExists(s.file());
-                storage.syncDirectory(dir);
             } catch (IOException e) {
                 throw new StorageException("Topic " + name + ": deleting segment " + s.file() + " failed", e);
+            }
+            segments.remove(first.getKey());
+            try {
+                s.close();
+                storage.syncDirectory(dir);
+            } catch (IOException e) {
+                throw new StorageException("Topic " + name + ": syncing " + dir + " after deleting " + s.file()
+                        + " failed", e);
             }
             log.info("Topic {}: deleted segment {} ({})", name, s.file().getFileName(),
                     acked ? "acknowledged by every subscription" : tooBig ? "size limit" : "age limit");
