@@ -194,6 +194,10 @@ public final class Courier implements AutoCloseable {
             for (Object bean : beans) {
                 checkReferences(bean.getClass(), problems);
             }
+            if (!serviceClasses.isEmpty() && transport.tls() != null && transport.tls().certChain() == null) {
+                problems.add("TLS is on but has no certificate for the server of " + serviceClasses.size()
+                        + " services: give TlsOptions.keyCertChain(cert, key)");
+            }
             Map<Class<?>, Object> instances = new LinkedHashMap<>();
             if (problems.isEmpty()) {
                 serviceClasses.keySet().forEach(type -> instantiate(type, instances, problems));

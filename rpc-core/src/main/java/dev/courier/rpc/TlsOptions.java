@@ -72,6 +72,11 @@ public final class TlsOptions {
         return new Builder();
     }
 
+    /** Which implementation {@code provider} means on this machine, e.g. {@code "OpenSSL (BoringSSL)"} or {@code "JDK"}. */
+    public static String describe(Provider provider) {
+        return dev.courier.rpc.internal.transport.Tls.describe(provider);
+    }
+
     /** This end's certificate chain (PEM), or {@code null}. */
     public Path certChain() {
         return certChain;
