@@ -148,12 +148,13 @@ class TransportSecurityTest {
     }
 
     @Test
-    void plaintextClientCannotTalkToTlsServer() {
+    void plaintextClientIsToldTheServerRequiresTls() {
         RpcServer s = start(RpcServer.builder().tls(serverTls(TlsOptions.Provider.AUTO).build()), ExportOptions.create());
 
         WhoAmI who = connect(s, RpcClient.builder());
 
-        assertThatThrownBy(who::principal).isInstanceOf(ConnectionException.class);
+        assertThatThrownBy(who::principal).isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("requires TLS");
     }
 
     @Test

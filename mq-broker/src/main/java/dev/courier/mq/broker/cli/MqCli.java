@@ -202,6 +202,7 @@ public final class MqCli {
                     System.err.println("courier mq: refused by the broker: " + e.getMessage());
                     return EXIT_REFUSED;
                 }
+                lastMessage.set(System.nanoTime()); // --idle-exit counts from here, once connected
                 Subscriber sub = client.subscribe(topic, subscription, options, m -> {
                     long now = nowMicros();
                     String text = new String(m.payload(), 0, Math.min(m.payload().length, 96), StandardCharsets.US_ASCII);

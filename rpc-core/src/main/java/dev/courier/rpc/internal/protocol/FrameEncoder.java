@@ -65,6 +65,16 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
         }
     }
 
+    /** {@code hello} as a frame in a new buffer, for a handler in front of the encoder (the caller owns it). */
+    public static ByteBuf encode(ByteBufAllocator alloc, Hello hello) {
+        ByteBuf out = alloc.buffer();
+        writeHeader(out, FLAG_HANDSHAKE | (hello.response() ? FLAG_RESPONSE : 0), (byte) 0, hello.status(),
+                hello.requestId());
+        hello.writeBodyTo(out);
+        finish(out, 0);
+        return out;
+    }
+
     private static void encodeRequest(ByteBufAllocator alloc, OutboundRequest request, ByteBuf out) {
         int start = out.writerIndex();
         try {

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * Installs Courier's Netty pipeline on a new channel, the same on both sides:
  *
  * <pre>
- *   ssl           TLS, when configured (client: checks the server's host name)
+ *   ssl           TLS, when configured (client: checks the server's host name; server: put in
+ *                 place by {@link TlsOrRefuse}, which answers a plaintext client "TLS required")
  *   flush         one flush per event-loop pass (FlushConsolidationHandler)
  *   idle          reader idle after 3 heartbeat intervals; a client also pings when idle for one
  *   decoder       {@link FrameDecoder} with the frame limit
@@ -50,12 +51,12 @@ public final class Pipelines {
                                InetSocketAddress peer, ChannelHandler handshake, ChannelHandler handler) {
         WriteQueue.install(ch);
         ChannelPipeline p = ch.pipeline();
-        if (ssl != null) {
-            SslHandler tls = side == Side.CLIENT
-                    ? ssl.newHandler(ch.alloc(), peer.getHostString(), peer.getPort())
-                    : ssl.newHandler(ch.alloc());
+        if (ssl != null && side == Side.CLIENT) {
+            SslHandler tls = ssl.newHandler(ch.alloc(), peer.getHostString(), peer.getPort());
             tls.setHandshakeTimeoutMillis(options.handshakeTimeout().toMillis());
             p.addLast("ssl", tls);
+        } else if (ssl != null) {
+            p.addLast("tls-or-refuse", new TlsOrRefuse(ssl, options.handshakeTimeout().toMillis()));
         }
         long heartbeatMillis = options.heartbeatInterval().toMillis();
         p.addLast("flush", new FlushConsolidationHandler(256, true))
