@@ -61,6 +61,7 @@ public final class RaftRegistryServer implements AutoCloseable {
         this.peers = peers;
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(dataDir.toFile()));
+        GrpcConfigKeys.Server.setHost(properties, peers.host(id)); // only the member's own address
         GrpcConfigKeys.Server.setPort(properties, peers.port(id));
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));

@@ -61,6 +61,10 @@ public final class RegistryCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", description = "Take a snapshot every N log entries (default: 10000).", defaultValue = "10000")
     long snapshotEvery;
 
+    @Option(names = "--insecure", description = "Allows a member address beyond loopback although the registry has"
+            + " no TLS or authentication yet: anyone who reaches the port may register, revoke and reconfigure.")
+    boolean insecure;
+
     /** Entry point of {@code ./courier registry}. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new RegistryCommand()).execute(args));
@@ -73,6 +77,17 @@ public final class RegistryCommand implements Callable<Integer> {
             return 2;
         }
         RaftPeers members = peers == null ? RaftPeers.parse(id + "=127.0.0.1:" + port) : RaftPeers.parse(peers);
+        String host = members.host(id);
+        if (!isLoopback(host)) {
+            if (!insecure) {
+                System.err.println("courier registry: member " + id + " would listen on " + host + ", beyond this"
+                        + " machine, and the registry has no TLS or authentication yet; use loopback addresses"
+                        + " or pass --insecure to accept the risk");
+                return 2;
+            }
+            System.err.println("courier registry: WARNING: INSECURE: member " + id + " listens on " + host
+                    + " without TLS or authentication");
+        }
         RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -86,6 +101,21 @@ public final class RegistryCommand implements Callable<Integer> {
                 + "; clients use raft://" + String.join(",", members.members().values()));
         stopped.await();
         return 0;
+    }
+
+    /** Whether every address {@code host} names is a loopback address. */
+    static boolean isLoopback(String host) {
+        try {
+            java.net.InetAddress[] all = java.net.InetAddress.getAllByName(host);
+            for (java.net.InetAddress a : all) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** {@code courier registry status --registry URL}. */
