@@ -57,6 +57,12 @@ public final class RaftRegistryServer implements AutoCloseable {
      */
     public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
                               java.util.Map<String, String> ratisProperties) throws IOException {
+        this(id, peers, dataDir, snapshotEvery, ratisProperties, null);
+    }
+
+    /** As above, with mutual TLS between members and for clients ({@code tls} null: plaintext). */
+    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
+                              java.util.Map<String, String> ratisProperties, RaftTls tls) throws IOException {
         this.id = id;
         this.peers = peers;
         RaftProperties properties = new RaftProperties();
@@ -76,10 +82,12 @@ public final class RaftRegistryServer implements AutoCloseable {
                 .setGroup(peers.group())
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
+                .setParameters(RaftTls.parametersOf(tls))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.selfClient = RaftClient.newBuilder()
                 .setProperties(new RaftProperties())
+                .setParameters(RaftTls.parametersOf(tls))
                 .setRaftGroup(peers.group())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();

@@ -83,6 +83,15 @@ class RegistryCommandTest {
     }
 
     @Test
+    void tlsFlagsGoTogether() {
+        Path data = dir.resolve("data");
+        int code = new CommandLine(new RegistryCommand()).execute("--id", "n1", "--data-dir", data.toString(),
+                "--tls-cert", dir.resolve("n1.pem").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
     void aMemberListensOnlyOnItsOwnAddress() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(1, dir, 1000).startAll()) {
             String address = cluster.peers.members().values().iterator().next();
