@@ -11,6 +11,7 @@ import dev.courier.registry.WatchEvent;
 import dev.courier.registry.WatchListener;
 import dev.courier.registry.internal.InstanceCodec;
 import dev.courier.registry.internal.WatchView;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -32,6 +34,8 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,12 +97,43 @@ public final class ZookeeperRegistry implements Registry {
     /** Connects to {@code connectString}, waiting up to {@code connectionTimeout} for a session. */
     public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
                                             Duration connectionTimeout) {
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+        return connect(connectString, root, sessionTimeout, connectionTimeout, null);
+    }
+
+    /**
+     * As above, authenticated with ZooKeeper's {@code digest} scheme as {@code digest} ({@code
+     * user:password}; null for none). Every node this client creates then carries the ACL "the
+     * creator (that digest user) may do everything, anyone may read": other clients can list and
+     * watch, but only holders of the credentials can register, change or remove instances.
+     */
+    public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
+                                            Duration connectionTimeout, String digest) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) connectionTimeout.toMillis())
-                .retryPolicy(new ExponentialBackoffRetry(100, 8, 1_000))
-                .build();
+                .retryPolicy(new ExponentialBackoffRetry(100, 8, 1_000));
+        if (digest != null) {
+            if (digest.indexOf(':') <= 0) {
+                throw new IllegalArgumentException("ZooKeeper digest credentials must be user:password");
+            }
+            List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+            acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
+            // not List.copyOf: ZooKeeper asks the list contains(null), which immutable lists refuse with an NPE
+            List<ACL> nodeAcl = java.util.Collections.unmodifiableList(acl);
+            builder.authorization("digest", digest.getBytes(StandardCharsets.UTF_8)).aclProvider(new ACLProvider() {
+                @Override
+                public List<ACL> getDefaultAcl() {
+                    return nodeAcl;
+                }
+
+                @Override
+                public List<ACL> getAclForPath(String path) {
+                    return nodeAcl;
+                }
+            });
+        }
+        CuratorFramework client = builder.build();
         client.start();
         try {
             if (!client.blockUntilConnected((int) connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
