@@ -35,6 +35,7 @@ import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -108,6 +109,17 @@ public final class ZookeeperRegistry implements Registry {
      */
     public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
                                             Duration connectionTimeout, String digest) {
+        return connect(connectString, root, sessionTimeout, connectionTimeout, digest, null, null);
+    }
+
+    /**
+     * As above, over ZooKeeper's client TLS (Netty) when {@code tlsKeyStore} is given: a PEM file holding
+     * this client's private key and certificate, checked by the server, and {@code tlsTrust}, the PEM CA
+     * file the server's certificate must be signed by (its host name is checked too).
+     */
+    public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
+                                            Duration connectionTimeout, String digest, String tlsKeyStore,
+                                            String tlsTrust) {
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
@@ -132,6 +144,20 @@ public final class ZookeeperRegistry implements Registry {
                     return nodeAcl;
                 }
             });
+        }
+        if (tlsKeyStore != null || tlsTrust != null) {
+            if (tlsKeyStore == null || tlsTrust == null) {
+                throw new IllegalArgumentException("ZooKeeper TLS needs a key store (PEM key and certificate) and a"
+                        + " trusted CA file");
+            }
+            ZKClientConfig tls = new ZKClientConfig();
+            tls.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
+            tls.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+            tls.setProperty("zookeeper.ssl.keyStore.location", tlsKeyStore);
+            tls.setProperty("zookeeper.ssl.keyStore.type", "PEM");
+            tls.setProperty("zookeeper.ssl.trustStore.location", tlsTrust);
+            tls.setProperty("zookeeper.ssl.trustStore.type", "PEM");
+            builder.zkClientConfig(tls);
         }
         CuratorFramework client = builder.build();
         client.start();
