@@ -3,6 +3,7 @@ package dev.courier.benchmark;
 import dev.courier.benchmark.load.LoadResult;
 import dev.courier.benchmark.load.LoadRunner;
 import dev.courier.benchmark.report.HtmlReport;
+import dev.courier.benchmark.rpc.BenchTls;
 import dev.courier.benchmark.report.Result;
 import dev.courier.benchmark.rpc.RpcSystem;
 import picocli.CommandLine.Command;
@@ -57,6 +58,15 @@ final class RpcBench implements Callable<Integer> {
     @Option(names = "--child", hidden = true, description = "Internal: run as a compared system's JVM.")
     boolean child;
 
+    @Option(names = "--tls", description = "TLS on both sides (certificates of a development CA made for the run);"
+            + " with --compare, Courier and gRPC-java only (Dubbo is left out).")
+    boolean tls;
+
+    @Option(names = "--tls-dir", hidden = true, description = "Internal: where the run's certificates are.")
+    Path tlsDir;
+
+    private BenchTls certificates;
+
     @Override
     public Integer call() throws Exception {
         if (quick) {
@@ -70,7 +80,19 @@ final class RpcBench implements Callable<Integer> {
             payloads = List.of(100, 4096);
         }
         if (systems.isEmpty()) {
-            systems = compare ? RpcSystem.KNOWN : List.of("courier-kryo");
+            systems = !compare ? List.of("courier-kryo") : tls ? RpcSystem.TLS_CAPABLE : RpcSystem.KNOWN;
+        }
+        if (tls) {
+            if (tlsDir == null) {
+                tlsDir = java.nio.file.Files.createTempDirectory("courier-bench-tls");
+            }
+            certificates = BenchTls.in(tlsDir);
+            if (!child) {
+                System.out.println("TLS on both sides; certificates in " + tlsDir + "; Courier's TLS: "
+                        + dev.courier.rpc.TlsOptions.describe(dev.courier.rpc.TlsOptions.Provider.AUTO)
+                        + "; gRPC-java's: " + (io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl.isAvailable()
+                        ? "OpenSSL (" + io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl.versionString() + ")" : "JDK"));
+            }
         }
         List<Result> results = new ArrayList<>();
         for (String system : systems) {
@@ -93,9 +115,10 @@ final class RpcBench implements Callable<Integer> {
         return errors == 0 ? 0 : 3;
     }
 
-    private List<Result> runHere(String name) throws Exception {
+    private List<Result> runHere(String requested) throws Exception {
         List<Result> results = new ArrayList<>();
-        try (RpcSystem system = RpcSystem.named(name)) {
+        try (RpcSystem system = RpcSystem.named(requested, certificates)) {
+            String name = system.name();
             RpcSystem.Echo echo = system.start(connections);
             for (int payload : payloads) {
                 byte[] message = new byte[payload];
@@ -123,9 +146,13 @@ final class RpcBench implements Callable<Integer> {
     }
 
     private List<Result> runChild(String system) throws Exception {
-        return ChildJvm.run(system, List.of("rpc", "--child", "--system", system, "--duration", "" + duration,
+        List<String> args = new ArrayList<>(List.of("rpc", "--child", "--system", system, "--duration", "" + duration,
                 "--warmup", "" + warmup, "--connections", "" + connections, "--rate", "" + rate,
                 "--concurrency", join(concurrency), "--payload", join(payloads)));
+        if (tls) {
+            args.addAll(List.of("--tls", "--tls-dir", tlsDir.toString()));
+        }
+        return ChildJvm.run(system, args);
     }
 
     static String join(List<Integer> values) {

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The attachments and connection of the call the current thread is serving, for service code on a
- * provider: {@code CallContext.attachment("trace-id")}, {@code CallContext.connection()}. Set while the
+ * provider: {@code CallContext.attachment("trace-id")}, {@code CallContext.principal()},
+ * {@code CallContext.connection()}. Set while the
  * service method (and the server interceptors) run; empty elsewhere. For asynchronous methods only the
  * synchronous part sees it.
  */
@@ -23,6 +24,16 @@ public final class CallContext {
     /** The current call's attachments (read-only; empty outside a call). */
     public static Map<String, String> attachments() {
         return CurrentCall.attachments();
+    }
+
+    /**
+     * The principal of the current call's connection ({@link PeerConnection#principal()}): the name in
+     * the client's certificate with mutual TLS, or the principal of its bearer token; {@code null} when
+     * the caller is anonymous or outside a call.
+     */
+    public static String principal() {
+        PeerConnection c = CurrentCall.connection();
+        return c == null ? null : c.principal();
     }
 
     /**

@@ -117,8 +117,26 @@ public final class Courier implements AutoCloseable {
         private int port;
         private MeterRegistry meterRegistry;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private TransportOptions transport = TransportOptions.defaults();
+        private Authenticator authenticator;
 
         private Builder() {
+        }
+
+        /**
+         * The transport settings of the server and of the client (default plaintext). One
+         * {@link TlsOptions} serves both: its certificate is the server's and, for mutual TLS, the
+         * client's; its trusted CA checks the peer on both sides.
+         */
+        public Builder transport(TransportOptions transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** Authenticates the connections to the server; see {@link RpcServer.Builder#authenticator}. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
         }
 
         /** The registry URL (default {@code embedded://}); Courier connects and owns the client. */
@@ -176,6 +194,10 @@ public final class Courier implements AutoCloseable {
             for (Object bean : beans) {
                 checkReferences(bean.getClass(), problems);
             }
+            if (!serviceClasses.isEmpty() && transport.tls() != null && transport.tls().certChain() == null) {
+                problems.add("TLS is on but has no certificate for the server of " + serviceClasses.size()
+                        + " services: give TlsOptions.keyCertChain(cert, key)");
+            }
             Map<Class<?>, Object> instances = new LinkedHashMap<>();
             if (problems.isEmpty()) {
                 serviceClasses.keySet().forEach(type -> instantiate(type, instances, problems));
@@ -188,7 +210,7 @@ public final class Courier implements AutoCloseable {
             RpcServer server = null;
             RpcClient client = null;
             try {
-                RpcClient.Builder cb = RpcClient.builder().registry(registry);
+                RpcClient.Builder cb = RpcClient.builder().registry(registry).transport(transport);
                 if (meterRegistry != null) {
                     cb.meterRegistry(meterRegistry);
                 }
@@ -201,7 +223,7 @@ public final class Courier implements AutoCloseable {
                 }
                 if (!instances.isEmpty()) {
                     RpcServer.Builder sb = RpcServer.builder().host(host).port(port).registry(registry)
-                            .drainTimeout(drainTimeout);
+                            .drainTimeout(drainTimeout).transport(transport).authenticator(authenticator);
                     if (meterRegistry != null) {
                         sb.meterRegistry(meterRegistry);
                     }

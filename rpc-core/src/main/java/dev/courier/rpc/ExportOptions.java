@@ -7,7 +7,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * How a service is exported: version, group, registry weight and tags, and server-side limits.
+ * How a service is exported: version, group, registry weight and tags, server-side limits, and who may
+ * call it.
  * Not thread-safe; a builder.
  *
  * <pre>{@code
@@ -26,6 +27,8 @@ public final class ExportOptions {
     int maxConcurrent;
     final Map<String, Integer> methodRateLimits = new LinkedHashMap<>();
     final Map<String, Integer> methodMaxConcurrent = new LinkedHashMap<>();
+    Set<String> allowed;
+    final Map<String, Set<String>> methodAllowed = new LinkedHashMap<>();
 
     private ExportOptions() {
     }
@@ -87,6 +90,34 @@ public final class ExportOptions {
     public ExportOptions methodMaxConcurrent(String method, int calls) {
         methodMaxConcurrent.put(method, nonNegative(calls));
         return this;
+    }
+
+    /**
+     * Only these principals may call the service ({@code "*"}: any authenticated one); others are
+     * refused with {@link PermissionDeniedException} before the method runs. Without it (the default)
+     * every caller may. Principals come from the server's {@code Authenticator} or the client
+     * certificate ({@link CallContext#principal()}).
+     */
+    public ExportOptions allow(String... principals) {
+        this.allowed = principals(principals);
+        return this;
+    }
+
+    /** Only these principals may call {@code method} (by name, all overloads); replaces {@link #allow} for it. */
+    public ExportOptions allowMethod(String method, String... principals) {
+        methodAllowed.put(Objects.requireNonNull(method, "method"), principals(principals));
+        return this;
+    }
+
+    private static Set<String> principals(String... principals) {
+        Set<String> set = new TreeSet<>();
+        for (String p : principals) {
+            if (p == null || p.isBlank()) {
+                throw new IllegalArgumentException("principal names must be non-empty");
+            }
+            set.add(p);
+        }
+        return set;
     }
 
     private static int nonNegative(int v) {

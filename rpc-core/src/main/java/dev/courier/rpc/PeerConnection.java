@@ -19,6 +19,12 @@ public interface PeerConnection {
     /** The client's address. */
     SocketAddress remoteAddress();
 
+    /**
+     * Who the client was authenticated as when the connection opened: the name in its client
+     * certificate (mutual TLS) or the principal of its bearer token; {@code null} when anonymous.
+     */
+    String principal();
+
     /** Whether the connection is still open. */
     boolean isOpen();
 

@@ -25,15 +25,18 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.courier.rpc.internal.protocol.FrameFormat;
+import dev.courier.rpc.internal.transport.Tls;
 import dev.courier.serialization.Serializers;
 import dev.courier.serialization.TypeAllowlist;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -63,6 +66,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RpcClient implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
+
     /** The circuit breaker configuration used unless {@link Builder#circuitBreaker} says otherwise. */
     public static final CircuitBreakerConfig DEFAULT_CIRCUIT_BREAKER = CircuitBreakerConfig.custom()
             .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -79,6 +84,8 @@ public final class RpcClient implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Map<InetSocketAddress, ConnectionPool> pools = new ConcurrentHashMap<>();
     private final Builder config;
+    private final TransportOptions transport;
+    private final SslContext ssl;
     private final ProxyFactories proxies = ProxyFactories.load(RpcClient.class.getClassLoader());
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private final CircuitBreakerRegistry breakers;
@@ -92,7 +99,13 @@ public final class RpcClient implements AutoCloseable {
 
     private RpcClient(Builder b) {
         this.config = b;
-        this.group = Transport.newGroup(b.ioThreads, "courier-client-io");
+        this.transport = b.transport.build();
+        this.ssl = transport.tls() == null ? null : Tls.forClient(transport.tls(), "Courier client");
+        if (transport.token() != null && ssl == null) {
+            log.warn("The client sends its bearer token without TLS: anyone on the network path can read it");
+        }
+        this.group = Transport.newGroup(transport.ioThreadsOr(Math.min(4, Runtime.getRuntime().availableProcessors())),
+                "courier-client-io");
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("courier-client-timer", true), 10,
                 TimeUnit.MILLISECONDS, 512);
         this.bootstrap = new Bootstrap()
@@ -101,7 +114,7 @@ public final class RpcClient implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) b.connectTimeout.toMillis());
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) transport.connectTimeout().toMillis());
         this.breakers = CircuitBreakerRegistry.of(b.circuitBreaker);
         List<ClientInterceptor> chain = new ArrayList<>();
         if (b.meterRegistry != null) {
@@ -129,8 +142,8 @@ public final class RpcClient implements AutoCloseable {
     private Endpoint endpoint(InetSocketAddress address) {
         String id = address.getHostString() + ':' + address.getPort();
         return endpoints.computeIfAbsent(id, k -> {
-            ConnectionPool pool = pools.computeIfAbsent(address, a -> new ConnectionPool(a, bootstrap,
-                    config.connectionsPerAddress, config.maxBodyLength, config.heartbeatInterval.toMillis(), ids));
+            ConnectionPool pool = pools.computeIfAbsent(address, a -> new ConnectionPool(a, bootstrap, transport, ssl,
+                    ids));
             CircuitBreaker breaker = breakers.circuitBreaker(k);
             if (config.meterRegistry != null) {
                 Gauge.builder("courier.client.breaker.state", breaker, RpcClient::breakerStateCode)
@@ -162,6 +175,11 @@ public final class RpcClient implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The transport settings the client runs with. */
+    public TransportOptions transport() {
+        return transport;
     }
 
     /** Starts building a reference (a proxy) to a remote {@code serviceInterface}. */
@@ -230,11 +248,7 @@ public final class RpcClient implements AutoCloseable {
 
     /** Configures a client; not thread-safe. */
     public static final class Builder {
-        private int ioThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
-        private int connectionsPerAddress = 1;
-        private int maxBodyLength = FrameFormat.DEFAULT_MAX_BODY_LENGTH;
-        private Duration connectTimeout = Duration.ofSeconds(3);
-        private Duration heartbeatInterval = Duration.ofSeconds(10);
+        private TransportOptions.Builder transport = TransportOptions.builder();
         private final List<Class<?>> allowedClasses = new ArrayList<>();
         private final List<ClientInterceptor> interceptors = new ArrayList<>();
         private MeterRegistry meterRegistry;
@@ -297,28 +311,44 @@ public final class RpcClient implements AutoCloseable {
             return this;
         }
 
+        /** All the transport settings at once (replacing those set before); see {@link TransportOptions}. */
+        public Builder transport(TransportOptions options) {
+            this.transport = options.toBuilder();
+            return this;
+        }
+
+        /** TLS on every connection; see {@link TlsOptions}. */
+        public Builder tls(TlsOptions tls) {
+            transport.tls(tls);
+            return this;
+        }
+
+        /** The bearer token presented once per connection; see {@link TransportOptions.Builder#token}. */
+        public Builder token(String token) {
+            transport.token(token);
+            return this;
+        }
+
+        /** I/O threads (default up to 4). */
         public Builder ioThreads(int ioThreads) {
-            this.ioThreads = ioThreads;
+            transport.ioThreads(ioThreads);
             return this;
         }
 
         /** Connections opened to each provider address (default 1); calls are spread over them. */
         public Builder connectionsPerAddress(int connections) {
-            if (connections <= 0) {
-                throw new IllegalArgumentException("connectionsPerAddress must be > 0");
-            }
-            this.connectionsPerAddress = connections;
+            transport.connectionsPerAddress(connections);
             return this;
         }
 
         /** The largest response body accepted (default 16 MiB). */
         public Builder maxBodyLength(int maxBodyLength) {
-            this.maxBodyLength = maxBodyLength;
+            transport.maxBodyLength(maxBodyLength);
             return this;
         }
 
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
+            transport.connectTimeout(connectTimeout);
             return this;
         }
 
@@ -327,7 +357,7 @@ public final class RpcClient implements AutoCloseable {
          * arrives for 3 intervals is closed and its calls fail.
          */
         public Builder heartbeatInterval(Duration heartbeatInterval) {
-            this.heartbeatInterval = heartbeatInterval;
+            transport.heartbeatInterval(heartbeatInterval);
             return this;
         }
 

@@ -5,17 +5,17 @@ import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.rpc.internal.MethodKeys;
 import dev.courier.rpc.internal.Transport;
-import dev.courier.rpc.internal.WriteQueue;
-import dev.courier.rpc.internal.protocol.Decompressor;
-import dev.courier.rpc.internal.protocol.FrameDecoder;
-import dev.courier.rpc.internal.protocol.FrameEncoder;
-import dev.courier.rpc.internal.protocol.FrameFormat;
 import dev.courier.rpc.internal.protocol.Heartbeat;
 import dev.courier.rpc.internal.metrics.ServerMetrics;
+import dev.courier.rpc.internal.server.AccessRules;
 import dev.courier.rpc.internal.server.Limits;
 import dev.courier.rpc.internal.server.ExportedService;
 import dev.courier.rpc.internal.server.InFlight;
+import dev.courier.rpc.internal.server.ServerConnection;
 import dev.courier.rpc.internal.server.ServerHandler;
+import dev.courier.rpc.internal.transport.Pipelines;
+import dev.courier.rpc.internal.transport.ServerGate;
+import dev.courier.rpc.internal.transport.Tls;
 import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializers;
 import dev.courier.serialization.TypeAllowlist;
@@ -28,8 +28,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -92,11 +91,13 @@ public final class RpcServer implements AutoCloseable {
         TypeAllowlist.Builder allowlist = TypeAllowlist.builder();
         allowlist.allow(b.allowedClasses.toArray(new Class<?>[0]));
         Limits limits = new Limits();
+        AccessRules access = new AccessRules();
         for (Builder.Export e : b.services) {
             ExportedService s = e.service;
             if (map.putIfAbsent(s.key(), s) != null) {
                 throw new IllegalStateException("Service " + s.key() + " is exported twice");
             }
+            access.put(s.key(), e.options.allowed, e.options.methodAllowed);
             allowlist.allowServiceInterface(s.serviceInterface());
             limits.rateLimit(s.key(), null, e.options.rateLimit);
             limits.bulkhead(s.key(), null, e.options.maxConcurrent);
@@ -119,14 +120,22 @@ public final class RpcServer implements AutoCloseable {
         this.businessPool = new ThreadPoolExecutor(b.businessThreads, b.businessThreads, 60, TimeUnit.SECONDS, queue,
                 new DefaultThreadFactory("courier-server-biz", true), new ThreadPoolExecutor.AbortPolicy());
         businessPool.allowCoreThreadTimeOut(true);
+        TransportOptions transport = b.transport.build();
+        SslContext ssl;
+        try {
+            ssl = transport.tls() == null ? null : Tls.forServer(transport.tls(), "Courier server");
+        } catch (RuntimeException e) {
+            businessPool.shutdownNow();
+            throw e;
+        }
+        Authenticator authenticator = b.authenticator;
         this.bossGroup = Transport.newGroup(1, "courier-server-boss");
-        this.workerGroup = Transport.newGroup(b.ioThreads, "courier-server-io");
+        this.workerGroup = Transport.newGroup(transport.ioThreadsOr(Runtime.getRuntime().availableProcessors()),
+                "courier-server-io");
         this.channels = new DefaultChannelGroup("courier-server", GlobalEventExecutor.INSTANCE);
 
         ServerHandler handler = new ServerHandler(services, serializers, businessPool, inFlight, b.compression,
-                interceptors);
-        long idleMillis = b.heartbeatInterval.toMillis() * 3;
-        int maxBody = b.maxBodyLength;
+                interceptors, access);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(Transport.serverChannel())
@@ -139,14 +148,9 @@ public final class RpcServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
-                        WriteQueue.install(ch);
-                        ch.pipeline()
-                                .addLast("flush", new FlushConsolidationHandler(256, true))
-                                .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast("decoder", new FrameDecoder(maxBody))
-                                .addLast("decompressor", new Decompressor(maxBody))
-                                .addLast("encoder", FrameEncoder.INSTANCE)
-                                .addLast("handler", handler);
+                        Pipelines.install(ch, Pipelines.Side.SERVER, transport, ssl, null,
+                                new ServerGate(authenticator, (ctx, principal) ->
+                                        ServerConnection.of(ctx.channel()).principal(principal)), handler);
                     }
                 });
         try {
@@ -155,8 +159,14 @@ public final class RpcServer implements AutoCloseable {
             shutdownResources();
             throw e;
         }
-        log.info("Courier server listening on {} ({} transport, {} services)", serverChannel.localAddress(),
-                Transport.name(), services.size());
+        log.info("Courier server listening on {} ({} transport, {}, {}, {} services)", serverChannel.localAddress(),
+                Transport.name(), ssl == null ? "plaintext" : "TLS", authenticator == null ? "no authentication"
+                        : "authentication required", services.size());
+        if (!isLoopback(b.host) && (ssl == null || authenticator == null)) {
+            log.warn("Courier server on {} is reachable beyond this machine without {}", serverChannel.localAddress(),
+                    ssl == null && authenticator == null ? "TLS and authentication" : ssl == null ? "TLS"
+                            : "authentication");
+        }
         if (b.registry != null) {
             try {
                 String host = b.advertisedHost != null ? b.advertisedHost : advertisedHost(b.host);
@@ -172,6 +182,21 @@ public final class RpcServer implements AutoCloseable {
                 close();
                 throw e;
             }
+        }
+    }
+
+    /** Whether {@code host} names only this machine (a loopback address or {@code localhost}). */
+    public static boolean isLoopback(String host) {
+        try {
+            InetAddress[] all = InetAddress.getAllByName(host);
+            for (InetAddress a : all) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 
@@ -260,13 +285,12 @@ public final class RpcServer implements AutoCloseable {
 
     /** Configures and starts a server; not thread-safe. */
     public static final class Builder {
-        private String host = "0.0.0.0";
+        private String host = "127.0.0.1";
         private int port = 0;
-        private int ioThreads = Runtime.getRuntime().availableProcessors();
+        private TransportOptions.Builder transport = TransportOptions.builder();
+        private Authenticator authenticator;
         private int businessThreads = 200;
         private int queueCapacity = 0;
-        private int maxBodyLength = FrameFormat.DEFAULT_MAX_BODY_LENGTH;
-        private Duration heartbeatInterval = Duration.ofSeconds(10);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private CompressionPolicy compression = CompressionPolicy.none();
         private final List<Export> services = new ArrayList<>();
@@ -280,8 +304,12 @@ public final class RpcServer implements AutoCloseable {
         private Builder() {
         }
 
+        /**
+         * The address to listen on (default 127.0.0.1: this machine only). Another address without TLS
+         * and an authenticator is logged as a warning.
+         */
         public Builder host(String host) {
-            this.host = host;
+            this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
@@ -291,8 +319,32 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
+        /** All the transport settings at once (replacing those set before); see {@link TransportOptions}. */
+        public Builder transport(TransportOptions options) {
+            this.transport = options.toBuilder();
+            return this;
+        }
+
+        /** TLS on every connection: certificate and key, and for mutual TLS the clients' CA; see {@link TlsOptions}. */
+        public Builder tls(TlsOptions tls) {
+            transport.tls(tls);
+            return this;
+        }
+
+        /**
+         * Authenticates every connection before any request on it runs; connections it refuses are
+         * answered "unauthenticated" and closed (the client sees {@link AuthenticationException}).
+         * Without one (the default) every connection is accepted, as the principal of its client
+         * certificate when it has one.
+         */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        /** I/O threads (default one per core). */
         public Builder ioThreads(int ioThreads) {
-            this.ioThreads = positive(ioThreads, "ioThreads");
+            transport.ioThreads(positive(ioThreads, "ioThreads"));
             return this;
         }
 
@@ -313,13 +365,13 @@ public final class RpcServer implements AutoCloseable {
 
         /** The largest request body accepted (default 16 MiB); larger ones are refused. */
         public Builder maxBodyLength(int maxBodyLength) {
-            this.maxBodyLength = positive(maxBodyLength, "maxBodyLength");
+            transport.maxBodyLength(maxBodyLength);
             return this;
         }
 
         /** The clients' heartbeat interval; a connection silent for 3 intervals is closed (default 10 s). */
         public Builder heartbeatInterval(Duration heartbeatInterval) {
-            this.heartbeatInterval = heartbeatInterval;
+            transport.heartbeatInterval(heartbeatInterval);
             return this;
         }
 

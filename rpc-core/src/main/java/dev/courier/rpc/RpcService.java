@@ -33,4 +33,10 @@ public @interface RpcService {
 
     /** Calls of the service running at once; 0 = unlimited. */
     int maxConcurrent() default 0;
+
+    /**
+     * The principals that may call the service ({@code "*"}: any authenticated one); empty (the
+     * default) lets every caller. See {@link ExportOptions#allow}.
+     */
+    String[] allow() default {};
 }

@@ -2,6 +2,7 @@ package dev.courier.rpc;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +43,9 @@ class NonBlockingMethodTest {
         SequencerImpl impl = new SequencerImpl();
         try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sequencer.class, impl).start();
              RpcClient client = RpcClient.builder().build()) {
-            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port()).build();
+            // a deadline far above what these pipelined calls take on a loaded machine: the test is about order
+            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port())
+                    .timeout(Duration.ofSeconds(60)).build();
             assertThat(s.threadOfBlockingMethod()).startsWith("courier-server-biz");
             List<CompletableFuture<String>> calls = new ArrayList<>();
             List<Integer> sent = new ArrayList<>();
@@ -63,7 +66,9 @@ class NonBlockingMethodTest {
         SequencerImpl impl = new SequencerImpl();
         try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sequencer.class, impl).start();
              RpcClient client = RpcClient.builder().build()) {
-            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port()).build();
+            // a deadline far above what these pipelined calls take on a loaded machine: the test is about order
+            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port())
+                    .timeout(Duration.ofSeconds(60)).build();
             List<CompletableFuture<String>> calls = new ArrayList<>();
             List<Integer> sent = new ArrayList<>();
             for (int i = 0; i < 500; i++) { // the first call opens the connection; the rest queue behind it

@@ -2,6 +2,7 @@ package dev.courier.benchmark.rpc;
 
 import dev.courier.rpc.RpcClient;
 import dev.courier.rpc.RpcServer;
+import dev.courier.rpc.TlsOptions;
 
 import java.time.Duration;
 
@@ -18,25 +19,32 @@ final class CourierRpc implements RpcSystem {
 
     private final String serializer;
     private final boolean ioExecutor;
+    private final BenchTls tls;
     private RpcServer server;
     private RpcClient client;
 
-    CourierRpc(String serializer, boolean ioExecutor) {
+    CourierRpc(String serializer, boolean ioExecutor, BenchTls tls) {
         this.serializer = serializer;
         this.ioExecutor = ioExecutor;
+        this.tls = tls;
     }
 
     @Override
     public String name() {
-        return "courier-" + serializer + (ioExecutor ? "-ioexec" : "");
+        return "courier-" + serializer + (ioExecutor ? "-ioexec" : "") + (tls == null ? "" : "-tls");
     }
 
     @Override
     public Echo start(int connections) {
         RpcServer.Builder b = RpcServer.builder().host("127.0.0.1");
+        RpcClient.Builder cb = RpcClient.builder().connectionsPerAddress(connections);
+        if (tls != null) {
+            b.tls(TlsOptions.builder().keyCertChain(tls.serverCert(), tls.serverKey()).build());
+            cb.tls(TlsOptions.builder().trust(tls.ca()).build());
+        }
         BytesEcho impl = payload -> payload;
         server = (ioExecutor ? b.exportNonBlocking(BytesEcho.class, impl) : b.export(BytesEcho.class, impl)).start();
-        client = RpcClient.builder().connectionsPerAddress(connections).build();
+        client = cb.build();
         BytesEcho ref = client.reference(BytesEcho.class).address("127.0.0.1", server.port())
                 .serializer(serializer).timeout(Duration.ofSeconds(10)).build();
         return ref::echo;

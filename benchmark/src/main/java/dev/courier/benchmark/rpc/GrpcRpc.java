@@ -5,6 +5,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
@@ -46,16 +48,18 @@ final class GrpcRpc implements RpcSystem {
             .build();
 
     private final boolean direct;
+    private final BenchTls tls;
     private Server server;
     private ManagedChannel[] channels;
 
-    GrpcRpc(boolean direct) {
+    GrpcRpc(boolean direct, BenchTls tls) {
         this.direct = direct;
+        this.tls = tls;
     }
 
     @Override
     public String name() {
-        return direct ? "grpc-direct" : "grpc-default";
+        return (direct ? "grpc-direct" : "grpc-default") + (tls == null ? "" : "-tls");
     }
 
     @Override
@@ -66,15 +70,22 @@ final class GrpcRpc implements RpcSystem {
                     observer.onCompleted();
                 }))
                 .build();
-        NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service);
+        NettyServerBuilder sb = tls == null
+                ? NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                : NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), TlsServerCredentials.create(
+                        tls.serverCert().toFile(), tls.serverKey().toFile()));
+        sb.addService(service);
         if (direct) {
             sb.directExecutor();
         }
         server = sb.build().start();
         channels = new ManagedChannel[connections];
         for (int i = 0; i < connections; i++) {
-            channels[i] = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
-                    .directExecutor().build();
+            NettyChannelBuilder cb = tls == null
+                    ? NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
+                    : NettyChannelBuilder.forAddress("127.0.0.1", server.getPort(),
+                            TlsChannelCredentials.newBuilder().trustManager(tls.ca().toFile()).build());
+            channels[i] = cb.directExecutor().build();
         }
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         return payload -> ClientCalls.blockingUnaryCall(

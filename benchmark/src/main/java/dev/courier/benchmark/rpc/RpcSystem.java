@@ -22,14 +22,34 @@ public interface RpcSystem extends AutoCloseable {
     @Override
     void close();
 
-    /** The systems this harness knows, by name. */
+    /** The systems this harness knows, by name, in plaintext. */
     static RpcSystem named(String name) {
+        return named(name, null);
+    }
+
+    /**
+     * The system {@code name} with TLS on both sides when {@code tls} is given (certificates of a
+     * development CA, {@link BenchTls}); its name then ends in {@code -tls}. Only Courier and gRPC-java
+     * run with TLS ({@link #TLS_CAPABLE}).
+     */
+    static RpcSystem named(String name, BenchTls tls) {
+        if (tls != null) {
+            return switch (name) {
+                case "courier-kryo" -> new CourierRpc("kryo", false, tls);
+                case "courier-protostuff" -> new CourierRpc("protostuff", false, tls);
+                case "courier-kryo-ioexec" -> new CourierRpc("kryo", true, tls);
+                case "grpc-direct" -> new GrpcRpc(true, tls);
+                case "grpc-default" -> new GrpcRpc(false, tls);
+                default -> throw new IllegalArgumentException("No TLS variant of '" + name + "'; with TLS: "
+                        + TLS_CAPABLE);
+            };
+        }
         return switch (name) {
-            case "courier-kryo" -> new CourierRpc("kryo", false);
-            case "courier-protostuff" -> new CourierRpc("protostuff", false);
-            case "courier-kryo-ioexec" -> new CourierRpc("kryo", true);
-            case "grpc-direct" -> new GrpcRpc(true);
-            case "grpc-default" -> new GrpcRpc(false);
+            case "courier-kryo" -> new CourierRpc("kryo", false, null);
+            case "courier-protostuff" -> new CourierRpc("protostuff", false, null);
+            case "courier-kryo-ioexec" -> new CourierRpc("kryo", true, null);
+            case "grpc-direct" -> new GrpcRpc(true, null);
+            case "grpc-default" -> new GrpcRpc(false, null);
             case "dubbo-hessian2" -> new DubboRpc("hessian2");
             case "dubbo-fastjson2" -> new DubboRpc("fastjson2");
             default -> throw new IllegalArgumentException("Unknown system '" + name + "'; known: " + KNOWN);
@@ -39,4 +59,8 @@ public interface RpcSystem extends AutoCloseable {
     /** Every system's name, Courier's first. */
     java.util.List<String> KNOWN = java.util.List.of("courier-kryo", "courier-protostuff", "courier-kryo-ioexec",
             "grpc-direct", "grpc-default", "dubbo-hessian2", "dubbo-fastjson2");
+
+    /** The systems that run with TLS ({@code --tls}). */
+    java.util.List<String> TLS_CAPABLE = java.util.List.of("courier-kryo", "courier-protostuff", "courier-kryo-ioexec",
+            "grpc-direct", "grpc-default");
 }

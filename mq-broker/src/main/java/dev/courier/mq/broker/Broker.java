@@ -41,13 +41,23 @@ public final class Broker implements AutoCloseable {
         this.server = server;
     }
 
-    /** Opens (recovering) the data directory and listens on {@code host:port} (0: any free port). */
+    /** Opens (recovering) the data directory and listens on {@code host:port} (0: any free port), unprotected. */
     public static Broker start(BrokerConfig config, String host, int port) throws IOException {
+        return start(config, host, port, BrokerSecurity.none());
+    }
+
+    /**
+     * Opens (recovering) the data directory and listens on {@code host:port} (0: any free port) with
+     * the TLS, authentication and topic rules of {@code security}.
+     */
+    public static Broker start(BrokerConfig config, String host, int port, BrokerSecurity security)
+            throws IOException {
         Topics topics = new Topics(config);
         RpcServer server;
         try {
             server = RpcServer.builder().host(host).port(port).drainTimeout(Duration.ofSeconds(5))
-                    .export(BrokerService.class, new BrokerServiceImpl(topics)).start();
+                    .tls(security.tls()).authenticator(security.authenticator())
+                    .export(BrokerService.class, new BrokerServiceImpl(topics, security.authorizer())).start();
         } catch (RuntimeException e) {
             topics.close();
             throw e;

@@ -3,6 +3,7 @@ package dev.courier.mq.client;
 import dev.courier.mq.client.internal.Codec;
 import dev.courier.mq.client.protocol.BrokerService;
 import dev.courier.rpc.RpcClient;
+import dev.courier.rpc.TlsOptions;
 
 import java.time.Duration;
 import java.util.List;
@@ -38,10 +39,10 @@ public final class MqClient implements AutoCloseable {
     private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
     private boolean closed;
 
-    private MqClient(String host, int port, Duration sendTimeout) {
+    private MqClient(String host, int port, Duration sendTimeout, TlsOptions tls, String token) {
         this.sendTimeout = sendTimeout;
         this.rpc = RpcClient.builder().ioThreads(1).connectTimeout(Duration.ofSeconds(2))
-                .heartbeatInterval(Duration.ofSeconds(2)).build();
+                .heartbeatInterval(Duration.ofSeconds(2)).tls(tls).token(token).build();
         this.broker = rpc.reference(BrokerService.class).address(host, port).timeout(CALL_TIMEOUT).build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "courier-mq-client-timer");
@@ -57,11 +58,22 @@ public final class MqClient implements AutoCloseable {
 
     /** Connects to a broker at {@code host:port}; sends are retried until {@code sendTimeout}. */
     public static MqClient connect(String address, Duration sendTimeout) {
+        return connect(address, sendTimeout, null, null);
+    }
+
+    /**
+     * Connects to a broker at {@code host:port} with TLS (null: plaintext) and a bearer token (null:
+     * none); sends are retried until {@code sendTimeout}. A broker that refuses the credentials fails
+     * calls with {@link dev.courier.rpc.AuthenticationException}, and one that refuses an action on a
+     * topic with {@link dev.courier.rpc.PermissionDeniedException} (sends fail at once, not retried).
+     */
+    public static MqClient connect(String address, Duration sendTimeout, TlsOptions tls, String token) {
         int colon = address.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("Broker address must be host:port, got '" + address + "'");
         }
-        return new MqClient(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), sendTimeout);
+        return new MqClient(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), sendTimeout,
+                tls, token);
     }
 
     /** A producer for {@code topic} (the topic is created on first publish). */

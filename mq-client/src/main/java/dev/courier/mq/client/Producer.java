@@ -4,6 +4,8 @@ import dev.courier.mq.client.internal.Codec;
 import dev.courier.mq.client.protocol.BrokerService;
 import dev.courier.mq.client.protocol.PublishRequest;
 import dev.courier.mq.client.protocol.PublishResult;
+import dev.courier.rpc.AuthenticationException;
+import dev.courier.rpc.PermissionDeniedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -282,7 +284,8 @@ public final class Producer implements AutoCloseable {
             failed.clear();
             resend.sort(Comparator.comparingLong(p -> p.sequence));
             long now = nanoClock.getAsLong();
-            boolean givingUp = scheduler.isShutdown();
+            // refused credentials or permission: resending cannot succeed
+            boolean givingUp = scheduler.isShutdown() || isRefusal(cause);
             for (PendingSend p : resend) {
                 if (givingUp || (now - p.createdNanos) / 1_000_000 + backoffMillis >= sendTimeoutMillis) {
                     givingUp = true;
@@ -312,11 +315,21 @@ public final class Producer implements AutoCloseable {
             notifyAll();
         }
         if (!expired.isEmpty()) {
-            MqException ex = new MqException("Send to " + topic + " not acknowledged within " + sendTimeoutMillis
+            MqException ex = isRefusal(cause) ? new MqException("Send to " + topic + " refused: " + cause.getMessage(),
+                    cause) : new MqException("Send to " + topic + " not acknowledged within " + sendTimeoutMillis
                     + " ms", cause);
             expired.forEach(p -> p.future.completeExceptionally(ex));
         }
         pump();
+    }
+
+    private static boolean isRefusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof AuthenticationException || c instanceof PermissionDeniedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Messages sent and not yet acknowledged or failed. */

@@ -9,6 +9,8 @@ import dev.courier.mq.client.protocol.FetchRequest;
 import dev.courier.mq.client.protocol.FetchResult;
 import dev.courier.mq.client.protocol.NackRequest;
 import dev.courier.mq.client.protocol.SubscribeRequest;
+import dev.courier.rpc.AuthenticationException;
+import dev.courier.rpc.PermissionDeniedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,7 +136,13 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
                     return;
                 }
                 subscribed = false;
-                log.debug("Fetch from {}/{} failed ({}); retrying in {} ms", topic, subscription, e.toString(), backoff);
+                if (isRefusal(e)) {
+                    log.warn("The broker refuses {}/{} to this client ({}); retrying in {} ms", topic, subscription,
+                            e.toString(), backoff);
+                } else {
+                    log.debug("Fetch from {}/{} failed ({}); retrying in {} ms", topic, subscription, e.toString(),
+                            backoff);
+                }
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
@@ -144,6 +152,15 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
                 backoff = Math.min(backoff * 2, 2000);
             }
         }
+    }
+
+    private static boolean isRefusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof AuthenticationException || c instanceof PermissionDeniedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void handle(Message m) {

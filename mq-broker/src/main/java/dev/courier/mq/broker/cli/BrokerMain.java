@@ -3,6 +3,9 @@ package dev.courier.mq.broker.cli;
 import dev.courier.mq.broker.Broker;
 import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.storage.SimulatedDisk;
+import dev.courier.rpc.RpcServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +30,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "broker", mixinStandardHelpOptions = true, description = "Runs the Courier message broker.")
 public final class BrokerMain implements Callable<Integer> {
 
+    private static final Logger log = LoggerFactory.getLogger(BrokerMain.class);
+
     /** Exit code of a bad setting, as picocli's for a bad flag. */
     static final int EXIT_BAD_SETTING = 2;
 
@@ -35,14 +40,34 @@ public final class BrokerMain implements Callable<Integer> {
 
     @Option(names = "--config", description = "Optional properties file with the keys port, host, fsync, "
             + "segment.bytes, max.deliveries, retention.bytes, retention.ms, session.timeout.ms, "
-            + "max.message.bytes, topic.<name>.retention.bytes and topic.<name>.retention.ms. Flags win over it.")
+            + "max.message.bytes, topic.<name>.retention.bytes, topic.<name>.retention.ms, tls.cert, tls.key, "
+            + "tls.client.ca, auth.tokens, acl.create and acl.topic.<name|*>.publish|consume|admin. Flags win over it.")
     Path configFile;
 
     @Option(names = "--port", description = "Port to listen on, 0 for any free one (default 7400).")
     Integer port;
 
-    @Option(names = "--host", description = "Address to listen on (default 0.0.0.0).")
+    @Option(names = "--host", description = "Address to listen on (default 127.0.0.1). Another address needs TLS"
+            + " and authentication, or --insecure.")
     String host;
+
+    @Option(names = "--tls-cert", description = "The broker's certificate chain (PEM): turns TLS on, with --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "The private key of --tls-cert (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", description = "CA (PEM) that client certificates must be signed by (mutual"
+            + " TLS; the certificate's CN is the client's principal).")
+    Path tlsClientCa;
+
+    @Option(names = "--auth-tokens", description = "File of lines 'TOKEN PRINCIPAL': clients authenticate with a"
+            + " bearer token.")
+    Path authTokens;
+
+    @Option(names = "--insecure", description = "Allows listening on a non-loopback address without TLS and"
+            + " authentication (logged as a warning).")
+    boolean insecure;
 
     @Option(names = "--fsync", description = "always | group | never (default group).")
     String fsync;
@@ -104,6 +129,10 @@ public final class BrokerMain implements Callable<Integer> {
         put(flags, BrokerSettings.RETENTION_MS, retentionMs);
         put(flags, BrokerSettings.SESSION_TIMEOUT_MS, sessionTimeoutMs);
         put(flags, BrokerSettings.MAX_MESSAGE_BYTES, maxMessageBytes);
+        put(flags, BrokerSettings.TLS_CERT, tlsCert);
+        put(flags, BrokerSettings.TLS_KEY, tlsKey);
+        put(flags, BrokerSettings.TLS_CLIENT_CA, tlsClientCa);
+        put(flags, BrokerSettings.AUTH_TOKENS, authTokens);
         return BrokerSettings.resolve(dataDir, file, configFile == null ? null : configFile.toString(), flags);
     }
 
@@ -120,6 +149,17 @@ public final class BrokerMain implements Callable<Integer> {
      */
     Broker start() throws IOException {
         BrokerSettings settings = settings();
+        if (!RpcServer.isLoopback(settings.host()) && !settings.security().isSecure()) {
+            String missing = settings.security().tls() == null && settings.security().authenticator() == null
+                    ? "TLS and authentication" : settings.security().tls() == null ? "TLS" : "authentication";
+            if (!insecure) {
+                throw new ConfigException("listening on " + settings.host() + " without " + missing + " lets anyone"
+                        + " on the network use the broker: add --tls-cert/--tls-key and --tls-client-ca or"
+                        + " --auth-tokens, or pass --insecure to accept the risk");
+            }
+            log.warn("INSECURE: the broker listens on {} without {}; anyone who reaches the port may publish,"
+                    + " consume and create topics", settings.host(), missing);
+        }
         BrokerConfig config = settings.config();
         if (diskQuotaFile != null && !simulateDiskCache) {
             throw new ConfigException("--disk-quota-file needs --simulate-disk-cache");
@@ -142,7 +182,7 @@ public final class BrokerMain implements Callable<Integer> {
         }
         Broker broker;
         try {
-            broker = Broker.start(config, settings.host(), settings.port());
+            broker = Broker.start(config, settings.host(), settings.port(), settings.security());
         } catch (IOException | RuntimeException e) {
             closeDisk();
             throw e;

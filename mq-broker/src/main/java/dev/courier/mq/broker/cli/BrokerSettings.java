@@ -1,10 +1,16 @@
 package dev.courier.mq.broker.cli;
 
+import dev.courier.mq.broker.Authorizer;
 import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.BrokerSecurity;
+import dev.courier.mq.broker.TopicAcl;
 import dev.courier.mq.broker.internal.Names;
+import dev.courier.rpc.Authenticator;
+import dev.courier.rpc.TlsOptions;
 import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.LogConfig;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,7 +30,7 @@ import java.util.TreeSet;
  * {@code --segment-bytes}):
  * <pre>
  *   port                 port to listen on, 0 for any free one            (default 7400)
- *   host                 address to listen on                             (default 0.0.0.0)
+ *   host                 address to listen on                             (default 127.0.0.1)
  *   fsync                always | group | never                           (default group)
  *   segment.bytes        segment size before rolling, at least 1024       (default 64 MiB)
  *   max.deliveries       deliveries before dead-lettering, at least 1     (default 16)
@@ -33,7 +39,18 @@ import java.util.TreeSet;
  *   session.timeout.ms   a silent consumer is gone after this, above 0    (default 15000)
  *   topic.NAME.retention.bytes   size limit of topic NAME (file only)
  *   topic.NAME.retention.ms      age limit of topic NAME (file only)
+ *   tls.cert             the broker's certificate chain (PEM); with tls.key turns TLS on
+ *   tls.key              its private key (PEM, PKCS#8)
+ *   tls.client.ca        CA (PEM) that client certificates must be signed by: mutual TLS, the
+ *                        certificate's CN is the client's principal
+ *   auth.tokens          file of lines "TOKEN PRINCIPAL": clients authenticate with a bearer token
+ *                        (with tls.client.ca as well, either a certificate or a token will do)
+ *   acl.create                       principals (comma-separated) that may create topics (file only)
+ *   acl.topic.NAME.publish           principals that may publish to topic NAME, or to every topic
+ *                                    for NAME "*"; likewise .consume and .admin (file only)
  * </pre>
+ * Without any {@code acl.} key everyone who may connect may do everything; with one, whatever no
+ * {@code acl.} key allows is refused ("*" as a principal: any authenticated one).
  * An unknown key (a typo) or a bad value is a {@link ConfigException} naming the key and the value.
  * Duplicate keys cannot be told apart by {@link Properties}: the last one wins.
  *
@@ -43,10 +60,10 @@ import java.util.TreeSet;
  * @param host   the address to listen on
  * @param port   the port to listen on (0: any free port)
  */
-public record BrokerSettings(BrokerConfig config, String host, int port) {
+public record BrokerSettings(BrokerConfig config, String host, int port, BrokerSecurity security) {
 
     public static final int DEFAULT_PORT = 7400;
-    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final String DEFAULT_HOST = "127.0.0.1";
 
     public static final String PORT = "port";
     public static final String HOST = "host";
@@ -57,9 +74,17 @@ public record BrokerSettings(BrokerConfig config, String host, int port) {
     public static final String RETENTION_MS = "retention.ms";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
-    /** Keys of the file other than the per-topic ones. */
+    public static final String TLS_CERT = "tls.cert";
+    public static final String TLS_KEY = "tls.key";
+    public static final String TLS_CLIENT_CA = "tls.client.ca";
+    public static final String AUTH_TOKENS = "auth.tokens";
+    /** Keys of the file other than the per-topic and {@code acl.} ones. */
     public static final List<String> KEYS = List.of(PORT, HOST, FSYNC, SEGMENT_BYTES, MAX_DELIVERIES, RETENTION_BYTES,
-            RETENTION_MS, SESSION_TIMEOUT_MS, MAX_MESSAGE_BYTES);
+            RETENTION_MS, SESSION_TIMEOUT_MS, MAX_MESSAGE_BYTES, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, AUTH_TOKENS);
+    private static final String ACL_CREATE = "acl.create";
+    private static final String ACL_TOPIC_PREFIX = "acl.topic.";
+    private static final Map<String, Authorizer.Action> ACL_ACTIONS = Map.of("publish", Authorizer.Action.PUBLISH,
+            "consume", Authorizer.Action.CONSUME, "admin", Authorizer.Action.ADMIN);
     private static final String TOPIC_PREFIX = "topic.";
     /** The settings a topic may give itself, as {@code topic.<name>.<setting>}. */
     private static final List<String> TOPIC_SETTINGS = List.of(RETENTION_BYTES, RETENTION_MS);
@@ -67,6 +92,12 @@ public record BrokerSettings(BrokerConfig config, String host, int port) {
     public BrokerSettings {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(security, "security");
+    }
+
+    /** Settings without TLS, authentication or topic rules. */
+    public BrokerSettings(BrokerConfig config, String host, int port) {
+        this(config, host, port, BrokerSecurity.none());
     }
 
     /** The command-line flag of a file key: {@code segment.bytes} is {@code --segment-bytes}. */
@@ -140,7 +171,7 @@ public record BrokerSettings(BrokerConfig config, String host, int port) {
             throw v.bad(HOST, host, "an address or host name");
         }
         Long port = v.number(PORT, 0, 65_535, "from 0 to 65535");
-        return new BrokerSettings(config.build(), host, port == null ? DEFAULT_PORT : port.intValue());
+        return new BrokerSettings(config.build(), host, port == null ? DEFAULT_PORT : port.intValue(), v.security());
     }
 
     /** The raw values with where each came from, for error messages. Not thread-safe. */
@@ -162,12 +193,105 @@ public record BrokerSettings(BrokerConfig config, String host, int port) {
                 }
             }
             for (String key : new TreeSet<>(file.stringPropertyNames())) {
-                if (!KEYS.contains(key) && topicSetting(key) == null) {
+                if (!KEYS.contains(key) && topicSetting(key) == null && !key.equals(ACL_CREATE) && aclRule(key) == null) {
                     throw new ConfigException(fileName + ": unknown key '" + key + "'; known keys: "
                             + String.join(", ", KEYS) + ", " + TOPIC_PREFIX + "<name>." + RETENTION_BYTES + ", "
-                            + TOPIC_PREFIX + "<name>." + RETENTION_MS);
+                            + TOPIC_PREFIX + "<name>." + RETENTION_MS + ", " + ACL_CREATE + ", " + ACL_TOPIC_PREFIX
+                            + "<name or *>.publish|consume|admin");
                 }
             }
+        }
+
+        /** TLS, authentication and topic rules from the {@code tls.}, {@code auth.} and {@code acl.} keys. */
+        BrokerSecurity security() {
+            String cert = get(TLS_CERT);
+            String key = get(TLS_KEY);
+            String clientCa = get(TLS_CLIENT_CA);
+            String tokens = get(AUTH_TOKENS);
+            if ((cert == null) != (key == null)) {
+                throw new ConfigException(origin(cert == null ? TLS_KEY : TLS_CERT) + " needs " + flagOf(
+                        cert == null ? TLS_CERT : TLS_KEY) + " as well: TLS takes a certificate and its key");
+            }
+            if (clientCa != null && cert == null) {
+                throw new ConfigException(origin(TLS_CLIENT_CA) + " needs " + flagOf(TLS_CERT) + " and "
+                        + flagOf(TLS_KEY) + ": mutual TLS is TLS first");
+            }
+            TlsOptions tls = null;
+            if (cert != null) {
+                TlsOptions.Builder b = TlsOptions.builder().keyCertChain(Path.of(cert), Path.of(key));
+                if (clientCa != null) {
+                    b.trust(Path.of(clientCa)).clientAuth(tokens == null ? TlsOptions.ClientAuth.REQUIRE
+                            : TlsOptions.ClientAuth.OPTIONAL);
+                }
+                try {
+                    tls = b.build();
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(origin(TLS_CERT) + ": " + e.getMessage(), e);
+                }
+            }
+            Authenticator authenticator = clientCa == null ? null : Authenticator.mutualTls();
+            if (tokens != null) {
+                Authenticator byToken;
+                try {
+                    byToken = Authenticator.tokensFile(Path.of(tokens));
+                } catch (IOException e) {
+                    throw new ConfigException(origin(AUTH_TOKENS) + ": cannot read " + tokens + ": " + e, e);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(origin(AUTH_TOKENS) + ": " + e.getMessage(), e);
+                }
+                authenticator = authenticator == null ? byToken : authenticator.or(byToken);
+            }
+            return new BrokerSecurity(tls, authenticator, authorizer());
+        }
+
+        /** The {@code acl.} keys as a {@link TopicAcl}, or allow-all when there are none. */
+        private Authorizer authorizer() {
+            TopicAcl.Builder acl = TopicAcl.builder();
+            boolean any = false;
+            for (String key : new TreeSet<>(file.stringPropertyNames())) {
+                if (key.equals(ACL_CREATE)) {
+                    acl.allow(Authorizer.Action.CREATE, TopicAcl.ANY, principals(key));
+                    any = true;
+                    continue;
+                }
+                String[] rule = aclRule(key);
+                if (rule != null) {
+                    if (!rule[0].equals(TopicAcl.ANY)) {
+                        try {
+                            Names.check("topic", rule[0]);
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException(fileName + ": key '" + key + "': " + e.getMessage(), e);
+                        }
+                    }
+                    acl.allow(ACL_ACTIONS.get(rule[1]), rule[0], principals(key));
+                    any = true;
+                }
+            }
+            return any ? acl.build() : Authorizer.allowAll();
+        }
+
+        private String[] principals(String key) {
+            String value = file.getProperty(key).trim();
+            String[] names = value.split("\\s*,\\s*");
+            for (String n : names) {
+                if (n.isEmpty() || n.chars().anyMatch(Character::isWhitespace)) {
+                    throw bad(key, value, "principal names separated by commas");
+                }
+            }
+            return names;
+        }
+
+        /** {@code [topic, action]} if {@code key} is {@code acl.topic.<topic>.<action>}, else null. */
+        private static String[] aclRule(String key) {
+            if (!key.startsWith(ACL_TOPIC_PREFIX)) {
+                return null;
+            }
+            int dot = key.lastIndexOf('.');
+            String action = key.substring(dot + 1);
+            if (dot <= ACL_TOPIC_PREFIX.length() || !ACL_ACTIONS.containsKey(action)) {
+                return null;
+            }
+            return new String[] {key.substring(ACL_TOPIC_PREFIX.length(), dot), action};
         }
 
         /** The value of {@code key}, trimmed: the flag's if given, else the file's, else null. */

@@ -5,9 +5,14 @@ import dev.courier.mq.client.Producer;
 import dev.courier.mq.client.SubscribeOptions;
 import dev.courier.mq.client.Subscriber;
 import dev.courier.mq.client.protocol.StartPosition;
+import dev.courier.mq.client.protocol.SubscribeRequest;
+import dev.courier.rpc.AuthenticationException;
+import dev.courier.rpc.PermissionDeniedException;
+import dev.courier.rpc.TlsOptions;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
@@ -35,6 +40,53 @@ import java.util.concurrent.locks.LockSupport;
         subcommands = {MqCli.Publish.class, MqCli.Consume.class, MqCli.AckLoss.class})
 public final class MqCli {
 
+    /** Exit code when the broker refuses the credentials or the action. */
+    static final int EXIT_REFUSED = 3;
+
+    /** How a command connects: TLS files and a bearer token. */
+    static final class Connect {
+        @Option(names = "--tls-ca", description = "CA (PEM) the broker's certificate must be signed by: turns TLS on.")
+        Path tlsCa;
+        @Option(names = "--tls-cert", description = "Client certificate (PEM) for mutual TLS, with --tls-key.")
+        Path tlsCert;
+        @Option(names = "--tls-key", description = "Private key (PEM, PKCS#8) of --tls-cert.")
+        Path tlsKey;
+        @Option(names = "--token", description = "Bearer token presented to the broker.")
+        String token;
+
+        /** The TLS settings of the flags, or null for plaintext. */
+        TlsOptions tls() {
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+            }
+            if (tlsCa == null && tlsCert == null) {
+                return null;
+            }
+            TlsOptions.Builder b = TlsOptions.builder();
+            if (tlsCa != null) {
+                b.trust(tlsCa);
+            }
+            if (tlsCert != null) {
+                b.keyCertChain(tlsCert, tlsKey);
+            }
+            return b.build();
+        }
+
+        MqClient connect(String broker, Duration sendTimeout) {
+            return MqClient.connect(broker, sendTimeout, tls(), token);
+        }
+    }
+
+    /** The message of a refusal by the broker in {@code t}'s causes, or null. */
+    static String refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof AuthenticationException || c instanceof PermissionDeniedException) {
+                return c.getMessage();
+            }
+        }
+        return null;
+    }
+
     static long nowMicros() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
@@ -55,17 +107,19 @@ public final class MqCli {
         @Option(names = "--timeout", defaultValue = "120", description = "Seconds to keep retrying.") long timeoutSeconds;
         @Option(names = "--rate", defaultValue = "0", description = "Messages per second (0: as fast as acked).") int rate;
         @Option(names = "--window", defaultValue = "4096", description = "Sends in flight at most.") int window;
+        @Mixin Connect connect;
 
         @Override
         public Integer call() throws Exception {
             String run = UUID.randomUUID().toString().substring(0, 8);
             AtomicLong acked = new AtomicLong();
             AtomicLong failed = new AtomicLong();
+            java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
             Semaphore inFlight = new Semaphore(window);
             long start = System.nanoTime();
             long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             try (Writer ids = open(idsOut);
-                 MqClient client = MqClient.connect(broker, Duration.ofSeconds(timeoutSeconds))) {
+                 MqClient client = connect.connect(broker, Duration.ofSeconds(timeoutSeconds))) {
                 Producer p = client.producer(topic);
                 for (int i = 0; i < count; i++) {
                     if (rate > 0) {
@@ -75,7 +129,8 @@ public final class MqCli {
                             LockSupport.parkNanos(wait);
                         }
                     }
-                    if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    if (refused.get() != null
+                            || !inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                         break;
                     }
                     String id = run + "-" + i;
@@ -96,11 +151,19 @@ public final class MqCli {
                             acked.incrementAndGet();
                         } else {
                             failed.incrementAndGet();
+                            String why = refusal(e);
+                            if (why != null) {
+                                refused.compareAndSet(null, why);
+                            }
                         }
                         inFlight.release();
                     });
                 }
                 p.flush(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+            if (refused.get() != null) {
+                System.err.println("courier mq: refused by the broker: " + refused.get());
+                return EXIT_REFUSED;
             }
             double secs = (System.nanoTime() - start) / 1e9;
             System.out.printf(Locale.ROOT, "published %d/%d acknowledged (%d failed) in %.2f s: %.0f msgs/s, %.1f MB/s%n",
@@ -120,6 +183,7 @@ public final class MqCli {
         @Option(names = "--ids-out") Path idsOut;
         @Option(names = "--from", defaultValue = "earliest", description = "earliest | latest (for a new subscription).") String from;
         @Option(names = "--prefetch", defaultValue = "1000") int prefetch;
+        @Mixin Connect connect;
 
         @Override
         public Integer call() throws Exception {
@@ -130,7 +194,15 @@ public final class MqCli {
             SubscribeOptions options = SubscribeOptions.defaults().prefetch(prefetch)
                     .from(StartPosition.valueOf(from.toUpperCase(Locale.ROOT)));
             try (Writer ids = new BufferedWriter(open(idsOut));
-                 MqClient client = MqClient.connect(broker)) {
+                 MqClient client = connect.connect(broker, Duration.ofSeconds(30))) {
+                try {
+                    // creates the subscription, and a refused token or topic ends the command at once
+                    client.broker().subscribe(new SubscribeRequest(topic, subscription, options.from()));
+                } catch (AuthenticationException | PermissionDeniedException e) {
+                    System.err.println("courier mq: refused by the broker: " + e.getMessage());
+                    return EXIT_REFUSED;
+                }
+                lastMessage.set(System.nanoTime()); // --idle-exit counts from here, once connected
                 Subscriber sub = client.subscribe(topic, subscription, options, m -> {
                     long now = nowMicros();
                     String text = new String(m.payload(), 0, Math.min(m.payload().length, 96), StandardCharsets.US_ASCII);

@@ -1,5 +1,7 @@
 package dev.courier.mq.broker.internal;
 
+import dev.courier.mq.broker.Authorizer;
+import dev.courier.mq.broker.Authorizer.Action;
 import dev.courier.mq.broker.storage.AppendRecord;
 import dev.courier.mq.client.protocol.AckRequest;
 import dev.courier.mq.client.protocol.BrokerService;
@@ -15,24 +17,53 @@ import dev.courier.mq.client.protocol.SubscribeRequest;
 import dev.courier.mq.client.protocol.SubscriptionStats;
 import dev.courier.rpc.CallContext;
 import dev.courier.rpc.PeerConnection;
+import dev.courier.rpc.PermissionDeniedException;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** Serves {@link BrokerService} calls from the topics of a {@link Topics}. Thread-safe. */
+/**
+ * Serves {@link BrokerService} calls from the topics of a {@link Topics}. Every call first asks the
+ * {@link Authorizer} about the caller's principal, the topic and the action (and {@link Action#CREATE}
+ * when the topic does not exist yet); a refusal ends the call with {@link PermissionDeniedException}
+ * before anything changes. Thread-safe.
+ */
 public final class BrokerServiceImpl implements BrokerService {
 
     private final Topics topics;
+    private final Authorizer authorizer;
     private final ConsumerConnections connections = new ConsumerConnections();
 
     public BrokerServiceImpl(Topics topics) {
+        this(topics, Authorizer.allowAll());
+    }
+
+    public BrokerServiceImpl(Topics topics, Authorizer authorizer) {
         this.topics = topics;
+        this.authorizer = authorizer;
+    }
+
+    /** Refuses the call unless the caller may do {@code action} on {@code topic} (and create it if missing). */
+    private void check(String topic, Action action, boolean creates) {
+        String principal = CallContext.principal();
+        if (!authorizer.allowed(principal, topic, action)) {
+            throw denied(principal, action, topic);
+        }
+        if (creates && topics.find(topic) == null && !authorizer.allowed(principal, topic, Action.CREATE)) {
+            throw denied(principal, Action.CREATE, topic);
+        }
+    }
+
+    private static PermissionDeniedException denied(String principal, Action action, String topic) {
+        return new PermissionDeniedException((principal == null ? "An anonymous caller" : "Principal '" + principal
+                + "'") + " may not " + action.name().toLowerCase(java.util.Locale.ROOT) + " topic '" + topic + "'");
     }
 
     @Override
     public CompletableFuture<PublishResult> publish(PublishRequest request) {
+        check(request.topic(), Action.PUBLISH, true);
         List<byte[]> payloads = request.payloads();
         int max = topics.config().maxMessageBytes();
         for (int i = 0; i < payloads.size(); i++) {
@@ -59,6 +90,7 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public SubscriptionStats subscribe(SubscribeRequest request) {
+        check(request.topic(), Action.CONSUME, true);
         Topic topic = topics.topic(request.topic());
         StartPosition from = request.from() == null ? StartPosition.EARLIEST : request.from();
         return topic.subscription(request.subscription(), from).stats();
@@ -66,6 +98,7 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public CompletableFuture<FetchResult> fetch(FetchRequest request) {
+        check(request.topic(), Action.CONSUME, true);
         Names.check("consumer id", request.consumerId());
         PeerConnection connection = CallContext.connection();
         // Called on the I/O thread; the fetch reads the log (and may create the subscription, forcing its
@@ -80,12 +113,14 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public CompletableFuture<Integer> ack(AckRequest request) {
+        check(request.topic(), Action.CONSUME, false);
         Subscription s = existing(request.topic(), request.subscription());
         return CompletableFuture.completedFuture(s.ack(request.consumerId(), request.offsets()));
     }
 
     @Override
     public CompletableFuture<Integer> nack(NackRequest request) {
+        check(request.topic(), Action.CONSUME, false);
         Subscription s = existing(request.topic(), request.subscription());
         String reason = request.reason() == null ? "nacked" : request.reason();
         return CompletableFuture.completedFuture(s.nack(request.consumerId(), request.offsets(), request.delayMillis(),
@@ -94,12 +129,14 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public int extendDeadline(ExtendRequest request) {
+        check(request.topic(), Action.CONSUME, false);
         return existing(request.topic(), request.subscription()).extend(request.consumerId(), request.offsets(),
                 request.extendMillis());
     }
 
     @Override
     public int detach(String topic, String subscription, String consumerId) {
+        check(topic, Action.CONSUME, false);
         Subscription s = existing(topic, subscription);
         connections.detached(CallContext.connection(), s, consumerId);
         return s.detach(consumerId, "consumer detached");
@@ -107,6 +144,7 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public SubscriptionStats stats(String topic, String subscription) {
+        check(topic, Action.ADMIN, false);
         Topic t = topics.find(topic);
         Subscription s = t == null ? null : t.find(subscription);
         return s == null ? null : s.stats();
@@ -114,6 +152,7 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset) {
+        check(topic, Action.ADMIN, false);
         return existing(topic, subscription).acknowledgeLoss(fromOffset, toOffset);
     }
 

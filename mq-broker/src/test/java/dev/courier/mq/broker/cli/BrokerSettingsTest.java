@@ -47,7 +47,8 @@ class BrokerSettingsTest {
     void withoutFileOrFlagsEverySettingHasItsDefault() {
         BrokerSettings s = resolve(new Properties());
         assertThat(s.port()).isEqualTo(7400);
-        assertThat(s.host()).isEqualTo("0.0.0.0");
+        assertThat(s.host()).isEqualTo("127.0.0.1");
+        assertThat(s.security().isSecure()).isFalse();
         BrokerConfig c = s.config();
         assertThat(c.dataDir()).isEqualTo(dir);
         assertThat(c.log()).isEqualTo(LogConfig.defaults());
@@ -134,7 +135,7 @@ class BrokerSettingsTest {
 
     @ParameterizedTest
     @CsvSource({"segment.byte", "max.delivery", "retention", "topic.orders.segment.bytes", "topic..retention.ms",
-            "topic.retention.ms", "Port"})
+            "topic.retention.ms", "Port", "acl.topic.orders.read", "acl.creat", "acl.topic..publish", "tls.ca"})
     void anUnknownKeyIsAnErrorNamingIt(String key) {
         assertThatThrownBy(() -> resolve(props("port", "7400", key, "1")))
                 .isInstanceOf(ConfigException.class)

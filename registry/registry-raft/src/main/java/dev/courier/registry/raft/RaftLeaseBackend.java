@@ -35,12 +35,18 @@ public final class RaftLeaseBackend implements LeaseBackend {
     private final RaftClient client;
 
     public RaftLeaseBackend(RaftPeers peers) {
+        this(peers, null);
+    }
+
+    /** A client of {@code peers} over mutual TLS ({@code tls} null: plaintext). */
+    public RaftLeaseBackend(RaftPeers peers, RaftTls tls) {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         // every watch keeps one long poll outstanding; Ratis's default cap of 100 would queue the rest
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 10_000);
         this.client = RaftClient.newBuilder()
                 .setProperties(properties)
+                .setParameters(RaftTls.parametersOf(tls))
                 .setRaftGroup(peers.group())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();

@@ -66,7 +66,17 @@ public record RaftPeers(Map<String, String> members) {
         return RaftGroup.valueOf(GROUP_ID, raftPeers());
     }
 
-    /** The port of member {@code id}. */
+    /** The host of member {@code id}: the address it listens on. */
+    public String host(String id) {
+        String address = members.get(id);
+        if (address == null) {
+            throw new IllegalArgumentException("unknown member id " + id + "; members: " + members.keySet());
+        }
+        String host = address.substring(0, address.lastIndexOf(':'));
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+        /** The port of member {@code id}. */
     public int port(String id) {
         String address = members.get(id);
         if (address == null) {

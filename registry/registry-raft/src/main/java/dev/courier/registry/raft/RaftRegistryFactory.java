@@ -5,7 +5,10 @@ import dev.courier.registry.RegistryFactory;
 import dev.courier.registry.RegistryUrl;
 import dev.courier.registry.internal.LeasedRegistry;
 
-/** {@code raft://h1:p1,h2:p2,h3:p3} (the addresses of {@code --peers}). Stateless and thread-safe. */
+/**
+ * {@code raft://h1:p1,h2:p2,h3:p3} (the addresses of {@code --peers}), with
+ * {@code ?tls.ca=F&tls.cert=F&tls.key=F} for mutual TLS ({@link RaftTls}). Stateless and thread-safe.
+ */
 public final class RaftRegistryFactory implements RegistryFactory {
 
     @Override
@@ -18,7 +21,7 @@ public final class RaftRegistryFactory implements RegistryFactory {
         if (url.addresses().isEmpty()) {
             throw new IllegalArgumentException("raft:// needs the members' host:port list");
         }
-        RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()));
+        RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()), RaftTls.fromUrl(url));
         return new LeasedRegistry(backend, backend::close);
     }
 }

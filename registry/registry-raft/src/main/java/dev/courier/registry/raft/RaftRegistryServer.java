@@ -57,10 +57,17 @@ public final class RaftRegistryServer implements AutoCloseable {
      */
     public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
                               java.util.Map<String, String> ratisProperties) throws IOException {
+        this(id, peers, dataDir, snapshotEvery, ratisProperties, null);
+    }
+
+    /** As above, with mutual TLS between members and for clients ({@code tls} null: plaintext). */
+    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
+                              java.util.Map<String, String> ratisProperties, RaftTls tls) throws IOException {
         this.id = id;
         this.peers = peers;
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(dataDir.toFile()));
+        GrpcConfigKeys.Server.setHost(properties, peers.host(id)); // only the member's own address
         GrpcConfigKeys.Server.setPort(properties, peers.port(id));
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
@@ -75,10 +82,12 @@ public final class RaftRegistryServer implements AutoCloseable {
                 .setGroup(peers.group())
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
+                .setParameters(RaftTls.parametersOf(tls))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.selfClient = RaftClient.newBuilder()
                 .setProperties(new RaftProperties())
+                .setParameters(RaftTls.parametersOf(tls))
                 .setRaftGroup(peers.group())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();

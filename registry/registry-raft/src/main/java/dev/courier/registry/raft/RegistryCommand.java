@@ -61,6 +61,20 @@ public final class RegistryCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", description = "Take a snapshot every N log entries (default: 10000).", defaultValue = "10000")
     long snapshotEvery;
 
+    @Option(names = "--tls-cert", description = "This member's certificate (PEM): mutual TLS between members and"
+            + " for clients, with --tls-key and --tls-ca.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "The private key of --tls-cert (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", description = "CA (PEM) that members' and clients' certificates must be signed by.")
+    Path tlsCa;
+
+    @Option(names = "--insecure", description = "Allows a member address beyond loopback without mutual TLS:"
+            + " anyone who reaches the port may register, revoke and reconfigure.")
+    boolean insecure;
+
     /** Entry point of {@code ./courier registry}. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new RegistryCommand()).execute(args));
@@ -73,7 +87,27 @@ public final class RegistryCommand implements Callable<Integer> {
             return 2;
         }
         RaftPeers members = peers == null ? RaftPeers.parse(id + "=127.0.0.1:" + port) : RaftPeers.parse(peers);
-        RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery);
+        RaftTls tls = null;
+        if (tlsCert != null || tlsKey != null || tlsCa != null) {
+            if (tlsCert == null || tlsKey == null || tlsCa == null) {
+                System.err.println("courier registry: mutual TLS needs --tls-cert, --tls-key and --tls-ca together");
+                return 2;
+            }
+            tls = new RaftTls(tlsCert, tlsKey, tlsCa);
+        }
+        String host = members.host(id);
+        if (!isLoopback(host) && tls == null) {
+            if (!insecure) {
+                System.err.println("courier registry: member " + id + " would listen on " + host + ", beyond this"
+                        + " machine, without TLS; give --tls-cert, --tls-key and --tls-ca, use loopback addresses,"
+                        + " or pass --insecure to accept the risk");
+                return 2;
+            }
+            System.err.println("courier registry: WARNING: INSECURE: member " + id + " listens on " + host
+                    + " without TLS");
+        }
+        RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery,
+                java.util.Map.of(), tls);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.out.println("courier registry: member " + id + " shutting down");
@@ -86,6 +120,21 @@ public final class RegistryCommand implements Callable<Integer> {
                 + "; clients use raft://" + String.join(",", members.members().values()));
         stopped.await();
         return 0;
+    }
+
+    /** Whether every address {@code host} names is a loopback address. */
+    static boolean isLoopback(String host) {
+        try {
+            java.net.InetAddress[] all = java.net.InetAddress.getAllByName(host);
+            for (java.net.InetAddress a : all) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** {@code courier registry status --registry URL}. */
@@ -105,7 +154,7 @@ public final class RegistryCommand implements Callable<Integer> {
                 java.util.Map<String, String> idsByAddress = new java.util.HashMap<>();
                 List<String[]> lines = new java.util.ArrayList<>();
                 for (RaftPeer peer : members.raftPeers()) {
-                    lines.add(new String[] {peer.getAddress(), raftMember(peer, idsByAddress)});
+                    lines.add(new String[] {peer.getAddress(), raftMember(peer, idsByAddress, RaftTls.fromUrl(url))});
                 }
                 for (String[] line : lines) {
                     out.println(line[1].replace("id=? ", "id=" + idsByAddress.getOrDefault(line[0], "?") + " "));
@@ -119,7 +168,8 @@ public final class RegistryCommand implements Callable<Integer> {
                 long count = 0;
                 long revision = 0;
                 if (client instanceof dev.courier.registry.internal.LeasedRegistry && url.scheme().equals("raft")) {
-                    try (RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()))) {
+                    try (RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()),
+                            RaftTls.fromUrl(url))) {
                         long[] status = backend.status();
                         count = status[0];
                         revision = status[1];
@@ -139,11 +189,12 @@ public final class RegistryCommand implements Callable<Integer> {
             }
         }
 
-        private static String raftMember(RaftPeer peer, java.util.Map<String, String> idsByAddress) {
+        private static String raftMember(RaftPeer peer, java.util.Map<String, String> idsByAddress, RaftTls tls) {
             RaftProperties properties = new RaftProperties();
             RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
             try (RaftClient client = RaftClient.newBuilder()
                     .setProperties(properties)
+                    .setParameters(RaftTls.parametersOf(tls))
                     .setRaftGroup(org.apache.ratis.protocol.RaftGroup.valueOf(RaftPeers.GROUP_ID, List.of(peer)))
                     .setRetryPolicy(RetryPolicies.noRetry())
                     .build()) {

@@ -1,6 +1,7 @@
 package dev.courier.registry.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
@@ -8,6 +9,9 @@ import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +70,41 @@ class RegistryCommandTest {
 
             String ls = run("ls", "--registry", cluster.url());
             assertThat(ls).contains("SERVICE default/dev.courier.test.Cli:1.0 instances=1").contains("INSTANCE 10.3.0.1:8080");
+        }
+    }
+
+    @Test
+    void aMemberBeyondLoopbackIsRefusedWithoutInsecure() {
+        Path data = dir.resolve("data");
+        int code = new CommandLine(new RegistryCommand()).execute("--id", "n1", "--peers", "n1=10.255.255.1:9701",
+                "--data-dir", data.toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(data).as("nothing started").doesNotExist();
+    }
+
+    @Test
+    void tlsFlagsGoTogether() {
+        Path data = dir.resolve("data");
+        int code = new CommandLine(new RegistryCommand()).execute("--id", "n1", "--data-dir", data.toString(),
+                "--tls-cert", dir.resolve("n1.pem").toString());
+        assertThat(code).isEqualTo(2);
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void aMemberListensOnlyOnItsOwnAddress() throws Exception {
+        try (RaftTestCluster cluster = new RaftTestCluster(1, dir, 1000).startAll()) {
+            String address = cluster.peers.members().values().iterator().next();
+            assertThat(address).startsWith("127.0.0.1:");
+            int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            try (Socket own = new Socket()) {
+                own.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            }
+            assertThatThrownBy(() -> {
+                try (Socket other = new Socket()) {
+                    other.connect(new InetSocketAddress("127.0.0.2", port), 5000);
+                }
+            }).as("another loopback address: not bound").isInstanceOf(ConnectException.class);
         }
     }
 }

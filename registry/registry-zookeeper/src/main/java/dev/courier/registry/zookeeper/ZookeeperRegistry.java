@@ -11,6 +11,7 @@ import dev.courier.registry.WatchEvent;
 import dev.courier.registry.WatchListener;
 import dev.courier.registry.internal.InstanceCodec;
 import dev.courier.registry.internal.WatchView;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -32,6 +34,9 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,12 +98,68 @@ public final class ZookeeperRegistry implements Registry {
     /** Connects to {@code connectString}, waiting up to {@code connectionTimeout} for a session. */
     public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
                                             Duration connectionTimeout) {
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+        return connect(connectString, root, sessionTimeout, connectionTimeout, null);
+    }
+
+    /**
+     * As above, authenticated with ZooKeeper's {@code digest} scheme as {@code digest} ({@code
+     * user:password}; null for none). Every node this client creates then carries the ACL "the
+     * creator (that digest user) may do everything, anyone may read": other clients can list and
+     * watch, but only holders of the credentials can register, change or remove instances.
+     */
+    public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
+                                            Duration connectionTimeout, String digest) {
+        return connect(connectString, root, sessionTimeout, connectionTimeout, digest, null, null);
+    }
+
+    /**
+     * As above, over ZooKeeper's client TLS (Netty) when {@code tlsKeyStore} is given: a PEM file holding
+     * this client's private key and certificate, checked by the server, and {@code tlsTrust}, the PEM CA
+     * file the server's certificate must be signed by (its host name is checked too).
+     */
+    public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
+                                            Duration connectionTimeout, String digest, String tlsKeyStore,
+                                            String tlsTrust) {
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
                 .connectionTimeoutMs((int) connectionTimeout.toMillis())
-                .retryPolicy(new ExponentialBackoffRetry(100, 8, 1_000))
-                .build();
+                .retryPolicy(new ExponentialBackoffRetry(100, 8, 1_000));
+        if (digest != null) {
+            if (digest.indexOf(':') <= 0) {
+                throw new IllegalArgumentException("ZooKeeper digest credentials must be user:password");
+            }
+            List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+            acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
+            // not List.copyOf: ZooKeeper asks the list contains(null), which immutable lists refuse with an NPE
+            List<ACL> nodeAcl = java.util.Collections.unmodifiableList(acl);
+            builder.authorization("digest", digest.getBytes(StandardCharsets.UTF_8)).aclProvider(new ACLProvider() {
+                @Override
+                public List<ACL> getDefaultAcl() {
+                    return nodeAcl;
+                }
+
+                @Override
+                public List<ACL> getAclForPath(String path) {
+                    return nodeAcl;
+                }
+            });
+        }
+        if (tlsKeyStore != null || tlsTrust != null) {
+            if (tlsKeyStore == null || tlsTrust == null) {
+                throw new IllegalArgumentException("ZooKeeper TLS needs a key store (PEM key and certificate) and a"
+                        + " trusted CA file");
+            }
+            ZKClientConfig tls = new ZKClientConfig();
+            tls.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
+            tls.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+            tls.setProperty("zookeeper.ssl.keyStore.location", tlsKeyStore);
+            tls.setProperty("zookeeper.ssl.keyStore.type", "PEM");
+            tls.setProperty("zookeeper.ssl.trustStore.location", tlsTrust);
+            tls.setProperty("zookeeper.ssl.trustStore.type", "PEM");
+            builder.zkClientConfig(tls);
+        }
+        CuratorFramework client = builder.build();
         client.start();
         try {
             if (!client.blockUntilConnected((int) connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -6,7 +6,9 @@ import dev.courier.registry.RegistryUrl;
 import java.time.Duration;
 
 /**
- * {@code zookeeper://h1:p1,h2:p2?root=/courier&sessionTimeoutMs=10000&connectionTimeoutMs=5000}.
+ * {@code zookeeper://h1:p1,h2:p2?root=/courier&sessionTimeoutMs=10000&connectionTimeoutMs=5000}, with
+ * {@code &digest=user:password} for ZooKeeper digest authentication and node ACLs, and
+ * {@code &tls.keystore=F&tls.ca=F} for client TLS (F: PEM files; the key store holds key and certificate).
  * Stateless and thread-safe.
  */
 public final class ZookeeperRegistryFactory implements RegistryFactory {
@@ -24,6 +26,7 @@ public final class ZookeeperRegistryFactory implements RegistryFactory {
         return ZookeeperRegistry.connect(url.joinedAddresses(),
                 url.parameter("root", ZookeeperRegistry.DEFAULT_ROOT),
                 Duration.ofMillis(Long.parseLong(url.parameter("sessionTimeoutMs", "10000"))),
-                Duration.ofMillis(Long.parseLong(url.parameter("connectionTimeoutMs", "5000"))));
+                Duration.ofMillis(Long.parseLong(url.parameter("connectionTimeoutMs", "5000"))),
+                url.parameter("digest", null), url.parameter("tls.keystore", null), url.parameter("tls.ca", null));
     }
 }

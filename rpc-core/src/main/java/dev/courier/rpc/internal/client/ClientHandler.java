@@ -1,6 +1,8 @@
 package dev.courier.rpc.internal.client;
 
+import dev.courier.rpc.AuthenticationException;
 import dev.courier.rpc.ConnectionException;
+import dev.courier.rpc.PermissionDeniedException;
 import dev.courier.rpc.RateLimitedException;
 import dev.courier.rpc.RemoteException;
 import dev.courier.rpc.RpcException;
@@ -116,6 +118,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case SERVER_BUSY:
             case SHUTTING_DOWN:
                 return new ServerBusyException(message);
+            case PERMISSION_DENIED:
+                return new PermissionDeniedException(message);
+            case UNAUTHENTICATED:
+                return new AuthenticationException(message);
             case DEADLINE_EXCEEDED:
                 return new RpcTimeoutException(description + ": " + message);
             default:

@@ -1,16 +1,16 @@
 package dev.courier.rpc.internal.client;
 
+import dev.courier.rpc.AuthenticationException;
 import dev.courier.rpc.ConnectionException;
-import dev.courier.rpc.internal.protocol.Decompressor;
-import dev.courier.rpc.internal.protocol.FrameDecoder;
-import dev.courier.rpc.internal.protocol.FrameEncoder;
+import dev.courier.rpc.TransportOptions;
+import dev.courier.rpc.internal.transport.ClientHello;
+import dev.courier.rpc.internal.transport.Pipelines;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +27,9 @@ import java.util.function.BiConsumer;
  * The connections to one provider address: a fixed number of multiplexed connections, opened on first
  * use and reopened on demand after they close, with exponential backoff after failed attempts so a
  * dead provider is not hammered (calls during the backoff fail at once with
- * {@link ConnectionException}).
+ * {@link ConnectionException}, or {@link AuthenticationException} if the provider refused the
+ * connection). A connection is handed to calls only once its handshake (TLS, then the hello with the
+ * client's credentials) was accepted.
  *
  * <p>Thread-safe.
  */
@@ -46,25 +48,27 @@ public final class ConnectionPool {
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean drained;
 
-    public ConnectionPool(InetSocketAddress address, Bootstrap template, int connections, int maxBodyLength,
-                          long heartbeatMillis, AtomicLong ids) {
+    /**
+     * @param template the client's bootstrap (group, channel type, options)
+     * @param options  the transport settings: connections, frame limit, heartbeats, token, timeouts
+     * @param ssl      the client's TLS context, or null for plaintext
+     * @param ids      the client's request ids
+     */
+    public ConnectionPool(InetSocketAddress address, Bootstrap template, TransportOptions options, SslContext ssl,
+                          AtomicLong ids) {
         this.address = address;
+        int connections = options.connectionsPerAddress();
         this.slots = new Slot[connections];
         for (int i = 0; i < connections; i++) {
             slots[i] = new Slot();
         }
+        long handshakeMillis = options.handshakeTimeout().toMillis();
         this.bootstrap = template.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 Connection connection = new Connection(ch, () -> drained = true);
-                ch.pipeline()
-                        .addLast("flush", new FlushConsolidationHandler(256, true))
-                        .addLast("idle", new IdleStateHandler(heartbeatMillis * 3, 0, heartbeatMillis,
-                                TimeUnit.MILLISECONDS))
-                        .addLast("decoder", new FrameDecoder(maxBodyLength))
-                        .addLast("decompressor", new Decompressor(maxBodyLength))
-                        .addLast("encoder", FrameEncoder.INSTANCE)
-                        .addLast("handler", new ClientHandler(connection, ids));
+                Pipelines.install(ch, Pipelines.Side.CLIENT, options, ssl, address,
+                        new ClientHello(options.token(), ids, handshakeMillis), new ClientHandler(connection, ids));
                 ch.attr(CONNECTION).set(connection);
             }
         });
@@ -133,15 +137,23 @@ public final class ConnectionPool {
             }
             long now = System.nanoTime();
             if (failures > 0 && now - nextAttemptNanos < 0) {
-                then.accept(null, new ConnectFailedException("Cannot connect to " + address + " (" + failures
-                        + " failed attempts; next in " + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now)
-                        + " ms): " + lastFailure.getMessage(), lastFailure));
+                String message = "Cannot connect to " + address + " (" + failures + " failed attempts; next in "
+                        + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now) + " ms): " + lastFailure.getMessage();
+                then.accept(null, lastFailure instanceof AuthenticationException
+                        ? new AuthenticationException(message, lastFailure)
+                        : new ConnectFailedException(message, lastFailure));
                 return;
             }
             waiting = new ArrayList<>();
             waiting.add(then);
             ChannelFuture cf = bootstrap.connect(address);
-            cf.addListener(f -> connected(cf.channel(), f.cause()));
+            cf.addListener(f -> {
+                if (!f.isSuccess()) {
+                    connected(cf.channel(), f.cause());
+                } else {
+                    ClientHello.ready(cf.channel()).addListener(h -> connected(cf.channel(), h.cause()));
+                }
+            });
         }
 
         private void connected(Channel channel, Throwable cause) {
@@ -163,8 +175,8 @@ public final class ConnectionPool {
                 long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(failures - 1, 10));
                 nextAttemptNanos = System.nanoTime() + backoff;
             }
-            ConnectFailedException failure = new ConnectFailedException("Cannot connect to " + address + ": "
-                    + cause.getMessage(), cause);
+            RuntimeException failure = cause instanceof AuthenticationException refused ? refused
+                    : new ConnectFailedException("Cannot connect to " + address + ": " + cause.getMessage(), cause);
             waiters.forEach(w -> handOver(w, null, failure));
         }
 

@@ -10,6 +10,7 @@ import io.netty.handler.codec.MessageToByteEncoder;
 
 import static dev.courier.rpc.internal.protocol.FrameFormat.BODY_LENGTH_OFFSET;
 import static dev.courier.rpc.internal.protocol.FrameFormat.COMPRESSION_OFFSET;
+import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_HANDSHAKE;
 import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_HEARTBEAT;
 import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_RESPONSE;
 import static dev.courier.rpc.internal.protocol.FrameFormat.HEADER_LENGTH;
@@ -17,7 +18,7 @@ import static dev.courier.rpc.internal.protocol.FrameFormat.MAGIC;
 import static dev.courier.rpc.internal.protocol.FrameFormat.VERSION;
 
 /**
- * Writes {@link OutboundRequest}, {@link OutboundResponse} and {@link Heartbeat} messages as frames
+ * Writes {@link OutboundRequest}, {@link OutboundResponse}, {@link Heartbeat} and {@link Hello} messages as frames
  * (layout in {@link FrameFormat}), serializing values straight into the outgoing pooled buffer.
  *
  * <p>A body at or above the message's compression threshold is compressed in place and the codec's
@@ -40,7 +41,8 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
 
     @Override
     public boolean acceptOutboundMessage(Object msg) {
-        return msg instanceof OutboundRequest || msg instanceof OutboundResponse || msg instanceof Heartbeat;
+        return msg instanceof OutboundRequest || msg instanceof OutboundResponse || msg instanceof Heartbeat
+                || msg instanceof Hello;
     }
 
     @Override
@@ -49,12 +51,28 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
             encodeRequest(ctx.alloc(), request, out);
         } else if (msg instanceof OutboundResponse response) {
             encodeResponse(ctx.alloc(), response, out);
+        } else if (msg instanceof Hello hello) {
+            int start = out.writerIndex();
+            writeHeader(out, FLAG_HANDSHAKE | (hello.response() ? FLAG_RESPONSE : 0), (byte) 0, hello.status(),
+                    hello.requestId());
+            hello.writeBodyTo(out);
+            finish(out, start);
         } else {
             Heartbeat hb = (Heartbeat) msg;
             int start = out.writerIndex();
             writeHeader(out, FLAG_HEARTBEAT | (hb.response() ? FLAG_RESPONSE : 0), (byte) 0, hb.status(), hb.requestId());
             finish(out, start);
         }
+    }
+
+    /** {@code hello} as a frame in a new buffer, for a handler in front of the encoder (the caller owns it). */
+    public static ByteBuf encode(ByteBufAllocator alloc, Hello hello) {
+        ByteBuf out = alloc.buffer();
+        writeHeader(out, FLAG_HANDSHAKE | (hello.response() ? FLAG_RESPONSE : 0), (byte) 0, hello.status(),
+                hello.requestId());
+        hello.writeBodyTo(out);
+        finish(out, 0);
+        return out;
     }
 
     private static void encodeRequest(ByteBufAllocator alloc, OutboundRequest request, ByteBuf out) {

@@ -15,6 +15,10 @@ public sealed interface InboundFrame permits Frame, MalformedFrame {
         return (flags() & FrameFormat.FLAG_HEARTBEAT) != 0;
     }
 
+    default boolean isHandshake() {
+        return (flags() & FrameFormat.FLAG_HANDSHAKE) != 0;
+    }
+
     default boolean isOneWay() {
         return (flags() & FrameFormat.FLAG_ONE_WAY) != 0;
     }

@@ -23,7 +23,11 @@ public enum Status {
      */
     SHUTTING_DOWN(9),
     /** The service's or method's rate limit (or concurrency limit) refused the request; it was not run. */
-    RATE_LIMITED(10);
+    RATE_LIMITED(10),
+    /** The connection's credentials were refused (or none were given where they are required); it closes. */
+    UNAUTHENTICATED(11),
+    /** The caller's principal may not call this service or method; it was not run. */
+    PERMISSION_DENIED(12);
 
     private static final Status[] BY_CODE = new Status[256];
 

@@ -10,8 +10,11 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The {@link PeerConnection} of one accepted channel; created when it becomes active, closed with it. */
-final class ServerConnection implements PeerConnection {
+/**
+ * The {@link PeerConnection} of one accepted channel; created when it becomes active, closed with it.
+ * Its principal is set once by the handshake, before any request on it runs. Thread-safe.
+ */
+public final class ServerConnection implements PeerConnection {
 
     private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
     static final AttributeKey<ServerConnection> KEY = AttributeKey.valueOf(ServerConnection.class, "connection");
@@ -20,6 +23,7 @@ final class ServerConnection implements PeerConnection {
     private final String id;
     private List<Runnable> onClose = new ArrayList<>();
     private boolean closed;
+    private volatile String principal;
 
     ServerConnection(Channel channel) {
         this.channel = channel;
@@ -27,7 +31,7 @@ final class ServerConnection implements PeerConnection {
     }
 
     /** The connection of {@code channel}, created on first use. */
-    static ServerConnection of(Channel channel) {
+    public static ServerConnection of(Channel channel) {
         ServerConnection c = channel.attr(KEY).get();
         if (c == null) {
             ServerConnection created = new ServerConnection(channel);
@@ -47,6 +51,16 @@ final class ServerConnection implements PeerConnection {
     @Override
     public SocketAddress remoteAddress() {
         return channel.remoteAddress();
+    }
+
+    @Override
+    public String principal() {
+        return principal;
+    }
+
+    /** Sets the principal the handshake authenticated (null: anonymous). */
+    public void principal(String principal) {
+        this.principal = principal;
     }
 
     @Override

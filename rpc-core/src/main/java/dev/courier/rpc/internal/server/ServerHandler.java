@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.server;
 
 import dev.courier.rpc.Invocation;
+import dev.courier.rpc.PermissionDeniedException;
 import dev.courier.rpc.ServerInterceptor;
 import dev.courier.rpc.internal.MethodKeys;
 import dev.courier.rpc.internal.Primitives;
@@ -53,14 +54,17 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     private final InFlight inFlight;
     private final CompressionPolicy compression;
     private final List<ServerInterceptor> interceptors;
+    private final AccessRules access;
 
     public ServerHandler(Map<String, ExportedService> services, Serializers serializers, Executor businessPool,
                          InFlight inFlight, CompressionPolicy compression) {
-        this(services, serializers, businessPool, inFlight, compression, List.of());
+        this(services, serializers, businessPool, inFlight, compression, List.of(), new AccessRules());
     }
 
     public ServerHandler(Map<String, ExportedService> services, Serializers serializers, Executor businessPool,
-                         InFlight inFlight, CompressionPolicy compression, List<ServerInterceptor> interceptors) {
+                         InFlight inFlight, CompressionPolicy compression, List<ServerInterceptor> interceptors,
+                         AccessRules access) {
+        this.access = access;
         this.interceptors = List.copyOf(interceptors);
         this.compression = compression;
         this.services = services;
@@ -125,6 +129,12 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             if (invoker == null) {
                 reject(channel, oneWay, id, Status.METHOD_NOT_FOUND, "Service " + head.service() + " has no method "
                         + head.method() + "(" + head.params() + ")");
+                return;
+            }
+            if (!access.permits(service.key(), head.method(), ServerConnection.of(channel).principal())) {
+                String who = ServerConnection.of(channel).principal();
+                reject(channel, oneWay, id, Status.PERMISSION_DENIED, (who == null ? "An anonymous caller"
+                        : "Principal '" + who + "'") + " may not call " + head.service() + "." + head.method());
                 return;
             }
             args = readArgs(body, serializer, invoker.parameterTypes());
@@ -274,6 +284,9 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                     Throwable cause = Primitives.unwrapCompletion(error);
                     if (cause instanceof Rejection r) {
                         respond(channel, OutboundResponse.error(id, r.status(), ErrorInfo.of(r.getMessage())));
+                    } else if (cause instanceof PermissionDeniedException denied) {
+                        respond(channel, OutboundResponse.error(id, Status.PERMISSION_DENIED,
+                                ErrorInfo.of(denied.getMessage())));
                     } else {
                         respond(channel, OutboundResponse.error(id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause)));
                     }
