@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Kryo's container serializers with one change: a length read from the input is checked against the
- * bytes left before anything is allocated, so a corrupt length fails fast instead of reserving
+ * bytes left (and the allowlist's {@code maxLength}) before anything is allocated, so a corrupt length fails fast instead of reserving
  * gigabytes. Every element takes at least one byte, which bounds any honest length.
  */
 final class CheckedSerializers {
@@ -19,6 +19,10 @@ final class CheckedSerializers {
     }
 
     static void checkLength(Input input, long length) {
+        if (input instanceof BoundedInput bounded) {
+            bounded.check(length);
+            return;
+        }
         if (length < 0 || length > input.limit() - input.position()) {
             throw new KryoException("Corrupt input: length " + length + " exceeds the "
                     + (input.limit() - input.position()) + " bytes left");
