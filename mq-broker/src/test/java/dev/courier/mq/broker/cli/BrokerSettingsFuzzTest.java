@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fuzzes {@link BrokerSettings#resolve} with config-file properties and flags made of the known keys,
- * per-topic keys and arbitrary ones, with arbitrary values (numbers near the bounds half of the time).
+ * per-topic keys and arbitrary ones (flags only for known keys, as on the command line), with
+ * arbitrary values (numbers half of the time).
  * The property: it returns settings within the documented bounds or throws {@link ConfigException},
  * never anything else.
  */
@@ -34,8 +35,8 @@ class BrokerSettingsFuzzTest {
                 default -> data.consumeString(24);
             };
             String value = data.consumeBoolean() ? Long.toString(data.consumeLong()) : data.consumeString(24);
-            if (data.consumeBoolean()) {
-                flags.put(key, value);
+            if (BrokerSettings.KEYS.contains(key) && data.consumeBoolean()) {
+                flags.put(key, value); // flags exist only for the known keys (the command line has no others)
             } else {
                 file.setProperty(key, value);
             }
