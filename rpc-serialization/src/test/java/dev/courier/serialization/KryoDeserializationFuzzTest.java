@@ -3,7 +3,7 @@ package dev.courier.serialization;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.courier.serialization.internal.kryo.KryoSerializerProvider;
 
-/** Fuzzes {@code KryoSerializer.deserialize} under the contract suite's allowlist; see {@link DeserializationFuzzing}. */
+/** Fuzzes {@code KryoSerializer.deserialize} under the contract suite's allowlist ({@link DeserializationFuzzing}). */
 class KryoDeserializationFuzzTest {
 
     private static final Serializer SERIALIZER = new KryoSerializerProvider().create(Fixtures.allowlist());

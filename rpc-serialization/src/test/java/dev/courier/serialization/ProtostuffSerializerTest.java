@@ -60,8 +60,9 @@ class ProtostuffSerializerTest extends SerializerContractTest {
     @Test
     void hugeObjectArraysAndDimensionsAreRefusedWithoutAllocating() {
         assertThat(serializer.deserialize(objectArrayAnnouncing(1, 1), Object[].class)).containsExactly(7);
-        for (byte[] hostile : new byte[][] {objectArrayAnnouncing(400_000_000, 1), objectArrayAnnouncing(1, 400_000_000),
-                objectArrayAnnouncing(400_000_000, 2), objectArrayAnnouncing(0xFFFF_FFFFL, 1)}) {
+        for (byte[] hostile : new byte[][] {objectArrayAnnouncing(400_000_000, 1),
+                objectArrayAnnouncing(1, 400_000_000), objectArrayAnnouncing(400_000_000, 2),
+                objectArrayAnnouncing(0xFFFF_FFFFL, 1)}) {
             long before = allocatedBytes();
             Throwable failure = catchThrowable(() -> serializer.deserialize(hostile, Object.class));
             long allocated = allocatedBytes() - before;
@@ -84,5 +85,18 @@ class ProtostuffSerializerTest extends SerializerContractTest {
                 .isInstanceOf(SerializationException.class).hasMessageContaining("array length");
         Integer[] fewNulls = {1, null, 2};
         assertThat(serializer.deserialize(serializer.serialize(fewNulls), Integer[].class)).containsExactly(1, null, 2);
+    }
+
+    @Test
+    void aStringOrBytesLengthNearTwoGigabytesIsRefusedWithoutAllocating() {
+        // Protostuff's own check (offset + length > limit) overflows for such lengths.
+        byte[] hostile = {0x00, 0x00, 0x00, 0x0e, 0x0a, (byte) 0xdf, 0x00, (byte) 0xf8, (byte) 0xff, (byte) 0xff,
+                (byte) 0xff, (byte) 0xf7, 0x7a, 0x00, 0x00, 0x06, 0x00, 0x00};
+        serializer.deserialize(serializer.serialize("warm up"), String.class);
+        long before = allocatedBytes();
+        Throwable failure = catchThrowable(() -> serializer.deserialize(hostile, Object.class));
+        long allocated = allocatedBytes() - before;
+        assertThat(failure).isInstanceOf(SerializationException.class).hasMessageContaining("Corrupt input");
+        assertThat(allocated).isLessThan(ALLOCATION_BOUND);
     }
 }

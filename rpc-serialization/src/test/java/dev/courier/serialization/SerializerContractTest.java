@@ -78,7 +78,9 @@ public abstract class SerializerContractTest {
 
     /** Bytes allocated by the current thread so far. */
     protected static long allocatedBytes() {
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertThat(threads.isThreadAllocatedMemoryEnabled()).as("per-thread allocation accounting").isTrue();
+        return threads.getCurrentThreadAllocatedBytes();
     }
 
     /** Far below what any hostile length in these tests asks for (hundreds of megabytes and more). */
@@ -497,7 +499,8 @@ public abstract class SerializerContractTest {
     @Test
     void hugeLengthsInCorruptInputFailFastWithoutAllocating() {
         for (Object value : List.of(new byte[] {1, 2, 3}, "some text ✓", new ArrayList<>(List.of(1, 2)),
-                new String[] {"a"}, new HashMap<>(Map.of(1, 2)), new long[] {1})) {
+                new String[] {"a"}, new HashMap<>(Map.of(1, 2)), new long[] {1}, new boolean[] {true},
+                new char[] {'c'}, new short[] {2}, new int[] {3}, new float[] {4}, new double[] {5})) {
             byte[] bytes = serializer.serialize(value);
             for (int at = 0; at < bytes.length; at++) {
                 byte[] corrupt = bytes.clone();

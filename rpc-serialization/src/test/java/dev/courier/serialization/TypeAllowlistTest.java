@@ -156,7 +156,8 @@ class TypeAllowlistTest {
                 "org.apache.commons.collections4.functors.ChainedTransformer",
                 "com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl", "com.sun.rowset.JdbcRowSetImpl",
                 "org.springframework.beans.factory.ObjectFactory", "org.codehaus.groovy.runtime.MethodClosure",
-                "javax.naming.InitialContext", "java.rmi.server.UnicastRemoteObject", "javax.script.ScriptEngineManager",
+                "javax.naming.InitialContext", "java.rmi.server.UnicastRemoteObject",
+                "javax.script.ScriptEngineManager",
                 "java.lang.ProcessBuilder$Redirect", "org.apache.commons.beanutils.BeanComparator")) {
             assertThat(TypeAllowlist.isDenied(gadget)).as(gadget).isTrue();
             assertThat(careless.isAllowed(gadget)).as(gadget).isFalse();

@@ -33,8 +33,10 @@ import java.nio.ByteBuffer;
  * </pre>
  *
  * Dimensions are refused outside 1..255 (the JVM's limit), before Protostuff allocates an array of
- * them. Everything else is delegated to a group-encoded {@link ByteArrayInput} (Protostuff's own
- * format), which already checks string and byte lengths against the bytes left.
+ * them. The length of every string and byte field is checked here too before it is read: Protostuff
+ * checks it with {@code offset + length > limit}, which overflows for lengths near 2^31 and lets it
+ * allocate a 2 GB array for an 18-byte input. Everything else is delegated to a group-encoded
+ * {@link ByteArrayInput} (Protostuff's own format).
  *
  * <p>Not thread-safe: one value, one thread.
  */
@@ -55,6 +57,7 @@ final class BoundedInput implements Input {
     private enum Header { NONE, AWAIT_ARRAY_COMPONENT, AWAIT_CLASS_COMPONENT, AWAIT_LENGTH, AWAIT_DIMENSIONS }
 
     private final ByteArrayInput in;
+    private final byte[] buffer;
     private final int maxLength;
     private long budget;
     private Next next = Next.NONE;
@@ -62,6 +65,7 @@ final class BoundedInput implements Input {
 
     BoundedInput(byte[] buffer, int offset, int length, int maxLength) {
         this.in = new ByteArrayInput(buffer, offset, length, true);
+        this.buffer = buffer;
         this.maxLength = maxLength;
         this.budget = length;
     }
@@ -112,6 +116,30 @@ final class BoundedInput implements Input {
             throw new SerializationException("Corrupt input: " + (value & 0xFFFFFFFFL) + " array dimensions");
         }
         return value;
+    }
+
+    /**
+     * Checks the varint length prefix at the current offset (read as {@link ByteArrayInput} reads it:
+     * the low 32 bits) against the bytes left, without consuming it.
+     */
+    private void checkDelimited() {
+        int p = in.currentOffset();
+        int limit = in.currentLimit();
+        int length = 0;
+        for (int i = 0; i < 5; i++) {
+            if (p >= limit) {
+                return; // truncated: the delegate reports it
+            }
+            byte b = buffer[p++];
+            length |= (i < 4 ? b & 0x7F : b) << (7 * i);
+            if (b >= 0) {
+                break;
+            }
+        }
+        if (length < 0 || length > limit - in.currentOffset() || length > maxLength) {
+            throw new SerializationException("Corrupt input: length " + (length & 0xFFFFFFFFL) + " exceeds the "
+                    + (limit - in.currentOffset()) + " bytes left");
+        }
     }
 
     @Override
@@ -211,32 +239,38 @@ final class BoundedInput implements Input {
         } else if (header == Header.AWAIT_CLASS_COMPONENT) {
             header = Header.AWAIT_DIMENSIONS;
         }
+        checkDelimited();
         return in.readString();
     }
 
     @Override
     public ByteString readBytes() throws IOException {
+        checkDelimited();
         return in.readBytes();
     }
 
     @Override
     public void readBytes(ByteBuffer bb) throws IOException {
+        checkDelimited();
         in.readBytes(bb);
     }
 
     @Override
     public byte[] readByteArray() throws IOException {
+        checkDelimited();
         return in.readByteArray();
     }
 
     @Override
     public ByteBuffer readByteBuffer() throws IOException {
+        checkDelimited();
         return in.readByteBuffer();
     }
 
     @Override
     public void transferByteRangeTo(Output output, boolean utf8String, int fieldNumber, boolean repeated)
             throws IOException {
+        checkDelimited();
         in.transferByteRangeTo(output, utf8String, fieldNumber, repeated);
     }
 }
