@@ -38,7 +38,8 @@ class CursorLogFuzzTest {
                 }
                 CRC32C crc = new CRC32C();
                 crc.update(e.array(), 0, e.position());
-                e.putInt(data.consumeBoolean() && data.consumeBoolean() ? (int) crc.getValue() + 1 : (int) crc.getValue());
+                boolean wrongCrc = data.consumeBoolean() && data.consumeBoolean();
+                e.putInt(wrongCrc ? (int) crc.getValue() + 1 : (int) crc.getValue());
                 bytes.writeBytes(e.array());
             }
             bytes.writeBytes(data.consumeRemainingAsBytes());
