@@ -15,11 +15,12 @@ import java.nio.ByteBuffer;
 
 /**
  * A Protostuff {@link Input} over one complete in-memory value that refuses an array length before
- * Protostuff allocates the array: a length larger than the bytes left in the input, larger than the
- * allowlist's {@code maxLength}, or that would take the sum of the array lengths of this value past
- * the input's size. Every element of an honest array takes at least one byte, except runs of
- * {@code null}s in arrays of boxes and objects, which Protostuff writes as one count; so an array
- * mostly made of {@code null}s that is longer than its whole input is refused.
+ * Protostuff allocates the array: a length larger than the allowlist's {@code maxLength}, or that
+ * would take the sum of the array lengths of this value past the input's size plus
+ * {@value #SPARSE_ALLOWANCE} elements. Every element of an honest array takes at least one byte,
+ * except runs of {@code null}s in arrays of boxes and objects, which Protostuff writes as one count:
+ * the allowance lets such arrays through, and bounds what hostile input can make this value allocate
+ * to its own size plus {@value #SPARSE_ALLOWANCE} elements, however its arrays are nested.
  *
  * <p>Protostuff reads an array length in two places, and this input recognises both by the schema
  * and field numbers it is asked for:
@@ -51,6 +52,8 @@ final class BoundedInput implements Input {
     static final int POLYMORPHIC_ARRAY_LENGTH = 3;
     static final int POLYMORPHIC_ARRAY_DIMENSIONS = 2;
     static final int MAX_DIMENSIONS = 255;
+    /** Array elements one value may hold beyond its size in bytes (runs of nulls cost one count each). */
+    static final int SPARSE_ALLOWANCE = 64 * 1024;
 
     private enum Next { NONE, LENGTH, DIMENSIONS }
 
@@ -67,7 +70,7 @@ final class BoundedInput implements Input {
         this.in = new ByteArrayInput(buffer, offset, length, true);
         this.buffer = buffer;
         this.maxLength = maxLength;
-        this.budget = length;
+        this.budget = (long) length + Math.min(SPARSE_ALLOWANCE, maxLength);
     }
 
     /** Checks that the whole input was one message. */
@@ -106,9 +109,9 @@ final class BoundedInput implements Input {
         Next kind = next;
         next = Next.NONE;
         if (kind == Next.LENGTH) {
-            if (value < 0 || value > bytesLeft() || value > maxLength || value > budget) {
+            if (value < 0 || value > maxLength || value > budget) {
                 throw new SerializationException("Corrupt input: array length " + (value & 0xFFFFFFFFL)
-                        + " exceeds the " + bytesLeft() + " bytes left (" + Math.max(0, budget)
+                        + " exceeds what " + bytesLeft() + " bytes left can hold (" + Math.max(0, budget)
                         + " elements left for this value, at most " + maxLength + " per array)");
             }
             budget -= value;
