@@ -1,5 +1,7 @@
 package dev.courier.serialization;
 
+import dev.courier.serialization.internal.GadgetDenyList;
+
 /**
  * A value could not be serialized or deserialized: its class is outside the allowlist, the bytes are
  * corrupt, or the codec failed. {@link #className()} names the offending class when one is known.
@@ -23,8 +25,17 @@ public class SerializationException extends RuntimeException {
         this.className = className;
     }
 
-    /** Returns an exception saying that {@code className} is outside the allowlist. */
+    /**
+     * Returns an exception saying that {@code className} is outside the allowlist, or, for a class on
+     * the built-in gadget deny-list, that it is always refused.
+     */
     public static SerializationException notAllowed(String className) {
+        String entry = GadgetDenyList.entryFor(className);
+        if (entry != null) {
+            return new SerializationException("Class " + className + " is refused: it is on the serialization"
+                    + " deny-list of known deserialization gadgets (" + entry + "), which no allowlist overrides",
+                    className, null);
+        }
         return new SerializationException("Class " + className + " is not in the serialization allowlist;"
                 + " register it with TypeAllowlist.Builder.allow(...) or use it in an exported service interface",
                 className, null);

@@ -1,5 +1,6 @@
 package dev.courier.serialization;
 
+import dev.courier.serialization.internal.GadgetDenyList;
 import dev.courier.serialization.internal.JdkTypes;
 import dev.courier.serialization.internal.TypeWalker;
 
@@ -18,6 +19,16 @@ import java.util.Set;
  * {@link Builder#allowServiceInterface(Class)} together with the types reachable from their fields.
  * Arrays of allowed classes are allowed, and so are the constant-body subclasses of allowed enums.
  *
+ * <p>A built-in deny-list of known deserialization gadgets (command execution, reflection and class
+ * loading, JNDI, RMI, JMX, scripting engines, XSLT templates, and the functor and closure classes of
+ * Commons Collections, Groovy, Spring and the like that exploit chains are built from) overrides the
+ * allowlist: such a class is never allowed, even when it was registered or reached from a service
+ * interface, and a serializer refuses it with a {@link SerializationException} naming the class.
+ *
+ * <p>{@link #maxLength()} caps every length a serializer reads before the elements it announces
+ * (arrays, strings, collections, maps); lengths are also bounded by the bytes left in the input, so
+ * corrupt or hostile input cannot make a reader allocate more than it sent.
+ *
  * <p>Membership is a set, so two allowlists built from the same classes in a different order are
  * equal in effect; serializers never derive wire ids from the order of registration.
  *
@@ -29,11 +40,16 @@ public final class TypeAllowlist {
             "Z", boolean.class, "B", byte.class, "C", char.class, "S", short.class,
             "I", int.class, "J", long.class, "F", float.class, "D", double.class);
 
+    /** The default of {@link #maxLength()}: as many elements as the largest default RPC frame has bytes. */
+    public static final int DEFAULT_MAX_LENGTH = 16 * 1024 * 1024;
+
     private final Set<Class<?>> classes;
     private final Set<String> names;
+    private final int maxLength;
 
-    private TypeAllowlist(Set<Class<?>> classes) {
+    private TypeAllowlist(Set<Class<?>> classes, int maxLength) {
         this.classes = Collections.unmodifiableSet(classes);
+        this.maxLength = maxLength;
         Set<String> n = new HashSet<>();
         for (Class<?> c : classes) {
             n.add(c.getName());
@@ -53,6 +69,9 @@ public final class TypeAllowlist {
 
     /** Whether {@code type} may be serialized. */
     public boolean isAllowed(Class<?> type) {
+        if (GadgetDenyList.isDenied(type.getName())) {
+            return false;
+        }
         if (classes.contains(type)) {
             return true;
         }
@@ -69,7 +88,7 @@ public final class TypeAllowlist {
      * a class before any of its code runs.
      */
     public boolean isAllowed(String className) {
-        if (className == null || className.isEmpty()) {
+        if (className == null || className.isEmpty() || GadgetDenyList.isDenied(className)) {
             return false;
         }
         if (names.contains(className)) {
@@ -96,10 +115,27 @@ public final class TypeAllowlist {
         return classes;
     }
 
+    /**
+     * The most elements an array, collection or map, and the most characters a string, may announce
+     * when read; a larger length is refused before anything is allocated for it.
+     */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /**
+     * Whether {@code className} is on the built-in deny-list of deserialization gadgets, which no
+     * allowlist can override.
+     */
+    public static boolean isDenied(String className) {
+        return GadgetDenyList.isDenied(className);
+    }
+
     /** Collects classes; not thread-safe. */
     public static final class Builder {
         private final Set<Class<?>> classes = new LinkedHashSet<>(JdkTypes.defaults());
         private final TypeWalker walker = new TypeWalker(classes);
+        private int maxLength = DEFAULT_MAX_LENGTH;
 
         private Builder() {
         }
@@ -128,8 +164,28 @@ public final class TypeAllowlist {
             return this;
         }
 
+        /**
+         * Sets {@link TypeAllowlist#maxLength()} (default {@value TypeAllowlist#DEFAULT_MAX_LENGTH}).
+         *
+         * @throws IllegalArgumentException when {@code maxLength} is negative
+         */
+        public Builder maxLength(int maxLength) {
+            if (maxLength < 0) {
+                throw new IllegalArgumentException("maxLength must be at least 0, got " + maxLength);
+            }
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        /** The allowlist; classes on the gadget deny-list are left out whatever was registered. */
         public TypeAllowlist build() {
-            return new TypeAllowlist(new LinkedHashSet<>(classes));
+            Set<Class<?>> allowed = new LinkedHashSet<>();
+            for (Class<?> c : classes) {
+                if (!GadgetDenyList.isDenied(c.getName())) {
+                    allowed.add(c);
+                }
+            }
+            return new TypeAllowlist(allowed, maxLength);
         }
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * The behaviour every {@link Serializer} must have. Subclass it once per implementation and return
@@ -66,6 +68,23 @@ public abstract class SerializerContractTest {
 
     /** The provider under test. */
     protected abstract SerializerProvider provider();
+
+    /**
+     * This serializer's encoding of an {@code int[]} whose header announces {@code length} elements and
+     * which carries exactly one element, {@code 7}, written by hand as a hostile peer would: with a
+     * length of 1 it decodes to {@code int[] {7}}.
+     */
+    protected abstract byte[] intArrayAnnouncing(int length);
+
+    /** Bytes allocated by the current thread so far. */
+    protected static long allocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertThat(threads.isThreadAllocatedMemoryEnabled()).as("per-thread allocation accounting").isTrue();
+        return threads.getCurrentThreadAllocatedBytes();
+    }
+
+    /** Far below what any hostile length in these tests asks for (hundreds of megabytes and more). */
+    protected static final long ALLOCATION_BOUND = 4L * 1024 * 1024;
 
     private final Serializer serializer = provider().create(Fixtures.allowlist());
 
@@ -480,19 +499,101 @@ public abstract class SerializerContractTest {
     @Test
     void hugeLengthsInCorruptInputFailFastWithoutAllocating() {
         for (Object value : List.of(new byte[] {1, 2, 3}, "some text ✓", new ArrayList<>(List.of(1, 2)),
-                new String[] {"a"}, new HashMap<>(Map.of(1, 2)), new long[] {1})) {
+                new String[] {"a"}, new HashMap<>(Map.of(1, 2)), new long[] {1}, new boolean[] {true},
+                new char[] {'c'}, new short[] {2}, new int[] {3}, new float[] {4}, new double[] {5})) {
             byte[] bytes = serializer.serialize(value);
             for (int at = 0; at < bytes.length; at++) {
                 byte[] corrupt = bytes.clone();
                 for (int k = at; k < Math.min(at + 5, corrupt.length); k++) {
                     corrupt[k] = (byte) (k == Math.min(at + 5, corrupt.length) - 1 ? 0x07 : 0xFF);
                 }
+                long before = allocatedBytes();
                 Throwable failure = catchThrowable(() -> serializer.deserialize(corrupt, Object.class));
+                long allocated = allocatedBytes() - before;
                 if (failure != null) {
                     assertThat(failure).isInstanceOf(SerializationException.class);
                 }
+                assertThat(allocated).as("bytes allocated decoding %s corrupted at %d",
+                        value.getClass().getSimpleName(), at).isLessThan(ALLOCATION_BOUND);
             }
         }
+    }
+
+    @Test
+    void aTinyInputAnnouncingAHugeArrayIsRefusedWithoutAllocatingIt() {
+        assertThat(serializer.deserialize(intArrayAnnouncing(1), int[].class)).containsExactly(7);
+        int huge = 400_000_000;
+        byte[] hostile = intArrayAnnouncing(huge);
+        assertThat(hostile.length).isLessThanOrEqualTo(24);
+        serializer.deserialize(intArrayAnnouncing(1), int[].class); // warm up: class loading allocates too
+        long before = allocatedBytes();
+        Throwable failure = catchThrowable(() -> serializer.deserialize(hostile, Object.class));
+        long allocated = allocatedBytes() - before;
+        assertThat(failure).isInstanceOf(SerializationException.class).hasMessageContaining("Corrupt input");
+        assertThat(allocated).as("bytes allocated refusing int[%d] (%d bytes)", huge, 4L * huge)
+                .isLessThan(ALLOCATION_BOUND);
+    }
+
+    @Test
+    void lengthsAboveTheAllowlistsCapAreRefused() {
+        Serializer capped = provider().create(TypeAllowlist.builder().maxLength(3).build());
+        assertThat(capped.deserialize(capped.serialize(new int[] {1, 2, 3}), int[].class)).containsExactly(1, 2, 3);
+        byte[] four = capped.serialize(new long[] {1, 2, 3, 4});
+        assertThatThrownBy(() -> capped.deserialize(four, Object.class)).isInstanceOf(SerializationException.class);
+        assertThat(serializer.deserialize(four, long[].class)).containsExactly(1, 2, 3, 4);
+    }
+
+    @Test
+    void gadgetClassesAreRefusedOnWriteEvenWhenAllowlisted() {
+        Serializer careless = provider().create(TypeAllowlist.builder()
+                .allow(ProcessBuilder.class, javax.management.BadAttributeValueExpException.class).build());
+        SerializationException refused = catchThrowableOfType(SerializationException.class,
+                () -> careless.serialize(new ProcessBuilder("sh")));
+        assertThat(refused.className()).isEqualTo("java.lang.ProcessBuilder");
+        assertThat(refused).hasMessageContaining("deny-list").hasMessageContaining("java.lang.ProcessBuilder");
+        refused = catchThrowableOfType(SerializationException.class, () -> careless.serialize(
+                new javax.management.BadAttributeValueExpException("x")));
+        assertThat(refused.className()).isEqualTo("javax.management.BadAttributeValueExpException");
+        assertThat(refused).hasMessageContaining("deny-list");
+    }
+
+    @Test
+    void bytesNamingAGadgetClassAreRefusedByNameEvenWhenItsPackageIsAllowlisted() {
+        Serializer wide = provider().create(TypeAllowlist.builder().allow(SecretA.class).build());
+        byte[] bytes = wide.serialize(new SecretA("top"));
+        String source = SecretA.class.getName();
+        // Same-length names under denied packages; none of these classes exist, so a reader that loaded
+        // before checking would fail with "not on the class path" instead.
+        for (String gadget : List.of(pad("org.apache.commons.collections.functors.", source.length()),
+                pad("com.sun.org.apache.xalan.internal.xsltc.trax.", source.length()),
+                pad("javax.naming.", source.length()))) {
+            byte[] hostile = replaceAscii(bytes, source, gadget);
+            SerializationException refused = catchThrowableOfType(SerializationException.class,
+                    () -> wide.deserialize(hostile, Object.class));
+            assertThat(refused.className()).as(gadget).isEqualTo(gadget);
+            assertThat(refused).hasMessageContaining("deny-list").hasMessageContaining(gadget);
+        }
+    }
+
+    /** {@code prefix} followed by letters up to {@code length} characters, ending in 'A' like SecretA. */
+    private static String pad(String prefix, int length) {
+        return (prefix + "X".repeat(Math.max(0, length - prefix.length()))).substring(0, length - 1) + "A";
+    }
+
+    /** Replaces every ASCII occurrence of {@code from} minus its last byte (Kryo flags it) by {@code to}'s. */
+    private static byte[] replaceAscii(byte[] bytes, String from, String to) {
+        byte[] needle = from.substring(0, from.length() - 1).getBytes(StandardCharsets.US_ASCII);
+        byte[] replacement = to.substring(0, to.length() - 1).getBytes(StandardCharsets.US_ASCII);
+        byte[] out = bytes.clone();
+        int found = 0;
+        for (int i = 0; i + needle.length <= out.length; i++) {
+            if (Arrays.equals(out, i, i + needle.length, needle, 0, needle.length)) {
+                System.arraycopy(replacement, 0, out, i, replacement.length);
+                found++;
+            }
+        }
+        assertThat(found).as("occurrences of %s", from).isPositive();
+        return out;
     }
 
     @Test

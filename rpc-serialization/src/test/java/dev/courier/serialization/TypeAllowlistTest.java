@@ -140,4 +140,45 @@ class TypeAllowlistTest {
         assertThatThrownBy(() -> TypeAllowlist.builder().allowServiceInterface(Foo.class))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void gadgetClassesAndPackagesStayRefusedWhenAllowedByMistake() {
+        TypeAllowlist careless = TypeAllowlist.builder()
+                .allow(ProcessBuilder.class, Runtime.class, javax.management.BadAttributeValueExpException.class)
+                .build();
+        assertThat(careless.isAllowed(ProcessBuilder.class)).isFalse();
+        assertThat(careless.isAllowed(Runtime.class)).isFalse();
+        assertThat(careless.isAllowed(Runtime[].class)).isFalse();
+        assertThat(careless.isAllowed("[[Ljava.lang.Runtime;")).isFalse();
+        assertThat(careless.classes()).doesNotContain(ProcessBuilder.class, Runtime.class,
+                javax.management.BadAttributeValueExpException.class);
+        for (String gadget : List.of("org.apache.commons.collections.functors.InvokerTransformer",
+                "org.apache.commons.collections4.functors.ChainedTransformer",
+                "com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl", "com.sun.rowset.JdbcRowSetImpl",
+                "org.springframework.beans.factory.ObjectFactory", "org.codehaus.groovy.runtime.MethodClosure",
+                "javax.naming.InitialContext", "java.rmi.server.UnicastRemoteObject",
+                "javax.script.ScriptEngineManager",
+                "java.lang.ProcessBuilder$Redirect", "org.apache.commons.beanutils.BeanComparator")) {
+            assertThat(TypeAllowlist.isDenied(gadget)).as(gadget).isTrue();
+            assertThat(careless.isAllowed(gadget)).as(gadget).isFalse();
+        }
+        assertThat(SerializationException.notAllowed("javax.naming.InitialContext"))
+                .hasMessageContaining("deny-list").hasMessageContaining("javax.naming.InitialContext");
+    }
+
+    @Test
+    void noDefaultClassIsOnTheDenyList() {
+        for (Class<?> type : TypeAllowlist.defaults().classes()) {
+            assertThat(TypeAllowlist.isDenied(type.getName())).as(type.getName()).isFalse();
+        }
+        assertThat(TypeAllowlist.isDenied("java.lang.Runtimes")).isFalse();
+        assertThat(TypeAllowlist.isDenied("[I")).isFalse();
+    }
+
+    @Test
+    void maxLengthIsValidated() {
+        assertThat(TypeAllowlist.defaults().maxLength()).isEqualTo(TypeAllowlist.DEFAULT_MAX_LENGTH);
+        assertThat(TypeAllowlist.builder().maxLength(5).build().maxLength()).isEqualTo(5);
+        assertThatThrownBy(() -> TypeAllowlist.builder().maxLength(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

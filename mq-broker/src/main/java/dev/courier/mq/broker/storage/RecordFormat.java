@@ -27,7 +27,8 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * All integers are big-endian. A record is valid when its length is within bounds, it lies wholly
- * inside the file and its CRC matches. This class is stateless and thread-safe.
+ * inside the file, its CRC matches and its headers are whole entries filling their area (a record
+ * whose CRC matches but whose headers do not fit is refused like a bad CRC). This class is stateless and thread-safe.
  */
 public final class RecordFormat {
 
@@ -95,10 +96,32 @@ public final class RecordFormat {
         if ((int) crc.getValue() != buf.getInt(start + CRC_OFFSET)) {
             return Check.BAD_CRC;
         }
-        if (headersLength < 0 || headersLength > length - FIXED_BODY) {
+        if (headersLength < 0 || headersLength > length - FIXED_BODY
+                || !headersFit(buf, start + HEADERS_OFFSET, headersLength)) {
             return Check.BAD_CRC;
         }
         return PREFIX_SIZE + length;
+    }
+
+    /** Whether the headers at {@code at} are whole entries that end exactly {@code length} bytes on. */
+    private static boolean headersFit(ByteBuffer buf, int at, int length) {
+        long p = at;
+        long end = (long) at + length;
+        while (p < end) {
+            if (p + 2 > end) {
+                return false;
+            }
+            p += 2 + Short.toUnsignedInt(buf.getShort((int) p));
+            if (p + 4 > end) {
+                return false;
+            }
+            int valueLength = buf.getInt((int) p);
+            if (valueLength < 0) {
+                return false;
+            }
+            p += 4L + valueLength;
+        }
+        return p == end;
     }
 
     /** Why {@link #check} refused a record. */

@@ -17,7 +17,8 @@ import java.util.Set;
  * key      := utf(interface) utf(version) utf(group)
  * instance := key utf(host) int(port) int(weight) int(tagCount) utf(tag)* int(metaCount) (utf(k) utf(v))*
  * </pre>
- * {@code utf} is {@link DataOutput#writeUTF}. Stateless.
+ * {@code utf} is {@link DataOutput#writeUTF}. Reading bytes that are not a valid key or instance
+ * (truncated, or values the constructors refuse) throws {@link IOException}. Stateless.
  */
 public final class InstanceCodec {
 
@@ -31,7 +32,14 @@ public final class InstanceCodec {
     }
 
     public static ServiceKey readKey(DataInput in) throws IOException {
-        return new ServiceKey(in.readUTF(), in.readUTF(), in.readUTF());
+        String interfaceName = in.readUTF();
+        String version = in.readUTF();
+        String group = in.readUTF();
+        try {
+            return new ServiceKey(interfaceName, version, group);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Corrupt service key: " + e.getMessage(), e);
+        }
     }
 
     public static void write(DataOutput out, ServiceInstance instance) throws IOException {
@@ -65,7 +73,11 @@ public final class InstanceCodec {
         for (int i = 0; i < metaCount; i++) {
             meta.put(in.readUTF(), in.readUTF());
         }
-        return new ServiceInstance(key, host, port, weight, tags, meta);
+        try {
+            return new ServiceInstance(key, host, port, weight, tags, meta);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Corrupt service instance: " + e.getMessage(), e);
+        }
     }
 
     /** Encodes one instance to bytes. */

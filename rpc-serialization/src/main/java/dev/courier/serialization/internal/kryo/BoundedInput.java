@@ -5,7 +5,8 @@ import com.esotericsoftware.kryo.io.Input;
 
 /**
  * A Kryo {@link Input} over one complete in-memory value that refuses any length larger than the
- * bytes left before allocating for it: strings, and arrays of every primitive type. A corrupt length
+ * bytes left, or than the allowlist's {@code maxLength}, before allocating for it: strings, and arrays
+ * of every primitive type ({@link CheckedSerializers} does the same for containers). A corrupt length
  * thus fails at once with a {@link KryoException} instead of allocating up to gigabytes.
  *
  * <p>Not thread-safe; pooled, one user at a time.
@@ -15,8 +16,11 @@ final class BoundedInput extends Input {
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_RETAINED_CHARS = 64 * 1024;
 
-    BoundedInput() {
+    private final int maxLength;
+
+    BoundedInput(int maxLength) {
         super(EMPTY);
+        this.maxLength = maxLength;
     }
 
     /** Reused copy of a direct buffer's bytes; kept between uses up to {@link #MAX_RETAINED_SCRATCH}. */
@@ -45,11 +49,17 @@ final class BoundedInput extends Input {
         }
     }
 
-    private void check(long length) {
-        if (length < 0 || length > limit - position) {
-            throw new KryoException("Corrupt input: length " + length + " exceeds the " + (limit - position)
-                    + " bytes left");
+    /** Refuses {@code elements} (announced as taking {@code bytes} of input) before anything is allocated. */
+    private void check(long elements, long bytes) {
+        if (elements < 0 || bytes > limit - position || elements > maxLength) {
+            throw new KryoException("Corrupt input: length " + elements + " exceeds the " + (limit - position)
+                    + " bytes left (at most " + maxLength + " elements)");
         }
+    }
+
+    /** Refuses a length of {@code elements}, each taking at least one byte, before anything is allocated. */
+    void check(long elements) {
+        check(elements, elements);
     }
 
     @Override
@@ -86,7 +96,7 @@ final class BoundedInput extends Input {
 
     @Override
     public int[] readInts(int length) {
-        check(length * 4L);
+        check(length, length * 4L);
         return super.readInts(length);
     }
 
@@ -98,7 +108,7 @@ final class BoundedInput extends Input {
 
     @Override
     public long[] readLongs(int length) {
-        check(length * 8L);
+        check(length, length * 8L);
         return super.readLongs(length);
     }
 
@@ -110,25 +120,25 @@ final class BoundedInput extends Input {
 
     @Override
     public float[] readFloats(int length) {
-        check(length * 4L);
+        check(length, length * 4L);
         return super.readFloats(length);
     }
 
     @Override
     public double[] readDoubles(int length) {
-        check(length * 8L);
+        check(length, length * 8L);
         return super.readDoubles(length);
     }
 
     @Override
     public short[] readShorts(int length) {
-        check(length * 2L);
+        check(length, length * 2L);
         return super.readShorts(length);
     }
 
     @Override
     public char[] readChars(int length) {
-        check(length * 2L);
+        check(length, length * 2L);
         return super.readChars(length);
     }
 

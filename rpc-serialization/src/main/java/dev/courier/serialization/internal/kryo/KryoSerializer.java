@@ -52,7 +52,7 @@ public final class KryoSerializer implements Serializer {
         this.inputs = new Pool<>(true, false, POOL_SIZE) {
             @Override
             protected BoundedInput create() {
-                return new BoundedInput();
+                return new BoundedInput(allowlist.maxLength());
             }
         };
     }

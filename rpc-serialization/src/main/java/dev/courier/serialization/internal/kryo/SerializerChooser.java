@@ -17,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Picks the Kryo serializer for an allowed class: exceptions and the JDK's immutable collections get
- * serializers that need no reflection into {@code java.base}; the common mutable containers and object
- * arrays get size-checked serializers that refuse a corrupt length before allocating; everything
- * else gets Kryo's default (field, record, enum, time...).
+ * serializers that need no reflection into {@code java.base}; the common mutable containers and the
+ * arrays (object and primitive) get size-checked serializers that refuse a corrupt length before
+ * allocating; everything else gets Kryo's default (field, record, enum, time...).
  *
  * <p>Stateless and thread-safe.
  */
@@ -50,6 +50,9 @@ final class SerializerChooser {
         }
         if (type.isArray() && !type.getComponentType().isPrimitive()) {
             return new CheckedSerializers.ObjectArraySerializer(kryo, type);
+        }
+        if (type.isArray()) {
+            return new CheckedSerializers.PrimitiveArraySerializer(kryo.getDefaultSerializer(type));
         }
         return kryo.getDefaultSerializer(type);
     }

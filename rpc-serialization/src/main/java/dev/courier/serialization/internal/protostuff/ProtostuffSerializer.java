@@ -31,7 +31,9 @@ import java.io.IOException;
  * input does). Allowlist enforcement: before writing, {@link GraphCheck} walks the value; while reading,
  * {@link AllowlistClassLoader} is the thread's context class loader, which is where Protostuff loads
  * every class named in its input, so a refused name fails before its class is loaded. Registration
- * order never matters: classes travel by name.
+ * order never matters: classes travel by name. Reading goes through a {@link BoundedInput}, which
+ * refuses an array length larger than the bytes left (or the allowlist's {@code maxLength}) before
+ * Protostuff allocates the array.
  *
  * <p>This class is thread-safe: the id strategy and schemas are concurrent caches, and each thread
  * writes through its own {@link LinkedBuffer}.
@@ -137,9 +139,12 @@ public final class ProtostuffSerializer implements Serializer {
         thread.setContextClassLoader(readLoader);
         try {
             Envelope envelope = schema.newMessage();
-            ProtostuffIOUtil.mergeFrom(array, offset + ENVELOPE_OFFSET, envelopeLength, envelope, schema);
+            BoundedInput input = new BoundedInput(array, offset + ENVELOPE_OFFSET, envelopeLength,
+                    allowlist.maxLength());
+            schema.mergeFrom(input, envelope);
+            input.checkEnd();
             return Failures.cast(envelope.value, type);
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
+        } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError e) {
             // LinkageError: corrupt input can name Protostuff's polymorphic JDK-collection schema, whose
             // static initialiser cannot run on Java 17.
             throw Failures.wrap("deserialize", refusedDelegate(e));

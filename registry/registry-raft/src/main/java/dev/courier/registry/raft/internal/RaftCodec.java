@@ -23,7 +23,8 @@ import org.apache.ratis.protocol.Message;
  * CHANGES   bool reset long revision int count (byte type long revision instance)*
  * STATUS    long instanceCount long revision
  * </pre>
- * Stateless.
+ * A reply that is truncated or holds a bad count or change type fails with {@link IOException}; no
+ * list is sized from a count before its elements are read. Stateless.
  */
 public final class RaftCodec {
 
@@ -53,10 +54,15 @@ public final class RaftCodec {
         in.readByte();
         boolean reset = in.readBoolean();
         long revision = in.readLong();
-        int count = in.readInt();
-        List<Change> changes = new ArrayList<>(count);
+        int count = readCount(in);
+        List<Change> changes = new ArrayList<>();
+        WatchEvent.Type[] types = WatchEvent.Type.values();
         for (int i = 0; i < count; i++) {
-            WatchEvent.Type type = WatchEvent.Type.values()[in.readByte()];
+            byte ordinal = in.readByte();
+            if (ordinal < 0 || ordinal >= types.length) {
+                throw new IOException("Corrupt reply: unknown change type " + ordinal);
+            }
+            WatchEvent.Type type = types[ordinal];
             long rev = in.readLong();
             changes.add(new Change(type, rev, InstanceCodec.read(in)));
         }
@@ -67,8 +73,8 @@ public final class RaftCodec {
         DataInputStream in = open(reply);
         in.readByte();
         long revision = in.readLong();
-        int count = in.readInt();
-        List<ServiceInstance> instances = new ArrayList<>(count);
+        int count = readCount(in);
+        List<ServiceInstance> instances = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             instances.add(InstanceCodec.read(in));
         }
@@ -78,11 +84,20 @@ public final class RaftCodec {
     public static List<ServiceKey> decodeServices(Message reply) throws IOException {
         DataInputStream in = open(reply);
         in.readByte();
-        int count = in.readInt();
-        List<ServiceKey> keys = new ArrayList<>(count);
+        int count = readCount(in);
+        List<ServiceKey> keys = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             keys.add(InstanceCodec.readKey(in));
         }
         return keys;
+    }
+
+    /** A count of elements that follow; lists grow as elements are read, so only its sign is checked. */
+    private static int readCount(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        if (count < 0) {
+            throw new IOException("Corrupt reply: negative count " + count);
+        }
+        return count;
     }
 }
