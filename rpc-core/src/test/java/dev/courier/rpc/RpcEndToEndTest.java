@@ -105,7 +105,9 @@ class RpcEndToEndTest {
         long start = System.nanoTime();
         assertThatThrownBy(() -> echo.sleepThenEcho(10_000, "late")).isInstanceOf(RpcTimeoutException.class);
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(elapsedMillis).isBetween(290L, 300L + 200L);
+        // never before the deadline (one 10 ms timer tick of slack); and the caller was released by the
+        // deadline, not by the provider's answer 10 s later (how soon after is for the benchmarks to report)
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(290L).isLessThan(10_000L);
     }
 
     @Test
@@ -139,6 +141,62 @@ class RpcEndToEndTest {
                     .withCauseInstanceOf(ConnectionException.class);
         }
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(5);
+    }
+
+    /** Blocking calls made from a thread of their own (the common pool may have one thread on 2 cores). */
+    private <V> CompletableFuture<V> onOwnThread(java.util.function.Supplier<V> task) {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        owned(thread::shutdownNow);
+        return CompletableFuture.supplyAsync(task, thread);
+    }
+
+    private static boolean refusesConnections(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void closeLetsACallInFlightFinishAndSucceed() throws Exception {
+        RpcServer server = startServer(RpcServer.builder().drainTimeout(Duration.ofSeconds(30)));
+        EchoService echo = echo(client(), server, Duration.ofSeconds(60));
+        CompletableFuture<String> inFlight = onOwnThread(() -> echo.sleepThenEcho(60_000, "finished"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.inFlightCalls() == 1);
+
+        CompletableFuture<String> closing = onOwnThread(() -> {
+            server.close();
+            return "closed";
+        });
+        // close() stopped accepting: it is draining now, with the call still running
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> refusesConnections(server.port()));
+        assertThat(closing).as("close() waits for the call in flight").isNotDone();
+        assertThat(inFlight).isNotDone();
+
+        impl.release.countDown();
+        assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo("finished");
+        assertThat(closing.get(10, TimeUnit.SECONDS)).isEqualTo("closed");
+        assertThat(impl.sleepCalls).hasValue(1);
+    }
+
+    @Test
+    void closeWaitsForACallInFlightNoLongerThanTheDrainTimeout() {
+        RpcServer server = startServer(RpcServer.builder().drainTimeout(Duration.ofMillis(500)));
+        EchoService echo = echo(client(), server, Duration.ofSeconds(120));
+        CompletableFuture<String> stuck = onOwnThread(() -> echo.sleepThenEcho(120_000, "never"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.inFlightCalls() == 1);
+
+        long start = System.nanoTime();
+        server.close();
+        long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        // It waited the drain timeout, then gave up on the call instead of waiting its 120 s.
+        assertThat(closeMillis).isGreaterThanOrEqualTo(500L).isLessThan(60_000L);
+        assertThat(stuck).failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(ConnectionException.class);
     }
 
     @Test
@@ -198,13 +256,17 @@ class RpcEndToEndTest {
 
     @Test
     void classOutsideTheClientAllowlistIsRefusedBeforeSending() {
-        RpcServer server = startServer();
+        // The provider would take and run it: only the client's own check can stop the call.
+        RpcServer server = startServer(RpcServer.builder().allow(Secret.class));
         EchoService echo = echo(client(), server, Duration.ofSeconds(3));
 
         assertThatThrownBy(() -> echo.echoObject(new Secret("x")))
                 .isInstanceOf(RpcProtocolException.class)
                 .hasMessageContaining(Secret.class.getName());
-        assertThat(impl.nothingCalls).hasValue(0);
+        assertThat(impl.echoObjectCalls).hasValue(0);
+        // the same method with an allowed argument does run: the counter counts what the test calls
+        assertThat(echo.echoObject("allowed")).isEqualTo("allowed");
+        assertThat(impl.echoObjectCalls).hasValue(1);
     }
 
     public interface Unexported {
@@ -239,9 +301,10 @@ class RpcEndToEndTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(impl.sleepCalls).hasValue(1));
 
-        long start = System.nanoTime();
         assertThatThrownBy(() -> echo.echo("refused")).isInstanceOf(ServerBusyException.class);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        // "at once": refused while the only thread is still taken, not once it came free
+        assertThat(occupying).isNotDone();
+        assertThat(impl.sleepCalls).hasValue(1);
 
         impl.release.countDown();
         assertThat(occupying.join()).isEqualTo("busy");
@@ -319,16 +382,16 @@ class RpcEndToEndTest {
 
     @Test
     void connectionRefusedFailsWithConnectionException() throws Exception {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", port).build();
+        // A socket bound but not listening: the port stays ours for the whole test and refuses connections.
+        try (java.net.Socket bound = new java.net.Socket()) {
+            bound.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            EchoService echo = client().reference(EchoService.class).address("127.0.0.1", bound.getLocalPort()).build();
 
-        assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class);
-        // Within the backoff the next call fails at once, without another attempt.
-        assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class)
-                .hasMessageContaining("failed attempts");
+            assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class);
+            // Within the backoff the next call fails at once, without another attempt.
+            assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class)
+                    .hasMessageContaining("failed attempts");
+        }
     }
 
     @Test
@@ -360,8 +423,10 @@ class RpcEndToEndTest {
                         .withCauseInstanceOf(ConnectionException.class);
                 assertThat(accepted.isConnected()).isTrue();
             }
-            // 3 intervals = 600 ms, plus scheduling slack.
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+            // Not before 3 silent intervals (600 ms, less a little timer slack), and through the heartbeat, not
+            // the call's 30 s deadline (the detection time on a loaded machine is for the benchmarks to report).
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(550L)
+                    .isLessThan(10_000L);
         }
     }
 }
