@@ -100,6 +100,11 @@ public abstract class SerializerContractTest {
         assertThat(roundTrip(new double[] {0.5})).containsExactly(0.5);
         assertThat(roundTrip(new boolean[] {true, false})).containsExactly(true, false);
         assertThat(roundTrip(new char[] {'a', 'é'})).containsExactly('a', 'é');
+        assertThat(roundTrip(new short[] {Short.MIN_VALUE, 7})).containsExactly(Short.MIN_VALUE, (short) 7);
+        assertThat(roundTrip(new float[] {-1.5f, Float.NaN})).containsExactly(-1.5f, Float.NaN);
+        assertThat(roundTrip(new int[0])).isEmpty();
+        assertThat(roundTrip(new Object[] {new long[] {3, 4}, new boolean[0]}))
+                .satisfiesExactly(a -> assertThat((long[]) a).containsExactly(3, 4), a -> assertThat((boolean[]) a).isEmpty());
     }
 
     @Test
@@ -477,8 +482,22 @@ public abstract class SerializerContractTest {
         }
     }
 
+    /**
+     * What a decode may allocate beyond its input, whatever the input: its objects, one exception with
+     * its stack trace, buffers of a fixed size. A length read from the input and trusted before being
+     * checked against the bytes that follow allocates up to gigabytes instead.
+     */
+    private static final long ALLOCATION_ALLOWANCE = 1 << 20;
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
     @Test
     void hugeLengthsInCorruptInputFailFastWithoutAllocating() {
+        assertThat(THREADS.isThreadAllocatedMemorySupported()).isTrue();
+        THREADS.setThreadAllocatedMemoryEnabled(true);
+        long worst = 0;
+        String worstCase = "";
         for (Object value : List.of(new byte[] {1, 2, 3}, "some text ✓", new ArrayList<>(List.of(1, 2)),
                 new String[] {"a"}, new HashMap<>(Map.of(1, 2)), new long[] {1})) {
             byte[] bytes = serializer.serialize(value);
@@ -487,12 +506,22 @@ public abstract class SerializerContractTest {
                 for (int k = at; k < Math.min(at + 5, corrupt.length); k++) {
                     corrupt[k] = (byte) (k == Math.min(at + 5, corrupt.length) - 1 ? 0x07 : 0xFF);
                 }
+                catchThrowable(() -> serializer.deserialize(corrupt, Object.class)); // classes loaded, code warm
+                long before = THREADS.getCurrentThreadAllocatedBytes();
                 Throwable failure = catchThrowable(() -> serializer.deserialize(corrupt, Object.class));
+                long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
                 if (failure != null) {
                     assertThat(failure).isInstanceOf(SerializationException.class);
                 }
+                if (allocated > worst) {
+                    worst = allocated;
+                    worstCase = value.getClass().getSimpleName() + " corrupted at byte " + at;
+                }
             }
         }
+        System.out.printf("[%s] corrupt lengths: at most %d bytes allocated per decode (%s)%n",
+                getClass().getSimpleName(), worst, worstCase);
+        assertThat(worst).as("bytes allocated decoding " + worstCase).isLessThan(ALLOCATION_ALLOWANCE);
     }
 
     @Test

@@ -4,25 +4,30 @@ import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.RegistryContractTest;
 import dev.courier.registry.internal.LeasedRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The contract on a 3-member cluster in this JVM; "restart" stops and restarts every member on its data. */
+/**
+ * The contract on a 3-member cluster in this JVM, a fresh one for every test; "restart" stops and
+ * restarts every member on its data.
+ */
 class RaftRegistryContractTest extends RegistryContractTest {
 
-    private static RaftTestCluster cluster;
+    @TempDir
+    Path dir;
 
-    @BeforeAll
-    static void startCluster() throws Exception {
-        Path dir = Files.createTempDirectory("courier-raft-contract");
+    private RaftTestCluster cluster;
+
+    @BeforeEach
+    void startCluster() throws Exception {
         cluster = new RaftTestCluster(3, dir, 400).startAll();
         cluster.awaitLeader();
     }
 
-    @AfterAll
-    static void stopCluster() {
+    @AfterEach
+    void stopCluster() {
         cluster.close();
     }
 

@@ -44,8 +44,9 @@ import java.util.function.Function;
 /**
  * Registers on a Protostuff {@link DefaultIdStrategy} everything the runtime schema cannot do on Java 17
  * without {@code --add-opens}: JDK value types (as strings), {@code Optional}, records (through their
- * canonical constructor), exceptions (class, message, stack, cause; rebuilt by {@link Throwables}) and the
- * JDK's immutable collections (by their elements).
+ * canonical constructor), exceptions (class, message, stack, cause; rebuilt by {@link Throwables}), the
+ * JDK's immutable collections (by their elements), and primitive arrays (as one run of bytes, whose
+ * length the input checks before anything is allocated: {@link PrimitiveArrayDelegate}).
  */
 final class Delegates {
 
@@ -65,6 +66,7 @@ final class Delegates {
     static void registerAll(DefaultIdStrategy strategy, Collection<Class<?>> allowed) {
         Schema<Values> values = RuntimeSchema.getSchema(Values.class, strategy);
         PARSERS.forEach((type, parse) -> strategy.registerDelegate(type.getName(), new StringFormDelegate(type, parse)));
+        PrimitiveArrayDelegate.ALL.forEach(d -> strategy.registerDelegate(d.typeClass().getName(), d));
         strategy.registerDelegate(Optional.class.getName(), new ValuesDelegate<Optional<?>>(Optional.class, values,
                 o -> o.isPresent() ? new Object[] {o.get()} : new Object[0],
                 v -> v.length == 0 ? Optional.empty() : Optional.ofNullable(v[0])));
