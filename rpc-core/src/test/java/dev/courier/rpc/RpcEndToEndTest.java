@@ -111,6 +111,18 @@ class RpcEndToEndTest {
     }
 
     @Test
+    void aReferenceWithoutATimeoutHasTheDefaultThreeSecondDeadline() {
+        RpcServer server = startServer();
+        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port()).build();
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> echo.sleepThenEcho(30_000, "late")).isInstanceOf(RpcTimeoutException.class);
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        // at the 3 s deadline (less one 10 ms timer tick), not at the provider's answer 30 s later
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(2_990L).isLessThan(30_000L);
+    }
+
+    @Test
     void asyncCallFailsWithTimeoutAtItsDeadline() {
         RpcServer server = startServer();
         EchoService echo = echo(client(), server, Duration.ofMillis(200));

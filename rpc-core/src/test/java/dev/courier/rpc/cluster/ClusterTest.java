@@ -266,6 +266,75 @@ class ClusterTest {
     }
 
     @Test
+    void breakerDefaultsAreTheDocumentedOnes() throws Exception {
+        CircuitBreakerConfig defaults = RpcClient.DEFAULT_CIRCUIT_BREAKER;
+        assertThat(defaults.getSlidingWindowType()).isEqualTo(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED);
+        assertThat(defaults.getSlidingWindowSize()).isEqualTo(20);
+        assertThat(defaults.getMinimumNumberOfCalls()).isEqualTo(10);
+        assertThat(defaults.getFailureRateThreshold()).isEqualTo(50f);
+        assertThat(defaults.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(5_000L);
+        assertThat(defaults.getPermittedNumberOfCallsInHalfOpenState()).isEqualTo(3);
+
+        // and a client built without a breaker configuration behaves by them
+        List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
+        List<KillableProxy> proxies = crashableProviders(impls);
+        RpcClient client = client(RpcClient.builder());
+        ClusterService failfast = client.reference(ClusterService.class).faultTolerance(FaultTolerance.FAILFAST)
+                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        int portA = proxies.get(0).port();
+        int portB = proxies.get(1).port();
+        // service exceptions do not count against a provider
+        for (int i = 0; i < 40; i++) {
+            assertThatThrownBy(failfast::fail).isInstanceOf(RemoteException.class);
+        }
+        assertThat(client.breakerState("127.0.0.1", portA)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(client.breakerState("127.0.0.1", portB)).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        // connection failures do, from the 10th call in the window on: a's window now holds 20 successes
+        // (the failing calls above reached the provider), so a's breaker opens once half of 20 calls failed
+        proxies.get(0).kill();
+        int failures = 0;
+        while (client.breakerState("127.0.0.1", portA) == CircuitBreaker.State.CLOSED) {
+            try {
+                failfast.name();
+            } catch (dev.courier.rpc.ConnectionException e) {
+                failures++;
+            }
+            assertThat(failures).as("failed calls on a before its breaker opened").isLessThanOrEqualTo(10);
+        }
+        assertThat(failures).isEqualTo(10);
+        assertThat(client.breakerState("127.0.0.1", portA)).isEqualTo(CircuitBreaker.State.OPEN);
+        // while open, a is out of balancing: every call goes to b
+        int callsOfB = impls.get(1).calls.get();
+        for (int i = 0; i < 10; i++) {
+            assertThat(failfast.name()).isEqualTo("b");
+        }
+        assertThat(impls.get(1).calls.get()).isEqualTo(callsOfB + 10);
+    }
+
+    @Test
+    void retriesAreCountedInTheRetriesMetric() throws Exception {
+        List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
+        List<KillableProxy> proxies = crashableProviders(impls);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ClusterService service = client(RpcClient.builder().meterRegistry(meters)).reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        for (int i = 0; i < 10; i++) {
+            service.name();
+        }
+        assertThat(meters.get("courier.client.retries").counter().count()).as("no retry while both answer").isZero();
+
+        proxies.get(0).kill(); // a is gone: each call that picks a first is retried on b
+        int callsOfB = impls.get(1).calls.get();
+        for (int i = 0; i < 10; i++) {
+            assertThat(service.name()).isEqualTo("b");
+        }
+        double retries = meters.get("courier.client.retries").counter().count();
+        assertThat(retries).isPositive().isLessThanOrEqualTo(10);
+        assertThat(impls.get(1).calls.get()).isEqualTo(callsOfB + 10);
+    }
+
+    @Test
     void failfastReportsTheErrorAndFailsafeReturnsTheDefault() {
         provider(new NamedProvider("a"));
         RpcClient client = client(RpcClient.builder());

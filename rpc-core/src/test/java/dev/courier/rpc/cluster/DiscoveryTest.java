@@ -90,14 +90,47 @@ class DiscoveryTest {
 
     @Test
     void discoversThroughRaft(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        RaftPeers peers = new RaftPeers(Map.of("n1", "127.0.0.1:" + port));
-        RaftRegistryServer server = owned(new RaftRegistryServer("n1", peers, dir.resolve("n1"), 1_000).start());
+        RaftMember member = singleRaftMember(dir);
+        RaftRegistryServer server = owned(member.server());
         await().atMost(Duration.ofSeconds(20)).until(server::isLeader);
-        discoversAndFollowsProviders("raft://127.0.0.1:" + port);
+        discoversAndFollowsProviders("raft://" + member.address());
+    }
+
+    private record RaftMember(RaftRegistryServer server, String address) {
+    }
+
+    /**
+     * A one-member Raft registry. A member's address is part of the group's configuration, so its port
+     * is picked free beforehand rather than bound as port 0; should another process take it in between,
+     * another is picked.
+     */
+    private static RaftMember singleRaftMember(Path dir) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            String address = "127.0.0.1:" + port;
+            RaftRegistryServer server = new RaftRegistryServer("n1", new RaftPeers(Map.of("n1", address)),
+                    dir.resolve("n1-" + attempt), 1_000);
+            try {
+                return new RaftMember(server.start(), address);
+            } catch (java.io.IOException | RuntimeException e) {
+                server.close();
+                if (attempt == 3 || !causedByBind(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean causedByBind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
