@@ -127,8 +127,9 @@ class RpcEndToEndTest {
         RpcServer server = startServer();
         EchoService echo = echo(client(), server, Duration.ofMillis(200));
 
+        // the provider answers after 5 s: a timeout can only come from the 200 ms deadline
         CompletableFuture<String> late = echo.echoLater("late", 5_000);
-        assertThat(late).failsWithin(Duration.ofSeconds(2))
+        assertThat(late).failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(RpcTimeoutException.class);
     }
@@ -144,15 +145,14 @@ class RpcEndToEndTest {
             pending.add(echo.echoLater("never", 60_000));
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlightCalls() == 10);
-        long start = System.nanoTime();
         server.close();
 
+        // a ConnectionException, not the RpcTimeoutException of the 30 s deadline: they failed with the connection
         for (CompletableFuture<String> call : pending) {
-            assertThat(call).failsWithin(Duration.ofSeconds(5))
+            assertThat(call).failsWithin(Duration.ofSeconds(20))
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withCauseInstanceOf(ConnectionException.class);
         }
-        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(5);
     }
 
     /** Blocking calls made from a thread of their own (the common pool may have one thread on 2 cores). */
@@ -364,7 +364,7 @@ class RpcEndToEndTest {
         client.close();
         client.close();
 
-        assertThat(pending).failsWithin(Duration.ofSeconds(5))
+        assertThat(pending).failsWithin(Duration.ofSeconds(20))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(ConnectionException.class);
     }
@@ -430,7 +430,7 @@ class RpcEndToEndTest {
             long start = System.nanoTime();
             CompletableFuture<String> call = echo.echoAsync("anyone?");
             try (java.net.Socket accepted = silent.accept()) {
-                assertThat(call).failsWithin(Duration.ofSeconds(5))
+                assertThat(call).failsWithin(Duration.ofSeconds(10))
                         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                         .withCauseInstanceOf(ConnectionException.class);
                 assertThat(accepted.isConnected()).isTrue();
