@@ -43,6 +43,7 @@ class ProtostuffSerializerTest extends SerializerContractTest {
 
         Throwable failure = catchThrowable(() -> protostuff.serialize(drawing));
 
-        assertThat(failure).isInstanceOf(SerializationException.class).hasMessageContaining("has a cycle").hasMessageContaining("kryo");
+        assertThat(failure).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("has a cycle").hasMessageContaining("kryo");
     }
 }

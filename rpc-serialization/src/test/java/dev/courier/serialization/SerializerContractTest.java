@@ -104,7 +104,8 @@ public abstract class SerializerContractTest {
         assertThat(roundTrip(new float[] {-1.5f, Float.NaN})).containsExactly(-1.5f, Float.NaN);
         assertThat(roundTrip(new int[0])).isEmpty();
         assertThat(roundTrip(new Object[] {new long[] {3, 4}, new boolean[0]}))
-                .satisfiesExactly(a -> assertThat((long[]) a).containsExactly(3, 4), a -> assertThat((boolean[]) a).isEmpty());
+                .satisfiesExactly(a -> assertThat((long[]) a).containsExactly(3, 4),
+                        a -> assertThat((boolean[]) a).isEmpty());
     }
 
     @Test

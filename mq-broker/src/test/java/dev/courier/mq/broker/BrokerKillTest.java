@@ -160,9 +160,9 @@ class BrokerKillTest {
         }
         long lost = acked.stream().filter(id -> !received.containsKey(id)).count();
         long duplicates = received.values().stream().mapToInt(AtomicInteger::get).filter(n -> n > 1).map(n -> n - 1).sum();
-        System.out.printf("SIGKILL x%d (outstanding sends at each: %s): acknowledged %d, stored %d, consumed %d distinct,"
-                + " lost %d, duplicates %d%n", KILLS, outstandingAtKills, acked.size(), stored, received.size(), lost,
-                duplicates);
+        System.out.printf("SIGKILL x%d (outstanding sends at each: %s): acknowledged %d, stored %d,"
+                + " consumed %d distinct, lost %d, duplicates %d%n", KILLS, outstandingAtKills, acked.size(), stored,
+                received.size(), lost, duplicates);
         assertThat(lost).as("acknowledged messages lost").isZero();
         assertThat(stored).as("records stored: each message once").isEqualTo(acked.size());
         assertThat(duplicates).as("messages delivered twice").isZero();

@@ -225,9 +225,8 @@ class ClusterTest {
         owned(() -> impls.forEach(p -> p.release.countDown()));
 
         java.util.concurrent.Future<String> call = caller.submit(() -> service.slowRecord(60_000, "once"));
-        int running = await().atMost(Duration.ofSeconds(10)).until(
-                () -> java.util.stream.IntStream.range(0, 3).filter(i -> impls.get(i).calls.get() == 1).findFirst().orElse(-1),
-                i -> i >= 0);
+        int running = await().atMost(Duration.ofSeconds(10)).until(() -> java.util.stream.IntStream.range(0, 3)
+                .filter(i -> impls.get(i).calls.get() == 1).findFirst().orElse(-1), i -> i >= 0);
         proxies.get(running).kill(); // the call is running there: it may have had its effect
 
         assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS))

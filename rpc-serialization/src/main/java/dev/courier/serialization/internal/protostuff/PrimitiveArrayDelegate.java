@@ -21,9 +21,12 @@ import java.util.List;
 final class PrimitiveArrayDelegate implements Delegate<Object> {
 
     static final List<PrimitiveArrayDelegate> ALL = List.of(
-            new PrimitiveArrayDelegate(boolean[].class, 1), new PrimitiveArrayDelegate(char[].class, Character.BYTES),
-            new PrimitiveArrayDelegate(short[].class, Short.BYTES), new PrimitiveArrayDelegate(int[].class, Integer.BYTES),
-            new PrimitiveArrayDelegate(long[].class, Long.BYTES), new PrimitiveArrayDelegate(float[].class, Float.BYTES),
+            new PrimitiveArrayDelegate(boolean[].class, 1),
+            new PrimitiveArrayDelegate(char[].class, Character.BYTES),
+            new PrimitiveArrayDelegate(short[].class, Short.BYTES),
+            new PrimitiveArrayDelegate(int[].class, Integer.BYTES),
+            new PrimitiveArrayDelegate(long[].class, Long.BYTES),
+            new PrimitiveArrayDelegate(float[].class, Float.BYTES),
             new PrimitiveArrayDelegate(double[].class, Double.BYTES));
 
     private final Class<?> type;
