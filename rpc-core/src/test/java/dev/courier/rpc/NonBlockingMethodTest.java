@@ -2,6 +2,7 @@ package dev.courier.rpc;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +43,9 @@ class NonBlockingMethodTest {
         SequencerImpl impl = new SequencerImpl();
         try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sequencer.class, impl).start();
              RpcClient client = RpcClient.builder().build()) {
-            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port()).build();
+            // thousands of calls at once: a deadline well above the default, for a busy machine
+            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port())
+                    .timeout(Duration.ofSeconds(30)).build();
             assertThat(s.threadOfBlockingMethod()).startsWith("courier-server-biz");
             List<CompletableFuture<String>> calls = new ArrayList<>();
             List<Integer> sent = new ArrayList<>();
@@ -51,7 +54,7 @@ class NonBlockingMethodTest {
                 calls.add(s.append(i));
             }
             for (CompletableFuture<String> c : calls) {
-                assertThat(c.get(10, TimeUnit.SECONDS)).startsWith("courier-server-io");
+                assertThat(c.get(30, TimeUnit.SECONDS)).startsWith("courier-server-io");
             }
             assertThat(impl.seen).containsExactlyElementsOf(sent);
             assertThat(impl.threads).allSatisfy(t -> assertThat(t).startsWith("courier-server-io"));
@@ -63,7 +66,9 @@ class NonBlockingMethodTest {
         SequencerImpl impl = new SequencerImpl();
         try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sequencer.class, impl).start();
              RpcClient client = RpcClient.builder().build()) {
-            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port()).build();
+            // thousands of calls at once: a deadline well above the default, for a busy machine
+            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port())
+                    .timeout(Duration.ofSeconds(30)).build();
             List<CompletableFuture<String>> calls = new ArrayList<>();
             List<Integer> sent = new ArrayList<>();
             for (int i = 0; i < 500; i++) { // the first call opens the connection; the rest queue behind it
@@ -71,7 +76,7 @@ class NonBlockingMethodTest {
                 calls.add(s.append(i));
             }
             for (CompletableFuture<String> c : calls) {
-                c.get(10, TimeUnit.SECONDS);
+                c.get(30, TimeUnit.SECONDS);
             }
             assertThat(impl.seen).containsExactlyElementsOf(sent);
         }
