@@ -1,12 +1,19 @@
 package dev.courier.examples;
 
 import dev.courier.rpc.Courier;
+import dev.courier.rpc.RpcServer;
 
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What {@code ./courier demo} runs, in one process on loopback: an embedded registry, two
@@ -74,34 +81,71 @@ public final class Demo {
         return counts.getOrDefault("east", 0) == 300 && counts.getOrDefault("west", 0) == 100;
     }
 
-    /** Step 3: east shuts down gracefully while calls run; none fails and west takes them all. */
+    /** How long each call of step 3 takes on its provider, so that east is busy when it closes. */
+    static final long SLOW_CALL_MILLIS = 100;
+
+    /**
+     * Step 3: east shuts down gracefully while slow calls run on it; the calls it is running finish
+     * (the drain), none fails, and west takes every new one.
+     */
     static boolean gracefulShutdown(Courier east, DemoConsumer calls, PrintStream out) throws InterruptedException {
         out.println("-- step 3: east shuts down gracefully under load --");
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
-        Thread caller = new Thread(() -> {
-            while (!stop.get()) {
-                try {
-                    calls.greeter.sayHello("during-shutdown");
-                    done.incrementAndGet();
-                } catch (RuntimeException e) {
-                    failed.incrementAndGet();
-                    out.println("  call failed: " + e);
+        AtomicInteger eastFinishedWhileClosing = new AtomicInteger();
+        AtomicLong closeBegan = new AtomicLong(Long.MAX_VALUE);
+        List<Thread> callers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread caller = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        long started = System.nanoTime();
+                        String origin = calls.greeter.originAfter(SLOW_CALL_MILLIS);
+                        done.incrementAndGet();
+                        long began = closeBegan.get();
+                        if (origin.equals("east") && started - began < 0 && System.nanoTime() - began > 0) {
+                            // sent before east began closing, answered by east after: it ran through the drain
+                            eastFinishedWhileClosing.incrementAndGet();
+                        }
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                        out.println("  call failed: " + e);
+                    }
                 }
-            }
-        }, "demo-caller");
-        caller.start();
+            }, "demo-caller-" + t);
+            callers.add(caller);
+            caller.start();
+        }
+        int inFlight = awaitCallsInFlight(east.server(), Duration.ofSeconds(10));
+        closeBegan.set(System.nanoTime());
         east.close();
-        out.println("  east: deregistered, told consumers it is draining, finished its calls, closed");
+        out.printf("  east: began closing with %d calls in flight; deregistered, told consumers it is draining,"
+                + " finished its calls, closed%n", inFlight);
         Map<String, Integer> after = new TreeMap<>();
         for (int i = 0; i < 100; i++) {
             after.merge(calls.greeter.origin(), 1, Integer::sum);
         }
         stop.set(true);
-        caller.join();
-        out.printf("  %d calls during the shutdown, %d failed; the next 100 answered by %s%n", done.get(),
-                failed.get(), after);
-        return failed.get() == 0 && after.equals(Map.of("west", 100));
+        for (Thread caller : callers) {
+            caller.join();
+        }
+        out.printf("  %d calls during the shutdown (%d answered by east after it began closing), %d failed;"
+                + " the next 100 answered by %s%n", done.get(), eastFinishedWhileClosing.get(), failed.get(), after);
+        return inFlight > 0 && eastFinishedWhileClosing.get() > 0 && failed.get() == 0
+                && after.equals(Map.of("west", 100));
+    }
+
+    /** The calls {@code server} is running, once there are some (0 if none came within {@code patience}). */
+    private static int awaitCallsInFlight(RpcServer server, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            int running = server.inFlightCalls();
+            if (running > 0) {
+                return running;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return 0;
     }
 }

@@ -16,6 +16,9 @@ public interface Greeter {
     /** The greetings served so far by the provider that answers. */
     Greeting lastGreeting();
 
+    /** Takes {@code millis} (a slow call) and answers with the name of the provider that served it. */
+    String originAfter(long millis);
+
     /** The name of the provider that answers. */
     @Idempotent
     String origin();

@@ -22,6 +22,16 @@ public class GreeterImpl implements Greeter {
         return origin;
     }
 
+    @Override
+    public String originAfter(long millis) {
+        try {
+            Thread.sleep(millis); // stands for real work
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return origin;
+    }
+
     private final AtomicLong served = new AtomicLong();
     private final AtomicReference<Greeting> last = new AtomicReference<>(new Greeting("(none yet)", 0));
 

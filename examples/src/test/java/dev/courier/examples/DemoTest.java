@@ -38,8 +38,11 @@ class DemoTest {
         assertThat(ok).as(printed).isTrue();
         assertThat(printed).contains("6 of 6 calls behaved as expected")
                 .contains("400 calls answered by {east=300, west=100}")
-                .contains("failed; the next 100 answered by {west=100}")
+                .contains("0 failed; the next 100 answered by {west=100}")
                 .doesNotContain("call failed");
+        // the shutdown had work to drain: calls running on east when it began closing, answered by it after
+        assertThat(printed).containsPattern("east: began closing with [1-9][0-9]* calls in flight")
+                .containsPattern("\\([1-9][0-9]* answered by east after it began closing\\)");
     }
 
     @Test

@@ -13,6 +13,7 @@ public class EchoServiceImpl implements EchoService {
 
     final AtomicInteger sleepCalls = new AtomicInteger();
     final AtomicInteger nothingCalls = new AtomicInteger();
+    final AtomicInteger echoObjectCalls = new AtomicInteger();
     /** Released by tests to let sleeping calls end early. */
     final CountDownLatch release = new CountDownLatch(1);
 
@@ -32,6 +33,7 @@ public class EchoServiceImpl implements EchoService {
 
     @Override
     public Object echoObject(Object o) {
+        echoObjectCalls.incrementAndGet();
         return o;
     }
 

@@ -54,7 +54,7 @@ class NonBlockingMethodTest {
                 calls.add(s.append(i));
             }
             for (CompletableFuture<String> c : calls) {
-                assertThat(c.get(10, TimeUnit.SECONDS)).startsWith("courier-server-io");
+                assertThat(c.get(30, TimeUnit.SECONDS)).startsWith("courier-server-io");
             }
             assertThat(impl.seen).containsExactlyElementsOf(sent);
             assertThat(impl.threads).allSatisfy(t -> assertThat(t).startsWith("courier-server-io"));
@@ -76,7 +76,7 @@ class NonBlockingMethodTest {
                 calls.add(s.append(i));
             }
             for (CompletableFuture<String> c : calls) {
-                c.get(10, TimeUnit.SECONDS);
+                c.get(30, TimeUnit.SECONDS);
             }
             assertThat(impl.seen).containsExactlyElementsOf(sent);
         }

@@ -105,7 +105,21 @@ class RpcEndToEndTest {
         long start = System.nanoTime();
         assertThatThrownBy(() -> echo.sleepThenEcho(10_000, "late")).isInstanceOf(RpcTimeoutException.class);
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(elapsedMillis).isBetween(290L, 300L + 200L);
+        // never before the deadline (one 10 ms timer tick of slack); and the caller was released by the
+        // deadline, not by the provider's answer 10 s later (how soon after is for the benchmarks to report)
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(290L).isLessThan(10_000L);
+    }
+
+    @Test
+    void aReferenceWithoutATimeoutHasTheDefaultThreeSecondDeadline() {
+        RpcServer server = startServer();
+        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port()).build();
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> echo.sleepThenEcho(30_000, "late")).isInstanceOf(RpcTimeoutException.class);
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        // at the 3 s deadline (less one 10 ms timer tick), not at the provider's answer 30 s later
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(2_990L).isLessThan(30_000L);
     }
 
     @Test
@@ -113,8 +127,9 @@ class RpcEndToEndTest {
         RpcServer server = startServer();
         EchoService echo = echo(client(), server, Duration.ofMillis(200));
 
+        // the provider answers after 5 s: a timeout can only come from the 200 ms deadline
         CompletableFuture<String> late = echo.echoLater("late", 5_000);
-        assertThat(late).failsWithin(Duration.ofSeconds(2))
+        assertThat(late).failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(RpcTimeoutException.class);
     }
@@ -130,15 +145,70 @@ class RpcEndToEndTest {
             pending.add(echo.echoLater("never", 60_000));
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlightCalls() == 10);
-        long start = System.nanoTime();
         server.close();
 
+        // a ConnectionException, not the RpcTimeoutException of the 30 s deadline: they failed with the connection
         for (CompletableFuture<String> call : pending) {
-            assertThat(call).failsWithin(Duration.ofSeconds(5))
+            assertThat(call).failsWithin(Duration.ofSeconds(20))
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withCauseInstanceOf(ConnectionException.class);
         }
-        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(5);
+    }
+
+    /** Blocking calls made from a thread of their own (the common pool may have one thread on 2 cores). */
+    private <V> CompletableFuture<V> onOwnThread(java.util.function.Supplier<V> task) {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        owned(thread::shutdownNow);
+        return CompletableFuture.supplyAsync(task, thread);
+    }
+
+    private static boolean refusesConnections(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void closeLetsACallInFlightFinishAndSucceed() throws Exception {
+        RpcServer server = startServer(RpcServer.builder().drainTimeout(Duration.ofSeconds(30)));
+        EchoService echo = echo(client(), server, Duration.ofSeconds(60));
+        CompletableFuture<String> inFlight = onOwnThread(() -> echo.sleepThenEcho(60_000, "finished"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.inFlightCalls() == 1);
+
+        CompletableFuture<String> closing = onOwnThread(() -> {
+            server.close();
+            return "closed";
+        });
+        // close() stopped accepting: it is draining now, with the call still running
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> refusesConnections(server.port()));
+        assertThat(closing).as("close() waits for the call in flight").isNotDone();
+        assertThat(inFlight).isNotDone();
+
+        impl.release.countDown();
+        assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo("finished");
+        assertThat(closing.get(10, TimeUnit.SECONDS)).isEqualTo("closed");
+        assertThat(impl.sleepCalls).hasValue(1);
+    }
+
+    @Test
+    void closeWaitsForACallInFlightNoLongerThanTheDrainTimeout() {
+        RpcServer server = startServer(RpcServer.builder().drainTimeout(Duration.ofMillis(500)));
+        EchoService echo = echo(client(), server, Duration.ofSeconds(120));
+        CompletableFuture<String> stuck = onOwnThread(() -> echo.sleepThenEcho(120_000, "never"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.inFlightCalls() == 1);
+
+        long start = System.nanoTime();
+        server.close();
+        long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        // It waited the drain timeout, then gave up on the call instead of waiting its 120 s.
+        assertThat(closeMillis).isGreaterThanOrEqualTo(500L).isLessThan(60_000L);
+        assertThat(stuck).failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(ConnectionException.class);
     }
 
     @Test
@@ -198,13 +268,17 @@ class RpcEndToEndTest {
 
     @Test
     void classOutsideTheClientAllowlistIsRefusedBeforeSending() {
-        RpcServer server = startServer();
+        // The provider would take and run it: only the client's own check can stop the call.
+        RpcServer server = startServer(RpcServer.builder().allow(Secret.class));
         EchoService echo = echo(client(), server, Duration.ofSeconds(3));
 
         assertThatThrownBy(() -> echo.echoObject(new Secret("x")))
                 .isInstanceOf(RpcProtocolException.class)
                 .hasMessageContaining(Secret.class.getName());
-        assertThat(impl.nothingCalls).hasValue(0);
+        assertThat(impl.echoObjectCalls).hasValue(0);
+        // the same method with an allowed argument does run: the counter counts what the test calls
+        assertThat(echo.echoObject("allowed")).isEqualTo("allowed");
+        assertThat(impl.echoObjectCalls).hasValue(1);
     }
 
     public interface Unexported {
@@ -239,9 +313,10 @@ class RpcEndToEndTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(impl.sleepCalls).hasValue(1));
 
-        long start = System.nanoTime();
         assertThatThrownBy(() -> echo.echo("refused")).isInstanceOf(ServerBusyException.class);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+        // "at once": refused while the only thread is still taken, not once it came free
+        assertThat(occupying).isNotDone();
+        assertThat(impl.sleepCalls).hasValue(1);
 
         impl.release.countDown();
         assertThat(occupying.join()).isEqualTo("busy");
@@ -289,7 +364,7 @@ class RpcEndToEndTest {
         client.close();
         client.close();
 
-        assertThat(pending).failsWithin(Duration.ofSeconds(5))
+        assertThat(pending).failsWithin(Duration.ofSeconds(20))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(ConnectionException.class);
     }
@@ -319,16 +394,16 @@ class RpcEndToEndTest {
 
     @Test
     void connectionRefusedFailsWithConnectionException() throws Exception {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", port).build();
+        // A socket bound but not listening: the port stays ours for the whole test and refuses connections.
+        try (java.net.Socket bound = new java.net.Socket()) {
+            bound.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            EchoService echo = client().reference(EchoService.class).address("127.0.0.1", bound.getLocalPort()).build();
 
-        assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class);
-        // Within the backoff the next call fails at once, without another attempt.
-        assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class)
-                .hasMessageContaining("failed attempts");
+            assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class);
+            // Within the backoff the next call fails at once, without another attempt.
+            assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class)
+                    .hasMessageContaining("failed attempts");
+        }
     }
 
     @Test
@@ -355,13 +430,15 @@ class RpcEndToEndTest {
             long start = System.nanoTime();
             CompletableFuture<String> call = echo.echoAsync("anyone?");
             try (java.net.Socket accepted = silent.accept()) {
-                assertThat(call).failsWithin(Duration.ofSeconds(5))
+                assertThat(call).failsWithin(Duration.ofSeconds(10))
                         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                         .withCauseInstanceOf(ConnectionException.class);
                 assertThat(accepted.isConnected()).isTrue();
             }
-            // 3 intervals = 600 ms, plus scheduling slack.
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
+            // Not before 3 silent intervals (600 ms, less a little timer slack), and through the heartbeat, not
+            // the call's 30 s deadline (the detection time on a loaded machine is for the benchmarks to report).
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(550L)
+                    .isLessThan(10_000L);
         }
     }
 }

@@ -119,6 +119,12 @@ public abstract class SerializerContractTest {
         assertThat(roundTrip(new double[] {0.5})).containsExactly(0.5);
         assertThat(roundTrip(new boolean[] {true, false})).containsExactly(true, false);
         assertThat(roundTrip(new char[] {'a', 'é'})).containsExactly('a', 'é');
+        assertThat(roundTrip(new short[] {Short.MIN_VALUE, 7})).containsExactly(Short.MIN_VALUE, (short) 7);
+        assertThat(roundTrip(new float[] {-1.5f, Float.NaN})).containsExactly(-1.5f, Float.NaN);
+        assertThat(roundTrip(new int[0])).isEmpty();
+        assertThat(roundTrip(new Object[] {new long[] {3, 4}, new boolean[0]}))
+                .satisfiesExactly(a -> assertThat((long[]) a).containsExactly(3, 4),
+                        a -> assertThat((boolean[]) a).isEmpty());
     }
 
     @Test

@@ -212,6 +212,46 @@ class DeliveryTest {
     }
 
     @Test
+    void nacksWithoutDelayBackOffExponentially() throws Exception {
+        long base = 100;
+        start(b -> b.backoff(Duration.ofMillis(base), Duration.ofSeconds(10)));
+        publish("t", "a");
+        List<Delivery> got = fetch("t", "s", "c1", 10, 0, 30_000);
+        List<Long> gaps = new ArrayList<>();
+        for (int nack = 1; nack <= 4; nack++) {
+            long nackedAt = System.nanoTime();
+            svc.nack(new NackRequest("t", "s", "c1", offsets(got), 0, "flaky")).get();
+            got = fetch("t", "s", "c1", 10, 9_000, 30_000);
+            gaps.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nackedAt));
+            assertThat(bodies(got)).containsExactly("a");
+            assertThat(got.get(0).deliveryCount()).isEqualTo(nack + 1);
+        }
+        // not before base x 2^(n-1) after the n-th nack: 100, 200, 400, 800 ms (a constant delay would
+        // come back after 100 ms each time); how much later is scheduling, not the contract
+        for (int n = 0; n < gaps.size(); n++) {
+            assertThat(gaps.get(n)).as("redelivery after nack %d (gaps %s)", n + 1, gaps)
+                    .isGreaterThanOrEqualTo((base << n) - 10);
+        }
+    }
+
+    @Test
+    void aRedeliveredMessageArrivesAfterLaterOnes() throws Exception {
+        start(b -> b);
+        publish("t", "a", "b", "c", "d");
+        List<Delivery> arrivals = new ArrayList<>(fetch("t", "s", "c1", 1, 0, 30_000));
+        svc.nack(new NackRequest("t", "s", "c1", offsets(arrivals), 1_500, "later")).get();
+        // one at a time, each acked: b, c and d come while a waits out its delay
+        while (arrivals.size() < 5) {
+            List<Delivery> next = fetch("t", "s", "c1", 1, 9_000, 30_000);
+            arrivals.addAll(next);
+            svc.ack(new AckRequest("t", "s", "c1", offsets(next))).get();
+        }
+        assertThat(bodies(arrivals)).containsExactly("a", "b", "c", "d", "a");
+        assertThat(arrivals.stream().map(Delivery::deliveryCount)).containsExactly(1, 1, 1, 1, 2);
+        assertThat(broker.stats("t", "s").ackFloor()).isEqualTo(4);
+    }
+
+    @Test
     void afterMaxDeliveriesAMessageMovesToTheDeadLetterTopicWithItsCountAndReason() throws Exception {
         start(b -> b.backoff(Duration.ofMillis(1), Duration.ofMillis(5)));
         publish("orders", "poison", "fine");

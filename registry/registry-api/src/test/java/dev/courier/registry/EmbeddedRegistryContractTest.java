@@ -3,11 +3,14 @@ package dev.courier.registry;
 import dev.courier.registry.internal.EmbeddedRegistryFactory;
 import dev.courier.registry.internal.LeasedRegistry;
 
+/** The contract on the embedded store; each test has a store of its own. */
 class EmbeddedRegistryContractTest extends RegistryContractTest {
+
+    private final String store = "contract-" + java.util.UUID.randomUUID();
 
     @Override
     protected Registry connect() {
-        return Registries.connect("embedded://contract");
+        return Registries.connect("embedded://" + store);
     }
 
     @Override
@@ -17,7 +20,7 @@ class EmbeddedRegistryContractTest extends RegistryContractTest {
 
     @Override
     protected void restartRegistryOrExpireSession(Registry client) {
-        EmbeddedRegistryFactory.store("contract").restart();
+        EmbeddedRegistryFactory.store(store).restart();
     }
 
     @Override

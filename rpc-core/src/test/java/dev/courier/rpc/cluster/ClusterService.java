@@ -16,6 +16,9 @@ public interface ClusterService {
     /** Records {@code value} (not idempotent) and returns the provider's name. */
     String record(String value);
 
+    /** Records {@code value} (not idempotent) after {@code millis} or once released; returns the provider's name. */
+    String slowRecord(long millis, String value);
+
     /** The attachment {@code key} as the provider saw it. */
     String attachment(String key);
 

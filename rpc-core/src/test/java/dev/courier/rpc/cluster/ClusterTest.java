@@ -44,7 +44,8 @@ class ClusterTest {
     private static final ServiceKey KEY = ServiceKey.of(ClusterService.class);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final Registry registry = owned(Registries.connect("embedded://cluster-" + UUID.randomUUID()));
+    private final String storeUrl = "embedded://cluster-" + UUID.randomUUID();
+    private final Registry registry = owned(Registries.connect(storeUrl));
 
     @AfterEach
     void closeAll() throws Exception {
@@ -89,21 +90,72 @@ class ClusterTest {
         assertThat(counts.get("a") / (double) n).isCloseTo(0.75, within(0.05));
     }
 
+    /** A provider whose server is up and registered by hand, so that its entry can leave while it serves on. */
+    private RpcServer unregisteredProvider(NamedProvider impl) {
+        return owned(RpcServer.builder().host("127.0.0.1").export(ClusterService.class, impl).start());
+    }
+
+    /** Round-robin over two providers alternates, so 20 answers in a row from one mean the other left. */
+    private static boolean nextCallsAllGoTo(ClusterService service, String name) {
+        for (int i = 0; i < 20; i++) {
+            if (!service.record("x").equals(name)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Test
-    void followsProvidersComingAndGoing() {
+    void followsProvidersComingAndLeavingThroughTheRegistry() {
         NamedProvider a = new NamedProvider("a");
-        RpcServer serverA = provider(a);
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class).build();
+        RpcServer serverA = unregisteredProvider(a);
+        Registration registrationA = registry.register(ServiceInstance.of(KEY, "127.0.0.1", serverA.port()));
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN).build();
         assertThat(service.name()).isEqualTo("a");
 
         NamedProvider b = new NamedProvider("b");
         provider(b);
         await().atMost(Duration.ofSeconds(10)).until(() -> service.name().equals("b"));
 
-        serverA.close();
+        // a's entry leaves the registry while its server stays up and would answer: only the watch can
+        // stop the routing there (no go-away frame, no connection error)
+        registrationA.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> nextCallsAllGoTo(service, "b"));
+        int callsOfA = a.calls.get();
         for (int i = 0; i < 50; i++) {
             assertThat(service.record("x")).isEqualTo("b");
         }
+        assertThat(a.calls).hasValue(callsOfA);
+    }
+
+    @Test
+    void aCrashedProviderLeavesOnceItsLeaseExpiresWhileItsServerStaysUp() {
+        NamedProvider a = new NamedProvider("a");
+        RpcServer serverA = unregisteredProvider(a);
+        // a's own registry client (same store) whose lease heartbeats stop as if its process had crashed
+        Registry registryOfA = owned(Registries.connect(storeUrl));
+        registryOfA.register(ServiceInstance.of(KEY, "127.0.0.1", serverA.port()), Duration.ofSeconds(1));
+        NamedProvider b = new NamedProvider("b");
+        provider(b);
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            service.name();
+            return a.calls.get() > 0 && b.calls.get() > 0;
+        });
+
+        ((dev.courier.registry.internal.LeasedRegistry) registryOfA).simulateCrash();
+        long crashedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(15)).until(() -> nextCallsAllGoTo(service, "b"));
+        // the lease, nothing else, took it out: not before the 1 s TTL counted from the last renewal
+        // (renewals go every third of the TTL, so at most 333 ms before the crash)
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashedAt)).isGreaterThanOrEqualTo(600L);
+        int callsOfA = a.calls.get();
+        for (int i = 0; i < 50; i++) {
+            assertThat(service.record("x")).isEqualTo("b");
+        }
+        assertThat(a.calls).hasValue(callsOfA);
     }
 
     @Test
@@ -163,6 +215,28 @@ class ClusterTest {
     }
 
     @Test
+    void aNonIdempotentCallCutByAProviderCrashFailsAndRanExactlyOnce() throws Exception {
+        List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"), new NamedProvider("c"));
+        List<KillableProxy> proxies = crashableProviders(impls);
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
+                .timeout(Duration.ofSeconds(30)).build();
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        owned(caller::shutdownNow);
+        owned(() -> impls.forEach(p -> p.release.countDown()));
+
+        java.util.concurrent.Future<String> call = caller.submit(() -> service.slowRecord(60_000, "once"));
+        int running = await().atMost(Duration.ofSeconds(10)).until(() -> java.util.stream.IntStream.range(0, 3)
+                .filter(i -> impls.get(i).calls.get() == 1).findFirst().orElse(-1), i -> i >= 0);
+        proxies.get(running).kill(); // the call is running there: it may have had its effect
+
+        assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                .hasCauseInstanceOf(dev.courier.rpc.ConnectionException.class);
+        // the error reached the caller, so no retry is still to come: one execution in all
+        assertThat(impls.stream().mapToInt(p -> p.calls.get()).sum()).isEqualTo(1);
+    }
+
+    @Test
     void breakerOpensOnAFailingProviderAndClosesAfterRecovery() throws Exception {
         List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
         List<KillableProxy> proxies = crashableProviders(impls);
@@ -188,6 +262,75 @@ class ClusterTest {
             return client.breakerState("127.0.0.1", port) == CircuitBreaker.State.CLOSED
                     && impls.get(0).calls.get() > before + 5;
         });
+    }
+
+    @Test
+    void breakerDefaultsAreTheDocumentedOnes() throws Exception {
+        CircuitBreakerConfig defaults = RpcClient.DEFAULT_CIRCUIT_BREAKER;
+        assertThat(defaults.getSlidingWindowType()).isEqualTo(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED);
+        assertThat(defaults.getSlidingWindowSize()).isEqualTo(20);
+        assertThat(defaults.getMinimumNumberOfCalls()).isEqualTo(10);
+        assertThat(defaults.getFailureRateThreshold()).isEqualTo(50f);
+        assertThat(defaults.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(5_000L);
+        assertThat(defaults.getPermittedNumberOfCallsInHalfOpenState()).isEqualTo(3);
+
+        // and a client built without a breaker configuration behaves by them
+        List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
+        List<KillableProxy> proxies = crashableProviders(impls);
+        RpcClient client = client(RpcClient.builder());
+        ClusterService failfast = client.reference(ClusterService.class).faultTolerance(FaultTolerance.FAILFAST)
+                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        int portA = proxies.get(0).port();
+        int portB = proxies.get(1).port();
+        // service exceptions do not count against a provider
+        for (int i = 0; i < 40; i++) {
+            assertThatThrownBy(failfast::fail).isInstanceOf(RemoteException.class);
+        }
+        assertThat(client.breakerState("127.0.0.1", portA)).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(client.breakerState("127.0.0.1", portB)).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        // connection failures do, from the 10th call in the window on: a's window now holds 20 successes
+        // (the failing calls above reached the provider), so a's breaker opens once half of 20 calls failed
+        proxies.get(0).kill();
+        int failures = 0;
+        while (client.breakerState("127.0.0.1", portA) == CircuitBreaker.State.CLOSED) {
+            try {
+                failfast.name();
+            } catch (dev.courier.rpc.ConnectionException e) {
+                failures++;
+            }
+            assertThat(failures).as("failed calls on a before its breaker opened").isLessThanOrEqualTo(10);
+        }
+        assertThat(failures).isEqualTo(10);
+        assertThat(client.breakerState("127.0.0.1", portA)).isEqualTo(CircuitBreaker.State.OPEN);
+        // while open, a is out of balancing: every call goes to b
+        int callsOfB = impls.get(1).calls.get();
+        for (int i = 0; i < 10; i++) {
+            assertThat(failfast.name()).isEqualTo("b");
+        }
+        assertThat(impls.get(1).calls.get()).isEqualTo(callsOfB + 10);
+    }
+
+    @Test
+    void retriesAreCountedInTheRetriesMetric() throws Exception {
+        List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
+        List<KillableProxy> proxies = crashableProviders(impls);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ClusterService service = client(RpcClient.builder().meterRegistry(meters)).reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        for (int i = 0; i < 10; i++) {
+            service.name();
+        }
+        assertThat(meters.get("courier.client.retries").counter().count()).as("no retry while both answer").isZero();
+
+        proxies.get(0).kill(); // a is gone: each call that picks a first is retried on b
+        int callsOfB = impls.get(1).calls.get();
+        for (int i = 0; i < 10; i++) {
+            assertThat(service.name()).isEqualTo("b");
+        }
+        double retries = meters.get("courier.client.retries").counter().count();
+        assertThat(retries).isPositive().isLessThanOrEqualTo(10);
+        assertThat(impls.get(1).calls.get()).isEqualTo(callsOfB + 10);
     }
 
     @Test
@@ -300,9 +443,12 @@ class ClusterTest {
     @Test
     void rollingRestartOfThreeProvidersFailsNoCall() throws Exception {
         List<RpcServer> servers = new ArrayList<>();
+        List<NamedProvider> executions = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int i = 0; i < 3; i++) {
+            NamedProvider old = new NamedProvider("old-" + i);
+            executions.add(old);
             servers.add(RpcServer.builder().host("127.0.0.1").registry(registry)
-                    .export(ClusterService.class, new NamedProvider("old-" + i), ExportOptions.create()).start());
+                    .export(ClusterService.class, old, ExportOptions.create()).start());
         }
         RpcClient client = client(RpcClient.builder());
         // record() is not idempotent: only calls that provably did not run may be retried
@@ -331,6 +477,7 @@ class ClusterTest {
             for (int i = 0; i < 3; i++) {
                 servers.get(i).close();
                 NamedProvider fresh = new NamedProvider("new-" + i);
+                executions.add(fresh);
                 replacements.add(RpcServer.builder().host("127.0.0.1").registry(registry)
                         .export(ClusterService.class, fresh, ExportOptions.create()).start());
                 await().atMost(Duration.ofSeconds(10)).until(() -> fresh.calls.get() > 50);
@@ -344,5 +491,7 @@ class ClusterTest {
         }
         assertThat(errors).isEmpty();
         assertThat(answeredBy).contains("old-0", "new-0", "new-1", "new-2");
+        // record() is not idempotent: every successful call ran exactly once, none twice through a retry
+        assertThat(executions.stream().mapToInt(p -> p.calls.get()).sum()).isEqualTo(ok.get());
     }
 }

@@ -2,6 +2,8 @@ package dev.courier.rpc.cluster;
 
 import dev.courier.rpc.CallContext;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A provider of {@link ClusterService} that counts its calls. Thread-safe. */
@@ -9,6 +11,8 @@ public class NamedProvider implements ClusterService {
 
     final String name;
     final AtomicInteger calls = new AtomicInteger();
+    /** Ends {@link #slowRecord} calls early. */
+    final CountDownLatch release = new CountDownLatch(1);
 
     public NamedProvider(String name) {
         this.name = name;
@@ -34,6 +38,17 @@ public class NamedProvider implements ClusterService {
     @Override
     public String record(String value) {
         calls.incrementAndGet();
+        return name;
+    }
+
+    @Override
+    public String slowRecord(long millis, String value) {
+        calls.incrementAndGet();
+        try {
+            release.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return name;
     }
 

@@ -11,30 +11,81 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Members of a registry cluster in this JVM, on loopback ports, each with its own data directory. */
+/**
+ * Members of a registry cluster in this JVM, on loopback ports, each with its own data directory.
+ *
+ * <p>Raft members must know each other's addresses before any starts, so ports are picked free
+ * beforehand rather than bound as port 0; should another process take one in between, {@link #startAll}
+ * starts the whole cluster again on fresh ports. Not thread-safe: one test drives it.
+ */
 final class RaftTestCluster implements AutoCloseable {
 
-    final RaftPeers peers;
+    private static final int START_ATTEMPTS = 3;
+
+    private final int size;
+    private RaftPeers peers;
     private final Path root;
     private final long snapshotEvery;
     final Map<String, RaftRegistryServer> running = new LinkedHashMap<>();
     final Map<String, String> ratisProperties = new LinkedHashMap<>();
 
     RaftTestCluster(int size, Path root, long snapshotEvery) throws IOException {
-        Map<String, String> members = new LinkedHashMap<>();
-        for (int i = 1; i <= size; i++) {
-            members.put("n" + i, "127.0.0.1:" + freePort());
-        }
-        this.peers = new RaftPeers(members);
+        this.size = size;
+        this.peers = freshPeers(size);
         this.root = root;
         this.snapshotEvery = snapshotEvery;
     }
 
-    RaftTestCluster startAll() throws IOException {
-        for (String id : peers.members().keySet()) {
-            start(id);
+    private static RaftPeers freshPeers(int size) throws IOException {
+        Map<String, String> members = new LinkedHashMap<>();
+        for (int i = 1; i <= size; i++) {
+            members.put("n" + i, "127.0.0.1:" + freePort());
         }
-        return this;
+        return new RaftPeers(members);
+    }
+
+    RaftPeers peers() {
+        return peers;
+    }
+
+    RaftTestCluster startAll() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                for (String id : peers.members().keySet()) {
+                    start(id);
+                }
+                return this;
+            } catch (IOException | RuntimeException e) {
+                close();
+                if (attempt == START_ATTEMPTS || !causedByBind(e)) {
+                    throw e;
+                }
+                for (String id : peers.members().keySet()) {
+                    deleteRecursively(root.resolve(id));
+                }
+                peers = freshPeers(size);
+            }
+        }
+    }
+
+    private static boolean causedByBind(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
     }
 
     void start(String id) throws IOException {

@@ -64,8 +64,8 @@ class RegistryCommandTest {
             cluster.stop(victim);
 
             String status = run("status", "--registry", cluster.url());
-            assertThat(status).contains("MEMBER id=" + leader + " address=" + cluster.peers.members().get(leader) + " role=LEADER term=");
-            assertThat(status).contains("MEMBER id=" + victim + " address=" + cluster.peers.members().get(victim) + " role=UNREACHABLE");
+            assertThat(status).contains("MEMBER id=" + leader + " address=" + cluster.peers().members().get(leader) + " role=LEADER term=");
+            assertThat(status).contains("MEMBER id=" + victim + " address=" + cluster.peers().members().get(victim) + " role=UNREACHABLE");
             assertThat(status).containsPattern("INSTANCES count=1 revision=\\d+");
 
             String ls = run("ls", "--registry", cluster.url());

@@ -27,13 +27,16 @@ class ZookeeperRegistryContractTest extends RegistryContractTest {
         server.close();
     }
 
+    /** Each test works under a root of its own on the shared server. */
+    private final String root = "/contract-" + java.util.UUID.randomUUID();
+
     @Override
     protected Registry connect() {
         try {
             // every client talks through its own proxy, so a crash can cut it off without a clean close
             FreezableProxy proxy = new FreezableProxy(new java.net.InetSocketAddress("127.0.0.1", server.getPort()));
             Registry client = Registries.connect("zookeeper://" + proxy.address()
-                    + "?sessionTimeoutMs=" + TTL.toMillis() + "&root=/contract");
+                    + "?sessionTimeoutMs=" + TTL.toMillis() + "&root=" + root);
             proxies.put(client, proxy);
             return client;
         } catch (java.io.IOException e) {
@@ -54,6 +57,12 @@ class ZookeeperRegistryContractTest extends RegistryContractTest {
 
     @Override
     protected boolean deliversEveryChangeInOrder() {
+        return false;
+    }
+
+    /** A client reads from the server it is connected to, which in an ensemble may lag (no {@code sync}). */
+    @Override
+    protected boolean listsEveryChangeOnceTheCallReturns() {
         return false;
     }
 

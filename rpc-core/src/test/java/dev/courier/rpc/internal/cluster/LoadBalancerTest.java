@@ -168,6 +168,22 @@ class LoadBalancerTest {
     }
 
     @Test
+    void consistentHashIgnoresWeights() {
+        LoadBalancer ch = LoadBalancers.create(LoadBalance.CONSISTENT_HASH, 0);
+        List<Fake> even = nodes(4);
+        List<Fake> skewed = List.of(Fake.of("10.0.0.1:1", 1), Fake.of("10.0.0.2:1", 900),
+                Fake.of("10.0.0.3:1", 100), Fake.of("10.0.0.4:1", 5));
+        Map<String, Integer> perNode = new HashMap<>();
+        for (int k = 0; k < 10_000; k++) {
+            String node = ch.select(even, call("key-" + k)).id();
+            assertThat(ch.select(skewed, call("key-" + k)).id()).as("a weight change moves no key").isEqualTo(node);
+            perNode.merge(node, 1, Integer::sum);
+        }
+        // the 900-weight provider gets no more than its even share
+        assertThat(perNode.values()).allSatisfy(n -> assertThat(n).isBetween(1_500, 3_500));
+    }
+
+    @Test
     void unknownBalancerNamesTheKnownOnes() {
         assertThatThrownBy(() -> LoadBalancers.create("fastest", 0))
                 .hasMessageContaining("Unknown load balancer 'fastest'").hasMessageContaining("roundrobin");

@@ -23,8 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Checks, before Protostuff writes anything, that every object reachable from a value (through
  * collections, maps, arrays, {@code Optional}, exception causes, record components and the non-static
- * non-transient fields of application classes) has an allowed class. Protostuff itself would write any
- * class. Shared and cyclic references are visited once.
+ * non-transient fields of application classes) has an allowed class, and that the graph has no cycle:
+ * Protostuff does not track references, so it would recurse until the stack overflows. Shared
+ * references are visited once (they arrive as equal copies); a cycle is refused with a
+ * {@link SerializationException} that names it.
  *
  * <p>Thread-safe: the per-class field lists are cached in a concurrent map.
  */
@@ -37,27 +39,59 @@ final class GraphCheck {
         this.allowlist = allowlist;
     }
 
+    /** An object being visited and the index of its next child. */
+    private static final class Visit {
+        final Object object;
+        final List<Object> children;
+        int next;
+
+        Visit(Object object, List<Object> children) {
+            this.object = object;
+            this.children = children;
+        }
+    }
+
     void check(Object root) {
         if (root == null) {
             return;
         }
-        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        Deque<Object> pending = new ArrayDeque<>();
-        pending.add(root);
-        while (!pending.isEmpty()) {
-            Object o = pending.poll();
-            if (!seen.add(o)) {
+        Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> onPath = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Visit> path = new ArrayDeque<>();
+        path.push(enter(root, onPath));
+        while (!path.isEmpty()) {
+            Visit top = path.peek();
+            if (top.next == top.children.size()) {
+                path.pop();
+                onPath.remove(top.object);
+                done.add(top.object);
                 continue;
             }
-            Class<?> type = o.getClass();
-            if (!allowlist.isAllowed(type)) {
-                throw SerializationException.notAllowed(type.getName());
+            Object child = top.children.get(top.next++);
+            if (onPath.contains(child)) {
+                throw new SerializationException("Cannot serialize " + root.getClass().getName()
+                        + ": its object graph has a cycle (a " + top.object.getClass().getName() + " refers back to a "
+                        + child.getClass().getName() + " that contains it); Protostuff does not track references:"
+                        + " break the cycle or use the kryo serializer", root.getClass().getName(), null);
             }
-            children(o, type, pending);
+            if (!done.contains(child)) {
+                path.push(enter(child, onPath));
+            }
         }
     }
 
-    private void children(Object o, Class<?> type, Deque<Object> pending) {
+    private Visit enter(Object o, Set<Object> onPath) {
+        Class<?> type = o.getClass();
+        if (!allowlist.isAllowed(type)) {
+            throw SerializationException.notAllowed(type.getName());
+        }
+        onPath.add(o);
+        List<Object> children = new ArrayList<>();
+        children(o, type, children);
+        return new Visit(o, children);
+    }
+
+    private void children(Object o, Class<?> type, List<Object> pending) {
         if (type.isArray()) {
             if (!type.getComponentType().isPrimitive()) {
                 for (int i = 0, n = Array.getLength(o); i < n; i++) {
@@ -90,7 +124,7 @@ final class GraphCheck {
         }
     }
 
-    private static void addIfPresent(Deque<Object> pending, Object o) {
+    private static void addIfPresent(List<Object> pending, Object o) {
         if (o != null) {
             pending.add(o);
         }
