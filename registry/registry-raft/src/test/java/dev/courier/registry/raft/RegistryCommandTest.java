@@ -94,7 +94,7 @@ class RegistryCommandTest {
     @Test
     void aMemberListensOnlyOnItsOwnAddress() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(1, dir, 1000).startAll()) {
-            String address = cluster.peers.members().values().iterator().next();
+            String address = cluster.peers().members().values().iterator().next();
             assertThat(address).startsWith("127.0.0.1:");
             int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
             try (Socket own = new Socket()) {
