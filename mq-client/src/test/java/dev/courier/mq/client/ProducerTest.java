@@ -105,6 +105,11 @@ class ProducerTest {
         }
 
         @Override
+        public int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public SubscriptionStats stats(String topic, String subscription) {
             throw new UnsupportedOperationException();
         }
