@@ -1,16 +1,8 @@
 package dev.courier.mq.client;
 
 import dev.courier.mq.client.internal.Codec;
-import dev.courier.mq.client.protocol.AckRequest;
-import dev.courier.mq.client.protocol.BrokerService;
-import dev.courier.mq.client.protocol.ExtendRequest;
-import dev.courier.mq.client.protocol.FetchRequest;
-import dev.courier.mq.client.protocol.FetchResult;
-import dev.courier.mq.client.protocol.NackRequest;
 import dev.courier.mq.client.protocol.PublishRequest;
 import dev.courier.mq.client.protocol.PublishResult;
-import dev.courier.mq.client.protocol.SubscribeRequest;
-import dev.courier.mq.client.protocol.SubscriptionStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +36,7 @@ class ProducerGiveUpTest {
     }
 
     /** Stores what it is sent, deduplicating by producer id and sequence as the broker does. */
-    private static final class LossyBroker implements BrokerService {
+    private static final class LossyBroker extends PublishOnlyBroker {
         volatile boolean answersLost = true;
         final AtomicInteger calls = new AtomicInteger();
         final Map<String, Set<Long>> storedUnder = new HashMap<>();
@@ -70,45 +62,6 @@ class ProducerGiveUpTest {
             return storedUnder.getOrDefault(payload, Set.of()).size();
         }
 
-        @Override
-        public SubscriptionStats subscribe(SubscribeRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<FetchResult> fetch(FetchRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Integer> ack(AckRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Integer> nack(NackRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int extendDeadline(ExtendRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int detach(String topic, String subscription, String consumerId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SubscriptionStats stats(String topic, String subscription) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     @Test

@@ -1,16 +1,8 @@
 package dev.courier.mq.client;
 
 import dev.courier.mq.client.internal.Codec;
-import dev.courier.mq.client.protocol.AckRequest;
-import dev.courier.mq.client.protocol.BrokerService;
-import dev.courier.mq.client.protocol.ExtendRequest;
-import dev.courier.mq.client.protocol.FetchRequest;
-import dev.courier.mq.client.protocol.FetchResult;
-import dev.courier.mq.client.protocol.NackRequest;
 import dev.courier.mq.client.protocol.PublishRequest;
 import dev.courier.mq.client.protocol.PublishResult;
-import dev.courier.mq.client.protocol.SubscribeRequest;
-import dev.courier.mq.client.protocol.SubscriptionStats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 class ProducerTest {
 
     /** A broker that holds every publish until the test answers it. Thread-safe. */
-    static final class FakeBroker implements BrokerService {
+    static final class FakeBroker extends PublishOnlyBroker {
 
         record Call(PublishRequest request, CompletableFuture<PublishResult> answer) {
 
@@ -74,45 +66,6 @@ class ProducerTest {
             return calls.stream().filter(c -> !c.answer().isDone()).count();
         }
 
-        @Override
-        public SubscriptionStats subscribe(SubscribeRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<FetchResult> fetch(FetchRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Integer> ack(AckRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Integer> nack(NackRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int extendDeadline(ExtendRequest request) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int detach(String topic, String subscription, String consumerId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SubscriptionStats stats(String topic, String subscription) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     /**
