@@ -11,12 +11,14 @@ import dev.courier.rpc.internal.server.AccessRules;
 import dev.courier.rpc.internal.server.Limits;
 import dev.courier.rpc.internal.server.ExportedService;
 import dev.courier.rpc.internal.server.InFlight;
+import dev.courier.rpc.internal.server.ConnectionLimiter;
 import dev.courier.rpc.internal.server.ServerConnection;
 import dev.courier.rpc.internal.server.ServerHandler;
 import dev.courier.rpc.internal.transport.Pipelines;
 import dev.courier.rpc.internal.transport.ServerGate;
 import dev.courier.rpc.internal.transport.Tls;
 import dev.courier.serialization.CompressionPolicy;
+import dev.courier.serialization.Serializer;
 import dev.courier.serialization.Serializers;
 import dev.courier.serialization.TypeAllowlist;
 import io.netty.bootstrap.ServerBootstrap;
@@ -113,7 +115,12 @@ public final class RpcServer implements AutoCloseable {
         }
         interceptors.addAll(b.interceptors);
         this.services = Map.copyOf(map);
-        Serializers serializers = Serializers.load(allowlist.build());
+        Serializer serializer;
+        try {
+            serializer = Serializers.load(allowlist.build()).byName(b.serializer);
+        } catch (IllegalArgumentException e) {
+            throw new CourierConfigurationException(List.of("serializer: " + e.getMessage()));
+        }
         this.drainTimeout = b.drainTimeout;
         BlockingQueue<Runnable> queue = b.queueCapacity == 0
                 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(b.queueCapacity);
@@ -134,8 +141,9 @@ public final class RpcServer implements AutoCloseable {
                 "courier-server-io");
         this.channels = new DefaultChannelGroup("courier-server", GlobalEventExecutor.INSTANCE);
 
-        ServerHandler handler = new ServerHandler(services, serializers, businessPool, inFlight, b.compression,
-                interceptors, access);
+        ServerHandler handler = new ServerHandler(services, serializer, businessPool, inFlight, b.compression,
+                interceptors, access, b.maxPendingRequestsPerConnection);
+        ConnectionLimiter connectionLimiter = new ConnectionLimiter(b.maxConnectionsPerAddress, b.maxConnections);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(Transport.serverChannel())
@@ -147,6 +155,10 @@ public final class RpcServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!connectionLimiter.admit(ch)) {
+                            ch.close();
+                            return;
+                        }
                         channels.add(ch);
                         Pipelines.install(ch, Pipelines.Side.SERVER, transport, ssl, null,
                                 new ServerGate(authenticator, (ctx, principal) ->
@@ -300,6 +312,10 @@ public final class RpcServer implements AutoCloseable {
         private String advertisedHost;
         private Duration leaseTtl = Registry.DEFAULT_LEASE_TTL;
         private final List<Class<?>> allowedClasses = new ArrayList<>();
+        private String serializer = Serializers.DEFAULT_NAME;
+        private int maxConnections = 10_000;
+        private int maxConnectionsPerAddress = 1_000;
+        private int maxPendingRequestsPerConnection = 4_096;
 
         private Builder() {
         }
@@ -363,6 +379,35 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The connections this server holds open at once (default 10,000). One more is closed as soon as
+         * it is accepted, before TLS or a byte of it is read.
+         */
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = positive(maxConnections, "maxConnections");
+            return this;
+        }
+
+        /**
+         * The connections one remote address may hold open at once (default 1,000); one more is closed as
+         * soon as it is accepted. Clients behind one proxy or NAT share an address: size it for them.
+         */
+        public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = positive(maxConnectionsPerAddress, "maxConnectionsPerAddress");
+            return this;
+        }
+
+        /**
+         * The requests one connection may have running or queued and not yet answered (default 4,096).
+         * One more is answered "server busy" (the client sees {@link ServerBusyException}) before its
+         * arguments are read, so one connection cannot fill the business pool's queue or the heap.
+         */
+        public Builder maxPendingRequestsPerConnection(int maxPendingRequestsPerConnection) {
+            this.maxPendingRequestsPerConnection = positive(maxPendingRequestsPerConnection,
+                    "maxPendingRequestsPerConnection");
+            return this;
+        }
+
         /** The largest request body accepted (default 16 MiB); larger ones are refused. */
         public Builder maxBodyLength(int maxBodyLength) {
             transport.maxBodyLength(maxBodyLength);
@@ -384,6 +429,17 @@ public final class RpcServer implements AutoCloseable {
         /** Compresses response bodies the policy selects (default: none). Requests are read whatever they use. */
         public Builder compression(CompressionPolicy compression) {
             this.compression = compression;
+            return this;
+        }
+
+        /**
+         * The serializer every request must use: {@code kryo} (the default) or {@code protostuff}. It is
+         * the server's choice alone: a request in any other serializer is refused before its body is
+         * read (the client sees {@link RpcProtocolException}), so a peer cannot pick a decoder this
+         * server did not choose. References to this server name the same serializer.
+         */
+        public Builder serializer(String serializer) {
+            this.serializer = Objects.requireNonNull(serializer, "serializer");
             return this;
         }
 

@@ -52,7 +52,7 @@ class RpcEndToEndTest {
     @ParameterizedTest(name = "{0} serializer, {1} proxy")
     @CsvSource({"kryo, bytebuddy", "kryo, jdk", "protostuff, bytebuddy", "protostuff, jdk"})
     void callsRoundTripWithEverySerializerAndProxy(String serializer, String proxy) throws Exception {
-        RpcServer server = startServer();
+        RpcServer server = startServer(RpcServer.builder().serializer(serializer));
         EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
                 .serializer(serializer).proxy(proxy).build();
 
@@ -66,6 +66,20 @@ class RpcEndToEndTest {
         assertThat(echo.echoAsync("async").get(3, TimeUnit.SECONDS)).isEqualTo("async");
         assertThat(echo.echoLater("later", 20).get(3, TimeUnit.SECONDS)).isEqualTo("later");
         assertThat(echo.toString()).contains("EchoService");
+    }
+
+    @Test
+    void theServerChoosesTheSerializerAndRefusesARequestInAnother() {
+        RpcServer server = startServer(RpcServer.builder().serializer("kryo"));
+        EchoService protostuff = client().reference(EchoService.class).address("127.0.0.1", server.port())
+                .serializer("protostuff").build();
+
+        assertThatThrownBy(() -> protostuff.echo("hello"))
+                .isInstanceOf(RpcProtocolException.class)
+                .hasMessageContaining("takes requests in serializer 'kryo'");
+        assertThat(echo(client(), server, Duration.ofSeconds(3)).echo("hello")).isEqualTo("hello");
+        assertThatThrownBy(() -> RpcServer.builder().serializer("java").start())
+                .isInstanceOf(CourierConfigurationException.class).hasMessageContaining("Unknown serializer 'java'");
     }
 
     @ParameterizedTest(name = "{0}")

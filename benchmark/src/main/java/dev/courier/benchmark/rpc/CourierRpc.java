@@ -36,7 +36,7 @@ final class CourierRpc implements RpcSystem {
 
     @Override
     public Echo start(int connections) {
-        RpcServer.Builder b = RpcServer.builder().host("127.0.0.1");
+        RpcServer.Builder b = RpcServer.builder().host("127.0.0.1").serializer(serializer);
         RpcClient.Builder cb = RpcClient.builder().connectionsPerAddress(connections);
         if (tls != null) {
             b.tls(TlsOptions.builder().keyCertChain(tls.serverCert(), tls.serverKey()).build());

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@link PeerConnection} of one accepted channel; created when it becomes active, closed with it.
@@ -24,6 +25,7 @@ public final class ServerConnection implements PeerConnection {
     private List<Runnable> onClose = new ArrayList<>();
     private boolean closed;
     private volatile String principal;
+    private final AtomicInteger pending = new AtomicInteger();
 
     ServerConnection(Channel channel) {
         this.channel = channel;
@@ -56,6 +58,32 @@ public final class ServerConnection implements PeerConnection {
     @Override
     public String principal() {
         return principal;
+    }
+
+    /**
+     * Counts one more request accepted on this connection and not yet answered, unless {@code limit}
+     * are already: then it returns false and counts nothing. Every true is matched by one
+     * {@link #requestDone()}.
+     */
+    boolean tryStartRequest(int limit) {
+        while (true) {
+            int n = pending.get();
+            if (n >= limit) {
+                return false;
+            }
+            if (pending.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void requestDone() {
+        pending.decrementAndGet();
+    }
+
+    /** Requests accepted on this connection and not yet answered. */
+    int pendingRequests() {
+        return pending.get();
     }
 
     /** Sets the principal the handshake authenticated (null: anonymous). */

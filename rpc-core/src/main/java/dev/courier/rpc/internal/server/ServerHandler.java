@@ -19,7 +19,6 @@ import dev.courier.rpc.internal.protocol.Status;
 import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.SerializationException;
 import dev.courier.serialization.Serializer;
-import dev.courier.serialization.Serializers;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -49,26 +48,36 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
 
     private final Map<String, ExportedService> services;
-    private final Serializers serializers;
+    private final Serializer serializer;
     private final Executor businessPool;
     private final InFlight inFlight;
     private final CompressionPolicy compression;
     private final List<ServerInterceptor> interceptors;
     private final AccessRules access;
+    private final int maxPendingPerConnection;
 
-    public ServerHandler(Map<String, ExportedService> services, Serializers serializers, Executor businessPool,
+    /**
+     * @param serializer the one serializer requests may use; a request in any other is refused
+     *                   {@link Status#BAD_REQUEST} before a byte of its body is read
+     */
+    public ServerHandler(Map<String, ExportedService> services, Serializer serializer, Executor businessPool,
                          InFlight inFlight, CompressionPolicy compression) {
-        this(services, serializers, businessPool, inFlight, compression, List.of(), new AccessRules());
+        this(services, serializer, businessPool, inFlight, compression, List.of(), new AccessRules(), Integer.MAX_VALUE);
     }
 
-    public ServerHandler(Map<String, ExportedService> services, Serializers serializers, Executor businessPool,
+    /**
+     * @param maxPendingPerConnection requests one connection may have accepted and not yet answered; one
+     *                                more is refused {@link Status#SERVER_BUSY} before its arguments are read
+     */
+    public ServerHandler(Map<String, ExportedService> services, Serializer serializer, Executor businessPool,
                          InFlight inFlight, CompressionPolicy compression, List<ServerInterceptor> interceptors,
-                         AccessRules access) {
+                         AccessRules access, int maxPendingPerConnection) {
+        this.maxPendingPerConnection = maxPendingPerConnection;
         this.access = access;
         this.interceptors = List.copyOf(interceptors);
         this.compression = compression;
         this.services = services;
-        this.serializers = serializers;
+        this.serializer = serializer;
         this.businessPool = businessPool;
         this.inFlight = inFlight;
     }
@@ -106,11 +115,33 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             reject(channel, oneWay, id, Status.SHUTTING_DOWN, "The server is shutting down");
             return;
         }
-        Serializer serializer = serializers.find(frame.serializerId());
-        if (serializer == null) {
-            reject(channel, oneWay, id, Status.BAD_REQUEST, "Unknown serializer id " + frame.serializerId());
+        if (frame.serializerId() != serializer.id()) {
+            // The serializer is the server's choice, never the caller's: a peer may not switch to another
+            // decoder (and its gadget surface) by setting one byte of the header.
+            reject(channel, oneWay, id, Status.BAD_REQUEST, "This server takes requests in serializer '"
+                    + serializer.name() + "' (id " + serializer.id() + ") only, not id " + frame.serializerId());
             return;
         }
+        ServerConnection connection = ServerConnection.of(channel);
+        if (!connection.tryStartRequest(maxPendingPerConnection)) {
+            reject(channel, oneWay, id, Status.SERVER_BUSY, "This connection has " + maxPendingPerConnection
+                    + " requests waiting for answers, the server's limit per connection; the request was not run");
+            return;
+        }
+        boolean started = false;
+        try {
+            started = start(channel, frame, connection, receivedNanos);
+        } finally {
+            if (!started) {
+                connection.requestDone();
+            }
+        }
+    }
+
+    /** Reads and starts the request; true once it runs or waits for the pool (it then ends the count itself). */
+    private boolean start(Channel channel, Frame frame, ServerConnection connection, long receivedNanos) {
+        boolean oneWay = frame.isOneWay();
+        long id = frame.requestId();
         ByteBuf body = frame.body();
         RequestHead head;
         Object[] args;
@@ -123,37 +154,39 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             if (service == null) {
                 reject(channel, oneWay, id, Status.SERVICE_NOT_FOUND, "No service " + head.service()
                         + " (version '" + head.version() + "', group '" + head.group() + "') is exported here");
-                return;
+                return false;
             }
             invoker = service.method(head.method(), head.params());
             if (invoker == null) {
                 reject(channel, oneWay, id, Status.METHOD_NOT_FOUND, "Service " + head.service() + " has no method "
                         + head.method() + "(" + head.params() + ")");
-                return;
+                return false;
             }
-            if (!access.permits(service.key(), head.method(), ServerConnection.of(channel).principal())) {
-                String who = ServerConnection.of(channel).principal();
+            if (!access.permits(service.key(), head.method(), connection.principal())) {
+                String who = connection.principal();
                 reject(channel, oneWay, id, Status.PERMISSION_DENIED, (who == null ? "An anonymous caller"
                         : "Principal '" + who + "'") + " may not call " + head.service() + "." + head.method());
-                return;
+                return false;
             }
             args = readArgs(body, serializer, invoker.parameterTypes());
         } catch (ProtocolException | SerializationException | IndexOutOfBoundsException e) {
             reject(channel, oneWay, id, Status.BAD_REQUEST, "Malformed request: " + e.getMessage());
-            return;
+            return false;
         }
         long timeoutNanos = head.timeoutMillis() * 1_000_000L;
-        Call call = new Call(channel, id, oneWay, serializer, invoker, args, receivedNanos, timeoutNanos, head);
+        Call call = new Call(channel, connection, id, oneWay, invoker, args, receivedNanos, timeoutNanos, head);
         inFlight.enter();
         if (service.nonBlocking() || invoker.nonBlocking()) {
             call.run();
-            return;
+            return true;
         }
         try {
             businessPool.execute(call);
+            return true;
         } catch (RejectedExecutionException e) {
             inFlight.exit();
             reject(channel, oneWay, id, Status.SERVER_BUSY, "The server's business pool is full");
+            return false;
         }
     }
 
@@ -214,22 +247,22 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     /** One request, run on the business pool or inline. */
     private final class Call implements Runnable {
         private final Channel channel;
+        private final ServerConnection connection;
         private final long id;
         private final boolean oneWay;
-        private final Serializer serializer;
         private final MethodInvoker invoker;
         private final Object[] args;
         private final long receivedNanos;
         private final long timeoutNanos;
         private final RequestHead head;
 
-        Call(Channel channel, long id, boolean oneWay, Serializer serializer, MethodInvoker invoker, Object[] args,
-             long receivedNanos, long timeoutNanos, RequestHead head) {
+        Call(Channel channel, ServerConnection connection, long id, boolean oneWay, MethodInvoker invoker,
+             Object[] args, long receivedNanos, long timeoutNanos, RequestHead head) {
             this.head = head;
             this.channel = channel;
+            this.connection = connection;
             this.id = id;
             this.oneWay = oneWay;
-            this.serializer = serializer;
             this.invoker = invoker;
             this.args = args;
             this.receivedNanos = receivedNanos;
@@ -239,13 +272,14 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void run() {
             if (timeoutNanos > 0 && System.nanoTime() - receivedNanos > timeoutNanos) {
+                connection.requestDone();
                 inFlight.exit();
                 reject(channel, oneWay, id, Status.DEADLINE_EXCEEDED,
                         "The request's deadline passed before it could run; it was not run");
                 return;
             }
             Object result;
-            Object previous = CurrentCall.enter(head.attachments(), ServerConnection.of(channel));
+            Object previous = CurrentCall.enter(head.attachments(), connection);
             try {
                 result = interceptors.isEmpty() ? invoker.invoke(args)
                         : proceed(0, new ServerInvocation(head.service(), head.version(), head.group(), invoker, args,
@@ -292,6 +326,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                     }
                 }
             } finally {
+                connection.requestDone();
                 inFlight.exit();
             }
         }

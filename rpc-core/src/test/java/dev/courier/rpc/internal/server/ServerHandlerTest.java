@@ -38,8 +38,7 @@ class ServerHandlerTest {
     private final EchoServiceImpl impl = new EchoServiceImpl();
     private final ExportedService echo = new ExportedService(EchoService.class, impl, "", "", false);
     private final EmbeddedChannel server = new EmbeddedChannel(new FrameDecoder(MAX_BODY), new Decompressor(MAX_BODY), FrameEncoder.INSTANCE,
-            new ServerHandler(Map.of(echo.key(), echo), Serializers.load(TypeAllowlist.builder()
-                    .allowServiceInterface(EchoService.class).build()), Runnable::run, new InFlight(), CompressionPolicy.none()));
+            new ServerHandler(Map.of(echo.key(), echo), Utf8TestSerializer.INSTANCE, Runnable::run, new InFlight(), CompressionPolicy.none()));
     private final EmbeddedChannel encoder = new EmbeddedChannel(FrameEncoder.INSTANCE);
     private final EmbeddedChannel responses = new EmbeddedChannel(new FrameDecoder(MAX_BODY));
 
@@ -104,7 +103,18 @@ class ServerHandlerTest {
         ByteBuf req = echoRequest(2, "hi");
         req.setByte(FrameFormat.SERIALIZER_OFFSET, 99);
         server.writeInbound(req);
-        assertError(2, Status.BAD_REQUEST, "Unknown serializer id 99");
+        assertError(2, Status.BAD_REQUEST, "only, not id 99");
+    }
+
+    @Test
+    void aRequestInAnotherInstalledSerializerIsRefusedUnread() {
+        // Kryo is installed too, but the server chose the test serializer: the header's byte may not switch
+        // the decoder. The body is not a Kryo stream, so reading it would fail differently.
+        byte kryo = Serializers.load(TypeAllowlist.defaults()).byName("kryo").id();
+        ByteBuf req = echoRequest(3, "hi");
+        req.setByte(FrameFormat.SERIALIZER_OFFSET, kryo);
+        server.writeInbound(req);
+        assertError(3, Status.BAD_REQUEST, "takes requests in serializer 'utf8-test' (id 42) only, not id " + kryo);
     }
 
     @Test
@@ -197,7 +207,7 @@ class ServerHandlerTest {
     void drainingServerRefusesNewRequests() {
         InFlight inFlight = new InFlight();
         EmbeddedChannel draining = new EmbeddedChannel(new FrameDecoder(MAX_BODY), new Decompressor(MAX_BODY), FrameEncoder.INSTANCE,
-                new ServerHandler(Map.of(echo.key(), echo), Serializers.load(TypeAllowlist.defaults()), Runnable::run,
+                new ServerHandler(Map.of(echo.key(), echo), Utf8TestSerializer.INSTANCE, Runnable::run,
                         inFlight, CompressionPolicy.none()));
         dev.courier.rpc.internal.WriteQueue.install(draining);
         try {
