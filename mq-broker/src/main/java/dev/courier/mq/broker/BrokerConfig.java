@@ -32,11 +32,38 @@ import java.util.Objects;
  *                          {@link dev.courier.mq.broker.storage.SimulatedDisk} for fault tests)
  * @param clock             epoch milliseconds for ack deadlines, sessions, waits and backoff (default
  *                          the system clock; tests pass a fake one instead of waiting)
+ * @param limits            how many topics and subscriptions may exist, in all and per principal
  */
 public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> topicLogs, int maxDeliveries,
                            Duration backoffBase, Duration backoffMax, Duration sessionTimeout, int maxFetchBytes,
                            int maxMessageBytes, int maxPrefetch, Duration tick, Duration housekeeping,
-                           Storage storage, java.util.function.LongSupplier clock) {
+                           Storage storage, java.util.function.LongSupplier clock, Limits limits) {
+
+    /**
+     * Limits a client cannot push past, since every topic costs open files and memory. A creation over
+     * one is refused with {@link dev.courier.rpc.PermissionDeniedException}; what exists is unaffected.
+     * Dead-letter topics, which the broker creates itself, are exempt from both (a dead letter is never
+     * refused for want of room), but count towards {@code maxTopics} for later creations.
+     *
+     * @param maxTopics                    topics in all (default 10,000)
+     * @param maxTopicsPerPrincipal        topics one principal may create; anonymous callers share one
+     *                                     count (default 1,000)
+     * @param maxSubscriptionsPerPrincipal subscriptions one principal may create, over all topics
+     *                                     (default 10,000)
+     */
+    public record Limits(int maxTopics, int maxTopicsPerPrincipal, int maxSubscriptionsPerPrincipal) {
+
+        public Limits {
+            if (maxTopics < 1 || maxTopicsPerPrincipal < 1 || maxSubscriptionsPerPrincipal < 1) {
+                throw new IllegalArgumentException("Topic and subscription limits must be >= 1; got " + maxTopics
+                        + ", " + maxTopicsPerPrincipal + ", " + maxSubscriptionsPerPrincipal);
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(10_000, 1_000, 10_000);
+        }
+    }
 
     /**
      * The largest frame body the broker's transport takes (rpc-core's default): a fetch answer of
@@ -51,6 +78,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(limits, "limits");
         if (maxMessageBytes < 1 || maxMessageBytes > FRAME_LIMIT - FRAME_OVERHEAD) {
             throw new IllegalArgumentException("maxMessageBytes must be in 1.." + (FRAME_LIMIT - FRAME_OVERHEAD)
                     + " (a message must fit in one frame of " + FRAME_LIMIT + " bytes); got " + maxMessageBytes);
@@ -86,6 +114,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         b.housekeeping = housekeeping;
         b.storage = storage;
         b.clock = clock;
+        b.limits = limits;
         return b;
     }
 
@@ -108,6 +137,7 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         private int maxPrefetch = 10_000;
         private Duration tick = Duration.ofMillis(20);
         private Duration housekeeping = Duration.ofSeconds(1);
+        private Limits limits = Limits.defaults();
         private Storage storage = Storage.files();
         private java.util.function.LongSupplier clock = System::currentTimeMillis;
 
@@ -188,9 +218,15 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
             return this;
         }
 
+        /** How many topics and subscriptions may exist; see {@link Limits}. */
+        public Builder limits(Limits v) {
+            limits = Objects.requireNonNull(v, "limits");
+            return this;
+        }
+
         public BrokerConfig build() {
             return new BrokerConfig(dataDir, log, topicLogs, maxDeliveries, backoffBase, backoffMax, sessionTimeout, maxFetchBytes,
-                    maxMessageBytes, maxPrefetch, tick, housekeeping, storage, clock);
+                    maxMessageBytes, maxPrefetch, tick, housekeeping, storage, clock, limits);
         }
     }
 }

@@ -37,6 +37,10 @@ import java.util.TreeSet;
  *   retention.bytes      size limit of every topic, -1 for none           (default -1)
  *   retention.ms         age limit of every topic's records, -1 for none  (default -1)
  *   session.timeout.ms   a silent consumer is gone after this, above 0    (default 15000)
+ *   max.message.bytes    the largest payload a publish may carry          (default 8 MiB)
+ *   max.topics           topics in all, at least 1                        (default 10000)
+ *   max.topics.per.principal         topics one principal may create     (default 1000)
+ *   max.subscriptions.per.principal  subscriptions one principal may create (default 10000)
  *   topic.NAME.retention.bytes   size limit of topic NAME (file only)
  *   topic.NAME.retention.ms      age limit of topic NAME (file only)
  *   tls.cert             the broker's certificate chain (PEM); with tls.key turns TLS on
@@ -78,9 +82,13 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
     public static final String TLS_KEY = "tls.key";
     public static final String TLS_CLIENT_CA = "tls.client.ca";
     public static final String AUTH_TOKENS = "auth.tokens";
+    public static final String MAX_TOPICS = "max.topics";
+    public static final String MAX_TOPICS_PER_PRINCIPAL = "max.topics.per.principal";
+    public static final String MAX_SUBSCRIPTIONS_PER_PRINCIPAL = "max.subscriptions.per.principal";
     /** Keys of the file other than the per-topic and {@code acl.} ones. */
     public static final List<String> KEYS = List.of(PORT, HOST, FSYNC, SEGMENT_BYTES, MAX_DELIVERIES, RETENTION_BYTES,
-            RETENTION_MS, SESSION_TIMEOUT_MS, MAX_MESSAGE_BYTES, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, AUTH_TOKENS);
+            RETENTION_MS, SESSION_TIMEOUT_MS, MAX_MESSAGE_BYTES, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, AUTH_TOKENS,
+            MAX_TOPICS, MAX_TOPICS_PER_PRINCIPAL, MAX_SUBSCRIPTIONS_PER_PRINCIPAL);
     private static final String ACL_CREATE = "acl.create";
     private static final String ACL_TOPIC_PREFIX = "acl.topic.";
     private static final Map<String, Authorizer.Action> ACL_ACTIONS = Map.of("publish", Authorizer.Action.PUBLISH,
@@ -151,6 +159,14 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
         if (maxMessageBytes != null) {
             config.maxMessageBytes(maxMessageBytes.intValue());
         }
+        BrokerConfig.Limits defaults = BrokerConfig.Limits.defaults();
+        Long maxTopics = v.number(MAX_TOPICS, 1, Integer.MAX_VALUE, "at least 1");
+        Long maxTopicsPerPrincipal = v.number(MAX_TOPICS_PER_PRINCIPAL, 1, Integer.MAX_VALUE, "at least 1");
+        Long maxSubscriptions = v.number(MAX_SUBSCRIPTIONS_PER_PRINCIPAL, 1, Integer.MAX_VALUE, "at least 1");
+        config.limits(new BrokerConfig.Limits(
+                maxTopics == null ? defaults.maxTopics() : maxTopics.intValue(),
+                maxTopicsPerPrincipal == null ? defaults.maxTopicsPerPrincipal() : maxTopicsPerPrincipal.intValue(),
+                maxSubscriptions == null ? defaults.maxSubscriptionsPerPrincipal() : maxSubscriptions.intValue()));
         for (Map.Entry<String, Map<String, Long>> topic : v.topicSettings().entrySet()) {
             LogConfig.Builder own = base.toBuilder();
             Long bytes = topic.getValue().get(RETENTION_BYTES);

@@ -73,7 +73,7 @@ public final class BrokerServiceImpl implements BrokerService {
                         + " (max.message.bytes); nothing of the batch was stored");
             }
         }
-        Topic topic = topics.topic(request.topic());
+        Topic topic = topics.topic(request.topic(), CallContext.principal());
         List<AppendRecord> records = new ArrayList<>(payloads.size());
         for (int i = 0; i < payloads.size(); i++) {
             records.add(new AppendRecord(request.producerId(), request.firstSequence() + i, Map.of(), payloads.get(i)));
@@ -91,9 +91,10 @@ public final class BrokerServiceImpl implements BrokerService {
     @Override
     public SubscriptionStats subscribe(SubscribeRequest request) {
         check(request.topic(), Action.CONSUME, true);
-        Topic topic = topics.topic(request.topic());
+        String principal = CallContext.principal();
+        Topic topic = topics.topic(request.topic(), principal);
         StartPosition from = request.from() == null ? StartPosition.EARLIEST : request.from();
-        return topic.subscription(request.subscription(), from).stats();
+        return topic.subscription(request.subscription(), from, principal, false).stats();
     }
 
     @Override
@@ -101,10 +102,12 @@ public final class BrokerServiceImpl implements BrokerService {
         check(request.topic(), Action.CONSUME, true);
         Names.check("consumer id", request.consumerId());
         PeerConnection connection = CallContext.connection();
+        String principal = CallContext.principal();
         // Called on the I/O thread; the fetch reads the log (and may create the subscription, forcing its
         // cursor file), so it runs on the delivery pool.
         return CompletableFuture.supplyAsync(() -> {
-            Subscription s = topics.topic(request.topic()).subscription(request.subscription(), StartPosition.EARLIEST);
+            Subscription s = topics.topic(request.topic(), principal).subscription(request.subscription(),
+                    StartPosition.EARLIEST, principal, false);
             CompletableFuture<FetchResult> result = s.fetch(request);
             connections.fetchedThrough(connection, s, request.consumerId());
             return result;

@@ -35,6 +35,7 @@ final class Topic implements AutoCloseable {
     private final String name;
     private final TopicLog topicLog;
     private final Path subscriptionsDir;
+    private final Owners owners;
     private final BrokerConfig config;
     private final DeadLetters deadLetters;
     private final LongSupplier clock;
@@ -48,8 +49,9 @@ final class Topic implements AutoCloseable {
     private final ExecutorService forcingAppender;
 
     private Topic(String name, TopicLog topicLog, Path dir, BrokerConfig config, DeadLetters deadLetters,
-                  LongSupplier clock, Executor delivery) {
+                  LongSupplier clock, Executor delivery, Owners owners) {
         this.delivery = delivery;
+        this.owners = owners;
         this.forcingAppender = config.logFor(name).fsync() != FsyncPolicy.ALWAYS ? null
                 : Executors.newSingleThreadExecutor(r -> Topics.daemon(r, "courier-append-" + name));
         this.name = name;
@@ -61,10 +63,10 @@ final class Topic implements AutoCloseable {
     }
 
     static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor delivery,
-                      LongSupplier clock) throws IOException {
+                      LongSupplier clock, Owners owners) throws IOException {
         Storage storage = config.storage();
         TopicLog tl = TopicLog.open(name, dir, config.logFor(name), storage);
-        Topic t = new Topic(name, tl, dir, config, deadLetters, clock, delivery);
+        Topic t = new Topic(name, tl, dir, config, deadLetters, clock, delivery, owners);
         try {
             if (storage.isDirectory(t.subscriptionsDir)) {
                 for (String fn : storage.list(t.subscriptionsDir)) {
@@ -75,6 +77,8 @@ final class Topic implements AutoCloseable {
                     CursorLog.State[] state = new CursorLog.State[1];
                     CursorLog cursor = CursorLog.open(storage, t.subscriptionsDir.resolve(fn), state);
                     t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0]));
+                    owners.loadedSubscription(Owners.read(storage, t.subscriptionsDir.resolve(sub
+                            + Owners.SUBSCRIPTION_SUFFIX)));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -106,8 +110,13 @@ final class Topic implements AutoCloseable {
         return subscriptions.get(subscription);
     }
 
-    /** The subscription, created at {@code from} if missing. */
-    Subscription subscription(String subscription, StartPosition from) {
+    /**
+     * The subscription, created at {@code from} for {@code principal} (null: anonymous) if missing, within
+     * the principal's subscription limit unless {@code own} (created by the operator).
+     *
+     * @throws dev.courier.rpc.PermissionDeniedException when creating it would pass the limit
+     */
+    Subscription subscription(String subscription, StartPosition from, String principal, boolean own) {
         Subscription s = subscriptions.get(subscription);
         if (s != null) {
             return s;
@@ -118,13 +127,31 @@ final class Topic implements AutoCloseable {
             if (s != null) {
                 return s;
             }
+            if (!own) {
+                owners.reserveSubscription(principal, name, subscription);
+            }
             long start = from == StartPosition.LATEST ? topicLog.durableOffset() : topicLog.startOffset();
             try {
                 CursorLog cursor = CursorLog.create(config.storage(), subscriptionsDir.resolve(subscription + CURSOR_SUFFIX),
                         start);
                 s = newSubscription(subscription, cursor, CursorLog.State.at(start));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot create subscription " + name + "/" + subscription, e);
+            } catch (IOException | RuntimeException e) {
+                if (!own) {
+                    owners.releaseSubscription(principal);
+                }
+                if (e instanceof IOException io) {
+                    throw new UncheckedIOException("Cannot create subscription " + name + "/" + subscription, io);
+                }
+                throw (RuntimeException) e;
+            }
+            if (!own) {
+                try {
+                    Owners.write(config.storage(), subscriptionsDir.resolve(subscription + Owners.SUBSCRIPTION_SUFFIX),
+                            principal);
+                } catch (IOException e) {
+                    log.warn("Topic {}: the creator of subscription {} could not be recorded; after a restart it "
+                            + "counts for no one", name, subscription, e);
+                }
             }
             subscriptions.put(subscription, s);
             log.info("Topic {}: subscription {} created at offset {}", name, subscription, start);

@@ -44,10 +44,12 @@ public final class Topics implements AutoCloseable, DeadLetters {
     static final int DELIVERY_THREADS = 2;
     private final ExecutorService dispatcher;
     private final List<String> recoveryReport = new ArrayList<>();
+    private final Owners owners;
     private volatile boolean closed;
 
     public Topics(BrokerConfig config) throws IOException {
         this.config = config;
+        this.owners = new Owners(config.limits());
         this.topicsDir = config.dataDir().resolve("topics");
         Storage storage = config.storage();
         storage.createDirectoriesDurably(topicsDir);
@@ -61,9 +63,10 @@ public final class Topics implements AutoCloseable, DeadLetters {
                 if (!storage.isDirectory(d)) {
                     continue;
                 }
-                Topic t = Topic.open(name, d, config, this, dispatcher, config.clock());
+                Topic t = Topic.open(name, d, config, this, dispatcher, config.clock(), owners);
                 recoveryReport.addAll(t.log().recoveryReport());
                 topics.put(name, t);
+                owners.loadedTopic(Owners.read(storage, d.resolve(Owners.TOPIC_FILE)));
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -94,25 +97,58 @@ public final class Topics implements AutoCloseable, DeadLetters {
         }
     }
 
-    /** The topic, created if missing. */
-    Topic topic(String name) {
+    /**
+     * The topic, created for {@code principal} (null: anonymous) if missing, within the topic limits.
+     *
+     * @throws dev.courier.rpc.PermissionDeniedException when creating it would pass a limit
+     */
+    Topic topic(String name, String principal) {
         Topic t = topics.get(name);
-        if (t != null) {
-            return t;
-        }
+        return t != null ? t : create(name, principal, false);
+    }
+
+    /** A topic the broker creates itself (a dead-letter topic): counted, never refused for a limit. */
+    private Topic ownTopic(String name) {
+        Topic t = topics.get(name);
+        return t != null ? t : create(name, null, true);
+    }
+
+    private Topic create(String name, String principal, boolean own) {
         Names.check("topic", name);
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("The broker is closed");
             }
-            return topics.computeIfAbsent(name, n -> {
-                try {
-                    log.info("Topic {} created", n);
-                    return Topic.open(n, topicsDir.resolve(n), config, this, dispatcher, config.clock());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Cannot open topic " + n, e);
+            Topic t = topics.get(name);
+            if (t != null) {
+                return t;
+            }
+            if (own) {
+                owners.reserveOwnTopic();
+            } else {
+                owners.reserveTopic(principal, name);
+            }
+            Path dir = topicsDir.resolve(name);
+            try {
+                t = Topic.open(name, dir, config, this, dispatcher, config.clock(), owners);
+            } catch (IOException | RuntimeException e) {
+                owners.releaseTopic(principal, own);
+                if (e instanceof IOException io) {
+                    throw new UncheckedIOException("Cannot open topic " + name, io);
                 }
-            });
+                throw (RuntimeException) e;
+            }
+            if (!own) {
+                try {
+                    Owners.write(config.storage(), dir.resolve(Owners.TOPIC_FILE), principal);
+                } catch (IOException e) {
+                    log.warn("Topic {}: its creator could not be recorded; after a restart it counts for no one",
+                            name, e);
+                }
+            }
+            topics.put(name, t);
+            log.info("Topic {} created{}", name, own ? "" : principal == null ? " (anonymous)" : " by " + principal);
+            return t;
         }
     }
 
@@ -143,7 +179,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
     public CompletableFuture<Void> send(String topic, String subscription, StoredRecord record, int deliveries,
                                         String reason) {
         try {
-            Topic dlq = topic(Names.deadLetterTopic(topic, subscription));
+            Topic dlq = ownTopic(Names.deadLetterTopic(topic, subscription));
             Map<String, String> headers = new LinkedHashMap<>(record.headers());
             headers.put(DELIVERIES, Integer.toString(deliveries));
             headers.put(FAILURE, reason);
@@ -164,9 +200,9 @@ public final class Topics implements AutoCloseable, DeadLetters {
         return s == null ? null : s.stats();
     }
 
-    /** Creates a subscription ahead of its first consumer. */
+    /** Creates a subscription ahead of its first consumer, as the operator: no limit applies. */
     public void createSubscription(String topic, String subscription, StartPosition from) {
-        topic(topic).subscription(subscription, from);
+        ownTopic(topic).subscription(subscription, from, null, true);
     }
 
     /** Stops the threads, completes waiting fetches empty, forces and closes every topic. Idempotent. */

@@ -55,6 +55,7 @@ class BrokerSettingsTest {
         assertThat(c.topicLogs()).isEmpty();
         assertThat(c.maxDeliveries()).isEqualTo(16);
         assertThat(c.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.limits()).isEqualTo(BrokerConfig.Limits.defaults());
     }
 
     @Test
@@ -62,7 +63,8 @@ class BrokerSettingsTest {
         BrokerSettings s = resolve(props(
                 "port", "7500", "host", "127.0.0.1", "fsync", "always", "segment.bytes", "4096",
                 "max.deliveries", "5", "retention.bytes", "1000000", "retention.ms", "86400000",
-                "session.timeout.ms", "2500",
+                "session.timeout.ms", "2500", "max.topics", "50", "max.topics.per.principal", "5",
+                "max.subscriptions.per.principal", "7",
                 "topic.orders.retention.ms", "3600000",
                 "topic.audit.retention.bytes", "-1", "topic.audit.retention.ms", "-1"));
         assertThat(s.port()).isEqualTo(7500);
@@ -74,6 +76,7 @@ class BrokerSettingsTest {
         assertThat(c.log().retentionMillis()).isEqualTo(86_400_000);
         assertThat(c.maxDeliveries()).isEqualTo(5);
         assertThat(c.sessionTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(c.limits()).isEqualTo(new BrokerConfig.Limits(50, 5, 7));
 
         // a topic's own limit replaces only that limit; the rest comes from the broker-wide settings
         LogConfig orders = c.logFor("orders");
@@ -148,7 +151,8 @@ class BrokerSettingsTest {
             "port|70000", "port|-1", "port|seventy", "host|''", "fsync|sometimes", "segment.bytes|100",
             "segment.bytes|64MiB", "max.deliveries|0", "max.deliveries|3000000000", "retention.bytes|-2",
             "retention.ms|1h", "session.timeout.ms|0", "topic.orders.retention.ms|soon",
-            "topic.orders.retention.bytes|-5"})
+            "topic.orders.retention.bytes|-5", "max.topics|0", "max.topics.per.principal|many",
+            "max.subscriptions.per.principal|-1"})
     void aBadValueIsAnErrorNamingKeyAndValue(String key, String value) {
         assertThatThrownBy(() -> resolve(props(key, value)))
                 .isInstanceOf(ConfigException.class)

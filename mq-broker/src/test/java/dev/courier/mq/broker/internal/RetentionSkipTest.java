@@ -35,8 +35,8 @@ class RetentionSkipTest {
                         .build())
                 .build();
         try (Topics topics = new Topics(config)) {
-            Topic t = topics.topic("t");
-            Subscription s = t.subscription("s", StartPosition.EARLIEST);
+            Topic t = topics.topic("t", null);
+            Subscription s = t.subscription("s", StartPosition.EARLIEST, null, false);
             for (int i = 0; i < 12; i++) {
                 t.log().append(List.of(AppendRecord.of(new byte[200]))); // segments 0, 4 and 8
             }
