@@ -15,6 +15,8 @@ import io.netty.buffer.ByteBuf;
 public record ErrorInfo(String className, String message, StackTraceElement[] stack) {
 
     private static final int MAX_FRAMES = 4096;
+    /** Three strings of at least their one-byte length, and the line number. */
+    private static final int MIN_FRAME_BYTES = 3 + 4;
     private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
 
     public static ErrorInfo of(String message) {
@@ -41,8 +43,10 @@ public record ErrorInfo(String className, String message, StackTraceElement[] st
         String className = Codec.readString(in);
         String message = Codec.readString(in);
         int n = Codec.readVarInt(in);
-        if (n < 0 || n > MAX_FRAMES) {
-            throw new ProtocolException("Stack depth " + n + " out of range");
+        // each frame takes at least MIN_FRAME_BYTES: the array is sized only for frames the bytes can hold
+        if (n < 0 || n > MAX_FRAMES || n > in.readableBytes() / MIN_FRAME_BYTES) {
+            throw new ProtocolException("Stack depth " + n + " out of range for the " + in.readableBytes()
+                    + " bytes left");
         }
         StackTraceElement[] stack = new StackTraceElement[n];
         for (int i = 0; i < n; i++) {

@@ -240,4 +240,19 @@ class FrameCodecTest {
             body.release();
         }
     }
+
+    @Test
+    void anErrorClaimingMoreStackFramesThanItsBytesHoldIsRefusedBeforeAllocating() {
+        ByteBuf body = Unpooled.buffer();
+        try {
+            Codec.writeString(body, "x.Boom");
+            Codec.writeString(body, "boom");
+            Codec.writeVarInt(body, 4000); // within the depth limit, but only 14 bytes follow: two frames at most
+            body.writeZero(14);
+            assertThatThrownBy(() -> ErrorInfo.readFrom(body))
+                    .isInstanceOf(ProtocolException.class).hasMessageContaining("Stack depth 4000 out of range");
+        } finally {
+            body.release();
+        }
+    }
 }
