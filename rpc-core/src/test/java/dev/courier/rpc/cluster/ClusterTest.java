@@ -396,13 +396,15 @@ class ClusterTest {
     void bulkheadRefusesCallsBeyondItsConcurrency() throws Exception {
         NamedProvider a = new NamedProvider("a");
         provider(a, ExportOptions.create().methodMaxConcurrent("slowName", 1));
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class).build();
+        // a deadline far beyond the one-second call: a loaded machine must not turn it into a timeout
+        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
+                .timeout(Duration.ofSeconds(30)).build();
         CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> service.slowName(1_000));
         await().atMost(Duration.ofSeconds(5)).until(() -> a.calls.get() == 1);
         assertThatThrownBy(() -> service.slowName(0)).isInstanceOf(ServerBusyException.class)
                 .hasMessageContaining("Concurrency limit of 1");
         assertThat(service.name()).isEqualTo("a");
-        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("a");
+        assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("a");
     }
 
     @Test
