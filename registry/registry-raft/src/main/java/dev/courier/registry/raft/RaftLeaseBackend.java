@@ -1,5 +1,6 @@
 package dev.courier.registry.raft;
 
+import dev.courier.registry.RegistryAccessDeniedException;
 import dev.courier.registry.RegistryException;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
@@ -33,6 +34,7 @@ import org.apache.ratis.util.TimeDuration;
 public final class RaftLeaseBackend implements LeaseBackend {
 
     private final RaftClient client;
+    private final String token;
 
     public RaftLeaseBackend(RaftPeers peers) {
         this(peers, null);
@@ -40,6 +42,15 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     /** A client of {@code peers} over mutual TLS ({@code tls} null: plaintext). */
     public RaftLeaseBackend(RaftPeers peers, RaftTls tls) {
+        this(peers, tls, null);
+    }
+
+    /**
+     * A client of {@code peers} over mutual TLS ({@code tls} null: plaintext) that authenticates every
+     * call with the bearer {@code token} (null: none); see {@link RegistryAccess}.
+     */
+    public RaftLeaseBackend(RaftPeers peers, RaftTls tls, String token) {
+        this.token = token;
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         // every watch keeps one long poll outstanding; Ratis's default cap of 100 would queue the rest
@@ -54,25 +65,52 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     private Message write(Message command) {
         try {
-            return check(client.io().send(command));
+            return check(client.io().send(signed(command)));
         } catch (IOException e) {
-            throw new RegistryException("registry cluster unreachable", e);
+            throw failure(e);
         }
     }
 
     private Message read(Message query) {
         try {
-            return check(client.io().sendReadOnly(query));
+            return check(client.io().sendReadOnly(signed(query)));
         } catch (IOException e) {
-            throw new RegistryException("registry cluster unreachable", e);
+            throw failure(e);
         }
+    }
+
+    private Message signed(Message message) {
+        return token == null ? message : Command.authenticated(token, message);
+    }
+
+    /** A refusal of the caller's credentials, typed; any other failure: the cluster could not be reached. */
+    private static RegistryException failure(IOException e) {
+        String denied = denial(e);
+        return denied != null ? new RegistryAccessDeniedException("The registry refused the call: " + denied)
+                : new RegistryException("registry cluster unreachable", e);
     }
 
     private static Message check(RaftClientReply reply) {
         if (!reply.isSuccess()) {
+            String denied = denial(reply.getException());
+            if (denied != null) {
+                throw new RegistryAccessDeniedException("The registry refused the call: " + denied);
+            }
             throw new RegistryException("registry request failed", reply.getException());
         }
         return reply.getMessage();
+    }
+
+    /** The member's reason, when {@code e} is its refusal of the caller's credentials. */
+    private static String denial(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            int at = m == null ? -1 : m.indexOf(Command.DENIED);
+            if (at >= 0) {
+                return m.substring(at + Command.DENIED.length());
+            }
+        }
+        return null;
     }
 
     private static long value(Message reply, long leaseId) {
@@ -148,14 +186,21 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     @Override
     public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
-        return client.async().sendReadOnlyUnordered(Command.changes(key, after, maxWait.toMillis())).thenApply(reply -> {
-            try {
-                return RaftCodec.decodeBatch(check(reply));
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        });
+        return client.async().sendReadOnlyUnordered(signed(Command.changes(key, after, maxWait.toMillis())))
+                .exceptionally(e -> {
+                    String denied = denial(e);
+                    throw denied != null ? new RegistryAccessDeniedException("The registry refused the call: " + denied)
+                            : e instanceof CompletionException ce ? ce : new CompletionException(e);
+                })
+                .thenApply(reply -> {
+                    try {
+                        return RaftCodec.decodeBatch(check(reply));
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                });
     }
+
 
     @Override
     public void close() {

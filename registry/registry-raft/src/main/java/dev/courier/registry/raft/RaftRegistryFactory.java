@@ -7,7 +7,9 @@ import dev.courier.registry.internal.LeasedRegistry;
 
 /**
  * {@code raft://h1:p1,h2:p2,h3:p3} (the addresses of {@code --peers}), with
- * {@code ?tls.ca=F&tls.cert=F&tls.key=F} for mutual TLS ({@link RaftTls}). Stateless and thread-safe.
+ * {@code ?tls.ca=F&tls.cert=F&tls.key=F} for mutual TLS ({@link RaftTls}) and {@code token=T} to
+ * authenticate as the principal the members map {@code T} to ({@link RegistryAccess}). Stateless and
+ * thread-safe.
  */
 public final class RaftRegistryFactory implements RegistryFactory {
 
@@ -21,7 +23,8 @@ public final class RaftRegistryFactory implements RegistryFactory {
         if (url.addresses().isEmpty()) {
             throw new IllegalArgumentException("raft:// needs the members' host:port list");
         }
-        RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()), RaftTls.fromUrl(url));
+        RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()), RaftTls.fromUrl(url),
+                url.parameter("token", null));
         return new LeasedRegistry(backend, backend::close);
     }
 }

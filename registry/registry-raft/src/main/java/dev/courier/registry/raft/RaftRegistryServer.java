@@ -63,6 +63,13 @@ public final class RaftRegistryServer implements AutoCloseable {
     /** As above, with mutual TLS between members and for clients ({@code tls} null: plaintext). */
     public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
                               java.util.Map<String, String> ratisProperties, RaftTls tls) throws IOException {
+        this(id, peers, dataDir, snapshotEvery, ratisProperties, tls, RegistryAccess.open());
+    }
+
+    /** As above, with rules on who may write and read ({@link RegistryAccess#open()}: everyone). */
+    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
+                              java.util.Map<String, String> ratisProperties, RaftTls tls, RegistryAccess access)
+            throws IOException {
         this.id = id;
         this.peers = peers;
         RaftProperties properties = new RaftProperties();
@@ -77,6 +84,7 @@ public final class RaftRegistryServer implements AutoCloseable {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         ratisProperties.forEach(properties::set);
         this.stateMachine = new RegistryStateMachine();
+        stateMachine.setAccess(access);
         this.server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(id))
                 .setGroup(peers.group())
@@ -91,7 +99,9 @@ public final class RaftRegistryServer implements AutoCloseable {
                 .setRaftGroup(peers.group())
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
-        stateMachine.setExpirySubmitter(lease -> selfClient.async().send(Command.expire(lease))
+        String secret = stateMachine.memberSecret();
+        stateMachine.setExpirySubmitter(lease -> selfClient.async().send(Command.authenticated(secret,
+                        Command.expire(lease)))
                 .whenComplete((reply, error) -> {
                     if (error != null) {
                         log.debug("expiry of lease {} not committed", lease, error);

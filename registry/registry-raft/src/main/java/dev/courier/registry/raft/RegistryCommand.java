@@ -75,6 +75,18 @@ public final class RegistryCommand implements Callable<Integer> {
             + " anyone who reaches the port may register, revoke and reconfigure.")
     boolean insecure;
 
+    @Option(names = "--auth-tokens", description = "File of lines \"TOKEN PRINCIPAL\": clients authenticate with"
+            + " ?token=TOKEN in the raft:// URL; with --writers, only those principals may write.")
+    Path authTokens;
+
+    @Option(names = "--writers", split = ",", description = "Principals (of --auth-tokens) that may register,"
+            + " renew, deregister and revoke; * for any authenticated one.")
+    java.util.Set<String> writers;
+
+    @Option(names = "--readers", split = ",", description = "Principals that may list and watch; * for any"
+            + " authenticated one (default: anyone, anonymous included).")
+    java.util.Set<String> readers;
+
     /** Entry point of {@code ./courier registry}. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new RegistryCommand()).execute(args));
@@ -106,8 +118,16 @@ public final class RegistryCommand implements Callable<Integer> {
             System.err.println("courier registry: WARNING: INSECURE: member " + id + " listens on " + host
                     + " without TLS");
         }
+        RegistryAccess access = RegistryAccess.open();
+        if (authTokens != null || writers != null || readers != null) {
+            if (authTokens == null || writers == null) {
+                System.err.println("courier registry: --auth-tokens and --writers go together (--readers is optional)");
+                return 2;
+            }
+            access = RegistryAccess.fromTokensFile(authTokens, writers, readers);
+        }
         RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery,
-                java.util.Map.of(), tls);
+                java.util.Map.of(), tls, access);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.out.println("courier registry: member " + id + " shutting down");
@@ -169,7 +189,7 @@ public final class RegistryCommand implements Callable<Integer> {
                 long revision = 0;
                 if (client instanceof dev.courier.registry.internal.LeasedRegistry && url.scheme().equals("raft")) {
                     try (RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()),
-                            RaftTls.fromUrl(url))) {
+                            RaftTls.fromUrl(url), url.parameter("token", null))) {
                         long[] status = backend.status();
                         count = status[0];
                         revision = status[1];

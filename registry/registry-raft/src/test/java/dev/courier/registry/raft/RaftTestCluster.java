@@ -28,6 +28,8 @@ final class RaftTestCluster implements AutoCloseable {
     private final long snapshotEvery;
     final Map<String, RaftRegistryServer> running = new LinkedHashMap<>();
     final Map<String, String> ratisProperties = new LinkedHashMap<>();
+    /** Who may write and read, for members started from now on. */
+    RegistryAccess access = RegistryAccess.open();
 
     RaftTestCluster(int size, Path root, long snapshotEvery) throws IOException {
         this.size = size;
@@ -89,7 +91,8 @@ final class RaftTestCluster implements AutoCloseable {
     }
 
     void start(String id) throws IOException {
-        running.put(id, new RaftRegistryServer(id, peers, root.resolve(id), snapshotEvery, ratisProperties).start());
+        running.put(id, new RaftRegistryServer(id, peers, root.resolve(id), snapshotEvery, ratisProperties, null, access)
+                .start());
     }
 
     void stop(String id) {

@@ -21,7 +21,11 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *   REVOKE    long leaseId
  *   EXPIRE    long leaseId   (leader only)
  * </pre>
- * {@code key} and {@code instance} are in {@link InstanceCodec} form. Stateless.
+ * {@code key} and {@code instance} are in {@link InstanceCodec} form.
+ *
+ * <p>A call with credentials is wrapped: {@code AUTH u16 length, token (UTF-8, at most 4 KiB)} followed
+ * by the message itself. The
+ * leader takes the wrapper off before a write enters the log, so no token is ever stored. Stateless.
  */
 public final class Command {
 
@@ -35,6 +39,10 @@ public final class Command {
     public static final byte SERVICES = 21;
     public static final byte CHANGES = 22;
     public static final byte STATUS = 23;
+    public static final byte AUTH = 30;
+    static final int MAX_TOKEN_BYTES = 4096;
+    /** Starts the message of an exception by which a member refuses a call for its credentials. */
+    public static final String DENIED = "courier-registry-access-denied: ";
 
     private Command() {
     }
@@ -101,6 +109,44 @@ public final class Command {
 
     public static Message status() {
         return of(STATUS, out -> { });
+    }
+
+    /** {@code message} wrapped with the caller's {@code token}. */
+    public static Message authenticated(String token, Message message) {
+        byte[] t = token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (t.length > MAX_TOKEN_BYTES) {
+            throw new IllegalArgumentException("A registry token has at most " + MAX_TOKEN_BYTES + " bytes");
+        }
+        return of(AUTH, out -> {
+            out.writeShort(t.length);
+            out.write(t);
+            out.write(message.getContent().toByteArray());
+        });
+    }
+
+    /** A message with its credentials taken off: the token (null when there was none) and the message itself. */
+    public record Envelope(String token, ByteString body) {
+
+        /** Opens {@code content}, wrapped or not. */
+        public static Envelope open(ByteString content) throws IOException {
+            if (content.isEmpty() || content.byteAt(0) != AUTH) {
+                return new Envelope(null, content);
+            }
+            if (content.size() < 3) {
+                throw new IOException("Truncated credentials");
+            }
+            int length = ((content.byteAt(1) & 0xFF) << 8) | (content.byteAt(2) & 0xFF);
+            if (length > MAX_TOKEN_BYTES || length > content.size() - 3) {
+                throw new IOException("Token length " + length + " out of range for the " + (content.size() - 3)
+                        + " bytes that follow");
+            }
+            return new Envelope(content.substring(3, 3 + length).toStringUtf8(), content.substring(3 + length));
+        }
+
+        /** The opcode of the message itself, or -1 when it is empty. */
+        public byte opcode() {
+            return body.isEmpty() ? -1 : body.byteAt(0);
+        }
     }
 
     /** Writes a message body. */

@@ -7,6 +7,7 @@ import dev.courier.registry.internal.ChangeBatch;
 import dev.courier.registry.internal.InstanceCodec;
 import dev.courier.registry.internal.LeaseNotFoundException;
 import dev.courier.registry.internal.RegistryState;
+import dev.courier.registry.raft.RegistryAccess;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -27,6 +28,7 @@ import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -79,6 +81,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private volatile boolean leader;
     private final java.util.concurrent.atomic.AtomicInteger installed = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Consumer<Long> expirySubmitter = id -> { };
+    private volatile RegistryAccess access = RegistryAccess.open();
+    /** What this member's own expiry entries carry: only the leader's own are accepted. */
+    private final String memberSecret = newSecret();
 
     private record Waiter(ServiceKey key, long after, CompletableFuture<Message> future) {
     }
@@ -89,6 +94,78 @@ public final class RegistryStateMachine extends BaseStateMachine {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Sets who may write and read; see {@link RegistryAccess}. */
+    public void setAccess(RegistryAccess access) {
+        this.access = java.util.Objects.requireNonNull(access, "access");
+    }
+
+    /** The credential this member's own {@code EXPIRE} entries must carry. */
+    public String memberSecret() {
+        return memberSecret;
+    }
+
+    private static String newSecret() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    /**
+     * On the leader, before a write enters the log: checks the caller's credentials and takes them off
+     * the entry. A refused write fails with an exception whose message starts with {@link Command#DENIED}
+     * and is never appended.
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        Command.Envelope envelope;
+        String refusal;
+        try {
+            envelope = Command.Envelope.open(request.getMessage().getContent());
+            refusal = writeRefusal(envelope);
+        } catch (IOException e) {
+            envelope = new Command.Envelope(null, request.getMessage().getContent());
+            refusal = "unreadable credentials: " + e.getMessage();
+        }
+        TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                .setLogData(envelope.body()).build();
+        if (refusal != null) {
+            trx.setException(new IOException(Command.DENIED + refusal));
+        }
+        return trx;
+    }
+
+    private String writeRefusal(Command.Envelope envelope) {
+        if (envelope.opcode() == Command.EXPIRE) {
+            // a lease is expired by the leader's own clock alone, never by a client's say-so
+            return memberSecret.equals(envelope.token()) ? null : "only the leader expires leases";
+        }
+        RegistryAccess rules = access;
+        if (!rules.enabled()) {
+            return null;
+        }
+        String principal = rules.principal(envelope.token());
+        if (envelope.token() != null && principal == null) {
+            return "the token is not known to this registry";
+        }
+        return rules.mayWrite(principal) ? null : who(principal) + " may not write to the registry";
+    }
+
+    private String readRefusal(Command.Envelope envelope) {
+        RegistryAccess rules = access;
+        if (!rules.enabled()) {
+            return null;
+        }
+        String principal = rules.principal(envelope.token());
+        if (envelope.token() != null && principal == null) {
+            return "the token is not known to this registry";
+        }
+        return rules.mayRead(principal) ? null : who(principal) + " may not read the registry";
+    }
+
+    private static String who(String principal) {
+        return principal == null ? "An anonymous caller" : "Principal '" + principal + "'";
     }
 
     /** Sets how the leader submits an {@code EXPIRE} entry (through a client of its own group). */
@@ -259,7 +336,12 @@ public final class RegistryStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         try {
-            DataInputStream in = new DataInputStream(request.getContent().newInput());
+            Command.Envelope envelope = Command.Envelope.open(request.getContent());
+            String refusal = readRefusal(envelope);
+            if (refusal != null) {
+                return CompletableFuture.failedFuture(new IOException(Command.DENIED + refusal));
+            }
+            DataInputStream in = new DataInputStream(envelope.body().newInput());
             byte op = in.readByte();
             synchronized (this) {
                 switch (op) {
