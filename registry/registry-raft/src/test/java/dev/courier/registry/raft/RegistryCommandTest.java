@@ -93,6 +93,15 @@ class RegistryCommandTest {
     }
 
     @Test
+    void authTokensAndWritersGoTogether() {
+        Path data = dir.resolve("data");
+        int code = new CommandLine(new RegistryCommand()).execute("--id", "n1", "--data-dir", data.toString(),
+                "--readers", "viewer");
+        assertThat(code).isEqualTo(2);
+        assertThat(data).as("nothing started").doesNotExist();
+    }
+
+    @Test
     void tlsFlagsGoTogether() {
         Path data = dir.resolve("data");
         int code = new CommandLine(new RegistryCommand()).execute("--id", "n1", "--data-dir", data.toString(),
