@@ -6,9 +6,14 @@ import dev.courier.registry.RegistryException;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.raft.RaftPeers;
+import dev.courier.registry.raft.RegistryAccess;
 import dev.courier.registry.raft.RaftRegistryServer;
 import dev.courier.registry.raft.RaftTls;
 import dev.courier.rpc.cert.DevCa;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,10 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The Raft registry over mutual TLS (Ratis over gRPC), with certificates of a development CA. */
 class RaftRegistryTlsTest {
@@ -34,6 +42,7 @@ class RaftRegistryTlsTest {
 
     static DevCa.Issued member;
     static DevCa.Issued app;
+    static DevCa.Issued ops;
     static DevCa.Issued mallory;
     static Path ca;
 
@@ -46,6 +55,7 @@ class RaftRegistryTlsTest {
         ca = devCa.certificate();
         member = devCa.issue("n1");
         app = devCa.issue("app");
+        ops = devCa.issue("ops");
         mallory = DevCa.init(rogueCerts).issue("mallory");
     }
 
@@ -57,13 +67,17 @@ class RaftRegistryTlsTest {
     }
 
     private void startMember() throws Exception {
+        startMember(RegistryAccess.open());
+    }
+
+    private void startMember(RegistryAccess access) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         address = "127.0.0.1:" + port;
         server = new RaftRegistryServer("n1", RaftPeers.parse("n1=" + address), data, 1000, Map.of(),
-                new RaftTls(member.certificate(), member.privateKey(), ca)).start();
+                new RaftTls(member.certificate(), member.privateKey(), ca), access).start();
     }
 
     private String url(DevCa.Issued identity, Path trust) {
@@ -92,6 +106,29 @@ class RaftRegistryTlsTest {
         }
         try (Registry registry = Registries.connect(url(app, ca))) {
             assertThat(registry.list(key).instances()).as("nothing was registered").isEmpty();
+        }
+    }
+
+    private RaftClient adminClient(DevCa.Issued identity) {
+        return RaftClient.newBuilder().setProperties(new RaftProperties())
+                .setParameters(new RaftTls(identity.certificate(), identity.privateKey(), ca).parameters())
+                .setRaftGroup(RaftPeers.parse("n1=" + address).group())
+                .setRetryPolicy(RetryPolicies.noRetry()).build();
+    }
+
+    @Test
+    void onlyTheNamedAdminsMayChangeTheMemberThroughTheAdminApi() throws Exception {
+        startMember(RegistryAccess.open().withAdmins(Set.of("ops")));
+        try (RaftClient appClient = adminClient(app); RaftClient opsClient = adminClient(ops)) {
+            RaftPeerId n1 = RaftPeerId.valueOf("n1");
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                    appClient.getGroupManagementApi(n1).info(RaftPeers.GROUP_ID).isSuccess()); // reads stay open
+
+            assertThatThrownBy(() -> appClient.getSnapshotManagementApi(n1).create(5_000))
+                    .hasMessageContaining("PERMISSION_DENIED").hasMessageContaining("principal 'app'");
+            assertThatThrownBy(() -> appClient.admin().setConfiguration(List.of()))
+                    .hasMessageContaining("PERMISSION_DENIED");
+            assertThat(opsClient.getSnapshotManagementApi(n1).create(5_000).isSuccess()).isTrue();
         }
     }
 }

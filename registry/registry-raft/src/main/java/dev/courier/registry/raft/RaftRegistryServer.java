@@ -90,7 +90,7 @@ public final class RaftRegistryServer implements AutoCloseable {
                 .setGroup(peers.group())
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
-                .setParameters(RaftTls.parametersOf(tls))
+                .setParameters(serverParameters(tls, access))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.selfClient = RaftClient.newBuilder()
@@ -107,6 +107,18 @@ public final class RaftRegistryServer implements AutoCloseable {
                         log.debug("expiry of lease {} not committed", lease, error);
                     }
                 }));
+    }
+
+    private static org.apache.ratis.conf.Parameters serverParameters(RaftTls tls, RegistryAccess access) {
+        org.apache.ratis.conf.Parameters parameters = RaftTls.parametersOf(tls);
+        if (access.admins() != null) {
+            dev.courier.registry.raft.internal.AdminGuard guard =
+                    new dev.courier.registry.raft.internal.AdminGuard(access.admins());
+            org.apache.ratis.grpc.GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) ->
+                    types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.ADMIN) ? builder.intercept(guard)
+                            : builder);
+        }
+        return parameters;
     }
 
     /** Starts serving. */

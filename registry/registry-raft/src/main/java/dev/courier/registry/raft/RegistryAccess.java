@@ -24,21 +24,39 @@ import java.util.Set;
  *
  * @param tokens  token to principal
  * @param writers principals that may write; {@code "*"} is any authenticated one
+ * <p>Ratis's admin API (membership changes, leadership transfer, snapshots) is guarded apart: with
+ * {@code admins}, only callers whose verified client certificate (mutual TLS) has one of those subject
+ * CNs may use it; reading the group's state stays open.
+ *
  * @param readers principals that may read, {@code "*"} for any authenticated one, or null for anyone,
  *                anonymous included
+ * @param admins  certificate principals that may change members through the admin API, or null for
+ *                any caller that passes mutual TLS
  */
-public record RegistryAccess(Map<String, String> tokens, Set<String> writers, Set<String> readers) {
+public record RegistryAccess(Map<String, String> tokens, Set<String> writers, Set<String> readers,
+                             Set<String> admins) {
 
-    private static final RegistryAccess OPEN = new RegistryAccess(null, null, null);
+    private static final RegistryAccess OPEN = new RegistryAccess(null, null, null, null);
     public static final String ANY = "*";
 
     public RegistryAccess {
         tokens = tokens == null ? null : Map.copyOf(tokens);
         writers = writers == null ? null : Set.copyOf(writers);
         readers = readers == null ? null : Set.copyOf(readers);
+        admins = admins == null ? null : Set.copyOf(admins);
         if ((tokens == null) != (writers == null)) {
             throw new IllegalArgumentException("Registry access needs both a tokens table and its writers");
         }
+    }
+
+    /** Token rules without an admin rule. */
+    public RegistryAccess(Map<String, String> tokens, Set<String> writers, Set<String> readers) {
+        this(tokens, writers, readers, null);
+    }
+
+    /** These rules, with only {@code admins} allowed to use the admin API. */
+    public RegistryAccess withAdmins(Set<String> admins) {
+        return new RegistryAccess(tokens, writers, readers, admins);
     }
 
     /** Everyone may do everything: a cluster on loopback, or one guarded by mutual TLS alone. */
@@ -68,7 +86,7 @@ public record RegistryAccess(Map<String, String> tokens, Set<String> writers, Se
         return new RegistryAccess(tokens, writers, readers);
     }
 
-    /** Whether calls are checked at all. */
+    /** Whether registry calls are checked at all (the admin API aside). */
     public boolean enabled() {
         return tokens != null;
     }

@@ -83,6 +83,11 @@ public final class RegistryCommand implements Callable<Integer> {
             + " renew, deregister and revoke; * for any authenticated one.")
     java.util.Set<String> writers;
 
+    @Option(names = "--admins", split = ",", description = "Client-certificate CNs (mutual TLS) that may change"
+            + " members through Ratis's admin API: membership, leadership, snapshots (default: any caller that"
+            + " passes mutual TLS).")
+    java.util.Set<String> admins;
+
     @Option(names = "--readers", split = ",", description = "Principals that may list and watch; * for any"
             + " authenticated one (default: anyone, anonymous included).")
     java.util.Set<String> readers;
@@ -125,6 +130,14 @@ public final class RegistryCommand implements Callable<Integer> {
                 return 2;
             }
             access = RegistryAccess.fromTokensFile(authTokens, writers, readers);
+        }
+        if (admins != null) {
+            if (tls == null) {
+                System.err.println("courier registry: --admins names client certificates: it needs --tls-cert, --tls-key"
+                        + " and --tls-ca");
+                return 2;
+            }
+            access = access.withAdmins(admins);
         }
         RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery,
                 java.util.Map.of(), tls, access);
