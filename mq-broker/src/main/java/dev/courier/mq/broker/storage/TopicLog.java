@@ -49,7 +49,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Jobs.</b> {@link LogLoader} recovers the directory on open; a {@link Durability} per fsync
  * policy keeps what is not forced yet and the durable offset ({@link GroupFlusher} owns the flusher
- * thread of {@code group}); this class appends, reads and closes.
+ * thread of {@code group}); {@link Retention} deletes old segments; this class appends, reads and closes.
  *
  * <p><b>Locking.</b> One append lock guards the active segment, the producer table, and the
  * durability's dirty segments, pending directory syncs and waiters; reads take no lock. Futures are
@@ -72,6 +72,8 @@ public final class TopicLog implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** What is not forced yet, the durable offset and the waiting appends, per fsync policy; under the lock. */
     private final Durability durability;
+    /** Deletes old segments; see {@link #applyRetention}. */
+    private final Retention retention;
     private final ProducerTable producers;
     /** The largest write buffer kept between appends. */
     private static final int MAX_SCRATCH_BYTES = 8 << 20;
@@ -98,6 +100,8 @@ public final class TopicLog implements AutoCloseable {
         this.recoveryReport = List.copyOf(loaded.report());
         this.missing = List.copyOf(loaded.missing());
         this.durability = Durability.of(name, config, storage, loaded.nextOffset(), lock, new FlusherLog());
+        this.retention = new Retention(name, dir, config, storage, segments, durability::durableOffset,
+                this::deletable);
     }
 
     /** What the group flusher sees of this log. */
@@ -537,57 +541,16 @@ public final class TopicLog implements AutoCloseable {
      * @return the number of segments deleted
      */
     public int applyRetention(long ackedBelow) {
-        int deleted = 0;
-        long now = System.currentTimeMillis();
-        while (true) {
-            Map.Entry<Long, Segment> first = segments.firstEntry();
-            Map.Entry<Long, Segment> second = first == null ? null : segments.higherEntry(first.getKey());
-            if (second == null) {
-                return deleted;
-            }
-            Segment s = first.getValue();
-            boolean acked = second.getKey() <= ackedBelow;
-            boolean tooBig = config.retentionBytes() >= 0 && sizeBytes() > config.retentionBytes();
-            boolean tooOld = config.retentionMillis() >= 0 && lastModified(s) < now - config.retentionMillis();
-            if (!acked && !tooBig && !tooOld) {
-                return deleted;
-            }
-            if (second.getKey() > durability.durableOffset()) {
-                return deleted; // the next segment is not durable yet: keep its predecessor
-            }
-            lock.lock();
-            try {
-                if (durability.isUnforced(s) || closed) {
-                    return deleted; // the flusher has yet to force it: next pass
-                }
-            } finally {
-                lock.unlock();
-            }
-            try {
-                // The file goes first: if that fails, the segment stays in the log and the next pass tries again.
-                storage.deleteIfExists(s.file());
-            } catch (IOException e) {
-                throw new StorageException("Topic " + name + ": deleting segment " + s.file() + " failed", e);
-            }
-            segments.remove(first.getKey());
-            try {
-                s.close();
-                storage.syncDirectory(dir);
-            } catch (IOException e) {
-                throw new StorageException("Topic " + name + ": syncing " + dir + " after deleting " + s.file()
-                        + " failed", e);
-            }
-            log.info("Topic {}: deleted segment {} ({})", name, s.file().getFileName(),
-                    acked ? "acknowledged by every subscription" : tooBig ? "size limit" : "age limit");
-            deleted++;
-        }
+        return retention.apply(ackedBelow, System.currentTimeMillis());
     }
 
-    private long lastModified(Segment s) {
+    /** Whether retention may delete {@code segment}: it is forced and the log is open. */
+    private boolean deletable(Segment segment) {
+        lock.lock();
         try {
-            return storage.lastModified(s.file());
-        } catch (IOException e) {
-            return s.createdMillis();
+            return !durability.isUnforced(segment) && !closed;
+        } finally {
+            lock.unlock();
         }
     }
 
