@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +48,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Jobs.</b> {@link LogLoader} recovers the directory on open; a {@link Durability} per fsync
  * policy keeps what is not forced yet and the durable offset ({@link GroupFlusher} owns the flusher
- * thread of {@code group}); {@link Retention} deletes old segments; this class appends, reads and closes.
+ * thread of {@code group}); {@link Retention} deletes old segments; an {@link AppendBuffer} encodes
+ * and writes the records of an append; this class assigns offsets, deduplicates, rolls, reads and closes.
  *
  * <p><b>Locking.</b> One append lock guards the active segment, the producer table, and the
  * durability's dirty segments, pending directory syncs and waiters; reads take no lock. Futures are
@@ -75,10 +75,8 @@ public final class TopicLog implements AutoCloseable {
     /** Deletes old segments; see {@link #applyRetention}. */
     private final Retention retention;
     private final ProducerTable producers;
-    /** The largest write buffer kept between appends. */
-    private static final int MAX_SCRATCH_BYTES = 8 << 20;
-    /** Reused write buffer; guarded by the append lock. */
-    private ByteBuffer scratch;
+    /** Encodes the records of an append and writes them to the active segment; guarded by the append lock. */
+    private final AppendBuffer buffer = new AppendBuffer();
     private final List<Runnable> durableListeners = new CopyOnWriteArrayList<>();
     private final List<String> recoveryReport;
     private Segment active;
@@ -193,10 +191,7 @@ public final class TopicLog implements AutoCloseable {
             checkSequences(records);
             long waitFor = 0;
             long now = System.currentTimeMillis();
-            ByteBuffer buf = null;
-            long[] batchOffsets = new long[n];
-            int[] batchPositions = new int[n];
-            int batchCount = 0;
+            buffer.begin(n);
             long lastPid = 0;
             long lastSeq = Long.MIN_VALUE;
             for (int i = 0; i < n; i++) {
@@ -215,37 +210,16 @@ public final class TopicLog implements AutoCloseable {
                 }
                 byte[] headers = RecordFormat.encodeHeaders(r.headers());
                 int size = RecordFormat.sizeOf(headers, r.payload());
-                long pendingBytes = buf == null ? 0 : buf.position();
-                if (active.size() > 0 && active.size() + pendingBytes + size > config.segmentBytes()) {
-                    if (batchCount > 0) {
-                        writeBatch(buf, batchOffsets, batchPositions, batchCount);
-                        batchCount = 0;
-                    }
-                    buf = null;
+                if (active.size() > 0 && active.size() + buffer.pendingBytes() + size > config.segmentBytes()) {
+                    writeBuffered();
                     roll();
                 }
-                if (buf == null) {
-                    buf = scratch(Math.max(size, estimate(records, i)));
-                } else if (buf.remaining() < size) {
-                    ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(buf.capacity() * 2, buf.position() + size));
-                    buf.flip();
-                    bigger.put(buf);
-                    buf = bigger;
-                    if (bigger.capacity() <= MAX_SCRATCH_BYTES) {
-                        scratch = bigger;
-                    }
-                }
                 long offset = nextOffset++;
-                batchOffsets[batchCount] = offset;
-                batchPositions[batchCount] = buf.position();
-                batchCount++;
-                RecordFormat.write(buf, offset, now, r.producerId(), r.sequence(), headers, r.payload());
+                buffer.add(records, i, offset, now, headers, size);
                 offsets[i] = offset;
                 waitFor = Math.max(waitFor, offset + 1);
             }
-            if (batchCount > 0) {
-                writeBatch(buf, batchOffsets, batchPositions, batchCount);
-            }
+            writeBuffered();
             for (int i = 0; i < n; i++) {
                 AppendRecord r = records.get(i);
                 if (r.producerId() != 0 && !duplicates[i]) {
@@ -262,12 +236,14 @@ public final class TopicLog implements AutoCloseable {
             } else {
                 List<Durability.Waiter> dropped = fail(e);
                 failed = new StorageException("Topic " + name + ": write failed", e);
+                buffer.reset();
                 lock.unlock();
                 completeFailed(dropped, e);
                 throw failed;
             }
         } finally {
             if (lock.isHeldByCurrentThread()) {
+                buffer.reset();
                 lock.unlock();
             }
         }
@@ -337,35 +313,11 @@ public final class TopicLog implements AutoCloseable {
         }
     }
 
-    /**
-     * A cleared direct buffer of at least {@code capacity} bytes, reused across appends (under the
-     * append lock) so that a write neither allocates nor is copied into a temporary direct buffer by
-     * the channel.
-     */
-    private ByteBuffer scratch(int capacity) {
-        if (scratch == null || scratch.capacity() < capacity) {
-            ByteBuffer b = ByteBuffer.allocateDirect(Math.max(capacity, 64 << 10));
-            if (b.capacity() <= MAX_SCRATCH_BYTES) {
-                scratch = b;
-            }
-            return b;
+    /** Writes what the buffer holds to the active segment. */
+    private void writeBuffered() throws IOException {
+        if (buffer.writeTo(active)) {
+            durability.written(active);
         }
-        return scratch.clear();
-    }
-
-    private static int estimate(List<AppendRecord> records, int from) {
-        long total = 0;
-        for (int i = from; i < records.size() && total < (8 << 20); i++) {
-            total += RecordFormat.HEADERS_OFFSET + 64 + records.get(i).payload().length;
-        }
-        return (int) Math.min(total, 8 << 20);
-    }
-
-    private void writeBatch(ByteBuffer buf, long[] offsets, int[] positions, int count) throws IOException {
-        buf.flip();
-        active.append(buf, offsets, positions, count);
-        buf.clear();
-        durability.written(active);
     }
 
     private void roll() throws IOException {
