@@ -1,6 +1,8 @@
 package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.internal.Redeliveries.Held;
+import dev.courier.mq.broker.internal.Redeliveries.Pending;
 import dev.courier.mq.broker.storage.StoredRecord;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.Delivery;
@@ -13,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -52,7 +53,14 @@ import java.util.function.LongSupplier;
  * <p><b>Flow control.</b> A consumer never holds more than its {@code prefetch} unacknowledged
  * messages; a fetch with no credit waits for acks.
  *
- * <p>Thread-safe: every method synchronizes on the subscription.
+ * <p><b>Jobs.</b> The {@link AckLedger} keeps the acknowledgements and delivery counts and owns the
+ * cursor log; {@link Redeliveries} keeps the in-flight deliveries, their ack deadlines and the
+ * redelivery queue; this class hands out fresh messages and redeliveries, dead-letters, and parks
+ * fetches that find nothing.
+ *
+ * <p>Thread-safe: every method synchronizes on the subscription, whose monitor guards the ledger and
+ * the redeliveries too. Futures are completed outside the monitor, and the log is read outside it (a
+ * fetch plans under it, reads, then applies under it again).
  */
 final class Subscription {
 
@@ -68,9 +76,8 @@ final class Subscription {
     /** Acknowledgements, delivery counts and gaps; owns the cursor log. */
     private final AckLedger ledger;
     private long readNext;
-    private final Map<Long, Held> inFlight = new HashMap<>();
-    private final java.util.TreeSet<Pending> redeliver = new java.util.TreeSet<>(
-            (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt, b.dueAt) : Long.compare(a.offset, b.offset));
+    /** In-flight deliveries, their ack deadlines and the redelivery queue. */
+    private final Redeliveries redeliveries;
     /** Runs the reads of waiting fetches: never an I/O thread, never under this monitor. */
     private final java.util.concurrent.Executor delivery;
     private final java.util.concurrent.atomic.AtomicBoolean dispatchScheduled =
@@ -80,24 +87,6 @@ final class Subscription {
     private final ArrayDeque<Parked> parked = new ArrayDeque<>();
     private long deadLettered;
     private boolean closed;
-
-    private static final class Held {
-        final long offset;
-        final String consumerId;
-        final int deliveries;
-        long deadline;
-
-        Held(long offset, String consumerId, int deliveries, long deadline) {
-            this.offset = offset;
-            this.consumerId = consumerId;
-            this.deliveries = deliveries;
-            this.deadline = deadline;
-        }
-    }
-
-    /** A message waiting to be delivered again; {@code lastHolder} may still acknowledge it. */
-    private record Pending(long offset, int deliveries, long dueAt, String reason, String lastHolder) {
-    }
 
     /** What a delivery adds to a fetch answer beyond its payload and headers (offset, counts, framing). */
     static final int DELIVERY_OVERHEAD = 64;
@@ -127,6 +116,7 @@ final class Subscription {
         this.topicLog = topicLog;
         this.ledger = new AckLedger(topicName + "/" + name, cursor, state);
         this.readNext = state.floor();
+        this.redeliveries = new Redeliveries(config.backoffBase(), config.backoffMax());
         this.config = config;
         this.deadLetters = deadLetters;
         this.clock = clock;
@@ -230,18 +220,7 @@ final class Subscription {
             // than acknowledging each missing offset one by one.
             retained(start);
         }
-        List<Pending> due = new ArrayList<>();
-        for (Iterator<Pending> it = redeliver.iterator(); it.hasNext() && due.size() < credit; ) {
-            Pending p = it.next();
-            if (p.dueAt() > now) {
-                break;
-            }
-            if (isAcked(p.offset()) || inFlight.containsKey(p.offset()) || deadLettering.contains(p.offset())) {
-                it.remove();
-                continue;
-            }
-            due.add(p);
-        }
+        List<Pending> due = redeliveries.due(now, credit, this::settled);
         return new Plan(c, credit, due, readNext, topicLog.durableOffset(), now);
     }
 
@@ -260,15 +239,15 @@ final class Subscription {
         for (int i = 0; i < plan.redeliveries().size() && credit > 0; i++) {
             Pending p = plan.redeliveries().get(i);
             StoredRecord r = reads.redelivered().get(i);
-            if (!redeliver.contains(p)) {
+            if (!redeliveries.isPending(p)) {
                 continue; // taken by another fetch meanwhile
             }
-            if (isAcked(p.offset()) || inFlight.containsKey(p.offset()) || deadLettering.contains(p.offset())) {
-                redeliver.remove(p);
+            if (settled(p.offset()) || redeliveries.isInFlight(p.offset())) {
+                redeliveries.dequeue(p);
                 continue;
             }
             if (r == null) {
-                redeliver.remove(p);
+                redeliveries.dequeue(p);
                 if (p.offset() < topicLog.startOffset()) {
                     markAcked(p.offset()); // removed by retention
                 } else {
@@ -281,7 +260,7 @@ final class Subscription {
             if (!out.isEmpty() && sizeOf(r) > budget) {
                 break; // stays first in line for the next fetch
             }
-            redeliver.remove(p);
+            redeliveries.dequeue(p);
             if (p.deliveries() >= config.maxDeliveries()) {
                 deadLetter(r, p);
                 continue;
@@ -371,7 +350,7 @@ final class Subscription {
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
         ledger.delivering(r.offset(), deliveries);
-        inFlight.put(r.offset(), new Held(r.offset(), c.id, deliveries, now + c.ackTimeout));
+        redeliveries.hold(r.offset(), c.id, deliveries, now + c.ackTimeout);
         c.held++;
         return new Delivery(r.offset(), r.timestamp(), deliveries, r.headers(), r.payload());
     }
@@ -396,8 +375,7 @@ final class Subscription {
                 } else {
                     log.error("Topic {} subscription {}: dead-lettering offset {} failed; will retry", topicName, name,
                             offset, e);
-                    redeliver.add(new Pending(offset, p.deliveries(), clock.getAsLong()
-                            + config.backoffMax().toMillis(), reason, null));
+                    redeliveries.retry(offset, p.deliveries(), reason, clock.getAsLong());
                 }
             }
         });
@@ -405,6 +383,11 @@ final class Subscription {
 
     private boolean isAcked(long offset) {
         return ledger.isAcked(offset);
+    }
+
+    /** Whether {@code offset} needs no redelivery: acknowledged, or going to the dead-letter topic. */
+    private boolean settled(long offset) {
+        return isAcked(offset) || deadLettering.contains(offset);
     }
 
     private boolean markAcked(long offset) {
@@ -424,8 +407,8 @@ final class Subscription {
         int n = 0;
         try {
             for (long o : offsets) {
-                Held h = inFlight.get(o);
-                boolean own = h != null ? h.consumerId.equals(consumerId) : lastHeldBy(o, consumerId);
+                Held h = redeliveries.held(o);
+                boolean own = h != null ? h.consumerId.equals(consumerId) : redeliveries.lastHeldBy(o, consumerId);
                 if (!own) {
                     continue;
                 }
@@ -433,7 +416,7 @@ final class Subscription {
                     n++;
                 }
                 if (h != null) {
-                    inFlight.remove(o);
+                    redeliveries.release(o);
                     release(h);
                 }
             }
@@ -445,54 +428,28 @@ final class Subscription {
         return n;
     }
 
-    /** Whether {@code offset} waits for redelivery and {@code consumerId} held it last. */
-    private boolean lastHeldBy(long offset, String consumerId) {
-        for (Pending p : redeliver) {
-            if (p.offset() == offset) {
-                return consumerId.equals(p.lastHolder());
-            }
-        }
-        return false;
-    }
-
     /** Gives back this consumer's own deliveries for redelivery after a delay (0: the broker's backoff). */
     synchronized int nack(String consumerId, long[] offsets, long delayMillis, String reason) {
         touch(consumerId);
         long now = clock.getAsLong();
         int n = 0;
         for (long o : offsets) {
-            Held h = inFlight.get(o);
+            Held h = redeliveries.held(o);
             if (h == null || !h.consumerId.equals(consumerId)) {
                 continue;
             }
-            inFlight.remove(o);
+            redeliveries.nacked(h, delayMillis, reason, now);
             release(h);
-            long delay = delayMillis > 0 ? delayMillis : backoff(h.deliveries);
-            redeliver.add(new Pending(o, h.deliveries, now + delay, reason, consumerId));
             n++;
         }
         dispatchLater();
         return n;
     }
 
-    private long backoff(int deliveries) {
-        long base = config.backoffBase().toMillis();
-        long d = base << Math.min(20, Math.max(0, deliveries - 1));
-        return Math.min(d, config.backoffMax().toMillis());
-    }
-
     synchronized int extend(String consumerId, long[] offsets, long extendMillis) {
         touch(consumerId);
         long now = clock.getAsLong();
-        int n = 0;
-        for (long o : offsets) {
-            Held h = inFlight.get(o);
-            if (h != null && h.consumerId.equals(consumerId)) {
-                h.deadline = now + extendMillis;
-                n++;
-            }
-        }
-        return n;
+        return redeliveries.extend(consumerId, offsets, now + extendMillis);
     }
 
     /** The consumer leaves: what it holds is redelivered at once, and its waiting fetch answers empty. */
@@ -513,15 +470,7 @@ final class Subscription {
             return 0;
         }
         long now = clock.getAsLong();
-        int n = 0;
-        for (Iterator<Held> it = inFlight.values().iterator(); it.hasNext(); ) {
-            Held h = it.next();
-            if (h.consumerId.equals(consumerId)) {
-                it.remove();
-                redeliver.add(new Pending(h.offset, h.deliveries, now, reason, consumerId));
-                n++;
-            }
-        }
+        int n = redeliveries.left(consumerId, reason, now);
         for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
             Parked p = it.next();
             if (p.consumer() == c) {
@@ -559,13 +508,8 @@ final class Subscription {
         boolean due;
         synchronized (this) {
             long now = clock.getAsLong();
-            for (Iterator<Held> it = inFlight.values().iterator(); it.hasNext(); ) {
-                Held h = it.next();
-                if (h.deadline <= now) {
-                    it.remove();
-                    release(h);
-                    redeliver.add(new Pending(h.offset, h.deliveries, now, "ack deadline passed", h.consumerId));
-                }
+            for (Held h : redeliveries.expire(now)) {
+                release(h);
             }
             Set<Consumer> waiting = new HashSet<>();
             for (Parked p : parked) {
@@ -587,8 +531,7 @@ final class Subscription {
                     emptied.add(p.future());
                 }
             }
-            due = !parked.isEmpty() && (!redeliver.isEmpty() && redeliver.first().dueAt() <= now
-                    || readNext < topicLog.durableOffset());
+            due = !parked.isEmpty() && (redeliveries.anyDue(now) || readNext < topicLog.durableOffset());
         }
         emptied.forEach(f -> f.complete(EMPTY));
         if (due) {
@@ -642,8 +585,8 @@ final class Subscription {
 
     synchronized SubscriptionStats stats() {
         long end = topicLog.durableOffset();
-        return new SubscriptionStats(ledger.floor(), end, ledger.backlog(end), inFlight.size(), consumers.size(),
-                deadLettered, ledger.gapCount());
+        return new SubscriptionStats(ledger.floor(), end, ledger.backlog(end), redeliveries.inFlightCount(),
+                consumers.size(), deadLettered, ledger.gapCount());
     }
 
     /**
