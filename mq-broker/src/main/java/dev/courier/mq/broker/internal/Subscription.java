@@ -1,6 +1,8 @@
 package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.internal.ConsumerSessions.Consumer;
+import dev.courier.mq.broker.internal.ConsumerSessions.Wait;
 import dev.courier.mq.broker.internal.Redeliveries.Held;
 import dev.courier.mq.broker.internal.Redeliveries.Pending;
 import dev.courier.mq.broker.storage.StoredRecord;
@@ -13,11 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,12 +54,12 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Jobs.</b> The {@link AckLedger} keeps the acknowledgements and delivery counts and owns the
  * cursor log; {@link Redeliveries} keeps the in-flight deliveries, their ack deadlines and the
- * redelivery queue; this class hands out fresh messages and redeliveries, dead-letters, and parks
- * fetches that find nothing.
+ * redelivery queue; {@link ConsumerSessions} keeps the attached consumers, their sessions, credit
+ * and waiting fetches; this class hands out fresh messages and redeliveries and dead-letters.
  *
- * <p>Thread-safe: every method synchronizes on the subscription, whose monitor guards the ledger and
- * the redeliveries too. Futures are completed outside the monitor, and the log is read outside it (a
- * fetch plans under it, reads, then applies under it again).
+ * <p>Thread-safe: every method synchronizes on the subscription, whose monitor guards the ledger,
+ * the redeliveries and the sessions too. Futures are completed outside the monitor, and the log is
+ * read outside it (a fetch plans under it, reads, then applies under it again).
  */
 final class Subscription {
 
@@ -83,28 +82,13 @@ final class Subscription {
     private final java.util.concurrent.atomic.AtomicBoolean dispatchScheduled =
             new java.util.concurrent.atomic.AtomicBoolean();
     private final Set<Long> deadLettering = new HashSet<>();
-    private final Map<String, Consumer> consumers = new LinkedHashMap<>();
-    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
+    /** The attached consumers, their credit and their waiting fetches. */
+    private final ConsumerSessions sessions = new ConsumerSessions();
     private long deadLettered;
     private boolean closed;
 
     /** What a delivery adds to a fetch answer beyond its payload and headers (offset, counts, framing). */
     static final int DELIVERY_OVERHEAD = 64;
-
-    private static final class Consumer {
-        final String id;
-        int prefetch = 1;
-        int held;
-        long lastSeen;
-        long ackTimeout;
-
-        Consumer(String id) {
-            this.id = id;
-        }
-    }
-
-    private record Parked(Consumer consumer, int maxMessages, long expiresAt, CompletableFuture<FetchResult> future) {
-    }
 
     /** A subscription continuing from {@code state}, which its {@code cursor} holds. */
     Subscription(String topicName, String name, TopicLog topicLog, CursorLog cursor, CursorLog.State state,
@@ -139,17 +123,8 @@ final class Subscription {
         long now;
         synchronized (this) {
             now = clock.getAsLong();
-            c = consumers.computeIfAbsent(req.consumerId(), Consumer::new);
-            c.lastSeen = now;
-            c.prefetch = Math.max(1, Math.min(req.prefetch(), config.maxPrefetch()));
-            c.ackTimeout = req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000;
-            for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-                Parked p = it.next();
-                if (p.consumer() == c) {
-                    it.remove();
-                    emptied.add(p.future());
-                }
-            }
+            c = sessions.attach(req.consumerId(), Math.max(1, Math.min(req.prefetch(), config.maxPrefetch())),
+                    req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000, now, emptied);
         }
         emptied.forEach(f -> f.complete(EMPTY));
         int max = Math.min(req.maxMessages(), config.maxPrefetch());
@@ -157,8 +132,8 @@ final class Subscription {
         CompletableFuture<FetchResult> future = new CompletableFuture<>();
         boolean waiting = false;
         synchronized (this) {
-            if (out != null && out.isEmpty() && req.waitMillis() > 0 && !closed && consumers.get(c.id) == c) {
-                parked.add(new Parked(c, max, now + req.waitMillis(), future));
+            if (out != null && out.isEmpty() && req.waitMillis() > 0 && !closed && sessions.isAttached(c)) {
+                sessions.park(c, max, now + req.waitMillis(), future);
                 waiting = true;
             }
         }
@@ -191,7 +166,7 @@ final class Subscription {
      * {@code waiting} fetch, answers null if it was answered meanwhile; the deliveries are its when it
      * leaves the waiting list here.
      */
-    private List<Delivery> collect(Consumer c, int maxMessages, Parked waiting) {
+    private List<Delivery> collect(Consumer c, int maxMessages, Wait waiting) {
         Plan plan = plan(c, maxMessages);
         if (plan == null) {
             return List.of();
@@ -206,10 +181,10 @@ final class Subscription {
     }
 
     private synchronized Plan plan(Consumer c, int maxMessages) {
-        if (closed || consumers.get(c.id) != c) {
+        if (closed || !sessions.isAttached(c)) {
             return null;
         }
-        int credit = Math.min(maxMessages, c.prefetch - c.held);
+        int credit = Math.min(maxMessages, sessions.credit(c));
         if (credit <= 0) {
             return null;
         }
@@ -224,16 +199,16 @@ final class Subscription {
         return new Plan(c, credit, due, readNext, topicLog.durableOffset(), now);
     }
 
-    private synchronized List<Delivery> apply(Plan plan, Reads reads, Parked waiting) {
+    private synchronized List<Delivery> apply(Plan plan, Reads reads, Wait waiting) {
         Consumer c = plan.consumer();
-        if (waiting != null && !parked.contains(waiting)) {
+        if (waiting != null && !sessions.isWaiting(waiting)) {
             return null;
         }
-        if (closed || consumers.get(c.id) != c) {
+        if (closed || !sessions.isAttached(c)) {
             return List.of();
         }
         long now = plan.now();
-        int credit = Math.min(plan.credit(), c.prefetch - c.held);
+        int credit = Math.min(plan.credit(), sessions.credit(c));
         long budget = config.maxFetchBytes();
         List<Delivery> out = new ArrayList<>();
         for (int i = 0; i < plan.redeliveries().size() && credit > 0; i++) {
@@ -292,8 +267,7 @@ final class Subscription {
         }
         ledger.handedOutBelow(readNext);
         if (waiting != null && !out.isEmpty()) {
-            parked.remove(waiting);
-            c.lastSeen = now;
+            sessions.served(waiting, now);
         }
         return out;
     }
@@ -350,8 +324,8 @@ final class Subscription {
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
         ledger.delivering(r.offset(), deliveries);
-        redeliveries.hold(r.offset(), c.id, deliveries, now + c.ackTimeout);
-        c.held++;
+        redeliveries.hold(r.offset(), c.id(), deliveries, now + c.ackTimeout());
+        sessions.took(c);
         return new Delivery(r.offset(), r.timestamp(), deliveries, r.headers(), r.payload());
     }
 
@@ -403,7 +377,7 @@ final class Subscription {
      * @return how many offsets were newly acknowledged
      */
     synchronized int ack(String consumerId, long[] offsets) {
-        Consumer c = touch(consumerId);
+        Consumer c = sessions.touch(consumerId, clock);
         int n = 0;
         try {
             for (long o : offsets) {
@@ -430,7 +404,7 @@ final class Subscription {
 
     /** Gives back this consumer's own deliveries for redelivery after a delay (0: the broker's backoff). */
     synchronized int nack(String consumerId, long[] offsets, long delayMillis, String reason) {
-        touch(consumerId);
+        sessions.touch(consumerId, clock);
         long now = clock.getAsLong();
         int n = 0;
         for (long o : offsets) {
@@ -447,7 +421,7 @@ final class Subscription {
     }
 
     synchronized int extend(String consumerId, long[] offsets, long extendMillis) {
-        touch(consumerId);
+        sessions.touch(consumerId, clock);
         long now = clock.getAsLong();
         return redeliveries.extend(consumerId, offsets, now + extendMillis);
     }
@@ -465,19 +439,11 @@ final class Subscription {
     }
 
     private int detachLocked(String consumerId, String reason, List<CompletableFuture<FetchResult>> emptied) {
-        Consumer c = consumers.remove(consumerId);
-        if (c == null) {
+        if (sessions.detach(consumerId, emptied) == null) {
             return 0;
         }
         long now = clock.getAsLong();
         int n = redeliveries.left(consumerId, reason, now);
-        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-            Parked p = it.next();
-            if (p.consumer() == c) {
-                it.remove();
-                emptied.add(p.future());
-            }
-        }
         if (n > 0) {
             log.info("Topic {} subscription {}: consumer {} left ({}); {} messages will be redelivered", topicName,
                     name, consumerId, reason, n);
@@ -485,21 +451,8 @@ final class Subscription {
         return n;
     }
 
-    private Consumer touch(String consumerId) {
-        Consumer c = consumerId == null ? null : consumers.get(consumerId);
-        if (c != null) {
-            c.lastSeen = clock.getAsLong();
-        }
-        return c;
-    }
-
     private void release(Held h) {
-        if (h != null) {
-            Consumer holder = consumers.get(h.consumerId);
-            if (holder != null) {
-                holder.held--;
-            }
-        }
+        sessions.released(h.consumerId);
     }
 
     /** Expires ack deadlines, sessions and waits; hands due redeliveries to waiting consumers. */
@@ -511,27 +464,12 @@ final class Subscription {
             for (Held h : redeliveries.expire(now)) {
                 release(h);
             }
-            Set<Consumer> waiting = new HashSet<>();
-            for (Parked p : parked) {
-                waiting.add(p.consumer());
-            }
             long session = config.sessionTimeout().toMillis();
-            for (Consumer c : new ArrayList<>(consumers.values())) {
-                if (waiting.contains(c)) {
-                    c.lastSeen = now;
-                } else if (now - c.lastSeen > session) {
-                    detachLocked(c.id, "no contact for " + session + " ms", emptied);
-                }
+            for (String idle : sessions.idle(now, session)) {
+                detachLocked(idle, "no contact for " + session + " ms", emptied);
             }
-            for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-                Parked p = it.next();
-                if (p.expiresAt() <= now) {
-                    it.remove();
-                    p.consumer().lastSeen = now;
-                    emptied.add(p.future());
-                }
-            }
-            due = !parked.isEmpty() && (redeliveries.anyDue(now) || readNext < topicLog.durableOffset());
+            sessions.expireWaits(now, emptied);
+            due = sessions.anyWaiting() && (redeliveries.anyDue(now) || readNext < topicLog.durableOffset());
         }
         emptied.forEach(f -> f.complete(EMPTY));
         if (due) {
@@ -555,14 +493,14 @@ final class Subscription {
 
     /** Offers available messages to the waiting fetches, oldest first. Reads the log: off the I/O threads. */
     void dispatchParked() {
-        List<Parked> snapshot;
+        List<Wait> snapshot;
         synchronized (this) {
-            if (parked.isEmpty()) {
+            if (!sessions.anyWaiting()) {
                 return;
             }
-            snapshot = new ArrayList<>(parked);
+            snapshot = sessions.waiting();
         }
-        for (Parked p : snapshot) {
+        for (Wait p : snapshot) {
             List<Delivery> out = collect(p.consumer(), p.maxMessages(), p);
             if (out != null && !out.isEmpty()) {
                 p.future().complete(new FetchResult(out));
@@ -586,7 +524,7 @@ final class Subscription {
     synchronized SubscriptionStats stats() {
         long end = topicLog.durableOffset();
         return new SubscriptionStats(ledger.floor(), end, ledger.backlog(end), redeliveries.inFlightCount(),
-                consumers.size(), deadLettered, ledger.gapCount());
+                sessions.size(), deadLettered, ledger.gapCount());
     }
 
     /**
@@ -628,10 +566,7 @@ final class Subscription {
                 return;
             }
             closed = true;
-            for (Parked p : parked) {
-                emptied.add(p.future());
-            }
-            parked.clear();
+            sessions.endAllWaits(emptied);
         }
         emptied.forEach(f -> f.complete(EMPTY));
         try {
