@@ -20,10 +20,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * directories with new entries — and the {@linkplain #durableOffset() durable offset}, below which
  * readers see records.
  *
- * <p><b>Locking.</b> Guarded by the log's append lock: every method except {@link #durableOffset()}
- * (volatile), {@link #start()} and {@link #awaitStopped()} is called with it held. Nothing here completes
- * a future under that lock; {@link #fail()} and {@link #takeWaiters()} hand the waiting appends back to be
- * completed once it is released.
+ * <p><b>Locking.</b> The dirty segments, pending directories and waiters are guarded by the log's
+ * append lock: the log calls every method with it held except {@link #durableOffset()} (volatile),
+ * {@link #start()} and {@link #awaitStopped()}. Nothing here completes a future under that lock;
+ * {@link #fail()} and {@link #takeWaiters()} hand the waiting appends back to be completed once it is
+ * released. Not thread-safe otherwise; the group flusher's own thread takes the lock itself.
  */
 abstract sealed class Durability permits Durability.Always, Durability.Never, GroupFlusher {
 
