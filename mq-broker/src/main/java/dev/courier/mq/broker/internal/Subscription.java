@@ -1,6 +1,10 @@
 package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.BrokerConfig;
+import dev.courier.mq.broker.internal.ConsumerSessions.Consumer;
+import dev.courier.mq.broker.internal.ConsumerSessions.Wait;
+import dev.courier.mq.broker.internal.Redeliveries.Held;
+import dev.courier.mq.broker.internal.Redeliveries.Pending;
 import dev.courier.mq.broker.storage.StoredRecord;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.Delivery;
@@ -11,12 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +52,14 @@ import java.util.function.LongSupplier;
  * <p><b>Flow control.</b> A consumer never holds more than its {@code prefetch} unacknowledged
  * messages; a fetch with no credit waits for acks.
  *
- * <p>Thread-safe: every method synchronizes on the subscription.
+ * <p><b>Jobs.</b> The {@link AckLedger} keeps the acknowledgements and delivery counts and owns the
+ * cursor log; {@link Redeliveries} keeps the in-flight deliveries, their ack deadlines and the
+ * redelivery queue; {@link ConsumerSessions} keeps the attached consumers, their sessions, credit
+ * and waiting fetches; this class hands out fresh messages and redeliveries and dead-letters.
+ *
+ * <p>Thread-safe: every method synchronizes on the subscription, whose monitor guards the ledger,
+ * the redeliveries and the sessions too. Futures are completed outside the monitor, and the log is
+ * read outside it (a fetch plans under it, reads, then applies under it again).
  */
 final class Subscription {
 
@@ -68,54 +75,20 @@ final class Subscription {
     /** Acknowledgements, delivery counts and gaps; owns the cursor log. */
     private final AckLedger ledger;
     private long readNext;
-    private final Map<Long, Held> inFlight = new HashMap<>();
-    private final java.util.TreeSet<Pending> redeliver = new java.util.TreeSet<>(
-            (a, b) -> a.dueAt != b.dueAt ? Long.compare(a.dueAt, b.dueAt) : Long.compare(a.offset, b.offset));
+    /** In-flight deliveries, their ack deadlines and the redelivery queue. */
+    private final Redeliveries redeliveries;
     /** Runs the reads of waiting fetches: never an I/O thread, never under this monitor. */
     private final java.util.concurrent.Executor delivery;
     private final java.util.concurrent.atomic.AtomicBoolean dispatchScheduled =
             new java.util.concurrent.atomic.AtomicBoolean();
     private final Set<Long> deadLettering = new HashSet<>();
-    private final Map<String, Consumer> consumers = new LinkedHashMap<>();
-    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
+    /** The attached consumers, their credit and their waiting fetches. */
+    private final ConsumerSessions sessions = new ConsumerSessions();
     private long deadLettered;
     private boolean closed;
 
-    private static final class Held {
-        final long offset;
-        final String consumerId;
-        final int deliveries;
-        long deadline;
-
-        Held(long offset, String consumerId, int deliveries, long deadline) {
-            this.offset = offset;
-            this.consumerId = consumerId;
-            this.deliveries = deliveries;
-            this.deadline = deadline;
-        }
-    }
-
-    /** A message waiting to be delivered again; {@code lastHolder} may still acknowledge it. */
-    private record Pending(long offset, int deliveries, long dueAt, String reason, String lastHolder) {
-    }
-
     /** What a delivery adds to a fetch answer beyond its payload and headers (offset, counts, framing). */
     static final int DELIVERY_OVERHEAD = 64;
-
-    private static final class Consumer {
-        final String id;
-        int prefetch = 1;
-        int held;
-        long lastSeen;
-        long ackTimeout;
-
-        Consumer(String id) {
-            this.id = id;
-        }
-    }
-
-    private record Parked(Consumer consumer, int maxMessages, long expiresAt, CompletableFuture<FetchResult> future) {
-    }
 
     /** A subscription continuing from {@code state}, which its {@code cursor} holds. */
     Subscription(String topicName, String name, TopicLog topicLog, CursorLog cursor, CursorLog.State state,
@@ -127,6 +100,7 @@ final class Subscription {
         this.topicLog = topicLog;
         this.ledger = new AckLedger(topicName + "/" + name, cursor, state);
         this.readNext = state.floor();
+        this.redeliveries = new Redeliveries(config.backoffBase(), config.backoffMax());
         this.config = config;
         this.deadLetters = deadLetters;
         this.clock = clock;
@@ -149,17 +123,8 @@ final class Subscription {
         long now;
         synchronized (this) {
             now = clock.getAsLong();
-            c = consumers.computeIfAbsent(req.consumerId(), Consumer::new);
-            c.lastSeen = now;
-            c.prefetch = Math.max(1, Math.min(req.prefetch(), config.maxPrefetch()));
-            c.ackTimeout = req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000;
-            for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-                Parked p = it.next();
-                if (p.consumer() == c) {
-                    it.remove();
-                    emptied.add(p.future());
-                }
-            }
+            c = sessions.attach(req.consumerId(), Math.max(1, Math.min(req.prefetch(), config.maxPrefetch())),
+                    req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000, now, emptied);
         }
         emptied.forEach(f -> f.complete(EMPTY));
         int max = Math.min(req.maxMessages(), config.maxPrefetch());
@@ -167,8 +132,8 @@ final class Subscription {
         CompletableFuture<FetchResult> future = new CompletableFuture<>();
         boolean waiting = false;
         synchronized (this) {
-            if (out != null && out.isEmpty() && req.waitMillis() > 0 && !closed && consumers.get(c.id) == c) {
-                parked.add(new Parked(c, max, now + req.waitMillis(), future));
+            if (out != null && out.isEmpty() && req.waitMillis() > 0 && !closed && sessions.isAttached(c)) {
+                sessions.park(c, max, now + req.waitMillis(), future);
                 waiting = true;
             }
         }
@@ -201,7 +166,7 @@ final class Subscription {
      * {@code waiting} fetch, answers null if it was answered meanwhile; the deliveries are its when it
      * leaves the waiting list here.
      */
-    private List<Delivery> collect(Consumer c, int maxMessages, Parked waiting) {
+    private List<Delivery> collect(Consumer c, int maxMessages, Wait waiting) {
         Plan plan = plan(c, maxMessages);
         if (plan == null) {
             return List.of();
@@ -216,10 +181,10 @@ final class Subscription {
     }
 
     private synchronized Plan plan(Consumer c, int maxMessages) {
-        if (closed || consumers.get(c.id) != c) {
+        if (closed || !sessions.isAttached(c)) {
             return null;
         }
-        int credit = Math.min(maxMessages, c.prefetch - c.held);
+        int credit = Math.min(maxMessages, sessions.credit(c));
         if (credit <= 0) {
             return null;
         }
@@ -230,45 +195,34 @@ final class Subscription {
             // than acknowledging each missing offset one by one.
             retained(start);
         }
-        List<Pending> due = new ArrayList<>();
-        for (Iterator<Pending> it = redeliver.iterator(); it.hasNext() && due.size() < credit; ) {
-            Pending p = it.next();
-            if (p.dueAt() > now) {
-                break;
-            }
-            if (isAcked(p.offset()) || inFlight.containsKey(p.offset()) || deadLettering.contains(p.offset())) {
-                it.remove();
-                continue;
-            }
-            due.add(p);
-        }
+        List<Pending> due = redeliveries.due(now, credit, this::settled);
         return new Plan(c, credit, due, readNext, topicLog.durableOffset(), now);
     }
 
-    private synchronized List<Delivery> apply(Plan plan, Reads reads, Parked waiting) {
+    private synchronized List<Delivery> apply(Plan plan, Reads reads, Wait waiting) {
         Consumer c = plan.consumer();
-        if (waiting != null && !parked.contains(waiting)) {
+        if (waiting != null && !sessions.isWaiting(waiting)) {
             return null;
         }
-        if (closed || consumers.get(c.id) != c) {
+        if (closed || !sessions.isAttached(c)) {
             return List.of();
         }
         long now = plan.now();
-        int credit = Math.min(plan.credit(), c.prefetch - c.held);
+        int credit = Math.min(plan.credit(), sessions.credit(c));
         long budget = config.maxFetchBytes();
         List<Delivery> out = new ArrayList<>();
         for (int i = 0; i < plan.redeliveries().size() && credit > 0; i++) {
             Pending p = plan.redeliveries().get(i);
             StoredRecord r = reads.redelivered().get(i);
-            if (!redeliver.contains(p)) {
+            if (!redeliveries.isPending(p)) {
                 continue; // taken by another fetch meanwhile
             }
-            if (isAcked(p.offset()) || inFlight.containsKey(p.offset()) || deadLettering.contains(p.offset())) {
-                redeliver.remove(p);
+            if (settled(p.offset()) || redeliveries.isInFlight(p.offset())) {
+                redeliveries.dequeue(p);
                 continue;
             }
             if (r == null) {
-                redeliver.remove(p);
+                redeliveries.dequeue(p);
                 if (p.offset() < topicLog.startOffset()) {
                     markAcked(p.offset()); // removed by retention
                 } else {
@@ -281,7 +235,7 @@ final class Subscription {
             if (!out.isEmpty() && sizeOf(r) > budget) {
                 break; // stays first in line for the next fetch
             }
-            redeliver.remove(p);
+            redeliveries.dequeue(p);
             if (p.deliveries() >= config.maxDeliveries()) {
                 deadLetter(r, p);
                 continue;
@@ -313,8 +267,7 @@ final class Subscription {
         }
         ledger.handedOutBelow(readNext);
         if (waiting != null && !out.isEmpty()) {
-            parked.remove(waiting);
-            c.lastSeen = now;
+            sessions.served(waiting, now);
         }
         return out;
     }
@@ -371,8 +324,8 @@ final class Subscription {
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
         ledger.delivering(r.offset(), deliveries);
-        inFlight.put(r.offset(), new Held(r.offset(), c.id, deliveries, now + c.ackTimeout));
-        c.held++;
+        redeliveries.hold(r.offset(), c.id(), deliveries, now + c.ackTimeout());
+        sessions.took(c);
         return new Delivery(r.offset(), r.timestamp(), deliveries, r.headers(), r.payload());
     }
 
@@ -396,8 +349,7 @@ final class Subscription {
                 } else {
                     log.error("Topic {} subscription {}: dead-lettering offset {} failed; will retry", topicName, name,
                             offset, e);
-                    redeliver.add(new Pending(offset, p.deliveries(), clock.getAsLong()
-                            + config.backoffMax().toMillis(), reason, null));
+                    redeliveries.retry(offset, p.deliveries(), reason, clock.getAsLong());
                 }
             }
         });
@@ -405,6 +357,11 @@ final class Subscription {
 
     private boolean isAcked(long offset) {
         return ledger.isAcked(offset);
+    }
+
+    /** Whether {@code offset} needs no redelivery: acknowledged, or going to the dead-letter topic. */
+    private boolean settled(long offset) {
+        return isAcked(offset) || deadLettering.contains(offset);
     }
 
     private boolean markAcked(long offset) {
@@ -420,12 +377,12 @@ final class Subscription {
      * @return how many offsets were newly acknowledged
      */
     synchronized int ack(String consumerId, long[] offsets) {
-        Consumer c = touch(consumerId);
+        Consumer c = sessions.touch(consumerId, clock);
         int n = 0;
         try {
             for (long o : offsets) {
-                Held h = inFlight.get(o);
-                boolean own = h != null ? h.consumerId.equals(consumerId) : lastHeldBy(o, consumerId);
+                Held h = redeliveries.held(o);
+                boolean own = h != null ? h.consumerId.equals(consumerId) : redeliveries.lastHeldBy(o, consumerId);
                 if (!own) {
                     continue;
                 }
@@ -433,7 +390,7 @@ final class Subscription {
                     n++;
                 }
                 if (h != null) {
-                    inFlight.remove(o);
+                    redeliveries.release(o);
                     release(h);
                 }
             }
@@ -445,54 +402,28 @@ final class Subscription {
         return n;
     }
 
-    /** Whether {@code offset} waits for redelivery and {@code consumerId} held it last. */
-    private boolean lastHeldBy(long offset, String consumerId) {
-        for (Pending p : redeliver) {
-            if (p.offset() == offset) {
-                return consumerId.equals(p.lastHolder());
-            }
-        }
-        return false;
-    }
-
     /** Gives back this consumer's own deliveries for redelivery after a delay (0: the broker's backoff). */
     synchronized int nack(String consumerId, long[] offsets, long delayMillis, String reason) {
-        touch(consumerId);
+        sessions.touch(consumerId, clock);
         long now = clock.getAsLong();
         int n = 0;
         for (long o : offsets) {
-            Held h = inFlight.get(o);
+            Held h = redeliveries.held(o);
             if (h == null || !h.consumerId.equals(consumerId)) {
                 continue;
             }
-            inFlight.remove(o);
+            redeliveries.nacked(h, delayMillis, reason, now);
             release(h);
-            long delay = delayMillis > 0 ? delayMillis : backoff(h.deliveries);
-            redeliver.add(new Pending(o, h.deliveries, now + delay, reason, consumerId));
             n++;
         }
         dispatchLater();
         return n;
     }
 
-    private long backoff(int deliveries) {
-        long base = config.backoffBase().toMillis();
-        long d = base << Math.min(20, Math.max(0, deliveries - 1));
-        return Math.min(d, config.backoffMax().toMillis());
-    }
-
     synchronized int extend(String consumerId, long[] offsets, long extendMillis) {
-        touch(consumerId);
+        sessions.touch(consumerId, clock);
         long now = clock.getAsLong();
-        int n = 0;
-        for (long o : offsets) {
-            Held h = inFlight.get(o);
-            if (h != null && h.consumerId.equals(consumerId)) {
-                h.deadline = now + extendMillis;
-                n++;
-            }
-        }
-        return n;
+        return redeliveries.extend(consumerId, offsets, now + extendMillis);
     }
 
     /** The consumer leaves: what it holds is redelivered at once, and its waiting fetch answers empty. */
@@ -508,27 +439,11 @@ final class Subscription {
     }
 
     private int detachLocked(String consumerId, String reason, List<CompletableFuture<FetchResult>> emptied) {
-        Consumer c = consumers.remove(consumerId);
-        if (c == null) {
+        if (sessions.detach(consumerId, emptied) == null) {
             return 0;
         }
         long now = clock.getAsLong();
-        int n = 0;
-        for (Iterator<Held> it = inFlight.values().iterator(); it.hasNext(); ) {
-            Held h = it.next();
-            if (h.consumerId.equals(consumerId)) {
-                it.remove();
-                redeliver.add(new Pending(h.offset, h.deliveries, now, reason, consumerId));
-                n++;
-            }
-        }
-        for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-            Parked p = it.next();
-            if (p.consumer() == c) {
-                it.remove();
-                emptied.add(p.future());
-            }
-        }
+        int n = redeliveries.left(consumerId, reason, now);
         if (n > 0) {
             log.info("Topic {} subscription {}: consumer {} left ({}); {} messages will be redelivered", topicName,
                     name, consumerId, reason, n);
@@ -536,21 +451,8 @@ final class Subscription {
         return n;
     }
 
-    private Consumer touch(String consumerId) {
-        Consumer c = consumerId == null ? null : consumers.get(consumerId);
-        if (c != null) {
-            c.lastSeen = clock.getAsLong();
-        }
-        return c;
-    }
-
     private void release(Held h) {
-        if (h != null) {
-            Consumer holder = consumers.get(h.consumerId);
-            if (holder != null) {
-                holder.held--;
-            }
-        }
+        sessions.released(h.consumerId);
     }
 
     /** Expires ack deadlines, sessions and waits; hands due redeliveries to waiting consumers. */
@@ -559,36 +461,15 @@ final class Subscription {
         boolean due;
         synchronized (this) {
             long now = clock.getAsLong();
-            for (Iterator<Held> it = inFlight.values().iterator(); it.hasNext(); ) {
-                Held h = it.next();
-                if (h.deadline <= now) {
-                    it.remove();
-                    release(h);
-                    redeliver.add(new Pending(h.offset, h.deliveries, now, "ack deadline passed", h.consumerId));
-                }
-            }
-            Set<Consumer> waiting = new HashSet<>();
-            for (Parked p : parked) {
-                waiting.add(p.consumer());
+            for (Held h : redeliveries.expire(now)) {
+                release(h);
             }
             long session = config.sessionTimeout().toMillis();
-            for (Consumer c : new ArrayList<>(consumers.values())) {
-                if (waiting.contains(c)) {
-                    c.lastSeen = now;
-                } else if (now - c.lastSeen > session) {
-                    detachLocked(c.id, "no contact for " + session + " ms", emptied);
-                }
+            for (String idle : sessions.idle(now, session)) {
+                detachLocked(idle, "no contact for " + session + " ms", emptied);
             }
-            for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
-                Parked p = it.next();
-                if (p.expiresAt() <= now) {
-                    it.remove();
-                    p.consumer().lastSeen = now;
-                    emptied.add(p.future());
-                }
-            }
-            due = !parked.isEmpty() && (!redeliver.isEmpty() && redeliver.first().dueAt() <= now
-                    || readNext < topicLog.durableOffset());
+            sessions.expireWaits(now, emptied);
+            due = sessions.anyWaiting() && (redeliveries.anyDue(now) || readNext < topicLog.durableOffset());
         }
         emptied.forEach(f -> f.complete(EMPTY));
         if (due) {
@@ -612,14 +493,14 @@ final class Subscription {
 
     /** Offers available messages to the waiting fetches, oldest first. Reads the log: off the I/O threads. */
     void dispatchParked() {
-        List<Parked> snapshot;
+        List<Wait> snapshot;
         synchronized (this) {
-            if (parked.isEmpty()) {
+            if (!sessions.anyWaiting()) {
                 return;
             }
-            snapshot = new ArrayList<>(parked);
+            snapshot = sessions.waiting();
         }
-        for (Parked p : snapshot) {
+        for (Wait p : snapshot) {
             List<Delivery> out = collect(p.consumer(), p.maxMessages(), p);
             if (out != null && !out.isEmpty()) {
                 p.future().complete(new FetchResult(out));
@@ -642,8 +523,8 @@ final class Subscription {
 
     synchronized SubscriptionStats stats() {
         long end = topicLog.durableOffset();
-        return new SubscriptionStats(ledger.floor(), end, ledger.backlog(end), inFlight.size(), consumers.size(),
-                deadLettered, ledger.gapCount());
+        return new SubscriptionStats(ledger.floor(), end, ledger.backlog(end), redeliveries.inFlightCount(),
+                sessions.size(), deadLettered, ledger.gapCount());
     }
 
     /**
@@ -685,10 +566,7 @@ final class Subscription {
                 return;
             }
             closed = true;
-            for (Parked p : parked) {
-                emptied.add(p.future());
-            }
-            parked.clear();
+            sessions.endAllWaits(emptied);
         }
         emptied.forEach(f -> f.complete(EMPTY));
         try {

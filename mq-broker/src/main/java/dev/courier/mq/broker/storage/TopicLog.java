@@ -5,21 +5,16 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.NavigableMap;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -51,11 +46,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * followed by a sync at once. A failed sync fails the log or the operation. All file I/O goes through
  * the {@link Storage} seam.
  *
- * <p><b>Locking.</b> One append lock guards the active segment, the producer table and the waiters;
- * reads take no lock. Futures are completed after the lock is released, never under it.
+ * <p><b>Jobs.</b> {@link LogLoader} recovers the directory on open; a {@link Durability} per fsync
+ * policy keeps what is not forced yet and the durable offset ({@link GroupFlusher} owns the flusher
+ * thread of {@code group}); {@link Retention} deletes old segments; an {@link AppendBuffer} encodes
+ * and writes the records of an append; this class assigns offsets, deduplicates, rolls, reads and closes.
  *
- * <p>This class is thread-safe. It owns its files and flusher thread; {@link #close()} forces what was
- * written, stops the flusher and closes the files, and is idempotent.
+ * <p><b>Locking.</b> One append lock guards the active segment, the producer table, and the
+ * durability's dirty segments, pending directory syncs and waiters; reads take no lock. Futures are
+ * completed after the lock is released, never under it.
+ *
+ * <p>This class is thread-safe. It owns its files and, through its durability, the flusher thread;
+ * {@link #close()} forces what was written, stops the flusher and closes the files, and is idempotent.
  */
 public final class TopicLog implements AutoCloseable {
 
@@ -69,27 +70,19 @@ public final class TopicLog implements AutoCloseable {
     private final List<long[]> missing;
     private final NavigableMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition dirtyCondition = lock.newCondition();
-    private final Set<Segment> dirty = new LinkedHashSet<>();
-    /** Directories whose new entries (this log's directory, new segments) are not yet synced; under the lock. */
-    private final Set<Path> pendingDirSyncs = new LinkedHashSet<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** What is not forced yet, the durable offset and the waiting appends, per fsync policy; under the lock. */
+    private final Durability durability;
+    /** Deletes old segments; see {@link #applyRetention}. */
+    private final Retention retention;
     private final ProducerTable producers;
-    /** The largest write buffer kept between appends. */
-    private static final int MAX_SCRATCH_BYTES = 8 << 20;
-    /** Reused write buffer; guarded by the append lock. */
-    private ByteBuffer scratch;
+    /** Encodes the records of an append and writes them to the active segment; guarded by the append lock. */
+    private final AppendBuffer buffer = new AppendBuffer();
     private final List<Runnable> durableListeners = new CopyOnWriteArrayList<>();
     private final List<String> recoveryReport;
-    private final Thread flusher;
     private Segment active;
     private long nextOffset;
-    private volatile long durableOffset;
     private volatile Throwable failure;
     private volatile boolean closed;
-
-    private record Waiter(long offsetExclusive, CompletableFuture<Void> future) {
-    }
 
     /** The outcome of an append: each record's offset (a duplicate gets its original's) and durability. */
     public record Appended(long[] offsets, boolean[] duplicates, CompletableFuture<Void> durable) {
@@ -104,11 +97,38 @@ public final class TopicLog implements AutoCloseable {
         this.storage = storage;
         this.recoveryReport = List.copyOf(loaded.report());
         this.missing = List.copyOf(loaded.missing());
-        if (config.fsync() == FsyncPolicy.GROUP) {
-            flusher = new Thread(this::flushLoop, "courier-flusher-" + name);
-            flusher.setDaemon(true);
-        } else {
-            flusher = null;
+        this.durability = Durability.of(name, config, storage, loaded.nextOffset(), lock, new FlusherLog());
+        this.retention = new Retention(name, dir, config, storage, segments, durability::durableOffset,
+                this::deletable);
+    }
+
+    /** What the group flusher sees of this log. */
+    private final class FlusherLog implements GroupFlusher.Log {
+        @Override
+        public long end() {
+            return nextOffset;
+        }
+
+        @Override
+        public boolean retains(Segment segment) {
+            return segments.get(segment.baseOffset()) == segment;
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            List<Durability.Waiter> dropped;
+            lock.lock();
+            try {
+                dropped = fail(cause);
+            } finally {
+                lock.unlock();
+            }
+            completeFailed(dropped, cause);
+        }
+
+        @Override
+        public void durableAdvanced() {
+            notifyDurable();
         }
     }
 
@@ -124,7 +144,7 @@ public final class TopicLog implements AutoCloseable {
         ProducerTable producers = new ProducerTable(config.producerIdleMillis());
         LogLoader.Loaded loaded = LogLoader.load(name, storage, dir, config, producers);
         TopicLog tl = new TopicLog(name, dir, config, storage, loaded, producers);
-        tl.pendingDirSyncs.addAll(toSync);
+        toSync.forEach(tl.durability::created);
         try {
             for (Segment s : loaded.segments()) {
                 tl.segments.put(s.baseOffset(), s);
@@ -136,17 +156,14 @@ public final class TopicLog implements AutoCloseable {
             } else {
                 tl.active = Segment.create(storage, dir, next, config.indexIntervalBytes());
                 tl.segments.put(next, tl.active);
-                tl.pendingDirSyncs.add(dir);
+                tl.durability.created(dir);
             }
             tl.nextOffset = next;
-            tl.durableOffset = next;
         } catch (IOException | RuntimeException e) {
             tl.closeSegments();
             throw e;
         }
-        if (tl.flusher != null) {
-            tl.flusher.start();
-        }
+        tl.durability.start();
         return tl;
     }
 
@@ -174,10 +191,7 @@ public final class TopicLog implements AutoCloseable {
             checkSequences(records);
             long waitFor = 0;
             long now = System.currentTimeMillis();
-            ByteBuffer buf = null;
-            long[] batchOffsets = new long[n];
-            int[] batchPositions = new int[n];
-            int batchCount = 0;
+            buffer.begin(n);
             long lastPid = 0;
             long lastSeq = Long.MIN_VALUE;
             for (int i = 0; i < n; i++) {
@@ -196,79 +210,40 @@ public final class TopicLog implements AutoCloseable {
                 }
                 byte[] headers = RecordFormat.encodeHeaders(r.headers());
                 int size = RecordFormat.sizeOf(headers, r.payload());
-                long pendingBytes = buf == null ? 0 : buf.position();
-                if (active.size() > 0 && active.size() + pendingBytes + size > config.segmentBytes()) {
-                    if (batchCount > 0) {
-                        writeBatch(buf, batchOffsets, batchPositions, batchCount);
-                        batchCount = 0;
-                    }
-                    buf = null;
+                if (active.size() > 0 && active.size() + buffer.pendingBytes() + size > config.segmentBytes()) {
+                    writeBuffered();
                     roll();
                 }
-                if (buf == null) {
-                    buf = scratch(Math.max(size, estimate(records, i)));
-                } else if (buf.remaining() < size) {
-                    ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(buf.capacity() * 2, buf.position() + size));
-                    buf.flip();
-                    bigger.put(buf);
-                    buf = bigger;
-                    if (bigger.capacity() <= MAX_SCRATCH_BYTES) {
-                        scratch = bigger;
-                    }
-                }
                 long offset = nextOffset++;
-                batchOffsets[batchCount] = offset;
-                batchPositions[batchCount] = buf.position();
-                batchCount++;
-                RecordFormat.write(buf, offset, now, r.producerId(), r.sequence(), headers, r.payload());
+                buffer.add(records, i, offset, now, headers, size);
                 offsets[i] = offset;
                 waitFor = Math.max(waitFor, offset + 1);
             }
-            if (batchCount > 0) {
-                writeBatch(buf, batchOffsets, batchPositions, batchCount);
-            }
+            writeBuffered();
             for (int i = 0; i < n; i++) {
                 AppendRecord r = records.get(i);
                 if (r.producerId() != 0 && !duplicates[i]) {
                     producers.record(r.producerId(), r.sequence(), offsets[i], now);
                 }
             }
-            switch (config.fsync()) {
-                case ALWAYS -> {
-                    forceDirty();
-                    advanced = durableOffset < nextOffset;
-                    durableOffset = nextOffset;
-                    completeNow = true;
-                }
-                case NEVER -> {
-                    dirty.clear(); // directory syncs wait for close
-                    advanced = durableOffset < nextOffset;
-                    durableOffset = nextOffset;
-                    completeNow = true;
-                }
-                case GROUP -> {
-                    if (waitFor <= durableOffset) {
-                        completeNow = true;
-                    } else {
-                        waiters.add(new Waiter(waitFor, durable));
-                        dirtyCondition.signal();
-                    }
-                }
-                default -> throw new IllegalStateException();
-            }
+            long before = durability.durableOffset();
+            completeNow = durability.appended(waitFor, nextOffset, durable);
+            advanced = durability.durableOffset() > before;
         } catch (IOException e) {
-            if (!(e instanceof ForceFailedException) && StorageFullException.isNoSpace(e)
+            if (!(e instanceof Durability.ForceFailedException) && StorageFullException.isNoSpace(e)
                     && undo(startActive, startSize, startNext)) {
                 failed = new StorageFullException("Topic " + name + ": storage full; nothing of the append was kept", e);
             } else {
-                List<Waiter> dropped = fail(e);
+                List<Durability.Waiter> dropped = fail(e);
                 failed = new StorageException("Topic " + name + ": write failed", e);
+                buffer.reset();
                 lock.unlock();
                 completeFailed(dropped, e);
                 throw failed;
             }
         } finally {
             if (lock.isHeldByCurrentThread()) {
+                buffer.reset();
                 lock.unlock();
             }
         }
@@ -306,7 +281,7 @@ public final class TopicLog implements AutoCloseable {
             while (active != startActive) {
                 Segment s = active;
                 segments.remove(s.baseOffset());
-                dirty.remove(s);
+                durability.discard(s);
                 s.close();
                 storage.deleteIfExists(s.file());
                 active = segments.lastEntry().getValue();
@@ -338,72 +313,19 @@ public final class TopicLog implements AutoCloseable {
         }
     }
 
-    /**
-     * A cleared direct buffer of at least {@code capacity} bytes, reused across appends (under the
-     * append lock) so that a write neither allocates nor is copied into a temporary direct buffer by
-     * the channel.
-     */
-    private ByteBuffer scratch(int capacity) {
-        if (scratch == null || scratch.capacity() < capacity) {
-            ByteBuffer b = ByteBuffer.allocateDirect(Math.max(capacity, 64 << 10));
-            if (b.capacity() <= MAX_SCRATCH_BYTES) {
-                scratch = b;
-            }
-            return b;
+    /** Writes what the buffer holds to the active segment. */
+    private void writeBuffered() throws IOException {
+        if (buffer.writeTo(active)) {
+            durability.written(active);
         }
-        return scratch.clear();
-    }
-
-    private static int estimate(List<AppendRecord> records, int from) {
-        long total = 0;
-        for (int i = from; i < records.size() && total < (8 << 20); i++) {
-            total += RecordFormat.HEADERS_OFFSET + 64 + records.get(i).payload().length;
-        }
-        return (int) Math.min(total, 8 << 20);
-    }
-
-    private void writeBatch(ByteBuffer buf, long[] offsets, int[] positions, int count) throws IOException {
-        buf.flip();
-        active.append(buf, offsets, positions, count);
-        buf.clear();
-        dirty.add(active);
     }
 
     private void roll() throws IOException {
-        Segment old = active;
-        if (config.fsync() == FsyncPolicy.ALWAYS) {
-            forceDirty();
-        } else if (config.fsync() == FsyncPolicy.GROUP) {
-            dirty.add(old);
-        }
+        durability.rolling(active);
         active = Segment.create(storage, dir, nextOffset, config.indexIntervalBytes());
         segments.put(nextOffset, active);
-        pendingDirSyncs.add(dir);
+        durability.created(dir);
         log.debug("Topic {}: rolled to segment {}", name, active.file().getFileName());
-    }
-
-    private void forceDirty() throws IOException {
-        try {
-            for (Path d : pendingDirSyncs) {
-                storage.syncDirectory(d);
-            }
-            pendingDirSyncs.clear();
-            for (Segment s : dirty) {
-                config.syncer().force(s.channel());
-            }
-        } catch (IOException e) {
-            throw new ForceFailedException(e);
-        }
-        dirty.clear();
-    }
-
-    /** A force failed: unlike a write refused for want of space, nothing can be undone after it. */
-    private static final class ForceFailedException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        ForceFailedException(IOException cause) {
-            super(cause.getMessage(), cause);
-        }
     }
 
     private void ensureWritable() {
@@ -416,92 +338,26 @@ public final class TopicLog implements AutoCloseable {
         }
     }
 
-    private void flushLoop() {
-        while (true) {
-            long target;
-            List<Segment> toForce;
-            List<Path> dirsToSync;
-            lock.lock();
-            try {
-                while (!closed && dirty.isEmpty() && pendingDirSyncs.isEmpty() && failure == null) {
-                    dirtyCondition.awaitUninterruptibly();
-                }
-                if (failure != null || (closed && dirty.isEmpty() && pendingDirSyncs.isEmpty())) {
-                    return;
-                }
-                target = nextOffset;
-                toForce = new ArrayList<>(dirty);
-                dirty.clear();
-                dirsToSync = new ArrayList<>(pendingDirSyncs);
-                pendingDirSyncs.clear();
-            } finally {
-                lock.unlock();
-            }
-            try {
-                for (Path d : dirsToSync) {
-                    storage.syncDirectory(d);
-                }
-                for (Segment s : toForce) {
-                    try {
-                        config.syncer().force(s.channel());
-                    } catch (ClosedChannelException e) {
-                        if (segments.get(s.baseOffset()) == s) {
-                            throw e;
-                        }
-                        // retention deleted it meanwhile: everything in it was durable already
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                List<Waiter> dropped;
-                lock.lock();
-                try {
-                    dropped = fail(e);
-                } finally {
-                    lock.unlock();
-                }
-                completeFailed(dropped, e);
-                return;
-            }
-            List<Waiter> done = new ArrayList<>();
-            lock.lock();
-            try {
-                durableOffset = target;
-                while (!waiters.isEmpty() && waiters.peekFirst().offsetExclusive() <= target) {
-                    done.add(waiters.pollFirst());
-                }
-            } finally {
-                lock.unlock();
-            }
-            for (Waiter w : done) {
-                w.future().complete(null);
-            }
-            notifyDurable();
-        }
-    }
-
     /**
      * Marks the log failed and takes its waiters, which the caller must {@linkplain #completeFailed
      * fail} once it has released the lock. The caller holds the lock.
      */
-    private List<Waiter> fail(Throwable e) {
+    private List<Durability.Waiter> fail(Throwable e) {
         if (!lock.isHeldByCurrentThread()) {
             throw new IllegalStateException("fail() needs the append lock");
         }
         if (failure == null) {
             failure = e;
             log.error("Topic {}: storage failure; the topic refuses writes from now on and acknowledges nothing "
-                    + "written after {}", name, durableOffset, e);
+                    + "written after {}", name, durability.durableOffset(), e);
         }
-        List<Waiter> dropped = new ArrayList<>(waiters);
-        waiters.clear();
-        dirtyCondition.signalAll();
-        return dropped;
+        return durability.fail();
     }
 
     /** Fails the futures of {@code dropped}; never called under the lock. */
-    private void completeFailed(List<Waiter> dropped, Throwable cause) {
+    private void completeFailed(List<Durability.Waiter> dropped, Throwable cause) {
         StorageException ex = new StorageException("Topic " + name + ": fsync or write failed; not durable", cause);
-        for (Waiter w : dropped) {
+        for (Durability.Waiter w : dropped) {
             w.future().completeExceptionally(ex);
         }
     }
@@ -528,7 +384,7 @@ public final class TopicLog implements AutoCloseable {
      */
     public List<StoredRecord> read(long from, int maxCount, int maxBytes) {
         for (int attempt = 0; ; attempt++) {
-            long limit = durableOffset;
+            long limit = durability.durableOffset();
             try {
                 long at = Math.max(from, startOffset());
                 List<StoredRecord> out = new ArrayList<>();
@@ -574,12 +430,12 @@ public final class TopicLog implements AutoCloseable {
     /** The first retained offset (where a subscription from "earliest" starts). */
     public long startOffset() {
         Map.Entry<Long, Segment> first = segments.firstEntry();
-        return first == null ? durableOffset : first.getKey();
+        return first == null ? durability.durableOffset() : first.getKey();
     }
 
     /** One past the last durable record: readers see offsets below it. */
     public long durableOffset() {
-        return durableOffset;
+        return durability.durableOffset();
     }
 
     /** One past the last appended record (durable or not). */
@@ -637,57 +493,16 @@ public final class TopicLog implements AutoCloseable {
      * @return the number of segments deleted
      */
     public int applyRetention(long ackedBelow) {
-        int deleted = 0;
-        long now = System.currentTimeMillis();
-        while (true) {
-            Map.Entry<Long, Segment> first = segments.firstEntry();
-            Map.Entry<Long, Segment> second = first == null ? null : segments.higherEntry(first.getKey());
-            if (second == null) {
-                return deleted;
-            }
-            Segment s = first.getValue();
-            boolean acked = second.getKey() <= ackedBelow;
-            boolean tooBig = config.retentionBytes() >= 0 && sizeBytes() > config.retentionBytes();
-            boolean tooOld = config.retentionMillis() >= 0 && lastModified(s) < now - config.retentionMillis();
-            if (!acked && !tooBig && !tooOld) {
-                return deleted;
-            }
-            if (second.getKey() > durableOffset) {
-                return deleted; // the next segment is not durable yet: keep its predecessor
-            }
-            lock.lock();
-            try {
-                if (dirty.contains(s) || closed) {
-                    return deleted; // the flusher has yet to force it: next pass
-                }
-            } finally {
-                lock.unlock();
-            }
-            try {
-                // The file goes first: if that fails, the segment stays in the log and the next pass tries again.
-                storage.deleteIfExists(s.file());
-            } catch (IOException e) {
-                throw new StorageException("Topic " + name + ": deleting segment " + s.file() + " failed", e);
-            }
-            segments.remove(first.getKey());
-            try {
-                s.close();
-                storage.syncDirectory(dir);
-            } catch (IOException e) {
-                throw new StorageException("Topic " + name + ": syncing " + dir + " after deleting " + s.file()
-                        + " failed", e);
-            }
-            log.info("Topic {}: deleted segment {} ({})", name, s.file().getFileName(),
-                    acked ? "acknowledged by every subscription" : tooBig ? "size limit" : "age limit");
-            deleted++;
-        }
+        return retention.apply(ackedBelow, System.currentTimeMillis());
     }
 
-    private long lastModified(Segment s) {
+    /** Whether retention may delete {@code segment}: it is forced and the log is open. */
+    private boolean deletable(Segment segment) {
+        lock.lock();
         try {
-            return storage.lastModified(s.file());
-        } catch (IOException e) {
-            return s.createdMillis();
+            return !durability.isUnforced(segment) && !closed;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -718,38 +533,31 @@ public final class TopicLog implements AutoCloseable {
                 return;
             }
             closed = true;
-            dirtyCondition.signalAll();
+            durability.stop();
         } finally {
             lock.unlock();
         }
-        if (flusher != null) {
-            try {
-                flusher.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        List<Waiter> left;
+        durability.awaitStopped();
+        List<Durability.Waiter> left = new ArrayList<>();
         Throwable closeFailure = null;
         lock.lock();
         try {
             if (failure == null) {
                 try {
-                    forceDirty();
-                    durableOffset = nextOffset;
+                    durability.forceAll();
+                    durability.durableUpTo(nextOffset);
                 } catch (IOException e) {
                     closeFailure = e;
-                    fail(e).forEach(waiters::add);
+                    left.addAll(fail(e));
                 }
             }
-            left = new ArrayList<>(waiters);
-            waiters.clear();
+            left.addAll(durability.takeWaiters());
             closeSegments();
         } finally {
             lock.unlock();
         }
-        for (Waiter w : left) {
-            if (closeFailure == null && w.offsetExclusive() <= durableOffset) {
+        for (Durability.Waiter w : left) {
+            if (closeFailure == null && w.offsetExclusive() <= durability.durableOffset()) {
                 w.future().complete(null);
             } else {
                 w.future().completeExceptionally(new StorageException("Topic " + name + " closed", closeFailure));

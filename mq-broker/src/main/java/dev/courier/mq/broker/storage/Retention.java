@@ -1,0 +1,116 @@
+package dev.courier.mq.broker.storage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * Retention of one {@link TopicLog}: deletes whole segments from the oldest end, never the active one
+ * — those every subscription acknowledged, and the oldest while the topic is over its size limit or
+ * they are older than its age limit (a segment's age is that of its newest record, read as the file's
+ * last-modified time). The first segment to keep ends a pass, so the log stays contiguous. A segment is
+ * kept while its successor is not durable, and while the log has written to it without forcing it yet.
+ *
+ * <p><b>Deleting.</b> The file goes first: if that fails, the segment stays in the log (served and
+ * retried by the next pass). Then it leaves the log, is closed, and the directory is synced at once; a
+ * failed delete or sync is a {@link StorageException} of this pass only, not a failure of the log.
+ *
+ * <p><b>Locking.</b> The segment map is concurrent and readers may find a segment closed under them
+ * (they read again); whether a segment may go is asked of the log under its append lock
+ * ({@code deletable}). One thread at a time runs a pass (the broker's housekeeping); it holds no lock
+ * while it deletes.
+ */
+final class Retention {
+
+    private static final Logger log = LoggerFactory.getLogger(Retention.class);
+
+    private final String name;
+    private final Path dir;
+    private final LogConfig config;
+    private final Storage storage;
+    private final NavigableMap<Long, Segment> segments;
+    private final LongSupplier durableOffset;
+    private final Predicate<Segment> deletable;
+
+    /**
+     * @param segments      the log's segments by base offset (shared with the log)
+     * @param durableOffset the log's durable offset
+     * @param deletable     whether a segment is forced and the log still open (takes the append lock)
+     */
+    Retention(String name, Path dir, LogConfig config, Storage storage, NavigableMap<Long, Segment> segments,
+              LongSupplier durableOffset, Predicate<Segment> deletable) {
+        this.name = name;
+        this.dir = dir;
+        this.config = config;
+        this.storage = storage;
+        this.segments = segments;
+        this.durableOffset = durableOffset;
+        this.deletable = deletable;
+    }
+
+    /**
+     * One pass; {@code ackedBelow} is the lowest acknowledgement floor of the subscriptions
+     * ({@code Long.MIN_VALUE} when there is none), {@code now} the time the age limit counts back from.
+     *
+     * @return the number of segments deleted
+     */
+    int apply(long ackedBelow, long now) {
+        int deleted = 0;
+        while (true) {
+            Map.Entry<Long, Segment> first = segments.firstEntry();
+            Map.Entry<Long, Segment> second = first == null ? null : segments.higherEntry(first.getKey());
+            if (second == null) {
+                return deleted;
+            }
+            Segment s = first.getValue();
+            boolean acked = second.getKey() <= ackedBelow;
+            boolean tooBig = config.retentionBytes() >= 0 && sizeBytes() > config.retentionBytes();
+            boolean tooOld = config.retentionMillis() >= 0 && lastModified(s) < now - config.retentionMillis();
+            if (!acked && !tooBig && !tooOld) {
+                return deleted;
+            }
+            if (second.getKey() > durableOffset.getAsLong()) {
+                return deleted; // the next segment is not durable yet: keep its predecessor
+            }
+            if (!deletable.test(s)) {
+                return deleted; // the flusher has yet to force it: next pass
+            }
+            try {
+                // The file goes first: if that fails, the segment stays in the log and the next pass tries again.
+                storage.deleteIfExists(s.file());
+            } catch (IOException e) {
+                throw new StorageException("Topic " + name + ": deleting segment " + s.file() + " failed", e);
+            }
+            segments.remove(first.getKey());
+            try {
+                s.close();
+                storage.syncDirectory(dir);
+            } catch (IOException e) {
+                throw new StorageException("Topic " + name + ": syncing " + dir + " after deleting " + s.file()
+                        + " failed", e);
+            }
+            log.info("Topic {}: deleted segment {} ({})", name, s.file().getFileName(),
+                    acked ? "acknowledged by every subscription" : tooBig ? "size limit" : "age limit");
+            deleted++;
+        }
+    }
+
+    /** Bytes in all segments. */
+    long sizeBytes() {
+        return segments.values().stream().mapToLong(Segment::size).sum();
+    }
+
+    private long lastModified(Segment s) {
+        try {
+            return storage.lastModified(s.file());
+        } catch (IOException e) {
+            return s.createdMillis();
+        }
+    }
+}
