@@ -64,6 +64,11 @@ class TopicLimitsTest {
         svc.publish(new PublishRequest(topic, 0, 0, List.of("m".getBytes()))).get(10, TimeUnit.SECONDS);
     }
 
+    /** What a publish to {@code topic} fails with. */
+    private static Throwable refusedPublish(BrokerService svc, String topic) throws Exception {
+        return failure(svc.publish(new PublishRequest(topic, 0, 0, List.of("m".getBytes()))));
+    }
+
     private static Throwable failure(CompletableFuture<?> f) throws Exception {
         try {
             f.get(10, TimeUnit.SECONDS);
@@ -81,7 +86,7 @@ class TopicLimitsTest {
         publish(alice, "a1");
         publish(alice, "a2");
 
-        assertThat(failure(alice.publish(new PublishRequest("a3", 0, 0, List.of("m".getBytes())))))
+        assertThat(refusedPublish(alice, "a3"))
                 .isInstanceOf(PermissionDeniedException.class)
                 .hasMessageContaining("Principal 'alice' may not create topic 'a3'")
                 .hasMessageContaining("max.topics.per.principal");
@@ -103,7 +108,7 @@ class TopicLimitsTest {
         publish(alice, "t1");
         publish(bob, "t2");
 
-        assertThat(failure(bob.publish(new PublishRequest("t3", 0, 0, List.of("m".getBytes())))))
+        assertThat(refusedPublish(bob, "t3"))
                 .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("max.topics");
         publish(bob, "t1");
     }
@@ -143,7 +148,7 @@ class TopicLimitsTest {
 
         Broker second = broker(limits, 16);
         BrokerService again = as(second, "alice-token");
-        assertThat(failure(again.publish(new PublishRequest("a3", 0, 0, List.of("m".getBytes())))))
+        assertThat(refusedPublish(again, "a3"))
                 .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("it created 2 topics");
         assertThatThrownBy(() -> again.subscribe(new SubscribeRequest("a1", "s2", StartPosition.EARLIEST)))
                 .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("it created 1 subscriptions");
@@ -172,7 +177,7 @@ class TopicLimitsTest {
         assertThat(as(broker, "bob-token").fetch(new FetchRequest("orders.billing.dlq", "ops", "c1", 10, 10, 1000,
                 30_000)).get(10, TimeUnit.SECONDS).messages()).extracting(Delivery::payload)
                 .containsExactly("m".getBytes());
-        assertThat(failure(alice.publish(new PublishRequest("other", 0, 0, List.of("m".getBytes())))))
+        assertThat(refusedPublish(alice, "other"))
                 .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("max.topics");
     }
 }

@@ -141,18 +141,15 @@ public final class RegistryStateMachine extends BaseStateMachine {
             // a lease is expired by the leader's own clock alone, never by a client's say-so
             return memberSecret.equals(envelope.token()) ? null : "only the leader expires leases";
         }
-        RegistryAccess rules = access;
-        if (!rules.enabled()) {
-            return null;
-        }
-        String principal = rules.principal(envelope.token());
-        if (envelope.token() != null && principal == null) {
-            return "the token is not known to this registry";
-        }
-        return rules.mayWrite(principal) ? null : who(principal) + " may not write to the registry";
+        return refusal(envelope, true);
     }
 
     private String readRefusal(Command.Envelope envelope) {
+        return refusal(envelope, false);
+    }
+
+    /** Why the caller of {@code envelope} may not write (or read), or null when it may. */
+    private String refusal(Command.Envelope envelope, boolean write) {
         RegistryAccess rules = access;
         if (!rules.enabled()) {
             return null;
@@ -160,6 +157,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
         String principal = rules.principal(envelope.token());
         if (envelope.token() != null && principal == null) {
             return "the token is not known to this registry";
+        }
+        if (write) {
+            return rules.mayWrite(principal) ? null : who(principal) + " may not write to the registry";
         }
         return rules.mayRead(principal) ? null : who(principal) + " may not read the registry";
     }
