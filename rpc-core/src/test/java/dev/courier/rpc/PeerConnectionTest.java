@@ -54,7 +54,7 @@ class PeerConnectionTest {
                 assertThat(((InetSocketAddress) c.remoteAddress()).getAddress().isLoopbackAddress()).isTrue();
                 assertThat(impl.closed).isEmpty();
             }
-            await().atMost(5, TimeUnit.SECONDS).until(() -> impl.closed.contains(first));
+            await().atMost(20, TimeUnit.SECONDS).until(() -> impl.closed.contains(first));
             assertThat(impl.seen.get(0).isOpen()).isFalse();
             // an action added after the close runs at once
             List<String> late = new CopyOnWriteArrayList<>();
@@ -65,7 +65,7 @@ class PeerConnectionTest {
                 Sessions s = client.reference(Sessions.class).address("127.0.0.1", server.port()).build();
                 assertThat(s.whoAmI()).isNotEqualTo(first);
             }
-            await().atMost(5, TimeUnit.SECONDS).until(() -> impl.closed.size() == 2);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> impl.closed.size() == 2);
         }
         assertThat(CallContext.connection()).isNull();
     }
@@ -78,7 +78,7 @@ class PeerConnectionTest {
             Sessions s = client.reference(Sessions.class).address("127.0.0.1", server.port()).build();
             assertThat(s.whoAmINonBlocking()).isEqualTo(impl.seen.get(0).id());
         }
-        await().atMost(5, TimeUnit.SECONDS).until(() -> impl.closed.size() == 1);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> impl.closed.size() == 1);
     }
 
     @Test
@@ -99,7 +99,7 @@ class PeerConnectionTest {
             try (RpcClient client = RpcClient.builder().build()) {
                 client.reference(Sessions.class).address("127.0.0.1", server.port()).build().whoAmI();
             }
-            await().atMost(5, TimeUnit.SECONDS).until(() -> ran.contains("second"));
+            await().atMost(20, TimeUnit.SECONDS).until(() -> ran.contains("second"));
         }
     }
 }

@@ -158,7 +158,7 @@ class RpcEndToEndTest {
         for (int i = 0; i < 10; i++) {
             pending.add(echo.echoLater("never", 60_000));
         }
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlightCalls() == 10);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> server.inFlightCalls() == 10);
         server.close();
 
         // a ConnectionException, not the RpcTimeoutException of the 30 s deadline: they failed with the connection
@@ -324,7 +324,7 @@ class RpcEndToEndTest {
         EchoService echo = echo(client(), server, Duration.ofSeconds(10));
 
         CompletableFuture<String> occupying = CompletableFuture.supplyAsync(() -> echo.sleepThenEcho(10_000, "busy"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(impl.sleepCalls).hasValue(1));
 
         assertThatThrownBy(() -> echo.echo("refused")).isInstanceOf(ServerBusyException.class);
@@ -344,13 +344,13 @@ class RpcEndToEndTest {
         EchoService hasty = echo(client, server, Duration.ofMillis(200));
 
         CompletableFuture<String> occupying = CompletableFuture.supplyAsync(() -> patient.sleepThenEcho(800, "first"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(impl.sleepCalls).hasValue(1));
 
         // Queued behind the first call; by the time a thread is free its deadline has passed.
         assertThatThrownBy(() -> hasty.sleepThenEcho(0, "second")).isInstanceOf(RpcTimeoutException.class);
         assertThat(occupying.join()).isEqualTo("first");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlightCalls() == 0);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> server.inFlightCalls() == 0);
         assertThat(impl.sleepCalls).hasValue(1);
     }
 

@@ -96,7 +96,7 @@ class ClientEndToEndTest {
             assertThat(doubleHeld).hasValue(0);
             assertThat(duplicates).hasValue(0);
             assertThat(new HashSet<>(consumedBy.values())).as("all three took part").hasSize(3);
-            await().atMost(5, TimeUnit.SECONDS).until(() -> broker.stats("jobs", MqQueue.SUBSCRIPTION).backlog() == 0);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> broker.stats("jobs", MqQueue.SUBSCRIPTION).backlog() == 0);
         }
     }
 
@@ -117,7 +117,7 @@ class ClientEndToEndTest {
                         }
                     });
             client.producer("orders").send(new Order("A-1", 1999)).get(5, TimeUnit.SECONDS);
-            await().atMost(5, TimeUnit.SECONDS).until(() -> got.size() == 1);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> got.size() == 1);
             assertThat(got).containsExactly(new Order("A-1", 1999));
             assertThat(counts).containsExactly(1, 2);
         }
@@ -135,7 +135,7 @@ class ClientEndToEndTest {
                 }
             });
             client.producer("t").send("x".getBytes()).get(5, TimeUnit.SECONDS);
-            await().atMost(5, TimeUnit.SECONDS).until(() -> broker.stats("t", "s").ackFloor() == 1);
+            await().atMost(20, TimeUnit.SECONDS).until(() -> broker.stats("t", "s").ackFloor() == 1);
             assertThat(calls).hasValue(3);
         }
     }

@@ -81,7 +81,7 @@ class DeliveryTest {
     /** Fetches as {@code consumer} until {@code n} messages have arrived (up to 5 s). */
     private List<Delivery> fetchAtLeast(int n, String topic, String sub, String consumer) {
         List<Delivery> got = new ArrayList<>();
-        await().atMost(5, TimeUnit.SECONDS).until(() -> {
+        await().atMost(20, TimeUnit.SECONDS).until(() -> {
             got.addAll(fetch(topic, sub, consumer, 10, 200, 60_000));
             return got.size() >= n;
         });
@@ -275,7 +275,7 @@ class DeliveryTest {
             }
         }
         assertThat(deliveries).isEqualTo(16); // the default maxDeliveries
-        await().atMost(5, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
         assertThat(broker.stats("orders", "billing").deadLettered()).isEqualTo(1);
         List<Delivery> dead = fetch("orders.billing.dlq", "ops", "c1", 10, 1000, 30_000);
         assertThat(bodies(dead)).containsExactly("poison");
@@ -310,7 +310,7 @@ class DeliveryTest {
             restart(config); // after every delivery, the first one too
         }
         assertThat(poisonCounts).as("each delivery's count, across 4 restarts").containsExactly(1, 2, 3, 4);
-        await().atMost(5, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
         assertThat(broker.stats("orders", "billing").deadLettered()).isEqualTo(1);
         List<Delivery> dead = fetch("orders.billing.dlq", "ops", "c1", 10, 1000, 30_000);
         assertThat(bodies(dead)).containsExactly("poison");
@@ -409,7 +409,7 @@ class DeliveryTest {
                 .atMost(Duration.ofSeconds(2)).until(() -> segments(topicDir) == 3);
         List<Delivery> all2 = fetch("t", "s2", "c", 100, 0, 30_000);
         svc.ack(new AckRequest("t", "s2", "c", offsets(all2))).get();
-        await().atMost(5, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
     }
 
     @Test
@@ -437,8 +437,8 @@ class DeliveryTest {
             Files.setLastModifiedTime(topicDir.resolve(String.format("%020d.log", base)),
                     FileTime.fromMillis(System.currentTimeMillis() - Duration.ofHours(2).toMillis()));
         }
-        await().atMost(5, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
-        await().atMost(5, TimeUnit.SECONDS).until(() ->
+        await().atMost(20, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
+        await().atMost(20, TimeUnit.SECONDS).until(() ->
                 broker.stats("t", "s").ackFloor() == 8 && broker.stats("t", "idle").ackFloor() == 8);
 
         // acks of held messages that are gone count for nothing; the pending redelivery of 4 is dropped

@@ -152,7 +152,7 @@ class CachingRegistryTest {
             int before = seen.size();
             fake.set(instances(2));
             assertThat(seen).hasSize(before);
-            await().atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                     assertThat(seen.get(seen.size() - 1).instances()).hasSize(2));
             assertThat(cache.list(KEY).instances()).hasSize(2);
         }

@@ -40,7 +40,7 @@ class CourierTest {
             } finally {
                 courier.close();
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> observer.list(key).instances().isEmpty());
+            await().atMost(Duration.ofSeconds(20)).until(() -> observer.list(key).instances().isEmpty());
         }
     }
 
@@ -51,7 +51,7 @@ class CourierTest {
             assertThat(consumer.server()).isNull();
             assertThat(consumer.reference(Hello.class).hello("Linus")).isEqualTo("Hello, Linus");
             // the provider counts a call in flight until just after its answer is queued, which the consumer may see first
-            await().atMost(Duration.ofSeconds(5)).until(() -> provider.server().inFlightCalls() == 0);
+            await().atMost(Duration.ofSeconds(20)).until(() -> provider.server().inFlightCalls() == 0);
         }
     }
 

@@ -352,7 +352,7 @@ class ClusterTest {
         ClusterService forking = client(RpcClient.builder()).reference(ClusterService.class)
                 .faultTolerance(FaultTolerance.FORKING).forks(2).build();
         assertThat(forking.name()).isIn("a", "b");
-        await().atMost(Duration.ofSeconds(5)).until(() -> a.calls.get() == 1 && b.calls.get() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.calls.get() == 1 && b.calls.get() == 1);
     }
 
     @Test
@@ -400,7 +400,7 @@ class ClusterTest {
         ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
                 .timeout(Duration.ofSeconds(30)).build();
         CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> service.slowName(1_000));
-        await().atMost(Duration.ofSeconds(5)).until(() -> a.calls.get() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> a.calls.get() == 1);
         assertThatThrownBy(() -> service.slowName(0)).isInstanceOf(ServerBusyException.class)
                 .hasMessageContaining("Concurrency limit of 1");
         assertThat(service.name()).isEqualTo("a");

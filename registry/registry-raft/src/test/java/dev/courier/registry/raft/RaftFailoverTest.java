@@ -59,9 +59,9 @@ class RaftFailoverTest {
             long killedAt = System.nanoTime();
             cluster.stop(leader);
             int before = acknowledged.size();
-            await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() > before + 5);
+            await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() > before + 5);
             String newLeader = cluster.awaitLeader();
-            long firstAckAfterKill = await().atMost(Duration.ofSeconds(10))
+            long firstAckAfterKill = await().atMost(Duration.ofSeconds(30))
                     .until(lastAckNanos::get, t -> t > killedAt);
             System.out.printf("[raft] leader %s stopped; %s leads; a registration was acknowledged %d ms later%n",
                     leader, newLeader, (firstAckAfterKill - killedAt) / 1_000_000);
@@ -69,17 +69,17 @@ class RaftFailoverTest {
 
             // the old leader comes back on its data directory and catches up (by snapshot: every 50 entries)
             cluster.start(leader);
-            await().atMost(Duration.ofSeconds(5)).until(() -> acknowledged.size() > before + 40);
+            await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() > before + 40);
             stop.set(true);
             stream.join();
 
             Set<ServiceInstance> listed = new HashSet<>(consumer.list(KEY).instances());
             assertThat(listed).containsAll(acknowledged);
             long revision = consumer.list(KEY).revision();
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(cluster.running.get(leader).countAndRevision()[1]).isGreaterThanOrEqualTo(revision));
 
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(new HashSet<>(events.get(events.size() - 1).instances())).isEqualTo(listed));
             for (int i = 1; i < events.size(); i++) {
                 if (events.get(i).type() != WatchEvent.Type.SNAPSHOT) {

@@ -107,7 +107,7 @@ final class RaftTestCluster implements AutoCloseable {
     }
 
     String awaitLeader() {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> {
             for (RaftRegistryServer s : running.values()) {
                 if (s.isLeader()) {
                     return s.id();
