@@ -85,29 +85,29 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     /** A refusal of the caller's credentials, typed; any other failure: the cluster could not be reached. */
     private static RegistryException failure(IOException e) {
-        String denied = denial(e);
-        return denied != null ? new RegistryAccessDeniedException("The registry refused the call: " + denied)
-                : new RegistryException("registry cluster unreachable", e);
+        RegistryAccessDeniedException denied = denial(e);
+        return denied != null ? denied : new RegistryException("registry cluster unreachable", e);
     }
 
     private static Message check(RaftClientReply reply) {
         if (!reply.isSuccess()) {
-            String denied = denial(reply.getException());
+            RegistryAccessDeniedException denied = denial(reply.getException());
             if (denied != null) {
-                throw new RegistryAccessDeniedException("The registry refused the call: " + denied);
+                throw denied;
             }
             throw new RegistryException("registry request failed", reply.getException());
         }
         return reply.getMessage();
     }
 
-    /** The member's reason, when {@code e} is its refusal of the caller's credentials. */
-    private static String denial(Throwable e) {
+    /** The member's refusal of the caller's credentials, typed, when {@code e} is one; else null. */
+    private static RegistryAccessDeniedException denial(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage();
             int at = m == null ? -1 : m.indexOf(Command.DENIED);
             if (at >= 0) {
-                return m.substring(at + Command.DENIED.length());
+                return new RegistryAccessDeniedException("The registry refused the call: "
+                        + m.substring(at + Command.DENIED.length()));
             }
         }
         return null;
@@ -188,9 +188,8 @@ public final class RaftLeaseBackend implements LeaseBackend {
     public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
         return client.async().sendReadOnlyUnordered(signed(Command.changes(key, after, maxWait.toMillis())))
                 .exceptionally(e -> {
-                    String denied = denial(e);
-                    throw denied != null ? new RegistryAccessDeniedException("The registry refused the call: " + denied)
-                            : e instanceof CompletionException ce ? ce : new CompletionException(e);
+                    RegistryAccessDeniedException denied = denial(e);
+                    throw denied != null ? denied : e instanceof CompletionException ce ? ce : new CompletionException(e);
                 })
                 .thenApply(reply -> {
                     try {
