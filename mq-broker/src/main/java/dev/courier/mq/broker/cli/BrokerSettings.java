@@ -11,6 +11,7 @@ import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.LogConfig;
 
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -234,9 +235,9 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
             }
             TlsOptions tls = null;
             if (cert != null) {
-                TlsOptions.Builder b = TlsOptions.builder().keyCertChain(Path.of(cert), Path.of(key));
+                TlsOptions.Builder b = TlsOptions.builder().keyCertChain(path(TLS_CERT, cert), path(TLS_KEY, key));
                 if (clientCa != null) {
-                    b.trust(Path.of(clientCa)).clientAuth(tokens == null ? TlsOptions.ClientAuth.REQUIRE
+                    b.trust(path(TLS_CLIENT_CA, clientCa)).clientAuth(tokens == null ? TlsOptions.ClientAuth.REQUIRE
                             : TlsOptions.ClientAuth.OPTIONAL);
                 }
                 try {
@@ -249,7 +250,7 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
             if (tokens != null) {
                 Authenticator byToken;
                 try {
-                    byToken = Authenticator.tokensFile(Path.of(tokens));
+                    byToken = Authenticator.tokensFile(path(AUTH_TOKENS, tokens));
                 } catch (IOException e) {
                     throw new ConfigException(origin(AUTH_TOKENS) + ": cannot read " + tokens + ": " + e, e);
                 } catch (IllegalArgumentException e) {
@@ -322,6 +323,15 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
 
         private String origin(String key) {
             return flags.get(key) != null ? "flag " + flagOf(key) : fileName + ": key '" + key + "'";
+        }
+
+        /** The value of a file-naming key as a path; a value no path can be (a NUL character, say) is a config error. */
+        Path path(String key, String value) {
+            try {
+                return Path.of(value);
+            } catch (InvalidPathException e) {
+                throw bad(key, value, "a file path (" + e.getReason() + ")");
+            }
         }
 
         ConfigException bad(String key, String value, String expected) {

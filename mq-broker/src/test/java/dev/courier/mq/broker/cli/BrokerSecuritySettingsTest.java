@@ -86,6 +86,16 @@ class BrokerSecuritySettingsTest {
     }
 
     @Test
+    void aFileSettingNoPathCanBeIsAnErrorNamingTheSetting() {
+        assertThatThrownBy(() -> BrokerSettings.resolve(dir, props("auth.tokens", "to\u0000kens"),
+                "broker.properties", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.tokens").hasMessageContaining("path");
+        assertThatThrownBy(() -> BrokerSettings.resolve(dir, new Properties(), null, Map.of(
+                BrokerSettings.TLS_CERT, broker.certificate().toString(), BrokerSettings.TLS_KEY, "key\u0000.pem")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--tls-key");
+    }
+
+    @Test
     void listeningBeyondLoopbackWithoutTlsAndAuthenticationNeedsInsecure() throws Exception {
         Path data = dir.resolve("data");
         BrokerMain main = new BrokerMain();
