@@ -167,13 +167,14 @@ final class Topic implements AutoCloseable {
         subscriptions.values().forEach(Subscription::tick);
     }
 
-    /** Runs retention and forces the cursors. */
+    /** Runs retention, writes the log's recovery checkpoint when a roll made a new one, and forces the cursors. */
     void housekeeping() {
         long min = Long.MAX_VALUE;
         for (Subscription s : subscriptions.values()) {
             min = Math.min(min, s.ackFloor());
         }
         topicLog.applyRetention(subscriptions.isEmpty() ? Long.MIN_VALUE : min);
+        topicLog.checkpoint();
         long start = topicLog.startOffset();
         for (Subscription s : subscriptions.values()) {
             s.retained(start);

@@ -1,5 +1,6 @@
 package dev.courier.mq.broker.storage;
 
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -114,6 +115,78 @@ final class ProducerTable {
             st.size = Math.min(RUNS, st.size + 1);
         }
         expireIdle(millis);
+    }
+
+    /**
+     * The table as bytes, least recently used producer first: per producer its id, highest sequence,
+     * last sign of life and runs, oldest first. {@link #restore} reads it back into the same state.
+     */
+    ByteBuffer snapshot() {
+        int bytes = Integer.BYTES;
+        for (State st : producers.values()) {
+            bytes += PRODUCER_BYTES + st.size * RUN_BYTES;
+        }
+        ByteBuffer out = ByteBuffer.allocate(bytes);
+        out.putInt(producers.size());
+        for (Map.Entry<Long, State> e : producers.entrySet()) { // iterating entries leaves the access order as is
+            State st = e.getValue();
+            out.putLong(e.getKey()).putLong(st.lastSequence).putLong(st.lastSeen).putInt(st.size);
+            for (int i = st.size - 1; i >= 0; i--) {
+                int r = (st.head - i + RUNS) % RUNS;
+                out.putLong(st.firstSequence[r]).putLong(st.firstOffset[r]).putInt(st.count[r]);
+            }
+        }
+        return out.flip();
+    }
+
+    private static final int PRODUCER_BYTES = 3 * Long.BYTES + Integer.BYTES;
+    private static final int RUN_BYTES = 2 * Long.BYTES + Integer.BYTES;
+
+    /**
+     * Replaces the table with a {@link #snapshot}, consuming it from {@code in}.
+     *
+     * @throws ChecksummedFile.CorruptException if it is not one (counts beyond what follows or the bounds)
+     */
+    void restore(ByteBuffer in) throws ChecksummedFile.CorruptException {
+        producers.clear();
+        try {
+            int n = ChecksummedFile.count(in, PRODUCER_BYTES, "producers");
+            if (n > MAX_PRODUCERS) {
+                throw new ChecksummedFile.CorruptException(n + " producers, more than " + MAX_PRODUCERS);
+            }
+            for (int p = 0; p < n; p++) {
+                long id = in.getLong();
+                State st = new State();
+                st.lastSequence = in.getLong();
+                st.lastSeen = in.getLong();
+                int runs = in.getInt();
+                if (runs < 0 || runs > RUNS || (long) runs * RUN_BYTES > in.remaining()) {
+                    throw new ChecksummedFile.CorruptException("producer " + id + " with " + runs + " runs");
+                }
+                for (int i = 0; i < runs; i++) {
+                    st.head = (st.head + 1) % RUNS;
+                    st.firstSequence[st.head] = in.getLong();
+                    st.firstOffset[st.head] = in.getLong();
+                    st.count[st.head] = in.getInt();
+                    if (st.count[st.head] <= 0) {
+                        throw new ChecksummedFile.CorruptException("producer " + id + " with an empty run");
+                    }
+                }
+                st.size = runs;
+                producers.put(id, st);
+            }
+        } catch (ChecksummedFile.CorruptException | RuntimeException e) {
+            producers.clear();
+            if (e instanceof java.nio.BufferUnderflowException) {
+                throw new ChecksummedFile.CorruptException("producer table truncated");
+            }
+            throw e;
+        }
+    }
+
+    /** Forgets every producer (a snapshot that could not be used is replaced by a rebuild from the log). */
+    void clear() {
+        producers.clear();
     }
 
     /** Forgets the producers, least recently used first, not seen since {@code now - idleMillis}. */

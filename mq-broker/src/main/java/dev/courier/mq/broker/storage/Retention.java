@@ -84,6 +84,8 @@ final class Retention {
             try {
                 // The file goes first: if that fails, the segment stays in the log and the next pass tries again.
                 storage.deleteIfExists(s.file());
+                // then its stored index (one left behind by a failure here is deleted on the next open)
+                storage.deleteIfExists(Segment.indexFileFor(dir, s.baseOffset()));
             } catch (IOException e) {
                 throw new StorageException("Topic " + name + ": deleting segment " + s.file() + " failed", e);
             }

@@ -18,8 +18,12 @@ import java.util.List;
  *   offset[i] and position[i] strictly increase; entry 0 is the first record of the segment
  * </pre>
  * A lookup finds the last entry at or below the wanted offset and scans forward at most one interval.
- * The index is rebuilt by the validation scan every time the segment is opened, so it can never
- * disagree with the records.
+ * The index is built by the validation scan when the segment is opened, and by appends. Once a segment
+ * is sealed (a later one is appended to) and forced, {@link #storeIndex} writes it, with the segment's
+ * size, next offset and damaged ranges, to {@code %020d.index} (a {@link ChecksummedFile}), and a
+ * restart that the recovery checkpoint vouches for {@linkplain #restore restores} the segment from it
+ * without reading the records; an index that is missing, damaged or disagrees with the file's size is
+ * never used (the segment is then validated by a scan).
  *
  * <p>Crash policy: {@link #open} validates every record; a torn tail (an incomplete or invalid last
  * record with nothing valid after it) is cut at the end of the last valid record; an invalid record
@@ -32,6 +36,10 @@ import java.util.List;
 final class Segment implements AutoCloseable {
 
     static final String SUFFIX = ".log";
+    static final String INDEX_SUFFIX = ".index";
+    private static final int INDEX_MAGIC = 0x43494458; // "CIDX"
+    /** The largest index body restored: far more entries than a segment of the largest size holds. */
+    private static final int MAX_INDEX_BODY = 256 << 20;
 
     private final long baseOffset;
     private final Path file;
@@ -46,6 +54,8 @@ final class Segment implements AutoCloseable {
     private final long createdMillis;
     /** Damaged byte ranges found on open, skipped by reads; never changes afterwards. */
     private List<long[]> damaged = List.of();
+    /** Whether {@code %020d.index} holds this segment's index (stored once the segment is sealed and forced). */
+    private volatile boolean indexStored;
 
     private Segment(long baseOffset, Path file, StorageFile channel, int indexIntervalBytes) {
         this.baseOffset = baseOffset;
@@ -58,6 +68,10 @@ final class Segment implements AutoCloseable {
 
     static Path fileFor(Path dir, long baseOffset) {
         return dir.resolve(String.format("%020d%s", baseOffset, SUFFIX));
+    }
+
+    static Path indexFileFor(Path dir, long baseOffset) {
+        return dir.resolve(String.format("%020d%s", baseOffset, INDEX_SUFFIX));
     }
 
     static Segment create(Storage storage, Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
@@ -152,6 +166,101 @@ final class Segment implements AutoCloseable {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens an existing segment from its stored index, reading none of its records: the recovery
+     * checkpoint vouched for it (it was sealed and forced before its index was stored).
+     *
+     * @throws ChecksummedFile.CorruptException if the index is missing, damaged, of another segment, or
+     *     disagrees with the file's size: the caller then validates the segment by a scan
+     */
+    static Segment restore(Storage storage, Path file, long baseOffset, int indexIntervalBytes) throws IOException {
+        Path indexFile = indexFileFor(file.getParent(), baseOffset);
+        ByteBuffer body = ChecksummedFile.read(storage, indexFile, INDEX_MAGIC, MAX_INDEX_BODY);
+        if (body == null) {
+            throw new ChecksummedFile.CorruptException(indexFile + " is missing");
+        }
+        StorageFile ch = storage.open(file, Storage.OpenMode.EXISTING);
+        Segment s = new Segment(baseOffset, file, ch, indexIntervalBytes);
+        try {
+            long base = body.getLong();
+            long size = body.getLong();
+            long next = body.getLong();
+            if (base != baseOffset || size < 0 || next < baseOffset || size != ch.size()) {
+                throw new ChecksummedFile.CorruptException(indexFile + " describes segment " + base + " of " + size
+                        + " bytes; the file has " + ch.size());
+            }
+            int ranges = ChecksummedFile.count(body, 2 * Long.BYTES, "damaged ranges");
+            List<long[]> damaged = new ArrayList<>(ranges);
+            for (int i = 0; i < ranges; i++) {
+                long from = body.getLong();
+                long to = body.getLong();
+                if (from < 0 || to <= from || to > size) {
+                    throw new ChecksummedFile.CorruptException(indexFile + ": damaged range " + i + " out of bounds");
+                }
+                damaged.add(new long[] {from, to});
+            }
+            int entries = ChecksummedFile.count(body, 2 * Long.BYTES, "index entries");
+            s.indexOffsets = new long[Math.max(16, entries)];
+            s.indexPositions = new long[Math.max(16, entries)];
+            long lastOffset = baseOffset - 1;
+            long lastPosition = -1;
+            for (int i = 0; i < entries; i++) {
+                long offset = body.getLong();
+                long position = body.getLong();
+                if (offset <= lastOffset || offset >= next || position <= lastPosition || position >= size) {
+                    throw new ChecksummedFile.CorruptException(indexFile + ": entry " + i + " out of order");
+                }
+                s.indexOffsets[i] = offset;
+                s.indexPositions[i] = position;
+                lastOffset = offset;
+                lastPosition = position;
+            }
+            if (body.hasRemaining()) {
+                throw new ChecksummedFile.CorruptException(indexFile + ": " + body.remaining() + " bytes after the end");
+            }
+            s.indexCount = entries;
+            s.lastIndexedPosition = lastPosition;
+            s.size = size;
+            s.nextOffset = next;
+            s.damaged = damaged;
+            s.indexStored = true;
+            return s;
+        } catch (java.nio.BufferUnderflowException e) {
+            ch.close();
+            throw new ChecksummedFile.CorruptException(indexFile + ": truncated");
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes this segment's index, size, next offset and damaged ranges to its index file, durably
+     * (directory synced). Only for a sealed segment whose records are forced: nothing may append to
+     * it any more. Called by one thread at a time (the log's checkpoint).
+     */
+    void storeIndex(Storage storage) throws IOException {
+        int n = indexCount;
+        ByteBuffer body = ByteBuffer.allocate(3 * Long.BYTES + 2 * Integer.BYTES + (damaged.size() + n) * 2 * Long.BYTES);
+        body.putLong(baseOffset).putLong(size).putLong(nextOffset);
+        body.putInt(damaged.size());
+        for (long[] d : damaged) {
+            body.putLong(d[0]).putLong(d[1]);
+        }
+        body.putInt(n);
+        for (int i = 0; i < n; i++) {
+            body.putLong(indexOffsets[i]).putLong(indexPositions[i]);
+        }
+        body.flip();
+        ChecksummedFile.write(storage, indexFileFor(file.getParent(), baseOffset), INDEX_MAGIC, body);
+        indexStored = true;
+    }
+
+    /** Whether this segment's index file is stored (see {@link #storeIndex}). */
+    boolean indexStored() {
+        return indexStored;
     }
 
     /** Sees the identity of every valid record during the validation scan. */

@@ -33,11 +33,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * offsets are given out again and nothing of it is acknowledged. The log does not fail: the next
  * append tries again, so the topic resumes by itself once there is space.
  *
- * <p><b>Recovery</b> ({@link LogLoader}). {@link #open} validates every segment: a torn tail (nothing
- * valid after the first invalid byte) is cut at the end of the last valid record; an invalid record
- * followed by valid ones is corruption: the damaged bytes are fenced off, every valid record before
- * and after them stays readable, the segment is no longer appended to, and the offsets the damage
- * took are {@linkplain #missingOffsets() reported as missing} (and in {@link #recoveryReport()}).
+ * <p><b>Recovery</b> ({@link LogLoader}). {@link #open} validates the segments it must: a torn tail
+ * (nothing valid after the first invalid byte) is cut at the end of the last valid record; an invalid
+ * record followed by valid ones is corruption: the damaged bytes are fenced off, every valid record
+ * before and after them stays readable, the segment is no longer appended to, and the offsets the
+ * damage took are {@linkplain #missingOffsets() reported as missing} (and in {@link #recoveryReport()}).
+ *
+ * <p><b>Checkpoint.</b> A restart does not read the whole log again: after a roll, {@link #checkpoint}
+ * (the broker's housekeeping pass, and {@link #close}) forces each sealed segment once, stores its
+ * index ({@link Segment#storeIndex}) and then writes a {@link RecoveryCheckpoint}: the base offset of
+ * the segment rolled to, with the producer table as it stood there (snapshotted at the roll, under the
+ * append lock). {@link #open} restores the segments below that point from their indexes and scans only
+ * the rest, at most the segments written since the last checkpoint. Each step is durable before the
+ * next (temporary file, force, rename, directory sync), so a power loss anywhere leaves the old
+ * checkpoint or the new one, and anything a checkpoint relies on that is missing or damaged makes the
+ * restart validate every segment instead (reported). A segment below the recovery point is trusted:
+ * its records are checked by their CRC when read, not on open.
  *
  * <p><b>Directories.</b> Creating the log's directory and a segment (on open and on every roll) need a
  * sync of the directory holding the new entry before records in it are acknowledged: it is done by
@@ -79,6 +90,11 @@ public final class TopicLog implements AutoCloseable {
     private final AppendBuffer buffer = new AppendBuffer();
     private final List<Runnable> durableListeners = new CopyOnWriteArrayList<>();
     private final List<String> recoveryReport;
+    private final int scannedOnOpen;
+    /** The checkpoint the last roll made possible, not written yet; under the append lock. */
+    private RecoveryCheckpoint pendingCheckpoint;
+    /** Serializes checkpoint writers (housekeeping and close); taken before the append lock, never under it. */
+    private final ReentrantLock checkpointLock = new ReentrantLock();
     private Segment active;
     private long nextOffset;
     private volatile Throwable failure;
@@ -96,6 +112,7 @@ public final class TopicLog implements AutoCloseable {
         this.config = config;
         this.storage = storage;
         this.recoveryReport = List.copyOf(loaded.report());
+        this.scannedOnOpen = loaded.scanned();
         this.missing = List.copyOf(loaded.missing());
         this.durability = Durability.of(name, config, storage, loaded.nextOffset(), lock, new FlusherLog());
         this.retention = new Retention(name, dir, config, storage, segments, durability::durableOffset,
@@ -157,6 +174,9 @@ public final class TopicLog implements AutoCloseable {
                 tl.active = Segment.create(storage, dir, next, config.indexIntervalBytes());
                 tl.segments.put(next, tl.active);
                 tl.durability.created(dir);
+                if (loaded.scanned() > 0) {
+                    tl.pendingCheckpoint = tl.checkpointAt(next); // the producer table holds exactly what lies below
+                }
             }
             tl.nextOffset = next;
         } catch (IOException | RuntimeException e) {
@@ -186,6 +206,8 @@ public final class TopicLog implements AutoCloseable {
         Segment startActive = active;
         long startSize = active == null ? 0 : active.size();
         long startNext = nextOffset;
+        RecoveryCheckpoint startCheckpoint = pendingCheckpoint;
+        long rolledTo = -1;
         try {
             ensureWritable();
             checkSequences(records);
@@ -213,6 +235,7 @@ public final class TopicLog implements AutoCloseable {
                 if (active.size() > 0 && active.size() + buffer.pendingBytes() + size > config.segmentBytes()) {
                     writeBuffered();
                     roll();
+                    rolledTo = nextOffset;
                 }
                 long offset = nextOffset++;
                 buffer.add(records, i, offset, now, headers, size);
@@ -220,11 +243,19 @@ public final class TopicLog implements AutoCloseable {
                 waitFor = Math.max(waitFor, offset + 1);
             }
             writeBuffered();
+            boolean snapshotted = rolledTo < 0;
             for (int i = 0; i < n; i++) {
                 AppendRecord r = records.get(i);
                 if (r.producerId() != 0 && !duplicates[i]) {
+                    if (!snapshotted && offsets[i] >= rolledTo) {
+                        pendingCheckpoint = checkpointAt(rolledTo);
+                        snapshotted = true;
+                    }
                     producers.record(r.producerId(), r.sequence(), offsets[i], now);
                 }
+            }
+            if (!snapshotted) {
+                pendingCheckpoint = checkpointAt(rolledTo);
             }
             long before = durability.durableOffset();
             completeNow = durability.appended(waitFor, nextOffset, durable);
@@ -232,6 +263,7 @@ public final class TopicLog implements AutoCloseable {
         } catch (IOException e) {
             if (!(e instanceof Durability.ForceFailedException) && StorageFullException.isNoSpace(e)
                     && undo(startActive, startSize, startNext)) {
+                pendingCheckpoint = startCheckpoint;
                 failed = new StorageFullException("Topic " + name + ": storage full; nothing of the append was kept", e);
             } else {
                 List<Durability.Waiter> dropped = fail(e);
@@ -257,6 +289,77 @@ public final class TopicLog implements AutoCloseable {
             notifyDurable();
         }
         return new Appended(offsets, duplicates, durable);
+    }
+
+    /** The checkpoint of a roll to {@code recoveryPoint}, with the producer table as it is now. The caller holds the lock. */
+    private RecoveryCheckpoint checkpointAt(long recoveryPoint) {
+        List<long[]> below = new ArrayList<>();
+        for (long[] m : missing) {
+            if (m[1] <= recoveryPoint) {
+                below.add(m);
+            }
+        }
+        return new RecoveryCheckpoint(recoveryPoint, List.copyOf(below), producers.snapshot());
+    }
+
+    /**
+     * Writes the checkpoint of the last roll, if there is one not written yet: forces and stores the
+     * index of each sealed segment below it that has none, then the checkpoint itself (see the class
+     * comment). Blocks on disk I/O: for the broker's housekeeping thread, never an I/O thread. A
+     * failure is logged and leaves the previous checkpoint in place; the log goes on.
+     *
+     * @return whether a checkpoint was written
+     */
+    public boolean checkpoint() {
+        return writeCheckpoint(false);
+    }
+
+    private boolean writeCheckpoint(boolean closing) {
+        checkpointLock.lock();
+        try {
+            RecoveryCheckpoint cp;
+            List<Segment> sealed;
+            lock.lock();
+            try {
+                cp = pendingCheckpoint;
+                if (cp == null || failure != null || (closed && !closing)) {
+                    return false;
+                }
+                sealed = new ArrayList<>(segments.headMap(cp.recoveryPoint()).values());
+            } finally {
+                lock.unlock();
+            }
+            for (Segment s : sealed) {
+                if (!s.indexStored()) {
+                    config.syncer().force(s.channel());
+                    s.storeIndex(storage);
+                }
+            }
+            cp.write(storage, dir);
+            lock.lock();
+            try {
+                if (pendingCheckpoint == cp) {
+                    pendingCheckpoint = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+            log.debug("Topic {}: recovery checkpoint at offset {}", name, cp.recoveryPoint());
+            return true;
+        } catch (ClosedChannelException e) {
+            log.debug("Topic {}: a segment went to retention during the checkpoint; the next pass writes it", name);
+            return false;
+        } catch (IOException | RuntimeException e) {
+            log.warn("Topic {}: writing the recovery checkpoint failed; a restart scans more of the log", name, e);
+            return false;
+        } finally {
+            checkpointLock.unlock();
+        }
+    }
+
+    /** How many segments {@link #open} read through (the others it restored from the recovery checkpoint). */
+    public int segmentsScannedOnOpen() {
+        return scannedOnOpen;
     }
 
     /** Whether a record of the same producer and sequence comes earlier in this batch. */
@@ -552,6 +655,14 @@ public final class TopicLog implements AutoCloseable {
                 }
             }
             left.addAll(durability.takeWaiters());
+        } finally {
+            lock.unlock();
+        }
+        if (closeFailure == null) {
+            writeCheckpoint(true);
+        }
+        lock.lock();
+        try {
             closeSegments();
         } finally {
             lock.unlock();

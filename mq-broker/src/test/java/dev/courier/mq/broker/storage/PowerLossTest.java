@@ -20,7 +20,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Appends under load on a {@link SimulatedDisk}, cuts the power in the middle, and checks that every
- * append that was acknowledged (its durable future completed) reads back after recovery.
+ * append that was acknowledged (its durable future completed) reads back after recovery, with recovery
+ * checkpoints written all along (the recovery then starts from whichever survived).
  */
 class PowerLossTest {
 
@@ -69,6 +70,15 @@ class PowerLossTest {
             writers.add(t);
             t.start();
         }
+        Thread checkpointer = new Thread(() -> { // checkpoints as the broker's housekeeping does, crash or not
+            while (!stop.get()) {
+                log.checkpoint();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // pacing, as housekeeping is periodic
+            }
+        }, "checkpointer");
+        checkpointer.setDaemon(true);
+        writers.add(checkpointer);
+        checkpointer.start();
         Random random = new Random(seed);
         int crashAfter = 200 + random.nextInt(600);
         await().until(() -> acked.size() >= crashAfter);

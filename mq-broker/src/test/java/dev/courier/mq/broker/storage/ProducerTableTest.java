@@ -3,6 +3,7 @@ package dev.courier.mq.broker.storage;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -54,5 +55,47 @@ class ProducerTableTest {
         t.expireIdle(1_501);
         assertThat(t.lookup(2, 1, 0)).isEqualTo(ProducerTable.NEW);
         assertThat(t.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aSnapshotRestoresTheSameAnswersAndTheSameOrderOfForgetting() throws Exception {
+        ProducerTable t = new ProducerTable(1_000);
+        long offset = 0;
+        for (long seq = 1; seq <= 40; seq++) { // producer 1: 40 runs of one (another producer between each)
+            t.record(1, seq, offset++, 100);
+            t.record(2, seq, offset++, 200);
+        }
+        t.record(3, 5, offset++, 300);
+        ProducerTable restored = new ProducerTable(1_000);
+        restored.restore(t.snapshot());
+        assertThat(restored.size()).isEqualTo(3);
+        for (long p = 1; p <= 3; p++) {
+            for (long seq = 0; seq <= 41; seq++) {
+                assertThat(restored.lookup(p, seq, 0)).as("producer %d seq %d", p, seq).isEqualTo(t.lookup(p, seq, 0));
+            }
+        }
+        assertThatThrownBy(() -> restored.check(3, 7, 1)).isInstanceOf(OutOfOrderSequenceException.class);
+        restored.expireIdle(1_150); // producer 1 (last seen at 100) is idle for longer than 1 s; producer 2 (200) is not
+        assertThat(restored.lookup(1, 40, 0)).isEqualTo(ProducerTable.NEW);
+        assertThat(restored.lookup(2, 40, 0)).isEqualTo(offset - 2);
+    }
+
+    @Test
+    void aDamagedSnapshotIsATypedErrorAndLeavesTheTableEmpty() {
+        ProducerTable t = new ProducerTable(1_000);
+        t.record(1, 1, 0, 0);
+        t.record(2, 1, 1, 0);
+        ByteBuffer whole = t.snapshot();
+        ProducerTable restored = new ProducerTable(1_000);
+        ByteBuffer truncated = whole.duplicate().limit(whole.limit() - 3);
+        assertThatThrownBy(() -> restored.restore(truncated)).isInstanceOf(ChecksummedFile.CorruptException.class);
+        assertThat(restored.size()).isZero();
+        ByteBuffer hostile = ByteBuffer.allocate(4).putInt(0, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> restored.restore(hostile)).isInstanceOf(ChecksummedFile.CorruptException.class)
+                .hasMessageContaining("cannot fit");
+        ByteBuffer manyRuns = whole.duplicate();
+        manyRuns.putInt(4 + 24, ProducerTable.RUNS + 1); // the first producer's run count
+        assertThatThrownBy(() -> restored.restore(manyRuns)).isInstanceOf(ChecksummedFile.CorruptException.class);
+        assertThat(restored.size()).isZero();
     }
 }

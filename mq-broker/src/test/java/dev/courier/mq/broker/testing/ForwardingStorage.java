@@ -9,15 +9,34 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The real file system with hooks before reads, forces, directory syncs and deletes, for tests that
- * watch or break the broker's I/O. Override the hooks; each may throw to inject a failure.
+ * The real file system (or another {@link Storage}) with hooks around reads and before forces,
+ * directory syncs, renames and deletes, for tests that watch or break the broker's I/O. Override the
+ * hooks; each may throw to inject a failure.
  */
 public class ForwardingStorage implements Storage {
 
-    private final Storage real = Storage.files();
+    private final Storage real;
+
+    /** Over the real file system. */
+    public ForwardingStorage() {
+        this(Storage.files());
+    }
+
+    /** Over {@code real} (a {@link dev.courier.mq.broker.storage.SimulatedDisk}, say). */
+    public ForwardingStorage(Storage real) {
+        this.real = real;
+    }
 
     /** Before a read of {@code file}. */
     protected void beforeRead(Path file) throws IOException {
+    }
+
+    /** After a read of {@code file} that returned {@code bytes} (-1 at the end). */
+    protected void afterRead(Path file, int bytes) {
+    }
+
+    /** Before {@code from} is renamed to {@code to}. */
+    protected void beforeMove(Path from, Path to) throws IOException {
     }
 
     /** Before a force of {@code file}. */
@@ -44,7 +63,9 @@ public class ForwardingStorage implements Storage {
             @Override
             public int read(ByteBuffer dst, long position) throws IOException {
                 beforeRead(file);
-                return f.read(dst, position);
+                int n = f.read(dst, position);
+                afterRead(file, n);
+                return n;
             }
 
             @Override
@@ -92,6 +113,7 @@ public class ForwardingStorage implements Storage {
 
     @Override
     public void move(Path from, Path to) throws IOException {
+        beforeMove(from, to);
         real.move(from, to);
     }
 
