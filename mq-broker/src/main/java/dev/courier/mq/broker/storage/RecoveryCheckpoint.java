@@ -37,14 +37,7 @@ record RecoveryCheckpoint(long recoveryPoint, List<long[]> missing, ByteBuffer p
 
     /** Writes this checkpoint in place of the one in {@code dir}, durably. */
     void write(Storage storage, Path dir) throws IOException {
-        ByteBuffer body = ByteBuffer.allocate(Long.BYTES + Integer.BYTES + missing.size() * 2 * Long.BYTES
-                + producers.remaining());
-        body.putLong(recoveryPoint).putInt(missing.size());
-        for (long[] m : missing) {
-            body.putLong(m[0]).putLong(m[1]);
-        }
-        body.put(producers.duplicate()).flip();
-        ChecksummedFile.write(storage, fileIn(dir), MAGIC, body);
+        ChecksummedFile.write(storage, fileIn(dir), MAGIC, encode());
     }
 
     /**
@@ -54,25 +47,45 @@ record RecoveryCheckpoint(long recoveryPoint, List<long[]> missing, ByteBuffer p
      */
     static RecoveryCheckpoint read(Storage storage, Path dir) throws IOException {
         ByteBuffer body = ChecksummedFile.read(storage, fileIn(dir), MAGIC, MAX_BODY);
-        if (body == null) {
-            return null;
-        }
+        return body == null ? null : decode(body, fileIn(dir));
+    }
+
+    /**
+     * The checkpoint in {@code body} (the file's checked body); {@code where} names it in errors.
+     *
+     * @throws ChecksummedFile.CorruptException if it is not one; nothing is allocated on a count before
+     *     it is checked against the bytes that follow
+     */
+    static RecoveryCheckpoint decode(ByteBuffer body, Object where) throws ChecksummedFile.CorruptException {
         try {
             long point = body.getLong();
             int n = ChecksummedFile.count(body, 2 * Long.BYTES, "missing ranges");
             List<long[]> missing = new ArrayList<>(n);
+            long last = Long.MIN_VALUE;
             for (int i = 0; i < n; i++) {
                 long from = body.getLong();
                 long to = body.getLong();
-                if (from >= to || to > point) {
-                    throw new ChecksummedFile.CorruptException(fileIn(dir) + ": missing range " + from + ".." + to
-                            + " is not below the recovery point " + point);
+                if (from >= to || to > point || from < last) {
+                    throw new ChecksummedFile.CorruptException(where + ": missing range " + from + ".." + to
+                            + " is out of order or not below the recovery point " + point);
                 }
                 missing.add(new long[] {from, to});
+                last = to;
             }
             return new RecoveryCheckpoint(point, List.copyOf(missing), body.slice().asReadOnlyBuffer());
         } catch (java.nio.BufferUnderflowException e) {
-            throw new ChecksummedFile.CorruptException(fileIn(dir) + ": truncated");
+            throw new ChecksummedFile.CorruptException(where + ": truncated");
         }
+    }
+
+    /** The body {@link #decode} reads. */
+    ByteBuffer encode() {
+        ByteBuffer body = ByteBuffer.allocate(Long.BYTES + Integer.BYTES + missing.size() * 2 * Long.BYTES
+                + producers.remaining());
+        body.putLong(recoveryPoint).putInt(missing.size());
+        for (long[] m : missing) {
+            body.putLong(m[0]).putLong(m[1]);
+        }
+        return body.put(producers.duplicate()).flip();
     }
 }

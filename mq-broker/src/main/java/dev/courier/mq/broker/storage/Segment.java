@@ -37,7 +37,7 @@ final class Segment implements AutoCloseable {
 
     static final String SUFFIX = ".log";
     static final String INDEX_SUFFIX = ".index";
-    private static final int INDEX_MAGIC = 0x43494458; // "CIDX"
+    static final int INDEX_MAGIC = 0x43494458; // "CIDX"
     /** The largest index body restored: far more entries than a segment of the largest size holds. */
     private static final int MAX_INDEX_BODY = 256 << 20;
 
