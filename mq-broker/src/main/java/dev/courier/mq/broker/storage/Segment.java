@@ -258,6 +258,11 @@ final class Segment implements AutoCloseable {
         indexStored = true;
     }
 
+    /** This segment is appended to again (it is the active one): its index is to be stored again once it is sealed. */
+    void appendable() {
+        indexStored = false;
+    }
+
     /** Whether this segment's index file is stored (see {@link #storeIndex}). */
     boolean indexStored() {
         return indexStored;

@@ -72,7 +72,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class TopicLog implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TopicLog.class);
-    static final String QUARANTINE_SUFFIX = ".quarantined";
 
     private final String name;
     private final Path dir;
@@ -170,6 +169,7 @@ public final class TopicLog implements AutoCloseable {
             Map.Entry<Long, Segment> last = tl.segments.lastEntry();
             if (last != null && last.getValue().nextOffset() >= next && !last.getValue().damaged()) {
                 tl.active = last.getValue();
+                tl.active.appendable(); // a restored segment grows again: its stored index is outdated
             } else {
                 tl.active = Segment.create(storage, dir, next, config.indexIntervalBytes());
                 tl.segments.put(next, tl.active);
@@ -349,7 +349,14 @@ public final class TopicLog implements AutoCloseable {
         } catch (ClosedChannelException e) {
             log.debug("Topic {}: a segment went to retention during the checkpoint; the next pass writes it", name);
             return false;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            if (StorageFullException.isNoSpace(e)) {
+                log.warn("Topic {}: no space for the recovery checkpoint; the next pass tries again", name);
+            } else {
+                log.warn("Topic {}: writing the recovery checkpoint failed; a restart scans more of the log", name, e);
+            }
+            return false;
+        } catch (RuntimeException e) {
             log.warn("Topic {}: writing the recovery checkpoint failed; a restart scans more of the log", name, e);
             return false;
         } finally {

@@ -166,6 +166,32 @@ class RecoveryCheckpointTest {
         }
     }
 
+    @Test
+    void aCheckpointThatFindsTheDiskFullIsWrittenByALaterPass() throws Exception {
+        Path data = root.resolve("full");
+        Path dir = data.resolve("t");
+        Written w = new Written();
+        SimulatedDisk disk = SimulatedDisk.open(data);
+        try (TopicLog log = TopicLog.open("t", dir, CONFIG, disk)) {
+            w.fill(log, 120);
+            disk.quota(disk.usedBytes());
+            assertThat(log.checkpoint()).as("no room for an index or the checkpoint").isFalse();
+            assertThat(log.failure()).as("the log goes on").isNull();
+            disk.quota(-1);
+            assertThat(log.checkpoint()).isTrue();
+        } finally {
+            disk.close();
+        }
+        SimulatedDisk after = SimulatedDisk.open(data);
+        try (TopicLog log = TopicLog.open("t", dir, CONFIG, after)) {
+            assertThat(log.recoveryReport()).isEmpty();
+            assertThat(log.segmentsScannedOnOpen()).isLessThan(segmentBases(after, dir).size());
+            w.check(log);
+        } finally {
+            after.close();
+        }
+    }
+
     /** What is done to the files a checkpoint relies on. */
     enum Damage {
         A_BYTE_OF_THE_CHECKPOINT, A_BYTE_OF_AN_INDEX, AN_INDEX_DELETED, A_SEGMENT_BELOW_THE_POINT_CUT
