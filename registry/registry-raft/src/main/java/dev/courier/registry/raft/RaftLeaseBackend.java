@@ -23,6 +23,7 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.TimeDuration;
 
@@ -30,11 +31,20 @@ import org.apache.ratis.util.TimeDuration;
  * {@link LeaseBackend} over a registry cluster, through one Ratis client. Writes go through the Raft
  * log; reads are linearizable. The client follows the leader on its own and retries about 50 times (100 ms apart)
  * across a failover before reporting the registry unreachable. Thread-safe.
+ *
+ * <p>Ratis's client, used by several threads while it reconnects, can hand one thread the connection to
+ * a member that another thread has just closed to replace it ({@code PeerProxyMap.resetProxy} racing
+ * {@code getProxy}); the call then fails with {@link AlreadyClosedException} before anything is sent.
+ * Until this backend is closed, such a call is made again (up to {@value #STALE_CONNECTION_RETRIES}
+ * times), and the next try takes the new connection.
  */
 public final class RaftLeaseBackend implements LeaseBackend {
 
+    static final int STALE_CONNECTION_RETRIES = 20;
+
     private final RaftClient client;
     private final String token;
+    private volatile boolean closed;
 
     public RaftLeaseBackend(RaftPeers peers) {
         this(peers, null);
@@ -50,12 +60,21 @@ public final class RaftLeaseBackend implements LeaseBackend {
      * call with the bearer {@code token} (null: none); see {@link RegistryAccess}.
      */
     public RaftLeaseBackend(RaftPeers peers, RaftTls tls, String token) {
+        this(newClient(peers, tls), token);
+    }
+
+    /** Over {@code client}, which this backend owns and closes, authenticating with {@code token} (null: none). */
+    RaftLeaseBackend(RaftClient client, String token) {
+        this.client = client;
         this.token = token;
+    }
+
+    private static RaftClient newClient(RaftPeers peers, RaftTls tls) {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         // every watch keeps one long poll outstanding; Ratis's default cap of 100 would queue the rest
         RaftClientConfigKeys.Async.setOutstandingRequestsMax(properties, 10_000);
-        this.client = RaftClient.newBuilder()
+        return RaftClient.newBuilder()
                 .setProperties(properties)
                 .setParameters(RaftTls.parametersOf(tls))
                 .setRaftGroup(peers.group())
@@ -63,20 +82,39 @@ public final class RaftLeaseBackend implements LeaseBackend {
                 .build();
     }
 
+    /** One blocking call of the client. */
+    private interface Call {
+        RaftClientReply send() throws IOException;
+    }
+
     private Message write(Message command) {
-        try {
-            return check(client.io().send(signed(command)));
-        } catch (IOException e) {
-            throw failure(e);
-        }
+        return call(() -> client.io().send(signed(command)));
     }
 
     private Message read(Message query) {
-        try {
-            return check(client.io().sendReadOnly(signed(query)));
-        } catch (IOException e) {
-            throw failure(e);
+        return call(() -> client.io().sendReadOnly(signed(query)));
+    }
+
+    private Message call(Call call) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return check(call.send());
+            } catch (IOException e) {
+                if (attempt < STALE_CONNECTION_RETRIES && !closed && staleConnection(e)) {
+                    continue; // never sent: see the class comment
+                }
+                throw failure(e);
+            }
         }
+    }
+
+    private static boolean staleConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AlreadyClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Message signed(Message message) {
@@ -203,6 +241,7 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     @Override
     public void close() {
+        closed = true;
         try {
             client.close();
         } catch (IOException e) {

@@ -1,0 +1,87 @@
+package dev.courier.registry.raft;
+
+import dev.courier.registry.RegistryException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.api.BlockingApi;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A call that Ratis's client fails with {@link AlreadyClosedException} while the backend is open (a
+ * connection another thread closed to replace it) is made again; after close, and for other failures,
+ * it is not.
+ */
+class RaftLeaseBackendTest {
+
+    /** A client whose blocking {@code send} fails as {@code failure} says, then answers a granted lease 42. */
+    private static RaftClient client(AtomicInteger sends, int failures, IOException failure) {
+        BlockingApi io = (BlockingApi) Proxy.newProxyInstance(BlockingApi.class.getClassLoader(),
+                new Class<?>[] {BlockingApi.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("send")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    if (sends.incrementAndGet() <= failures) {
+                        throw failure;
+                    }
+                    ByteBuffer granted = ByteBuffer.allocate(9).put((byte) 0).putLong(42).flip();
+                    return RaftClientReply.newBuilder().setClientId(ClientId.randomId())
+                            .setServerId(RaftPeerId.valueOf("n1")).setGroupId(RaftGroupId.randomId()).setCallId(1)
+                            .setSuccess(true).setMessage(Message.valueOf(ByteString.copyFrom(granted))).build();
+                });
+        return (RaftClient) Proxy.newProxyInstance(RaftClient.class.getClassLoader(), new Class<?>[] {RaftClient.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "io" -> io;
+                    case "close" -> null;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
+    void aCallOnAConnectionClosedUnderItIsMadeAgain() {
+        AtomicInteger sends = new AtomicInteger();
+        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, 3,
+                new AlreadyClosedException("client-1 is already CLOSED")), null);
+        assertThat(backend.grant(Duration.ofSeconds(10))).isEqualTo(42);
+        assertThat(sends).hasValue(4);
+    }
+
+    @Test
+    void otherFailuresAndCallsAfterCloseAreNotRetried() {
+        AtomicInteger sends = new AtomicInteger();
+        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, 1, new IOException("unreachable")), null);
+        assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("unreachable");
+        assertThat(sends).hasValue(1);
+
+        AtomicInteger afterClose = new AtomicInteger();
+        RaftLeaseBackend closed = new RaftLeaseBackend(client(afterClose, 1,
+                new AlreadyClosedException("client-2 is already CLOSED")), null);
+        closed.close();
+        assertThatThrownBy(() -> closed.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class);
+        assertThat(afterClose).hasValue(1);
+    }
+
+    @Test
+    void retriesAreBounded() {
+        AtomicInteger sends = new AtomicInteger();
+        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, Integer.MAX_VALUE,
+                new AlreadyClosedException("client-3 is already CLOSED")), null);
+        assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class);
+        assertThat(sends).hasValue(RaftLeaseBackend.STALE_CONNECTION_RETRIES + 1);
+    }
+}
