@@ -93,14 +93,19 @@ final class LogLoader {
         List<Segment> restored = new ArrayList<>();
         int tail = 0;
         try {
+            long next = -1; // where the segment before ended
             for (; tail < files.size(); tail++) {
                 String fn = files.get(tail);
                 long base = baseOf(fn);
                 if (base >= checkpoint.recoveryPoint()) {
                     break;
                 }
-                restored.add(Segment.restore(storage, dir.resolve(fn), base, config.indexIntervalBytes()));
+                follows(checkpoint, next, base, fn);
+                Segment s = Segment.restore(storage, dir.resolve(fn), base, config.indexIntervalBytes());
+                restored.add(s);
+                next = s.nextOffset();
             }
+            follows(checkpoint, next, checkpoint.recoveryPoint(), "the recovery point");
             producers.restore(checkpoint.producers().duplicate());
         } catch (ChecksummedFile.CorruptException e) {
             closeAll(restored, e);
@@ -133,6 +138,24 @@ final class LogLoader {
         log.info("Topic {}: {} segments restored from the recovery checkpoint at offset {}, {} scanned", name,
                 restored.size(), checkpoint.recoveryPoint(), loaded.scanned());
         return loaded;
+    }
+
+    /**
+     * Checks that what starts at {@code base} follows the restored segment that ended at {@code end}
+     * (-1: none): offsets in between are in no segment, which the checkpoint must know as missing.
+     */
+    private static void follows(RecoveryCheckpoint checkpoint, long end, long base, String what)
+            throws ChecksummedFile.CorruptException {
+        if (end < 0 || end == base) {
+            return;
+        }
+        for (long[] m : checkpoint.missing()) {
+            if (m[0] <= end && base <= m[1]) {
+                return;
+            }
+        }
+        throw new ChecksummedFile.CorruptException(what + " does not follow the segment before it: offsets " + end
+                + ".." + (base - 1) + " are in no segment");
     }
 
     private static void closeAll(List<Segment> segments, Exception e) {

@@ -194,7 +194,8 @@ class RecoveryCheckpointTest {
 
     /** What is done to the files a checkpoint relies on. */
     enum Damage {
-        A_BYTE_OF_THE_CHECKPOINT, A_BYTE_OF_AN_INDEX, AN_INDEX_DELETED, A_SEGMENT_BELOW_THE_POINT_CUT
+        A_BYTE_OF_THE_CHECKPOINT, A_BYTE_OF_AN_INDEX, AN_INDEX_DELETED, A_SEGMENT_BELOW_THE_POINT_CUT,
+        A_SEGMENT_BELOW_THE_POINT_DELETED
     }
 
     @ParameterizedTest
@@ -222,12 +223,20 @@ class RecoveryCheckpointTest {
                 w.payloads.remove(torn);
                 w.lastOfProducer.values().removeIf(last -> last[1] == torn);
             }
+            case A_SEGMENT_BELOW_THE_POINT_DELETED -> {
+                // its offsets are in no segment: the validation reports them missing
+                Files.delete(Segment.fileFor(dir, bases.get(1)));
+                Files.delete(index);
+                w.payloads.keySet().removeIf(offset -> offset >= bases.get(1) && offset < bases.get(2));
+                w.lastOfProducer.values().removeIf(last -> last[1] >= bases.get(1) && last[1] < bases.get(2));
+            }
         }
         try (TopicLog log = TopicLog.open("t", dir, CONFIG)) {
             assertThat(String.join("\n", log.recoveryReport())).contains("recovery checkpoint cannot be used");
-            assertThat(log.segmentsScannedOnOpen()).isEqualTo(bases.size());
-            if (damage == Damage.A_SEGMENT_BELOW_THE_POINT_CUT) {
-                assertThat(String.join("\n", log.recoveryReport())).contains("torn tail");
+            boolean deleted = damage == Damage.A_SEGMENT_BELOW_THE_POINT_DELETED;
+            assertThat(log.segmentsScannedOnOpen()).isEqualTo(bases.size() - (deleted ? 1 : 0));
+            if (damage == Damage.A_SEGMENT_BELOW_THE_POINT_CUT || deleted) {
+                assertThat(String.join("\n", log.recoveryReport())).contains(deleted ? "offsets missing" : "torn tail");
                 Map<Long, String> found = new TreeMap<>();
                 for (StoredRecord r : log.read(0, Integer.MAX_VALUE, Integer.MAX_VALUE)) {
                     found.put(r.offset(), new String(r.payload(), StandardCharsets.UTF_8));
