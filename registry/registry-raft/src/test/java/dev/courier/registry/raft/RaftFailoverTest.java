@@ -55,6 +55,7 @@ class RaftFailoverTest {
             stream.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() >= 30);
 
+            cluster.awaitEveryMemberAt(1);
             String leader = cluster.awaitLeader();
             long killedAt = System.nanoTime();
             cluster.stop(leader);

@@ -117,6 +117,22 @@ final class RaftTestCluster implements AutoCloseable {
         }, id -> id != null);
     }
 
+    /** The revision the leader has applied. */
+    long leaderRevision() {
+        return running.get(awaitLeader()).countAndRevision()[1];
+    }
+
+    /**
+     * Waits until every running member has applied revision {@code min}. Before a test stops a
+     * member, so that no survivor has an empty log: Ratis counts no vote from a member with an empty
+     * log (it may have lost its storage), and a survivor with one would keep the other from being
+     * elected until the stopped member returns.
+     */
+    void awaitEveryMemberAt(long min) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> running.values().stream()
+                .allMatch(s -> s.countAndRevision()[1] >= min));
+    }
+
     @Override
     public void close() {
         for (String id : new ArrayList<>(running.keySet())) {

@@ -61,6 +61,7 @@ class RegistryCommandTest {
             String leader = cluster.awaitLeader();
             ServiceKey key = new ServiceKey("dev.courier.test.Cli", "1.0", "default");
             provider.register(ServiceInstance.of(key, "10.3.0.1", 8080), Duration.ofSeconds(10));
+            cluster.awaitEveryMemberAt(cluster.leaderRevision());
             String victim = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
             cluster.stop(victim);
 
