@@ -27,16 +27,22 @@ import java.util.TreeSet;
  *
  * <p>Every change to an instance increments the revision by one. Granting and renewing leases does not.
  *
+ * <p>A lease carries the mark of its latest renewal, set by the owner ({@link #renew}; the Raft registry
+ * uses the log index of the entry that renewed it). An expiry decided on what a lease looked like is
+ * applied only if the mark is unchanged, so a renewal that landed after the decision wins.
+ *
  * <p>Not thread-safe: the owner serialises all calls.
  */
 public final class RegistryState {
 
-    /** Snapshot format version written first by {@link #writeTo}. */
-    static final int SNAPSHOT_FORMAT = 1;
+    /** Snapshot format version written first by {@link #writeTo}; format 1 had no renewal marks. */
+    static final int SNAPSHOT_FORMAT = 2;
 
     private final int historyLimit;
     private final Map<ServiceKey, TreeMap<String, Entry>> services = new HashMap<>();
     private final Map<Long, Lease> leases = new HashMap<>();
+    /** Per lease, the mark of its latest renewal (see {@link #renew}). */
+    private final Map<Long, Long> renewedAt = new HashMap<>();
     private final Deque<Change> history = new ArrayDeque<>();
     private long revision;
     private long historyFloor;
@@ -72,6 +78,25 @@ public final class RegistryState {
         long id = nextLeaseId++;
         leases.put(id, new Lease(id, ttlMillis, new LinkedHashSet<>()));
         return id;
+    }
+
+    /**
+     * Records that lease {@code leaseId} was renewed, with {@code mark} (a value that grows with every
+     * renewal, such as a log index).
+     *
+     * @return whether the lease exists
+     */
+    public boolean renew(long leaseId, long mark) {
+        if (!leases.containsKey(leaseId)) {
+            return false;
+        }
+        renewedAt.put(leaseId, mark);
+        return true;
+    }
+
+    /** The mark of lease {@code leaseId}'s latest renewal: 0 if it has none, -1 if there is no such lease. */
+    public long renewedAt(long leaseId) {
+        return leases.containsKey(leaseId) ? renewedAt.getOrDefault(leaseId, 0L) : -1;
     }
 
     /** Whether lease {@code leaseId} exists. */
@@ -133,6 +158,7 @@ public final class RegistryState {
     /** Removes lease {@code leaseId} and every instance bound to it; returns the changes. */
     public List<Change> revoke(long leaseId) {
         Lease lease = leases.remove(leaseId);
+        renewedAt.remove(leaseId);
         if (lease == null) {
             return List.of();
         }
@@ -215,8 +241,8 @@ public final class RegistryState {
     /**
      * Writes the state (not the history) in this layout:
      * <pre>
-     * int format(=1) long revision long nextLeaseId
-     * int leaseCount (long id long ttlMillis)*
+     * int format(=2) long revision long nextLeaseId
+     * int leaseCount (long id long ttlMillis long renewedAt)*
      * int instanceCount (long leaseId instance)*
      * </pre>
      */
@@ -228,6 +254,7 @@ public final class RegistryState {
         for (Lease lease : leases.values()) {
             out.writeLong(lease.id());
             out.writeLong(lease.ttlMillis());
+            out.writeLong(renewedAt.getOrDefault(lease.id(), 0L));
         }
         out.writeInt(instanceCount);
         for (TreeMap<String, Entry> instances : services.values()) {
@@ -238,14 +265,18 @@ public final class RegistryState {
         }
     }
 
-    /** Replaces this state with one written by {@link #writeTo}; the history starts empty. */
+    /**
+     * Replaces this state with one written by {@link #writeTo} (format 1, without renewal marks, is
+     * read with every mark 0); the history starts empty.
+     */
     public void readFrom(DataInput in) throws IOException {
         int format = in.readInt();
-        if (format != SNAPSHOT_FORMAT) {
+        if (format != SNAPSHOT_FORMAT && format != 1) {
             throw new IOException("unknown registry snapshot format " + format);
         }
         services.clear();
         leases.clear();
+        renewedAt.clear();
         history.clear();
         instanceCount = 0;
         revision = in.readLong();
@@ -255,6 +286,10 @@ public final class RegistryState {
         for (int i = 0; i < leaseCount; i++) {
             long id = in.readLong();
             leases.put(id, new Lease(id, in.readLong(), new LinkedHashSet<>()));
+            long mark = format == 1 ? 0 : in.readLong();
+            if (mark != 0) {
+                renewedAt.put(id, mark);
+            }
         }
         int count = in.readInt();
         for (int i = 0; i < count; i++) {

@@ -83,8 +83,52 @@ class RegistryStateTest {
         assertThat(restored.revision()).isEqualTo(2);
         assertThat(restored.snapshot(A)).isEqualTo(state.snapshot(A));
         assertThat(restored.leaseTtls()).isEqualTo(Map.of(lease, 1500L));
+        assertThat(restored.renewedAt(lease)).isZero();
         assertThat(restored.changesSince(A, 1).reset()).isTrue();
         assertThat(restored.revoke(lease)).hasSize(2);
         assertThat(restored.grant(1000)).isGreaterThan(lease);
+    }
+
+    @Test
+    void aRenewalMarkSurvivesASnapshotAndGoesWithItsLease() throws Exception {
+        RegistryState state = new RegistryState(100);
+        long lease = state.grant(1500);
+        long other = state.grant(1500);
+        assertThat(state.renewedAt(lease)).isZero();
+        assertThat(state.renew(lease, 41)).isTrue();
+        assertThat(state.renew(lease, 57)).isTrue();
+        assertThat(state.renew(99, 60)).isFalse();
+        assertThat(state.renewedAt(99)).isEqualTo(-1);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        state.writeTo(new DataOutputStream(bytes));
+
+        RegistryState restored = new RegistryState(100);
+        restored.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(restored.renewedAt(lease)).isEqualTo(57);
+        assertThat(restored.renewedAt(other)).isZero();
+        restored.revoke(lease);
+        assertThat(restored.renewedAt(lease)).isEqualTo(-1);
+    }
+
+    @Test
+    void aFormatOneSnapshotIsReadWithEveryRenewalMarkZero() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(1);
+        out.writeLong(3); // revision
+        out.writeLong(8); // next lease id
+        out.writeInt(1);
+        out.writeLong(7);
+        out.writeLong(2000);
+        out.writeInt(1);
+        out.writeLong(7);
+        InstanceCodec.write(out, ServiceInstance.of(A, "h", 1));
+
+        RegistryState restored = new RegistryState(100);
+        restored.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(restored.leaseTtls()).isEqualTo(Map.of(7L, 2000L));
+        assertThat(restored.renewedAt(7)).isZero();
+        assertThat(restored.snapshot(A).instances()).containsExactly(ServiceInstance.of(A, "h", 1));
+        assertThat(restored.grant(1000)).isEqualTo(8);
     }
 }

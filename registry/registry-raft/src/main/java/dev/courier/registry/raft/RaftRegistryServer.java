@@ -100,13 +100,16 @@ public final class RaftRegistryServer implements AutoCloseable {
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
         String secret = stateMachine.memberSecret();
-        stateMachine.setExpirySubmitter(lease -> selfClient.async().send(Command.authenticated(secret,
-                        Command.expire(lease)))
-                .whenComplete((reply, error) -> {
-                    if (error != null) {
-                        log.debug("expiry of lease {} not committed", lease, error);
-                    }
-                }));
+        stateMachine.setExpirySubmitter(expiry -> {
+            if (closed.get()) {
+                return; // a stopping member expires nothing (and its own client is closed)
+            }
+            selfClient.async().send(Command.authenticated(secret, expiry)).whenComplete((reply, error) -> {
+                if (error != null && !closed.get()) {
+                    log.debug("a lease expiry was not committed", error);
+                }
+            });
+        });
     }
 
     private static org.apache.ratis.conf.Parameters serverParameters(RaftTls tls, RegistryAccess access) {
@@ -144,6 +147,25 @@ public final class RaftRegistryServer implements AutoCloseable {
     /** Instance count and revision as this member has applied them. */
     public long[] countAndRevision() {
         return stateMachine.countAndRevision();
+    }
+
+    /** This member's state machine, for fault tests. */
+    RegistryStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    /** How many lease expiries this member refused to apply because a renewal or a new term fenced them. */
+    public long expiriesRefused() {
+        return stateMachine.expiriesRefused();
+    }
+
+    /** The Raft term this member is in. */
+    public long currentTerm() {
+        try {
+            return server.getDivision(RaftPeers.GROUP_ID).getInfo().getCurrentTerm();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** How many snapshots this member has installed from the leader since it started. */

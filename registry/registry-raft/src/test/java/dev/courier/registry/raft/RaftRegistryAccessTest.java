@@ -117,9 +117,9 @@ class RaftRegistryAccessTest {
                     .setRaftGroup(cluster.peers().group())
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
                             TimeDuration.valueOf(100, TimeUnit.MILLISECONDS))).build()) {
-                assertThatThrownBy(() -> raw.io().send(Command.authenticated(SHOP_TOKEN, Command.expire(lease))))
+                assertThatThrownBy(() -> raw.io().send(Command.authenticated(SHOP_TOKEN, Command.expire(lease, 0, 0))))
                         .hasMessageContaining("only the leader expires leases");
-                assertThatThrownBy(() -> raw.io().send(Command.expire(lease)))
+                assertThatThrownBy(() -> raw.io().send(Command.expire(lease, 0, 0)))
                         .hasMessageContaining("only the leader expires leases");
             }
             assertThat(backend.keepAlive(lease)).isTrue();

@@ -19,9 +19,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *   PUT       long leaseId instance           CHANGES   key long afterRevision long maxWaitMillis
  *   DELETE    long leaseId key utf(id)        STATUS
  *   REVOKE    long leaseId
- *   EXPIRE    long leaseId   (leader only)
+ *   EXPIRE    long leaseId long renewedAt long term   (leader only)
  * </pre>
- * {@code key} and {@code instance} are in {@link InstanceCodec} form.
+ * {@code key} and {@code instance} are in {@link InstanceCodec} form. An {@code EXPIRE} carries what its
+ * decision saw: the lease's renewal mark (the log index of the entry that last renewed it) and the
+ * leader's term; it removes the lease only if both still hold when it is applied. (An {@code EXPIRE}
+ * with the lease id alone, as written before, is applied unfenced.)
  *
  * <p>A call with credentials is wrapped: {@code AUTH u16 length, token (UTF-8, at most 4 KiB)} followed
  * by the message itself. The
@@ -87,8 +90,16 @@ public final class Command {
         return of(REVOKE, out -> out.writeLong(leaseId));
     }
 
-    public static Message expire(long leaseId) {
-        return of(EXPIRE, out -> out.writeLong(leaseId));
+    /**
+     * Expires lease {@code leaseId} if it was last renewed by log index {@code renewedAt} and the entry
+     * is appended in {@code term}, the term of the leader that decided it.
+     */
+    public static Message expire(long leaseId, long renewedAt, long term) {
+        return of(EXPIRE, out -> {
+            out.writeLong(leaseId);
+            out.writeLong(renewedAt);
+            out.writeLong(term);
+        });
     }
 
     public static Message snapshot(ServiceKey key) {

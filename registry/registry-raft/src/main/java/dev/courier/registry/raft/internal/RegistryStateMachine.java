@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
@@ -51,7 +50,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Leases.</b> Each replica remembers, in memory only, when it last applied a grant, renewal or put
  * for each lease. Only the leader acts on it: every 100 ms it submits an {@code EXPIRE} entry for each
  * lease not renewed within its TTL, so expiry is decided once and replicated like any change (as etcd
- * does). A replica that becomes leader first grants every lease a full TTL of grace.
+ * does). The decision is fenced: the entry carries the lease's renewal mark (the log index of the
+ * entry that last renewed it) and the leader's term, and is applied only if the lease was not renewed
+ * since and the entry was appended in that same term. So a deposed or paused leader, or one whose
+ * apply lags a renewal already in the log, removes nothing live.
+ *
+ * <p>A replica that becomes leader keeps the renewal times it applied as a follower, and gives each
+ * lease up to {@value #LEADER_CHANGE_GRACE_MILLIS} ms more (for renewals the election held up), but
+ * never beyond its TTL plus that grace after its last renewal: however often the leader changes, a
+ * crashed provider is gone within its TTL, the grace and the time to elect a leader that stays. (A
+ * member that has just restarted knows renewals only from the time it replayed them.)
  *
  * <p><b>Watches.</b> A {@code CHANGES} query with nothing new is parked until a change to its service is
  * applied or its wait elapses (a long poll).
@@ -66,13 +74,18 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(RegistryStateMachine.class);
     private static final long EXPIRY_CHECK_MILLIS = 100;
+    static final long LEADER_CHANGE_GRACE_MILLIS = 1000;
+    /** Reply status of an {@code EXPIRE} refused by its fence. */
+    public static final int EXPIRY_REFUSED = 2;
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final RegistryState state = new RegistryState(100_000);
     private final Map<Long, Long> lastRenewNanos = new HashMap<>();
     private final Map<Long, Long> expirySubmittedNanos = new HashMap<>();
+    /** Set when this replica became leader: a lease is not expired before this time. */
+    private final Map<Long, Long> graceUntilNanos = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
-    private final ScheduledExecutorService timer;
+    private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
     private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "courier-raft-registry-reply");
         t.setDaemon(true);
@@ -80,20 +93,48 @@ public final class RegistryStateMachine extends BaseStateMachine {
     });
     private volatile boolean leader;
     private final java.util.concurrent.atomic.AtomicInteger installed = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile Consumer<Long> expirySubmitter = id -> { };
+    private final java.util.concurrent.atomic.AtomicLong expiriesRefused = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Consumer<Message> expirySubmitter = m -> { };
+    private final java.util.concurrent.atomic.AtomicLong expiriesSubmitted = new java.util.concurrent.atomic.AtomicLong();
+    /** Runs with each entry's opcode before it is applied, with no lock held: a seam for fault tests. */
+    private volatile java.util.function.IntConsumer beforeApply = op -> { };
+
     private volatile RegistryAccess access = RegistryAccess.open();
     /** What this member's own expiry entries carry: only the leader's own are accepted. */
     private final String memberSecret = newSecret();
 
-    private record Waiter(ServiceKey key, long after, CompletableFuture<Message> future) {
+    /** A parked {@code CHANGES} query; {@code timeout} answers it when nothing changes in time. */
+    private static final class Waiter {
+        final ServiceKey key;
+        final long after;
+        final CompletableFuture<Message> future = new CompletableFuture<>();
+        java.util.concurrent.ScheduledFuture<?> timeout;
+
+        Waiter(ServiceKey key, long after) {
+            this.key = key;
+            this.after = after;
+        }
+
+        /**
+         * Cancels the timeout and answers with {@code reply} on {@code executor}: off the lock, and off the
+         * apply thread (sending a hundred replies must not delay the next entry). Caller holds the lock
+         * and has removed this waiter.
+         */
+        void answer(Message reply, java.util.concurrent.Executor executor) {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            future.completeAsync(() -> reply, executor);
+        }
     }
 
     public RegistryStateMachine() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "courier-raft-registry-timer");
             t.setDaemon(true);
             return t;
         });
+        timer.setRemoveOnCancelPolicy(true); // an answered long poll leaves no timeout task behind
     }
 
     /** Sets who may write and read; see {@link RegistryAccess}. */
@@ -169,7 +210,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     }
 
     /** Sets how the leader submits an {@code EXPIRE} entry (through a client of its own group). */
-    public void setExpirySubmitter(Consumer<Long> submitter) {
+    public void setExpirySubmitter(Consumer<Message> submitter) {
         this.expirySubmitter = submitter;
     }
 
@@ -234,23 +275,48 @@ public final class RegistryStateMachine extends BaseStateMachine {
         log.info("loaded registry snapshot {} (revision {}, {} instances)", last, state.revision(), state.instanceCount());
     }
 
+    /**
+     * Copies the state under the lock, then writes it with no lock held: to a temporary file that is
+     * forced, renamed into place, given its (forced) MD5 file, and made durable with a sync of the
+     * directory. Ratis purges the log up to the returned index only after this returns.
+     */
     @Override
     public long takeSnapshot() throws IOException {
         TermIndex last;
-        File file;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(4096);
         synchronized (this) {
             last = getLastAppliedTermIndex();
             if (last == null || last.getIndex() < 0) {
                 return -1;
             }
-            file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file.toPath())))) {
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes))) {
                 state.writeTo(out);
             }
         }
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        java.nio.file.Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes.toByteArray());
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        Files.move(tmp, file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file); // written to a temporary file, synced, renamed
+        syncDirectory(file.toPath().getParent());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
         return last.getIndex();
+    }
+
+    private static void syncDirectory(java.nio.file.Path dir) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir,
+                java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     @Override
@@ -260,9 +326,10 @@ public final class RegistryStateMachine extends BaseStateMachine {
         try {
             DataInputStream in = new DataInputStream(entry.getStateMachineLogEntry().getLogData().newInput());
             byte op = in.readByte();
+            beforeApply.accept(op);
             Message reply;
             synchronized (this) {
-                reply = apply(op, in);
+                reply = apply(op, in, termIndex);
                 updateLastAppliedTermIndex(termIndex);
             }
             return CompletableFuture.completedFuture(reply);
@@ -275,28 +342,33 @@ public final class RegistryStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Applies one write; replies are a status byte (0 = ok, 1 = lease not found) and maybe a long. */
-    private Message apply(byte op, DataInputStream in) throws IOException {
+    /**
+     * Applies one write; replies are a status byte (0 = ok, 1 = lease not found, {@link #EXPIRY_REFUSED})
+     * and maybe a long.
+     */
+    private Message apply(byte op, DataInputStream in, TermIndex at) throws IOException {
         long now = System.nanoTime();
         switch (op) {
             case Command.GRANT -> {
                 long id = state.grant(in.readLong());
-                lastRenewNanos.put(id, now);
+                state.renew(id, at.getIndex());
+                renewed(id, now);
                 return reply(0, id);
             }
             case Command.KEEPALIVE -> {
                 long id = in.readLong();
-                if (!state.hasLease(id)) {
+                if (!state.renew(id, at.getIndex())) {
                     return reply(1, 0);
                 }
-                lastRenewNanos.put(id, now);
+                renewed(id, now);
                 return reply(0, 0);
             }
             case Command.PUT -> {
                 long id = in.readLong();
                 try {
                     Change c = state.put(id, InstanceCodec.read(in));
-                    lastRenewNanos.put(id, now);
+                    state.renew(id, at.getIndex());
+                    renewed(id, now);
                     if (c != null) {
                         wake(c.instance().key());
                     }
@@ -316,7 +388,17 @@ public final class RegistryStateMachine extends BaseStateMachine {
             }
             case Command.REVOKE, Command.EXPIRE -> {
                 long id = in.readLong();
+                if (op == Command.EXPIRE && in.available() >= 2 * Long.BYTES) {
+                    String refusal = expiryRefusal(id, in.readLong(), in.readLong(), at.getTerm());
+                    if (refusal != null) {
+                        expirySubmittedNanos.remove(id);
+                        expiriesRefused.incrementAndGet();
+                        log.info("expiry of lease {} refused: {}", id, refusal);
+                        return reply(EXPIRY_REFUSED, state.revision());
+                    }
+                }
                 lastRenewNanos.remove(id);
+                graceUntilNanos.remove(id);
                 expirySubmittedNanos.remove(id);
                 List<Change> changes = state.revoke(id);
                 if (op == Command.EXPIRE && !changes.isEmpty()) {
@@ -327,6 +409,23 @@ public final class RegistryStateMachine extends BaseStateMachine {
             }
             default -> throw new IOException("unknown registry command " + op);
         }
+    }
+
+    private void renewed(long leaseId, long now) {
+        lastRenewNanos.put(leaseId, now);
+        graceUntilNanos.remove(leaseId);
+    }
+
+    /** Why an expiry decided on renewal mark {@code renewedAt} in {@code term} may not apply, or null. */
+    private String expiryRefusal(long leaseId, long renewedAt, long term, long entryTerm) {
+        if (term != entryTerm) {
+            return "decided in term " + term + " but appended in term " + entryTerm;
+        }
+        long now = state.renewedAt(leaseId);
+        if (now >= 0 && now != renewedAt) {
+            return "renewed at index " + now + " after the decision (which saw index " + renewedAt + ")";
+        }
+        return null;
     }
 
     private static Message reply(int status, long value) {
@@ -373,15 +472,16 @@ public final class RegistryStateMachine extends BaseStateMachine {
                         if (batch.reset() || !batch.changes().isEmpty()) {
                             return CompletableFuture.completedFuture(RaftCodec.encodeBatch(batch));
                         }
-                        Waiter w = new Waiter(key, after, new CompletableFuture<>());
+                        Waiter w = new Waiter(key, after);
                         waiters.add(w);
-                        timer.schedule(() -> {
+                        w.timeout = timer.schedule(() -> {
                             synchronized (this) {
-                                waiters.remove(w);
-                                w.future().complete(RaftCodec.encodeBatch(state.changesSince(key, after)));
+                                if (waiters.remove(w)) {
+                                    w.answer(RaftCodec.encodeBatch(state.changesSince(key, after)), replies);
+                                }
                             }
                         }, maxWait, TimeUnit.MILLISECONDS);
-                        return w.future();
+                        return w.future;
                     }
                     default -> throw new IOException("unknown registry query " + op);
                 }
@@ -405,18 +505,16 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private void wake(ServiceKey key) {
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
-            if (w.key().equals(key)) {
+            if (w.key.equals(key)) {
                 it.remove();
-                Message batch = RaftCodec.encodeBatch(state.changesSince(key, w.after()));
-                // reply off the apply thread: sending a hundred replies must not delay the next entry
-                w.future().completeAsync(() -> batch, replies);
+                w.answer(RaftCodec.encodeBatch(state.changesSince(key, w.after)), replies);
             }
         }
     }
 
     private void wakeAll() {
         for (Waiter w : waiters) {
-            w.future().complete(RaftCodec.encodeBatch(state.changesSince(w.key(), w.after())));
+            w.answer(RaftCodec.encodeBatch(state.changesSince(w.key, w.after)), replies);
         }
         waiters.clear();
     }
@@ -427,7 +525,15 @@ public final class RegistryStateMachine extends BaseStateMachine {
         synchronized (this) {
             if (nowLeader && !leader) {
                 long now = System.nanoTime();
-                state.leaseTtls().keySet().forEach(id -> lastRenewNanos.put(id, now));
+                long grace = TimeUnit.MILLISECONDS.toNanos(LEADER_CHANGE_GRACE_MILLIS);
+                graceUntilNanos.clear();
+                state.leaseTtls().forEach((id, ttl) -> {
+                    long due = lastRenewNanos.computeIfAbsent(id, k -> now) + TimeUnit.MILLISECONDS.toNanos(ttl);
+                    long until = Math.min(now + grace, due + grace);
+                    if (until - due > 0) {
+                        graceUntilNanos.put(id, until);
+                    }
+                });
                 expirySubmittedNanos.clear();
             }
             leader = nowLeader;
@@ -438,26 +544,75 @@ public final class RegistryStateMachine extends BaseStateMachine {
         if (!leader) {
             return;
         }
-        List<Long> expired = new ArrayList<>();
+        long term;
+        try {
+            org.apache.ratis.server.DivisionInfo info = getServer().join().getDivision(getGroupId()).getInfo();
+            term = info.getCurrentTerm();
+            if (!info.isLeader()) {
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            return; // closing
+        }
+        List<Message> expired = new ArrayList<>();
         synchronized (this) {
             long now = System.nanoTime();
             for (Map.Entry<Long, Long> e : state.leaseTtls().entrySet()) {
-                long last = lastRenewNanos.getOrDefault(e.getKey(), now);
-                Long submitted = expirySubmittedNanos.get(e.getKey());
+                long id = e.getKey();
+                long last = lastRenewNanos.getOrDefault(id, now);
+                Long submitted = expirySubmittedNanos.get(id);
+                Long grace = graceUntilNanos.get(id);
                 if (now - last > TimeUnit.MILLISECONDS.toNanos(e.getValue())
+                        && (grace == null || now - grace > 0)
                         && (submitted == null || now - submitted > TimeUnit.SECONDS.toNanos(1))) {
-                    expirySubmittedNanos.put(e.getKey(), now);
-                    expired.add(e.getKey());
+                    expirySubmittedNanos.put(id, now);
+                    expired.add(Command.expire(id, state.renewedAt(id), term));
                 }
             }
         }
-        for (Long id : expired) {
+        for (Message m : expired) {
             try {
-                expirySubmitter.accept(id);
+                expiriesSubmitted.incrementAndGet();
+                expirySubmitter.accept(m);
             } catch (RuntimeException e) {
-                log.warn("could not submit the expiry of lease {}", id, e);
+                log.warn("could not submit a lease expiry", e);
             }
         }
+    }
+
+    /** How many timeouts of parked queries wait on this replica's timer. */
+    public long queryTimeoutsPending() {
+        return timer.getQueue().stream()
+                .filter(r -> r instanceof java.util.concurrent.RunnableScheduledFuture<?> f && !f.isPeriodic())
+                .count();
+    }
+
+    /** How many {@code CHANGES} queries are parked here. */
+    public synchronized int parkedQueries() {
+        return waiters.size();
+    }
+
+    /** How many {@code EXPIRE} entries this replica has submitted as leader. */
+    public long expiriesSubmitted() {
+        return expiriesSubmitted.get();
+    }
+
+    /** The renewal mark of lease {@code leaseId} as applied here (see {@link RegistryState#renewedAt}). */
+    public synchronized long renewedAt(long leaseId) {
+        return state.renewedAt(leaseId);
+    }
+
+    /**
+     * Sets what runs with the opcode of each log entry before it is applied (on Ratis's apply thread, no
+     * lock held), to slow or hold applies in fault tests.
+     */
+    public void setBeforeApply(java.util.function.IntConsumer hook) {
+        this.beforeApply = java.util.Objects.requireNonNull(hook, "hook");
+    }
+
+    /** How many {@code EXPIRE} entries this replica refused to apply because of their fence. */
+    public long expiriesRefused() {
+        return expiriesRefused.get();
     }
 
     /** How many times Ratis reinitialized this state machine from an installed snapshot. */
@@ -474,10 +629,12 @@ public final class RegistryStateMachine extends BaseStateMachine {
     public void close() throws IOException {
         timer.shutdownNow();
         replies.shutdownNow();
+        List<Waiter> parked;
         synchronized (this) {
-            waiters.forEach(w -> w.future().completeExceptionally(new IOException("registry server closing")));
+            parked = new ArrayList<>(waiters);
             waiters.clear();
         }
+        parked.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
         super.close();
     }
 }

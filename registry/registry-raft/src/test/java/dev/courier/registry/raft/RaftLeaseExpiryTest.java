@@ -1,0 +1,165 @@
+package dev.courier.registry.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.raft.internal.Command;
+import dev.courier.registry.raft.internal.RegistryStateMachine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Lease expiry in a 3-member cluster in this JVM: an expiry is fenced by what its decision saw, a late
+ * renewal wins, and leader changes give a crashed provider bounded grace.
+ */
+class RaftLeaseExpiryTest {
+
+    private static final ServiceKey KEY = ServiceKey.of("dev.courier.test.Expiry");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anExpiryAppliesOnlyIfNothingRenewedTheLeaseSinceAndItsTermStillLeads() throws Exception {
+        try (RaftTestCluster cluster = new RaftTestCluster(3, dir, 10_000).startAll();
+             RaftLeaseBackend backend = new RaftLeaseBackend(cluster.peers());
+             RaftClient raw = rawClient(cluster)) {
+            ServiceInstance instance = ServiceInstance.of(KEY, "10.4.0.1", 8080);
+            long lease = backend.grant(Duration.ofSeconds(60));
+            backend.put(lease, instance);
+            RaftRegistryServer leader = cluster.running.get(cluster.awaitLeader());
+            long seen = leader.stateMachine().renewedAt(lease);
+            long term = leader.currentTerm();
+            assertThat(backend.keepAlive(lease)).isTrue(); // renewed after the "decision" above
+
+            // decided before the renewal: refused on every member
+            assertThat(status(raw.io().send(asLeader(leader, Command.expire(lease, seen, term)))))
+                    .isEqualTo(RegistryStateMachine.EXPIRY_REFUSED);
+            // decided in an earlier term (a deposed leader's decision), appended now: refused
+            long renewed = leader.stateMachine().renewedAt(lease);
+            assertThat(renewed).isGreaterThan(seen);
+            assertThat(status(raw.io().send(asLeader(leader, Command.expire(lease, renewed, term - 1)))))
+                    .isEqualTo(RegistryStateMachine.EXPIRY_REFUSED);
+            assertThat(backend.snapshot(KEY).instances()).containsExactly(instance);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(cluster.running.values())
+                    .allSatisfy(m -> assertThat(m.expiriesRefused()).isEqualTo(2)));
+
+            // what the current leader decides on the current renewal does apply
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                RaftRegistryServer now = cluster.running.get(cluster.awaitLeader());
+                long mark = now.stateMachine().renewedAt(lease);
+                assertThat(status(raw.io().send(asLeader(now, Command.expire(lease, mark, now.currentTerm())))))
+                        .isZero();
+            });
+            assertThat(backend.snapshot(KEY).instances()).isEmpty();
+            assertThat(backend.keepAlive(lease)).isFalse();
+        }
+    }
+
+    @Test
+    void aRenewalTheLeaderAppliesAfterDecidingTheLeaseLapsedKeepsTheProvider() throws Exception {
+        try (RaftTestCluster cluster = new RaftTestCluster(3, dir, 10_000).startAll();
+             RaftLeaseBackend backend = new RaftLeaseBackend(cluster.peers())) {
+            ServiceInstance instance = ServiceInstance.of(KEY, "10.4.0.2", 8080);
+            long lease = backend.grant(Duration.ofMillis(1500));
+            backend.put(lease, instance);
+            RegistryStateMachine leader = cluster.running.get(cluster.awaitLeader()).stateMachine();
+            long submittedBefore = leader.expiriesSubmitted();
+            AtomicBoolean hold = new AtomicBoolean(true);
+            // a slow apply: the leader applies the next renewal only once its own clock has said the
+            // lease lapsed and it has submitted the expiry, which lands in the log after the renewal
+            leader.setBeforeApply(op -> {
+                if (op == Command.KEEPALIVE && hold.compareAndSet(true, false)) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> leader.expiriesSubmitted() > submittedBefore);
+                }
+            });
+
+            assertThat(backend.keepAlive(lease)).isTrue();
+            assertThat(hold).isFalse();
+            // the provider renews on as a live one does; the expiry was refused on every member
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(backend.keepAlive(lease)).isTrue();
+                assertThat(cluster.running.values()).allSatisfy(m -> assertThat(m.expiriesRefused()).isPositive());
+            });
+            assertThat(backend.keepAlive(lease)).isTrue();
+            assertThat(backend.snapshot(KEY).instances()).containsExactly(instance);
+        }
+    }
+
+    @Test
+    void underRepeatedLeaderChangesACrashedProviderIsStillGoneWithinItsBound() throws Exception {
+        long ttlMillis = 2000;
+        try (RaftTestCluster cluster = new RaftTestCluster(3, dir, 10_000).startAll();
+             RaftLeaseBackend backend = new RaftLeaseBackend(cluster.peers());
+             RaftClient raw = rawClient(cluster)) {
+            long lease = backend.grant(Duration.ofMillis(ttlMillis));
+            backend.put(lease, ServiceInstance.of(KEY, "10.4.0.3", 8080));
+            long crashedAt = System.nanoTime(); // the provider renews no more
+            cluster.awaitEveryMemberAt(1);
+            long termBefore = highestTerm(cluster);
+
+            // the nemesis moves the leadership every 500 ms, four times within one TTL; a leader that
+            // granted every lease a full TTL afresh would keep this lease forever
+            List<String> ids = cluster.ids();
+            ScheduledExecutorService nemesis = Executors.newSingleThreadScheduledExecutor();
+            try {
+                nemesis.scheduleWithFixedDelay(() -> {
+                    try {
+                        String leader = cluster.awaitLeader();
+                        String next = ids.get((ids.indexOf(leader) + 1) % ids.size());
+                        raw.admin().transferLeadership(RaftPeerId.valueOf(next), 3000);
+                    } catch (Exception e) {
+                        // a transfer that failed is a change that did not happen
+                    }
+                }, 0, 500, TimeUnit.MILLISECONDS);
+                await().atMost(Duration.ofSeconds(20)).until(() -> backend.snapshot(KEY).instances().isEmpty());
+            } finally {
+                nemesis.shutdownNow();
+                assertThat(nemesis.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            }
+            long goneMillis = (System.nanoTime() - crashedAt) / 1_000_000;
+            long changed = highestTerm(cluster) - termBefore; // an election (moved or not) per term
+            System.out.printf("[raft] crashed provider (TTL %d ms) gone after %d ms and %d leader changes%n",
+                    ttlMillis, goneMillis, changed);
+            assertThat(changed).isGreaterThanOrEqualTo(2);
+            assertThat(backend.keepAlive(lease)).isFalse();
+        }
+    }
+
+    private static long highestTerm(RaftTestCluster cluster) {
+        return cluster.running.values().stream().mapToLong(RaftRegistryServer::currentTerm).max().orElseThrow();
+    }
+
+    private static Message asLeader(RaftRegistryServer leader, Message expiry) {
+        return Command.authenticated(leader.stateMachine().memberSecret(), expiry);
+    }
+
+    private static int status(RaftClientReply reply) {
+        assertThat(reply.isSuccess()).isTrue();
+        return reply.getMessage().getContent().byteAt(0);
+    }
+
+    private static RaftClient rawClient(RaftTestCluster cluster) {
+        return RaftClient.newBuilder().setProperties(new RaftProperties())
+                .setRaftGroup(cluster.peers().group())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+}
