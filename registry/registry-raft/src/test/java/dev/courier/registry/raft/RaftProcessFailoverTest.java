@@ -32,7 +32,8 @@ import picocli.CommandLine;
 
 /**
  * Three registry members as real processes: the leader is SIGKILLed during a stream of registrations;
- * a member stops cleanly on SIGTERM.
+ * a leader frozen (SIGSTOP) past a lease's TTL comes back and removes nothing live; a member stops
+ * cleanly on SIGTERM.
  */
 class RaftProcessFailoverTest {
 
@@ -59,6 +60,7 @@ class RaftProcessFailoverTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx160m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dorg.slf4j.simpleLogger.log.dev.courier.registry.raft.internal.RegistryStateMachine=info",
                 RegistryCommand.class.getName(), "--id", id, "--peers", peers, "--data-dir", dir.toString(),
                 "--snapshot-every", "100")
                 .redirectErrorStream(true)
@@ -180,6 +182,62 @@ class RaftProcessFailoverTest {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(appliedOf(status(url), leader)).isGreaterThanOrEqualTo(leaderApplied));
         }
+    }
+
+    @Test
+    void aLeaderFrozenPastTheTtlComesBackAndRemovesNothingLive() throws Exception {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        String leader = startCluster(addresses);
+        String url = "raft://" + String.join(",", addresses.values());
+        Duration ttl = Duration.ofSeconds(6); // above the client's 3 s request timeout on the frozen leader
+
+        try (Registry provider = Registries.connect(url); Registry consumer = Registries.connect(url)) {
+            ServiceInstance live = ServiceInstance.of(KEY, "10.6.0.1", 4000);
+            List<dev.courier.registry.WatchEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+            consumer.watch(KEY, events::add);
+            provider.register(live, ttl);
+            await().atMost(Duration.ofSeconds(20)).until(() -> consumer.list(KEY).instances().contains(live));
+
+            Process frozen = members.get(leader);
+            signal(frozen, "STOP");
+            long frozenAt = System.nanoTime();
+            try {
+                String newLeader = await().atMost(Duration.ofSeconds(30)).until(() -> leaderOf(status(url)),
+                        l -> l != null && !l.equals(leader));
+                // the fault lasts past the TTL: on the frozen leader's clock the provider's lease has lapsed
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        System.nanoTime() - frozenAt > ttl.plusSeconds(1).toNanos());
+                System.out.printf("[raft-process] leader %s frozen; %s leads%n", leader, newLeader);
+            } finally {
+                signal(frozen, "CONT");
+            }
+            // the old leader wakes, learns the new term and catches up as a follower
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                String status = status(url);
+                String now = leaderOf(status);
+                return now != null && !now.equals(leader) && appliedOf(status, leader) >= appliedOf(status, now);
+            });
+            assertThat(consumer.list(KEY).instances()).contains(live);
+            assertThat(events).noneMatch(e -> e.type() == dev.courier.registry.WatchEvent.Type.REMOVED);
+            long fenced = addresses.keySet().stream().mapToLong(id -> {
+                try {
+                    return Files.readString(dir.resolve(id + ".log")).lines()
+                            .filter(l -> l.contains("expiry of lease") && l.contains("refused")).count();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum();
+            System.out.printf("[raft-process] stale expiries refused after the thaw: %d (log lines, all members)%n",
+                    fenced);
+            // the fault was there: thawed, the old leader decided on its stale clock that the lease lapsed
+            assertThat(Files.readString(dir.resolve(leader + ".log"))).containsPattern("not renewed for \\d+ ms");
+        }
+    }
+
+    private static void signal(Process process, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -" + signal).isZero();
     }
 
     @Test

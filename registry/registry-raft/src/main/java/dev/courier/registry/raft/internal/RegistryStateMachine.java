@@ -567,6 +567,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
                         && (submitted == null || now - submitted > TimeUnit.SECONDS.toNanos(1))) {
                     expirySubmittedNanos.put(id, now);
                     expired.add(Command.expire(id, state.renewedAt(id), term));
+                    log.info("lease {} not renewed for {} ms (TTL {} ms): expiring it in term {}", id,
+                            TimeUnit.NANOSECONDS.toMillis(now - last), e.getValue(), term);
                 }
             }
         }
