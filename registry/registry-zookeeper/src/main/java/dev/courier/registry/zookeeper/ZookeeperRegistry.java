@@ -57,6 +57,15 @@ import org.slf4j.LoggerFactory;
  * are one-shot). The list a watch reports always converges to the registry's; only the Raft and
  * embedded backends deliver every change in order.
  *
+ * <p><b>Closing</b> never waits on a quorum that is not there. {@link #close()} closes the session, which
+ * makes ZooKeeper remove every node the session owns at once; closing one registration deletes its node
+ * with one attempt, skipped when not connected (the session, or its expiry, removes it). Neither goes
+ * through Curator's retry loop, so each returns within about the session timeout however the
+ * ensemble fails.
+ *
+ * <p>Registrations of different instances proceed in parallel: making sure a node is ours takes a lock
+ * for that node's path only (one of {@value #PATH_LOCKS} stripes), never the whole registry.
+ *
  * <p>Thread-safe. Owns its Curator client when created by {@link #connect}.
  */
 public final class ZookeeperRegistry implements Registry {
@@ -65,6 +74,7 @@ public final class ZookeeperRegistry implements Registry {
     /** Root used when the URL gives none. */
     public static final String DEFAULT_ROOT = "/courier";
     private static final long RECHECK_MILLIS = 2_000;
+    static final int PATH_LOCKS = 64;
 
     private final CuratorFramework client;
     private final String servicesPath;
@@ -73,6 +83,8 @@ public final class ZookeeperRegistry implements Registry {
     private final ScheduledExecutorService reconciler;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean crashed;
+    /** Serialise the round trips that make one node ours; striped by path, so instances do not queue. */
+    private final Object[] pathLocks = new Object[PATH_LOCKS];
 
     /**
      * Uses {@code client}, which must be started; {@link #close()} closes it.
@@ -82,6 +94,9 @@ public final class ZookeeperRegistry implements Registry {
     public ZookeeperRegistry(CuratorFramework client, String root) {
         this.client = client;
         this.servicesPath = ZKPaths.makePath(root, "services");
+        for (int i = 0; i < PATH_LOCKS; i++) {
+            pathLocks[i] = new Object();
+        }
         this.reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "courier-zk-registry");
             t.setDaemon(true);
@@ -193,7 +208,7 @@ public final class ZookeeperRegistry implements Registry {
         ZkRegistration registration = new ZkRegistration(instance, leaseTtl);
         registrations.add(registration);
         try {
-            ensureNode(instance);
+            ensureNode(registration);
         } catch (RuntimeException e) {
             registrations.remove(registration);
             throw e;
@@ -202,11 +217,24 @@ public final class ZookeeperRegistry implements Registry {
     }
 
     /**
-     * Makes sure our session owns the node of {@code instance} with its current data: creates it if
+     * Makes sure our session owns the node of the {@code registration} (unless closed) with its current data: creates it if
      * missing, replaces it if a dead session (or anyone else) still owns it.
      */
-    private synchronized void ensureNode(ServiceInstance instance) {
-        String path = instancePath(instance);
+    private void ensureNode(ZkRegistration registration) {
+        String path = instancePath(registration.instance);
+        synchronized (lockFor(path)) {
+            if (!registration.closed.get()) { // a registration closed meanwhile is not brought back
+                ensureNodeLocked(registration.instance, path);
+            }
+        }
+    }
+
+    /** The lock of the node at {@code path}. */
+    Object lockFor(String path) {
+        return pathLocks[Math.floorMod(path.hashCode(), PATH_LOCKS)];
+    }
+
+    private void ensureNodeLocked(ServiceInstance instance, String path) {
         byte[] data = InstanceCodec.toBytes(instance);
         try {
             long session = client.getZookeeperClient().getZooKeeper().getSessionId();
@@ -249,7 +277,7 @@ public final class ZookeeperRegistry implements Registry {
         }
         for (ZkRegistration r : registrations) {
             try {
-                ensureNode(r.instance);
+                ensureNode(r);
             } catch (RuntimeException e) {
                 log.warn("could not re-register {}; will retry", r.instance.id(), e);
             }
@@ -336,10 +364,10 @@ public final class ZookeeperRegistry implements Registry {
         }
         watches.forEach(ZkWatch::close);
         reconciler.shutdownNow();
+        // closing the session removes every node it owns in one step; deleting them one by one first
+        // would only add round trips, each retried for minutes when there is no quorum
         if (deregister) {
-            for (ZkRegistration r : registrations) {
-                r.deleteNode();
-            }
+            log.debug("closing the session of {} registration(s)", registrations.size());
         }
         registrations.clear();
         client.close();
@@ -378,18 +406,31 @@ public final class ZookeeperRegistry implements Registry {
             }
         }
 
+        /**
+         * Deletes the node if this session owns it: one attempt on the ZooKeeper handle (no Curator
+         * retry loop), none when not connected. A node left behind goes with the session.
+         */
         void deleteNode() {
             String path = instancePath(instance);
-            try {
-                Stat stat = client.checkExists().forPath(path);
-                long session = client.getZookeeperClient().getZooKeeper().getSessionId();
-                if (stat != null && stat.getEphemeralOwner() == session) {
-                    client.delete().withVersion(stat.getVersion()).forPath(path);
+            if (!client.getZookeeperClient().isConnected()) {
+                log.warn("not connected to ZooKeeper: {} stays until this client's session closes or expires", path);
+                return;
+            }
+            synchronized (lockFor(path)) {
+                try {
+                    org.apache.zookeeper.ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+                    Stat stat = zk.exists(path, false);
+                    if (stat != null && stat.getEphemeralOwner() == zk.getSessionId()) {
+                        zk.delete(path, stat.getVersion());
+                    }
+                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+                    log.debug("{} already gone", path);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    log.warn("interrupted deregistering {}; it stays until the session closes or expires", path);
+                } catch (Exception e) {
+                    log.warn("could not deregister {}; it stays until the session closes or expires", path, e);
                 }
-            } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-                log.debug("{} already gone", path);
-            } catch (Exception e) {
-                log.warn("could not deregister {}; its session will expire", path, e);
             }
         }
     }
