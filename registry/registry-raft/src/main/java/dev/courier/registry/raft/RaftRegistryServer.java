@@ -70,12 +70,42 @@ public final class RaftRegistryServer implements AutoCloseable {
     public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
                               java.util.Map<String, String> ratisProperties, RaftTls tls, RegistryAccess access)
             throws IOException {
+        this(id, peers, dataDir, snapshotEvery, ratisProperties, tls, access, Bootstrap.NEW, null);
+    }
+
+    /**
+     * How a member with an empty data directory starts (one with a log recovers its membership from it,
+     * whichever is given).
+     */
+    public enum Bootstrap {
+        /** A member of a new cluster whose members are the given peers. */
+        NEW,
+        /**
+         * A member joining a running cluster: it starts with no membership and waits until the cluster
+         * adds it ({@code courier registry member add}), then catches up from the leader.
+         */
+        EXISTING
+    }
+
+    /**
+     * As above, starting as {@code bootstrap} says and listening on {@code listen} ({@code host:port};
+     * null: the address {@code peers} gives this member, which is what the others and clients are told).
+     */
+    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
+                              java.util.Map<String, String> ratisProperties, RaftTls tls, RegistryAccess access,
+                              Bootstrap bootstrap, String listen) throws IOException {
         this.id = id;
         this.peers = peers;
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(dataDir.toFile()));
-        GrpcConfigKeys.Server.setHost(properties, peers.host(id)); // only the member's own address
-        GrpcConfigKeys.Server.setPort(properties, peers.port(id));
+        if (listen == null) {
+            GrpcConfigKeys.Server.setHost(properties, peers.host(id)); // only the member's own address
+            GrpcConfigKeys.Server.setPort(properties, peers.port(id));
+        } else {
+            RaftPeers bind = RaftPeers.parse(id + "=" + listen);
+            GrpcConfigKeys.Server.setHost(properties, bind.host(id));
+            GrpcConfigKeys.Server.setPort(properties, bind.port(id));
+        }
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
@@ -87,7 +117,8 @@ public final class RaftRegistryServer implements AutoCloseable {
         stateMachine.setAccess(access);
         this.server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(id))
-                .setGroup(peers.group())
+                .setGroup(bootstrap == Bootstrap.EXISTING
+                        ? org.apache.ratis.protocol.RaftGroup.valueOf(RaftPeers.GROUP_ID, List.of()) : peers.group())
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
                 .setParameters(serverParameters(tls, access))

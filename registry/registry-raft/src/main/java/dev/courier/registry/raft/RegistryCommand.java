@@ -36,21 +36,33 @@ import picocli.CommandLine.Parameters;
  * <pre>
  * courier registry --id n1 --peers n1=127.0.0.1:9701,n2=127.0.0.1:9702,n3=127.0.0.1:9703 --data-dir DIR
  * courier registry --id n1 --data-dir DIR                      single-node mode on 127.0.0.1:9701
+ * courier registry --id n4 --initial-cluster n1=...,n4=127.0.0.1:9704 --initial-cluster-state existing --data-dir DIR
  * courier registry status --registry raft://127.0.0.1:9701,...
  * courier registry ls --registry URL [group/interface:version]
+ * courier registry member list|add|remove --registry raft://... [--id ID] [--address HOST:PORT]
  * </pre>
  */
 @Command(name = "registry", mixinStandardHelpOptions = true,
         description = "Runs a member of a Courier registry cluster (Apache Ratis), or inspects a registry.",
-        subcommands = {RegistryCommand.Status.class, RegistryCommand.Ls.class})
+        subcommands = {RegistryCommand.Status.class, RegistryCommand.Ls.class, RegistryCommand.Member.class})
 public final class RegistryCommand implements Callable<Integer> {
 
     @Option(names = "--id", description = "This member's stable id, a key of --peers (default: n1).", defaultValue = "n1")
     String id;
 
-    @Option(names = "--peers", description = "Every member as id=host:port, comma-separated. "
-            + "Omit for single-node mode (this member alone on 127.0.0.1:--port).")
+    @Option(names = {"--peers", "--initial-cluster"}, description = "Every member as id=host:port, comma-separated:"
+            + " the addresses members and clients reach them at. Omit for single-node mode (this member alone on"
+            + " 127.0.0.1:--port). Read on first start only; afterwards the membership is the one in the log.")
     String peers;
+
+    @Option(names = "--initial-cluster-state", description = "new (default): the members of --peers form a new"
+            + " cluster; existing: this member joins a running cluster, which adds it with 'member add'.",
+            defaultValue = "new")
+    String initialClusterState;
+
+    @Option(names = "--listen", description = "host:port to listen on when it differs from the address --peers"
+            + " advertises for this member (for example 0.0.0.0:9701 behind a published address).")
+    String listen;
 
     @Option(names = "--port", description = "Port in single-node mode (default: 9701).", defaultValue = "9701")
     int port;
@@ -104,6 +116,20 @@ public final class RegistryCommand implements Callable<Integer> {
             return 2;
         }
         RaftPeers members = peers == null ? RaftPeers.parse(id + "=127.0.0.1:" + port) : RaftPeers.parse(peers);
+        RaftRegistryServer.Bootstrap bootstrap;
+        switch (initialClusterState) {
+            case "new" -> bootstrap = RaftRegistryServer.Bootstrap.NEW;
+            case "existing" -> bootstrap = RaftRegistryServer.Bootstrap.EXISTING;
+            default -> {
+                System.err.println("courier registry: --initial-cluster-state is new or existing, not "
+                        + initialClusterState);
+                return 2;
+            }
+        }
+        if (!members.members().containsKey(id)) {
+            System.err.println("courier registry: --id " + id + " is not one of --peers " + members.members().keySet());
+            return 2;
+        }
         RaftTls tls = null;
         if (tlsCert != null || tlsKey != null || tlsCa != null) {
             if (tlsCert == null || tlsKey == null || tlsCa == null) {
@@ -112,7 +138,7 @@ public final class RegistryCommand implements Callable<Integer> {
             }
             tls = new RaftTls(tlsCert, tlsKey, tlsCa);
         }
-        String host = members.host(id);
+        String host = listen == null ? members.host(id) : RaftPeers.parse(id + "=" + listen).host(id);
         if (!isLoopback(host) && tls == null) {
             if (!insecure) {
                 System.err.println("courier registry: member " + id + " would listen on " + host + ", beyond this"
@@ -140,7 +166,7 @@ public final class RegistryCommand implements Callable<Integer> {
             access = access.withAdmins(admins);
         }
         RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery,
-                java.util.Map.of(), tls, access);
+                java.util.Map.of(), tls, access, bootstrap, listen);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.out.println("courier registry: member " + id + " shutting down");
@@ -150,6 +176,9 @@ public final class RegistryCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         server.start();
         System.out.println("courier registry: member " + id + " serving on " + members.members().get(id)
+                + (listen == null ? "" : " (listening on " + listen + ")")
+                + (bootstrap == RaftRegistryServer.Bootstrap.EXISTING ? "; joining: add it with 'courier registry"
+                        + " member add --id " + id + " --address " + members.members().get(id) + "'" : "")
                 + "; clients use raft://" + String.join(",", members.members().values()));
         stopped.await();
         return 0;
@@ -274,6 +303,151 @@ public final class RegistryCommand implements Callable<Integer> {
         private static String line(String reply, String prefix) {
             return reply.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()).trim())
                     .findFirst().orElse("");
+        }
+    }
+
+    /**
+     * {@code courier registry member list|add|remove}: the Raft group's membership, changed at run time
+     * (Ratis {@code setConfiguration}; Raft's joint consensus keeps a quorum of old and new members
+     * throughout). A member is added after it has been started with {@code --initial-cluster-state
+     * existing}; the call returns once the new membership is committed.
+     */
+    @Command(name = "member", mixinStandardHelpOptions = true, description = "Lists, adds or removes registry members.",
+            subcommands = {MemberList.class, MemberAdd.class, MemberRemove.class})
+    static final class Member implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            new CommandLine(this).usage(System.err);
+            return 2;
+        }
+
+        /** The membership as the first reachable member of {@code url} reports it. */
+        static List<RaftPeer> current(RegistryUrl url) throws java.io.IOException {
+            RaftTls tls = RaftTls.fromUrl(url);
+            java.io.IOException last = null;
+            for (RaftPeer peer : RaftPeers.ofAddresses(url.addresses()).raftPeers()) {
+                try (RaftClient client = adminClient(List.of(peer), tls, 1)) {
+                    return List.copyOf(client.getGroupManagementApi(peer.getId()).info(RaftPeers.GROUP_ID).getGroup()
+                            .getPeers());
+                } catch (java.io.IOException e) {
+                    last = e;
+                }
+            }
+            throw new java.io.IOException("no member of " + url.addresses() + " answered", last);
+        }
+
+        static RaftClient adminClient(java.util.Collection<RaftPeer> peers, RaftTls tls, int timeoutSeconds) {
+            RaftProperties properties = new RaftProperties();
+            RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(timeoutSeconds, TimeUnit.SECONDS));
+            return RaftClient.newBuilder()
+                    .setProperties(properties)
+                    .setParameters(RaftTls.parametersOf(tls))
+                    .setRaftGroup(org.apache.ratis.protocol.RaftGroup.valueOf(RaftPeers.GROUP_ID, peers))
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+                            TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                    .build();
+        }
+
+        /** Sets the membership to {@code next}; prints the outcome. */
+        static int change(RegistryUrl url, List<RaftPeer> now, List<RaftPeer> next, String what) {
+            try (RaftClient client = adminClient(now, RaftTls.fromUrl(url), 60)) {
+                org.apache.ratis.protocol.RaftClientReply reply = client.admin().setConfiguration(next);
+                if (!reply.isSuccess()) {
+                    System.err.println("courier registry member: " + what + " failed: " + reply.getException());
+                    return 1;
+                }
+                System.out.println("courier registry member: " + what + "; members now "
+                        + next.stream().map(p -> p.getId() + "=" + p.getAddress()).toList());
+                return 0;
+            } catch (java.io.IOException e) {
+                System.err.println("courier registry member: " + what + " failed: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    /** {@code courier registry member list --registry URL}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Prints one MEMBER line per member.")
+    static final class MemberList implements Callable<Integer> {
+        @Option(names = "--registry", required = true, description = "raft://host:port,...")
+        String registry;
+
+        @Override
+        public Integer call() {
+            try {
+                for (RaftPeer p : Member.current(RegistryUrl.parse(registry))) {
+                    System.out.println("MEMBER id=" + p.getId() + " address=" + p.getAddress());
+                }
+                return 0;
+            } catch (java.io.IOException e) {
+                System.err.println("courier registry member list: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    /** {@code courier registry member add --registry URL --id ID --address HOST:PORT}. */
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Adds a member (started with"
+            + " --initial-cluster-state existing); returns once it has caught up and the change is committed.")
+    static final class MemberAdd implements Callable<Integer> {
+        @Option(names = "--registry", required = true, description = "raft://host:port,... of the running cluster")
+        String registry;
+
+        @Option(names = "--id", required = true, description = "The new member's id.")
+        String id;
+
+        @Option(names = "--address", required = true, description = "The new member's advertised host:port.")
+        String address;
+
+        @Override
+        public Integer call() {
+            RegistryUrl url = RegistryUrl.parse(registry);
+            try {
+                List<RaftPeer> now = Member.current(url);
+                if (now.stream().anyMatch(p -> p.getId().toString().equals(id))) {
+                    System.err.println("courier registry member add: " + id + " is a member already");
+                    return 2;
+                }
+                RaftPeers.parse(id + "=" + address); // checks host:port
+                List<RaftPeer> next = new java.util.ArrayList<>(now);
+                next.add(RaftPeer.newBuilder().setId(id).setAddress(address).build());
+                return Member.change(url, now, next, "added " + id + "=" + address);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                System.err.println("courier registry member add: " + e.getMessage());
+                return 1;
+            }
+        }
+    }
+
+    /** {@code courier registry member remove --registry URL --id ID}. */
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a member (the leader too:"
+            + " it hands over once the change is committed); stop its process afterwards.")
+    static final class MemberRemove implements Callable<Integer> {
+        @Option(names = "--registry", required = true, description = "raft://host:port,... of the running cluster")
+        String registry;
+
+        @Option(names = "--id", required = true, description = "The id of the member to remove.")
+        String id;
+
+        @Override
+        public Integer call() {
+            RegistryUrl url = RegistryUrl.parse(registry);
+            try {
+                List<RaftPeer> now = Member.current(url);
+                List<RaftPeer> next = now.stream().filter(p -> !p.getId().toString().equals(id)).toList();
+                if (next.size() == now.size()) {
+                    System.err.println("courier registry member remove: " + id + " is not a member");
+                    return 2;
+                }
+                if (next.isEmpty()) {
+                    System.err.println("courier registry member remove: " + id + " is the last member");
+                    return 2;
+                }
+                return Member.change(url, now, next, "removed " + id);
+            } catch (java.io.IOException e) {
+                System.err.println("courier registry member remove: " + e.getMessage());
+                return 1;
+            }
         }
     }
 

@@ -95,6 +95,15 @@ final class RaftTestCluster implements AutoCloseable {
                 .start());
     }
 
+    /**
+     * Starts member {@code id} with {@code group} as the cluster it forms (NEW) or as the addresses it
+     * knows while joining (EXISTING), for membership-change tests.
+     */
+    void start(String id, RaftPeers group, RaftRegistryServer.Bootstrap bootstrap) throws IOException {
+        running.put(id, new RaftRegistryServer(id, group, root.resolve(id), snapshotEvery, ratisProperties, null, access,
+                bootstrap, null).start());
+    }
+
     void stop(String id) {
         RaftRegistryServer s = running.remove(id);
         if (s != null) {

@@ -127,4 +127,47 @@ class RegistryCommandTest {
             }).as("another loopback address: not bound").isInstanceOf(ConnectException.class);
         }
     }
+
+    @Test
+    void theInitialClusterStateIsNewOrExistingAndTheIdIsAMember() {
+        Path data = dir.resolve("data");
+        assertThat(new CommandLine(new RegistryCommand()).execute("--id", "n1", "--initial-cluster",
+                "n1=127.0.0.1:9701", "--initial-cluster-state", "joining", "--data-dir", data.toString())).isEqualTo(2);
+        assertThat(new CommandLine(new RegistryCommand()).execute("--id", "n4", "--initial-cluster",
+                "n1=127.0.0.1:9701", "--data-dir", data.toString())).isEqualTo(2);
+        assertThat(data).as("nothing started").doesNotExist();
+    }
+
+    @Test
+    void aMemberListensOnItsListenAddressAndAdvertisesItsPeerAddress() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        RaftPeers advertised = RaftPeers.parse("n1=127.0.0.2:" + port);
+        try (RaftRegistryServer member = new RaftRegistryServer("n1", advertised, dir.resolve("n1"), 1000,
+                java.util.Map.of(), null, RegistryAccess.open(), RaftRegistryServer.Bootstrap.NEW,
+                "127.0.0.1:" + port).start()) {
+            await().atMost(java.time.Duration.ofSeconds(30)).until(member::isLeader);
+            try (Socket listening = new Socket()) {
+                listening.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            }
+            assertThatThrownBy(() -> {
+                try (Socket other = new Socket()) {
+                    other.connect(new InetSocketAddress("127.0.0.2", port), 5000);
+                }
+            }).as("the advertised address is not where it listens").isInstanceOf(ConnectException.class);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream original = System.out;
+            System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                assertThat(new CommandLine(new RegistryCommand()).execute("member", "list", "--registry",
+                        "raft://127.0.0.1:" + port)).isZero();
+            } finally {
+                System.setOut(original);
+            }
+            assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("MEMBER id=n1 address=127.0.0.2:" + port);
+        }
+    }
 }

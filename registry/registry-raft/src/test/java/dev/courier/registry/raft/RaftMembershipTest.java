@@ -1,0 +1,133 @@
+package dev.courier.registry.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.courier.registry.Registries;
+import dev.courier.registry.Registry;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The Raft group's membership changed at run time with {@code courier registry member}: three members
+ * grow to five (two join a running cluster) and shrink to three (two of the first leave), under a stream
+ * of registrations, none of which is lost.
+ */
+class RaftMembershipTest {
+
+    private static final ServiceKey KEY = ServiceKey.of("dev.courier.test.Membership");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void growsFromThreeToFiveAndShrinksToThreeUnderLoadLosingNoRegistration() throws Exception {
+        try (RaftTestCluster cluster = new RaftTestCluster(5, dir, 200)) {
+            Map<String, String> all = cluster.peers().members();
+            Map<String, String> first = new LinkedHashMap<>();
+            List.of("n1", "n2", "n3").forEach(id -> first.put(id, all.get(id)));
+            for (String id : first.keySet()) {
+                cluster.start(id, new RaftPeers(first), RaftRegistryServer.Bootstrap.NEW);
+            }
+            cluster.awaitLeader();
+            String url = cluster.url(); // clients know all five addresses; two answer nothing at first
+            String firstUrl = "raft://" + String.join(",", first.values());
+            assertThat(members(firstUrl)).containsExactlyInAnyOrder("n1", "n2", "n3");
+
+            try (Registry provider = Registries.connect(url); Registry consumer = Registries.connect(url)) {
+                Set<ServiceInstance> acknowledged = ConcurrentHashMap.newKeySet();
+                AtomicBoolean stop = new AtomicBoolean();
+                Thread stream = new Thread(() -> {
+                    for (int i = 0; !stop.get() && i < 60_000; i++) {
+                        ServiceInstance instance = ServiceInstance.of(KEY, "10.8.0.1", 1000 + i);
+                        try {
+                            provider.register(instance, Duration.ofSeconds(30));
+                            acknowledged.add(instance);
+                        } catch (RuntimeException e) {
+                            // not acknowledged: may or may not be registered
+                        }
+                    }
+                }, "registration-stream");
+                stream.start();
+                try {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 20);
+
+                    // two members join the running cluster: started empty, then added
+                    for (String id : List.of("n4", "n5")) {
+                        cluster.start(id, cluster.peers(), RaftRegistryServer.Bootstrap.EXISTING);
+                        int before = acknowledged.size();
+                        assertThat(cli("member", "add", "--registry", firstUrl, "--id", id, "--address", all.get(id)))
+                                .isZero();
+                        await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() > before + 10);
+                    }
+                    assertThat(members(firstUrl)).containsExactlyInAnyOrder("n1", "n2", "n3", "n4", "n5");
+                    long revision = cluster.leaderRevision();
+                    await().atMost(Duration.ofSeconds(60)).until(() ->
+                            cluster.running.get("n4").countAndRevision()[1] >= revision
+                                    && cluster.running.get("n5").countAndRevision()[1] >= revision);
+
+                    // two of the first three leave (the leader among them, if it is); then they stop
+                    String lastUrl = "raft://" + all.get("n3") + "," + all.get("n4") + "," + all.get("n5");
+                    for (String id : List.of("n1", "n2")) {
+                        int before = acknowledged.size();
+                        assertThat(cli("member", "remove", "--registry", lastUrl, "--id", id)).isZero();
+                        cluster.stop(id);
+                        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() > before + 10);
+                    }
+                    assertThat(members(lastUrl)).containsExactlyInAnyOrder("n3", "n4", "n5");
+                } finally {
+                    stop.set(true);
+                    stream.join();
+                }
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                        assertThat(new HashSet<>(consumer.list(KEY).instances())).containsAll(acknowledged));
+                System.out.printf("[raft] membership 3 -> 5 -> 3 under load: %d registrations acknowledged, all listed%n",
+                        acknowledged.size());
+            }
+        }
+    }
+
+    @Test
+    void memberCommandsRefuseWhatCannotBe() throws Exception {
+        try (RaftTestCluster cluster = new RaftTestCluster(1, dir, 200).startAll()) {
+            cluster.awaitLeader();
+            String url = cluster.url();
+            assertThat(cli("member", "add", "--registry", url, "--id", "n1", "--address", "127.0.0.1:1")).isEqualTo(2);
+            assertThat(cli("member", "remove", "--registry", url, "--id", "n9")).isEqualTo(2);
+            assertThat(cli("member", "remove", "--registry", url, "--id", "n1")).isEqualTo(2);
+            assertThat(members(url)).containsExactly("n1");
+        }
+    }
+
+    private static int cli(String... args) {
+        return new CommandLine(new RegistryCommand()).execute(args);
+    }
+
+    private static List<String> members(String url) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(cli("member", "list", "--registry", url)).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("MEMBER id="))
+                .map(l -> l.substring("MEMBER id=".length(), l.indexOf(' ', "MEMBER id=".length()))).toList();
+    }
+}
