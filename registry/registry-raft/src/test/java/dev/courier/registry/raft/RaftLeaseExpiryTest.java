@@ -115,7 +115,7 @@ class RaftLeaseExpiryTest {
 
     @Test
     void underRepeatedLeaderChangesACrashedProviderIsStillGoneWithinItsBound() throws Exception {
-        long ttlMillis = 2000;
+        long ttlMillis = 4000;
         try (RaftTestCluster cluster = new RaftTestCluster(3, dir, 10_000).startAll();
              RaftLeaseBackend backend = new RaftLeaseBackend(cluster.peers());
              RaftClient raw = rawClient(cluster)) {
@@ -126,7 +126,7 @@ class RaftLeaseExpiryTest {
             cluster.awaitEveryMemberAt(1);
             long termBefore = highestTerm(cluster);
 
-            // the nemesis moves the leadership every 500 ms, four times within one TTL; a leader that
+            // the nemesis moves the leadership every 500 ms, up to eight times within one TTL; a leader that
             // granted every lease a full TTL afresh would keep this lease forever
             List<String> ids = cluster.ids();
             ScheduledExecutorService nemesis = Executors.newSingleThreadScheduledExecutor();
