@@ -110,7 +110,12 @@ class RaftRegistryTlsTest {
     }
 
     private RaftClient adminClient(DevCa.Issued identity) {
-        return RaftClient.newBuilder().setProperties(new RaftProperties())
+        // a TLS connection and a snapshot on a loaded 2-core host can take seconds: the test is about who
+        // may, not how fast, so the call gets 30 s instead of Ratis's default 3 s
+        RaftProperties properties = new RaftProperties();
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
+                org.apache.ratis.util.TimeDuration.valueOf(30, java.util.concurrent.TimeUnit.SECONDS));
+        return RaftClient.newBuilder().setProperties(properties)
                 .setParameters(new RaftTls(identity.certificate(), identity.privateKey(), ca).parameters())
                 .setRaftGroup(RaftPeers.parse("n1=" + address).group())
                 .setRetryPolicy(RetryPolicies.noRetry()).build();
@@ -124,11 +129,11 @@ class RaftRegistryTlsTest {
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
                     appClient.getGroupManagementApi(n1).info(RaftPeers.GROUP_ID).isSuccess()); // reads stay open
 
-            assertThatThrownBy(() -> appClient.getSnapshotManagementApi(n1).create(5_000))
+            assertThatThrownBy(() -> appClient.getSnapshotManagementApi(n1).create(30_000))
                     .hasMessageContaining("PERMISSION_DENIED").hasMessageContaining("principal 'app'");
             assertThatThrownBy(() -> appClient.admin().setConfiguration(List.of()))
                     .hasMessageContaining("PERMISSION_DENIED");
-            assertThat(opsClient.getSnapshotManagementApi(n1).create(5_000).isSuccess()).isTrue();
+            assertThat(opsClient.getSnapshotManagementApi(n1).create(30_000).isSuccess()).isTrue();
         }
     }
 }
