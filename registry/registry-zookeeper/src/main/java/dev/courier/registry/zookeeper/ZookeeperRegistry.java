@@ -59,9 +59,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Closing</b> never waits on a quorum that is not there. {@link #close()} closes the session, which
  * makes ZooKeeper remove every node the session owns at once; closing one registration deletes its node
- * with one attempt, skipped when not connected (the session, or its expiry, removes it). Neither goes
- * through Curator's retry loop, so each returns within about the session timeout however the
- * ensemble fails.
+ * with one attempt, or, when not connected, leaves the deletion to the reconciler once the session is
+ * back (or to the session's expiry). Neither goes through Curator's retry loop, so each returns within
+ * about the session timeout however the ensemble fails.
  *
  * <p>Registrations of different instances proceed in parallel: making sure a node is ours takes a lock
  * for that node's path only (one of {@value #PATH_LOCKS} stripes), never the whole registry.
@@ -80,6 +80,8 @@ public final class ZookeeperRegistry implements Registry {
     private final String servicesPath;
     private final Set<ZkRegistration> registrations = ConcurrentHashMap.newKeySet();
     private final Set<ZkWatch> watches = ConcurrentHashMap.newKeySet();
+    /** Closed registrations whose node could not be deleted yet (not connected): retried on reconcile. */
+    private final Set<ZkRegistration> undeleted = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService reconciler;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean crashed;
@@ -217,7 +219,7 @@ public final class ZookeeperRegistry implements Registry {
     }
 
     /**
-     * Makes sure our session owns the node of the {@code registration} (unless closed) with its current data: creates it if
+     * Makes sure our session owns the node of {@code registration} (unless it was closed), with its current data: creates it if
      * missing, replaces it if a dead session (or anyone else) still owns it.
      */
     private void ensureNode(ZkRegistration registration) {
@@ -274,6 +276,11 @@ public final class ZookeeperRegistry implements Registry {
     private void reconcile() {
         if (crashed || closed.get() || !client.getZookeeperClient().isConnected()) {
             return;
+        }
+        for (ZkRegistration r : undeleted) {
+            if (r.deleteNode()) {
+                undeleted.remove(r);
+            }
         }
         for (ZkRegistration r : registrations) {
             try {
@@ -370,6 +377,7 @@ public final class ZookeeperRegistry implements Registry {
             log.debug("closing the session of {} registration(s)", registrations.size());
         }
         registrations.clear();
+        undeleted.clear();
         client.close();
     }
 
@@ -401,35 +409,46 @@ public final class ZookeeperRegistry implements Registry {
 
         @Override
         public void close() {
-            if (closed.compareAndSet(false, true) && registrations.remove(this) && !ZookeeperRegistry.this.closed.get()) {
-                deleteNode();
+            if (closed.compareAndSet(false, true) && registrations.remove(this) && !ZookeeperRegistry.this.closed.get()
+                    && !deleteNode()) {
+                undeleted.add(this); // the session lives on: deleted once connected again
             }
         }
 
         /**
-         * Deletes the node if this session owns it: one attempt on the ZooKeeper handle (no Curator
-         * retry loop), none when not connected. A node left behind goes with the session.
+         * Deletes the node if this session owns it and no open registration took the same address
+         * since: one attempt on the ZooKeeper handle (no Curator retry loop), none when not connected.
+         *
+         * @return whether nothing is left to delete
          */
-        void deleteNode() {
+        boolean deleteNode() {
             String path = instancePath(instance);
             if (!client.getZookeeperClient().isConnected()) {
-                log.warn("not connected to ZooKeeper: {} stays until this client's session closes or expires", path);
-                return;
+                log.warn("not connected to ZooKeeper: {} is deleted once connected again (or goes with the session)",
+                        path);
+                return false;
             }
             synchronized (lockFor(path)) {
+                if (registrations.stream().anyMatch(r -> instancePath(r.instance).equals(path))) {
+                    return true; // registered again: the node is that registration's now
+                }
                 try {
                     org.apache.zookeeper.ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
                     Stat stat = zk.exists(path, false);
                     if (stat != null && stat.getEphemeralOwner() == zk.getSessionId()) {
                         zk.delete(path, stat.getVersion());
                     }
+                    return true;
                 } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
                     log.debug("{} already gone", path);
+                    return true;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    log.warn("interrupted deregistering {}; it stays until the session closes or expires", path);
+                    log.warn("interrupted deregistering {}; retried once connected", path);
+                    return false;
                 } catch (Exception e) {
-                    log.warn("could not deregister {}; it stays until the session closes or expires", path, e);
+                    log.warn("could not deregister {}; retried once connected", path, e);
+                    return false;
                 }
             }
         }

@@ -47,6 +47,28 @@ class ZookeeperCloseTest {
     }
 
     @Test
+    void aRegistrationClosedWhileDisconnectedIsDeletedOnceTheSessionIsBack() throws Exception {
+        try (TestingServer server = new TestingServer(true);
+             ZookeeperRegistry provider = ZookeeperRegistry.connect(server.getConnectString(), "/close3",
+                     Duration.ofMinutes(2), Duration.ofSeconds(5))) {
+            ServiceInstance instance = ServiceInstance.of(KEY, "10.7.3.1", 7300);
+            Registration registration = provider.register(instance, Duration.ofMinutes(2));
+            provider.register(ServiceInstance.of(KEY, "10.7.3.1", 7301), Duration.ofMinutes(2));
+            server.stop();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !provider.curator().getZookeeperClient().isConnected());
+            registration.close(); // nothing reachable: returns at once
+
+            server.restart(); // the session survives: its nodes stay unless deleted
+            try (ZookeeperRegistry consumer = ZookeeperRegistry.connect(server.getConnectString(), "/close3",
+                    Duration.ofSeconds(10), Duration.ofSeconds(10))) {
+                // well before the two-minute session could expire
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(consumer.list(KEY).instances())
+                        .extracting(ServiceInstance::port).containsExactly(7301));
+            }
+        }
+    }
+
+    @Test
     void closingTheRegistryRemovesItsInstancesAtOnceNotAtSessionExpiry() throws Exception {
         try (TestingServer server = new TestingServer(true);
              ZookeeperRegistry consumer = ZookeeperRegistry.connect(server.getConnectString(), "/close2",
