@@ -259,8 +259,13 @@ public final class ZookeeperRegistry implements Registry {
                 }
                 log.info("replacing {} left by session 0x{}", path, Long.toHexString(stat.getEphemeralOwner()));
                 try {
-                    client.delete().withVersion(stat.getVersion()).forPath(path);
-                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException gone) {
+                    // one transaction: a reader sees the old node or ours, never a gap between the two
+                    client.transaction().forOperations(
+                            client.transactionOp().delete().withVersion(stat.getVersion()).forPath(path),
+                            client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(path, data));
+                    return;
+                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException
+                         | KeeperException.NodeExistsException gone) {
                     log.debug("{} changed while replacing it; retrying", path);
                 }
             }
