@@ -252,14 +252,7 @@ public final class RegistryCommand implements Callable<Integer> {
         }
 
         private static String raftMember(RaftPeer peer, java.util.Map<String, String> idsByAddress, RaftTls tls) {
-            RaftProperties properties = new RaftProperties();
-            RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
-            try (RaftClient client = RaftClient.newBuilder()
-                    .setProperties(properties)
-                    .setParameters(RaftTls.parametersOf(tls))
-                    .setRaftGroup(org.apache.ratis.protocol.RaftGroup.valueOf(RaftPeers.GROUP_ID, List.of(peer)))
-                    .setRetryPolicy(RetryPolicies.noRetry())
-                    .build()) {
+            try (RaftClient client = Member.adminClient(List.of(peer), tls, 1, RetryPolicies.noRetry())) {
                 GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(RaftPeers.GROUP_ID);
                 RoleInfoProto role = info.getRoleInfoProto();
                 info.getGroup().getPeers().forEach(p -> idsByAddress.put(p.getAddress(), p.getId().toString()));
@@ -326,7 +319,7 @@ public final class RegistryCommand implements Callable<Integer> {
             RaftTls tls = RaftTls.fromUrl(url);
             java.io.IOException last = null;
             for (RaftPeer peer : RaftPeers.ofAddresses(url.addresses()).raftPeers()) {
-                try (RaftClient client = adminClient(List.of(peer), tls, 1)) {
+                try (RaftClient client = adminClient(List.of(peer), tls, 1, RetryPolicies.noRetry())) {
                     return List.copyOf(client.getGroupManagementApi(peer.getId()).info(RaftPeers.GROUP_ID).getGroup()
                             .getPeers());
                 } catch (java.io.IOException e) {
@@ -336,21 +329,23 @@ public final class RegistryCommand implements Callable<Integer> {
             throw new java.io.IOException("no member of " + url.addresses() + " answered", last);
         }
 
-        static RaftClient adminClient(java.util.Collection<RaftPeer> peers, RaftTls tls, int timeoutSeconds) {
+        /** A client of {@code peers} whose every request waits up to {@code timeoutSeconds}. */
+        static RaftClient adminClient(java.util.Collection<RaftPeer> peers, RaftTls tls, int timeoutSeconds,
+                                      org.apache.ratis.retry.RetryPolicy retries) {
             RaftProperties properties = new RaftProperties();
             RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(timeoutSeconds, TimeUnit.SECONDS));
             return RaftClient.newBuilder()
                     .setProperties(properties)
                     .setParameters(RaftTls.parametersOf(tls))
                     .setRaftGroup(org.apache.ratis.protocol.RaftGroup.valueOf(RaftPeers.GROUP_ID, peers))
-                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
-                            TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                    .setRetryPolicy(retries)
                     .build();
         }
 
         /** Sets the membership to {@code next}; prints the outcome. */
         static int change(RegistryUrl url, List<RaftPeer> now, List<RaftPeer> next, String what) {
-            try (RaftClient client = adminClient(now, RaftTls.fromUrl(url), 60)) {
+            try (RaftClient client = adminClient(now, RaftTls.fromUrl(url), 60,
+                    RetryPolicies.retryUpToMaximumCountWithFixedSleep(20, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))) {
                 org.apache.ratis.protocol.RaftClientReply reply = client.admin().setConfiguration(next);
                 if (!reply.isSuccess()) {
                     System.err.println("courier registry member: " + what + " failed: " + reply.getException());
