@@ -315,11 +315,15 @@ public final class RegistryCommand implements Callable<Integer> {
         }
 
         /** The membership as the first reachable member of {@code url} reports it. */
+        /** How long {@code member list} waits for each member it asks. */
+        static final int LIST_TIMEOUT_SECONDS = 5;
+
         static List<RaftPeer> current(RegistryUrl url) throws java.io.IOException {
             RaftTls tls = RaftTls.fromUrl(url);
             java.io.IOException last = null;
             for (RaftPeer peer : RaftPeers.ofAddresses(url.addresses()).raftPeers()) {
-                try (RaftClient client = adminClient(List.of(peer), tls, 1, RetryPolicies.noRetry())) {
+                // one answer is enough, so a busy member gets time; a dead one refuses the connection at once
+                try (RaftClient client = adminClient(List.of(peer), tls, LIST_TIMEOUT_SECONDS, RetryPolicies.noRetry())) {
                     return List.copyOf(client.getGroupManagementApi(peer.getId()).info(RaftPeers.GROUP_ID).getGroup()
                             .getPeers());
                 } catch (java.io.IOException e) {

@@ -189,7 +189,9 @@ class RaftProcessFailoverTest {
         Map<String, String> addresses = new LinkedHashMap<>();
         String leader = startCluster(addresses);
         String url = "raft://" + String.join(",", addresses.values());
-        Duration ttl = Duration.ofSeconds(6); // above the client's 3 s request timeout on the frozen leader
+        // well above the client's 3 s request timeout on the frozen leader plus a failover on a loaded host,
+        // so the provider itself renews in time: only a stale decision could remove it
+        Duration ttl = Duration.ofSeconds(10);
 
         try (Registry provider = Registries.connect(url); Registry consumer = Registries.connect(url)) {
             ServiceInstance live = ServiceInstance.of(KEY, "10.6.0.1", 4000);
@@ -218,7 +220,8 @@ class RaftProcessFailoverTest {
                 return now != null && !now.equals(leader) && appliedOf(status, leader) >= appliedOf(status, now);
             });
             assertThat(consumer.list(KEY).instances()).contains(live);
-            assertThat(events).noneMatch(e -> e.type() == dev.courier.registry.WatchEvent.Type.REMOVED);
+            assertThat(events).as(() -> "expiry decisions in the member logs: " + expiryLines(addresses.keySet()))
+                    .noneMatch(e -> e.type() == dev.courier.registry.WatchEvent.Type.REMOVED);
             long fenced = addresses.keySet().stream().mapToLong(id -> {
                 try {
                     return Files.readString(dir.resolve(id + ".log")).lines()
@@ -234,6 +237,20 @@ class RaftProcessFailoverTest {
             System.out.printf("[raft-process] thawed leader decided a stale expiry: %s; refusals logged: %d%n",
                     decided, fenced);
         }
+    }
+
+    /** The lines of the members' logs about lease expiry, each with its member id. */
+    private String expiryLines(java.util.Set<String> ids) {
+        List<String> lines = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                Files.readString(dir.resolve(id + ".log")).lines().filter(l -> l.contains("lease"))
+                        .forEach(l -> lines.add(id + ": " + l));
+            } catch (IOException e) {
+                lines.add(id + ": " + e);
+            }
+        }
+        return String.join("\n", lines);
     }
 
     private static void signal(Process process, String signal) throws Exception {
