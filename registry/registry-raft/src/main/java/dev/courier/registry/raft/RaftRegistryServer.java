@@ -7,11 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -38,7 +36,14 @@ public final class RaftRegistryServer implements AutoCloseable {
     private final RaftPeers peers;
     private final RaftServer server;
     private final RegistryStateMachine stateMachine;
-    private final RaftClient selfClient;
+    /**
+     * Sends this member's {@code EXPIRE} entries, as leader, straight to its own Raft division (no client:
+     * a client's ordered stream, once failed by a closed connection, blocked the expiry timer for good).
+     * One thread, a bounded queue; an expiry dropped when it is full is decided again a second later.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor expirySender;
+    private final org.apache.ratis.protocol.ClientId expiryClientId = org.apache.ratis.protocol.ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong expiryCallIds = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -124,23 +129,40 @@ public final class RaftRegistryServer implements AutoCloseable {
                 .setParameters(serverParameters(tls, access))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        this.selfClient = RaftClient.newBuilder()
-                .setProperties(new RaftProperties())
-                .setParameters(RaftTls.parametersOf(tls))
-                .setRaftGroup(peers.group())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+        this.expirySender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(1024), r -> {
+                    Thread t = new Thread(r, "courier-raft-registry-expiry");
+                    t.setDaemon(true);
+                    return t;
+                }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
         String secret = stateMachine.memberSecret();
         stateMachine.setExpirySubmitter(expiry -> {
-            if (closed.get()) {
-                return; // a stopping member expires nothing (and its own client is closed)
+            if (!closed.get()) { // a stopping member expires nothing
+                expirySender.execute(() -> submitExpiry(Command.authenticated(secret, expiry)));
             }
-            selfClient.async().send(Command.authenticated(secret, expiry)).whenComplete((reply, error) -> {
-                if (error != null && !closed.get()) {
-                    log.debug("a lease expiry was not committed", error);
+        });
+    }
+
+    private void submitExpiry(org.apache.ratis.protocol.Message expiry) {
+        try {
+            org.apache.ratis.protocol.RaftClientRequest request = org.apache.ratis.protocol.RaftClientRequest.newBuilder()
+                    .setClientId(expiryClientId)
+                    .setServerId(RaftPeerId.valueOf(id))
+                    .setGroupId(RaftPeers.GROUP_ID)
+                    .setCallId(expiryCallIds.incrementAndGet())
+                    .setMessage(expiry)
+                    .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType())
+                    .build();
+            server.submitClientRequestAsync(request).whenComplete((reply, error) -> {
+                if (!closed.get() && (error != null || !reply.isSuccess())) {
+                    log.debug("a lease expiry was not committed", error != null ? error : reply.getException());
                 }
             });
-        });
+        } catch (IOException | RuntimeException e) {
+            if (!closed.get()) {
+                log.debug("a lease expiry could not be submitted", e);
+            }
+        }
     }
 
     private static org.apache.ratis.conf.Parameters serverParameters(RaftTls tls, RegistryAccess access) {
@@ -209,11 +231,7 @@ public final class RaftRegistryServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            selfClient.close();
-        } catch (IOException e) {
-            log.warn("closing the member's own client failed", e);
-        }
+        expirySender.shutdownNow();
         try {
             server.close();
         } catch (IOException e) {
