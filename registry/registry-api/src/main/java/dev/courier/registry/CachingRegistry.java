@@ -229,6 +229,11 @@ public final class CachingRegistry implements Registry {
     }
 
     @Override
+    public dev.courier.registry.coordination.Coordination openCoordination(Duration sessionTtl) {
+        return delegate.openCoordination(sessionTtl);
+    }
+
+    @Override
     public void close() {
         confirmer.shutdownNow();
         delegate.close();

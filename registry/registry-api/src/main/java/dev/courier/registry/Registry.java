@@ -44,6 +44,17 @@ public interface Registry extends AutoCloseable {
     /** Every service key with at least one instance. */
     java.util.Set<ServiceKey> services();
 
+    /**
+     * Opens the coordination primitives (locks, elections, ids) over this registry, under a session of
+     * {@code sessionTtl} (ZooKeeper: the client's session, whatever its timeout). The caller owns the
+     * result; closing this registry closes it too.
+     *
+     * @throws UnsupportedOperationException if the backend has no coordination support
+     */
+    default dev.courier.registry.coordination.Coordination openCoordination(Duration sessionTtl) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " offers no coordination");
+    }
+
     @Override
     void close();
 }

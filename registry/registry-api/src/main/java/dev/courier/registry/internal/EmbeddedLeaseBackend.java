@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import dev.courier.registry.coordination.QueueView;
 
 /**
  * A single-node registry store inside the process: {@link RegistryState} behind one lock, with a timer
@@ -30,7 +31,12 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     private final List<Waiter> waiters = new ArrayList<>();
     private final ScheduledExecutorService timer;
 
+    private final List<QueueWaiter> queueWaiters = new ArrayList<>();
+
     private record Waiter(ServiceKey key, long after, CompletableFuture<ChangeBatch> future) {
+    }
+
+    private record QueueWaiter(String queue, long version, CompletableFuture<QueueView> future) {
     }
 
     public EmbeddedLeaseBackend() {
@@ -87,6 +93,8 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
             deadlines.remove(leaseId);
             if (!state.revoke(leaseId).isEmpty()) {
                 wake();
+            } else {
+                wakeQueues();
             }
         }
     }
@@ -102,6 +110,56 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     public Set<ServiceKey> services() {
         synchronized (lock) {
             return state.services();
+        }
+    }
+
+    @Override
+    public long enqueue(long leaseId, String queue, String value) {
+        synchronized (lock) {
+            long token = state.enqueue(leaseId, queue, value);
+            wakeQueues();
+            return token;
+        }
+    }
+
+    @Override
+    public void dequeue(String queue, long token) {
+        synchronized (lock) {
+            state.dequeue(queue, token);
+            wakeQueues();
+        }
+    }
+
+    @Override
+    public QueueView queue(String queue) {
+        synchronized (lock) {
+            return state.queue(queue);
+        }
+    }
+
+    @Override
+    public CompletableFuture<QueueView> queueChanged(String queue, long version, Duration maxWait) {
+        synchronized (lock) {
+            if (state.queueVersion(queue) != version) {
+                return CompletableFuture.completedFuture(state.queue(queue));
+            }
+            QueueWaiter w = new QueueWaiter(queue, version, new CompletableFuture<>());
+            queueWaiters.add(w);
+            timer.schedule(() -> {
+                synchronized (lock) {
+                    if (queueWaiters.remove(w)) {
+                        w.future().completeAsync(() -> queue(queue), timer);
+                    }
+                }
+            }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            return w.future();
+        }
+    }
+
+    @Override
+    public long addAndGet(String counter, long delta) {
+        synchronized (lock) {
+            return state.addAndGet(counter, delta);
         }
     }
 
@@ -157,12 +215,30 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
             }
             if (changed) {
                 wake();
+            } else {
+                wakeQueues(); // expired leases may have held lock queue entries
             }
         }
     }
 
-    /** Completes every waiter whose service changed. Caller holds the lock. */
+    /** Completes every waiter whose lock queue changed. Caller holds the lock. */
+    private void wakeQueues() {
+        List<String> changed = state.drainChangedQueues();
+        if (!changed.isEmpty()) {
+            for (Iterator<QueueWaiter> it = queueWaiters.iterator(); it.hasNext(); ) {
+                QueueWaiter w = it.next();
+                if (state.queueVersion(w.queue()) != w.version()) {
+                    it.remove();
+                    QueueView view = state.queue(w.queue());
+                    w.future().completeAsync(() -> view, timer); // outside the lock
+                }
+            }
+        }
+    }
+
+    /** Completes every waiter whose service or lock queue changed. Caller holds the lock. */
     private void wake() {
+        wakeQueues();
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
             ChangeBatch batch = state.changesSince(w.key(), w.after());
@@ -179,6 +255,8 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
         synchronized (lock) {
             waiters.forEach(w -> w.future().completeExceptionally(new dev.courier.registry.RegistryException("registry closed")));
             waiters.clear();
+            queueWaiters.forEach(w -> w.future().completeExceptionally(new dev.courier.registry.RegistryException("registry closed")));
+            queueWaiters.clear();
         }
     }
 }

@@ -41,6 +41,26 @@ public interface LeaseBackend extends AutoCloseable {
      */
     CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait);
 
+    /**
+     * Appends an entry with {@code value} to lock queue {@code queue}, bound to lease {@code leaseId};
+     * returns its token (see {@link dev.courier.registry.coordination.CoordinationBackend}).
+     *
+     * @throws LeaseNotFoundException if the lease is gone
+     */
+    long enqueue(long leaseId, String queue, String value);
+
+    /** Removes the entry with {@code token} from {@code queue}, if it is there. */
+    void dequeue(String queue, long token);
+
+    /** The lock queue, read linearizably. */
+    dev.courier.registry.coordination.QueueView queue(String queue);
+
+    /** Completes with the queue once its version differs from {@code version}, or after about {@code maxWait}. */
+    CompletableFuture<dev.courier.registry.coordination.QueueView> queueChanged(String queue, long version, Duration maxWait);
+
+    /** Adds {@code delta} to counter {@code counter} and returns the new value. */
+    long addAndGet(String counter, long delta);
+
     @Override
     void close();
 }

@@ -47,6 +47,8 @@ public final class LeasedRegistry implements Registry {
     private final ExecutorService dispatcher;
     private final Map<Long, LeaseGroup> groups = new ConcurrentHashMap<>();
     private final Set<WatchLoop> watches = ConcurrentHashMap.newKeySet();
+    private final Set<dev.courier.registry.coordination.internal.StandardCoordination> coordinations =
+            ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean heartbeatsStopped;
 
@@ -134,10 +136,26 @@ public final class LeasedRegistry implements Registry {
     public void simulateCrash() {
         heartbeatsStopped = true;
         watches.forEach(WatchLoop::close);
+        coordinations.forEach(dev.courier.registry.coordination.internal.StandardCoordination::simulateCrash);
         if (closed.compareAndSet(false, true)) {
             shutdownThreads();
             onClose.run();
         }
+    }
+
+    @Override
+    public dev.courier.registry.coordination.Coordination openCoordination(Duration sessionTtl) {
+        ensureOpen();
+        var holder = new java.util.concurrent.atomic.AtomicReference<dev.courier.registry.coordination.internal.StandardCoordination>();
+        var coordination = new dev.courier.registry.coordination.internal.StandardCoordination(
+                new LeaseCoordinationBackend(backend), sessionTtl, () -> coordinations.remove(holder.get()));
+        holder.set(coordination);
+        coordinations.add(coordination);
+        if (closed.get()) {
+            coordination.close();
+            throw closedException();
+        }
+        return coordination;
     }
 
     @Override
@@ -146,6 +164,7 @@ public final class LeasedRegistry implements Registry {
             return;
         }
         watches.forEach(WatchLoop::close);
+        new ArrayList<>(coordinations).forEach(dev.courier.registry.coordination.internal.StandardCoordination::close);
         List<LeaseGroup> open = new ArrayList<>(groups.values());
         for (LeaseGroup g : open) {
             g.heartbeat.cancel(false);

@@ -31,12 +31,21 @@ import java.util.TreeSet;
  * uses the log index of the entry that renewed it). An expiry decided on what a lease looked like is
  * applied only if the mark is unchanged, so a renewal that landed after the decision wins.
  *
+ * <p><b>Coordination.</b> Lock queues hold entries bound to leases, each with a token from one counter
+ * that only grows (so every entry has a larger token than all entries before it, in any queue); revoking
+ * a lease removes its entries. A queue's version is the value of that counter at its latest change.
+ * Counters are named longs. The owner learns which queues an operation changed from
+ * {@link #drainChangedQueues()}.
+ *
  * <p>Not thread-safe: the owner serialises all calls.
  */
 public final class RegistryState {
 
-    /** Snapshot format version written first by {@link #writeTo}; format 1 had no renewal marks. */
-    static final int SNAPSHOT_FORMAT = 2;
+    /**
+     * Snapshot format version written first by {@link #writeTo}; format 1 had no renewal marks, format 2
+     * no lock queues or counters.
+     */
+    static final int SNAPSHOT_FORMAT = 3;
 
     private final int historyLimit;
     private final Map<ServiceKey, TreeMap<String, Entry>> services = new HashMap<>();
@@ -48,9 +57,25 @@ public final class RegistryState {
     private long historyFloor;
     private long nextLeaseId = 1;
     private int instanceCount;
+    private final Map<String, TreeMap<Long, QueueEntry>> queues = new HashMap<>();
+    private final Map<String, Long> queueVersions = new HashMap<>();
+    private final Map<String, Long> counters = new HashMap<>();
+    private final Set<String> changedQueues = new LinkedHashSet<>();
+    private long coordinationRevision;
 
-    /** A lease: its TTL and the instances bound to it. */
-    public record Lease(long id, long ttlMillis, Set<InstanceRef> instances) {
+    /** A lease: its TTL and the instances and lock queue entries bound to it. */
+    public record Lease(long id, long ttlMillis, Set<InstanceRef> instances, Set<QueueRef> queued) {
+
+        Lease(long id, long ttlMillis) {
+            this(id, ttlMillis, new LinkedHashSet<>(), new LinkedHashSet<>());
+        }
+    }
+
+    /** Points at one lock queue entry. */
+    public record QueueRef(String queue, long token) {
+    }
+
+    private record QueueEntry(long token, long leaseId, String value) {
     }
 
     /** Points at one instance. */
@@ -76,7 +101,7 @@ public final class RegistryState {
     /** Grants a new lease of {@code ttlMillis} and returns its id. */
     public long grant(long ttlMillis) {
         long id = nextLeaseId++;
-        leases.put(id, new Lease(id, ttlMillis, new LinkedHashSet<>()));
+        leases.put(id, new Lease(id, ttlMillis));
         return id;
     }
 
@@ -162,6 +187,9 @@ public final class RegistryState {
         if (lease == null) {
             return List.of();
         }
+        for (QueueRef ref : lease.queued()) {
+            removeEntry(ref.queue(), ref.token());
+        }
         List<Change> changes = new ArrayList<>();
         for (InstanceRef ref : lease.instances()) {
             TreeMap<String, Entry> instances = services.get(ref.key());
@@ -171,6 +199,86 @@ public final class RegistryState {
             }
         }
         return changes;
+    }
+
+    /**
+     * Appends an entry with {@code value} to lock queue {@code queue}, bound to lease {@code leaseId}.
+     *
+     * @return the entry's token
+     * @throws LeaseNotFoundException if the lease does not exist
+     */
+    public long enqueue(long leaseId, String queue, String value) {
+        Lease lease = leases.get(leaseId);
+        if (lease == null) {
+            throw new LeaseNotFoundException(leaseId);
+        }
+        long token = ++coordinationRevision;
+        queues.computeIfAbsent(queue, q -> new TreeMap<>()).put(token, new QueueEntry(token, leaseId, value));
+        lease.queued().add(new QueueRef(queue, token));
+        queueVersions.put(queue, token);
+        changedQueues.add(queue);
+        return token;
+    }
+
+    /** Removes the entry with {@code token} from {@code queue}; whether there was one. */
+    public boolean dequeue(String queue, long token) {
+        QueueEntry entry = removeEntry(queue, token);
+        if (entry == null) {
+            return false;
+        }
+        Lease lease = leases.get(entry.leaseId());
+        if (lease != null) {
+            lease.queued().remove(new QueueRef(queue, token));
+        }
+        return true;
+    }
+
+    private QueueEntry removeEntry(String queue, long token) {
+        TreeMap<Long, QueueEntry> entries = queues.get(queue);
+        QueueEntry entry = entries == null ? null : entries.remove(token);
+        if (entry == null) {
+            return null;
+        }
+        if (entries.isEmpty()) {
+            queues.remove(queue);
+            queueVersions.remove(queue);
+        } else {
+            queueVersions.put(queue, ++coordinationRevision);
+        }
+        changedQueues.add(queue);
+        return entry;
+    }
+
+    /** Lock queue {@code queue}, head first (version 0 and no entries when it has none). */
+    public dev.courier.registry.coordination.QueueView queue(String queue) {
+        TreeMap<Long, QueueEntry> entries = queues.get(queue);
+        if (entries == null) {
+            return new dev.courier.registry.coordination.QueueView(0, List.of());
+        }
+        return new dev.courier.registry.coordination.QueueView(queueVersions.get(queue), entries.values().stream()
+                .map(e -> new dev.courier.registry.coordination.QueueView.Entry(e.token(), e.value())).toList());
+    }
+
+    /** The current version of lock queue {@code queue} (0 when it has no entries). */
+    public long queueVersion(String queue) {
+        return queueVersions.getOrDefault(queue, 0L);
+    }
+
+    /** The lock queues changed since the last call, in the order first changed; clears the set. */
+    public List<String> drainChangedQueues() {
+        if (changedQueues.isEmpty()) {
+            return List.of();
+        }
+        List<String> changed = new ArrayList<>(changedQueues);
+        changedQueues.clear();
+        return changed;
+    }
+
+    /** Adds {@code delta} to counter {@code counter}; returns the new value. */
+    public long addAndGet(String counter, long delta) {
+        long value = counters.getOrDefault(counter, 0L) + delta;
+        counters.put(counter, value);
+        return value;
     }
 
     /** The current instances of {@code key} at the current revision. */
@@ -244,6 +352,9 @@ public final class RegistryState {
      * int format(=2) long revision long nextLeaseId
      * int leaseCount (long id long ttlMillis long renewedAt)*
      * int instanceCount (long leaseId instance)*
+     * long coordinationRevision
+     * int queueCount (utf name long version int entryCount (long token long leaseId utf value)*)*
+     * int counterCount (utf name long value)*
      * </pre>
      */
     public void writeTo(DataOutput out) throws IOException {
@@ -263,21 +374,43 @@ public final class RegistryState {
                 InstanceCodec.write(out, e.instance());
             }
         }
+        out.writeLong(coordinationRevision);
+        out.writeInt(queues.size());
+        for (Map.Entry<String, TreeMap<Long, QueueEntry>> q : queues.entrySet()) {
+            out.writeUTF(q.getKey());
+            out.writeLong(queueVersions.get(q.getKey()));
+            out.writeInt(q.getValue().size());
+            for (QueueEntry e : q.getValue().values()) {
+                out.writeLong(e.token());
+                out.writeLong(e.leaseId());
+                out.writeUTF(e.value());
+            }
+        }
+        out.writeInt(counters.size());
+        for (Map.Entry<String, Long> c : counters.entrySet()) {
+            out.writeUTF(c.getKey());
+            out.writeLong(c.getValue());
+        }
     }
 
     /**
      * Replaces this state with one written by {@link #writeTo} (format 1, without renewal marks, is
-     * read with every mark 0); the history starts empty.
+     * read with every mark 0; formats 1 and 2 have no lock queues or counters); the history starts empty.
      */
     public void readFrom(DataInput in) throws IOException {
         int format = in.readInt();
-        if (format != SNAPSHOT_FORMAT && format != 1) {
+        if (format < 1 || format > SNAPSHOT_FORMAT) {
             throw new IOException("unknown registry snapshot format " + format);
         }
         services.clear();
         leases.clear();
         renewedAt.clear();
         history.clear();
+        queues.clear();
+        queueVersions.clear();
+        counters.clear();
+        changedQueues.clear();
+        coordinationRevision = 0;
         instanceCount = 0;
         revision = in.readLong();
         historyFloor = revision;
@@ -285,7 +418,7 @@ public final class RegistryState {
         int leaseCount = in.readInt();
         for (int i = 0; i < leaseCount; i++) {
             long id = in.readLong();
-            leases.put(id, new Lease(id, in.readLong(), new LinkedHashSet<>()));
+            leases.put(id, new Lease(id, in.readLong()));
             long mark = format == 1 ? 0 : in.readLong();
             if (mark != 0) {
                 renewedAt.put(id, mark);
@@ -302,5 +435,36 @@ public final class RegistryState {
             }
             instanceCount++;
         }
+        if (format >= 3) {
+            readCoordination(in);
+        }
+    }
+
+    private void readCoordination(DataInput in) throws IOException {
+        coordinationRevision = in.readLong();
+        int queueCount = in.readInt();
+        for (int i = 0; i < queueCount; i++) {
+            String queue = in.readUTF();
+            queueVersions.put(queue, in.readLong());
+            int entryCount = in.readInt();
+            TreeMap<Long, QueueEntry> entries = new TreeMap<>();
+            for (int j = 0; j < entryCount; j++) {
+                QueueEntry e = new QueueEntry(in.readLong(), in.readLong(), in.readUTF());
+                entries.put(e.token(), e);
+                Lease lease = leases.get(e.leaseId());
+                if (lease != null) {
+                    lease.queued().add(new QueueRef(queue, e.token()));
+                }
+            }
+            if (!entries.isEmpty()) {
+                queues.put(queue, entries);
+            }
+        }
+        int counterCount = in.readInt();
+        for (int i = 0; i < counterCount; i++) {
+            counters.put(in.readUTF(), in.readLong());
+        }
+        // every queue changed as far as a waiter on the state before this one can tell
+        changedQueues.addAll(queueVersions.keySet());
     }
 }

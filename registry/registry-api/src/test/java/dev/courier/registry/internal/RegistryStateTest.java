@@ -131,4 +131,78 @@ class RegistryStateTest {
         assertThat(restored.snapshot(A).instances()).containsExactly(ServiceInstance.of(A, "h", 1));
         assertThat(restored.grant(1000)).isEqualTo(8);
     }
+
+    @Test
+    void lockQueueEntriesHaveGrowingTokensAndGoWithTheirLease() {
+        RegistryState state = new RegistryState(100);
+        long a = state.grant(1000);
+        long b = state.grant(1000);
+        long first = state.enqueue(a, "lock/x", "owner-a");
+        long second = state.enqueue(b, "lock/x", "owner-b");
+        long elsewhere = state.enqueue(b, "lock/y", "owner-b");
+        assertThat(second).isGreaterThan(first);
+        assertThat(elsewhere).isGreaterThan(second);
+        assertThat(state.drainChangedQueues()).containsExactly("lock/x", "lock/y");
+        assertThat(state.drainChangedQueues()).isEmpty();
+        assertThat(state.queue("lock/x").head()).isEqualTo(new dev.courier.registry.coordination.QueueView.Entry(first, "owner-a"));
+        long version = state.queueVersion("lock/x");
+
+        state.revoke(a);
+        assertThat(state.queue("lock/x").entries()).extracting(dev.courier.registry.coordination.QueueView.Entry::token)
+                .containsExactly(second);
+        assertThat(state.queueVersion("lock/x")).isNotEqualTo(version);
+        assertThat(state.drainChangedQueues()).containsExactly("lock/x");
+        assertThat(state.dequeue("lock/x", first)).isFalse();
+        assertThat(state.dequeue("lock/x", second)).isTrue();
+        assertThat(state.queue("lock/x").entries()).isEmpty();
+        assertThat(state.queueVersion("lock/x")).isZero();
+        // a token is never handed out twice, even once its queue emptied
+        assertThat(state.enqueue(b, "lock/x", "owner-b")).isGreaterThan(elsewhere);
+        assertThatThrownBy(() -> state.enqueue(a, "lock/x", "gone")).isInstanceOf(LeaseNotFoundException.class);
+    }
+
+    @Test
+    void countersAddAtomicallyFromZero() {
+        RegistryState state = new RegistryState(100);
+        assertThat(state.addAndGet("segment/orders", 0)).isZero();
+        assertThat(state.addAndGet("segment/orders", 1000)).isEqualTo(1000);
+        assertThat(state.addAndGet("segment/orders", 1000)).isEqualTo(2000);
+        assertThat(state.addAndGet("segment/users", 5)).isEqualTo(5);
+    }
+
+    @Test
+    void aSnapshotKeepsLockQueuesTokensAndCounters() throws Exception {
+        RegistryState state = new RegistryState(100);
+        long lease = state.grant(1000);
+        long token = state.enqueue(lease, "lock/x", "owner");
+        state.addAndGet("segment/orders", 300);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        state.writeTo(new DataOutputStream(bytes));
+
+        RegistryState restored = new RegistryState(100);
+        restored.readFrom(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertThat(restored.queue("lock/x")).isEqualTo(state.queue("lock/x"));
+        assertThat(restored.addAndGet("segment/orders", 0)).isEqualTo(300);
+        assertThat(restored.enqueue(lease, "lock/x", "next")).isGreaterThan(token);
+        restored.revoke(lease); // the restored entries are bound to their lease
+        assertThat(restored.queue("lock/x").entries()).isEmpty();
+    }
+
+    @Test
+    void aFormatTwoSnapshotIsReadWithNoQueuesOrCounters() throws Exception {
+        RegistryState state = new RegistryState(100);
+        state.put(state.grant(1000), ServiceInstance.of(A, "h", 1));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        state.writeTo(new DataOutputStream(bytes));
+        byte[] three = bytes.toByteArray();
+        // format 2 is format 3 without the coordination part: revision, 0 queues, 0 counters
+        byte[] two = java.util.Arrays.copyOf(three, three.length - Long.BYTES - 2 * Integer.BYTES);
+        java.nio.ByteBuffer.wrap(two).putInt(0, 2);
+
+        RegistryState restored = new RegistryState(100);
+        restored.readFrom(new DataInputStream(new ByteArrayInputStream(two)));
+        assertThat(restored.snapshot(A).instances()).containsExactly(ServiceInstance.of(A, "h", 1));
+        assertThat(restored.queue("lock/x").entries()).isEmpty();
+        assertThat(restored.addAndGet("segment/orders", 0)).isZero();
+    }
 }

@@ -223,19 +223,59 @@ public final class RaftLeaseBackend implements LeaseBackend {
     }
 
     @Override
-    public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
-        return client.async().sendReadOnlyUnordered(signed(Command.changes(key, after, maxWait.toMillis())))
+    public long enqueue(long leaseId, String queue, String value) {
+        return value(write(Command.enqueue(leaseId, queue, value)), leaseId);
+    }
+
+    @Override
+    public void dequeue(String queue, long token) {
+        write(Command.dequeue(queue, token));
+    }
+
+    @Override
+    public dev.courier.registry.coordination.QueueView queue(String queue) {
+        try {
+            return RaftCodec.decodeQueue(read(Command.queue(queue)));
+        } catch (IOException e) {
+            throw new RegistryException("bad registry reply", e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<dev.courier.registry.coordination.QueueView> queueChanged(String queue, long version,
+            Duration maxWait) {
+        return readAsync(Command.queueChanges(queue, version, maxWait.toMillis()), RaftCodec::decodeQueue);
+    }
+
+    @Override
+    public long addAndGet(String counter, long delta) {
+        return value(write(Command.add(counter, delta)), 0);
+    }
+
+    /** Decodes a reply. */
+    private interface Decoder<T> {
+        T decode(Message reply) throws IOException;
+    }
+
+    /** An unordered read-only query whose failures are typed as a blocking call's are. */
+    private <T> CompletableFuture<T> readAsync(Message query, Decoder<T> decoder) {
+        return client.async().sendReadOnlyUnordered(signed(query))
                 .exceptionally(e -> {
                     RegistryAccessDeniedException denied = denial(e);
                     throw denied != null ? denied : e instanceof CompletionException ce ? ce : new CompletionException(e);
                 })
                 .thenApply(reply -> {
                     try {
-                        return RaftCodec.decodeBatch(check(reply));
+                        return decoder.decode(check(reply));
                     } catch (IOException e) {
                         throw new CompletionException(e);
                     }
                 });
+    }
+
+    @Override
+    public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
+        return readAsync(Command.changes(key, after, maxWait.toMillis()), RaftCodec::decodeBatch);
     }
 
 

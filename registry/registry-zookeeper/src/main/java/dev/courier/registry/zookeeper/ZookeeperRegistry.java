@@ -87,6 +87,10 @@ public final class ZookeeperRegistry implements Registry {
     private volatile boolean crashed;
     /** Serialise the round trips that make one node ours; striped by path, so instances do not queue. */
     private final Object[] pathLocks = new Object[PATH_LOCKS];
+    private final String root;
+    private final Set<dev.courier.registry.coordination.internal.StandardCoordination> coordinations =
+            ConcurrentHashMap.newKeySet();
+    private ZookeeperCoordinationBackend coordinationBackend; // made on first use, guarded by coordinations
 
     /**
      * Uses {@code client}, which must be started; {@link #close()} closes it.
@@ -95,6 +99,7 @@ public final class ZookeeperRegistry implements Registry {
      */
     public ZookeeperRegistry(CuratorFramework client, String root) {
         this.client = client;
+        this.root = root;
         this.servicesPath = ZKPaths.makePath(root, "services");
         for (int i = 0; i < PATH_LOCKS; i++) {
             pathLocks[i] = new Object();
@@ -357,6 +362,7 @@ public final class ZookeeperRegistry implements Registry {
      */
     public void simulateCrash() {
         crashed = true;
+        coordinations.forEach(dev.courier.registry.coordination.internal.StandardCoordination::simulateCrash);
         closeQuietly(false);
     }
 
@@ -370,11 +376,42 @@ public final class ZookeeperRegistry implements Registry {
         closeQuietly(true);
     }
 
+    /** Coordination whose session is this client's ZooKeeper session ({@code sessionTtl} is not used). */
+    @Override
+    public dev.courier.registry.coordination.Coordination openCoordination(Duration sessionTtl) {
+        ensureOpen();
+        ZookeeperCoordinationBackend backend;
+        synchronized (coordinations) {
+            if (coordinationBackend == null) {
+                coordinationBackend = new ZookeeperCoordinationBackend(client, root);
+            }
+            backend = coordinationBackend;
+        }
+        var holder = new java.util.concurrent.atomic.AtomicReference<dev.courier.registry.coordination.internal.StandardCoordination>();
+        var coordination = new dev.courier.registry.coordination.internal.StandardCoordination(
+                backend, sessionTtl, () -> coordinations.remove(holder.get()));
+        holder.set(coordination);
+        coordinations.add(coordination);
+        if (closed.get()) {
+            coordination.close();
+            ensureOpen();
+        }
+        return coordination;
+    }
+
     private void closeQuietly(boolean deregister) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         watches.forEach(ZkWatch::close);
+        if (deregister) {
+            new ArrayList<>(coordinations).forEach(dev.courier.registry.coordination.internal.StandardCoordination::close);
+        }
+        synchronized (coordinations) {
+            if (coordinationBackend != null) {
+                coordinationBackend.close();
+            }
+        }
         reconciler.shutdownNow();
         // closing the session removes every node it owns in one step; deleting them one by one first
         // would only add round trips, each retried for minutes when there is no quorum

@@ -20,6 +20,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *   DELETE    long leaseId key utf(id)        STATUS
  *   REVOKE    long leaseId
  *   EXPIRE    long leaseId long renewedAt long term   (leader only)
+ *   ENQUEUE   long leaseId utf(queue) utf(value)      QUEUE          utf(queue)
+ *   DEQUEUE   utf(queue) long token                   QUEUE_CHANGES  utf(queue) long version long maxWaitMillis
+ *   ADD       utf(counter) long delta
  * </pre>
  * {@code key} and {@code instance} are in {@link InstanceCodec} form. An {@code EXPIRE} carries what its
  * decision saw: the lease's renewal mark (the log index of the entry that last renewed it) and the
@@ -38,10 +41,15 @@ public final class Command {
     public static final byte DELETE = 4;
     public static final byte REVOKE = 5;
     public static final byte EXPIRE = 6;
+    public static final byte ENQUEUE = 7;
+    public static final byte DEQUEUE = 8;
+    public static final byte ADD = 9;
     public static final byte SNAPSHOT = 20;
     public static final byte SERVICES = 21;
     public static final byte CHANGES = 22;
     public static final byte STATUS = 23;
+    public static final byte QUEUE = 24;
+    public static final byte QUEUE_CHANGES = 25;
     public static final byte AUTH = 30;
     static final int MAX_TOKEN_BYTES = 4096;
     /** Starts the message of an exception by which a member refuses a call for its credentials. */
@@ -99,6 +107,40 @@ public final class Command {
             out.writeLong(leaseId);
             out.writeLong(renewedAt);
             out.writeLong(term);
+        });
+    }
+
+    public static Message enqueue(long leaseId, String queue, String value) {
+        return of(ENQUEUE, out -> {
+            out.writeLong(leaseId);
+            out.writeUTF(queue);
+            out.writeUTF(value);
+        });
+    }
+
+    public static Message dequeue(String queue, long token) {
+        return of(DEQUEUE, out -> {
+            out.writeUTF(queue);
+            out.writeLong(token);
+        });
+    }
+
+    public static Message add(String counter, long delta) {
+        return of(ADD, out -> {
+            out.writeUTF(counter);
+            out.writeLong(delta);
+        });
+    }
+
+    public static Message queue(String queue) {
+        return of(QUEUE, out -> out.writeUTF(queue));
+    }
+
+    public static Message queueChanges(String queue, long version, long maxWaitMillis) {
+        return of(QUEUE_CHANGES, out -> {
+            out.writeUTF(queue);
+            out.writeLong(version);
+            out.writeLong(maxWaitMillis);
         });
     }
 

@@ -22,6 +22,7 @@ import org.apache.ratis.protocol.Message;
  * SERVICES  int count key*
  * CHANGES   bool reset long revision int count (byte type long revision instance)*
  * STATUS    long instanceCount long revision
+ * QUEUE, QUEUE_CHANGES   long version int count (long token utf value)*
  * </pre>
  * A reply that is truncated or holds a bad count or change type fails with {@link IOException}; no
  * list is sized from a count before its elements are read. Stateless.
@@ -90,6 +91,29 @@ public final class RaftCodec {
             keys.add(InstanceCodec.readKey(in));
         }
         return keys;
+    }
+
+    static Message encodeQueue(dev.courier.registry.coordination.QueueView view) {
+        return Command.of((byte) 0, out -> {
+            out.writeLong(view.version());
+            out.writeInt(view.entries().size());
+            for (var e : view.entries()) {
+                out.writeLong(e.token());
+                out.writeUTF(e.value());
+            }
+        });
+    }
+
+    public static dev.courier.registry.coordination.QueueView decodeQueue(Message reply) throws IOException {
+        DataInputStream in = open(reply);
+        in.readByte();
+        long version = in.readLong();
+        int count = readCount(in);
+        List<dev.courier.registry.coordination.QueueView.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            entries.add(new dev.courier.registry.coordination.QueueView.Entry(in.readLong(), in.readUTF()));
+        }
+        return new dev.courier.registry.coordination.QueueView(version, entries);
     }
 
     /** A count of elements that follow; lists grow as elements are read, so only its sign is checked. */

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * member that has just restarted knows renewals only from the time it replayed them.)
  *
  * <p><b>Watches.</b> A {@code CHANGES} query with nothing new is parked until a change to its service is
- * applied or its wait elapses (a long poll).
+ * applied or its wait elapses (a long poll); so is a {@code QUEUE_CHANGES} query until its lock queue
+ * changes.
  *
  * <p><b>Snapshots</b> are one file written by {@link #takeSnapshot()} (the {@link RegistryState#writeTo}
  * layout, with an MD5 file beside it). {@link #pause()} and {@link #reinitialize()} let Ratis install a
@@ -85,6 +86,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     /** Set when this replica became leader: a lease is not expired before this time. */
     private final Map<Long, Long> graceUntilNanos = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
+    private final List<QueueWaiter> queueWaiters = new ArrayList<>();
     private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
     private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "courier-raft-registry-reply");
@@ -120,6 +122,27 @@ public final class RegistryStateMachine extends BaseStateMachine {
          * apply thread (sending a hundred replies must not delay the next entry). Caller holds the lock
          * and has removed this waiter.
          */
+        void answer(Message reply, java.util.concurrent.Executor executor) {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            future.completeAsync(() -> reply, executor);
+        }
+    }
+
+    /** A parked {@code QUEUE_CHANGES} query. */
+    private static final class QueueWaiter {
+        final String queue;
+        final long version;
+        final CompletableFuture<Message> future = new CompletableFuture<>();
+        java.util.concurrent.ScheduledFuture<?> timeout;
+
+        QueueWaiter(String queue, long version) {
+            this.queue = queue;
+            this.version = version;
+        }
+
+        /** As {@link Waiter#answer}. */
         void answer(Message reply, java.util.concurrent.Executor executor) {
             if (timeout != null) {
                 timeout.cancel(false);
@@ -329,7 +352,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
             beforeApply.accept(op);
             Message reply;
             synchronized (this) {
-                reply = apply(op, in, termIndex);
+                try {
+                    reply = apply(op, in, termIndex);
+                } finally {
+                    wakeQueues();
+                }
                 updateLastAppliedTermIndex(termIndex);
             }
             return CompletableFuture.completedFuture(reply);
@@ -407,8 +434,36 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 changes.forEach(c -> wake(c.instance().key()));
                 return reply(0, state.revision());
             }
+            case Command.ENQUEUE -> {
+                long id = in.readLong();
+                String queue = checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_NAME_LENGTH);
+                String value = checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_VALUE_LENGTH);
+                try {
+                    long token = state.enqueue(id, queue, value);
+                    state.renew(id, at.getIndex());
+                    renewed(id, now);
+                    return reply(0, token);
+                } catch (LeaseNotFoundException e) {
+                    return reply(1, 0);
+                }
+            }
+            case Command.DEQUEUE -> {
+                state.dequeue(in.readUTF(), in.readLong());
+                return reply(0, 0);
+            }
+            case Command.ADD -> {
+                String counter = checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_NAME_LENGTH);
+                return reply(0, state.addAndGet(counter, in.readLong()));
+            }
             default -> throw new IOException("unknown registry command " + op);
         }
+    }
+
+    private static String checked(String s, int maxLength) throws IOException {
+        if (s.length() > maxLength) {
+            throw new IOException("a coordination name or value is longer than " + maxLength + " characters");
+        }
+        return s;
     }
 
     private void renewed(long leaseId, long now) {
@@ -464,6 +519,27 @@ public final class RegistryStateMachine extends BaseStateMachine {
                             out.writeLong(revision);
                         }));
                     }
+                    case Command.QUEUE -> {
+                        return CompletableFuture.completedFuture(RaftCodec.encodeQueue(state.queue(in.readUTF())));
+                    }
+                    case Command.QUEUE_CHANGES -> {
+                        String queue = in.readUTF();
+                        long version = in.readLong();
+                        long maxWait = in.readLong();
+                        if (state.queueVersion(queue) != version) {
+                            return CompletableFuture.completedFuture(RaftCodec.encodeQueue(state.queue(queue)));
+                        }
+                        QueueWaiter w = new QueueWaiter(queue, version);
+                        queueWaiters.add(w);
+                        w.timeout = timer.schedule(() -> {
+                            synchronized (this) {
+                                if (queueWaiters.remove(w)) {
+                                    w.answer(RaftCodec.encodeQueue(state.queue(queue)), replies);
+                                }
+                            }
+                        }, maxWait, TimeUnit.MILLISECONDS);
+                        return w.future;
+                    }
                     case Command.CHANGES -> {
                         ServiceKey key = InstanceCodec.readKey(in);
                         long after = in.readLong();
@@ -512,7 +588,27 @@ public final class RegistryStateMachine extends BaseStateMachine {
         }
     }
 
+    /** Completes the parked queries on lock queues that changed. Caller holds the lock. */
+    private void wakeQueues() {
+        List<String> changed = state.drainChangedQueues();
+        if (changed.isEmpty() || queueWaiters.isEmpty()) {
+            return;
+        }
+        for (Iterator<QueueWaiter> it = queueWaiters.iterator(); it.hasNext(); ) {
+            QueueWaiter w = it.next();
+            if (state.queueVersion(w.queue) != w.version) {
+                it.remove();
+                w.answer(RaftCodec.encodeQueue(state.queue(w.queue)), replies);
+            }
+        }
+    }
+
     private void wakeAll() {
+        state.drainChangedQueues();
+        for (QueueWaiter w : queueWaiters) {
+            w.answer(RaftCodec.encodeQueue(state.queue(w.queue)), replies);
+        }
+        queueWaiters.clear();
         for (Waiter w : waiters) {
             w.answer(RaftCodec.encodeBatch(state.changesSince(w.key, w.after)), replies);
         }
@@ -635,6 +731,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
         synchronized (this) {
             parked = new ArrayList<>(waiters);
             waiters.clear();
+            queueWaiters.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
+            queueWaiters.clear();
         }
         parked.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
         super.close();
