@@ -36,6 +36,11 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     private record Waiter(ServiceKey key, long after, CompletableFuture<ChangeBatch> future) {
     }
 
+    private record MultiWaiter(Map<ServiceKey, Long> afters, CompletableFuture<Map<ServiceKey, ChangeBatch>> future) {
+    }
+
+    private final List<MultiWaiter> multiWaiters = new ArrayList<>();
+
     private record QueueWaiter(String queue, long version, CompletableFuture<QueueView> future) {
     }
 
@@ -110,6 +115,28 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     public Set<ServiceKey> services() {
         synchronized (lock) {
             return state.services();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Map<ServiceKey, ChangeBatch>> changesSince(Map<ServiceKey, Long> afters, Duration maxWait) {
+        Map<ServiceKey, Long> copy = Map.copyOf(afters);
+        synchronized (lock) {
+            Map<ServiceKey, ChangeBatch> batches = state.changesSince(copy);
+            if (!batches.isEmpty()) {
+                return CompletableFuture.completedFuture(batches);
+            }
+            MultiWaiter w = new MultiWaiter(copy, new CompletableFuture<>());
+            multiWaiters.add(w);
+            timer.schedule(() -> {
+                synchronized (lock) {
+                    if (multiWaiters.remove(w)) {
+                        Map<ServiceKey, ChangeBatch> now = state.changesSince(copy);
+                        w.future().completeAsync(() -> now, timer);
+                    }
+                }
+            }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            return w.future();
         }
     }
 
@@ -239,6 +266,14 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     /** Completes every waiter whose service or lock queue changed. Caller holds the lock. */
     private void wake() {
         wakeQueues();
+        for (Iterator<MultiWaiter> it = multiWaiters.iterator(); it.hasNext(); ) {
+            MultiWaiter w = it.next();
+            Map<ServiceKey, ChangeBatch> batches = state.changesSince(w.afters());
+            if (!batches.isEmpty()) {
+                it.remove();
+                w.future().completeAsync(() -> batches, timer);
+            }
+        }
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
             ChangeBatch batch = state.changesSince(w.key(), w.after());
@@ -257,6 +292,8 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
             waiters.clear();
             queueWaiters.forEach(w -> w.future().completeExceptionally(new dev.courier.registry.RegistryException("registry closed")));
             queueWaiters.clear();
+            multiWaiters.forEach(w -> w.future().completeExceptionally(new dev.courier.registry.RegistryException("registry closed")));
+            multiWaiters.clear();
         }
     }
 }

@@ -41,6 +41,18 @@ public interface LeaseBackend extends AutoCloseable {
      */
     CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait);
 
+    /** Most keys one {@link #changesSince(java.util.Map, Duration)} may ask about. */
+    int MAX_WATCHED_KEYS = 100_000;
+
+    /**
+     * One long poll for many services: completes, as soon as at least one of them has changes after its
+     * revision in {@code afters} (or must be listed again), with the batch of each such service; or with
+     * no batch after about {@code maxWait}. This is what keeps one poll per client however many
+     * services it watches.
+     */
+    CompletableFuture<java.util.Map<ServiceKey, ChangeBatch>> changesSince(java.util.Map<ServiceKey, Long> afters,
+                                                                          Duration maxWait);
+
     /**
      * Appends an entry with {@code value} to lock queue {@code queue}, bound to lease {@code leaseId};
      * returns its token (see {@link dev.courier.registry.coordination.CoordinationBackend}).

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * backends. Registrations with the same TTL share one lease, renewed every TTL/3; when a renewal finds
  * the lease gone (the registry restarted, or the client was cut off for longer than the TTL) the client
  * grants a new lease and registers every open registration again. A watch lists at revision R and then
- * long-polls for changes after R, re-listing when told it fell behind.
+ * follows the changes after R, re-listing when told it fell behind. All the watches of one client share
+ * one watch stream: one long poll asks about every watched service at once (watches of the same
+ * service share what the client knows of it), so a thousand watches cost one poll, not a thousand.
  *
  * <p>Thread-safe. Owns one scheduler thread and a small pool delivering watch events.
  */
@@ -47,6 +49,7 @@ public final class LeasedRegistry implements Registry {
     private final ExecutorService dispatcher;
     private final Map<Long, LeaseGroup> groups = new ConcurrentHashMap<>();
     private final Set<WatchLoop> watches = ConcurrentHashMap.newKeySet();
+    private final WatchStream stream = new WatchStream();
     private final Set<dev.courier.registry.coordination.internal.StandardCoordination> coordinations =
             ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -122,10 +125,7 @@ public final class LeasedRegistry implements Registry {
         ServiceSnapshot first = backend.snapshot(key);
         WatchLoop loop = new WatchLoop(key, listener);
         watches.add(loop);
-        dispatcher.execute(() -> {
-            loop.deliver(loop.view.reset(first));
-            loop.poll();
-        });
+        stream.add(loop, first);
         return loop;
     }
 
@@ -168,10 +168,15 @@ public final class LeasedRegistry implements Registry {
         List<LeaseGroup> open = new ArrayList<>(groups.values());
         for (LeaseGroup g : open) {
             g.heartbeat.cancel(false);
+            // a renewal that found the lease gone may be registering everything again under a new one:
+            // wait for it, then revoke the lease it left (it registers nothing once closed is set)
+            g.lock.writeLock().lock();
             try {
                 backend.revoke(g.leaseId);
             } catch (RuntimeException e) {
                 log.warn("could not revoke lease {} on close; it will expire", g.leaseId, e);
+            } finally {
+                g.lock.writeLock().unlock();
             }
         }
         groups.clear();
@@ -211,8 +216,8 @@ public final class LeasedRegistry implements Registry {
     private void regrant(LeaseGroup group, long lost) {
         group.lock.writeLock().lock();
         try {
-            if (group.leaseId != lost) {
-                return;
+            if (group.leaseId != lost || closed.get()) {
+                return; // someone else did; or closing, which revokes whatever lease the group has
             }
             log.info("lease {} is gone; registering {} instance(s) again", lost, group.registrations.size());
             group.leaseId = backend.grant(Duration.ofMillis(group.ttlMillis));
@@ -293,16 +298,143 @@ public final class LeasedRegistry implements Registry {
         }
     }
 
+    /** What this client knows of one watched service, shared by its watches. */
+    private static final class Feed {
+        final WatchView view;
+        final List<WatchLoop> watchers = new ArrayList<>();
+
+        Feed(ServiceKey key) {
+            view = new WatchView(key);
+        }
+    }
+
+    /**
+     * The client's one watch stream: a long poll about every watched service, answered when any of them
+     * changes. A service watched for the first time starts a second poll at once (at most two are
+     * out); an answer that arrives after a newer one changes nothing, since a view skips revisions it has
+     * seen. Guarded by its own lock; listeners run on the dispatcher, in order for each watch.
+     */
+    private final class WatchStream {
+        private final java.util.Map<ServiceKey, Feed> feeds = new java.util.HashMap<>();
+        private int polls;
+        private boolean dirty;
+
+        synchronized void add(WatchLoop watch, ServiceSnapshot first) {
+            Feed feed = feeds.get(watch.key);
+            if (feed == null) {
+                feed = new Feed(watch.key);
+                feeds.put(watch.key, feed);
+                watch.deliver(feed.view.reset(first));
+                feed.watchers.add(watch);
+                kick();
+            } else {
+                // what the stream knows, so that this watch and the others see the same changes from here on
+                watch.deliver(WatchEvent.snapshot(new ServiceSnapshot(watch.key, feed.view.revision(), feed.view.list())));
+                feed.watchers.add(watch);
+            }
+        }
+
+        synchronized void remove(WatchLoop watch) {
+            Feed feed = feeds.get(watch.key);
+            if (feed != null && feed.watchers.remove(watch) && feed.watchers.isEmpty()) {
+                feeds.remove(watch.key);
+            }
+        }
+
+        /** Makes sure a poll that covers every feed is out. Caller holds the lock. */
+        private void kick() {
+            if (polls < 2) {
+                poll();
+            } else {
+                dirty = true;
+            }
+        }
+
+        /** Sends a poll about every feed. Caller holds the lock. */
+        private void poll() {
+            if (feeds.isEmpty() || closed.get()) {
+                return;
+            }
+            java.util.Map<ServiceKey, Long> afters = new java.util.HashMap<>();
+            feeds.forEach((key, feed) -> afters.put(key, feed.view.revision()));
+            polls++;
+            try {
+                backend.changesSince(afters, POLL_WAIT).whenCompleteAsync(this::answered, dispatcher);
+            } catch (RuntimeException e) {
+                polls--;
+                retryLater(e);
+            }
+        }
+
+        private synchronized void answered(java.util.Map<ServiceKey, ChangeBatch> batches, Throwable error) {
+            polls--;
+            if (closed.get()) {
+                return;
+            }
+            if (error != null) {
+                if (polls == 0) {
+                    retryLater(error);
+                }
+                return;
+            }
+            batches.forEach((key, batch) -> {
+                Feed feed = feeds.get(key);
+                if (feed == null) {
+                    return; // no longer watched
+                }
+                if (batch.reset()) {
+                    relist(feed, key);
+                } else {
+                    for (Change c : batch.changes()) {
+                        WatchEvent event = feed.view.apply(c);
+                        if (event != null) {
+                            feed.watchers.forEach(w -> w.deliver(event));
+                        }
+                    }
+                }
+            });
+            if (polls == 0 || dirty) {
+                dirty = false;
+                poll();
+            }
+        }
+
+        /** Lists {@code key} again; on failure the next poll says so again. Caller holds the lock. */
+        private void relist(Feed feed, ServiceKey key) {
+            try {
+                WatchEvent event = feed.view.reset(backend.snapshot(key));
+                feed.watchers.forEach(w -> w.deliver(event));
+            } catch (RuntimeException e) {
+                log.debug("re-list of {} failed; the next poll asks again", key, e);
+            }
+        }
+
+        private void retryLater(Throwable error) {
+            log.debug("watch stream poll failed; retrying", error);
+            try {
+                scheduler.schedule(() -> {
+                    synchronized (this) {
+                        if (polls == 0) {
+                            poll();
+                        }
+                    }
+                }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("registry client closing; the watch stream ends");
+            }
+        }
+    }
+
     private final class WatchLoop implements Watch {
         private final ServiceKey key;
         private final WatchListener listener;
-        private final WatchView view;
         private volatile boolean closed;
+        /** The last delivery queued; the next runs after it. Guarded by the stream's lock. */
+        private java.util.concurrent.CompletableFuture<Void> tail = java.util.concurrent.CompletableFuture.completedFuture(null);
 
         WatchLoop(ServiceKey key, WatchListener listener) {
             this.key = key;
             this.listener = listener;
-            this.view = new WatchView(key);
         }
 
         @Override
@@ -310,67 +442,28 @@ public final class LeasedRegistry implements Registry {
             return key;
         }
 
-        void poll() {
-            if (closed) {
-                return;
-            }
-            try {
-                backend.changesSince(key, view.revision(), POLL_WAIT).whenCompleteAsync((batch, error) -> {
-                    if (closed) {
-                        return;
-                    }
-                    if (error != null) {
-                        log.debug("watch poll for {} failed; retrying", key, error);
-                        retry(this::poll);
-                    } else if (batch.reset()) {
-                        relist();
-                    } else {
-                        for (Change c : batch.changes()) {
-                            deliver(view.apply(c));
-                        }
-                        poll();
-                    }
-                }, dispatcher);
-            } catch (RuntimeException e) {
-                retry(this::poll);
-            }
-        }
-
-        private void relist() {
-            try {
-                deliver(view.reset(backend.snapshot(key)));
-                poll();
-            } catch (RuntimeException e) {
-                log.debug("re-list of {} failed; retrying", key, e);
-                retry(this::relist);
-            }
-        }
-
-        private void retry(Runnable step) {
-            if (!closed && !LeasedRegistry.this.closed.get()) {
-                try {
-                    scheduler.schedule(() -> dispatcher.execute(step), RETRY_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    log.debug("registry client closing; watch of {} ends", key);
-                }
-            }
-        }
-
+        /** Queues {@code event} for the listener, after the events queued before it. */
         void deliver(WatchEvent event) {
             if (event == null || closed) {
                 return;
             }
-            try {
-                listener.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("watch listener for {} threw", key, e);
-            }
+            tail = tail.thenRunAsync(() -> {
+                if (closed) {
+                    return;
+                }
+                try {
+                    listener.onEvent(event);
+                } catch (RuntimeException e) {
+                    log.warn("watch listener for {} threw", key, e);
+                }
+            }, dispatcher);
         }
 
         @Override
         public void close() {
             closed = true;
             watches.remove(this);
+            stream.remove(this);
         }
     }
 

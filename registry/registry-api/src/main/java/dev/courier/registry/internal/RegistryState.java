@@ -323,6 +323,18 @@ public final class RegistryState {
         return new ChangeBatch(revision, changes, false);
     }
 
+    /** The batches of the keys in {@code afters} that have changes (or must be listed again). */
+    public Map<ServiceKey, ChangeBatch> changesSince(Map<ServiceKey, Long> afters) {
+        Map<ServiceKey, ChangeBatch> batches = new HashMap<>();
+        afters.forEach((key, after) -> {
+            ChangeBatch batch = changesSince(key, after);
+            if (batch.reset() || !batch.changes().isEmpty()) {
+                batches.put(key, batch);
+            }
+        });
+        return batches;
+    }
+
     private Change remove(ServiceKey key, String id, Entry entry) {
         TreeMap<String, Entry> instances = services.get(key);
         instances.remove(id);

@@ -223,6 +223,12 @@ public final class RaftLeaseBackend implements LeaseBackend {
     }
 
     @Override
+    public CompletableFuture<java.util.Map<ServiceKey, ChangeBatch>> changesSince(java.util.Map<ServiceKey, Long> afters,
+                                                                                 Duration maxWait) {
+        return readAsync(Command.changes(afters, maxWait.toMillis()), RaftCodec::decodeBatches);
+    }
+
+    @Override
     public long enqueue(long leaseId, String queue, String value) {
         return value(write(Command.enqueue(leaseId, queue, value)), leaseId);
     }

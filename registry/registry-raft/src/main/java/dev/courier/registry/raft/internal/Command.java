@@ -22,7 +22,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *   EXPIRE    long leaseId long renewedAt long term   (leader only)
  *   ENQUEUE   long leaseId utf(queue) utf(value)      QUEUE          utf(queue)
  *   DEQUEUE   utf(queue) long token                   QUEUE_CHANGES  utf(queue) long version long maxWaitMillis
- *   ADD       utf(counter) long delta
+ *   ADD       utf(counter) long delta                 CHANGES_MULTI  int count (key long afterRevision)* long maxWaitMillis
  * </pre>
  * {@code key} and {@code instance} are in {@link InstanceCodec} form. An {@code EXPIRE} carries what its
  * decision saw: the lease's renewal mark (the log index of the entry that last renewed it) and the
@@ -50,6 +50,9 @@ public final class Command {
     public static final byte STATUS = 23;
     public static final byte QUEUE = 24;
     public static final byte QUEUE_CHANGES = 25;
+    public static final byte CHANGES_MULTI = 26;
+    /** Fewest bytes one (key, revision) pair of {@code CHANGES_MULTI} takes: three empty strings and a long. */
+    static final int MIN_WATCHED_KEY_BYTES = 3 * 2 + Long.BYTES;
     public static final byte AUTH = 30;
     static final int MAX_TOKEN_BYTES = 4096;
     /** Starts the message of an exception by which a member refuses a call for its credentials. */
@@ -156,6 +159,17 @@ public final class Command {
         return of(CHANGES, out -> {
             InstanceCodec.writeKey(out, key);
             out.writeLong(after);
+            out.writeLong(maxWaitMillis);
+        });
+    }
+
+    public static Message changes(java.util.Map<ServiceKey, Long> afters, long maxWaitMillis) {
+        return of(CHANGES_MULTI, out -> {
+            out.writeInt(afters.size());
+            for (java.util.Map.Entry<ServiceKey, Long> e : afters.entrySet()) {
+                InstanceCodec.writeKey(out, e.getKey());
+                out.writeLong(e.getValue());
+            }
             out.writeLong(maxWaitMillis);
         });
     }

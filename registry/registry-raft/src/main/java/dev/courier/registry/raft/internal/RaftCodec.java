@@ -23,6 +23,7 @@ import org.apache.ratis.protocol.Message;
  * CHANGES   bool reset long revision int count (byte type long revision instance)*
  * STATUS    long instanceCount long revision
  * QUEUE, QUEUE_CHANGES   long version int count (long token utf value)*
+ * CHANGES_MULTI          int count (key, then a CHANGES reply without its status byte)*
  * </pre>
  * A reply that is truncated or holds a bad count or change type fails with {@link IOException}; no
  * list is sized from a count before its elements are read. Stateless.
@@ -33,16 +34,40 @@ public final class RaftCodec {
     }
 
     static Message encodeBatch(ChangeBatch batch) {
+        return Command.of((byte) 0, out -> writeBatch(out, batch));
+    }
+
+    private static void writeBatch(java.io.DataOutputStream out, ChangeBatch batch) throws IOException {
+        out.writeBoolean(batch.reset());
+        out.writeLong(batch.revision());
+        out.writeInt(batch.changes().size());
+        for (Change c : batch.changes()) {
+            out.writeByte(c.type().ordinal());
+            out.writeLong(c.revision());
+            InstanceCodec.write(out, c.instance());
+        }
+    }
+
+    static Message encodeBatches(java.util.Map<ServiceKey, ChangeBatch> batches) {
         return Command.of((byte) 0, out -> {
-            out.writeBoolean(batch.reset());
-            out.writeLong(batch.revision());
-            out.writeInt(batch.changes().size());
-            for (Change c : batch.changes()) {
-                out.writeByte(c.type().ordinal());
-                out.writeLong(c.revision());
-                InstanceCodec.write(out, c.instance());
+            out.writeInt(batches.size());
+            for (java.util.Map.Entry<ServiceKey, ChangeBatch> e : batches.entrySet()) {
+                InstanceCodec.writeKey(out, e.getKey());
+                writeBatch(out, e.getValue());
             }
         });
+    }
+
+    public static java.util.Map<ServiceKey, ChangeBatch> decodeBatches(Message reply) throws IOException {
+        DataInputStream in = open(reply);
+        in.readByte();
+        int count = readCount(in);
+        java.util.Map<ServiceKey, ChangeBatch> batches = new java.util.HashMap<>();
+        for (int i = 0; i < count; i++) {
+            ServiceKey key = InstanceCodec.readKey(in);
+            batches.put(key, readBatch(in));
+        }
+        return batches;
     }
 
     /** Opens a reply, checking its status byte; returns the status. */
@@ -53,6 +78,10 @@ public final class RaftCodec {
     public static ChangeBatch decodeBatch(Message reply) throws IOException {
         DataInputStream in = open(reply);
         in.readByte();
+        return readBatch(in);
+    }
+
+    private static ChangeBatch readBatch(DataInputStream in) throws IOException {
         boolean reset = in.readBoolean();
         long revision = in.readLong();
         int count = readCount(in);

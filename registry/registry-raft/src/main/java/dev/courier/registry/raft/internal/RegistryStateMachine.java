@@ -87,6 +87,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private final Map<Long, Long> graceUntilNanos = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private final List<QueueWaiter> queueWaiters = new ArrayList<>();
+    private final List<MultiWaiter> multiWaiters = new ArrayList<>();
     private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
     private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "courier-raft-registry-reply");
@@ -122,6 +123,25 @@ public final class RegistryStateMachine extends BaseStateMachine {
          * apply thread (sending a hundred replies must not delay the next entry). Caller holds the lock
          * and has removed this waiter.
          */
+        void answer(Message reply, java.util.concurrent.Executor executor) {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            future.completeAsync(() -> reply, executor);
+        }
+    }
+
+    /** A parked {@code CHANGES_MULTI} query: one client's watch stream. */
+    private static final class MultiWaiter {
+        final Map<ServiceKey, Long> afters;
+        final CompletableFuture<Message> future = new CompletableFuture<>();
+        java.util.concurrent.ScheduledFuture<?> timeout;
+
+        MultiWaiter(Map<ServiceKey, Long> afters) {
+            this.afters = afters;
+        }
+
+        /** As {@link Waiter#answer}. */
         void answer(Message reply, java.util.concurrent.Executor executor) {
             if (timeout != null) {
                 timeout.cancel(false);
@@ -519,6 +539,33 @@ public final class RegistryStateMachine extends BaseStateMachine {
                             out.writeLong(revision);
                         }));
                     }
+                    case Command.CHANGES_MULTI -> {
+                        int count = in.readInt();
+                        if (count < 0 || count > dev.courier.registry.internal.LeaseBackend.MAX_WATCHED_KEYS
+                                || count > in.available() / Command.MIN_WATCHED_KEY_BYTES) {
+                            throw new IOException("watch stream of " + count + " services out of range for the "
+                                    + in.available() + " bytes that follow");
+                        }
+                        Map<ServiceKey, Long> afters = new HashMap<>();
+                        for (int i = 0; i < count; i++) {
+                            afters.put(InstanceCodec.readKey(in), in.readLong());
+                        }
+                        long maxWait = in.readLong();
+                        Map<ServiceKey, ChangeBatch> batches = state.changesSince(afters);
+                        if (!batches.isEmpty()) {
+                            return CompletableFuture.completedFuture(RaftCodec.encodeBatches(batches));
+                        }
+                        MultiWaiter w = new MultiWaiter(afters);
+                        multiWaiters.add(w);
+                        w.timeout = timer.schedule(() -> {
+                            synchronized (this) {
+                                if (multiWaiters.remove(w)) {
+                                    w.answer(RaftCodec.encodeBatches(state.changesSince(afters)), replies);
+                                }
+                            }
+                        }, maxWait, TimeUnit.MILLISECONDS);
+                        return w.future;
+                    }
                     case Command.QUEUE -> {
                         return CompletableFuture.completedFuture(RaftCodec.encodeQueue(state.queue(in.readUTF())));
                     }
@@ -579,6 +626,13 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     /** Completes the parked queries on {@code key}. Caller holds the lock. */
     private void wake(ServiceKey key) {
+        for (Iterator<MultiWaiter> it = multiWaiters.iterator(); it.hasNext(); ) {
+            MultiWaiter w = it.next();
+            if (w.afters.containsKey(key)) {
+                it.remove();
+                w.answer(RaftCodec.encodeBatches(state.changesSince(w.afters)), replies);
+            }
+        }
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
             if (w.key.equals(key)) {
@@ -605,6 +659,10 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     private void wakeAll() {
         state.drainChangedQueues();
+        for (MultiWaiter w : multiWaiters) {
+            w.answer(RaftCodec.encodeBatches(state.changesSince(w.afters)), replies);
+        }
+        multiWaiters.clear();
         for (QueueWaiter w : queueWaiters) {
             w.answer(RaftCodec.encodeQueue(state.queue(w.queue)), replies);
         }
@@ -685,9 +743,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 .count();
     }
 
-    /** How many {@code CHANGES} queries are parked here. */
+    /** How many {@code CHANGES} and {@code CHANGES_MULTI} queries are parked here. */
     public synchronized int parkedQueries() {
-        return waiters.size();
+        return waiters.size() + multiWaiters.size();
     }
 
     /** How many {@code EXPIRE} entries this replica has submitted as leader. */
@@ -733,6 +791,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
             waiters.clear();
             queueWaiters.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
             queueWaiters.clear();
+            multiWaiters.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
+            multiWaiters.clear();
         }
         parked.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
         super.close();
