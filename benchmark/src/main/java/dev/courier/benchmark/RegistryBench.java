@@ -1,0 +1,365 @@
+package dev.courier.benchmark;
+
+import dev.courier.registry.Registries;
+import dev.courier.registry.Registry;
+import dev.courier.registry.ServiceInstance;
+import dev.courier.registry.ServiceKey;
+import dev.courier.registry.WatchEvent;
+import dev.courier.registry.coordination.Coordination;
+import dev.courier.registry.coordination.DistributedLock;
+import dev.courier.registry.coordination.IdGenerator;
+import dev.courier.registry.coordination.LockGrant;
+import dev.courier.registry.raft.RaftLeaseBackend;
+import dev.courier.registry.raft.RaftPeers;
+import dev.courier.registry.raft.RegistryCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./courier bench registry}: a 3-member Raft registry as three member processes on loopback, and
+ * the figures its users ask about:
+ * <ul>
+ *   <li>watch fan-out: {@code --watchers} watches of one service spread over {@code --watch-clients}
+ *       clients; the time from a registration's start until each watch reports it;</li>
+ *   <li>lock acquire (uncontended {@code tryLock}) and hand-over (the holder releases, the next waiter
+ *       is granted) latency;</li>
+ *   <li>ids per second of one snowflake and one segment generator;</li>
+ *   <li>failover: the leader process SIGKILLed {@code --kills} times (started again in between); the time
+ *       from the kill until a write sent after it succeeds. The target is 1 s.</li>
+ * </ul>
+ * Prints one {@code REGISTRY metric=... count=... p50_ms=... p99_ms=... max_ms=...} line per latency
+ * figure and {@code IDS kind=... per_second=...}; exits 1 if a failover missed the target.
+ */
+@Command(name = "registry", mixinStandardHelpOptions = true,
+        description = "Raft registry figures: watch fan-out, lock latency, ids per second, failover.")
+final class RegistryBench implements java.util.concurrent.Callable<Integer> {
+
+    static final long FAILOVER_TARGET_MILLIS = 1000;
+    private static final ServiceKey KEY = new ServiceKey("bench.Watched", "1.0", "default");
+
+    @Option(names = "--quick", description = "Fewer watchers, rounds and kills.")
+    boolean quick;
+
+    @Option(names = "--watchers", description = "Watches of one service (default ${DEFAULT-VALUE}; --quick 200).")
+    int watchers = 1000;
+
+    @Option(names = "--watch-clients", description = "Clients the watches are spread over (default ${DEFAULT-VALUE}).")
+    int watchClients = 10;
+
+    @Option(names = "--changes", description = "Registrations the watches see (default ${DEFAULT-VALUE}).")
+    int changes = 20;
+
+    @Option(names = "--lock-rounds", description = "Acquires and hand-overs measured (default ${DEFAULT-VALUE}).")
+    int lockRounds = 100;
+
+    @Option(names = "--kills", description = "Leader SIGKILLs (default ${DEFAULT-VALUE}; --quick 3).")
+    int kills = 10;
+
+    @Option(names = "--phases", split = ",", description = "Phases to run (default all): watch, lock, ids, failover")
+    List<String> phases = List.of("watch", "lock", "ids", "failover");
+
+    private final Map<String, Process> members = new LinkedHashMap<>();
+    private final Map<String, String> addresses = new LinkedHashMap<>();
+    private Path dataDir;
+    private String peers;
+
+    @Override
+    public Integer call() throws Exception {
+        if (quick) {
+            watchers = Math.min(watchers, 200);
+            kills = Math.min(kills, 3);
+            lockRounds = Math.min(lockRounds, 30);
+            changes = Math.min(changes, 10);
+        }
+        dataDir = Files.createTempDirectory("courier-bench-registry");
+        try {
+            startCluster();
+            String url = "raft://" + String.join(",", addresses.values());
+            boolean met = true;
+            if (phases.contains("watch")) {
+                watchFanOut(url);
+            }
+            if (phases.contains("lock")) {
+                locks(url);
+            }
+            if (phases.contains("ids")) {
+                ids(url);
+            }
+            if (phases.contains("failover")) {
+                met = failover(url);
+            }
+            return met ? 0 : 1;
+        } finally {
+            members.values().forEach(Process::destroyForcibly);
+        }
+    }
+
+    private void startCluster() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                addresses.put("n" + i, "127.0.0.1:" + s.getLocalPort());
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        addresses.forEach((id, a) -> parts.add(id + "=" + a));
+        peers = String.join(",", parts);
+        for (String id : addresses.keySet()) {
+            members.put(id, launch(id));
+        }
+        String url = "raft://" + String.join(",", addresses.values());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (leaderOf(status(url)) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the registry elected no leader in 180 s");
+            }
+            Thread.sleep(200);
+        }
+        System.out.printf("== registry: 3 member processes %s%n", addresses.values());
+    }
+
+    private Process launch(String id) throws Exception {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", RegistryCommand.class.getName(),
+                "--id", id, "--peers", peers, "--data-dir", dataDir.toString())
+                .redirectErrorStream(true).redirectOutput(dataDir.resolve(id + ".log").toFile()).start();
+    }
+
+    private void watchFanOut(String url) throws Exception {
+        System.out.printf("== watch fan-out: %d watches over %d clients, %d registrations%n", watchers, watchClients, changes);
+        List<Registry> clients = new ArrayList<>();
+        Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Map<Integer, Long> startedAt = new ConcurrentHashMap<>();
+        Map<Integer, CountDownLatch> seen = new ConcurrentHashMap<>();
+        for (int i = 0; i < changes; i++) {
+            seen.put(20_000 + i, new CountDownLatch(watchers));
+        }
+        try (Registry provider = Registries.connect(url)) {
+            for (int c = 0; c < watchClients; c++) {
+                clients.add(Registries.connect(url));
+            }
+            CountDownLatch snapshots = new CountDownLatch(watchers);
+            for (int w = 0; w < watchers; w++) {
+                clients.get(w % watchClients).watch(KEY, event -> {
+                    if (event.type() == WatchEvent.Type.SNAPSHOT) {
+                        snapshots.countDown();
+                    } else if (event.type() == WatchEvent.Type.ADDED) {
+                        Long t0 = startedAt.get(event.instance().port());
+                        if (t0 != null) {
+                            latency.recordValue(System.nanoTime() - t0);
+                            seen.get(event.instance().port()).countDown();
+                        }
+                    }
+                });
+            }
+            if (!snapshots.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("not every watch started in 120 s");
+            }
+            List<dev.courier.registry.Registration> registrations = new ArrayList<>();
+            for (int i = 0; i < changes; i++) {
+                int port = 20_000 + i;
+                startedAt.put(port, System.nanoTime());
+                registrations.add(provider.register(ServiceInstance.of(KEY, "10.9.0.1", port), Duration.ofSeconds(30)));
+                if (!seen.get(port).await(60, TimeUnit.SECONDS)) {
+                    System.out.printf("  registration %d: only %d of %d watches saw it in 60 s%n", i,
+                            watchers - seen.get(port).getCount(), watchers);
+                }
+            }
+            registrations.forEach(dev.courier.registry.Registration::close);
+        } finally {
+            clients.forEach(Registry::close);
+        }
+        report("watch_fanout_" + watchers, latency);
+    }
+
+    private void locks(String url) throws Exception {
+        System.out.printf("== locks: %d uncontended acquires, %d hand-overs%n", lockRounds, lockRounds);
+        Histogram acquire = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram handOver = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        try (Registry a = Registries.connect(url); Registry b = Registries.connect(url);
+             Coordination ca = a.openCoordination(Duration.ofSeconds(10));
+             Coordination cb = b.openCoordination(Duration.ofSeconds(10))) {
+            DistributedLock la = ca.lock("bench");
+            DistributedLock lb = cb.lock("bench");
+            for (int i = 0; i < lockRounds + 5; i++) { // the first five warm up
+                long t0 = System.nanoTime();
+                LockGrant g = la.tryLock(Duration.ofSeconds(30)).orElseThrow();
+                long t1 = System.nanoTime();
+                g.close();
+                if (i >= 5) {
+                    acquire.recordValue(t1 - t0);
+                }
+            }
+            for (int i = 0; i < lockRounds + 5; i++) {
+                LockGrant held = la.tryLock(Duration.ofSeconds(30)).orElseThrow();
+                AtomicLong grantedAt = new AtomicLong();
+                CompletableFuture<LockGrant> waiter = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        LockGrant g = lb.tryLock(Duration.ofSeconds(30)).orElseThrow();
+                        grantedAt.set(System.nanoTime());
+                        return g;
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                awaitQueued(ca, 2);
+                long released = System.nanoTime();
+                held.close();
+                waiter.get(60, TimeUnit.SECONDS).close();
+                if (i >= 5) {
+                    handOver.recordValue(grantedAt.get() - released);
+                }
+            }
+        }
+        report("lock_acquire", acquire);
+        report("lock_handover", handOver);
+    }
+
+    /** Waits until lock {@code bench} has {@code n} entries queued (the waiter has joined). */
+    private static void awaitQueued(Coordination c, int n) throws InterruptedException {
+        var backend = ((dev.courier.registry.coordination.internal.StandardCoordination) c).backend();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (backend.queue("lock/bench").entries().size() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the waiter did not queue in 30 s");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    private void ids(String url) throws Exception {
+        try (Registry r = Registries.connect(url); Coordination c = r.openCoordination(Duration.ofSeconds(10))) {
+            rate("snowflake", c.snowflake());
+            rate("segment", c.segments("bench", 10_000));
+        }
+    }
+
+    private static void rate(String kind, IdGenerator ids) {
+        long sink = 0;
+        for (int i = 0; i < 200_000; i++) { // warm-up, and the first range or worker id
+            sink ^= ids.nextId();
+        }
+        long count = 0;
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(3);
+        while (System.nanoTime() < end) {
+            for (int i = 0; i < 1000; i++) {
+                sink ^= ids.nextId();
+            }
+            count += 1000;
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "IDS kind=%s per_second=%.0f (one thread; checksum %d)%n", kind, count / seconds, sink & 0xF);
+    }
+
+    private boolean failover(String url) throws Exception {
+        System.out.printf("== failover: %d leader SIGKILLs; target %d ms%n", kills, FAILOVER_TARGET_MILLIS);
+        Histogram failover = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
+        try (RaftLeaseBackend writer = new RaftLeaseBackend(RaftPeers.ofAddresses(List.copyOf(addresses.values())))) {
+            long lease = writer.grant(Duration.ofSeconds(60));
+            for (int k = 0; k < kills; k++) {
+                String leader = leaderOf(status(url));
+                AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+                AtomicLong firstAfter = new AtomicLong();
+                AtomicBoolean stop = new AtomicBoolean();
+                Thread loop = new Thread(() -> {
+                    while (!stop.get()) {
+                        long sent = System.nanoTime();
+                        try {
+                            writer.keepAlive(lease);
+                            if (sent > killedAt.get() && firstAfter.get() == 0) {
+                                firstAfter.set(System.nanoTime());
+                            }
+                        } catch (RuntimeException e) {
+                            // unreachable for a moment
+                        }
+                    }
+                }, "failover-writer");
+                loop.start();
+                Thread.sleep(500);
+                killedAt.set(System.nanoTime());
+                members.get(leader).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (firstAfter.get() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                stop.set(true);
+                loop.join();
+                long millis = firstAfter.get() == 0 ? 60_000 : TimeUnit.NANOSECONDS.toMillis(firstAfter.get() - killedAt.get());
+                failover.recordValue(TimeUnit.MILLISECONDS.toNanos(millis));
+                System.out.printf("  kill %d: leader %s SIGKILLed; a write sent after it succeeded %d ms later%n",
+                        k + 1, leader, millis);
+                members.put(leader, launch(leader)); // back on its data; caught up before the next kill
+                awaitCaughtUp(url, leader);
+            }
+        }
+        report("failover", failover);
+        boolean met = failover.getMaxValue() <= TimeUnit.MILLISECONDS.toNanos(FAILOVER_TARGET_MILLIS);
+        System.out.printf("TARGET failover<=%d ms %s%n", FAILOVER_TARGET_MILLIS, met ? "met" : "missed");
+        return met;
+    }
+
+    private void awaitCaughtUp(String url, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            String s = status(url);
+            String leader = leaderOf(s);
+            if (leader != null && appliedOf(s, id) >= 0 && appliedOf(s, id) >= appliedOf(s, leader) - 1) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(id + " did not catch up in 120 s");
+    }
+
+    private static void report(String metric, Histogram h) {
+        System.out.printf(Locale.ROOT, "REGISTRY metric=%s count=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%n", metric,
+                h.getTotalCount(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
+    }
+
+    private static synchronized String status(String url) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            new CommandLine(new RegistryCommand()).execute("status", "--registry", url);
+        } finally {
+            System.setOut(original);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String leaderOf(String status) {
+        return status.lines().filter(l -> l.contains("role=LEADER"))
+                .map(l -> l.substring("MEMBER id=".length(), l.indexOf(' ', "MEMBER id=".length())))
+                .findFirst().orElse(null);
+    }
+
+    private static long appliedOf(String status, String id) {
+        return status.lines().filter(l -> l.startsWith("MEMBER id=" + id + " ") && !l.contains("UNREACHABLE"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf("applied=") + "applied=".length()).trim()))
+                .findFirst().orElse(-1);
+    }
+}
