@@ -35,13 +35,16 @@ import org.slf4j.LoggerFactory;
  * one watch stream: one long poll asks about every watched service at once (watches of the same
  * service share what the client knows of it), so a thousand watches cost one poll, not a thousand.
  *
- * <p>Thread-safe. Owns one scheduler thread and a small pool delivering watch events.
+ * <p>Thread-safe. Owns one scheduler thread and a pool of {@value #DISPATCH_THREADS} threads delivering
+ * watch events.
  */
 public final class LeasedRegistry implements Registry {
 
     private static final Logger log = LoggerFactory.getLogger(LeasedRegistry.class);
     private static final Duration POLL_WAIT = Duration.ofSeconds(1);
     private static final long RETRY_MILLIS = 100;
+    /** Threads delivering watch events (each watch's events in order, on one of them at a time). */
+    private static final int DISPATCH_THREADS = 4;
 
     private final LeaseBackend backend;
     private final Runnable onClose;
@@ -63,7 +66,12 @@ public final class LeasedRegistry implements Registry {
         this.backend = backend;
         this.onClose = onClose;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("courier-registry-lease"));
-        this.dispatcher = Executors.newCachedThreadPool(daemon("courier-registry-watch"));
+        // bounded: a change to a service watched a thousand times is a thousand small tasks, not threads
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(DISPATCH_THREADS,
+                DISPATCH_THREADS, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                daemon("courier-registry-watch"));
+        pool.allowCoreThreadTimeOut(true);
+        this.dispatcher = pool;
     }
 
     @Override
