@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
  * the figures its users ask about:
  * <ul>
  *   <li>watch fan-out: {@code --watchers} watches of one service spread over {@code --watch-clients}
- *       clients; the time from a registration's start until each watch reports it;</li>
+ *       clients; the time from a registration's start (and from its return, once committed) until each
+ *       watch reports it;</li>
  *   <li>lock acquire (uncontended {@code tryLock}) and hand-over (the holder releases, the next waiter
  *       is granted) latency;</li>
  *   <li>ids per second of one snowflake and one segment generator;</li>
@@ -151,10 +152,15 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         System.out.printf("== watch fan-out: %d watches over %d clients, %d registrations%n", watchers, watchClients, changes);
         List<Registry> clients = new ArrayList<>();
         Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram afterCommit = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
         Map<Integer, Long> startedAt = new ConcurrentHashMap<>();
+        Map<Integer, Long> committedAt = new ConcurrentHashMap<>();
+        Map<Integer, List<Long>> seenAt = new ConcurrentHashMap<>();
+        int warmup = 5;
         Map<Integer, CountDownLatch> seen = new ConcurrentHashMap<>();
-        for (int i = 0; i < changes; i++) {
+        for (int i = 0; i < changes + warmup; i++) {
             seen.put(20_000 + i, new CountDownLatch(watchers));
+            seenAt.put(20_000 + i, java.util.Collections.synchronizedList(new ArrayList<>()));
         }
         try (Registry provider = Registries.connect(url)) {
             for (int c = 0; c < watchClients; c++) {
@@ -166,10 +172,10 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
                     if (event.type() == WatchEvent.Type.SNAPSHOT) {
                         snapshots.countDown();
                     } else if (event.type() == WatchEvent.Type.ADDED) {
-                        Long t0 = startedAt.get(event.instance().port());
-                        if (t0 != null) {
-                            latency.recordValue(System.nanoTime() - t0);
-                            seen.get(event.instance().port()).countDown();
+                        int port = event.instance().port();
+                        if (startedAt.containsKey(port)) {
+                            seenAt.get(port).add(System.nanoTime());
+                            seen.get(port).countDown();
                         }
                     }
                 });
@@ -178,20 +184,32 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
                 throw new IllegalStateException("not every watch started in 120 s");
             }
             List<dev.courier.registry.Registration> registrations = new ArrayList<>();
-            for (int i = 0; i < changes; i++) {
+            for (int i = 0; i < changes + warmup; i++) { // the first few warm up
                 int port = 20_000 + i;
-                startedAt.put(port, System.nanoTime());
+                long t0 = System.nanoTime();
+                startedAt.put(port, t0);
                 registrations.add(provider.register(ServiceInstance.of(KEY, "10.9.0.1", port), Duration.ofSeconds(30)));
+                long t1 = System.nanoTime();
+                committedAt.put(port, t1);
                 if (!seen.get(port).await(60, TimeUnit.SECONDS)) {
                     System.out.printf("  registration %d: only %d of %d watches saw it in 60 s%n", i,
                             watchers - seen.get(port).getCount(), watchers);
+                }
+                if (i >= warmup) {
+                    synchronized (seenAt.get(port)) {
+                        for (long t : seenAt.get(port)) {
+                            latency.recordValue(t - t0);
+                            afterCommit.recordValue(Math.max(0, t - t1));
+                        }
+                    }
                 }
             }
             registrations.forEach(dev.courier.registry.Registration::close);
         } finally {
             clients.forEach(Registry::close);
         }
-        report("watch_fanout_" + watchers, latency);
+        report("watch_fanout_" + watchers + "_from_register_start", latency);
+        report("watch_fanout_" + watchers + "_from_register_return", afterCommit);
     }
 
     private void locks(String url) throws Exception {
