@@ -113,7 +113,18 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
             }
             return met ? 0 : 1;
         } finally {
-            members.values().forEach(Process::destroyForcibly);
+            for (Process p : members.values()) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            deleteTree(dataDir);
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
