@@ -10,12 +10,10 @@ import dev.courier.registry.coordination.DistributedLock;
 import dev.courier.registry.coordination.IdGenerator;
 import dev.courier.registry.coordination.LockGrant;
 import dev.courier.registry.raft.RaftLeaseBackend;
+import dev.courier.registry.raft.RaftMemberStatus;
 import dev.courier.registry.raft.RaftPeers;
 import dev.courier.registry.raft.RegistryCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -33,7 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -353,7 +350,7 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
     private void awaitCaughtUp(String url, String id) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            String s = status(url);
+            List<RaftMemberStatus> s = status(url);
             String leader = leaderOf(s);
             if (leader != null && appliedOf(s, id) >= 0 && appliedOf(s, id) >= appliedOf(s, leader) - 1) {
                 return;
@@ -368,27 +365,15 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
                 h.getTotalCount(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
     }
 
-    private static synchronized String status(String url) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            new CommandLine(new RegistryCommand()).execute("status", "--registry", url);
-        } finally {
-            System.setOut(original);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+    private static List<RaftMemberStatus> status(String url) {
+        return RaftMemberStatus.of(url);
     }
 
-    private static String leaderOf(String status) {
-        return status.lines().filter(l -> l.contains("role=LEADER"))
-                .map(l -> l.substring("MEMBER id=".length(), l.indexOf(' ', "MEMBER id=".length())))
-                .findFirst().orElse(null);
+    private static String leaderOf(List<RaftMemberStatus> status) {
+        return RaftMemberStatus.leaderOf(status).map(RaftMemberStatus::id).orElse(null);
     }
 
-    private static long appliedOf(String status, String id) {
-        return status.lines().filter(l -> l.startsWith("MEMBER id=" + id + " ") && !l.contains("UNREACHABLE"))
-                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf("applied=") + "applied=".length()).trim()))
-                .findFirst().orElse(-1);
+    private static long appliedOf(List<RaftMemberStatus> status, String id) {
+        return RaftMemberStatus.appliedOf(status, id);
     }
 }

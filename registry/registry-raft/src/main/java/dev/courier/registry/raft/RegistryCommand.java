@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.TimeDuration;
@@ -212,14 +210,8 @@ public final class RegistryCommand implements Callable<Integer> {
             RegistryUrl url = RegistryUrl.parse(registry);
             PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             if (url.scheme().equals("raft")) {
-                RaftPeers members = RaftPeers.ofAddresses(url.addresses());
-                java.util.Map<String, String> idsByAddress = new java.util.HashMap<>();
-                List<String[]> lines = new java.util.ArrayList<>();
-                for (RaftPeer peer : members.raftPeers()) {
-                    lines.add(new String[] {peer.getAddress(), raftMember(peer, idsByAddress, RaftTls.fromUrl(url))});
-                }
-                for (String[] line : lines) {
-                    out.println(line[1].replace("id=? ", "id=" + idsByAddress.getOrDefault(line[0], "?") + " "));
+                for (RaftMemberStatus member : RaftMemberStatus.of(url, RaftMemberStatus.DEFAULT_TIMEOUT)) {
+                    out.println(member.line());
                 }
             } else if (url.scheme().equals("zookeeper")) {
                 for (String address : url.addresses()) {
@@ -248,26 +240,6 @@ public final class RegistryCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 out.println("INSTANCES count=0 revision=0 error=" + e.getMessage());
                 return 1;
-            }
-        }
-
-        private static String raftMember(RaftPeer peer, java.util.Map<String, String> idsByAddress, RaftTls tls) {
-            try (RaftClient client = Member.adminClient(List.of(peer), tls, 1, RetryPolicies.noRetry())) {
-                GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(RaftPeers.GROUP_ID);
-                RoleInfoProto role = info.getRoleInfoProto();
-                info.getGroup().getPeers().forEach(p -> idsByAddress.put(p.getAddress(), p.getId().toString()));
-                String id = role.getSelf().getId().toStringUtf8();
-                long term = info.getLogInfoProto().getLastEntry().getTerm();
-                long applied = info.getLogInfoProto().getApplied().getIndex();
-                String roleName = switch (role.getRole()) {
-                    case LEADER -> "LEADER";
-                    case FOLLOWER -> "FOLLOWER";
-                    default -> role.getRole().name();
-                };
-                return "MEMBER id=" + id + " address=" + peer.getAddress() + " role=" + roleName
-                        + " term=" + term + " applied=" + applied;
-            } catch (Exception e) {
-                return "MEMBER id=? address=" + peer.getAddress() + " role=UNREACHABLE term=0 applied=0";
             }
         }
 

@@ -7,11 +7,8 @@ import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Three registry members as real processes: the leader is SIGKILLed during a stream of registrations;
@@ -68,29 +64,16 @@ class RaftProcessFailoverTest {
                 .start();
     }
 
-    private static String status(String url) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            new CommandLine(new RegistryCommand()).execute("status", "--registry", url);
-        } finally {
-            System.setOut(original);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+    private static List<RaftMemberStatus> status(String url) {
+        return RaftMemberStatus.of(url);
     }
 
-    private static String leaderOf(String status) {
-        return status.lines().filter(l -> l.contains("role=LEADER"))
-                .map(l -> l.substring("MEMBER id=".length(), l.indexOf(' ', "MEMBER id=".length())))
-                .findFirst().orElse(null);
+    private static String leaderOf(List<RaftMemberStatus> status) {
+        return RaftMemberStatus.leaderOf(status).map(RaftMemberStatus::id).orElse(null);
     }
 
-    /** The applied log index {@code id} reports in {@code status}, or -1 when it is not listed as reachable. */
-    private static long appliedOf(String status, String id) {
-        return status.lines().filter(l -> l.startsWith("MEMBER id=" + id + " ") && !l.contains("UNREACHABLE"))
-                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf("applied=") + "applied=".length()).trim()))
-                .findFirst().orElse(-1);
+    private static long appliedOf(List<RaftMemberStatus> status, String id) {
+        return RaftMemberStatus.appliedOf(status, id);
     }
 
     private static String addressesToPeers(Map<String, String> addresses) {
@@ -217,7 +200,7 @@ class RaftProcessFailoverTest {
             }
             // the old leader wakes, learns the new term and catches up as a follower
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                String status = status(url);
+                List<RaftMemberStatus> status = status(url);
                 String now = leaderOf(status);
                 return now != null && !now.equals(leader) && appliedOf(status, leader) >= appliedOf(status, now);
             });
