@@ -1,5 +1,7 @@
 package dev.courier.benchmark;
 
+import dev.courier.benchmark.report.HtmlReport;
+import dev.courier.benchmark.report.Result;
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
@@ -48,7 +50,9 @@ import picocli.CommandLine.Option;
  *       from the kill until a write sent after it succeeds. The target is 1 s.</li>
  * </ul>
  * Prints one {@code REGISTRY metric=... count=... p50_ms=... p99_ms=... max_ms=...} line per latency
- * figure and {@code IDS kind=... per_second=...}; exits 1 if a failover missed the target.
+ * figure and {@code IDS kind=... per_second=...}; with {@code --report DIR} also writes them as
+ * {@code results.json} and {@code index.html} (one section per figure, latencies in µs); exits 1 if a
+ * failover missed the target.
  */
 @Command(name = "registry", mixinStandardHelpOptions = true,
         description = "Raft registry figures: watch fan-out, lock latency, ids per second, failover.")
@@ -78,6 +82,13 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--phases", split = ",", description = "Phases to run (default all): watch, lock, ids, failover")
     List<String> phases = List.of("watch", "lock", "ids", "failover");
 
+    @Option(names = "--report", description = "Write results.json and index.html into this directory.")
+    Path report;
+
+    /** The system name of every figure in the report. */
+    static final String SYSTEM = "courier-raft-registry";
+
+    private final List<Result> results = new ArrayList<>();
     private final Map<String, Process> members = new LinkedHashMap<>();
     private final Map<String, String> addresses = new LinkedHashMap<>();
     private Path dataDir;
@@ -107,6 +118,10 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
             }
             if (phases.contains("failover")) {
                 met = failover(url);
+            }
+            if (report != null) {
+                HtmlReport.write(report, "Courier registry benchmark", results);
+                System.out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
             }
             return met ? 0 : 1;
         } finally {
@@ -282,7 +297,7 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    private static void rate(String kind, IdGenerator ids) {
+    private void rate(String kind, IdGenerator ids) {
         long sink = 0;
         for (int i = 0; i < 200_000; i++) { // warm-up, and the first range or worker id
             sink ^= ids.nextId();
@@ -298,6 +313,7 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "IDS kind=%s per_second=%.0f (one thread; checksum %d)%n", kind, count / seconds, sink & 0xF);
+        results.add(new Result(SYSTEM, "ids_" + kind, 0, 1, count / seconds, 0, 0, 0, 0, 0, 0, 0));
     }
 
     private boolean failover(String url) throws Exception {
@@ -360,9 +376,17 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         throw new IllegalStateException(id + " did not catch up in 120 s");
     }
 
-    private static void report(String metric, Histogram h) {
+    private void report(String metric, Histogram h) {
+        results.add(result(metric, h));
         System.out.printf(Locale.ROOT, "REGISTRY metric=%s count=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%n", metric,
                 h.getTotalCount(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
+    }
+
+    /** A latency figure (nanoseconds recorded) as a report entry: no rate, percentiles in µs. */
+    static Result result(String metric, Histogram h) {
+        return new Result(SYSTEM, metric, 0, 1, 0, h.getValueAtPercentile(50) / 1000, h.getValueAtPercentile(90) / 1000,
+                h.getValueAtPercentile(99) / 1000, h.getValueAtPercentile(99.9) / 1000, h.getMaxValue() / 1000,
+                0, 0);
     }
 
     private static List<RaftMemberStatus> status(String url) {

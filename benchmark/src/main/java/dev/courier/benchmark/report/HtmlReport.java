@@ -59,8 +59,12 @@ public final class HtmlReport {
         sb.append("</p>");
         for (Map.Entry<String, List<Result>> e : byScenario.entrySet()) {
             List<Result> rs = e.getValue();
+            // a latency-only figure (no rate) gets no throughput chart, a rate-only one no latency chart
+            boolean rates = rs.stream().anyMatch(r -> r.throughput() > 0);
+            boolean latencies = rs.stream().anyMatch(r -> r.p50Micros() > 0 || r.p99Micros() > 0 || r.maxMicros() > 0);
             sb.append("<h2>").append(esc(e.getKey())).append("</h2><div class=\"charts\">")
-                    .append(throughputChart(rs, systemList)).append(latencyChart(rs, systemList)).append("</div>")
+                    .append(rates ? throughputChart(rs, systemList) : "")
+                    .append(latencies ? latencyChart(rs, systemList) : "").append("</div>")
                     .append("<table><tr><th>system</th><th>throughput/s</th><th>p50 µs</th><th>p90 µs</th>"
                             + "<th>p99 µs</th><th>p99.9 µs</th><th>max µs</th><th>errors</th><th>CPU cores</th></tr>");
             for (Result r : rs) {

@@ -54,4 +54,19 @@ class ResultTest {
         assertThat(html.split("<svg", -1)).hasSize(1 + 2 * 2);
         assertThat(html).contains("<h2>a</h2>").contains("<h2>b</h2>").contains("polyline");
     }
+
+    @Test
+    void aLatencyOnlyFigureGetsNoThroughputChartAndARateOnlyOneNoLatencyChart(@TempDir Path dir) throws Exception {
+        HtmlReport.write(dir, "t", List.of(
+                new Result("courier-raft-registry", "failover", 0, 1, 0, 900_000, 1_000_000, 1_100_000, 1_200_000,
+                        1_300_000, 0, 0),
+                new Result("courier-raft-registry", "ids_snowflake", 0, 1, 3_750_000, 0, 0, 0, 0, 0, 0, 0)));
+
+        String html = Files.readString(dir.resolve("index.html"));
+        String failover = html.substring(html.indexOf("<h2>failover</h2>"), html.indexOf("<h2>ids_snowflake</h2>"));
+        String ids = html.substring(html.indexOf("<h2>ids_snowflake</h2>"));
+        assertThat(failover).contains("Latency percentiles").doesNotContain("Throughput").contains("<td>1100000</td>");
+        assertThat(ids).contains("Throughput").doesNotContain("Latency percentiles").contains("<td>3750000</td>");
+        assertThat(html).doesNotContain("NaN");
+    }
 }
