@@ -102,6 +102,61 @@ class RaftMembershipTest {
         }
     }
 
+    /**
+     * A member that joined with {@code existing} is stopped, misses writes (and, with a snapshot every
+     * 20 entries, the log it would need), and is started again with the same flags on its data
+     * directory: it comes back as the same voting member and catches up.
+     */
+    @Test
+    void aMemberThatJoinedRestartsOnItsDataAsAVotingMember() throws Exception {
+        try (RaftTestCluster cluster = new RaftTestCluster(4, dir, 20)) {
+            Map<String, String> all = cluster.peers().members();
+            Map<String, String> first = new LinkedHashMap<>();
+            List.of("n1", "n2", "n3").forEach(id -> first.put(id, all.get(id)));
+            for (String id : first.keySet()) {
+                cluster.start(id, new RaftPeers(first), RaftRegistryServer.Bootstrap.NEW);
+            }
+            cluster.awaitLeader();
+            String firstUrl = "raft://" + String.join(",", first.values());
+            cluster.start("n4", cluster.peers(), RaftRegistryServer.Bootstrap.EXISTING);
+            assertThat(cli("member", "add", "--registry", firstUrl, "--id", "n4", "--address", all.get("n4"))).isZero();
+
+            try (Registry provider = Registries.connect(cluster.url()); Registry consumer = Registries.connect(cluster.url())) {
+                Set<ServiceInstance> registered = new HashSet<>();
+                for (int i = 0; i < 30; i++) {
+                    registered.add(register(provider, 2000 + i));
+                }
+                long joined = cluster.leaderRevision();
+                await().atMost(Duration.ofSeconds(60)).until(() -> cluster.running.get("n4").countAndRevision()[1] >= joined);
+
+                cluster.stop("n4");
+                for (int i = 0; i < 60; i++) { // past at least two snapshots: the leader's log no longer reaches back
+                    registered.add(register(provider, 3000 + i));
+                }
+                cluster.start("n4", cluster.peers(), RaftRegistryServer.Bootstrap.EXISTING);
+
+                long missed = cluster.leaderRevision();
+                await().atMost(Duration.ofSeconds(60)).until(() -> cluster.running.get("n4").countAndRevision()[1] >= missed);
+                assertThat(cluster.running.get("n4").countAndRevision()[0]).isEqualTo(registered.size());
+                assertThat(members(firstUrl)).containsExactlyInAnyOrder("n1", "n2", "n3", "n4");
+
+                // of four members, three make a quorum: with one of the first three gone, n4's vote and
+                // acknowledgement are needed for a leader and a write
+                String leader = cluster.awaitLeader();
+                cluster.stop(leader.equals("n4") ? "n1" : leader);
+                registered.add(register(provider, 4000));
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                        assertThat(new HashSet<>(consumer.list(KEY).instances())).containsExactlyInAnyOrderElementsOf(registered));
+            }
+        }
+    }
+
+    private static ServiceInstance register(Registry provider, int port) {
+        ServiceInstance instance = ServiceInstance.of(KEY, "10.8.0.2", port);
+        provider.register(instance, Duration.ofSeconds(60));
+        return instance;
+    }
+
     @Test
     void memberCommandsRefuseWhatCannotBe() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(1, dir, 200).startAll()) {
