@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
@@ -23,6 +24,8 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Lease expiry in a 3-member cluster in this JVM: an expiry is fenced by what its decision saw, a late
@@ -151,6 +154,62 @@ class RaftLeaseExpiryTest {
                     ttlMillis, goneMillis, changed);
             assertThat(changed).isGreaterThanOrEqualTo(2);
             assertThat(backend.keepAlive(lease)).isFalse();
+        }
+    }
+
+    /**
+     * The log carries no clock: a member replaying it would take a crashed provider's lease for renewed
+     * at the replay and keep it a whole TTL after a restart. The leader's checkpoints (and, when the
+     * members stop gracefully, their snapshots) carry how long the lease has been silent, so after all
+     * three members restart it is gone once what was left of its TTL has passed. The members' clock is
+     * moved rather than waited for.
+     */
+    @ParameterizedTest(name = "snapshot at stop: {0}")
+    @ValueSource(booleans = {false, true})
+    void afterTheWholeClusterRestartsACrashedProviderIsGoneWhenWhatWasLeftOfItsTtlHasPassed(boolean snapshotAtStop)
+            throws Exception {
+        long ttlMillis = 120_000;
+        long silentMillis = 80_000; // over half the TTL: checkpointed
+        AtomicLong skew = new AtomicLong();
+        try (RaftTestCluster cluster = new RaftTestCluster(3, dir, 10_000)) {
+            cluster.clock = () -> System.nanoTime() + skew.get();
+            cluster.ratisProperties.put("raft.server.snapshot.trigger-when-stop.enabled", Boolean.toString(snapshotAtStop));
+            cluster.startAll().awaitLeader();
+            long lease;
+            try (RaftLeaseBackend provider = new RaftLeaseBackend(cluster.peers())) {
+                lease = provider.grant(Duration.ofMillis(ttlMillis));
+                provider.put(lease, ServiceInstance.of(KEY, "10.4.0.4", 8080));
+            } // the provider renews no more
+            cluster.awaitEveryMemberAt(1);
+
+            skew.addAndGet(TimeUnit.MILLISECONDS.toNanos(silentMillis));
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running.values().stream()
+                    .allMatch(m -> m.stateMachine().checkpointedSilenceMillis(lease) >= silentMillis));
+
+            for (String id : cluster.ids()) {
+                cluster.stop(id);
+            }
+            // one member alone (no leader, so nothing new is applied) has the lease back from its own
+            // snapshot or log, already that long silent, not just renewed at the replay
+            String first = cluster.ids().get(0);
+            cluster.start(first);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(cluster.running.get(first).stateMachine().silentMillis(lease)).isGreaterThanOrEqualTo(silentMillis));
+            for (String id : cluster.ids().subList(1, 3)) {
+                cluster.start(id);
+            }
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(cluster.running.values())
+                    .allSatisfy(m -> assertThat(m.stateMachine().silentMillis(lease)).isGreaterThanOrEqualTo(silentMillis)));
+            try (RaftLeaseBackend consumer = new RaftLeaseBackend(cluster.peers())) {
+                assertThat(consumer.snapshot(KEY).instances()).hasSize(1);
+                // the rest of the TTL and the leader-change grace: taken for renewed at the replay, the
+                // lease would last 120 s more
+                skew.addAndGet(TimeUnit.MILLISECONDS.toNanos(ttlMillis - silentMillis
+                        + RegistryStateMachine.LEADER_CHANGE_GRACE_MILLIS));
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> consumer.snapshot(KEY).instances().isEmpty());
+                assertThat(consumer.keepAlive(lease)).isFalse();
+            }
         }
     }
 

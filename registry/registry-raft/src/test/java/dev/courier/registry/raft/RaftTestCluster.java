@@ -30,6 +30,8 @@ final class RaftTestCluster implements AutoCloseable {
     final Map<String, String> ratisProperties = new LinkedHashMap<>();
     /** Who may write and read, for members started from now on. */
     RegistryAccess access = RegistryAccess.open();
+    /** The clock the leases of members started from now on are timed by; null: the system's. */
+    java.util.function.LongSupplier clock;
 
     RaftTestCluster(int size, Path root, long snapshotEvery) throws IOException {
         this.size = size;
@@ -91,8 +93,15 @@ final class RaftTestCluster implements AutoCloseable {
     }
 
     void start(String id) throws IOException {
-        running.put(id, new RaftRegistryServer(id, peers, root.resolve(id), snapshotEvery, ratisProperties, null, access)
-                .start());
+        running.put(id, started(new RaftRegistryServer(id, peers, root.resolve(id), snapshotEvery, ratisProperties, null,
+                access)));
+    }
+
+    private RaftRegistryServer started(RaftRegistryServer server) throws IOException {
+        if (clock != null) {
+            server.stateMachine().setClock(clock);
+        }
+        return server.start();
     }
 
     /**
@@ -100,8 +109,8 @@ final class RaftTestCluster implements AutoCloseable {
      * knows while joining (EXISTING), for membership-change tests.
      */
     void start(String id, RaftPeers group, RaftRegistryServer.Bootstrap bootstrap) throws IOException {
-        running.put(id, new RaftRegistryServer(id, group, root.resolve(id), snapshotEvery, ratisProperties, null, access,
-                bootstrap, null).start());
+        running.put(id, started(new RaftRegistryServer(id, group, root.resolve(id), snapshotEvery, ratisProperties, null,
+                access, bootstrap, null)));
     }
 
     void stop(String id) {

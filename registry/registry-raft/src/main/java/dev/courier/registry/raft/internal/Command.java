@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
@@ -23,11 +24,14 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *   ENQUEUE   long leaseId utf(queue) utf(value)      QUEUE          utf(queue)
  *   DEQUEUE   utf(queue) long token                   QUEUE_CHANGES  utf(queue) long version long maxWaitMillis
  *   ADD       utf(counter) long delta                 CHANGES_MULTI  int count (key long afterRevision)* long maxWaitMillis
+ *   CHECKPOINT long term int count (long leaseId long renewedAt long silentMillis)*   (leader only)
  * </pre>
  * {@code key} and {@code instance} are in {@link InstanceCodec} form. An {@code EXPIRE} carries what its
  * decision saw: the lease's renewal mark (the log index of the entry that last renewed it) and the
  * leader's term; it removes the lease only if both still hold when it is applied. (An {@code EXPIRE}
- * with the lease id alone, as written before, is applied unfenced.)
+ * with the lease id alone, as written before, is applied unfenced.) A {@code CHECKPOINT} records, for
+leases the leader has not seen renewed for a while, how long that has been, so that a member that
+replays the log after a restart does not take them for just renewed.
  *
  * <p>A call with credentials is wrapped: {@code AUTH u16 length, token (UTF-8, at most 4 KiB)} followed
  * by the message itself. The
@@ -44,6 +48,9 @@ public final class Command {
     public static final byte ENQUEUE = 7;
     public static final byte DEQUEUE = 8;
     public static final byte ADD = 9;
+    public static final byte CHECKPOINT = 10;
+    /** Bytes one lease of a {@code CHECKPOINT} takes. */
+    static final int CHECKPOINT_LEASE_BYTES = 3 * Long.BYTES;
     public static final byte SNAPSHOT = 20;
     public static final byte SERVICES = 21;
     public static final byte CHANGES = 22;
@@ -110,6 +117,22 @@ public final class Command {
             out.writeLong(leaseId);
             out.writeLong(renewedAt);
             out.writeLong(term);
+        });
+    }
+
+    /**
+     * Records, as decided by the leader of {@code term}, that each lease {@code leases[i] = {id,
+     * renewedAt, silentMillis}} had not been renewed since mark {@code renewedAt} for {@code silentMillis}.
+     */
+    public static Message checkpoint(long term, List<long[]> leases) {
+        return of(CHECKPOINT, out -> {
+            out.writeLong(term);
+            out.writeInt(leases.size());
+            for (long[] lease : leases) {
+                out.writeLong(lease[0]);
+                out.writeLong(lease[1]);
+                out.writeLong(lease[2]);
+            }
         });
     }
 

@@ -58,8 +58,15 @@ import org.slf4j.LoggerFactory;
  * <p>A replica that becomes leader keeps the renewal times it applied as a follower, and gives each
  * lease up to {@value #LEADER_CHANGE_GRACE_MILLIS} ms more (for renewals the election held up), but
  * never beyond its TTL plus that grace after its last renewal: however often the leader changes, a
- * crashed provider is gone within its TTL, the grace and the time to elect a leader that stays. (A
- * member that has just restarted knows renewals only from the time it replayed them.)
+ * crashed provider is gone within its TTL, the grace and the time to elect a leader that stays.
+ *
+ * <p>The log carries no clock, so a member that replays it after a restart would take every lease for
+ * renewed at the replay. To bound that, the leader writes a {@code CHECKPOINT} entry every
+ * {@value #CHECKPOINT_EVERY_MILLIS} ms while any lease has gone unrenewed for more than half its TTL:
+ * for each such lease, its renewal mark and how long it has been silent (etcd's lease checkpoints). A
+ * replica applying it, live or in a replay, dates the lease's last renewal back by that much, unless it
+ * was renewed since; a snapshot records the same for every lease. So a crashed provider is gone within
+ * its TTL plus a second or so after a restart too, not a whole TTL after it.
  *
  * <p><b>Watches.</b> A {@code CHANGES} query with nothing new is parked until a change to its service is
  * applied or its wait elapses (a long poll); so is a {@code QUEUE_CHANGES} query until its lock queue
@@ -75,7 +82,12 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(RegistryStateMachine.class);
     private static final long EXPIRY_CHECK_MILLIS = 100;
-    static final long LEADER_CHANGE_GRACE_MILLIS = 1000;
+    public static final long LEADER_CHANGE_GRACE_MILLIS = 1000;
+    static final long CHECKPOINT_EVERY_MILLIS = 1000;
+    /** The most leases one {@code CHECKPOINT} entry records (the longest silent are not preferred). */
+    static final int MAX_CHECKPOINT_LEASES = 4096;
+    /** Marks the lease silences a snapshot file holds after the state. */
+    private static final int SNAPSHOT_SILENCES = 0x53494c31;
     /** Reply status of an {@code EXPIRE} refused by its fence. */
     public static final int EXPIRY_REFUSED = 2;
 
@@ -83,6 +95,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private final RegistryState state = new RegistryState(100_000);
     private final Map<Long, Long> lastRenewNanos = new HashMap<>();
     private final Map<Long, Long> expirySubmittedNanos = new HashMap<>();
+    /** The silence the last {@code CHECKPOINT} applied here recorded, per lease: for tests. */
+    private final Map<Long, Long> checkpointedSilenceMillis = new HashMap<>();
+    private long lastCheckpointNanos;
+    /** The clock leases are timed by (monotonic nanoseconds); tests move it. */
+    private volatile java.util.function.LongSupplier clock = System::nanoTime;
     /** Set when this replica became leader: a lease is not expired before this time. */
     private final Map<Long, Long> graceUntilNanos = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
@@ -180,6 +197,14 @@ public final class RegistryStateMachine extends BaseStateMachine {
         timer.setRemoveOnCancelPolicy(true); // an answered long poll leaves no timeout task behind
     }
 
+    /**
+     * Sets the clock leases are timed by: monotonic nanoseconds, as {@link System#nanoTime()} (the
+     * default). Set before the member starts; tests move it to age leases without waiting.
+     */
+    public void setClock(java.util.function.LongSupplier nanoTime) {
+        this.clock = java.util.Objects.requireNonNull(nanoTime, "nanoTime");
+    }
+
     /** Sets who may write and read; see {@link RegistryAccess}. */
     public void setAccess(RegistryAccess access) {
         this.access = java.util.Objects.requireNonNull(access, "access");
@@ -221,8 +246,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
     }
 
     private String writeRefusal(Command.Envelope envelope) {
-        if (envelope.opcode() == Command.EXPIRE) {
-            // a lease is expired by the leader's own clock alone, never by a client's say-so
+        if (envelope.opcode() == Command.EXPIRE || envelope.opcode() == Command.CHECKPOINT) {
+            // a lease is expired (and its silence recorded) by the leader's own clock alone, never by a client's say-so
             return memberSecret.equals(envelope.token()) ? null : "only the leader expires leases";
         }
         return refusal(envelope, true);
@@ -265,6 +290,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
         lifeCycle.transition(LifeCycle.State.STARTING);
         load(storage.getLatestSnapshot());
         lifeCycle.transition(LifeCycle.State.RUNNING);
+        synchronized (this) {
+            lastCheckpointNanos = clock.getAsLong();
+        }
         timer.scheduleWithFixedDelay(this::checkExpiry, EXPIRY_CHECK_MILLIS, EXPIRY_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -307,12 +335,16 @@ public final class RegistryStateMachine extends BaseStateMachine {
             MD5FileUtil.verifySavedMD5(file, md5);
         }
         TermIndex last = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file);
+        Map<Long, Long> silences = new HashMap<>();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file.toPath())))) {
             state.readFrom(in);
+            readSilences(in, silences);
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         lastRenewNanos.clear();
-        state.leaseTtls().keySet().forEach(id -> lastRenewNanos.put(id, now));
+        checkpointedSilenceMillis.clear();
+        state.leaseTtls().keySet().forEach(id ->
+                lastRenewNanos.put(id, now - TimeUnit.MILLISECONDS.toNanos(silences.getOrDefault(id, 0L))));
         updateLastAppliedTermIndex(last);
         wakeAll();
         log.info("loaded registry snapshot {} (revision {}, {} instances)", last, state.revision(), state.instanceCount());
@@ -334,6 +366,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
             }
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(bytes))) {
                 state.writeTo(out);
+                writeSilences(out);
             }
         }
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
@@ -353,6 +386,38 @@ public final class RegistryStateMachine extends BaseStateMachine {
         syncDirectory(file.toPath().getParent());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
         return last.getIndex();
+    }
+
+    /**
+     * After the state: {@code int SNAPSHOT_SILENCES int count (long leaseId long silentMillis)*}, how long
+     * each lease had gone unrenewed when the snapshot was taken. Caller holds the lock.
+     */
+    private void writeSilences(DataOutputStream out) throws IOException {
+        long now = clock.getAsLong();
+        Map<Long, Long> ttls = state.leaseTtls();
+        out.writeInt(SNAPSHOT_SILENCES);
+        out.writeInt(ttls.size());
+        for (Long id : ttls.keySet()) {
+            out.writeLong(id);
+            out.writeLong(Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - lastRenewNanos.getOrDefault(id, now))));
+        }
+    }
+
+    /** Reads what {@link #writeSilences} wrote, if the snapshot has it (older ones end with the state). */
+    private static void readSilences(DataInputStream in, Map<Long, Long> silences) throws IOException {
+        int marker;
+        try {
+            marker = in.readInt();
+        } catch (java.io.EOFException e) {
+            return;
+        }
+        if (marker != SNAPSHOT_SILENCES) {
+            throw new IOException("unexpected data after the registry state in the snapshot");
+        }
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            silences.put(in.readLong(), Math.max(0, in.readLong()));
+        }
     }
 
     private static void syncDirectory(java.nio.file.Path dir) throws IOException {
@@ -394,7 +459,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
      * and maybe a long.
      */
     private Message apply(byte op, DataInputStream in, TermIndex at) throws IOException {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         switch (op) {
             case Command.GRANT -> {
                 long id = state.grant(in.readLong());
@@ -447,6 +512,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 lastRenewNanos.remove(id);
                 graceUntilNanos.remove(id);
                 expirySubmittedNanos.remove(id);
+                checkpointedSilenceMillis.remove(id);
                 List<Change> changes = state.revoke(id);
                 if (op == Command.EXPIRE && !changes.isEmpty()) {
                     log.info("lease {} expired; removed {} instance(s)", id, changes.size());
@@ -471,11 +537,37 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 state.dequeue(in.readUTF(), in.readLong());
                 return reply(0, 0);
             }
+            case Command.CHECKPOINT -> {
+                applyCheckpoint(in, at, now);
+                return reply(0, state.revision());
+            }
             case Command.ADD -> {
                 String counter = checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_NAME_LENGTH);
                 return reply(0, state.addAndGet(counter, in.readLong()));
             }
             default -> throw new IOException("unknown registry command " + op);
+        }
+    }
+
+    /**
+     * Dates back the last renewal of each lease a {@code CHECKPOINT} names, unless it was renewed since
+     * (its mark moved) or the entry was not appended in the term of the leader that wrote it.
+     */
+    private void applyCheckpoint(DataInputStream in, TermIndex at, long now) throws IOException {
+        long term = in.readLong();
+        int count = in.readInt();
+        if (count < 0 || (long) count * Command.CHECKPOINT_LEASE_BYTES > in.available()) {
+            throw new IOException("a checkpoint of " + count + " leases in " + in.available() + " bytes");
+        }
+        for (int i = 0; i < count; i++) {
+            long id = in.readLong();
+            long mark = in.readLong();
+            long silentMillis = in.readLong();
+            if (term == at.getTerm() && mark >= 0 && silentMillis > 0 && state.renewedAt(id) == mark) {
+                long then = now - TimeUnit.MILLISECONDS.toNanos(silentMillis);
+                lastRenewNanos.merge(id, then, (a, b) -> a - b <= 0 ? a : b);
+                checkpointedSilenceMillis.put(id, silentMillis);
+            }
         }
     }
 
@@ -489,6 +581,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private void renewed(long leaseId, long now) {
         lastRenewNanos.put(leaseId, now);
         graceUntilNanos.remove(leaseId);
+        checkpointedSilenceMillis.remove(leaseId);
     }
 
     /** Why an expiry decided on renewal mark {@code renewedAt} in {@code term} may not apply, or null. */
@@ -678,7 +771,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
         boolean nowLeader = groupMemberId.getPeerId().equals(newLeaderId);
         synchronized (this) {
             if (nowLeader && !leader) {
-                long now = System.nanoTime();
+                long now = clock.getAsLong();
                 long grace = TimeUnit.MILLISECONDS.toNanos(LEADER_CHANGE_GRACE_MILLIS);
                 graceUntilNanos.clear();
                 state.leaseTtls().forEach((id, ttl) -> {
@@ -709,8 +802,13 @@ public final class RegistryStateMachine extends BaseStateMachine {
             return; // closing
         }
         List<Message> expired = new ArrayList<>();
+        Message checkpoint = null;
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
+            if (now - lastCheckpointNanos >= TimeUnit.MILLISECONDS.toNanos(CHECKPOINT_EVERY_MILLIS)) {
+                lastCheckpointNanos = now;
+                checkpoint = checkpoint(term, now);
+            }
             for (Map.Entry<Long, Long> e : state.leaseTtls().entrySet()) {
                 long id = e.getKey();
                 long last = lastRenewNanos.getOrDefault(id, now);
@@ -734,6 +832,39 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 log.warn("could not submit a lease expiry", e);
             }
         }
+        if (checkpoint != null) {
+            try {
+                expirySubmitter.accept(checkpoint);
+            } catch (RuntimeException e) {
+                log.warn("could not submit a lease checkpoint", e);
+            }
+        }
+    }
+
+    /** A {@code CHECKPOINT} of the leases silent for over half their TTL, or null when there is none. Holds the lock. */
+    private Message checkpoint(long term, long now) {
+        List<long[]> silent = new ArrayList<>();
+        for (Map.Entry<Long, Long> e : state.leaseTtls().entrySet()) {
+            long silentNanos = now - lastRenewNanos.getOrDefault(e.getKey(), now);
+            if (silentNanos > TimeUnit.MILLISECONDS.toNanos(e.getValue()) / 2 && silent.size() < MAX_CHECKPOINT_LEASES) {
+                silent.add(new long[] {e.getKey(), state.renewedAt(e.getKey()), TimeUnit.NANOSECONDS.toMillis(silentNanos)});
+            }
+        }
+        return silent.isEmpty() ? null : Command.checkpoint(term, silent);
+    }
+
+    /** How long this replica has seen lease {@code leaseId} go unrenewed, in ms; -1 when there is no such lease. */
+    public synchronized long silentMillis(long leaseId) {
+        if (!state.hasLease(leaseId)) {
+            return -1;
+        }
+        long now = clock.getAsLong();
+        return TimeUnit.NANOSECONDS.toMillis(now - lastRenewNanos.getOrDefault(leaseId, now));
+    }
+
+    /** The silence of lease {@code leaseId} the last {@code CHECKPOINT} applied here recorded, in ms; -1 when none. */
+    public synchronized long checkpointedSilenceMillis(long leaseId) {
+        return checkpointedSilenceMillis.getOrDefault(leaseId, -1L);
     }
 
     /** How many timeouts of parked queries wait on this replica's timer. */
