@@ -6,13 +6,13 @@ import dev.courier.registry.ServiceSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import dev.courier.registry.coordination.QueueView;
 
@@ -28,28 +28,26 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     private final Object lock = new Object();
     private final RegistryState state = new RegistryState(100_000);
     private final Map<Long, Long> deadlines = new HashMap<>();
-    private final List<Waiter> waiters = new ArrayList<>();
-    private final ScheduledExecutorService timer;
+    /** Runs the expiry check and the long polls' timeouts, and completes their answers. */
+    private final ScheduledThreadPoolExecutor timer;
+    private final ParkedQueries<ServiceKey, ChangeBatch> keyWaits;
+    private final ParkedQueries<Set<ServiceKey>, Map<ServiceKey, ChangeBatch>> streamWaits;
+    private final ParkedQueries<QueueAt, QueueView> queueWaits;
 
-    private final List<QueueWaiter> queueWaiters = new ArrayList<>();
-
-    private record Waiter(ServiceKey key, long after, CompletableFuture<ChangeBatch> future) {
-    }
-
-    private record MultiWaiter(Map<ServiceKey, Long> afters, CompletableFuture<Map<ServiceKey, ChangeBatch>> future) {
-    }
-
-    private final List<MultiWaiter> multiWaiters = new ArrayList<>();
-
-    private record QueueWaiter(String queue, long version, CompletableFuture<QueueView> future) {
+    /** A lock queue as a parked query last saw it. */
+    private record QueueAt(String queue, long version) {
     }
 
     public EmbeddedLeaseBackend() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "courier-embedded-registry");
             t.setDaemon(true);
             return t;
         });
+        timer.setRemoveOnCancelPolicy(true);
+        keyWaits = new ParkedQueries<>(lock, timer, timer);
+        streamWaits = new ParkedQueries<>(lock, timer, timer);
+        queueWaits = new ParkedQueries<>(lock, timer, timer);
         timer.scheduleWithFixedDelay(this::expire, EXPIRY_CHECK_MILLIS, EXPIRY_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -78,7 +76,7 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     public void put(long leaseId, ServiceInstance instance) {
         synchronized (lock) {
             if (state.put(leaseId, instance) != null) {
-                wake();
+                wake(instance.key());
             }
         }
     }
@@ -87,7 +85,7 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     public void delete(long leaseId, ServiceKey key, String instanceId) {
         synchronized (lock) {
             if (state.delete(key, instanceId, leaseId) != null) {
-                wake();
+                wake(key);
             }
         }
     }
@@ -96,11 +94,7 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     public void revoke(long leaseId) {
         synchronized (lock) {
             deadlines.remove(leaseId);
-            if (!state.revoke(leaseId).isEmpty()) {
-                wake();
-            } else {
-                wakeQueues();
-            }
+            wake(state.revoke(leaseId));
         }
     }
 
@@ -126,17 +120,7 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
             if (!batches.isEmpty()) {
                 return CompletableFuture.completedFuture(batches);
             }
-            MultiWaiter w = new MultiWaiter(copy, new CompletableFuture<>());
-            multiWaiters.add(w);
-            timer.schedule(() -> {
-                synchronized (lock) {
-                    if (multiWaiters.remove(w)) {
-                        Map<ServiceKey, ChangeBatch> now = state.changesSince(copy);
-                        w.future().completeAsync(() -> now, timer);
-                    }
-                }
-            }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
-            return w.future();
+            return streamWaits.park(copy.keySet(), () -> state.changesSince(copy), maxWait.toMillis());
         }
     }
 
@@ -170,16 +154,7 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
             if (state.queueVersion(queue) != version) {
                 return CompletableFuture.completedFuture(state.queue(queue));
             }
-            QueueWaiter w = new QueueWaiter(queue, version, new CompletableFuture<>());
-            queueWaiters.add(w);
-            timer.schedule(() -> {
-                synchronized (lock) {
-                    if (queueWaiters.remove(w)) {
-                        w.future().completeAsync(() -> queue(queue), timer);
-                    }
-                }
-            }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
-            return w.future();
+            return queueWaits.park(new QueueAt(queue, version), () -> state.queue(queue), maxWait.toMillis());
         }
     }
 
@@ -204,15 +179,7 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
             if (batch.reset() || !batch.changes().isEmpty()) {
                 return CompletableFuture.completedFuture(batch);
             }
-            Waiter w = new Waiter(key, after, new CompletableFuture<>());
-            waiters.add(w);
-            timer.schedule(() -> {
-                synchronized (lock) {
-                    waiters.remove(w);
-                    w.future().complete(state.changesSince(key, after));
-                }
-            }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
-            return w.future();
+            return keyWaits.park(key, () -> state.changesSince(key, after), maxWait.toMillis());
         }
     }
 
@@ -225,75 +192,60 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
                 state.revoke(id);
             }
             deadlines.clear();
-            wake();
+            wakeQueues();
+            keyWaits.wakeAll();
+            streamWaits.wakeAll();
         }
     }
 
     private void expire() {
         synchronized (lock) {
             long now = System.nanoTime();
-            boolean changed = false;
+            List<Change> changes = new ArrayList<>();
             for (Iterator<Map.Entry<Long, Long>> it = deadlines.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Long, Long> e = it.next();
                 if (now - e.getValue() > 0) {
                     it.remove();
-                    changed |= !state.revoke(e.getKey()).isEmpty();
+                    changes.addAll(state.revoke(e.getKey()));
                 }
             }
-            if (changed) {
-                wake();
-            } else {
-                wakeQueues(); // expired leases may have held lock queue entries
-            }
+            wake(changes); // expired leases may also have held lock queue entries
         }
     }
 
-    /** Completes every waiter whose lock queue changed. Caller holds the lock. */
+    /** Answers the long polls of lock queues that changed. Caller holds the lock. */
     private void wakeQueues() {
-        List<String> changed = state.drainChangedQueues();
-        if (!changed.isEmpty()) {
-            for (Iterator<QueueWaiter> it = queueWaiters.iterator(); it.hasNext(); ) {
-                QueueWaiter w = it.next();
-                if (state.queueVersion(w.queue()) != w.version()) {
-                    it.remove();
-                    QueueView view = state.queue(w.queue());
-                    w.future().completeAsync(() -> view, timer); // outside the lock
-                }
-            }
+        if (!state.drainChangedQueues().isEmpty()) {
+            queueWaits.wake(at -> state.queueVersion(at.queue()) != at.version());
         }
     }
 
-    /** Completes every waiter whose service or lock queue changed. Caller holds the lock. */
-    private void wake() {
+    /** Answers the long polls on {@code key}. Caller holds the lock. */
+    private void wake(ServiceKey key) {
+        keyWaits.wake(key::equals);
+        streamWaits.wake(keys -> keys.contains(key));
+    }
+
+    /** Answers the long polls on the services of {@code changes} and of lock queues that changed. Caller holds the lock. */
+    private void wake(List<Change> changes) {
         wakeQueues();
-        for (Iterator<MultiWaiter> it = multiWaiters.iterator(); it.hasNext(); ) {
-            MultiWaiter w = it.next();
-            Map<ServiceKey, ChangeBatch> batches = state.changesSince(w.afters());
-            if (!batches.isEmpty()) {
-                it.remove();
-                w.future().completeAsync(() -> batches, timer);
-            }
-        }
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            ChangeBatch batch = state.changesSince(w.key(), w.after());
-            if (batch.reset() || !batch.changes().isEmpty()) {
-                it.remove();
-                w.future().complete(batch);
-            }
+        Set<ServiceKey> keys = new HashSet<>();
+        changes.forEach(c -> keys.add(c.instance().key()));
+        if (!keys.isEmpty()) {
+            keyWaits.wake(keys::contains);
+            streamWaits.wake(watched -> watched.stream().anyMatch(keys::contains));
         }
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
+        List<CompletableFuture<?>> parked = new ArrayList<>();
         synchronized (lock) {
-            waiters.forEach(w -> w.future().completeExceptionally(new dev.courier.registry.RegistryException("registry closed")));
-            waiters.clear();
-            queueWaiters.forEach(w -> w.future().completeExceptionally(new dev.courier.registry.RegistryException("registry closed")));
-            queueWaiters.clear();
-            multiWaiters.forEach(w -> w.future().completeExceptionally(new dev.courier.registry.RegistryException("registry closed")));
-            multiWaiters.clear();
+            parked.addAll(keyWaits.removeAll());
+            parked.addAll(streamWaits.removeAll());
+            parked.addAll(queueWaits.removeAll());
         }
+        parked.forEach(f -> f.completeExceptionally(new dev.courier.registry.RegistryException("registry closed")));
     }
 }

@@ -6,6 +6,7 @@ import dev.courier.registry.internal.Change;
 import dev.courier.registry.internal.ChangeBatch;
 import dev.courier.registry.internal.InstanceCodec;
 import dev.courier.registry.internal.LeaseNotFoundException;
+import dev.courier.registry.internal.ParkedQueries;
 import dev.courier.registry.internal.RegistryState;
 import dev.courier.registry.raft.RegistryAccess;
 import java.io.BufferedInputStream;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -102,9 +102,12 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private volatile java.util.function.LongSupplier clock = System::nanoTime;
     /** Set when this replica became leader: a lease is not expired before this time. */
     private final Map<Long, Long> graceUntilNanos = new HashMap<>();
-    private final List<Waiter> waiters = new ArrayList<>();
-    private final List<QueueWaiter> queueWaiters = new ArrayList<>();
-    private final List<MultiWaiter> multiWaiters = new ArrayList<>();
+    /** Parked {@code CHANGES} queries, by service. */
+    private final ParkedQueries<ServiceKey, Message> keyWaits;
+    /** Parked {@code CHANGES_MULTI} queries (watch streams), by the services they watch. */
+    private final ParkedQueries<java.util.Set<ServiceKey>, Message> streamWaits;
+    /** Parked {@code QUEUE_CHANGES} queries. */
+    private final ParkedQueries<QueueAt, Message> queueWaits;
     private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
     private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "courier-raft-registry-reply");
@@ -123,69 +126,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
     /** What this member's own expiry entries carry: only the leader's own are accepted. */
     private final String memberSecret = newSecret();
 
-    /** A parked {@code CHANGES} query; {@code timeout} answers it when nothing changes in time. */
-    private static final class Waiter {
-        final ServiceKey key;
-        final long after;
-        final CompletableFuture<Message> future = new CompletableFuture<>();
-        java.util.concurrent.ScheduledFuture<?> timeout;
-
-        Waiter(ServiceKey key, long after) {
-            this.key = key;
-            this.after = after;
-        }
-
-        /**
-         * Cancels the timeout and answers with {@code reply} on {@code executor}: off the lock, and off the
-         * apply thread (sending a hundred replies must not delay the next entry). Caller holds the lock
-         * and has removed this waiter.
-         */
-        void answer(Message reply, java.util.concurrent.Executor executor) {
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            future.completeAsync(() -> reply, executor);
-        }
-    }
-
-    /** A parked {@code CHANGES_MULTI} query: one client's watch stream. */
-    private static final class MultiWaiter {
-        final Map<ServiceKey, Long> afters;
-        final CompletableFuture<Message> future = new CompletableFuture<>();
-        java.util.concurrent.ScheduledFuture<?> timeout;
-
-        MultiWaiter(Map<ServiceKey, Long> afters) {
-            this.afters = afters;
-        }
-
-        /** As {@link Waiter#answer}. */
-        void answer(Message reply, java.util.concurrent.Executor executor) {
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            future.completeAsync(() -> reply, executor);
-        }
-    }
-
-    /** A parked {@code QUEUE_CHANGES} query. */
-    private static final class QueueWaiter {
-        final String queue;
-        final long version;
-        final CompletableFuture<Message> future = new CompletableFuture<>();
-        java.util.concurrent.ScheduledFuture<?> timeout;
-
-        QueueWaiter(String queue, long version) {
-            this.queue = queue;
-            this.version = version;
-        }
-
-        /** As {@link Waiter#answer}. */
-        void answer(Message reply, java.util.concurrent.Executor executor) {
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            future.completeAsync(() -> reply, executor);
-        }
+    /** A lock queue as a parked query last saw it. */
+    private record QueueAt(String queue, long version) {
     }
 
     public RegistryStateMachine() {
@@ -195,6 +137,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true); // an answered long poll leaves no timeout task behind
+        // answers go out on the reply pool: off the lock, and off the apply thread (sending a hundred
+        // replies must not delay the next entry)
+        keyWaits = new ParkedQueries<>(this, timer, replies);
+        streamWaits = new ParkedQueries<>(this, timer, replies);
+        queueWaits = new ParkedQueries<>(this, timer, replies);
     }
 
     /**
@@ -648,16 +595,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
                         if (!batches.isEmpty()) {
                             return CompletableFuture.completedFuture(RaftCodec.encodeBatches(batches));
                         }
-                        MultiWaiter w = new MultiWaiter(afters);
-                        multiWaiters.add(w);
-                        w.timeout = timer.schedule(() -> {
-                            synchronized (this) {
-                                if (multiWaiters.remove(w)) {
-                                    w.answer(RaftCodec.encodeBatches(state.changesSince(afters)), replies);
-                                }
-                            }
-                        }, maxWait, TimeUnit.MILLISECONDS);
-                        return w.future;
+                        return streamWaits.park(afters.keySet(), () -> RaftCodec.encodeBatches(state.changesSince(afters)),
+                                maxWait);
                     }
                     case Command.QUEUE -> {
                         return CompletableFuture.completedFuture(RaftCodec.encodeQueue(state.queue(in.readUTF())));
@@ -669,16 +608,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
                         if (state.queueVersion(queue) != version) {
                             return CompletableFuture.completedFuture(RaftCodec.encodeQueue(state.queue(queue)));
                         }
-                        QueueWaiter w = new QueueWaiter(queue, version);
-                        queueWaiters.add(w);
-                        w.timeout = timer.schedule(() -> {
-                            synchronized (this) {
-                                if (queueWaiters.remove(w)) {
-                                    w.answer(RaftCodec.encodeQueue(state.queue(queue)), replies);
-                                }
-                            }
-                        }, maxWait, TimeUnit.MILLISECONDS);
-                        return w.future;
+                        return queueWaits.park(new QueueAt(queue, version), () -> RaftCodec.encodeQueue(state.queue(queue)),
+                                maxWait);
                     }
                     case Command.CHANGES -> {
                         ServiceKey key = InstanceCodec.readKey(in);
@@ -688,16 +619,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
                         if (batch.reset() || !batch.changes().isEmpty()) {
                             return CompletableFuture.completedFuture(RaftCodec.encodeBatch(batch));
                         }
-                        Waiter w = new Waiter(key, after);
-                        waiters.add(w);
-                        w.timeout = timer.schedule(() -> {
-                            synchronized (this) {
-                                if (waiters.remove(w)) {
-                                    w.answer(RaftCodec.encodeBatch(state.changesSince(key, after)), replies);
-                                }
-                            }
-                        }, maxWait, TimeUnit.MILLISECONDS);
-                        return w.future;
+                        return keyWaits.park(key, () -> RaftCodec.encodeBatch(state.changesSince(key, after)), maxWait);
                     }
                     default -> throw new IOException("unknown registry query " + op);
                 }
@@ -719,51 +641,22 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     /** Completes the parked queries on {@code key}. Caller holds the lock. */
     private void wake(ServiceKey key) {
-        for (Iterator<MultiWaiter> it = multiWaiters.iterator(); it.hasNext(); ) {
-            MultiWaiter w = it.next();
-            if (w.afters.containsKey(key)) {
-                it.remove();
-                w.answer(RaftCodec.encodeBatches(state.changesSince(w.afters)), replies);
-            }
-        }
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            if (w.key.equals(key)) {
-                it.remove();
-                w.answer(RaftCodec.encodeBatch(state.changesSince(key, w.after)), replies);
-            }
-        }
+        streamWaits.wake(keys -> keys.contains(key));
+        keyWaits.wake(key::equals);
     }
 
     /** Completes the parked queries on lock queues that changed. Caller holds the lock. */
     private void wakeQueues() {
-        List<String> changed = state.drainChangedQueues();
-        if (changed.isEmpty() || queueWaiters.isEmpty()) {
-            return;
-        }
-        for (Iterator<QueueWaiter> it = queueWaiters.iterator(); it.hasNext(); ) {
-            QueueWaiter w = it.next();
-            if (state.queueVersion(w.queue) != w.version) {
-                it.remove();
-                w.answer(RaftCodec.encodeQueue(state.queue(w.queue)), replies);
-            }
+        if (!state.drainChangedQueues().isEmpty()) {
+            queueWaits.wake(at -> state.queueVersion(at.queue()) != at.version());
         }
     }
 
     private void wakeAll() {
         state.drainChangedQueues();
-        for (MultiWaiter w : multiWaiters) {
-            w.answer(RaftCodec.encodeBatches(state.changesSince(w.afters)), replies);
-        }
-        multiWaiters.clear();
-        for (QueueWaiter w : queueWaiters) {
-            w.answer(RaftCodec.encodeQueue(state.queue(w.queue)), replies);
-        }
-        queueWaiters.clear();
-        for (Waiter w : waiters) {
-            w.answer(RaftCodec.encodeBatch(state.changesSince(w.key, w.after)), replies);
-        }
-        waiters.clear();
+        streamWaits.wakeAll();
+        queueWaits.wakeAll();
+        keyWaits.wakeAll();
     }
 
     @Override
@@ -876,7 +769,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
 
     /** How many {@code CHANGES} and {@code CHANGES_MULTI} queries are parked here. */
     public synchronized int parkedQueries() {
-        return waiters.size() + multiWaiters.size();
+        return keyWaits.size() + streamWaits.size();
     }
 
     /** How many {@code EXPIRE} entries this replica has submitted as leader. */
@@ -916,16 +809,13 @@ public final class RegistryStateMachine extends BaseStateMachine {
     public void close() throws IOException {
         timer.shutdownNow();
         replies.shutdownNow();
-        List<Waiter> parked;
+        List<CompletableFuture<Message>> parked = new ArrayList<>();
         synchronized (this) {
-            parked = new ArrayList<>(waiters);
-            waiters.clear();
-            queueWaiters.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
-            queueWaiters.clear();
-            multiWaiters.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
-            multiWaiters.clear();
+            parked.addAll(keyWaits.removeAll());
+            parked.addAll(streamWaits.removeAll());
+            parked.addAll(queueWaits.removeAll());
         }
-        parked.forEach(w -> w.future.completeExceptionally(new IOException("registry server closing")));
+        parked.forEach(f -> f.completeExceptionally(new IOException("registry server closing")));
         super.close();
     }
 }
