@@ -17,8 +17,21 @@ public final class InFlight {
     private final AtomicInteger running = new AtomicInteger();
     private volatile boolean draining;
 
-    public void enter() {
+    /**
+     * Counts a new call unless draining has begun; false, counting nothing, if it has. Checked against
+     * {@link #drain} both ways round: either the drain sees this call, or this call sees the drain, so
+     * no call starts after a drain found nothing running (the server would then close under it).
+     */
+    public boolean tryEnter() {
+        if (draining) {
+            return false;
+        }
         running.incrementAndGet();
+        if (draining) {
+            running.decrementAndGet();
+            return false;
+        }
+        return true;
     }
 
     public void exit() {

@@ -111,34 +111,40 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         long receivedNanos = System.nanoTime();
         boolean oneWay = frame.isOneWay();
         long id = frame.requestId();
-        if (inFlight.isDraining()) {
+        if (!inFlight.tryEnter()) {
             reject(channel, oneWay, id, Status.SHUTTING_DOWN, "The server is shutting down");
-            return;
-        }
-        if (frame.serializerId() != serializer.id()) {
-            // The serializer is the server's choice, never the caller's: a peer may not switch to another
-            // decoder (and its gadget surface) by setting one byte of the header.
-            reject(channel, oneWay, id, Status.BAD_REQUEST, "This server takes requests in serializer '"
-                    + serializer.name() + "' (id " + serializer.id() + ") only, not id " + frame.serializerId());
-            return;
-        }
-        ServerConnection connection = ServerConnection.of(channel);
-        if (!connection.tryStartRequest(maxPendingPerConnection)) {
-            reject(channel, oneWay, id, Status.SERVER_BUSY, "This connection has " + maxPendingPerConnection
-                    + " requests waiting for answers, the server's limit per connection; the request was not run");
             return;
         }
         boolean started = false;
         try {
-            started = start(channel, frame, connection, receivedNanos);
+            if (frame.serializerId() != serializer.id()) {
+                // The serializer is the server's choice, never the caller's: a peer may not switch to another
+                // decoder (and its gadget surface) by setting one byte of the header.
+                reject(channel, oneWay, id, Status.BAD_REQUEST, "This server takes requests in serializer '"
+                        + serializer.name() + "' (id " + serializer.id() + ") only, not id " + frame.serializerId());
+                return;
+            }
+            ServerConnection connection = ServerConnection.of(channel);
+            if (!connection.tryStartRequest(maxPendingPerConnection)) {
+                reject(channel, oneWay, id, Status.SERVER_BUSY, "This connection has " + maxPendingPerConnection
+                        + " requests waiting for answers, the server's limit per connection; the request was not run");
+                return;
+            }
+            try {
+                started = start(channel, frame, connection, receivedNanos);
+            } finally {
+                if (!started) {
+                    connection.requestDone();
+                }
+            }
         } finally {
             if (!started) {
-                connection.requestDone();
+                inFlight.exit(); // answered (refused) here: the drain need not wait for it
             }
         }
     }
 
-    /** Reads and starts the request; true once it runs or waits for the pool (it then ends the count itself). */
+    /** Reads and starts the request; true once it runs or waits for the pool (it then ends both counts itself). */
     private boolean start(Channel channel, Frame frame, ServerConnection connection, long receivedNanos) {
         boolean oneWay = frame.isOneWay();
         long id = frame.requestId();
@@ -175,7 +181,6 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
         long timeoutNanos = head.timeoutMillis() * 1_000_000L;
         Call call = new Call(channel, connection, id, oneWay, invoker, args, receivedNanos, timeoutNanos, head);
-        inFlight.enter();
         if (service.nonBlocking() || invoker.nonBlocking()) {
             call.run();
             return true;
@@ -184,7 +189,6 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             businessPool.execute(call);
             return true;
         } catch (RejectedExecutionException e) {
-            inFlight.exit();
             reject(channel, oneWay, id, Status.SERVER_BUSY, "The server's business pool is full");
             return false;
         }

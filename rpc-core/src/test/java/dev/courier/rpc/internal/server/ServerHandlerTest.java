@@ -225,4 +225,26 @@ class ServerHandlerTest {
             draining.finishAndReleaseAll();
         }
     }
+
+    @Test
+    void aRequestAnsweredOrRefusedLeavesNothingCountedForTheDrain() {
+        InFlight inFlight = new InFlight();
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX_BODY), new Decompressor(MAX_BODY), FrameEncoder.INSTANCE,
+                new ServerHandler(Map.of(echo.key(), echo), Utf8TestSerializer.INSTANCE, Runnable::run,
+                        inFlight, CompressionPolicy.none()));
+        dev.courier.rpc.internal.WriteQueue.install(channel);
+        try {
+            channel.writeInbound(echoRequest(21, "ran"));
+            channel.writeInbound(request(22, 0, "no.such.Service", "echo", "Ljava/lang/String;", "refused"));
+            for (int i = 0; i < 2; i++) {
+                ByteBuf bytes = channel.readOutbound();
+                assertThat(bytes).as("answer %d", i).isNotNull();
+                bytes.release();
+            }
+            assertThat(inFlight.running()).isZero();
+            assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
 }
