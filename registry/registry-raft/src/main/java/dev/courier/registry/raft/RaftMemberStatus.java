@@ -25,8 +25,9 @@ import org.apache.ratis.retry.RetryPolicies;
  * @param role    {@code LEADER}, {@code FOLLOWER}, {@code CANDIDATE}, ... or {@code UNREACHABLE}
  * @param term    the term of its last log entry (0 when unreachable)
  * @param applied the index of the last entry its state machine applied (0 when unreachable)
+ * @param commit  the index of the last entry it knows committed (0 when unreachable)
  */
-public record RaftMemberStatus(String id, String address, String role, long term, long applied) {
+public record RaftMemberStatus(String id, String address, String role, long term, long applied, long commit) {
 
     /** How long {@link #of} waits for each member by default: long enough for a member on a loaded host. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -41,9 +42,10 @@ public record RaftMemberStatus(String id, String address, String role, long term
         return role.equals("LEADER");
     }
 
-    /** The status line: {@code MEMBER id=.. address=.. role=.. term=.. applied=..}. */
+    /** The status line: {@code MEMBER id=.. address=.. role=.. term=.. applied=.. commit=..}. */
     public String line() {
-        return "MEMBER id=" + id + " address=" + address + " role=" + role + " term=" + term + " applied=" + applied;
+        return "MEMBER id=" + id + " address=" + address + " role=" + role + " term=" + term + " applied=" + applied
+                + " commit=" + commit;
     }
 
     /** Asks every member of a {@code raft://} URL at once, each for up to {@link #DEFAULT_TIMEOUT}. */
@@ -85,7 +87,7 @@ public record RaftMemberStatus(String id, String address, String role, long term
         List<RaftMemberStatus> named = new ArrayList<>(answers.size());
         for (RaftMemberStatus s : answers) {
             named.add(s.id.equals("?") ? new RaftMemberStatus(idsByAddress.getOrDefault(s.address, "?"), s.address,
-                    s.role, s.term, s.applied) : s);
+                    s.role, s.term, s.applied, s.commit) : s);
         }
         return List.copyOf(named);
     }
@@ -115,10 +117,11 @@ public record RaftMemberStatus(String id, String address, String role, long term
                 case FOLLOWER -> "FOLLOWER";
                 default -> role.getRole().name();
             };
+            org.apache.ratis.proto.RaftProtos.LogInfoProto log = info.getLogInfoProto();
             return new Answer(new RaftMemberStatus(role.getSelf().getId().toStringUtf8(), peer.getAddress(), roleName,
-                    info.getLogInfoProto().getLastEntry().getTerm(), info.getLogInfoProto().getApplied().getIndex()), ids);
+                    log.getLastEntry().getTerm(), log.getApplied().getIndex(), log.getCommitted().getIndex()), ids);
         } catch (Exception e) {
-            return new Answer(new RaftMemberStatus("?", peer.getAddress(), UNREACHABLE, 0, 0), Map.of());
+            return new Answer(new RaftMemberStatus("?", peer.getAddress(), UNREACHABLE, 0, 0, 0), Map.of());
         }
     }
 }

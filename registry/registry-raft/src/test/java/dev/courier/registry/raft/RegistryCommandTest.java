@@ -78,6 +78,14 @@ class RegistryCommandTest {
                         + cluster.peers().members().get(id) + " role=FOLLOWER term="))).hasSize(1);
                 assertThat(status).containsPattern("INSTANCES count=1 revision=\\d+");
             });
+            // each survivor's line carries its applied and commit index: the registration and the lease
+            // grant are in the log, and nothing is applied before it is committed
+            assertThat(RaftMemberStatus.of(cluster.url())).filteredOn(RaftMemberStatus::reachable).hasSize(2)
+                    .allSatisfy(m -> {
+                        assertThat(m.applied()).isGreaterThanOrEqualTo(2);
+                        assertThat(m.commit()).isGreaterThanOrEqualTo(m.applied());
+                        assertThat(m.line()).endsWith(" applied=" + m.applied() + " commit=" + m.commit());
+                    });
 
             String ls = run("ls", "--registry", cluster.url());
             assertThat(ls).contains("SERVICE default/dev.courier.test.Cli:1.0 instances=1").contains("INSTANCE 10.3.0.1:8080");
