@@ -14,6 +14,7 @@ import dev.courier.registry.coordination.LockGrant;
 import dev.courier.registry.raft.RaftLeaseBackend;
 import dev.courier.registry.raft.RaftMemberStatus;
 import dev.courier.registry.raft.RaftPeers;
+import dev.courier.registry.raft.RaftRegistryServer;
 import dev.courier.registry.raft.RegistryCommand;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -85,6 +86,10 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = "--report", description = "Write results.json and index.html into this directory.")
     Path report;
+
+    @Option(names = "--election-timeout", description = "The members' --election-timeout, MIN-MAX ms (default: ${DEFAULT-VALUE}).",
+            defaultValue = RaftRegistryServer.DEFAULT_ELECTION_TIMEOUT)
+    String electionTimeout;
 
     /** The system name of every figure in the report. */
     static final String SYSTEM = "courier-raft-registry";
@@ -161,14 +166,15 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
             }
             Thread.sleep(200);
         }
-        System.out.printf("== registry: 3 member processes %s%n", addresses.values());
+        System.out.printf("== registry: 3 member processes %s, election timeout %s ms%n", addresses.values(),
+                electionTimeout);
     }
 
     private Process launch(String id) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", RegistryCommand.class.getName(),
-                "--id", id, "--peers", peers, "--data-dir", dataDir.toString())
+                "--id", id, "--peers", peers, "--data-dir", dataDir.toString(), "--election-timeout", electionTimeout)
                 .redirectErrorStream(true).redirectOutput(dataDir.resolve(id + ".log").toFile()).start();
     }
 

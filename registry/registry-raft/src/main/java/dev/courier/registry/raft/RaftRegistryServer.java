@@ -13,7 +13,6 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +91,31 @@ public final class RaftRegistryServer implements AutoCloseable {
         EXISTING
     }
 
+    /** The election timeout range members use unless told otherwise, as {@code MIN-MAX} milliseconds. */
+    public static final String DEFAULT_ELECTION_TIMEOUT = "300-600";
+
+    /**
+     * The Ratis properties of an election timeout range given as {@code MIN-MAX} milliseconds (50 &le;
+     * MIN &lt; MAX &le; 60000). The leader sends heartbeats every MIN/2 and steps down when it has not
+     * heard from a majority for MAX.
+     *
+     * @throws IllegalArgumentException if {@code range} is not such a range
+     */
+    public static java.util.Map<String, String> electionTimeout(String range) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})-(\\d{1,5})").matcher(range.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--election-timeout is MIN-MAX milliseconds, such as "
+                    + DEFAULT_ELECTION_TIMEOUT + ", not '" + range + "'");
+        }
+        int min = Integer.parseInt(m.group(1));
+        int max = Integer.parseInt(m.group(2));
+        if (min < 50 || max <= min || max > 60_000) {
+            throw new IllegalArgumentException("--election-timeout needs 50 <= MIN < MAX <= 60000 ms, not " + range);
+        }
+        return java.util.Map.of(RaftServerConfigKeys.Rpc.TIMEOUT_MIN_KEY, min + "ms",
+                RaftServerConfigKeys.Rpc.TIMEOUT_MAX_KEY, max + "ms");
+    }
+
     /**
      * As above, starting as {@code bootstrap} says and listening on {@code listen} ({@code host:port};
      * null: the address {@code peers} gives this member, which is what the others and clients are told).
@@ -112,8 +136,7 @@ public final class RaftRegistryServer implements AutoCloseable {
             GrpcConfigKeys.Server.setPort(properties, bind.port(id));
         }
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+        electionTimeout(DEFAULT_ELECTION_TIMEOUT).forEach(properties::set);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, snapshotEvery);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);

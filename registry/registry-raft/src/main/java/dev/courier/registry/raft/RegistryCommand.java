@@ -71,6 +71,12 @@ public final class RegistryCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", description = "Take a snapshot every N log entries (default: 10000).", defaultValue = "10000")
     long snapshotEvery;
 
+    @Option(names = "--election-timeout", description = "MIN-MAX milliseconds a follower waits without hearing"
+            + " from the leader before it stands for election, drawn at random in the range (default: ${DEFAULT-VALUE})."
+            + " Lower fails over sooner; too low for the host's pauses causes needless elections. Give every member"
+            + " the same.", defaultValue = RaftRegistryServer.DEFAULT_ELECTION_TIMEOUT)
+    String electionTimeout;
+
     @Option(names = "--tls-cert", description = "This member's certificate (PEM): mutual TLS between members and"
             + " for clients, with --tls-key and --tls-ca.")
     Path tlsCert;
@@ -124,6 +130,13 @@ public final class RegistryCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        java.util.Map<String, String> ratisProperties;
+        try {
+            ratisProperties = RaftRegistryServer.electionTimeout(electionTimeout);
+        } catch (IllegalArgumentException e) {
+            System.err.println("courier registry: " + e.getMessage());
+            return 2;
+        }
         if (!members.members().containsKey(id)) {
             System.err.println("courier registry: --id " + id + " is not one of --peers " + members.members().keySet());
             return 2;
@@ -164,7 +177,7 @@ public final class RegistryCommand implements Callable<Integer> {
             access = access.withAdmins(admins);
         }
         RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery,
-                java.util.Map.of(), tls, access, bootstrap, listen);
+                ratisProperties, tls, access, bootstrap, listen);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.out.println("courier registry: member " + id + " shutting down");
