@@ -41,9 +41,6 @@ import org.apache.ratis.util.TimeDuration;
 public final class RaftLeaseBackend implements LeaseBackend {
 
     static final int STALE_CONNECTION_RETRIES = 20;
-    static final int RETRY_SLEEP_MILLIS = 20;
-    /** How long one call is retried for (then one more attempt may take up to the 3 s request timeout). */
-    static final int RETRY_FOR_MILLIS = 6000;
 
     private final RaftClient client;
     private final String token;
@@ -81,25 +78,8 @@ public final class RaftLeaseBackend implements LeaseBackend {
                 .setProperties(properties)
                 .setParameters(RaftTls.parametersOf(tls))
                 .setRaftGroup(peers.group())
-                .setRetryPolicy(retryPolicy())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
-    }
-
-    /**
-     * During an election a member that knows no leader yet answers at once, so a call is tried again
-     * every 20 ms, for 6 s in all: it finds the new leader within 20 ms of its first commit (a 100 ms
-     * sleep would add up to 100 ms to every failover).
-     */
-    private static org.apache.ratis.retry.RetryPolicy retryPolicy() {
-        org.apache.ratis.retry.RetryPolicy every20ms = RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                RETRY_FOR_MILLIS / RETRY_SLEEP_MILLIS, TimeDuration.valueOf(RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS));
-        org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy.Builder policy =
-                org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy.newBuilder();
-        for (org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase type
-                : org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.values()) {
-            policy.setRetryPolicy(type, every20ms).setTimeout(type, TimeDuration.valueOf(RETRY_FOR_MILLIS, TimeUnit.MILLISECONDS));
-        }
-        return policy.build();
     }
 
     /** One blocking call of the client. */
