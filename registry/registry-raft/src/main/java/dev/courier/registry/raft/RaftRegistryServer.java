@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * directory recovers and catches up (from the leader's log or, if that was purged, a snapshot).
  *
  * <p>Reads are linearizable (Ratis read option {@code LINEARIZABLE}). Elections time out after
- * 300-600 ms, so a new leader usually serves well within a second of the old one dying.
+ * 150-300 ms by default (the Raft paper's range), so a new leader serves within a second of the old
+ * one dying (p50 0.73 s, max 0.97 s over 10 SIGKILLs on an idle 2-core host; 300-600 ms gave p50
+ * 1.0 s, max 1.36 s).
  *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
@@ -92,7 +94,7 @@ public final class RaftRegistryServer implements AutoCloseable {
     }
 
     /** The election timeout range members use unless told otherwise, as {@code MIN-MAX} milliseconds. */
-    public static final String DEFAULT_ELECTION_TIMEOUT = "300-600";
+    public static final String DEFAULT_ELECTION_TIMEOUT = "150-300";
 
     /**
      * The Ratis properties of an election timeout range given as {@code MIN-MAX} milliseconds (50 &le;

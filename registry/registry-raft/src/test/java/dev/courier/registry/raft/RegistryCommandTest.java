@@ -151,7 +151,7 @@ class RegistryCommandTest {
         assertThat(RaftRegistryServer.electionTimeout("150-300")).containsEntry("raft.server.rpc.timeout.min", "150ms")
                 .containsEntry("raft.server.rpc.timeout.max", "300ms").hasSize(2);
         assertThat(RaftRegistryServer.electionTimeout(RaftRegistryServer.DEFAULT_ELECTION_TIMEOUT))
-                .containsEntry("raft.server.rpc.timeout.min", "300ms").containsEntry("raft.server.rpc.timeout.max", "600ms");
+                .containsEntry("raft.server.rpc.timeout.min", "150ms").containsEntry("raft.server.rpc.timeout.max", "300ms");
         Path data = dir.resolve("data");
         for (String bad : new String[] {"300", "600-300", "10-20", "150-70000", "fast"}) {
             assertThat(new CommandLine(new RegistryCommand()).execute("--id", "n1", "--data-dir", data.toString(),
