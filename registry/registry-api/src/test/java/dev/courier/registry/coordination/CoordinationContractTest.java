@@ -277,7 +277,8 @@ public abstract class CoordinationContractTest {
         assertThat(fromA).isSorted();
         Set<Long> workers = new HashSet<>();
         ids.forEach(id -> workers.add((id >>> 12) & 0x3FF));
-        assertThat(workers).hasSize(2);
+        // two at least: a generator whose session lapses (a loaded host) leases another worker id and goes on
+        assertThat(workers).hasSizeGreaterThanOrEqualTo(2);
     }
 
     /**
