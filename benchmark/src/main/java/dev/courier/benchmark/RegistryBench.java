@@ -160,7 +160,7 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         }
         String url = "raft://" + String.join(",", addresses.values());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (leaderOf(status(url)) == null) {
+        while (RaftMemberStatus.leaderId(RaftMemberStatus.of(url)) == null) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the registry elected no leader in 180 s");
             }
@@ -336,7 +336,7 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         try (RaftLeaseBackend writer = new RaftLeaseBackend(RaftPeers.ofAddresses(List.copyOf(addresses.values())))) {
             long lease = writer.grant(Duration.ofSeconds(60));
             for (int k = 0; k < kills; k++) {
-                String leader = leaderOf(status(url));
+                String leader = RaftMemberStatus.leaderId(RaftMemberStatus.of(url));
                 AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
                 AtomicLong firstAck = new AtomicLong();
                 AtomicLong firstSentAfter = new AtomicLong();
@@ -397,9 +397,9 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
     private void awaitCaughtUp(String url, String id) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            List<RaftMemberStatus> s = status(url);
-            String leader = leaderOf(s);
-            if (leader != null && appliedOf(s, id) >= 0 && appliedOf(s, id) >= appliedOf(s, leader) - 1) {
+            List<RaftMemberStatus> s = RaftMemberStatus.of(url);
+            String leader = RaftMemberStatus.leaderId(s);
+            if (leader != null && RaftMemberStatus.appliedOf(s, id) >= 0 && RaftMemberStatus.appliedOf(s, id) >= RaftMemberStatus.appliedOf(s, leader) - 1) {
                 return;
             }
             Thread.sleep(200);
@@ -418,17 +418,5 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         return new Result(SYSTEM, metric, 0, 1, 0, h.getValueAtPercentile(50) / 1000, h.getValueAtPercentile(90) / 1000,
                 h.getValueAtPercentile(99) / 1000, h.getValueAtPercentile(99.9) / 1000, h.getMaxValue() / 1000,
                 0, 0);
-    }
-
-    private static List<RaftMemberStatus> status(String url) {
-        return RaftMemberStatus.of(url);
-    }
-
-    private static String leaderOf(List<RaftMemberStatus> status) {
-        return RaftMemberStatus.leaderOf(status).map(RaftMemberStatus::id).orElse(null);
-    }
-
-    private static long appliedOf(List<RaftMemberStatus> status, String id) {
-        return RaftMemberStatus.appliedOf(status, id);
     }
 }

@@ -97,6 +97,11 @@ public record RaftMemberStatus(String id, String address, String role, long term
         return members.stream().filter(RaftMemberStatus::leader).findFirst();
     }
 
+    /** The id of the member that says it leads, or null when none does. */
+    public static String leaderId(List<RaftMemberStatus> members) {
+        return leaderOf(members).map(RaftMemberStatus::id).orElse(null);
+    }
+
     /** The applied index member {@code id} reports, or -1 when it is not listed or unreachable. */
     public static long appliedOf(List<RaftMemberStatus> members, String id) {
         return members.stream().filter(m -> m.id.equals(id) && m.reachable()).mapToLong(RaftMemberStatus::applied)

@@ -39,12 +39,7 @@ class RaftMembershipTest {
     void growsFromThreeToFiveAndShrinksToThreeUnderLoadLosingNoRegistration() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(5, dir, 200)) {
             Map<String, String> all = cluster.peers().members();
-            Map<String, String> first = new LinkedHashMap<>();
-            List.of("n1", "n2", "n3").forEach(id -> first.put(id, all.get(id)));
-            for (String id : first.keySet()) {
-                cluster.start(id, new RaftPeers(first), RaftRegistryServer.Bootstrap.NEW);
-            }
-            cluster.awaitLeader();
+            Map<String, String> first = startFirstThree(cluster);
             String url = cluster.url(); // clients know all five addresses; two answer nothing at first
             String firstUrl = "raft://" + String.join(",", first.values());
             assertThat(members(firstUrl)).containsExactlyInAnyOrder("n1", "n2", "n3");
@@ -111,12 +106,7 @@ class RaftMembershipTest {
     void aMemberThatJoinedRestartsOnItsDataAsAVotingMember() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(4, dir, 20)) {
             Map<String, String> all = cluster.peers().members();
-            Map<String, String> first = new LinkedHashMap<>();
-            List.of("n1", "n2", "n3").forEach(id -> first.put(id, all.get(id)));
-            for (String id : first.keySet()) {
-                cluster.start(id, new RaftPeers(first), RaftRegistryServer.Bootstrap.NEW);
-            }
-            cluster.awaitLeader();
+            Map<String, String> first = startFirstThree(cluster);
             String firstUrl = "raft://" + String.join(",", first.values());
             cluster.start("n4", cluster.peers(), RaftRegistryServer.Bootstrap.EXISTING);
             assertThat(cli("member", "add", "--registry", firstUrl, "--id", "n4", "--address", all.get("n4"))).isZero();
@@ -167,6 +157,17 @@ class RaftMembershipTest {
             assertThat(cli("member", "remove", "--registry", url, "--id", "n1")).isEqualTo(2);
             assertThat(members(url)).containsExactly("n1");
         }
+    }
+
+    /** Starts n1, n2 and n3 of {@code cluster} as a new cluster of three, and answers their addresses. */
+    private static Map<String, String> startFirstThree(RaftTestCluster cluster) throws java.io.IOException {
+        Map<String, String> first = new LinkedHashMap<>();
+        List.of("n1", "n2", "n3").forEach(id -> first.put(id, cluster.peers().members().get(id)));
+        for (String id : first.keySet()) {
+            cluster.start(id, new RaftPeers(first), RaftRegistryServer.Bootstrap.NEW);
+        }
+        cluster.awaitLeader();
+        return first;
     }
 
     private static int cli(String... args) {

@@ -64,18 +64,6 @@ class RaftProcessFailoverTest {
                 .start();
     }
 
-    private static List<RaftMemberStatus> status(String url) {
-        return RaftMemberStatus.of(url);
-    }
-
-    private static String leaderOf(List<RaftMemberStatus> status) {
-        return RaftMemberStatus.leaderOf(status).map(RaftMemberStatus::id).orElse(null);
-    }
-
-    private static long appliedOf(List<RaftMemberStatus> status, String id) {
-        return RaftMemberStatus.appliedOf(status, id);
-    }
-
     private static String addressesToPeers(Map<String, String> addresses) {
         List<String> parts = new ArrayList<>();
         addresses.forEach((id, a) -> parts.add(id + "=" + a));
@@ -101,7 +89,7 @@ class RaftProcessFailoverTest {
                 members.put(id, launch(id, peers));
             }
             String leader = await().atMost(Duration.ofSeconds(60)).until(
-                    () -> members.values().stream().anyMatch(p -> !p.isAlive()) ? "" : leaderOf(status(url)),
+                    () -> members.values().stream().anyMatch(p -> !p.isAlive()) ? "" : RaftMemberStatus.leaderId(RaftMemberStatus.of(url)),
                     l -> l != null);
             if (!leader.isEmpty()) {
                 return leader;
@@ -147,7 +135,7 @@ class RaftProcessFailoverTest {
             long ackAfterKill = await().atMost(Duration.ofSeconds(30)).until(lastAck::get, t -> t > killedAt);
             // a write was acknowledged after the kill, so there is a new leader; status asks each member for up to
             // 5 s, and a loaded host can still miss it for a while (with 1 s, run 3 of verify on 8165bb3 did for 10 s)
-            String newLeader = await().atMost(Duration.ofSeconds(60)).until(() -> leaderOf(status(url)),
+            String newLeader = await().atMost(Duration.ofSeconds(60)).until(() -> RaftMemberStatus.leaderId(RaftMemberStatus.of(url)),
                     l -> l != null && !l.equals(leader));
             // how fast is for the benchmarks and TARGETS.md to judge; here it is reported
             System.out.printf("[raft-process] leader %s SIGKILLed; %s leads; a registration was acknowledged"
@@ -162,10 +150,10 @@ class RaftProcessFailoverTest {
 
             assertThat(new HashSet<>(consumer.list(KEY).instances())).containsAll(acknowledged);
             // the restarted member caught up: it applied everything the new leader had applied
-            long leaderApplied = appliedOf(status(url), newLeader);
+            long leaderApplied = RaftMemberStatus.appliedOf(RaftMemberStatus.of(url), newLeader);
             assertThat(leaderApplied).isPositive();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(appliedOf(status(url), leader)).isGreaterThanOrEqualTo(leaderApplied));
+                    assertThat(RaftMemberStatus.appliedOf(RaftMemberStatus.of(url), leader)).isGreaterThanOrEqualTo(leaderApplied));
         }
     }
 
@@ -189,7 +177,7 @@ class RaftProcessFailoverTest {
             signal(frozen, "STOP");
             long frozenAt = System.nanoTime();
             try {
-                String newLeader = await().atMost(Duration.ofSeconds(30)).until(() -> leaderOf(status(url)),
+                String newLeader = await().atMost(Duration.ofSeconds(30)).until(() -> RaftMemberStatus.leaderId(RaftMemberStatus.of(url)),
                         l -> l != null && !l.equals(leader));
                 // the fault lasts past the TTL: on the frozen leader's clock the provider's lease has lapsed
                 await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -200,9 +188,9 @@ class RaftProcessFailoverTest {
             }
             // the old leader wakes, learns the new term and catches up as a follower
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                List<RaftMemberStatus> status = status(url);
-                String now = leaderOf(status);
-                return now != null && !now.equals(leader) && appliedOf(status, leader) >= appliedOf(status, now);
+                List<RaftMemberStatus> status = RaftMemberStatus.of(url);
+                String now = RaftMemberStatus.leaderId(status);
+                return now != null && !now.equals(leader) && RaftMemberStatus.appliedOf(status, leader) >= RaftMemberStatus.appliedOf(status, now);
             });
             assertThat(consumer.list(KEY).instances()).contains(live);
             assertThat(events).as(() -> "expiry decisions in the member logs: " + expiryLines(addresses.keySet()))
@@ -256,9 +244,9 @@ class RaftProcessFailoverTest {
             for (int i = 0; i < 20; i++) {
                 provider.register(ServiceInstance.of(KEY, "10.5.0.1", 2000 + i), Duration.ofSeconds(30));
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> appliedOf(status(url), follower)
-                    >= appliedOf(status(url), leader));
-            long appliedBefore = appliedOf(status(url), follower);
+            await().atMost(Duration.ofSeconds(20)).until(() -> RaftMemberStatus.appliedOf(RaftMemberStatus.of(url), follower)
+                    >= RaftMemberStatus.appliedOf(RaftMemberStatus.of(url), leader));
+            long appliedBefore = RaftMemberStatus.appliedOf(RaftMemberStatus.of(url), follower);
 
             Process member = members.get(follower);
             member.destroy(); // SIGTERM
@@ -275,7 +263,7 @@ class RaftProcessFailoverTest {
                     provider.register(ServiceInstance.of(KEY, "10.5.0.1", 3000), Duration.ofSeconds(30)));
             members.put(follower, launch(follower, peers));
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(appliedOf(status(url), follower)).isGreaterThan(appliedBefore));
+                    assertThat(RaftMemberStatus.appliedOf(RaftMemberStatus.of(url), follower)).isGreaterThan(appliedBefore));
         }
     }
 }
