@@ -698,11 +698,12 @@ public final class RegistryStateMachine extends BaseStateMachine {
         Message checkpoint = null;
         synchronized (this) {
             long now = clock.getAsLong();
+            Map<Long, Long> ttls = state.leaseTtls();
             if (now - lastCheckpointNanos >= TimeUnit.MILLISECONDS.toNanos(CHECKPOINT_EVERY_MILLIS)) {
                 lastCheckpointNanos = now;
-                checkpoint = checkpoint(term, now);
+                checkpoint = checkpoint(term, now, ttls);
             }
-            for (Map.Entry<Long, Long> e : state.leaseTtls().entrySet()) {
+            for (Map.Entry<Long, Long> e : ttls.entrySet()) {
                 long id = e.getKey();
                 long last = lastRenewNanos.getOrDefault(id, now);
                 Long submitted = expirySubmittedNanos.get(id);
@@ -735,9 +736,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
     }
 
     /** A {@code CHECKPOINT} of the leases silent for over half their TTL, or null when there is none. Holds the lock. */
-    private Message checkpoint(long term, long now) {
+    private Message checkpoint(long term, long now, Map<Long, Long> ttls) {
         List<long[]> silent = new ArrayList<>();
-        for (Map.Entry<Long, Long> e : state.leaseTtls().entrySet()) {
+        for (Map.Entry<Long, Long> e : ttls.entrySet()) {
             long silentNanos = now - lastRenewNanos.getOrDefault(e.getKey(), now);
             if (silentNanos > TimeUnit.MILLISECONDS.toNanos(e.getValue()) / 2 && silent.size() < MAX_CHECKPOINT_LEASES) {
                 silent.add(new long[] {e.getKey(), state.renewedAt(e.getKey()), TimeUnit.NANOSECONDS.toMillis(silentNanos)});
