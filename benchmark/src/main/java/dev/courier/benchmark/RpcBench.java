@@ -6,6 +6,7 @@ import dev.courier.benchmark.report.HtmlReport;
 import dev.courier.benchmark.rpc.BenchTls;
 import dev.courier.benchmark.report.Result;
 import dev.courier.benchmark.rpc.RpcSystem;
+import dev.courier.benchmark.rpc.TimingBreakdown;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -128,13 +129,21 @@ final class RpcBench implements Callable<Integer> {
                     String label = name + " " + scenario;
                     System.out.println("== " + label + (rate > 0 ? " at " + rate + "/s" : "")
                             + ": warm-up " + warmup + " s, measure " + duration + " s");
+                    TimingBreakdown breakdown = system.breakdown();
                     LoadResult r = new LoadRunner(callers, rate, System.out)
-                            .run(() -> echo.echo(message), warmup, duration, label);
+                            .run(() -> echo.echo(message), warmup, duration, label, () -> {
+                                if (breakdown != null) {
+                                    breakdown.reset();
+                                }
+                            });
                     Result result = new Result(name, scenario, payload, callers, r.throughput(), r.p(50), r.p(90),
                             r.p(99), r.p(99.9), r.latencyMicros().getMaxValue(), r.errors(), r.cpuCores());
                     System.out.printf("   %s: %.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d"
                                     + "  CPU %.0f%%%n", label, r.throughput(), r.p(50), r.p(90), r.p(99), r.p(99.9),
                             r.latencyMicros().getMaxValue(), r.errors(), 100 * r.cpuCores());
+                    if (breakdown != null) {
+                        System.out.println("   " + label + ": " + breakdown.shares().line());
+                    }
                     if (child) {
                         System.out.println(result.fullLine());
                     }

@@ -1,5 +1,6 @@
 package dev.courier.rpc;
 
+import dev.courier.rpc.internal.client.LastServerTiming;
 import dev.courier.rpc.internal.server.CurrentCall;
 
 import java.util.Map;
@@ -9,7 +10,8 @@ import java.util.Map;
  * provider: {@code CallContext.attachment("trace-id")}, {@code CallContext.principal()},
  * {@code CallContext.connection()}. Set while the
  * service method (and the server interceptors) run; empty elsewhere. For asynchronous methods only the
- * synchronous part sees it.
+ * synchronous part sees it. On a consumer, {@link #lastServerTiming()} tells how long the provider
+ * took on the thread's last synchronous call.
  */
 public final class CallContext {
 
@@ -19,6 +21,16 @@ public final class CallContext {
     /** The current call's attachment {@code key}, or {@code null}. */
     public static String attachment(String key) {
         return CurrentCall.attachments().get(key);
+    }
+
+    /**
+     * On the consumer: the provider's timing of the last synchronous call this thread made through a
+     * reference, once that call has returned or thrown; {@code null} before the first, or when that
+     * call's method ran on no provider. Asynchronous calls leave it alone: read
+     * {@link Invocation#serverTiming()} in a {@link ClientInterceptor} for those.
+     */
+    public static ServerTiming lastServerTiming() {
+        return LastServerTiming.get();
     }
 
     /** The current call's attachments (read-only; empty outside a call). */

@@ -27,4 +27,13 @@ public interface Invocation {
 
     /** Milliseconds left of the call's deadline (0 or less: passed). */
     long remainingMillis();
+
+    /**
+     * On the consumer, once the call's future has completed: the provider's timing of the attempt that
+     * answered, or {@code null} when no provider ran the method (refused, timed out, connection lost).
+     * Always {@code null} on the provider, and before the call completes.
+     */
+    default ServerTiming serverTiming() {
+        return null;
+    }
 }

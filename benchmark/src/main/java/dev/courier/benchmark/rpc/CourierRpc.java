@@ -1,5 +1,6 @@
 package dev.courier.benchmark.rpc;
 
+import dev.courier.rpc.CallContext;
 import dev.courier.rpc.RpcClient;
 import dev.courier.rpc.RpcServer;
 import dev.courier.rpc.TlsOptions;
@@ -20,6 +21,7 @@ final class CourierRpc implements RpcSystem {
     private final String serializer;
     private final boolean ioExecutor;
     private final BenchTls tls;
+    private final TimingBreakdown breakdown = new TimingBreakdown();
     private RpcServer server;
     private RpcClient client;
 
@@ -47,7 +49,17 @@ final class CourierRpc implements RpcSystem {
         client = cb.build();
         BytesEcho ref = client.reference(BytesEcho.class).address("127.0.0.1", server.port())
                 .serializer(serializer).timeout(Duration.ofSeconds(10)).build();
-        return ref::echo;
+        return payload -> {
+            long start = System.nanoTime();
+            byte[] answer = ref.echo(payload);
+            breakdown.record(System.nanoTime() - start, CallContext.lastServerTiming());
+            return answer;
+        };
+    }
+
+    @Override
+    public TimingBreakdown breakdown() {
+        return breakdown;
     }
 
     @Override

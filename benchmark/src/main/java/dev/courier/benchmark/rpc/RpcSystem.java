@@ -18,6 +18,11 @@ public interface RpcSystem extends AutoCloseable {
     /** Starts the server and a client with {@code connections} connections; returns the call. */
     Echo start(int connections) throws Exception;
 
+    /** Where the calls' time went (server queue, execution, network), when the system reports it; else null. */
+    default TimingBreakdown breakdown() {
+        return null;
+    }
+
     /** Stops the client and the server. */
     @Override
     void close();

@@ -77,7 +77,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static void complete(PendingCall call, Frame frame) {
         ByteBuf body = frame.body();
         try {
-            ResponseHead.skipAttachments(body);
+            call.serverTiming(ResponseHead.readTiming(body));
             Status status = frame.statusValue();
             if (status == Status.OK) {
                 if (frame.serializerId() != call.serializer().id()) {

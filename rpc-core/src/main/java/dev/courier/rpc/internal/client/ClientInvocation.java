@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.client;
 
 import dev.courier.rpc.Invocation;
+import dev.courier.rpc.ServerTiming;
 
 import java.lang.reflect.Method;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ public final class ClientInvocation implements Invocation {
     private final Map<String, String> attachments = new HashMap<>();
     private final long deadlineNanos;
     private final long timeoutMillis;
+    private volatile ServerTiming serverTiming;
 
     ClientInvocation(MethodInfo info, Object[] arguments, long timeoutMillis) {
         this.info = info;
@@ -60,6 +62,16 @@ public final class ClientInvocation implements Invocation {
     @Override
     public long remainingMillis() {
         return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+    }
+
+    @Override
+    public ServerTiming serverTiming() {
+        return serverTiming;
+    }
+
+    /** Set by each attempt: the timing its response carried, or {@code null}. */
+    void serverTiming(ServerTiming timing) {
+        this.serverTiming = timing;
     }
 
     /** The whole deadline the call was given. */

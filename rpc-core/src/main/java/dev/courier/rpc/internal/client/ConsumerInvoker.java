@@ -74,6 +74,8 @@ public final class ConsumerInvoker implements Invoker {
             RpcException interrupted = new RpcException(info.description + " interrupted while waiting", e);
             result.completeExceptionally(interrupted);
             throw interrupted;
+        } finally {
+            LastServerTiming.set(invocation.serverTiming());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.client;
 
 import dev.courier.rpc.RpcTimeoutException;
+import dev.courier.rpc.ServerTiming;
 import dev.courier.serialization.Serializer;
 import io.netty.util.Timeout;
 
@@ -19,10 +20,14 @@ public final class PendingCall extends CompletableFuture<Object> {
     private final Serializer serializer;
     private final Class<?> resultType;
     private final String description;
+    private final ClientInvocation invocation;
     private volatile Timeout deadline;
     private volatile Connection connection;
 
-    public PendingCall(long id, Serializer serializer, Class<?> resultType, String description) {
+    /** @param invocation the call this is an attempt of; its server timing is set from the response */
+    public PendingCall(long id, Serializer serializer, Class<?> resultType, String description,
+                       ClientInvocation invocation) {
+        this.invocation = invocation;
         this.id = id;
         this.serializer = serializer;
         this.resultType = resultType;
@@ -39,6 +44,13 @@ public final class PendingCall extends CompletableFuture<Object> {
 
     Class<?> resultType() {
         return resultType;
+    }
+
+    /** Records the response's server timing on the invocation, before the call is completed. */
+    void serverTiming(ServerTiming timing) {
+        if (invocation != null && timing != null && !isDone()) {
+            invocation.serverTiming(timing);
+        }
     }
 
     void deadline(Timeout deadline) {

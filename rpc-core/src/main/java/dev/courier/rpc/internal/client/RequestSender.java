@@ -37,7 +37,8 @@ public final class RequestSender {
     public PendingCall send(ClientInvocation invocation, ConnectionPool pool) {
         MethodInfo info = invocation.info();
         long id = ids.incrementAndGet();
-        PendingCall call = new PendingCall(id, serializer, info.resultType, info.description);
+        invocation.serverTiming(null);
+        PendingCall call = new PendingCall(id, serializer, info.resultType, info.description, invocation);
         long timeoutMillis = invocation.remainingMillis();
         if (timeoutMillis <= 0) {
             call.fail(new RpcTimeoutException(info.description + " timed out after " + invocation.timeoutMillis()

@@ -100,7 +100,12 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
         try {
             byte serializerId = response.serializer() == null ? 0 : response.serializer().id();
             writeHeader(out, FLAG_RESPONSE, serializerId, response.status(), response.requestId());
-            Attachments.write(out, response.attachments());
+            if (response.timed()) {
+                Attachments.writeTimed(out, response.attachments(), ResponseHead.QUEUE_KEY_BYTES,
+                        response.queueMicros(), ResponseHead.EXEC_KEY_BYTES, response.execMicros());
+            } else {
+                Attachments.write(out, response.attachments());
+            }
             if (response.status() == Status.OK) {
                 Codec.writeValue(out, response.serializer(), response.value());
             } else {
@@ -112,7 +117,7 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
             out.writerIndex(start);
             encodeResponse(alloc, OutboundResponse.error(response.requestId(), Status.SERVER_ERROR,
                     new ErrorInfo(e.getClass().getName(), "The result could not be serialized: " + e.getMessage(),
-                            e.getStackTrace())), out);
+                            e.getStackTrace()), response.queueMicros(), response.execMicros()), out);
         }
     }
 

@@ -259,6 +259,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         private final long receivedNanos;
         private final long timeoutNanos;
         private final RequestHead head;
+        private long startNanos;
 
         Call(Channel channel, ServerConnection connection, long id, boolean oneWay, MethodInvoker invoker,
              Object[] args, long receivedNanos, long timeoutNanos, RequestHead head) {
@@ -275,7 +276,8 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void run() {
-            if (timeoutNanos > 0 && System.nanoTime() - receivedNanos > timeoutNanos) {
+            startNanos = System.nanoTime();
+            if (timeoutNanos > 0 && startNanos - receivedNanos > timeoutNanos) {
                 connection.requestDone();
                 inFlight.exit();
                 reject(channel, oneWay, id, Status.DEADLINE_EXCEEDED,
@@ -316,17 +318,22 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                     }
                     return;
                 }
+                long queueMicros = (startNanos - receivedNanos) / 1000;
+                long execMicros = (System.nanoTime() - startNanos) / 1000;
                 if (error == null) {
-                    respond(channel, OutboundResponse.ok(id, serializer, compression, value, Map.of()));
+                    respond(channel, OutboundResponse.ok(id, serializer, compression, value, Map.of(), queueMicros,
+                            execMicros));
                 } else {
                     Throwable cause = Primitives.unwrapCompletion(error);
                     if (cause instanceof Rejection r) {
+                        // Refused by a limit before the method ran: nothing executed, so no timing.
                         respond(channel, OutboundResponse.error(id, r.status(), ErrorInfo.of(r.getMessage())));
                     } else if (cause instanceof PermissionDeniedException denied) {
                         respond(channel, OutboundResponse.error(id, Status.PERMISSION_DENIED,
-                                ErrorInfo.of(denied.getMessage())));
+                                ErrorInfo.of(denied.getMessage()), queueMicros, execMicros));
                     } else {
-                        respond(channel, OutboundResponse.error(id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause)));
+                        respond(channel, OutboundResponse.error(id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause),
+                                queueMicros, execMicros));
                     }
                 }
             } finally {

@@ -207,6 +207,81 @@ class FrameCodecTest {
     }
 
     @Test
+    void timedResponseCarriesTheServersQueueAndExecutionTimeAsAttachments() {
+        decoder.writeInbound(encode(OutboundResponse.ok(9, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(),
+                "hi", Map.of("region", "eu"), 0, 1_234_567_890_123L)));
+        decoder.writeInbound(encode(OutboundResponse.ok(10, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(),
+                "hi", Map.of("region", "eu"), 42, 7)));
+        drainDecoded();
+
+        Frame first = (Frame) decoded.get(0);
+        assertThat(ResponseHead.readTiming(first.body()))
+                .isEqualTo(new dev.courier.rpc.ServerTiming(0, 1_234_567_890_123L));
+        assertThat(Codec.readValue(first.body(), Utf8TestSerializer.INSTANCE, Object.class)).isEqualTo("hi");
+        Frame second = (Frame) decoded.get(1);
+        assertThat(ResponseHead.readAttachments(second.body())).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "region", "eu", ResponseHead.QUEUE_KEY, "42", ResponseHead.EXEC_KEY, "7"));
+        assertThat(Codec.readValue(second.body(), Utf8TestSerializer.INSTANCE, Object.class)).isEqualTo("hi");
+    }
+
+    @Test
+    void anErrorOfAMethodThatRanIsTimedAndAnUntimedResponseHasNoTiming() {
+        decoder.writeInbound(encode(OutboundResponse.error(11, Status.REMOTE_EXCEPTION,
+                ErrorInfo.of("boom"), 5, 6)));
+        decoder.writeInbound(encode(OutboundResponse.error(12, Status.SERVICE_NOT_FOUND, ErrorInfo.of("none"))));
+        drainDecoded();
+
+        Frame timed = (Frame) decoded.get(0);
+        assertThat(ResponseHead.readTiming(timed.body())).isEqualTo(new dev.courier.rpc.ServerTiming(5, 6));
+        assertThat(ErrorInfo.readFrom(timed.body()).message()).isEqualTo("boom");
+        Frame untimed = (Frame) decoded.get(1);
+        assertThat(ResponseHead.readTiming(untimed.body())).isNull();
+        assertThat(ErrorInfo.readFrom(untimed.body()).message()).isEqualTo("none");
+    }
+
+    @Test
+    void aTimingValueThatIsNotAShortDecimalIsAProtocolError() {
+        for (String bad : new String[] {"12a", "", "-5", "1234567890123456789"}) {
+            ByteBuf body = Unpooled.buffer();
+            try {
+                Codec.writeVarInt(body, 2);
+                Codec.writeString(body, ResponseHead.QUEUE_KEY);
+                Codec.writeString(body, "1");
+                Codec.writeString(body, ResponseHead.EXEC_KEY);
+                Codec.writeString(body, bad);
+                assertThatThrownBy(() -> ResponseHead.readTiming(body))
+                        .as("exec value '%s'", bad).isInstanceOf(ProtocolException.class);
+            } finally {
+                body.release();
+            }
+        }
+    }
+
+    @Test
+    void timingAttachmentsAreBoundedLikeAnyOther() {
+        ByteBuf body = Unpooled.buffer();
+        try {
+            Codec.writeVarInt(body, 1 << 28);
+            assertThatThrownBy(() -> ResponseHead.readTiming(body)).isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("out of range");
+            body.clear();
+            Codec.writeVarInt(body, 1);
+            Codec.writeString(body, null);
+            Codec.writeString(body, "1");
+            assertThatThrownBy(() -> ResponseHead.readTiming(body)).isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("Null attachment key");
+            body.clear();
+            Codec.writeVarInt(body, 1);
+            Codec.writeString(body, ResponseHead.QUEUE_KEY);
+            Codec.writeVarInt(body, 1_000_000);
+            assertThatThrownBy(() -> ResponseHead.readTiming(body)).isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("exceeds");
+        } finally {
+            body.release();
+        }
+    }
+
+    @Test
     void errorResponseCarriesClassMessageAndStack() {
         IllegalStateException boom = new IllegalStateException("boom");
         decoder.writeInbound(encode(OutboundResponse.error(3, Status.REMOTE_EXCEPTION, ErrorInfo.of(boom))));

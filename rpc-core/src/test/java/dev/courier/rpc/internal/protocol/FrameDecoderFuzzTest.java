@@ -59,9 +59,9 @@ class FrameDecoderFuzzTest {
             ByteBuf body = frame.body().duplicate();
             try {
                 if (frame.isResponse()) {
-                    if (frame.statusValue() == Status.OK) {
-                        ResponseHead.readAttachments(body);
-                    } else {
+                    ResponseHead.readTiming(frame.body().duplicate());
+                    ResponseHead.readAttachments(body);
+                    if (frame.statusValue() != Status.OK) {
                         ErrorInfo.readFrom(body);
                     }
                 } else if (!frame.isHeartbeat()) {
