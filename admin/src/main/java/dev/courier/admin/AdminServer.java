@@ -38,7 +38,7 @@ import java.util.function.BooleanSupplier;
  * <ul>
  *   <li>{@code GET /metrics}: the Prometheus text exposition of its {@link PrometheusMeterRegistry}
  *       (Micrometer names: {@code _total} counters, base units), with the JVM's memory, GC, thread and CPU
- *       meters unless given a registry of its own;</li>
+ *       meters unless told not to;</li>
  *   <li>{@code GET /live} and {@code GET /ready}: 200 or 503 from the owner's checks;</li>
  *   <li>the owner's routes: exact paths, or prefixes registered as {@code "/api/v1/topics/*"}.</li>
  * </ul>
@@ -64,6 +64,7 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer http;
     private final ThreadPoolExecutor pool;
     private final PrometheusMeterRegistry meters;
+    private final boolean ownsMeters;
     private final JvmGcMetrics gcMetrics;
     private final Map<String, Route> exact;
     private final List<Route> prefixes;
@@ -80,16 +81,16 @@ public final class AdminServer implements AutoCloseable {
         this.ready = b.ready;
         this.exact = Map.copyOf(b.exact);
         this.prefixes = List.copyOf(b.prefixes);
-        if (b.meters != null) {
-            this.meters = b.meters;
-            this.gcMetrics = null;
-        } else {
-            this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.ownsMeters = b.meters == null;
+        this.meters = ownsMeters ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : b.meters;
+        if (b.jvmMeters) {
             new JvmMemoryMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
             new ProcessorMetrics().bindTo(meters);
             this.gcMetrics = new JvmGcMetrics();
             gcMetrics.bindTo(meters);
+        } else {
+            this.gcMetrics = null;
         }
         AtomicInteger threads = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
@@ -145,6 +146,8 @@ public final class AdminServer implements AutoCloseable {
     private void closeMeters() {
         if (gcMetrics != null) {
             gcMetrics.close();
+        }
+        if (ownsMeters) {
             meters.close();
         }
     }
@@ -294,6 +297,7 @@ public final class AdminServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port;
         private PrometheusMeterRegistry meters;
+        private boolean jvmMeters = true;
         private String token;
         private BooleanSupplier live = () -> true;
         private BooleanSupplier ready = () -> true;
@@ -318,9 +322,15 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
-        /** The registry to expose (default: a new one with the JVM's meters). */
+        /** The registry to expose (default: a new one, closed with the port; the caller closes one it gives). */
         public Builder meters(PrometheusMeterRegistry meters) {
             this.meters = Objects.requireNonNull(meters);
+            return this;
+        }
+
+        /** Whether to bind the JVM's memory, GC, thread and CPU meters to the registry (default true). */
+        public Builder jvmMeters(boolean jvmMeters) {
+            this.jvmMeters = jvmMeters;
             return this;
         }
 

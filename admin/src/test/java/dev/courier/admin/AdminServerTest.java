@@ -49,7 +49,7 @@ class AdminServerTest {
     @Test
     void metricsAreThePrometheusTextOfTheRegistryAfterKnownTraffic() throws Exception {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        server = AdminServer.builder().meters(meters).start();
+        server = AdminServer.builder().meters(meters).jvmMeters(false).start();
         Counter published = Counter.builder("courier.test.published").tag("topic", "orders").register(meters);
         Timer fsync = Timer.builder("courier.test.fsync").register(meters);
         published.increment(3);

@@ -7,7 +7,14 @@ import dev.courier.rpc.internal.MethodKeys;
 import io.github.classgraph.ClassGraph;
 import io.github.classgraph.ClassInfo;
 import io.github.classgraph.ScanResult;
+import dev.courier.admin.AdminResponse;
+import dev.courier.admin.AdminServer;
+import dev.courier.rpc.internal.server.ProviderAdmin;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +57,14 @@ public final class Courier implements AutoCloseable {
     private final RpcServer server;
     private final RpcClient client;
     private final Map<Class<?>, Object> services;
+    private final AdminServer admin;
+    private final PrometheusMeterRegistry ownedMeters;
     private boolean closed;
 
-    private Courier(Registry registry, RpcServer server, RpcClient client, Map<Class<?>, Object> services) {
+    private Courier(Registry registry, RpcServer server, RpcClient client, Map<Class<?>, Object> services,
+                    AdminServer admin, PrometheusMeterRegistry ownedMeters) {
+        this.admin = admin;
+        this.ownedMeters = ownedMeters;
         this.registry = registry;
         this.server = server;
         this.client = client;
@@ -93,6 +105,11 @@ public final class Courier implements AutoCloseable {
         return client;
     }
 
+    /** The admin port ({@link Builder#adminPort}), or -1 when it is not open. */
+    public int adminPort() {
+        return admin != null ? admin.port() : server != null ? server.adminPort() : -1;
+    }
+
     @Override
     public void close() {
         synchronized (this) {
@@ -106,6 +123,12 @@ public final class Courier implements AutoCloseable {
         }
         client.close();
         registry.close();
+        if (admin != null) {
+            admin.close();
+        }
+        if (ownedMeters != null) {
+            ownedMeters.close();
+        }
     }
 
     /** Configures and starts Courier; not thread-safe. */
@@ -119,8 +142,30 @@ public final class Courier implements AutoCloseable {
         private Duration drainTimeout = Duration.ofSeconds(10);
         private TransportOptions transport = TransportOptions.defaults();
         private Authenticator authenticator;
+        private int adminPort = -1;
+        private String adminToken;
 
         private Builder() {
+        }
+
+        /**
+         * Opens the admin HTTP port on 127.0.0.1 (opt-in; 0: any free port, see {@link Courier#adminPort()}):
+         * the provider's routes of {@link RpcServer.Builder#adminPort}, with {@code /ls} listing the
+         * references too and {@code /metrics} the client's meters and the server's. Without services it
+         * serves {@code /metrics}, {@code /live}, {@code /ready} and {@code /ls}.
+         */
+        public Builder adminPort(int adminPort) {
+            if (adminPort < 0 || adminPort > 65535) {
+                throw new IllegalArgumentException("adminPort must be 0..65535");
+            }
+            this.adminPort = adminPort;
+            return this;
+        }
+
+        /** Requires {@code Authorization: Bearer token} on the admin port, but for {@code /live} and {@code /ready}. */
+        public Builder adminToken(String adminToken) {
+            this.adminToken = adminToken;
+            return this;
         }
 
         /**
@@ -206,13 +251,20 @@ public final class Courier implements AutoCloseable {
                 throw new CourierConfigurationException(problems);
             }
 
+            // With an admin port the meters go (also) into a Prometheus registry, which /metrics shows.
+            PrometheusMeterRegistry found = ProviderAdmin.prometheusIn(meterRegistry);
+            PrometheusMeterRegistry ownedMeters = adminPort >= 0 && found == null
+                    ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+            MeterRegistry meters = ownedMeters == null ? meterRegistry : meterRegistry == null ? ownedMeters
+                    : new CompositeMeterRegistry(Clock.SYSTEM, List.of(meterRegistry, ownedMeters));
             Registry registry = new CachingRegistry(Registries.connect(registryUrl), null);
             RpcServer server = null;
             RpcClient client = null;
+            AdminServer admin = null;
             try {
                 RpcClient.Builder cb = RpcClient.builder().registry(registry).transport(transport);
-                if (meterRegistry != null) {
-                    cb.meterRegistry(meterRegistry);
+                if (meters != null) {
+                    cb.meterRegistry(meters);
                 }
                 client = cb.build();
                 for (Object instance : instances.values()) {
@@ -224,17 +276,31 @@ public final class Courier implements AutoCloseable {
                 if (!instances.isEmpty()) {
                     RpcServer.Builder sb = RpcServer.builder().host(host).port(port).registry(registry)
                             .drainTimeout(drainTimeout).transport(transport).authenticator(authenticator);
-                    if (meterRegistry != null) {
-                        sb.meterRegistry(meterRegistry);
+                    if (meters != null) {
+                        sb.meterRegistry(meters);
+                    }
+                    if (adminPort >= 0) {
+                        sb.adminPort(adminPort).adminToken(adminToken)
+                                .adminExtras(client::describeReferences, ownedMeters != null);
                     }
                     for (Map.Entry<Class<?>, Class<?>> e : serviceClasses.entrySet()) {
                         export(sb, e.getValue(), instances.get(e.getKey()), e.getKey().getAnnotation(RpcService.class));
                     }
                     server = sb.start();
+                } else if (adminPort >= 0) {
+                    RpcClient c = client;
+                    admin = AdminServer.builder().port(adminPort).bearerToken(adminToken)
+                            .meters(ownedMeters != null ? ownedMeters : found).jvmMeters(ownedMeters != null)
+                            .get("/ls", r -> AdminResponse.json(Map.of("services", List.of(),
+                                    "references", c.describeReferences())))
+                            .start();
                 }
                 log.info("Courier started: {} services from {}, registry {}", instances.size(), packages, registryUrl);
-                return new Courier(registry, server, client, Map.copyOf(instances));
+                return new Courier(registry, server, client, Map.copyOf(instances), admin, ownedMeters);
             } catch (RuntimeException e) {
+                if (admin != null) {
+                    admin.close();
+                }
                 if (server != null) {
                     server.close();
                 }
@@ -242,6 +308,9 @@ public final class Courier implements AutoCloseable {
                     client.close();
                 }
                 registry.close();
+                if (ownedMeters != null) {
+                    ownedMeters.close();
+                }
                 throw e;
             }
         }

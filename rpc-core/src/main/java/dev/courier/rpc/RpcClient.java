@@ -93,6 +93,8 @@ public final class RpcClient implements AutoCloseable {
     private final Registry registry;
     private final boolean ownsRegistry;
     private final List<Directory> directories = new CopyOnWriteArrayList<>();
+    /** What each reference built so far calls, for the admin port's {@code ls}. */
+    private final List<Supplier<Map<String, Object>>> referenceViews = new CopyOnWriteArrayList<>();
     private final Supplier<RetryBudget> retryBudget;
     private final Counter retryCounter;
     private volatile boolean closed;
@@ -205,11 +207,17 @@ public final class RpcClient implements AutoCloseable {
         if (rb.address() != null) {
             ConnectionPool pool = endpoint(rb.address()).pool();
             target = invocation -> sender.send(invocation, pool);
+            String address = rb.address().getHostString() + ":" + rb.address().getPort();
+            Map<String, Object> view = Map.of("service", rb.serviceInterface().getName(), "address", address,
+                    "providers", List.of(address));
+            referenceViews.add(() -> view);
         } else {
             Registry source = rb.registry() != null ? rb.registry() : registry;
             Directory directory = new Directory(source, MethodKeys.registryKey(rb.serviceInterface().getName(),
                     rb.version(), rb.group()), instance -> endpointOf(instance).pool().clearDraining());
             directories.add(directory);
+            referenceViews.add(() -> Map.of("service", directory.key().toString(),
+                    "providers", directory.instances().stream().map(ServiceInstance::id).toList()));
             Runnable onRetry = retryCounter == null ? () -> { } : retryCounter::increment;
             target = new ClusterTarget(directory, new Router(rb.tags()),
                     LoadBalancers.create(rb.loadBalance(), rb.hashArgument()), rb.faultTolerance(), rb.retries(),
@@ -226,6 +234,13 @@ public final class RpcClient implements AutoCloseable {
     private Endpoint endpointOf(ServiceInstance instance) {
         Endpoint e = endpoints.get(instance.id());
         return e != null ? e : endpoint(new InetSocketAddress(instance.host(), instance.port()));
+    }
+
+    /** Each reference built so far: its service and the providers it sees now (for {@code ls}). */
+    List<Map<String, Object>> describeReferences() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        referenceViews.forEach(v -> out.add(v.get()));
+        return out;
     }
 
     /** Fails every pending call, closes every connection and stops the client's threads. Idempotent. */

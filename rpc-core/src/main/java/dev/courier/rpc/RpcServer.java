@@ -1,6 +1,6 @@
 package dev.courier.rpc;
 
-import dev.courier.registry.Registration;
+import dev.courier.admin.AdminServer;
 import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.rpc.internal.MethodKeys;
@@ -11,6 +11,8 @@ import dev.courier.rpc.internal.server.AccessRules;
 import dev.courier.rpc.internal.server.Limits;
 import dev.courier.rpc.internal.server.ExportedService;
 import dev.courier.rpc.internal.server.InFlight;
+import dev.courier.rpc.internal.server.ProviderAdmin;
+import dev.courier.rpc.internal.server.Registrations;
 import dev.courier.rpc.internal.server.ConnectionLimiter;
 import dev.courier.rpc.internal.server.ServerConnection;
 import dev.courier.rpc.internal.server.ServerHandler;
@@ -85,8 +87,11 @@ public final class RpcServer implements AutoCloseable {
     private final Channel serverChannel;
     private final Duration drainTimeout;
     private final Map<String, ExportedService> services;
-    private final List<Registration> registrations = new ArrayList<>();
-    private boolean closed;
+    private final Registrations registrations;
+    private final ProviderAdmin admin;
+    private final MeterRegistry meters;
+    private volatile List<io.micrometer.core.instrument.Meter> gauges;
+    private volatile boolean closed;
 
     private RpcServer(Builder b) {
         Map<String, ExportedService> map = new LinkedHashMap<>();
@@ -106,9 +111,12 @@ public final class RpcServer implements AutoCloseable {
             e.options.methodRateLimits.forEach((m, n) -> limits.rateLimit(s.key(), m, n));
             e.options.methodMaxConcurrent.forEach((m, n) -> limits.bulkhead(s.key(), m, n));
         }
+        this.admin = b.adminPort < 0 ? null : new ProviderAdmin(b.adminHost, b.adminPort, b.adminToken,
+                b.meterRegistry, b.adminReferences, b.adminJvmMeters);
+        this.meters = admin != null ? admin.meters() : b.meterRegistry;
         List<ServerInterceptor> interceptors = new ArrayList<>();
-        if (b.meterRegistry != null) {
-            interceptors.add(new ServerMetrics(b.meterRegistry));
+        if (meters != null) {
+            interceptors.add(new ServerMetrics(meters));
         }
         if (!limits.isEmpty()) {
             interceptors.add(limits);
@@ -133,6 +141,9 @@ public final class RpcServer implements AutoCloseable {
             ssl = transport.tls() == null ? null : Tls.forServer(transport.tls(), "Courier server");
         } catch (RuntimeException e) {
             businessPool.shutdownNow();
+            if (admin != null) {
+                admin.close();
+            }
             throw e;
         }
         Authenticator authenticator = b.authenticator;
@@ -180,21 +191,95 @@ public final class RpcServer implements AutoCloseable {
                             : "authentication");
         }
         if (b.registry != null) {
+            String host = b.advertisedHost != null ? b.advertisedHost : advertisedHost(b.host);
+            List<ServiceInstance> instances = new ArrayList<>();
+            for (Builder.Export e : b.services) {
+                ExportedService s = e.service;
+                instances.add(new ServiceInstance(MethodKeys.registryKey(s.serviceInterface().getName(),
+                        e.options.version, e.options.group), host, port(), e.options.weight, e.options.tags, Map.of()));
+            }
+            this.registrations = new Registrations(b.registry, instances, b.leaseTtl);
+        } else {
+            this.registrations = null;
+        }
+        if (admin != null) {
+            admin.start(this, inFlight, businessPool);
+            this.gauges = List.of();
+        } else {
+            this.gauges = meters == null ? List.of() : ProviderAdmin.bindServerGauges(meters, this, inFlight,
+                    businessPool);
+        }
+        if (registrations != null) {
             try {
-                String host = b.advertisedHost != null ? b.advertisedHost : advertisedHost(b.host);
-                for (Builder.Export e : b.services) {
-                    ExportedService s = e.service;
-                    ServiceInstance instance = new ServiceInstance(MethodKeys.registryKey(s.serviceInterface().getName(),
-                            e.options.version, e.options.group), host, port(), e.options.weight, e.options.tags,
-                            Map.of());
-                    registrations.add(b.registry.register(instance, b.leaseTtl));
-                    log.info("Registered {} at {}:{} (weight {})", instance.key(), host, port(), instance.weight());
-                }
+                registrations.online();
             } catch (RuntimeException e) {
                 close();
                 throw e;
             }
         }
+    }
+
+    /**
+     * Takes the server out of rotation without stopping it: deregisters every service, keeps serving
+     * the calls that still arrive (consumers stop routing here as their registry watch reports it).
+     * {@code /ready} on the admin port answers 503 meanwhile.
+     *
+     * @return false if it was offline already
+     * @throws IllegalStateException without a registry, or once closed
+     */
+    public boolean offline() {
+        return requireRegistrations().offline();
+    }
+
+    /**
+     * Puts an {@link #offline()} server back into rotation: registers every service again.
+     *
+     * @return false if it was online already
+     * @throws IllegalStateException without a registry, or once closed
+     * @throws dev.courier.registry.RegistryException if the registry refuses
+     */
+    public boolean online() {
+        return requireRegistrations().online();
+    }
+
+    private Registrations requireRegistrations() {
+        if (registrations == null) {
+            throw new IllegalStateException("This server has no registry to go offline from or online to");
+        }
+        return registrations;
+    }
+
+    /**
+     * Whether the server takes calls and, with a registry, has every service registered: what
+     * {@code /ready} on the admin port reports.
+     */
+    public boolean ready() {
+        return !closed && !inFlight.isDraining() && (registrations == null || registrations.registered());
+    }
+
+    /** Whether every service is registered now (false without a registry, and while {@link #offline()}). */
+    public boolean registered() {
+        return registrations != null && registrations.registered();
+    }
+
+    /** Whether the server has not been closed: what {@code /live} on the admin port reports. */
+    public boolean live() {
+        return !closed;
+    }
+
+    /** The exported services' keys ({@code interface:version:group}). */
+    public List<String> serviceKeys() {
+        return List.copyOf(services.keySet());
+    }
+
+    /** The instances this server registers (empty without a registry). */
+    public List<ServiceInstance> registeredInstances() {
+        return registrations == null ? List.of() : registrations.instances();
+    }
+
+    /** The admin port (see {@link Builder#adminPort}), or -1 when it is not open. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
     }
 
     /** Whether {@code host} names only this machine (a loopback address or {@code localhost}). */
@@ -261,12 +346,8 @@ public final class RpcServer implements AutoCloseable {
             }
             closed = true;
         }
-        for (Registration r : registrations) {
-            try {
-                r.close();
-            } catch (RuntimeException e) {
-                log.warn("Could not deregister {}; its lease will expire", r.instance().key(), e);
-            }
+        if (registrations != null) {
+            registrations.close();
         }
         serverChannel.close().syncUninterruptibly();
         inFlight.startDraining();
@@ -285,6 +366,12 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private void shutdownResources() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (gauges != null && meters != null) {
+            ProviderAdmin.unbind(meters, gauges);
+        }
         businessPool.shutdownNow();
         bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -316,8 +403,54 @@ public final class RpcServer implements AutoCloseable {
         private int maxConnections = 10_000;
         private int maxConnectionsPerAddress = 1_000;
         private int maxPendingRequestsPerConnection = 4_096;
+        private int adminPort = -1;
+        private String adminHost = "127.0.0.1";
+        private String adminToken;
+        private java.util.function.Supplier<List<Map<String, Object>>> adminReferences;
+        private boolean adminJvmMeters;
 
         private Builder() {
+        }
+
+        /**
+         * Opens the admin HTTP port (opt-in; 0: any free port, see {@link RpcServer#adminPort()}), bound
+         * to 127.0.0.1 unless {@link #adminHost} says otherwise:
+         * <ul>
+         *   <li>{@code GET /metrics}: Prometheus text of the server's meters (its {@link #meterRegistry},
+         *       when that is a Prometheus one; otherwise a Prometheus registry beside it) and the JVM's;</li>
+         *   <li>{@code GET /live}; {@code GET /ready}, 200 only while every service is registered and the
+         *       server is not draining;</li>
+         *   <li>{@code POST /offline} and {@code POST /online}: deregister and register again without
+         *       stopping ({@link RpcServer#offline()});</li>
+         *   <li>{@code GET /ls}: the exported services, whether each is registered, and, in a
+         *       {@link Courier}, the references and the providers each sees.</li>
+         * </ul>
+         */
+        public Builder adminPort(int adminPort) {
+            if (adminPort < 0 || adminPort > 65535) {
+                throw new IllegalArgumentException("adminPort must be 0..65535");
+            }
+            this.adminPort = adminPort;
+            return this;
+        }
+
+        /** The address the admin port binds (default 127.0.0.1). */
+        public Builder adminHost(String adminHost) {
+            this.adminHost = Objects.requireNonNull(adminHost);
+            return this;
+        }
+
+        /** Requires {@code Authorization: Bearer token} on the admin port, but for {@code /live} and {@code /ready}. */
+        public Builder adminToken(String adminToken) {
+            this.adminToken = adminToken;
+            return this;
+        }
+
+        /** What {@code /ls} lists as references, and whether the JVM's meters go into the given registry (set by {@link Courier}). */
+        Builder adminExtras(java.util.function.Supplier<List<Map<String, Object>>> references, boolean jvmMeters) {
+            this.adminReferences = references;
+            this.adminJvmMeters = jvmMeters;
+            return this;
         }
 
         /**

@@ -81,7 +81,7 @@ public final class ClientMetrics implements ClientInterceptor {
         }
 
         Timer calls(String outcome) {
-            return calls.computeIfAbsent(outcome, o -> Timer.builder("courier.client.calls")
+            return calls.computeIfAbsent(outcome, o -> ServerMetrics.latency(Timer.builder("courier.client.calls"))
                     .description("Consumer calls, by outcome")
                     .tags("service", service, "method", method, "outcome", o).register(registry));
         }
