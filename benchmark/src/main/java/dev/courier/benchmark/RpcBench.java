@@ -25,7 +25,7 @@ final class RpcBench implements Callable<Integer> {
 
     @Option(names = "--system", split = ",", description = "Systems to run (default courier-kryo; with --compare all). "
             + "Known: courier-kryo, courier-protostuff, courier-kryo-ioexec, grpc-direct, grpc-default, "
-            + "dubbo-hessian2, dubbo-fastjson2")
+            + "dubbo-hessian2, dubbo-fastjson2; and courier-kryo-metrics (meters in a Prometheus registry)")
     List<String> systems = new ArrayList<>();
 
     @Option(names = "--compare", description = "Run every known system, each in a fresh JVM, and print RATIO lines.")

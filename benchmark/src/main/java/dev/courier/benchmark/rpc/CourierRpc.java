@@ -22,10 +22,18 @@ final class CourierRpc implements RpcSystem {
     private final boolean ioExecutor;
     private final BenchTls tls;
     private final TimingBreakdown breakdown = new TimingBreakdown();
+    private final boolean metrics;
+    private io.micrometer.prometheusmetrics.PrometheusMeterRegistry meters;
     private RpcServer server;
     private RpcClient client;
 
     CourierRpc(String serializer, boolean ioExecutor, BenchTls tls) {
+        this(serializer, ioExecutor, tls, false);
+    }
+
+    /** @param metrics whether client and server record their meters in a Prometheus registry */
+    CourierRpc(String serializer, boolean ioExecutor, BenchTls tls, boolean metrics) {
+        this.metrics = metrics;
         this.serializer = serializer;
         this.ioExecutor = ioExecutor;
         this.tls = tls;
@@ -33,7 +41,8 @@ final class CourierRpc implements RpcSystem {
 
     @Override
     public String name() {
-        return "courier-" + serializer + (ioExecutor ? "-ioexec" : "") + (tls == null ? "" : "-tls");
+        return "courier-" + serializer + (ioExecutor ? "-ioexec" : "") + (tls == null ? "" : "-tls")
+                + (metrics ? "-metrics" : "");
     }
 
     @Override
@@ -43,6 +52,12 @@ final class CourierRpc implements RpcSystem {
         if (tls != null) {
             b.tls(TlsOptions.builder().keyCertChain(tls.serverCert(), tls.serverKey()).build());
             cb.tls(TlsOptions.builder().trust(tls.ca()).build());
+        }
+        if (metrics) {
+            meters = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                    io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+            b.meterRegistry(meters);
+            cb.meterRegistry(meters);
         }
         BytesEcho impl = payload -> payload;
         server = (ioExecutor ? b.exportNonBlocking(BytesEcho.class, impl) : b.export(BytesEcho.class, impl)).start();
@@ -69,6 +84,9 @@ final class CourierRpc implements RpcSystem {
         }
         if (server != null) {
             server.close();
+        }
+        if (meters != null) {
+            meters.close();
         }
     }
 }
