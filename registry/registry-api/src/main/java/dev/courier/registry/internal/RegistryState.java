@@ -94,6 +94,11 @@ public final class RegistryState {
         return revision;
     }
 
+    /** Leases granted and not yet revoked or expired. */
+    public int leaseCount() {
+        return leases.size();
+    }
+
     public int instanceCount() {
         return instanceCount;
     }

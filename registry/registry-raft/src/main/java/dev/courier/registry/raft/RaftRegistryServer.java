@@ -246,6 +246,101 @@ public final class RaftRegistryServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers this member's meters in {@code meters}: {@code courier.registry.instances},
+     * {@code .leases}, {@code .watches} (parked watch queries), {@code .revision}, the apply timer
+     * {@code courier.registry.apply} and counter {@code courier.registry.expiries.refused}; of Raft,
+     * {@code courier.raft.term}, {@code courier.raft.commit.index}, {@code courier.raft.applied.index},
+     * {@code courier.raft.leader} (1 on the leader) and {@code courier.raft.role} (1 for the role the member
+     * is in, tagged {@code role}). All tagged {@code member}. Returns them, for removal.
+     */
+    public java.util.List<io.micrometer.core.instrument.Meter> bindMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
+        java.util.List<io.micrometer.core.instrument.Meter> bound = new java.util.ArrayList<>();
+        io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("member", id);
+        RegistryStateMachine sm = stateMachine;
+        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.registry.instances", sm,
+                m -> m.countAndRevision()[0]).description("Instances registered").tags(tags).register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.registry.revision", sm,
+                m -> m.countAndRevision()[1]).description("Registry revision applied").tags(tags).register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.registry.leases", sm,
+                RegistryStateMachine::leaseCount).description("Leases live").tags(tags).register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.registry.watches", sm,
+                RegistryStateMachine::parkedQueries).description("Watch queries waiting for a change on this member")
+                .tags(tags).register(meters));
+        bound.add(io.micrometer.core.instrument.FunctionCounter.builder("courier.registry.expiries.refused", sm,
+                RegistryStateMachine::expiriesRefused).description("Lease expiries refused by their fence")
+                .tags(tags).register(meters));
+        io.micrometer.core.instrument.Timer apply = io.micrometer.core.instrument.Timer.builder("courier.registry.apply")
+                .description("Time to apply one committed entry to the registry state").tags(tags)
+                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(1_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(1)).register(meters);
+        sm.setApplyObserver(nanos -> apply.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
+        bound.add(apply);
+        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.term", this, s -> s.raftInfo(0))
+                .description("Raft term").tags(tags).register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.commit.index", this, s -> s.raftInfo(1))
+                .description("Index of the last entry known committed").tags(tags).register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.applied.index", this, s -> s.raftInfo(2))
+                .description("Index of the last entry applied").tags(tags).register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.leader", this, s -> s.isLeader() ? 1 : 0)
+                .description("1 while this member leads").tags(tags).register(meters));
+        for (String role : new String[] {"LEADER", "FOLLOWER", "CANDIDATE", "LISTENER"}) {
+            bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.role", this,
+                            s -> role.equals(s.role()) ? 1 : 0)
+                    .description("1 for the role this member is in").tags(tags.and("role", role.toLowerCase(
+                            java.util.Locale.ROOT))).register(meters));
+        }
+        return bound;
+    }
+
+    /** Whether this member is running and knows a leader (itself or another): it can serve reads and writes. */
+    public boolean hasLeader() {
+        try {
+            org.apache.ratis.server.DivisionInfo info = server.getDivision(RaftPeers.GROUP_ID).getInfo();
+            return !closed.get() && info.isAlive() && (info.isLeader() ? info.isLeaderReady() : info.getLeaderId() != null);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@link #close()} has not been called. */
+    public boolean running() {
+        return !closed.get();
+    }
+
+    /** This member's Raft role (LEADER, FOLLOWER, CANDIDATE, LISTENER), or UNKNOWN while it has none. */
+    public String role() {
+        try {
+            return server.getDivision(RaftPeers.GROUP_ID).getInfo().getCurrentRole().name();
+        } catch (IOException | RuntimeException e) {
+            return "UNKNOWN";
+        }
+    }
+
+    /** The index of the last entry this member knows committed, or -1 while it has no division. */
+    public long commitIndex() {
+        return (long) raftInfo(1);
+    }
+
+    /** The index of the last entry this member applied, or -1 while it has no division. */
+    public long appliedIndex() {
+        return (long) raftInfo(2);
+    }
+
+    /** 0: term, 1: commit index, 2: applied index; -1 while the member has no division. */
+    private double raftInfo(int which) {
+        try {
+            org.apache.ratis.server.RaftServer.Division d = server.getDivision(RaftPeers.GROUP_ID);
+            return switch (which) {
+                case 0 -> d.getInfo().getCurrentTerm();
+                case 1 -> d.getRaftLog().getLastCommittedIndex();
+                default -> d.getInfo().getLastAppliedIndex();
+            };
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** How many snapshots this member has installed from the leader since it started. */
     public int snapshotsInstalled() {
         return stateMachine.snapshotsInstalled();

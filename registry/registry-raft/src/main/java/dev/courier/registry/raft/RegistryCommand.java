@@ -108,6 +108,14 @@ public final class RegistryCommand implements Callable<Integer> {
             + " authenticated one (default: anyone, anonymous included).")
     java.util.Set<String> readers;
 
+    @Option(names = "--admin-port", description = "Opens the admin HTTP port (0: any free one): /metrics (Prometheus),"
+            + " /live, /ready (a leader is known), /api/v1/status. Off by default.")
+    Integer adminPort;
+
+    @Option(names = "--admin-host", description = "Address of the admin port (default: ${DEFAULT-VALUE}).",
+            defaultValue = "127.0.0.1")
+    String adminHost;
+
     /** Entry point of {@code ./courier registry}. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new RegistryCommand()).execute(args));
@@ -179,13 +187,25 @@ public final class RegistryCommand implements Callable<Integer> {
         RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery,
                 ratisProperties, tls, access, bootstrap, listen);
         CountDownLatch stopped = new CountDownLatch(1);
+        dev.courier.admin.AdminServer[] admin = new dev.courier.admin.AdminServer[1];
         Thread hook = new Thread(() -> {
             System.out.println("courier registry: member " + id + " shutting down");
             server.close();
+            if (admin[0] != null) {
+                admin[0].close();
+            }
             stopped.countDown();
         }, "courier-registry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         server.start();
+        if (adminPort != null) {
+            if (!isLoopback(adminHost)) {
+                System.err.println("courier registry: WARNING: the admin port on " + adminHost
+                        + " is reachable beyond this machine");
+            }
+            admin[0] = startAdmin(server, adminHost, adminPort);
+            System.out.println("courier registry: member " + id + " admin on " + admin[0].url());
+        }
         System.out.println("courier registry: member " + id + " serving on " + members.members().get(id)
                 + (listen == null ? "" : " (listening on " + listen + ")")
                 + (bootstrap == RaftRegistryServer.Bootstrap.EXISTING ? "; joining: add it with 'courier registry"
@@ -193,6 +213,30 @@ public final class RegistryCommand implements Callable<Integer> {
                 + "; clients use raft://" + String.join(",", members.members().values()));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The admin port of a member: {@code /metrics} with {@link RaftRegistryServer#bindMetrics} and the JVM's
+     * meters, {@code /live}, {@code /ready} (a leader is known), {@code GET /api/v1/status}.
+     */
+    static dev.courier.admin.AdminServer startAdmin(RaftRegistryServer server, String host, int port) {
+        dev.courier.admin.AdminServer admin = dev.courier.admin.AdminServer.builder().host(host).port(port)
+                .live(server::running).ready(server::hasLeader)
+                .get("/api/v1/status", r -> {
+                    long[] countAndRevision = server.countAndRevision();
+                    java.util.Map<String, Object> status = new java.util.LinkedHashMap<>();
+                    status.put("id", server.id());
+                    status.put("role", server.role());
+                    status.put("term", server.currentTerm());
+                    status.put("commit", server.commitIndex());
+                    status.put("applied", server.appliedIndex());
+                    status.put("instances", countAndRevision[0]);
+                    status.put("revision", countAndRevision[1]);
+                    return dev.courier.admin.AdminResponse.json(status);
+                })
+                .start();
+        server.bindMetrics(admin.meters());
+        return admin;
     }
 
     /** Whether every address {@code host} names is a loopback address. */

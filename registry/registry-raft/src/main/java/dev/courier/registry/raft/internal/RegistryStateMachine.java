@@ -121,6 +121,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private final java.util.concurrent.atomic.AtomicLong expiriesSubmitted = new java.util.concurrent.atomic.AtomicLong();
     /** Runs with each entry's opcode before it is applied, with no lock held: a seam for fault tests. */
     private volatile java.util.function.IntConsumer beforeApply = op -> { };
+    private volatile java.util.function.LongConsumer applyObserver = nanos -> { };
 
     private volatile RegistryAccess access = RegistryAccess.open();
     /** What this member's own expiry entries carry: only the leader's own are accepted. */
@@ -383,6 +384,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
             byte op = in.readByte();
             beforeApply.accept(op);
             Message reply;
+            long start = System.nanoTime();
             synchronized (this) {
                 try {
                     reply = apply(op, in, termIndex);
@@ -391,6 +393,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 }
                 updateLastAppliedTermIndex(termIndex);
             }
+            applyObserver.accept(System.nanoTime() - start);
             return CompletableFuture.completedFuture(reply);
         } catch (IOException | RuntimeException e) {
             synchronized (this) {
@@ -799,6 +802,16 @@ public final class RegistryStateMachine extends BaseStateMachine {
     /** How many times Ratis reinitialized this state machine from an installed snapshot. */
     public int snapshotsInstalled() {
         return installed.get();
+    }
+
+    /** Leases live in the state, for metrics. */
+    public synchronized int leaseCount() {
+        return state.leaseCount();
+    }
+
+    /** Called after each applied entry with the nanoseconds it took (metrics); default none. */
+    public void setApplyObserver(java.util.function.LongConsumer observer) {
+        this.applyObserver = observer;
     }
 
     /** Instance count and revision, for status. */
