@@ -71,6 +71,7 @@ public final class AdminServer implements AutoCloseable {
     private final byte[] token;
     private final BooleanSupplier live;
     private final BooleanSupplier ready;
+    private final Runnable beforeScrape;
 
     private record Route(String method, String path, AdminHandler handler) {
     }
@@ -79,6 +80,7 @@ public final class AdminServer implements AutoCloseable {
         this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
         this.live = b.live;
         this.ready = b.ready;
+        this.beforeScrape = b.beforeScrape;
         this.exact = Map.copyOf(b.exact);
         this.prefixes = List.copyOf(b.prefixes);
         this.ownsMeters = b.meters == null;
@@ -202,6 +204,7 @@ public final class AdminServer implements AutoCloseable {
             }
         }
         if (reads && path.equals("/metrics")) {
+            beforeScrape.run();
             return new AdminResponse(200, PROMETHEUS_TEXT, meters.scrape().getBytes(StandardCharsets.UTF_8));
         }
         String wanted = "HEAD".equals(method) ? "GET" : method;
@@ -301,6 +304,7 @@ public final class AdminServer implements AutoCloseable {
         private String token;
         private BooleanSupplier live = () -> true;
         private BooleanSupplier ready = () -> true;
+        private Runnable beforeScrape = () -> { };
         private final Map<String, Route> exact = new LinkedHashMap<>();
         private final List<Route> prefixes = new ArrayList<>();
 
@@ -352,6 +356,12 @@ public final class AdminServer implements AutoCloseable {
         /** {@code /ready}: 200 while {@code check} is true (default always). */
         public Builder ready(BooleanSupplier check) {
             this.ready = Objects.requireNonNull(check);
+            return this;
+        }
+
+        /** Runs before each {@code /metrics} scrape, e.g. to register the meters of things created since. */
+        public Builder beforeScrape(Runnable hook) {
+            this.beforeScrape = Objects.requireNonNull(hook);
             return this;
         }
 

@@ -33,7 +33,8 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final Topics topics;
     private final RpcServer server;
-    private boolean closed;
+    private volatile boolean closed;
+    private dev.courier.admin.AdminServer admin;
 
     private Broker(BrokerConfig config, Topics topics, RpcServer server) {
         this.config = config;
@@ -91,6 +92,43 @@ public final class Broker implements AutoCloseable {
         return topics.stats(topic, subscription);
     }
 
+    /**
+     * Opens the broker's admin HTTP port on {@code host:port} (0: any free port): {@code /metrics}, the
+     * Prometheus text of {@link dev.courier.mq.broker.internal.BrokerMetrics} and the JVM's meters;
+     * {@code /live} and {@code /ready} while the broker runs. With a {@code token}, {@code /metrics}
+     * requires {@code Authorization: Bearer token}. Owned by the broker: {@link #close()} closes it.
+     *
+     * @throws IllegalStateException if it is open already or the broker is closed
+     */
+    public synchronized dev.courier.admin.AdminServer openAdmin(String host, int port, String token) {
+        if (closed) {
+            throw new IllegalStateException("The broker is closed");
+        }
+        if (admin != null) {
+            throw new IllegalStateException("The admin port is open already on " + admin.url());
+        }
+        java.util.concurrent.atomic.AtomicReference<dev.courier.mq.broker.internal.BrokerMetrics> metrics =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        dev.courier.admin.AdminServer a = dev.courier.admin.AdminServer.builder().host(host).port(port)
+                .bearerToken(token).live(() -> !closed).ready(() -> !closed)
+                .beforeScrape(() -> {
+                    dev.courier.mq.broker.internal.BrokerMetrics m = metrics.get();
+                    if (m != null) {
+                        m.refresh();
+                    }
+                })
+                .start();
+        metrics.set(new dev.courier.mq.broker.internal.BrokerMetrics(topics, a.meters()));
+        admin = a;
+        log.info("Courier broker admin port on {}", a.url());
+        return a;
+    }
+
+    /** The admin port, or -1 when {@link #openAdmin} was not called. */
+    public synchronized int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
     @Override
     public void close() {
         synchronized (this) {
@@ -98,6 +136,9 @@ public final class Broker implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (admin != null) {
+                admin.close();
+            }
         }
         try {
             server.close();

@@ -100,6 +100,19 @@ public final class BrokerMain implements Callable<Integer> {
             + "disk does).")
     Path diskQuotaFile;
 
+    @Option(names = "--admin-port", description = "Opens the admin HTTP port (0: any free one): /metrics (Prometheus:"
+            + " per topic and subscription published, delivered, acknowledged, backlog, fsync latency, ...), /live,"
+            + " /ready. Off by default.")
+    Integer adminPort;
+
+    @Option(names = "--admin-host", description = "Address of the admin port (default: ${DEFAULT-VALUE}).",
+            defaultValue = "127.0.0.1")
+    String adminHost;
+
+    @Option(names = "--admin-token-file", description = "File holding a bearer token the admin port requires on"
+            + " every route but /live and /ready.")
+    Path adminTokenFile;
+
     /** Mutation switch for the fault harness: proves that a power-loss check can see a missing fsync. */
     @Option(names = "--test-disable-group-fsync", hidden = true)
     boolean testDisableGroupFsync;
@@ -188,6 +201,19 @@ public final class BrokerMain implements Callable<Integer> {
             throw e;
         }
         broker.recoveryReport().forEach(line -> System.err.println("courier broker: recovery: " + line));
+        if (adminPort != null) {
+            try {
+                String token = adminTokenFile == null ? null : Files.readString(adminTokenFile).trim();
+                if (!RpcServer.isLoopback(adminHost) && token == null) {
+                    log.warn("The admin port on {} is reachable beyond this machine without a token", adminHost);
+                }
+                broker.openAdmin(adminHost, adminPort, token);
+            } catch (IOException | RuntimeException e) {
+                broker.close();
+                closeDisk();
+                throw e;
+            }
+        }
         return broker;
     }
 
@@ -209,6 +235,9 @@ public final class BrokerMain implements Callable<Integer> {
         System.out.println("courier broker: listening on " + broker.address().getHostString() + ":" + broker.port()
                 + ", data " + dataDir.toAbsolutePath() + ", fsync "
                 + broker.config().log().fsync().name().toLowerCase(Locale.ROOT));
+        if (broker.adminPort() >= 0) {
+            System.out.println("courier broker: admin on http://" + adminHost + ":" + broker.adminPort());
+        }
         System.out.flush();
         stopped.await();
         return 0;

@@ -84,7 +84,13 @@ public final class BrokerServiceImpl implements BrokerService {
                 duplicates += d ? 1 : 0;
             }
             PublishResult result = new PublishResult(appended.offsets(), duplicates);
-            return appended.durable().thenApply(v -> result);
+            int stored = appended.offsets().length - duplicates;
+            int dropped = duplicates;
+            return appended.durable().thenApply(v -> {
+                topic.published.add(stored);
+                topic.duplicatesDropped.add(dropped);
+                return result;
+            });
         });
     }
 

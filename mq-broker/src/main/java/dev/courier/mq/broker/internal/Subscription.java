@@ -85,6 +85,10 @@ final class Subscription {
     /** The attached consumers, their credit and their waiting fetches. */
     private final ConsumerSessions sessions = new ConsumerSessions();
     private long deadLettered;
+    private long delivered;
+    private long redelivered;
+    private long acknowledged;
+    private long nacked;
     private boolean closed;
 
     /** What a delivery adds to a fetch answer beyond its payload and headers (offset, counts, framing). */
@@ -323,6 +327,10 @@ final class Subscription {
     }
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {
+        delivered++;
+        if (deliveries > 1) {
+            redelivered++;
+        }
         ledger.delivering(r.offset(), deliveries);
         redeliveries.hold(r.offset(), c.id(), deliveries, now + c.ackTimeout());
         sessions.took(c);
@@ -388,6 +396,7 @@ final class Subscription {
                 }
                 if (markAcked(o)) {
                     n++;
+                    acknowledged++;
                 }
                 if (h != null) {
                     redeliveries.release(o);
@@ -415,6 +424,7 @@ final class Subscription {
             redeliveries.nacked(h, delayMillis, reason, now);
             release(h);
             n++;
+            nacked++;
         }
         dispatchLater();
         return n;
@@ -519,6 +529,50 @@ final class Subscription {
             ledger.setFloor(startOffset);
             readNext = Math.max(readNext, ledger.floor());
         }
+    }
+
+    /**
+     * What the subscription has done since the broker started, and its backlog now: deliveries (first and
+     * repeated), acknowledgements, negative acknowledgements, dead letters; messages ready (stored, not
+     * acknowledged, not held by a consumer), unacknowledged (held), the consumers attached, and the lowest
+     * offset not yet acknowledged.
+     */
+    public record Counters(long delivered, long redelivered, long acknowledged, long nacked, long deadLettered,
+                           long ready, long unacknowledged, int consumers, long floor, long end) {
+    }
+
+    synchronized Counters counters() {
+        long end = topicLog.durableOffset();
+        long backlog = ledger.backlog(end);
+        int held = redeliveries.inFlightCount();
+        return new Counters(delivered, redelivered, acknowledged, nacked, deadLettered, Math.max(0, backlog - held),
+                held, sessions.size(), ledger.floor(), end);
+    }
+
+    /**
+     * Seconds since the oldest message not yet acknowledged was published, 0 when all are acknowledged.
+     * Reads one record: call it off the I/O threads (the admin port's pool does).
+     */
+    double oldestUnacknowledgedAgeSeconds() {
+        long floor;
+        long end;
+        synchronized (this) {
+            floor = Math.max(ledger.floor(), topicLog.startOffset());
+            end = topicLog.durableOffset();
+        }
+        for (long o = floor; o < end && o < floor + 1024; o++) {
+            synchronized (this) {
+                if (settled(o)) {
+                    continue;
+                }
+            }
+            StoredRecord r = readOne(o);
+            if (r != null) {
+                return Math.max(0, System.currentTimeMillis() - r.timestamp()) / 1000.0; // as the log stamps records
+            }
+            return 0;
+        }
+        return 0;
     }
 
     synchronized SubscriptionStats stats() {

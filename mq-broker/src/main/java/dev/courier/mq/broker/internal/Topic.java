@@ -3,6 +3,7 @@ package dev.courier.mq.broker.internal;
 import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.storage.AppendRecord;
 import dev.courier.mq.broker.storage.FsyncPolicy;
+import dev.courier.mq.broker.storage.LogConfig;
 import dev.courier.mq.broker.storage.Storage;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.StartPosition;
@@ -63,9 +64,16 @@ final class Topic implements AutoCloseable {
     }
 
     static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor delivery,
-                      LongSupplier clock, Owners owners) throws IOException {
+                      LongSupplier clock, Owners owners, java.util.function.LongConsumer fsyncNanos) throws IOException {
         Storage storage = config.storage();
-        TopicLog tl = TopicLog.open(name, dir, config.logFor(name), storage);
+        LogConfig logConfig = config.logFor(name);
+        LogConfig.Syncer syncer = logConfig.syncer();
+        LogConfig timed = logConfig.toBuilder().syncer(file -> {
+            long start = System.nanoTime();
+            syncer.force(file);
+            fsyncNanos.accept(System.nanoTime() - start);
+        }).build();
+        TopicLog tl = TopicLog.open(name, dir, timed, storage);
         Topic t = new Topic(name, tl, dir, config, deadLetters, clock, delivery, owners);
         try {
             if (storage.isDirectory(t.subscriptionsDir)) {
@@ -97,6 +105,10 @@ final class Topic implements AutoCloseable {
         }
         return s;
     }
+
+    /** Messages stored and acknowledged to their publisher, and duplicate publishes dropped, since start. */
+    final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder duplicatesDropped = new java.util.concurrent.atomic.LongAdder();
 
     String name() {
         return name;

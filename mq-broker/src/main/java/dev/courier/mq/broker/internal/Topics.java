@@ -46,6 +46,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
     private final List<String> recoveryReport = new ArrayList<>();
     private final Owners owners;
     private volatile boolean closed;
+    private volatile java.util.function.LongConsumer fsyncObserver = nanos -> { };
 
     public Topics(BrokerConfig config) throws IOException {
         this.config = config;
@@ -63,7 +64,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
                 if (!storage.isDirectory(d)) {
                     continue;
                 }
-                Topic t = Topic.open(name, d, config, this, dispatcher, config.clock(), owners);
+                Topic t = Topic.open(name, d, config, this, dispatcher, config.clock(), owners, this::fsynced);
                 recoveryReport.addAll(t.log().recoveryReport());
                 topics.put(name, t);
                 owners.loadedTopic(Owners.read(storage, d.resolve(Owners.TOPIC_FILE)));
@@ -130,7 +131,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
             }
             Path dir = topicsDir.resolve(name);
             try {
-                t = Topic.open(name, dir, config, this, dispatcher, config.clock(), owners);
+                t = Topic.open(name, dir, config, this, dispatcher, config.clock(), owners, this::fsynced);
             } catch (IOException | RuntimeException e) {
                 owners.releaseTopic(principal, own);
                 if (e instanceof IOException io) {
@@ -150,6 +151,20 @@ public final class Topics implements AutoCloseable, DeadLetters {
             log.info("Topic {} created{}", name, own ? "" : principal == null ? " (anonymous)" : " by " + principal);
             return t;
         }
+    }
+
+    private void fsynced(long nanos) {
+        fsyncObserver.accept(nanos);
+    }
+
+    /** Told the nanoseconds of every force of a topic's log (metrics). */
+    public void onFsync(java.util.function.LongConsumer observer) {
+        this.fsyncObserver = java.util.Objects.requireNonNull(observer);
+    }
+
+    /** The topics, for metrics. */
+    java.util.Collection<Topic> all() {
+        return topics.values();
     }
 
     Topic find(String name) {
