@@ -54,6 +54,25 @@ class BrokerMainTest {
     }
 
     @Test
+    void adminPortFlagsOpenTheMetricsEndpointGuardedByTheTokenFile() throws Exception {
+        Path token = dir.resolve("admin.token");
+        Files.writeString(token, "s3cret\n");
+        BrokerMain main = new BrokerMain();
+        new CommandLine(main).parseArgs("--data-dir", dir.resolve("data").toString(), "--port", "0",
+                "--admin-port", "0", "--admin-token-file", token.toString());
+        try (Broker broker = main.start()) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + broker.adminPort() + "/metrics");
+            assertThat(http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+            java.net.http.HttpResponse<String> ok = http.send(java.net.http.HttpRequest.newBuilder(metrics)
+                    .header("Authorization", "Bearer s3cret").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).contains("courier_broker_topics");
+        }
+    }
+
+    @Test
     void aQuotaFileNeedsTheSimulatedDisk() {
         BrokerMain main = new BrokerMain();
         new CommandLine(main).parseArgs("--data-dir", dir.toString(), "--disk-quota-file", "q");
