@@ -19,6 +19,7 @@ import dev.courier.rpc.internal.cluster.LoadBalancers;
 import dev.courier.rpc.internal.cluster.RetryBudget;
 import dev.courier.rpc.internal.cluster.Router;
 import dev.courier.rpc.internal.metrics.ClientMetrics;
+import dev.courier.rpc.internal.tracing.Tracing;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -119,6 +120,9 @@ public final class RpcClient implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) transport.connectTimeout().toMillis());
         this.breakers = CircuitBreakerRegistry.of(b.circuitBreaker);
         List<ClientInterceptor> chain = new ArrayList<>();
+        if (b.tracing && Tracing.available()) {
+            chain.add(Tracing.client());
+        }
         if (b.meterRegistry != null) {
             chain.add(new ClientMetrics(b.meterRegistry));
         }
@@ -267,6 +271,7 @@ public final class RpcClient implements AutoCloseable {
         private final List<Class<?>> allowedClasses = new ArrayList<>();
         private final List<ClientInterceptor> interceptors = new ArrayList<>();
         private MeterRegistry meterRegistry;
+        private boolean tracing = true;
         private String registryUrl;
         private Registry registry;
         private CircuitBreakerConfig circuitBreaker = DEFAULT_CIRCUIT_BREAKER;
@@ -290,6 +295,15 @@ public final class RpcClient implements AutoCloseable {
         public Builder registry(Registry registry) {
             this.registry = Objects.requireNonNull(registry);
             this.registryUrl = null;
+            return this;
+        }
+
+        /**
+         * Whether calls are traced when OpenTelemetry's API is on the classpath (default true): a CLIENT span
+         * per call with the global OpenTelemetry, and the W3C {@code traceparent} in its attachments.
+         */
+        public Builder tracing(boolean tracing) {
+            this.tracing = tracing;
             return this;
         }
 

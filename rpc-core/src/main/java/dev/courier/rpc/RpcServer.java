@@ -7,6 +7,7 @@ import dev.courier.rpc.internal.MethodKeys;
 import dev.courier.rpc.internal.Transport;
 import dev.courier.rpc.internal.protocol.Heartbeat;
 import dev.courier.rpc.internal.metrics.ServerMetrics;
+import dev.courier.rpc.internal.tracing.Tracing;
 import dev.courier.rpc.internal.server.AccessRules;
 import dev.courier.rpc.internal.server.Limits;
 import dev.courier.rpc.internal.server.ExportedService;
@@ -115,6 +116,9 @@ public final class RpcServer implements AutoCloseable {
                 b.meterRegistry, b.adminReferences, b.adminJvmMeters);
         this.meters = admin != null ? admin.meters() : b.meterRegistry;
         List<ServerInterceptor> interceptors = new ArrayList<>();
+        if (b.tracing && Tracing.available()) {
+            interceptors.add(Tracing.server());
+        }
         if (meters != null) {
             interceptors.add(new ServerMetrics(meters));
         }
@@ -404,6 +408,7 @@ public final class RpcServer implements AutoCloseable {
         private int maxConnectionsPerAddress = 1_000;
         private int maxPendingRequestsPerConnection = 4_096;
         private int adminPort = -1;
+        private boolean tracing = true;
         private String adminHost = "127.0.0.1";
         private String adminToken;
         private java.util.function.Supplier<List<Map<String, Object>>> adminReferences;
@@ -600,6 +605,15 @@ public final class RpcServer implements AutoCloseable {
         public <T> Builder export(Class<T> serviceInterface, T implementation, ExportOptions options) {
             services.add(new Export(new ExportedService(serviceInterface, implementation, options.version,
                     options.group, options.nonBlocking), options));
+            return this;
+        }
+
+        /**
+         * Whether calls are traced when OpenTelemetry's API is on the classpath (default true): a SERVER
+         * span per call, child of the consumer's {@code traceparent}, current while the method runs.
+         */
+        public Builder tracing(boolean tracing) {
+            this.tracing = tracing;
             return this;
         }
 
