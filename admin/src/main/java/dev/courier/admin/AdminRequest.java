@@ -4,9 +4,10 @@ import java.util.Map;
 
 /**
  * One request to the admin port: its method, path (decoded, without the query), query parameters
- * (decoded; the last of repeated ones wins) and body (at most {@link AdminServer#MAX_BODY_BYTES}).
+ * (decoded; the last of repeated ones wins), body (at most {@link AdminServer#MAX_BODY_BYTES}) and the
+ * principal its bearer token authenticated as (null on a port without authentication).
  */
-public record AdminRequest(String method, String path, Map<String, String> query, byte[] body) {
+public record AdminRequest(String method, String path, Map<String, String> query, byte[] body, String principal) {
 
     public AdminRequest {
         query = Map.copyOf(query);

@@ -68,7 +68,7 @@ public final class AdminServer implements AutoCloseable {
     private final JvmGcMetrics gcMetrics;
     private final Map<String, Route> exact;
     private final List<Route> prefixes;
-    private final byte[] token;
+    private final TokenCheck tokens;
     private final BooleanSupplier live;
     private final BooleanSupplier ready;
     private final Runnable beforeScrape;
@@ -77,7 +77,7 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private AdminServer(Builder b) throws IOException {
-        this.token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
+        this.tokens = b.tokens;
         this.live = b.live;
         this.ready = b.ready;
         this.beforeScrape = b.beforeScrape;
@@ -111,7 +111,7 @@ public final class AdminServer implements AutoCloseable {
         http.setExecutor(pool);
         http.createContext("/", this::serve);
         http.start();
-        log.info("Admin port listening on {}{}", url(), token == null ? "" : " (bearer token required)");
+        log.info("Admin port listening on {}{}", url(), tokens == null ? "" : " (bearer token required)");
     }
 
     public static Builder builder() {
@@ -192,9 +192,13 @@ public final class AdminServer implements AutoCloseable {
         if (reads && path.equals("/ready")) {
             return check(ready, "ready");
         }
-        if (token != null && !authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            throw new AdminException(401, "This admin port requires Authorization: Bearer <token>");
+        String principal = null;
+        if (tokens != null) {
+            principal = authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+            if (principal == null) {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                throw new AdminException(401, "This admin port requires Authorization: Bearer <token>");
+            }
         }
         if (!reads) {
             String origin = exchange.getRequestHeaders().getFirst("Origin");
@@ -234,7 +238,7 @@ public final class AdminServer implements AutoCloseable {
             throw new AdminException(405, path + " takes " + String.join(" or ", allowed) + ", not " + method);
         }
         byte[] body = reads ? new byte[0] : readBody(exchange);
-        return matched.handler().handle(new AdminRequest(method, path, query(uri.getRawQuery()), body));
+        return matched.handler().handle(new AdminRequest(method, path, query(uri.getRawQuery()), body, principal));
     }
 
     private static AdminResponse check(BooleanSupplier check, String what) {
@@ -247,12 +251,23 @@ public final class AdminServer implements AutoCloseable {
         return ok ? AdminResponse.text(200, what + "\n") : AdminResponse.text(503, "not " + what + "\n");
     }
 
-    private boolean authorized(String header) {
+    /** The principal of a {@code Bearer} header's token, or null when it is missing or refused. */
+    private String authenticate(String header) {
         if (header == null || !header.startsWith("Bearer ")) {
-            return false;
+            return null;
         }
-        byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token);
+        String given = header.substring("Bearer ".length()).trim();
+        try {
+            return given.isEmpty() ? null : tokens.principal(given);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Checks a bearer token: the principal it stands for, or null (or an exception) when it is refused. */
+    @FunctionalInterface
+    public interface TokenCheck {
+        String principal(String token);
     }
 
     private static byte[] readBody(HttpExchange exchange) throws IOException {
@@ -301,7 +316,7 @@ public final class AdminServer implements AutoCloseable {
         private int port;
         private PrometheusMeterRegistry meters;
         private boolean jvmMeters = true;
-        private String token;
+        private TokenCheck tokens;
         private BooleanSupplier live = () -> true;
         private BooleanSupplier ready = () -> true;
         private Runnable beforeScrape = () -> { };
@@ -338,12 +353,27 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
-        /** Requires {@code Authorization: Bearer token} on every route but the health checks. */
+        /** Requires {@code Authorization: Bearer token} on every route but the health checks (null: none). */
         public Builder bearerToken(String token) {
-            if (token != null && token.isBlank()) {
+            if (token == null) {
+                this.tokens = null;
+                return this;
+            }
+            if (token.isBlank()) {
                 throw new IllegalArgumentException("Admin bearer token is blank");
             }
-            this.token = token;
+            byte[] expected = token.getBytes(StandardCharsets.UTF_8);
+            this.tokens = given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected) ? "admin"
+                    : null;
+            return this;
+        }
+
+        /**
+         * Requires {@code Authorization: Bearer <token>} on every route but the health checks, checked by
+         * {@code check}; handlers see the principal in {@link AdminRequest#principal()}.
+         */
+        public Builder tokens(TokenCheck check) {
+            this.tokens = Objects.requireNonNull(check);
             return this;
         }
 

@@ -36,7 +36,10 @@ public final class Broker implements AutoCloseable {
     private volatile boolean closed;
     private dev.courier.admin.AdminServer admin;
 
-    private Broker(BrokerConfig config, Topics topics, RpcServer server) {
+    private final BrokerSecurity security;
+
+    private Broker(BrokerConfig config, Topics topics, RpcServer server, BrokerSecurity security) {
+        this.security = security;
         this.config = config;
         this.topics = topics;
         this.server = server;
@@ -63,7 +66,7 @@ public final class Broker implements AutoCloseable {
             topics.close();
             throw e;
         }
-        Broker b = new Broker(config, topics, server);
+        Broker b = new Broker(config, topics, server, security);
         log.info("Courier broker listening on {} (data {}, fsync {}, {} topics)", server.address(),
                 config.dataDir().toAbsolutePath(), config.log().fsync().name().toLowerCase(java.util.Locale.ROOT),
                 topics.names().size());
@@ -95,8 +98,11 @@ public final class Broker implements AutoCloseable {
     /**
      * Opens the broker's admin HTTP port on {@code host:port} (0: any free port): {@code /metrics}, the
      * Prometheus text of {@link dev.courier.mq.broker.internal.BrokerMetrics} and the JVM's meters;
-     * {@code /live} and {@code /ready} while the broker runs. With a {@code token}, {@code /metrics}
-     * requires {@code Authorization: Bearer token}. Owned by the broker: {@link #close()} closes it.
+     * the JSON API of {@link dev.courier.mq.broker.internal.BrokerAdminApi}; {@code /live} and
+     * {@code /ready} while the broker runs. With a {@code token}, every route but the health checks
+     * requires {@code Authorization: Bearer token}; without one, a broker that authenticates its clients
+     * authenticates the admin port's bearer tokens the same way, and its topic rules apply to the API.
+     * Owned by the broker: {@link #close()} closes it.
      *
      * @throws IllegalStateException if it is open already or the broker is closed
      */
@@ -109,8 +115,17 @@ public final class Broker implements AutoCloseable {
         }
         java.util.concurrent.atomic.AtomicReference<dev.courier.mq.broker.internal.BrokerMetrics> metrics =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        dev.courier.admin.AdminServer a = dev.courier.admin.AdminServer.builder().host(host).port(port)
-                .bearerToken(token).live(() -> !closed).ready(() -> !closed)
+        dev.courier.admin.AdminServer.Builder builder = dev.courier.admin.AdminServer.builder().host(host).port(port);
+        if (token != null) {
+            builder.bearerToken(token);
+        } else if (security.authenticator() != null) {
+            dev.courier.rpc.Authenticator authenticator = security.authenticator();
+            builder.tokens(t -> authenticator.authenticate(new dev.courier.rpc.Authenticator.Credentials(null, t,
+                    null)));
+        }
+        new dev.courier.mq.broker.internal.BrokerAdminApi(topics, token != null ? Authorizer.allowAll()
+                : security.authorizer()).routes(builder);
+        dev.courier.admin.AdminServer a = builder.live(() -> !closed).ready(() -> !closed)
                 .beforeScrape(() -> {
                     dev.courier.mq.broker.internal.BrokerMetrics m = metrics.get();
                     if (m != null) {

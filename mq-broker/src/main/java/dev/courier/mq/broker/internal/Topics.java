@@ -215,6 +215,13 @@ public final class Topics implements AutoCloseable, DeadLetters {
         return s == null ? null : s.stats();
     }
 
+    /** Creates a topic as the operator (admin API): no limit applies; true if it did not exist. */
+    public boolean createTopic(String name) {
+        boolean existed = topics.containsKey(name);
+        ownTopic(name);
+        return !existed;
+    }
+
     /** Creates a subscription ahead of its first consumer, as the operator: no limit applies. */
     public void createSubscription(String topic, String subscription, StartPosition from) {
         ownTopic(topic).subscription(subscription, from, null, true);
