@@ -137,9 +137,15 @@ class RaftProcessFailoverTest {
             // 5 s, and a loaded host can still miss it for a while (with 1 s, run 3 of verify on 8165bb3 did for 10 s)
             String newLeader = await().atMost(Duration.ofSeconds(60)).until(() -> RaftMemberStatus.leaderId(RaftMemberStatus.of(url)),
                     l -> l != null && !l.equals(leader));
-            // how fast is for the benchmarks and TARGETS.md to judge; here it is reported
+            long failoverMillis = (ackAfterKill - killedAt) / 1_000_000;
             System.out.printf("[raft-process] leader %s SIGKILLed; %s leads; a registration was acknowledged"
-                    + " %d ms after the process was gone%n", leader, newLeader, (ackAfterKill - killedAt) / 1_000_000);
+                    + " %d ms after the process was gone%n", leader, newLeader, failoverMillis);
+            // reported in verify (a loaded host may miss the target); asserted with -Pfailover-target
+            long target = Long.getLong("courier.failover.assertMillis", 0);
+            if (target > 0) {
+                assertThat(failoverMillis).as("failover: first write acknowledged after the leader's SIGKILL")
+                        .isLessThanOrEqualTo(target);
+            }
             assertThat(acknowledged.size()).isGreaterThan(ackedAtKill);
 
             members.put(leader, launch(leader, peers)); // back on its data directory
