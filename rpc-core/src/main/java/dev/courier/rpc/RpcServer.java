@@ -1,6 +1,5 @@
 package dev.courier.rpc;
 
-import dev.courier.admin.AdminServer;
 import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.rpc.internal.MethodKeys;
@@ -207,8 +206,13 @@ public final class RpcServer implements AutoCloseable {
             this.registrations = null;
         }
         if (admin != null) {
-            admin.start(this, inFlight, businessPool);
             this.gauges = List.of();
+            try {
+                admin.start(this, inFlight, businessPool);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         } else {
             this.gauges = meters == null ? List.of() : ProviderAdmin.bindServerGauges(meters, this, inFlight,
                     businessPool);
