@@ -293,14 +293,21 @@ class ClusterTest {
         // (the failing calls above reached the provider), so a's breaker opens once half of 20 calls failed
         proxies.get(0).kill();
         int failures = 0;
-        while (client.breakerState("127.0.0.1", portA) == CircuitBreaker.State.CLOSED) {
+        int answeredByA = 0;
+        // bounded: round robin sends every other call to a, so 10 failures take about 20 calls
+        for (int calls = 0; client.breakerState("127.0.0.1", portA) == CircuitBreaker.State.CLOSED; calls++) {
+            assertThat(calls).as("calls before a's breaker opened (%d failed, %d answered by a after its kill)",
+                    failures, answeredByA).isLessThan(200);
             try {
-                failfast.name();
+                if (failfast.name().equals("a")) {
+                    answeredByA++;
+                }
             } catch (dev.courier.rpc.ConnectionException e) {
                 failures++;
             }
             assertThat(failures).as("failed calls on a before its breaker opened").isLessThanOrEqualTo(10);
         }
+        assertThat(answeredByA).as("calls a answered after its kill").isZero();
         assertThat(failures).isEqualTo(10);
         assertThat(client.breakerState("127.0.0.1", portA)).isEqualTo(CircuitBreaker.State.OPEN);
         // while open, a is out of balancing: every call goes to b

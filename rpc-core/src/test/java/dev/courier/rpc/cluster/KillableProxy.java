@@ -10,50 +10,84 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP forwarder in front of a provider that can be killed like a crashed process: the listening
- * socket and every connection close at once, with no go-away and no deregistration. It can start again
- * on the same port.
+ * A TCP forwarder in front of a provider that can be killed like a crashed process: every connection
+ * closes at once, with no go-away and no deregistration, and new ones are reset as they arrive. It
+ * can start again on the same port.
+ *
+ * <p>A killed proxy keeps its port bound. Were it to close its listener, another process on the machine
+ * could get the port, and the client would reach that one instead: a Courier server there that shuts
+ * down sends a go-away, the client then keeps the killed provider out of balancing, and a test waiting
+ * for its calls to fail waits forever.
  */
 final class KillableProxy implements AutoCloseable {
 
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private volatile ServerSocket server;
-    private int port;
+    private final ServerSocket server;
+    private final int port;
+    private volatile boolean killed;
 
     KillableProxy(InetSocketAddress target) throws IOException {
         this.target = target;
-        start();
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress("127.0.0.1", 0));
+        this.port = server.getLocalPort();
+        Thread acceptor = new Thread(this::accept, "proxy-accept-" + port);
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     int port() {
         return port;
     }
 
-    synchronized void start() throws IOException {
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress("127.0.0.1", port));
-        port = s.getLocalPort();
-        server = s;
-        Thread acceptor = new Thread(() -> accept(s), "proxy-accept-" + port);
-        acceptor.setDaemon(true);
-        acceptor.start();
+    /** Forwards connections again after {@link #kill()}. */
+    synchronized void start() {
+        killed = false;
     }
 
-    private void accept(ServerSocket s) {
-        while (!s.isClosed()) {
+    private void accept() {
+        while (!server.isClosed()) {
+            Socket client;
             try {
-                Socket client = s.accept();
-                Socket upstream = new Socket(target.getAddress(), target.getPort());
-                sockets.add(client);
-                sockets.add(upstream);
-                pipe(client, upstream);
-                pipe(upstream, client);
+                client = server.accept();
             } catch (IOException e) {
                 return;
             }
+            try {
+                synchronized (this) {
+                    if (killed) {
+                        reset(client);
+                        continue;
+                    }
+                }
+                Socket upstream = new Socket(target.getAddress(), target.getPort());
+                synchronized (this) {
+                    // a kill() while this connection was being set up: it must not outlive the kill
+                    if (killed) {
+                        reset(client);
+                        closeQuietly(upstream);
+                        continue;
+                    }
+                    sockets.add(client);
+                    sockets.add(upstream);
+                }
+                pipe(client, upstream);
+                pipe(upstream, client);
+            } catch (IOException e) {
+                reset(client);
+            }
         }
+    }
+
+    /** Closes {@code s} with a reset, as a host with no listener on the port answers. */
+    private static void reset(Socket s) {
+        try {
+            s.setSoLinger(true, 0);
+        } catch (IOException e) {
+            // closing anyway
+        }
+        closeQuietly(s);
     }
 
     private void pipe(Socket from, Socket to) {
@@ -76,11 +110,11 @@ final class KillableProxy implements AutoCloseable {
         t.start();
     }
 
-    /** Closes the listening socket and every connection at once. */
+    /** Resets every connection at once and every new one until {@link #start()}. */
     synchronized void kill() {
-        closeQuietly(server);
+        killed = true;
         for (Socket s : sockets) {
-            closeQuietly(s);
+            reset(s);
         }
         sockets.clear();
     }
@@ -88,6 +122,7 @@ final class KillableProxy implements AutoCloseable {
     @Override
     public void close() {
         kill();
+        closeQuietly(server);
     }
 
     private static void closeQuietly(AutoCloseable c) {
