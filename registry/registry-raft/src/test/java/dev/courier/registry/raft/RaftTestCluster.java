@@ -33,11 +33,20 @@ final class RaftTestCluster implements AutoCloseable {
     /** The clock the leases of members started from now on are timed by; null: the system's. */
     java.util.function.LongSupplier clock;
 
+    /**
+     * The election timeout of test members: longer than the default (150-300 ms, sized for failover on an
+     * idle host), because these tests check what the registry keeps and decides, not how fast it fails
+     * over, and a busy 2-core host can hold a member's heartbeats past 150 ms again and again, so that
+     * elections follow each other and a test waits out its bounds. A test may put its own.
+     */
+    static final String TEST_ELECTION_TIMEOUT = "300-600";
+
     RaftTestCluster(int size, Path root, long snapshotEvery) throws IOException {
         this.size = size;
         this.peers = freshPeers(size);
         this.root = root;
         this.snapshotEvery = snapshotEvery;
+        ratisProperties.putAll(RaftRegistryServer.electionTimeout(TEST_ELECTION_TIMEOUT));
     }
 
     private static RaftPeers freshPeers(int size) throws IOException {
