@@ -29,6 +29,12 @@ public interface PeerConnection {
     boolean isOpen();
 
     /**
+     * Closes the connection from the server's side (an operator's kick): calls in flight on it fail on
+     * the client, which reconnects as after any dropped connection; the close actions run. Idempotent.
+     */
+    void close();
+
+    /**
      * Runs {@code action} once when the connection closes, on the connection's I/O thread (keep it
      * short and non-blocking); at once on the calling thread if it has already closed. Actions run
      * in the order they were added; one that throws is logged and does not stop the others.

@@ -71,6 +71,23 @@ class PeerConnectionTest {
     }
 
     @Test
+    void theServerClosesAConnectionAndTheClientReconnects() {
+        SessionsImpl impl = new SessionsImpl();
+        try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sessions.class, impl).start();
+             RpcClient client = RpcClient.builder().build()) {
+            Sessions s = client.reference(Sessions.class).address("127.0.0.1", server.port()).build();
+            String first = s.whoAmI();
+            PeerConnection c = impl.seen.get(0);
+            c.close();
+            await().atMost(20, TimeUnit.SECONDS).until(() -> impl.closed.contains(first));
+            assertThat(c.isOpen()).isFalse();
+            c.close(); // idempotent
+            await().atMost(20, TimeUnit.SECONDS).ignoreExceptions().until(() -> !s.whoAmI().equals(first));
+            assertThat(impl.seen).hasSize(2);
+        }
+    }
+
+    @Test
     void nonBlockingServicesSeeTheirConnectionToo() {
         SessionsImpl impl = new SessionsImpl();
         try (RpcServer server = RpcServer.builder().host("127.0.0.1").exportNonBlocking(Sessions.class, impl).start();

@@ -97,6 +97,11 @@ public final class ServerConnection implements PeerConnection {
     }
 
     @Override
+    public void close() {
+        channel.close();
+    }
+
+    @Override
     public void onClose(Runnable action) {
         synchronized (this) {
             if (!closed) {
