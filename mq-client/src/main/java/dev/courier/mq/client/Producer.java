@@ -244,7 +244,9 @@ public final class Producer implements AutoCloseable {
                 backoffMillis = FIRST_BACKOFF_MILLIS;
             } else {
                 failed.add(batch);
-                lastFailure = error;
+                // a call that failed before it was sent (still connecting) arrives wrapped by its stage
+                lastFailure = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
                 recovering = true;
             }
             recoverNow = recovering && inFlight.isEmpty();
