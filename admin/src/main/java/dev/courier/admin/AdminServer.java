@@ -72,6 +72,13 @@ public final class AdminServer implements AutoCloseable {
     private final BooleanSupplier live;
     private final BooleanSupplier ready;
     private final Runnable beforeScrape;
+    private final java.util.function.Predicate<String> metricsAccess;
+    private final ClassLoader consoleLoader;
+    private final String consoleDir;
+
+    /** Names of console files: no directories, no dot-dot. */
+    private static final java.util.regex.Pattern CONSOLE_FILE = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}");
 
     private record Route(String method, String path, AdminHandler handler) {
     }
@@ -81,6 +88,9 @@ public final class AdminServer implements AutoCloseable {
         this.live = b.live;
         this.ready = b.ready;
         this.beforeScrape = b.beforeScrape;
+        this.metricsAccess = b.metricsAccess;
+        this.consoleLoader = b.consoleLoader;
+        this.consoleDir = b.consoleDir;
         this.exact = Map.copyOf(b.exact);
         this.prefixes = List.copyOf(b.prefixes);
         this.ownsMeters = b.meters == null;
@@ -170,6 +180,10 @@ public final class AdminServer implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", response.contentType());
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+            if (response.contentType().startsWith("text/html")) {
+                exchange.getResponseHeaders().set("Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+            }
             boolean head = "HEAD".equals(exchange.getRequestMethod());
             exchange.sendResponseHeaders(response.status(), head ? -1 : response.body().length == 0 ? -1
                     : response.body().length);
@@ -192,6 +206,11 @@ public final class AdminServer implements AutoCloseable {
         if (reads && path.equals("/ready")) {
             return check(ready, "ready");
         }
+        if (reads && consoleDir != null && (path.equals("/") || path.startsWith("/console/"))) {
+            // Static files hold no data: served without a token, which the page asks for and sends
+            // with each API call it makes.
+            return consoleFile(path.equals("/") ? "index.html" : path.substring("/console/".length()));
+        }
         String principal = null;
         if (tokens != null) {
             principal = authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
@@ -208,6 +227,9 @@ public final class AdminServer implements AutoCloseable {
             }
         }
         if (reads && path.equals("/metrics")) {
+            if (tokens != null && !metricsAccess.test(principal)) {
+                throw new AdminException(403, "Principal '" + principal + "' may not read /metrics");
+            }
             beforeScrape.run();
             return new AdminResponse(200, PROMETHEUS_TEXT, meters.scrape().getBytes(StandardCharsets.UTF_8));
         }
@@ -239,6 +261,37 @@ public final class AdminServer implements AutoCloseable {
         }
         byte[] body = reads ? new byte[0] : readBody(exchange);
         return matched.handler().handle(new AdminRequest(method, path, query(uri.getRawQuery()), body, principal));
+    }
+
+    private AdminResponse consoleFile(String name) throws IOException {
+        if (!CONSOLE_FILE.matcher(name).matches()) {
+            throw AdminException.notFound("No console file " + name);
+        }
+        try (InputStream in = consoleLoader.getResourceAsStream(consoleDir + "/" + name)) {
+            if (in == null) {
+                throw AdminException.notFound("No console file " + name);
+            }
+            return new AdminResponse(200, contentType(name), in.readAllBytes());
+        }
+    }
+
+    private static String contentType(String name) {
+        if (name.endsWith(".html")) {
+            return "text/html; charset=utf-8";
+        }
+        if (name.endsWith(".js")) {
+            return "text/javascript; charset=utf-8";
+        }
+        if (name.endsWith(".css")) {
+            return "text/css; charset=utf-8";
+        }
+        if (name.endsWith(".svg")) {
+            return "image/svg+xml";
+        }
+        if (name.endsWith(".png")) {
+            return "image/png";
+        }
+        return "application/octet-stream";
     }
 
     private static AdminResponse check(BooleanSupplier check, String what) {
@@ -320,6 +373,9 @@ public final class AdminServer implements AutoCloseable {
         private BooleanSupplier live = () -> true;
         private BooleanSupplier ready = () -> true;
         private Runnable beforeScrape = () -> { };
+        private java.util.function.Predicate<String> metricsAccess = principal -> true;
+        private ClassLoader consoleLoader;
+        private String consoleDir;
         private final Map<String, Route> exact = new LinkedHashMap<>();
         private final List<Route> prefixes = new ArrayList<>();
 
@@ -392,6 +448,26 @@ public final class AdminServer implements AutoCloseable {
         /** Runs before each {@code /metrics} scrape, e.g. to register the meters of things created since. */
         public Builder beforeScrape(Runnable hook) {
             this.beforeScrape = Objects.requireNonNull(hook);
+            return this;
+        }
+
+        /**
+         * Which authenticated principals may read {@code /metrics} when tokens are required (default:
+         * every one the token check accepts).
+         */
+        public Builder metricsAccess(java.util.function.Predicate<String> allowed) {
+            this.metricsAccess = Objects.requireNonNull(allowed);
+            return this;
+        }
+
+        /**
+         * Serves a web console: {@code GET /} answers {@code dir/index.html} and {@code GET /console/NAME}
+         * the file {@code dir/NAME}, both from {@code loader}'s resources, without a token (the files
+         * hold no data; the page sends the token with the API calls it makes).
+         */
+        public Builder console(ClassLoader loader, String dir) {
+            this.consoleLoader = Objects.requireNonNull(loader);
+            this.consoleDir = Objects.requireNonNull(dir);
             return this;
         }
 

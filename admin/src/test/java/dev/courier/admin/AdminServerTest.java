@@ -140,6 +140,28 @@ class AdminServerTest {
     }
 
     @Test
+    void theConsoleFilesAreServedWithoutATokenAndNothingOutsideTheirDirectory() throws Exception {
+        server = AdminServer.builder().bearerToken("s3cret").console(getClass().getClassLoader(),
+                "dev/courier/admin/test-console").metricsAccess(p -> false).start();
+
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("console page");
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).get().asString().contains("default-src 'self'");
+        HttpResponse<String> script = get("/console/app.js");
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(get("/console/missing.js").statusCode()).isEqualTo(404);
+        assertThat(get("/console/..%2Fsecret.txt").statusCode()).isEqualTo(404);
+        assertThat(get("/console/%2E%2E/secret.txt").statusCode()).isEqualTo(404);
+        assertThat(get("/console/.hidden").statusCode()).isEqualTo(404);
+        // the data still needs the token, and /metrics the principal metricsAccess allows
+        assertThat(get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(get("/metrics", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void aStateChangeFromAnotherOriginIsRefused() throws Exception {
         AtomicBoolean changed = new AtomicBoolean();
         server = AdminServer.builder().post("/offline", r -> {

@@ -37,9 +37,12 @@ public final class Broker implements AutoCloseable {
     private dev.courier.admin.AdminServer admin;
 
     private final BrokerSecurity security;
+    private final BrokerServiceImpl service;
 
-    private Broker(BrokerConfig config, Topics topics, RpcServer server, BrokerSecurity security) {
+    private Broker(BrokerConfig config, Topics topics, RpcServer server, BrokerSecurity security,
+                   BrokerServiceImpl service) {
         this.security = security;
+        this.service = service;
         this.config = config;
         this.topics = topics;
         this.server = server;
@@ -58,15 +61,16 @@ public final class Broker implements AutoCloseable {
             throws IOException {
         Topics topics = new Topics(config);
         RpcServer server;
+        BrokerServiceImpl service = new BrokerServiceImpl(topics, security.authorizer());
         try {
             server = RpcServer.builder().host(host).port(port).drainTimeout(Duration.ofSeconds(5))
                     .tls(security.tls()).authenticator(security.authenticator())
-                    .export(BrokerService.class, new BrokerServiceImpl(topics, security.authorizer())).start();
+                    .export(BrokerService.class, service).start();
         } catch (RuntimeException e) {
             topics.close();
             throw e;
         }
-        Broker b = new Broker(config, topics, server, security);
+        Broker b = new Broker(config, topics, server, security, service);
         log.info("Courier broker listening on {} (data {}, fsync {}, {} topics)", server.address(),
                 config.dataDir().toAbsolutePath(), config.log().fsync().name().toLowerCase(java.util.Locale.ROOT),
                 topics.names().size());
@@ -98,10 +102,11 @@ public final class Broker implements AutoCloseable {
     /**
      * Opens the broker's admin HTTP port on {@code host:port} (0: any free port): {@code /metrics}, the
      * Prometheus text of {@link dev.courier.mq.broker.internal.BrokerMetrics} and the JVM's meters;
-     * the JSON API of {@link dev.courier.mq.broker.internal.BrokerAdminApi}; {@code /live} and
-     * {@code /ready} while the broker runs. With a {@code token}, every route but the health checks
+     * the JSON API of {@link dev.courier.mq.broker.internal.BrokerAdminApi}; the web console at
+     * {@code /}; {@code /live} and {@code /ready} while the broker runs. With a {@code token}, every route but the health checks
      * requires {@code Authorization: Bearer token}; without one, a broker that authenticates its clients
-     * authenticates the admin port's bearer tokens the same way, and its topic rules apply to the API.
+     * authenticates the admin port's bearer tokens the same way, and its topic rules apply to the API
+     * ({@code /metrics}, which shows every topic, needs admin on {@code "*"}).
      * Owned by the broker: {@link #close()} closes it.
      *
      * @throws IllegalStateException if it is open already or the broker is closed
@@ -123,9 +128,14 @@ public final class Broker implements AutoCloseable {
             builder.tokens(t -> authenticator.authenticate(new dev.courier.rpc.Authenticator.Credentials(null, t,
                     null)));
         }
-        new dev.courier.mq.broker.internal.BrokerAdminApi(topics, token != null ? Authorizer.allowAll()
-                : security.authorizer()).routes(builder);
+        Authorizer authorizer = token != null ? Authorizer.allowAll() : security.authorizer();
+        new dev.courier.mq.broker.internal.BrokerAdminApi(topics, authorizer, service.clientsView(), () -> {
+            dev.courier.mq.broker.internal.BrokerMetrics m = metrics.get();
+            return m == null ? 0 : m.fsyncP99Millis();
+        }).routes(builder);
         dev.courier.admin.AdminServer a = builder.live(() -> !closed).ready(() -> !closed)
+                .metricsAccess(principal -> authorizer.allowed(principal, "*", Authorizer.Action.ADMIN))
+                .console(Broker.class.getClassLoader(), "dev/courier/mq/broker/console")
                 .beforeScrape(() -> {
                     dev.courier.mq.broker.internal.BrokerMetrics m = metrics.get();
                     if (m != null) {

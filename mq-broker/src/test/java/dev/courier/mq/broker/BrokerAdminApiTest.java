@@ -109,9 +109,9 @@ class BrokerAdminApiTest {
     @Test
     void withAuthenticationTheApiTakesTheBrokersTokensAndTopicRules() throws Exception {
         TopicAcl rules = TopicAcl.builder().allow(Action.ADMIN, "orders", "alice").allow(Action.CREATE, "*", "alice")
-                .allow(Action.PUBLISH, "orders", "alice").build();
+                .allow(Action.PUBLISH, "orders", "alice").allow(Action.ADMIN, "*", "ops").build();
         broker = Broker.start(BrokerConfig.builder(dir).build(), "127.0.0.1", 0, new BrokerSecurity(null,
-                Authenticator.tokens(Map.of("tok-alice", "alice", "tok-bob", "bob")), rules));
+                Authenticator.tokens(Map.of("tok-alice", "alice", "tok-bob", "bob", "tok-ops", "ops")), rules));
         AdminServer admin = broker.openAdmin("127.0.0.1", 0, null);
         assertThat(send(admin, "POST", "/api/v1/topics", "{\"name\":\"orders\"}", "tok-alice").statusCode())
                 .isEqualTo(201);
@@ -122,7 +122,21 @@ class BrokerAdminApiTest {
         assertThat(send(admin, "GET", "/api/v1/topics", null, "tok-bob").body()).isEqualTo("[]");
         assertThat(send(admin, "GET", "/api/v1/topics/orders", null, "tok-bob").statusCode()).isEqualTo(404);
         assertThat(send(admin, "POST", "/api/v1/topics", "{\"name\":\"x\"}", "tok-bob").statusCode()).isEqualTo(403);
-        assertThat(send(admin, "GET", "/metrics", null, "tok-bob").statusCode()).isEqualTo(200);
+        // changes need admin on the topic; a topic the caller may not read is not there for it
+        assertThat(send(admin, "DELETE", "/api/v1/topics/orders", null, "tok-bob").statusCode()).isEqualTo(404);
+        assertThat(send(admin, "PUT", "/api/v1/topics/orders/retention", "{\"bytes\":1,\"millis\":1}", "tok-bob")
+                .statusCode()).isEqualTo(404);
+        assertThat(send(admin, "PUT", "/api/v1/topics/orders/retention", "{\"bytes\":-1,\"millis\":60000}",
+                "tok-alice").statusCode()).isEqualTo(200);
+        // /metrics and connections span every topic: admin on '*'
+        assertThat(send(admin, "GET", "/metrics", null, "tok-bob").statusCode()).isEqualTo(403);
+        assertThat(send(admin, "GET", "/metrics", null, "tok-alice").statusCode()).isEqualTo(403);
+        assertThat(send(admin, "GET", "/metrics", null, "tok-ops").statusCode()).isEqualTo(200);
+        assertThat(send(admin, "GET", "/api/v1/connections", null, "tok-alice").statusCode()).isEqualTo(403);
+        assertThat(send(admin, "GET", "/api/v1/connections", null, "tok-ops").statusCode()).isEqualTo(200);
+        // the console's files hold no data and need no token; its API calls do
+        assertThat(get(admin, "/").statusCode()).isEqualTo(200);
+        assertThat(send(admin, "DELETE", "/api/v1/topics/orders", null, "tok-alice").statusCode()).isEqualTo(200);
         assertThat(get(admin, "/ready").statusCode()).isEqualTo(200);
     }
 }

@@ -97,6 +97,23 @@ final class AckLedger {
     }
 
     /**
+     * An operator's seek: every offset below {@code offset} counts as acknowledged and none at or above
+     * it does; the delivery counts, gaps and hand-out mark start over from there.
+     */
+    void reset(long offset) {
+        try {
+            cursor.reset(offset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot persist the cursor of " + what, e);
+        }
+        floor = offset;
+        acked.clear();
+        deliveryCounts.clear();
+        gaps.clear();
+        handedOutBelow = offset;
+    }
+
+    /**
      * How often a message about to be read as fresh was delivered before: only messages below the
      * persisted hand-out mark were, which after a restart are read again from the floor.
      */

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -29,11 +30,14 @@ public final class BrokerMetrics {
     private final Topics topics;
     private final MeterRegistry meters;
     private final Set<String> seen = new HashSet<>();
+    /** The topic instances whose meters are bound, by name: a deleted topic's meters go. */
+    private final java.util.Map<String, Topic> bound = new java.util.HashMap<>();
+    private final Timer fsync;
 
     public BrokerMetrics(Topics topics, MeterRegistry meters) {
         this.topics = topics;
         this.meters = meters;
-        Timer fsync = Timer.builder("courier.broker.fsync").description("Time to force a topic log to disk")
+        this.fsync = Timer.builder("courier.broker.fsync").description("Time to force a topic log to disk")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofSeconds(10)).register(meters);
         topics.onFsync(nanos -> fsync.record(nanos, TimeUnit.NANOSECONDS));
@@ -44,8 +48,16 @@ public final class BrokerMetrics {
 
     /** Registers the meters of topics and subscriptions created since the last call. */
     public synchronized void refresh() {
+        for (java.util.Iterator<java.util.Map.Entry<String, Topic>> it = bound.entrySet().iterator(); it.hasNext(); ) {
+            java.util.Map.Entry<String, Topic> e = it.next();
+            if (topics.find(e.getKey()) != e.getValue()) {
+                it.remove();
+                unbind(e.getKey());
+            }
+        }
         for (Topic t : topics.all()) {
             if (seen.add(t.name())) {
+                bound.put(t.name(), t);
                 bindTopic(t);
             }
             for (Subscription s : t.subscriptions()) {
@@ -54,6 +66,36 @@ public final class BrokerMetrics {
                 }
             }
         }
+    }
+
+    /** Removes the meters of a deleted topic and its subscriptions. */
+    private void unbind(String topic) {
+        for (io.micrometer.core.instrument.Meter m : List.copyOf(meters.getMeters())) {
+            if (topic.equals(m.getId().getTag("topic"))) {
+                meters.remove(m);
+            }
+        }
+        seen.remove(topic);
+        seen.removeIf(k -> k.startsWith(topic + "\u0000"));
+    }
+
+    /**
+     * The 99th percentile of fsync times since start, in milliseconds: the upper bound of the histogram
+     * bucket it falls in (0 before the first fsync).
+     */
+    public double fsyncP99Millis() {
+        io.micrometer.core.instrument.distribution.HistogramSnapshot snap = fsync.takeSnapshot();
+        long count = snap.count();
+        if (count == 0) {
+            return 0;
+        }
+        double wanted = count * 0.99;
+        for (io.micrometer.core.instrument.distribution.CountAtBucket b : snap.histogramCounts()) {
+            if (b.count() >= wanted) {
+                return b.bucket(TimeUnit.MILLISECONDS);
+            }
+        }
+        return snap.max(TimeUnit.MILLISECONDS);
     }
 
     private void bindTopic(Topic t) {

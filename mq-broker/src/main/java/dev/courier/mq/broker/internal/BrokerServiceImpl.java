@@ -35,6 +35,7 @@ public final class BrokerServiceImpl implements BrokerService {
     private final Topics topics;
     private final Authorizer authorizer;
     private final ConsumerConnections connections = new ConsumerConnections();
+    private final ClientConnections clients = new ClientConnections();
 
     public BrokerServiceImpl(Topics topics) {
         this(topics, Authorizer.allowAll());
@@ -47,6 +48,7 @@ public final class BrokerServiceImpl implements BrokerService {
 
     /** Refuses the call unless the caller may do {@code action} on {@code topic} (and create it if missing). */
     private void check(String topic, Action action, boolean creates) {
+        clients.seen(CallContext.connection());
         String principal = CallContext.principal();
         if (!authorizer.allowed(principal, topic, action)) {
             throw denied(principal, action, topic);
@@ -163,6 +165,11 @@ public final class BrokerServiceImpl implements BrokerService {
     public int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset) {
         check(topic, Action.ADMIN, false);
         return existing(topic, subscription).acknowledgeLoss(fromOffset, toOffset);
+    }
+
+    /** The client connections and their consumers, for the admin API. */
+    public BrokerAdminApi.Clients clientsView() {
+        return new BrokerAdminApi.Clients(clients, connections);
     }
 
     private Subscription existing(String topic, String subscription) {

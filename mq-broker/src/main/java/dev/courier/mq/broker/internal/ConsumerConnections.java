@@ -2,6 +2,8 @@ package dev.courier.mq.broker.internal;
 
 import dev.courier.rpc.PeerConnection;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,6 +65,32 @@ final class ConsumerConnections {
                 ref.subscription().detach(ref.consumerId(), "its connection closed");
             }
         }
+    }
+
+    /** The consumers that fetched through {@code connection}: {@code topic/subscription/consumer} each. */
+    List<String> consumersOf(PeerConnection connection) {
+        Set<ConsumerRef> consumers = byConnection.get(connection);
+        if (consumers == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (ConsumerRef ref : consumers) {
+            out.add(ref.subscription().topicName() + "/" + ref.subscription().name() + "/" + ref.consumerId());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The ids of the connections {@code consumerId} of {@code subscription} fetched through. */
+    List<String> connectionsOf(Subscription subscription, String consumerId) {
+        ConsumerRef ref = new ConsumerRef(subscription, consumerId);
+        List<String> out = new ArrayList<>();
+        byConnection.forEach((c, refs) -> {
+            if (refs.contains(ref)) {
+                out.add(c.id());
+            }
+        });
+        return out;
     }
 
     /** Connections being watched (for tests and stats). */

@@ -189,4 +189,22 @@ final class ConsumerSessions {
             }
         }
     }
+
+    /** What an operator sees of one attached consumer. */
+    record View(String id, int prefetch, int held, long ackTimeoutMillis, long idleMillis, boolean waiting) {
+    }
+
+    /** The attached consumers, in the order they attached, as seen at {@code now}. */
+    List<View> views(long now) {
+        Set<Consumer> waiting = new HashSet<>();
+        for (Wait w : waits) {
+            waiting.add(w.consumer());
+        }
+        List<View> out = new ArrayList<>(consumers.size());
+        for (Consumer c : consumers.values()) {
+            boolean waits = waiting.contains(c);
+            out.add(new View(c.id, c.prefetch, c.held, c.ackTimeout, waits ? 0 : Math.max(0, now - c.lastSeen), waits));
+        }
+        return out;
+    }
 }

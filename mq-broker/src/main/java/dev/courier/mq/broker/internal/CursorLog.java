@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  * size. Big-endian.
  *
  * <pre>
- *  kinds FLOOR, ACK, HANDED_OUT: 13 bytes
+ *  kinds FLOOR, ACK, HANDED_OUT, RESET: 13 bytes
  *  0        1                   9         13
  *  +--------+-------------------+---------+
  *  |  kind  |      offset       | crc32c  |
@@ -37,6 +37,8 @@ import java.util.zip.CRC32C;
  *  ACK (2)         this one offset is acknowledged
  *  HANDED_OUT (3)  every offset below that is not acknowledged was delivered at least once
  *  DELIVERIES (4)  this offset was delivered count times (count at least 2)
+ *  RESET (5)       an operator's seek: every offset below is acknowledged, none at or above it is,
+ *                  and nothing before counts (acks, delivery counts, hand-out mark)
  * </pre>
  * The CRC32C covers every byte of the entry before it. Loading replays the entries: the state is the
  * last FLOOR, the ACKs above it, the highest HANDED_OUT, and the last DELIVERIES of each offset that is
@@ -55,7 +57,9 @@ import java.util.zip.CRC32C;
  * written before delivery counts existed hold only FLOOR and ACK entries and read as before (no
  * counts, HANDED_OUT at the floor). A broker from before delivery counts reading a newer file stops at
  * the first HANDED_OUT or DELIVERIES entry and cuts it and everything after it, losing those acks
- * (messages are redelivered, never lost); to downgrade, let the subscriptions drain first.
+ * (messages are redelivered, never lost); to downgrade, let the subscriptions drain first. RESET came
+ * after them: a broker from before it stops at the first RESET the same way, so a seek forward is
+ * undone (the skipped messages are delivered) and a seek back is lost.
  *
  * <p>When the file grows past {@link #COMPACT_BYTES}, {@link #compact} rewrites it as one FLOOR, the ACKs
  * above it, one HANDED_OUT and the DELIVERIES of unacknowledged offsets, into a temporary file renamed
@@ -82,6 +86,7 @@ final class CursorLog implements AutoCloseable {
     static final byte ACK = 2;
     static final byte HANDED_OUT = 3;
     static final byte DELIVERIES = 4;
+    static final byte RESET = 5;
     static final long COMPACT_BYTES = 4L << 20;
 
     private final Storage storage;
@@ -180,6 +185,12 @@ final class CursorLog implements AutoCloseable {
                         }
                     }
                     case HANDED_OUT -> handedOutBelow = Math.max(handedOutBelow, offset);
+                    case RESET -> {
+                        floor = offset;
+                        acked.clear();
+                        deliveries.clear();
+                        handedOutBelow = offset;
+                    }
                     case DELIVERIES -> {
                         if (offset >= floor && !acked.contains(offset)) {
                             deliveries.put(offset, all.getInt(p + COUNT_OFFSET));
@@ -211,7 +222,7 @@ final class CursorLog implements AutoCloseable {
             return -1;
         }
         int size = switch (all.get(p + KIND_OFFSET)) {
-            case FLOOR, ACK, HANDED_OUT -> ENTRY_SIZE;
+            case FLOOR, ACK, HANDED_OUT, RESET -> ENTRY_SIZE;
             case DELIVERIES -> COUNTED_ENTRY_SIZE;
             default -> -1;
         };
@@ -251,6 +262,11 @@ final class CursorLog implements AutoCloseable {
 
     void floor(long floor) throws IOException {
         write(entry(FLOOR, floor));
+    }
+
+    /** Records an operator's seek to {@code offset}: below it all is acknowledged, at or above it nothing. */
+    void reset(long offset) throws IOException {
+        write(entry(RESET, offset));
     }
 
     /** Records that every offset below {@code offset} that is not acknowledged was delivered at least once. */

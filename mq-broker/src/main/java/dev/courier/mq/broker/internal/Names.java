@@ -18,6 +18,12 @@ public final class Names {
         return name;
     }
 
+    /**
+     * The subscription on a dead-letter topic that marks which dead letters were replayed or purged
+     * by an operator (reserved there).
+     */
+    public static final String REPLAYED = "courier.replayed";
+
     /** The dead-letter topic of a subscription. */
     public static String deadLetterTopic(String topic, String subscription) {
         return topic + "." + subscription + ".dlq";

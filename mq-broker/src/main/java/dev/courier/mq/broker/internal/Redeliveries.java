@@ -181,4 +181,9 @@ final class Redeliveries {
         }
         return false;
     }
+
+    /** Forgets every pending redelivery (an operator's seek, with no consumer attached, so none in flight). */
+    void clearPending() {
+        pending.clear();
+    }
 }

@@ -114,6 +114,10 @@ final class Subscription {
         return name;
     }
 
+    String topicName() {
+        return topicName;
+    }
+
     private static final FetchResult EMPTY = new FetchResult(List.of());
 
     /**
@@ -324,6 +328,72 @@ final class Subscription {
                     n, from, to - 1);
         }
         return n;
+    }
+
+    /**
+     * An operator's seek: the subscription goes on from {@code offset} (clamped to what the log holds):
+     * every message below it counts as acknowledged, every message at or above it is delivered again as
+     * if never delivered (a seek back redelivers, a seek forward skips). Pending redeliveries are
+     * forgotten. Refused while consumers are attached, as a reset of a Kafka consumer group is: a
+     * consumer holding messages across a seek would acknowledge into the new position.
+     *
+     * @return the offset the subscription goes on from
+     * @throws IllegalStateException while consumers are attached
+     */
+    synchronized long seek(long offset) {
+        if (closed) {
+            throw new IllegalStateException("Subscription " + topicName + "/" + name + " is closed");
+        }
+        if (sessions.size() > 0) {
+            throw new IllegalStateException(sessions.size() + " consumers are attached to " + topicName + "/" + name
+                    + "; stop or close them before a seek");
+        }
+        long to = Math.max(topicLog.startOffset(), Math.min(offset, topicLog.durableOffset()));
+        ledger.reset(to);
+        redeliveries.clearPending();
+        readNext = to;
+        log.warn("Topic {} subscription {}: an operator moved it to offset {}", topicName, name, to);
+        return to;
+    }
+
+    /**
+     * An operator's purge: every message stored now counts as acknowledged, those held by consumers too
+     * (their acks change nothing, and one that fails is not redelivered). Consumers may stay attached.
+     *
+     * @return how many messages were not acknowledged before
+     */
+    synchronized long purge() {
+        long end = topicLog.durableOffset();
+        long backlog = ledger.backlog(end);
+        ledger.setFloor(end);
+        readNext = Math.max(readNext, ledger.floor());
+        if (backlog > 0) {
+            log.warn("Topic {} subscription {}: an operator purged {} messages", topicName, name, backlog);
+        }
+        dispatchLater();
+        return backlog;
+    }
+
+    /** Acknowledges {@code offsets} as the operator (no consumer); answers how many were not yet. */
+    synchronized int acknowledge(long[] offsets) {
+        int n = 0;
+        for (long o : offsets) {
+            if (o < topicLog.durableOffset() && markAcked(o)) {
+                n++;
+                acknowledged++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether {@code offset} is acknowledged (or on its way to the dead-letter topic). */
+    synchronized boolean isSettled(long offset) {
+        return settled(offset);
+    }
+
+    /** The attached consumers, for an operator. */
+    synchronized List<ConsumerSessions.View> consumers() {
+        return sessions.views(clock.getAsLong());
     }
 
     private Delivery deliver(Consumer c, StoredRecord r, int deliveries, long now) {

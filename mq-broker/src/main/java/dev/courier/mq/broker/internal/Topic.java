@@ -32,10 +32,13 @@ final class Topic implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Topic.class);
     private static final String CURSOR_SUFFIX = ".cursor";
+    /** The retention limits an operator set, overriding the broker's configuration: {@code bytes millis}. */
+    static final String RETENTION_FILE = "retention";
 
     private final String name;
     private final TopicLog topicLog;
     private final Path subscriptionsDir;
+    private final Path dir;
     private final Owners owners;
     private final BrokerConfig config;
     private final DeadLetters deadLetters;
@@ -57,6 +60,7 @@ final class Topic implements AutoCloseable {
                 : Executors.newSingleThreadExecutor(r -> Topics.daemon(r, "courier-append-" + name));
         this.name = name;
         this.topicLog = topicLog;
+        this.dir = dir;
         this.subscriptionsDir = dir.resolve("subscriptions");
         this.config = config;
         this.deadLetters = deadLetters;
@@ -76,6 +80,10 @@ final class Topic implements AutoCloseable {
         TopicLog tl = TopicLog.open(name, dir, timed, storage);
         Topic t = new Topic(name, tl, dir, config, deadLetters, clock, delivery, owners);
         try {
+            long[] limits = readRetention(storage, dir.resolve(RETENTION_FILE));
+            if (limits != null) {
+                tl.retention(limits[0], limits[1]);
+            }
             if (storage.isDirectory(t.subscriptionsDir)) {
                 for (String fn : storage.list(t.subscriptionsDir)) {
                     if (!fn.endsWith(CURSOR_SUFFIX)) {
@@ -116,6 +124,64 @@ final class Topic implements AutoCloseable {
 
     TopicLog log() {
         return topicLog;
+    }
+
+    /**
+     * Sets the topic's retention limits (-1: no limit), overriding the broker's configuration for this
+     * topic from the next housekeeping pass on, and across restarts: the file is written, forced and
+     * renamed into place before the limits take effect.
+     *
+     * @throws UncheckedIOException if the limits could not be stored (nothing changed)
+     */
+    synchronized void retention(long bytes, long millis) {
+        if (bytes < -1 || millis < -1) {
+            throw new IllegalArgumentException("Retention limits are >= 0, or -1 for no limit");
+        }
+        Storage storage = config.storage();
+        Path file = dir.resolve(RETENTION_FILE);
+        Path tmp = dir.resolve(RETENTION_FILE + ".tmp");
+        try {
+            try (dev.courier.mq.broker.storage.StorageFile f = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
+                f.writeFully(java.nio.ByteBuffer.wrap((bytes + " " + millis + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+                f.force(true);
+            }
+            storage.move(tmp, file);
+            storage.syncDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot store the retention of topic " + name, e);
+        }
+        topicLog.retention(bytes, millis);
+        log.info("Topic {}: retention set to {} bytes, {} ms (-1: no limit)", name, bytes, millis);
+    }
+
+    /** The limits stored in {@code file}, or null when there is none or it cannot be read (then logged). */
+    private static long[] readRetention(Storage storage, Path file) throws IOException {
+        if (!storage.exists(file)) {
+            return null;
+        }
+        try (dev.courier.mq.broker.storage.StorageFile f = storage.open(file, Storage.OpenMode.EXISTING)) {
+            long size = f.size();
+            if (size > 64) {
+                log.warn("{} holds {} bytes, not two numbers; the configured retention applies", file, size);
+                return null;
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) size);
+            f.readFully(b, 0);
+            String[] parts = new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII)
+                    .trim().split(" ");
+            try {
+                long bytes = Long.parseLong(parts[0]);
+                long millis = parts.length == 2 ? Long.parseLong(parts[1]) : Long.MIN_VALUE;
+                if (bytes >= -1 && millis >= -1) {
+                    return new long[] {bytes, millis};
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            log.warn("{} does not hold two retention limits; the configured retention applies", file);
+            return null;
+        }
     }
 
     Subscription find(String subscription) {
@@ -169,6 +235,11 @@ final class Topic implements AutoCloseable {
             log.info("Topic {}: subscription {} created at offset {}", name, subscription, start);
             return s;
         }
+    }
+
+    /** The topic's directory. */
+    Path dir() {
+        return dir;
     }
 
     Collection<Subscription> subscriptions() {

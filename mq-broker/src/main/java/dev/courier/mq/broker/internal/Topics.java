@@ -222,6 +222,142 @@ public final class Topics implements AutoCloseable, DeadLetters {
         return !existed;
     }
 
+    /**
+     * Deletes a topic as the operator: closes it (appends and fetches in flight on it fail), gives back
+     * its places under the limits, and deletes its directory; its dead-letter topics stay. A client
+     * that publishes or subscribes to the name afterwards creates it anew. Runs under this object's
+     * monitor, so the name cannot be created again while its files go.
+     *
+     * @return false if there was no such topic
+     * @throws UncheckedIOException if a file could not be deleted (the topic is closed and gone from
+     *                              the broker; what is left of its directory is loaded on the next start)
+     */
+    public synchronized boolean deleteTopic(String name) {
+        if (closed) {
+            throw new IllegalStateException("The broker is closed");
+        }
+        Topic t = topics.remove(name);
+        if (t == null) {
+            return false;
+        }
+        t.close();
+        Storage storage = config.storage();
+        Path dir = t.dir();
+        try {
+            String owner = Owners.read(storage, dir.resolve(Owners.TOPIC_FILE));
+            owners.releaseTopic(owner, owner == null);
+            Path subs = dir.resolve("subscriptions");
+            if (storage.isDirectory(subs)) {
+                for (String f : storage.list(subs)) {
+                    if (f.endsWith(Owners.SUBSCRIPTION_SUFFIX)) {
+                        String subOwner = Owners.read(storage, subs.resolve(f));
+                        if (subOwner != null) {
+                            owners.releaseSubscription(subOwner);
+                        }
+                    }
+                }
+            }
+            deleteTree(storage, dir);
+            storage.syncDirectory(topicsDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Topic " + name + " was closed but its directory " + dir
+                    + " could not be deleted", e);
+        }
+        log.warn("Topic {} deleted by an operator", name);
+        return true;
+    }
+
+    private static void deleteTree(Storage storage, Path path) throws IOException {
+        if (storage.isDirectory(path)) {
+            for (String child : storage.list(path)) {
+                deleteTree(storage, path.resolve(child));
+            }
+        }
+        storage.deleteIfExists(path);
+    }
+
+    /**
+     * Copies dead letters of {@code topic}'s {@code subscription} back to {@code topic} (without the
+     * dead-letter headers, with {@link #REPLAYED_FROM}), and once the copies are durable marks them
+     * replayed: they leave the dead-letter list, and retention may delete them. {@code offsets} null:
+     * the first {@code max} not replayed yet.
+     *
+     * @return the dead-letter offsets replayed
+     */
+    public List<Long> replayDeadLetters(String topic, String subscription, long[] offsets, int max) {
+        Topic source = topics.get(topic);
+        Topic dlq = topics.get(Names.deadLetterTopic(topic, subscription));
+        if (source == null || dlq == null) {
+            return List.of();
+        }
+        Subscription replayed = dlq.subscription(Names.REPLAYED, StartPosition.EARLIEST, null, true);
+        List<StoredRecord> letters = new ArrayList<>();
+        if (offsets != null) {
+            for (long o : offsets) {
+                List<StoredRecord> r = dlq.log().read(o, 1, 1);
+                if (!r.isEmpty() && r.get(0).offset() == o && !replayed.isSettled(o)) {
+                    letters.add(r.get(0));
+                }
+            }
+        } else {
+            letters.addAll(deadLetters(dlq, replayed, 0, max));
+        }
+        if (letters.isEmpty()) {
+            return List.of();
+        }
+        List<AppendRecord> copies = new ArrayList<>(letters.size());
+        for (StoredRecord r : letters) {
+            Map<String, String> headers = new LinkedHashMap<>(r.headers());
+            headers.keySet().removeAll(List.of(DELIVERIES, FAILURE, SOURCE_TOPIC, SOURCE_SUBSCRIPTION, SOURCE_OFFSET));
+            headers.put(REPLAYED_FROM, dlq.name() + "@" + r.offset());
+            copies.add(new AppendRecord(0, 0, headers, r.payload()));
+        }
+        TopicLog.Appended appended = source.append(copies).join();
+        appended.durable().join();
+        source.published.add(copies.size());
+        long[] done = letters.stream().mapToLong(StoredRecord::offset).toArray();
+        replayed.acknowledge(done);
+        log.info("Topic {} subscription {}: {} dead letters replayed by an operator", topic, subscription, done.length);
+        return java.util.Arrays.stream(done).boxed().toList();
+    }
+
+    /** A header on a replayed dead letter: {@code <dead-letter topic>@<offset>}. */
+    public static final String REPLAYED_FROM = "courier.replayed.from";
+
+    /**
+     * Up to {@code max} dead letters of {@code dlq} at or after {@code from} not replayed yet, in order
+     * (reads at most 64 MiB of the log).
+     */
+    static List<StoredRecord> deadLetters(Topic dlq, Subscription replayed, long from, int max) {
+        List<StoredRecord> out = new ArrayList<>();
+        long next = Math.max(from, dlq.log().startOffset());
+        long end = dlq.log().durableOffset();
+        long budget = 64L << 20;
+        while (out.size() < max && next < end && budget > 0) {
+            List<StoredRecord> batch = dlq.log().read(next, 256, 8 << 20);
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (StoredRecord r : batch) {
+                budget -= r.payload().length;
+                if ((replayed == null || !replayed.isSettled(r.offset())) && out.size() < max) {
+                    out.add(r);
+                }
+                next = r.offset() + 1;
+            }
+        }
+        return out;
+    }
+
+    /** Marks every dead letter of {@code topic}'s {@code subscription} replayed (dropped); answers how many were not. */
+    public long purgeDeadLetters(String topic, String subscription) {
+        Topic dlq = topics.get(Names.deadLetterTopic(topic, subscription));
+        if (dlq == null) {
+            return 0;
+        }
+        return dlq.subscription(Names.REPLAYED, StartPosition.EARLIEST, null, true).purge();
+    }
+
     /** Creates a subscription ahead of its first consumer, as the operator: no limit applies. */
     public void createSubscription(String topic, String subscription, StartPosition from) {
         ownTopic(topic).subscription(subscription, from, null, true);

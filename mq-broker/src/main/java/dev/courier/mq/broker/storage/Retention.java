@@ -32,11 +32,13 @@ final class Retention {
 
     private final String name;
     private final Path dir;
-    private final LogConfig config;
     private final Storage storage;
     private final NavigableMap<Long, Segment> segments;
     private final LongSupplier durableOffset;
     private final Predicate<Segment> deletable;
+    /** The limits in force: the config's, until an operator changes them. */
+    private volatile long bytesLimit;
+    private volatile long millisLimit;
 
     /**
      * @param segments      the log's segments by base offset (shared with the log)
@@ -47,11 +49,30 @@ final class Retention {
               LongSupplier durableOffset, Predicate<Segment> deletable) {
         this.name = name;
         this.dir = dir;
-        this.config = config;
         this.storage = storage;
         this.segments = segments;
         this.durableOffset = durableOffset;
         this.deletable = deletable;
+        this.bytesLimit = config.retentionBytes();
+        this.millisLimit = config.retentionMillis();
+    }
+
+    /** Sets the size and age limits in force from the next pass (-1: no limit). */
+    void limits(long bytes, long millis) {
+        if (bytes < -1 || millis < -1) {
+            throw new IllegalArgumentException("Retention limits are >= 0, or -1 for no limit: " + bytes + " bytes, "
+                    + millis + " ms");
+        }
+        this.bytesLimit = bytes;
+        this.millisLimit = millis;
+    }
+
+    long bytesLimit() {
+        return bytesLimit;
+    }
+
+    long millisLimit() {
+        return millisLimit;
     }
 
     /**
@@ -70,8 +91,10 @@ final class Retention {
             }
             Segment s = first.getValue();
             boolean acked = second.getKey() <= ackedBelow;
-            boolean tooBig = config.retentionBytes() >= 0 && sizeBytes() > config.retentionBytes();
-            boolean tooOld = config.retentionMillis() >= 0 && lastModified(s) < now - config.retentionMillis();
+            long maxBytes = bytesLimit;
+            long maxMillis = millisLimit;
+            boolean tooBig = maxBytes >= 0 && sizeBytes() > maxBytes;
+            boolean tooOld = maxMillis >= 0 && lastModified(s) < now - maxMillis;
             if (!acked && !tooBig && !tooOld) {
                 return deleted;
             }

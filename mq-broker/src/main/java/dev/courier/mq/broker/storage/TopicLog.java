@@ -606,6 +606,24 @@ public final class TopicLog implements AutoCloseable {
         return retention.apply(ackedBelow, System.currentTimeMillis());
     }
 
+    /**
+     * Changes the log's retention limits, in force from the next pass: delete the oldest segments while
+     * the log is larger than {@code bytes}, and segments older than {@code millis} (-1: no limit).
+     */
+    public void retention(long bytes, long millis) {
+        retention.limits(bytes, millis);
+    }
+
+    /** The size limit in force (-1: none). */
+    public long retentionBytes() {
+        return retention.bytesLimit();
+    }
+
+    /** The age limit in force, in milliseconds (-1: none). */
+    public long retentionMillis() {
+        return retention.millisLimit();
+    }
+
     /** Whether retention may delete {@code segment}: it is forced and the log is open. */
     private boolean deletable(Segment segment) {
         lock.lock();

@@ -57,6 +57,29 @@ class CursorLogTest {
     }
 
     @Test
+    void aResetStartsTheStateOverAtItsOffsetAndLaterEntriesApplyOnTop() throws Exception {
+        // floor 10, acks 12 and 15, a count for 11, handed out below 20; then a seek back to 5 and an ack of 7
+        Files.write(file(), concat(entry(1, 10, null), entry(2, 12, null), entry(2, 15, null), entry(4, 11, 3),
+                entry(3, 20, null), entry(5, 5, null), entry(2, 7, null), entry(4, 8, 2)));
+        CursorLog.State s = open(file());
+        assertThat(s.floor()).isEqualTo(5);
+        assertThat(s.acked()).containsExactly(7L);
+        assertThat(s.deliveries()).containsExactly(Map.entry(8L, 2));
+        assertThat(s.handedOutBelow()).as("the mark starts over at the reset").isEqualTo(5);
+
+        // a seek forward through the API writes the same entry; a reopen keeps it
+        CursorLog.State[] state = new CursorLog.State[1];
+        try (CursorLog log = CursorLog.open(file(), state)) {
+            log.reset(30);
+            log.ack(31);
+        }
+        CursorLog.State after = open(file());
+        assertThat(after.floor()).isEqualTo(30);
+        assertThat(after.acked()).containsExactly(31L);
+        assertThat(after.deliveries()).isEmpty();
+    }
+
+    @Test
     void aFileWrittenBeforeDeliveryCountsExistedReadsAsBefore() throws Exception {
         // FLOOR 5, ACK 5, ACK 7: only the two kinds of the first version of the format
         Files.write(file(), concat(entry(1, 5, null), entry(2, 5, null), entry(2, 7, null)));
