@@ -429,11 +429,11 @@ public final class BrokerAdminApi {
     }
 
     private Map<String, Object> message(Topic t, long offset) {
-        List<StoredRecord> r = t.log().read(offset, 1, 8 << 20);
-        if (r.isEmpty() || r.get(0).offset() != offset) {
+        StoredRecord r = t.log().readAt(offset);
+        if (r == null) {
             throw AdminException.notFound("No message at offset " + offset + " of topic " + t.name());
         }
-        return messageJson(t.name(), r.get(0));
+        return messageJson(t.name(), r);
     }
 
     private static Map<String, Object> messageJson(String topic, StoredRecord r) {

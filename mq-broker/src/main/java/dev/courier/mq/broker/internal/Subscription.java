@@ -181,7 +181,7 @@ final class Subscription {
         }
         List<StoredRecord> redelivered = new ArrayList<>(plan.redeliveries().size());
         for (Pending p : plan.redeliveries()) {
-            redelivered.add(readOne(p.offset()));
+            redelivered.add(topicLog.readAt(p.offset()));
         }
         List<StoredRecord> fresh = plan.freshFrom() < plan.durable()
                 ? topicLog.read(plan.freshFrom(), plan.credit(), config.maxFetchBytes()) : List.of();
@@ -377,8 +377,9 @@ final class Subscription {
     /** Acknowledges {@code offsets} as the operator (no consumer); answers how many were not yet. */
     synchronized int acknowledge(long[] offsets) {
         int n = 0;
+        long end = topicLog.durableOffset();
         for (long o : offsets) {
-            if (o < topicLog.durableOffset() && markAcked(o)) {
+            if (o < end && markAcked(o)) {
                 n++;
                 acknowledged++;
             }
@@ -405,11 +406,6 @@ final class Subscription {
         redeliveries.hold(r.offset(), c.id(), deliveries, now + c.ackTimeout());
         sessions.took(c);
         return new Delivery(r.offset(), r.timestamp(), deliveries, r.headers(), r.payload());
-    }
-
-    private StoredRecord readOne(long offset) {
-        List<StoredRecord> r = topicLog.read(offset, 1, 1);
-        return r.isEmpty() || r.get(0).offset() != offset ? null : r.get(0);
     }
 
     private void deadLetter(StoredRecord r, Pending p) {
@@ -636,7 +632,7 @@ final class Subscription {
                     continue;
                 }
             }
-            StoredRecord r = readOne(o);
+            StoredRecord r = topicLog.readAt(o);
             if (r != null) {
                 return Math.max(0, System.currentTimeMillis() - r.timestamp()) / 1000.0; // as the log stamps records
             }

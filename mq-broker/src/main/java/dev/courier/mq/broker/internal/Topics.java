@@ -294,9 +294,9 @@ public final class Topics implements AutoCloseable, DeadLetters {
         List<StoredRecord> letters = new ArrayList<>();
         if (offsets != null) {
             for (long o : offsets) {
-                List<StoredRecord> r = dlq.log().read(o, 1, 1);
-                if (!r.isEmpty() && r.get(0).offset() == o && !replayed.isSettled(o)) {
-                    letters.add(r.get(0));
+                StoredRecord r = dlq.log().readAt(o);
+                if (r != null && !replayed.isSettled(o)) {
+                    letters.add(r);
                 }
             }
         } else {

@@ -487,6 +487,12 @@ public final class TopicLog implements AutoCloseable {
         durableListeners.add(listener);
     }
 
+    /** The durable record at exactly {@code offset}, or null if there is none (removed, missing, not yet durable). */
+    public StoredRecord readAt(long offset) {
+        List<StoredRecord> r = read(offset, 1, 1);
+        return r.isEmpty() || r.get(0).offset() != offset ? null : r.get(0);
+    }
+
     /**
      * Reads durable records from {@code from} on (or from the first retained one, if {@code from} is no
      * longer retained), at most {@code maxCount} and about {@code maxBytes}. Returns an empty list at
