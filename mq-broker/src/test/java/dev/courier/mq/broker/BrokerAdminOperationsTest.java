@@ -3,6 +3,7 @@ package dev.courier.mq.broker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.courier.admin.AdminServer;
+import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.LogConfig;
 import dev.courier.mq.client.protocol.BrokerService;
 import dev.courier.mq.client.protocol.Delivery;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -208,6 +211,32 @@ class BrokerAdminOperationsTest {
         assertThat(json("GET", letters, null)).isEmpty();
         assertThat(json("POST", letters + "/replay", "{}").get("replayed")).isEmpty();
         assertThat(send("POST", letters + "/replay", "{\"offsets\":\"all\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aReplayWhoseCopiesCannotBeStoredAnswers503AndMarksNoLetterReplayed() throws Exception {
+        AtomicBoolean diskFails = new AtomicBoolean();
+        LogConfig orders = LogConfig.builder().fsync(FsyncPolicy.ALWAYS).syncer(file -> {
+            if (diskFails.get()) {
+                throw new IOException("injected EIO");
+            }
+            file.force(false);
+        }).build();
+        start(BrokerConfig.builder(dir).maxDeliveries(1).topicLog("orders", orders).build());
+        publish("orders", "a", "b");
+        fetch("orders", "billing", "c1", 2);
+        svc.nack(new NackRequest("orders", "billing", "c1", new long[] {0, 1}, 0, "bad order")).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            fetch("orders", "billing", "c1", 10);
+            return broker.stats("orders", "billing").deadLettered() == 2;
+        });
+        String letters = "/api/v1/topics/orders/subscriptions/billing/dead-letters";
+
+        diskFails.set(true); // the topic the letters go back to can no longer make anything durable
+        HttpResponse<String> refused = send("POST", letters + "/replay", "{}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.body()).contains("no dead letter is marked replayed");
+        assertThat(json("GET", letters, null)).as("both letters stay listed, to be replayed later").hasSize(2);
     }
 
     @Test

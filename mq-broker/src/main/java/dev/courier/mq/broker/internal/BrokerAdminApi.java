@@ -5,6 +5,7 @@ import dev.courier.admin.AdminRequest;
 import dev.courier.admin.AdminResponse;
 import dev.courier.admin.AdminServer;
 import dev.courier.mq.broker.Authorizer;
+import dev.courier.mq.broker.storage.StorageException;
 import dev.courier.mq.broker.storage.StoredRecord;
 
 import java.util.ArrayList;
@@ -142,8 +143,12 @@ public final class BrokerAdminApi {
                 } else if (given != null) {
                     throw AdminException.badRequest("Give {\"offsets\": [..]}, or {} for the first " + MAX_LIMIT);
                 }
-                return AdminResponse.json(Map.of("replayed", topics.replayDeadLetters(t.name(), p[2], offsets,
-                        MAX_LIMIT)));
+                try {
+                    return AdminResponse.json(Map.of("replayed", topics.replayDeadLetters(t.name(), p[2], offsets,
+                            MAX_LIMIT)));
+                } catch (StorageException e) {
+                    throw new AdminException(503, e.getMessage());
+                }
             }
             if (p[4].equals("purge")) {
                 return AdminResponse.json(Map.of("purged", topics.purgeDeadLetters(t.name(), p[2])));
@@ -160,7 +165,11 @@ public final class BrokerAdminApi {
             if (!(body.get("bytes") instanceof Number bytes) || !(body.get("millis") instanceof Number millis)) {
                 throw AdminException.badRequest("Give {\"bytes\": N, \"millis\": M}; -1 for no limit");
             }
-            t.retention(bytes.longValue(), millis.longValue());
+            try {
+                t.retention(bytes.longValue(), millis.longValue());
+            } catch (IllegalStateException e) { // deleted meanwhile
+                throw AdminException.notFound("No topic " + t.name());
+            }
             return AdminResponse.json(summary(t));
         }
         throw AdminException.notFound("No route PUT " + r.path());

@@ -45,6 +45,9 @@ final class Topic implements AutoCloseable {
     private final LongSupplier clock;
     private final Executor delivery;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** Held by a housekeeping run and by {@link #close}; guards {@link #upkeepClosed}. */
+    private final Object upkeep = new Object();
+    private boolean upkeepClosed;
     /**
      * With {@code fsync=always} an append forces the file before it returns, which must not happen on
      * a connection's I/O thread: such appends run here, one at a time, in the order they were handed
@@ -132,11 +135,21 @@ final class Topic implements AutoCloseable {
      * renamed into place before the limits take effect.
      *
      * @throws UncheckedIOException if the limits could not be stored (nothing changed)
+     * @throws IllegalStateException if the topic is closed (being deleted): no file is written
      */
-    synchronized void retention(long bytes, long millis) {
+    void retention(long bytes, long millis) {
         if (bytes < -1 || millis < -1) {
             throw new IllegalArgumentException("Retention limits are >= 0, or -1 for no limit");
         }
+        synchronized (upkeep) {
+            if (upkeepClosed) {
+                throw new IllegalStateException("Topic " + name + " is closed");
+            }
+            storeRetention(bytes, millis);
+        }
+    }
+
+    private void storeRetention(long bytes, long millis) {
         Storage storage = config.storage();
         Path file = dir.resolve(RETENTION_FILE);
         Path tmp = dir.resolve(RETENTION_FILE + ".tmp");
@@ -250,18 +263,27 @@ final class Topic implements AutoCloseable {
         subscriptions.values().forEach(Subscription::tick);
     }
 
-    /** Runs retention, writes the log's recovery checkpoint when a roll made a new one, and forces the cursors. */
+    /**
+     * Runs retention, writes the log's recovery checkpoint when a roll made a new one, and forces the
+     * cursors; does nothing once the topic is closed. Housekeeping writes files in the topic's directory,
+     * so it and {@link #close} exclude each other: a topic being deleted gets no file after its close.
+     */
     void housekeeping() {
-        long min = Long.MAX_VALUE;
-        for (Subscription s : subscriptions.values()) {
-            min = Math.min(min, s.ackFloor());
-        }
-        topicLog.applyRetention(subscriptions.isEmpty() ? Long.MIN_VALUE : min);
-        topicLog.checkpoint();
-        long start = topicLog.startOffset();
-        for (Subscription s : subscriptions.values()) {
-            s.retained(start);
-            s.sync();
+        synchronized (upkeep) {
+            if (upkeepClosed) {
+                return;
+            }
+            long min = Long.MAX_VALUE;
+            for (Subscription s : subscriptions.values()) {
+                min = Math.min(min, s.ackFloor());
+            }
+            topicLog.applyRetention(subscriptions.isEmpty() ? Long.MIN_VALUE : min);
+            topicLog.checkpoint();
+            long start = topicLog.startOffset();
+            for (Subscription s : subscriptions.values()) {
+                s.retained(start);
+                s.sync();
+            }
         }
     }
 
@@ -278,6 +300,9 @@ final class Topic implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (upkeep) { // waits for a housekeeping run in progress; none starts after this
+            upkeepClosed = true;
+        }
         if (forcingAppender != null) {
             forcingAppender.shutdown();
             try {

@@ -3,6 +3,7 @@ package dev.courier.mq.broker.internal;
 import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.storage.AppendRecord;
 import dev.courier.mq.broker.storage.Storage;
+import dev.courier.mq.broker.storage.StorageException;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.broker.storage.StoredRecord;
 import dev.courier.mq.client.protocol.StartPosition;
@@ -20,9 +21,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Every topic of a broker, in {@code <data dir>/topics/<name>/}, with the threads that drive them: a
@@ -312,13 +315,37 @@ public final class Topics implements AutoCloseable, DeadLetters {
             headers.put(REPLAYED_FROM, dlq.name() + "@" + r.offset());
             copies.add(new AppendRecord(0, 0, headers, r.payload()));
         }
-        TopicLog.Appended appended = source.append(copies).join();
-        appended.durable().join();
+        awaitDurable(source, copies);
         source.published.add(copies.size());
         long[] done = letters.stream().mapToLong(StoredRecord::offset).toArray();
         replayed.acknowledge(done);
         log.info("Topic {} subscription {}: {} dead letters replayed by an operator", topic, subscription, done.length);
         return java.util.Arrays.stream(done).boxed().toList();
+    }
+
+    /** How long a replay waits for its copies to be durable before it gives up. */
+    static final long REPLAY_WAIT_MILLIS = 30_000;
+
+    /**
+     * Appends {@code copies} to {@code topic} and waits, at most {@link #REPLAY_WAIT_MILLIS} in all,
+     * until they are durable. Fails with a {@link StorageException} otherwise: the caller then marks
+     * nothing replayed, so a retry may store a copy twice but no letter is lost.
+     */
+    private static void awaitDurable(Topic topic, List<AppendRecord> copies) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLAY_WAIT_MILLIS);
+        try {
+            TopicLog.Appended appended = topic.append(copies).get(REPLAY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            appended.durable().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new StorageException("Topic " + topic.name() + " did not store the replayed copies ("
+                    + e.getCause().getMessage() + "); no dead letter is marked replayed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new StorageException("Topic " + topic.name() + " did not make the replayed copies durable within "
+                    + REPLAY_WAIT_MILLIS + " ms; no dead letter is marked replayed, and a retry may store some twice", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("Interrupted while replaying dead letters to topic " + topic.name(), e);
+        }
     }
 
     /** A header on a replayed dead letter: {@code <dead-letter topic>@<offset>}. */
