@@ -4,6 +4,7 @@ import dev.courier.registry.CachingRegistry;
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.rpc.internal.MethodKeys;
+import dev.courier.serialization.Serializers;
 import io.github.classgraph.ClassGraph;
 import io.github.classgraph.ClassInfo;
 import io.github.classgraph.ScanResult;
@@ -388,6 +389,62 @@ public final class Courier implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks the {@link RpcReference} fields of {@code target} and fills them with proxies of
+     * {@code client}, as {@link #inject} does; for containers that create the objects themselves (the
+     * Spring Boot starter).
+     *
+     * @throws CourierConfigurationException listing every badly declared field, before any is set
+     */
+    public static <T> T injectInto(RpcClient client, T target) {
+        return injectInto(client, target, Serializers.DEFAULT_NAME);
+    }
+
+    /** As {@link #injectInto(RpcClient, Object)}, the proxies sending with {@code serializer} ({@code kryo}, {@code protostuff}). */
+    public static <T> T injectInto(RpcClient client, T target, String serializer) {
+        List<String> problems = new ArrayList<>();
+        checkReferences(target.getClass(), problems);
+        if (!problems.isEmpty()) {
+            throw new CourierConfigurationException(problems);
+        }
+        injectReferences(client, target, serializer);
+        return target;
+    }
+
+    /** Whether {@code type} or a superclass has an {@link RpcReference} field. */
+    public static boolean hasReferences(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (f.isAnnotationPresent(RpcReference.class)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Adds {@code instance}, an object of the {@link RpcService} class {@code type} created elsewhere (a
+     * Spring bean, say, which may be a proxy of it), to the services {@code server} exports, with the
+     * interface and options its annotation names.
+     *
+     * @return the service key exported ({@code interface[:version][:group]}), to refuse duplicates
+     * @throws CourierConfigurationException if {@code type} is not a concrete class with one exported interface
+     */
+    public static String exportService(RpcServer.Builder server, Class<?> type, Object instance) {
+        RpcService a = type.getAnnotation(RpcService.class);
+        if (a == null) {
+            throw new CourierConfigurationException(List.of(type.getName() + " has no @RpcService"));
+        }
+        List<String> problems = new ArrayList<>();
+        Class<?> iface = Builder.exportedInterface(type, problems);
+        if (iface == null) {
+            throw new CourierConfigurationException(problems);
+        }
+        Builder.export(server, iface, instance, a);
+        return MethodKeys.serviceKey(iface.getName(), a.version(), a.group());
+    }
+
     private static void checkReferences(Class<?> type, List<String> problems) {
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
@@ -420,6 +477,10 @@ public final class Courier implements AutoCloseable {
     }
 
     private static void injectReferences(RpcClient client, Object target) {
+        injectReferences(client, target, Serializers.DEFAULT_NAME);
+    }
+
+    private static void injectReferences(RpcClient client, Object target, String serializer) {
         for (Class<?> c = target.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
                 RpcReference r = f.getAnnotation(RpcReference.class);
@@ -429,7 +490,7 @@ public final class Courier implements AutoCloseable {
                 Object proxy = client.reference(f.getType()).version(r.version()).group(r.group())
                         .timeout(Duration.ofMillis(r.timeoutMillis())).retries(r.retries())
                         .loadBalance(r.loadBalance()).faultTolerance(FaultTolerance.parse(r.cluster()))
-                        .tags(r.tags()).hashArgument(r.hashArgument()).build();
+                        .tags(r.tags()).hashArgument(r.hashArgument()).serializer(serializer).build();
                 try {
                     f.setAccessible(true);
                     f.set(target, proxy);

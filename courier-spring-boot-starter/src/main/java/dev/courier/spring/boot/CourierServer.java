@@ -1,0 +1,109 @@
+package dev.courier.spring.boot;
+
+import dev.courier.registry.Registry;
+import dev.courier.rpc.Courier;
+import dev.courier.rpc.CourierConfigurationException;
+import dev.courier.rpc.RpcServer;
+import dev.courier.rpc.RpcService;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The provider side in a Spring context: once every singleton exists, exports the beans whose class
+ * carries {@code @RpcService} on one {@link RpcServer}, which listens and registers them. On shutdown
+ * it runs first among the lifecycle beans: it deregisters the services, waits for the calls in flight
+ * (up to {@code courier.server.drain-timeout}) and closes, before the context destroys the beans those
+ * calls use. Without {@code @RpcService} beans it starts nothing.
+ */
+public final class CourierServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CourierServer.class);
+
+    private final ApplicationContext context;
+    private final Registry registry;
+    private final CourierProperties properties;
+    private final MeterRegistry meters;
+    private volatile RpcServer server;
+    private volatile boolean running;
+
+    CourierServer(ApplicationContext context, Registry registry, CourierProperties properties, MeterRegistry meters) {
+        this.context = context;
+        this.registry = registry;
+        this.properties = properties;
+        this.meters = meters;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        Map<String, Object> beans = context.getBeansWithAnnotation(RpcService.class);
+        if (beans.isEmpty() || !properties.getServer().isEnabled()) {
+            return;
+        }
+        CourierProperties.Server s = properties.getServer();
+        RpcServer.Builder b = RpcServer.builder().host(s.getHost()).port(s.getPort()).registry(registry)
+                .drainTimeout(s.getDrainTimeout()).serializer(properties.getSerializer());
+        if (meters != null) {
+            b.meterRegistry(meters);
+        }
+        if (properties.getAdmin().getPort() >= 0) {
+            b.adminPort(properties.getAdmin().getPort()).adminToken(properties.getAdmin().getToken());
+        }
+        Map<String, String> keys = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, Object> e : beans.entrySet()) {
+            Class<?> type = AopUtils.getTargetClass(e.getValue());
+            try {
+                String key = Courier.exportService(b, type, e.getValue());
+                String previous = keys.putIfAbsent(key, e.getKey());
+                if (previous != null) {
+                    problems.add("Beans '" + previous + "' and '" + e.getKey() + "' both provide " + key
+                            + "; give them different version or group attributes");
+                }
+            } catch (CourierConfigurationException ex) {
+                problems.add("Bean '" + e.getKey() + "': " + ex.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            running = false;
+            throw new CourierConfigurationException(problems);
+        }
+        server = b.start();
+        log.info("Courier exports {} from {} beans on port {}", keys.keySet(), keys.size(), server.port());
+    }
+
+    @Override
+    public void stop() {
+        RpcServer s;
+        synchronized (this) {
+            s = server;
+            server = null;
+            running = false;
+        }
+        if (s != null) {
+            s.close(); // deregisters, then drains the calls in flight, then closes
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** The server, or {@code null} when the context has no {@code @RpcService} bean or is not started. */
+    public RpcServer server() {
+        return server;
+    }
+}
