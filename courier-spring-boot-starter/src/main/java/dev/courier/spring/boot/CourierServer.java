@@ -73,7 +73,7 @@ public final class CourierServer implements SmartLifecycle {
                             + "; give them different version or group attributes");
                 }
             } catch (CourierConfigurationException ex) {
-                problems.add("Bean '" + e.getKey() + "': " + ex.getMessage());
+                ex.problems().forEach(p -> problems.add("Bean '" + e.getKey() + "': " + p));
             }
         }
         if (!problems.isEmpty()) {
