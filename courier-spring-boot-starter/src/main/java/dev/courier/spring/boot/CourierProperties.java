@@ -83,6 +83,20 @@ public class CourierProperties {
         /** Whether to start the server even when @RpcService beans exist (false: consume only). */
         private boolean enabled = true;
 
+        /**
+         * Whether a non-daemon thread keeps the JVM running while the server serves, so that an
+         * application without a web server does not exit when its main method returns.
+         */
+        private boolean keepAlive = true;
+
+        public boolean isKeepAlive() {
+            return keepAlive;
+        }
+
+        public void setKeepAlive(boolean keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+
         public String getHost() {
             return host;
         }

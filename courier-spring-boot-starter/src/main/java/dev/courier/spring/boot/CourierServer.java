@@ -34,6 +34,8 @@ public final class CourierServer implements SmartLifecycle {
     private final MeterRegistry meters;
     private volatile RpcServer server;
     private volatile boolean running;
+    /** Counted down by {@link #stop}: releases the keep-alive thread. */
+    private java.util.concurrent.CountDownLatch stopped;
 
     CourierServer(ApplicationContext context, Registry registry, CourierProperties properties, MeterRegistry meters) {
         this.context = context;
@@ -81,16 +83,47 @@ public final class CourierServer implements SmartLifecycle {
             throw new CourierConfigurationException(problems);
         }
         server = b.start();
+        if (s.isKeepAlive()) {
+            keepAlive();
+        }
         log.info("Courier exports {} from {} beans on port {}", keys.keySet(), keys.size(), server.port());
     }
+
+    /**
+     * Courier's threads are daemons, so an application without a web server would exit as soon as its
+     * main method returns: one non-daemon thread (as Spring Boot's embedded web servers keep) holds the
+     * JVM up until the context stops.
+     */
+    private void keepAlive() {
+        java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+        stopped = latch;
+        Thread t = new Thread(() -> {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, KEEP_ALIVE_THREAD);
+        t.setDaemon(false);
+        t.start();
+    }
+
+    /** The name of the non-daemon thread that keeps a provider's JVM up while it serves. */
+    static final String KEEP_ALIVE_THREAD = "courier-server-keepalive";
 
     @Override
     public void stop() {
         RpcServer s;
+        java.util.concurrent.CountDownLatch latch;
         synchronized (this) {
             s = server;
             server = null;
             running = false;
+            latch = stopped;
+            stopped = null;
+        }
+        if (latch != null) {
+            latch.countDown();
         }
         if (s != null) {
             s.close(); // deregisters, then drains the calls in flight, then closes

@@ -138,10 +138,17 @@ class CourierAutoConfigurationTest {
         assertThat(impl.slowStarted.await(10, TimeUnit.SECONDS)).as("the slow call reached the provider").isTrue();
         assertThat(provider.getBean(CourierServer.class).server().inFlightCalls()).isEqualTo(1);
 
+        assertThat(keepAliveThreads()).as("a non-daemon thread keeps a provider without a web server up").hasSize(1);
         provider.close(); // returns once the server has deregistered and drained
         assertThat(slow).as("the call in flight at the close finished before it returned").isDone();
         assertThat(slow.get()).isEqualTo("Hello at last, Cy");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registry.list(key).instances()).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> keepAliveThreads().isEmpty());
+    }
+
+    private static List<Thread> keepAliveThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(CourierServer.KEEP_ALIVE_THREAD) && !t.isDaemon() && t.isAlive()).toList();
     }
 
     @Test
