@@ -4,6 +4,8 @@ import dev.courier.registry.CachingRegistry;
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.rpc.internal.MethodKeys;
+import dev.courier.serialization.Compression;
+import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializers;
 import io.github.classgraph.ClassGraph;
 import io.github.classgraph.ClassInfo;
@@ -60,10 +62,12 @@ public final class Courier implements AutoCloseable {
     private final Map<Class<?>, Object> services;
     private final AdminServer admin;
     private final PrometheusMeterRegistry ownedMeters;
+    private final ReferenceDefaults referenceDefaults;
     private boolean closed;
 
     private Courier(Registry registry, RpcServer server, RpcClient client, Map<Class<?>, Object> services,
-                    AdminServer admin, PrometheusMeterRegistry ownedMeters) {
+                    AdminServer admin, PrometheusMeterRegistry ownedMeters, ReferenceDefaults referenceDefaults) {
+        this.referenceDefaults = referenceDefaults;
         this.admin = admin;
         this.ownedMeters = ownedMeters;
         this.registry = registry;
@@ -83,13 +87,15 @@ public final class Courier implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new CourierConfigurationException(problems);
         }
-        injectReferences(client, target);
+        injectReferences(client, target, referenceDefaults);
         return target;
     }
 
-    /** A proxy to {@code serviceInterface} with the defaults of {@link RpcReference}. */
+    /** A proxy to {@code serviceInterface} with the defaults of {@link RpcReference} and of this Courier's builder. */
     public <T> T reference(Class<T> serviceInterface) {
-        return client.reference(serviceInterface).build();
+        return client.reference(serviceInterface).serializer(referenceDefaults.serializer())
+                .compression(referenceDefaults.compression().codec(), referenceDefaults.compression().thresholdBytes())
+                .build();
     }
 
     /** The instance Courier created of the {@link RpcService} class {@code type}, or {@code null}. */
@@ -145,8 +151,59 @@ public final class Courier implements AutoCloseable {
         private Authenticator authenticator;
         private int adminPort = -1;
         private String adminToken;
+        private final List<ClientInterceptor> clientInterceptors = new ArrayList<>();
+        private final List<ServerInterceptor> serverInterceptors = new ArrayList<>();
+        private String serializer = Serializers.DEFAULT_NAME;
+        private CompressionPolicy compression = CompressionPolicy.none();
+        private java.nio.file.Path registryCacheDirectory;
 
         private Builder() {
+        }
+
+        /**
+         * Adds an interceptor around every call of every reference. Those listed in
+         * {@code META-INF/services/dev.courier.rpc.ClientInterceptor} are added too, after these.
+         */
+        public Builder clientInterceptor(ClientInterceptor interceptor) {
+            clientInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /**
+         * Adds an interceptor around every call the server runs. Those listed in
+         * {@code META-INF/services/dev.courier.rpc.ServerInterceptor} are added too, after these.
+         */
+        public Builder serverInterceptor(ServerInterceptor interceptor) {
+            serverInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /**
+         * The serializer of the server and, unless a {@link RpcReference#serializer()} says otherwise, of
+         * the references: {@code kryo} (default) or {@code protostuff}.
+         */
+        public Builder serializer(String serializer) {
+            this.serializer = Objects.requireNonNull(serializer, "serializer");
+            return this;
+        }
+
+        /**
+         * Compresses the server's responses and, unless a {@link RpcReference#compression()} says
+         * otherwise, the references' requests of at least {@code thresholdBytes} with {@code codec}
+         * (default: never).
+         */
+        public Builder compression(Compression codec, int thresholdBytes) {
+            this.compression = new CompressionPolicy(codec, thresholdBytes);
+            return this;
+        }
+
+        /**
+         * Keeps the last good list of every service in files under {@code directory}, so that a
+         * restarted consumer can call while the registry is unreachable (default: memory only).
+         */
+        public Builder registryCacheDirectory(java.nio.file.Path directory) {
+            this.registryCacheDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
         }
 
         /**
@@ -258,7 +315,12 @@ public final class Courier implements AutoCloseable {
                     ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
             MeterRegistry meters = ownedMeters == null ? meterRegistry : meterRegistry == null ? ownedMeters
                     : new CompositeMeterRegistry(Clock.SYSTEM, List.of(meterRegistry, ownedMeters));
-            Registry registry = new CachingRegistry(Registries.connect(registryUrl), null);
+            List<ClientInterceptor> clientChain = new ArrayList<>(clientInterceptors);
+            java.util.ServiceLoader.load(ClientInterceptor.class).forEach(clientChain::add);
+            List<ServerInterceptor> serverChain = new ArrayList<>(serverInterceptors);
+            java.util.ServiceLoader.load(ServerInterceptor.class).forEach(serverChain::add);
+            ReferenceDefaults defaults = new ReferenceDefaults(serializer, compression);
+            Registry registry = new CachingRegistry(Registries.connect(registryUrl), registryCacheDirectory);
             RpcServer server = null;
             RpcClient client = null;
             AdminServer admin = null;
@@ -267,16 +329,19 @@ public final class Courier implements AutoCloseable {
                 if (meters != null) {
                     cb.meterRegistry(meters);
                 }
+                clientChain.forEach(cb::interceptor);
                 client = cb.build();
                 for (Object instance : instances.values()) {
-                    injectReferences(client, instance);
+                    injectReferences(client, instance, defaults);
                 }
                 for (Object bean : beans) {
-                    injectReferences(client, bean);
+                    injectReferences(client, bean, defaults);
                 }
                 if (!instances.isEmpty()) {
                     RpcServer.Builder sb = RpcServer.builder().host(host).port(port).registry(registry)
-                            .drainTimeout(drainTimeout).transport(transport).authenticator(authenticator);
+                            .drainTimeout(drainTimeout).transport(transport).authenticator(authenticator)
+                            .serializer(serializer).compression(compression);
+                    serverChain.forEach(sb::interceptor);
                     if (meters != null) {
                         sb.meterRegistry(meters);
                     }
@@ -297,7 +362,7 @@ public final class Courier implements AutoCloseable {
                             .start();
                 }
                 log.info("Courier started: {} services from {}, registry {}", instances.size(), packages, registryUrl);
-                return new Courier(registry, server, client, Map.copyOf(instances), admin, ownedMeters);
+                return new Courier(registry, server, client, Map.copyOf(instances), admin, ownedMeters, defaults);
             } catch (RuntimeException e) {
                 if (admin != null) {
                     admin.close();
@@ -407,8 +472,12 @@ public final class Courier implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new CourierConfigurationException(problems);
         }
-        injectReferences(client, target, serializer);
+        injectReferences(client, target, new ReferenceDefaults(serializer, CompressionPolicy.none()));
         return target;
+    }
+
+    /** What a reference uses when its annotation leaves the serializer or the compression unset. */
+    private record ReferenceDefaults(String serializer, CompressionPolicy compression) {
     }
 
     /** Whether {@code type} or a superclass has an {@link RpcReference} field. */
@@ -445,6 +514,18 @@ public final class Courier implements AutoCloseable {
         return MethodKeys.serviceKey(iface.getName(), a.version(), a.group());
     }
 
+    private static final List<String> SERIALIZERS = List.of("kryo", "protostuff");
+
+    /** The codec called {@code name} (case-insensitive), or {@code null}. */
+    private static Compression compressionNamed(String name) {
+        for (Compression c : Compression.values()) {
+            if (c.name().equalsIgnoreCase(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     private static void checkReferences(Class<?> type, List<String> problems) {
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
@@ -469,6 +550,15 @@ public final class Courier implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     problems.add(where + ": " + e.getMessage());
                 }
+                if (!r.serializer().isEmpty() && !SERIALIZERS.contains(r.serializer())) {
+                    problems.add(where + " names unknown serializer '" + r.serializer() + "'; use one of " + SERIALIZERS);
+                }
+                if (!r.compression().isEmpty() && compressionNamed(r.compression()) == null) {
+                    problems.add(where + " names unknown compression '" + r.compression() + "'; use none, gzip or lz4");
+                }
+                if (r.compressionThresholdBytes() < 0) {
+                    problems.add(where + " needs compressionThresholdBytes >= 0");
+                }
                 if (r.timeoutMillis() <= 0 || r.retries() < 0 || r.hashArgument() < 0) {
                     problems.add(where + " needs timeoutMillis > 0, retries >= 0 and hashArgument >= 0");
                 }
@@ -476,21 +566,21 @@ public final class Courier implements AutoCloseable {
         }
     }
 
-    private static void injectReferences(RpcClient client, Object target) {
-        injectReferences(client, target, Serializers.DEFAULT_NAME);
-    }
-
-    private static void injectReferences(RpcClient client, Object target, String serializer) {
+    private static void injectReferences(RpcClient client, Object target, ReferenceDefaults defaults) {
         for (Class<?> c = target.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
                 RpcReference r = f.getAnnotation(RpcReference.class);
                 if (r == null) {
                     continue;
                 }
-                Object proxy = client.reference(f.getType()).version(r.version()).group(r.group())
+                ReferenceBuilder<?> builder = client.reference(f.getType()).version(r.version()).group(r.group())
                         .timeout(Duration.ofMillis(r.timeoutMillis())).retries(r.retries())
                         .loadBalance(r.loadBalance()).faultTolerance(FaultTolerance.parse(r.cluster()))
-                        .tags(r.tags()).hashArgument(r.hashArgument()).serializer(serializer).build();
+                        .tags(r.tags()).hashArgument(r.hashArgument())
+                        .serializer(r.serializer().isEmpty() ? defaults.serializer() : r.serializer());
+                CompressionPolicy compression = r.compression().isEmpty() ? defaults.compression()
+                        : new CompressionPolicy(compressionNamed(r.compression()), r.compressionThresholdBytes());
+                Object proxy = builder.compression(compression.codec(), compression.thresholdBytes()).build();
                 try {
                     f.setAccessible(true);
                     f.set(target, proxy);

@@ -36,4 +36,13 @@ public @interface RpcReference {
 
     /** The argument consistent hashing keys on. */
     int hashArgument() default 0;
+
+    /** The serializer, {@code kryo} or {@code protostuff}; empty: the one {@link Courier.Builder#serializer} set. */
+    String serializer() default "";
+
+    /** Request compression, {@code none}, {@code gzip} or {@code lz4}; empty: what {@link Courier.Builder#compression} set. */
+    String compression() default "";
+
+    /** With {@link #compression()}: the smallest request body compressed. */
+    int compressionThresholdBytes() default 1024;
 }
