@@ -82,7 +82,12 @@ public final class CourierServer implements SmartLifecycle {
             running = false;
             throw new CourierConfigurationException(problems);
         }
-        server = b.start();
+        try {
+            server = b.start();
+        } catch (RuntimeException ex) { // the port is taken, say: the context's start fails with it
+            running = false;
+            throw ex;
+        }
         if (s.isKeepAlive()) {
             keepAlive();
         }
