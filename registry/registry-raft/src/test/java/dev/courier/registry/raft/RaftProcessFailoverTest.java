@@ -169,8 +169,10 @@ class RaftProcessFailoverTest {
         String leader = startCluster(addresses);
         String url = "raft://" + String.join(",", addresses.values());
         // well above the client's 3 s request timeout on the frozen leader plus a failover on a loaded host,
-        // so the provider itself renews in time: only a stale decision could remove it
-        Duration ttl = Duration.ofSeconds(10);
+        // so the provider itself renews in time: only a stale decision could remove it. 10 s was not
+        // enough in a loaded verify run: elections followed one another (terms 2 to 9) and the live
+        // leader rightly expired a lease the provider had not renewed for 11.8 s.
+        Duration ttl = Duration.ofSeconds(20);
 
         try (Registry provider = Registries.connect(url); Registry consumer = Registries.connect(url)) {
             ServiceInstance live = ServiceInstance.of(KEY, "10.6.0.1", 4000);
