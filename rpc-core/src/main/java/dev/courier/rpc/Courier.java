@@ -82,13 +82,7 @@ public final class Courier implements AutoCloseable {
 
     /** Fills the {@link RpcReference} fields of {@code target} with proxies; returns {@code target}. */
     public <T> T inject(T target) {
-        List<String> problems = new ArrayList<>();
-        checkReferences(target.getClass(), problems);
-        if (!problems.isEmpty()) {
-            throw new CourierConfigurationException(problems);
-        }
-        injectReferences(client, target, referenceDefaults);
-        return target;
+        return checkAndInject(client, target, referenceDefaults);
     }
 
     /** A proxy to {@code serviceInterface} with the defaults of {@link RpcReference} and of this Courier's builder. */
@@ -467,12 +461,16 @@ public final class Courier implements AutoCloseable {
 
     /** As {@link #injectInto(RpcClient, Object)}, the proxies sending with {@code serializer} ({@code kryo}, {@code protostuff}). */
     public static <T> T injectInto(RpcClient client, T target, String serializer) {
+        return checkAndInject(client, target, new ReferenceDefaults(serializer, CompressionPolicy.none()));
+    }
+
+    private static <T> T checkAndInject(RpcClient client, T target, ReferenceDefaults defaults) {
         List<String> problems = new ArrayList<>();
         checkReferences(target.getClass(), problems);
         if (!problems.isEmpty()) {
             throw new CourierConfigurationException(problems);
         }
-        injectReferences(client, target, new ReferenceDefaults(serializer, CompressionPolicy.none()));
+        injectReferences(client, target, defaults);
         return target;
     }
 
@@ -514,8 +512,6 @@ public final class Courier implements AutoCloseable {
         return MethodKeys.serviceKey(iface.getName(), a.version(), a.group());
     }
 
-    private static final List<String> SERIALIZERS = List.of("kryo", "protostuff");
-
     /** The codec called {@code name} (case-insensitive), or {@code null}. */
     private static Compression compressionNamed(String name) {
         for (Compression c : Compression.values()) {
@@ -550,8 +546,12 @@ public final class Courier implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     problems.add(where + ": " + e.getMessage());
                 }
-                if (!r.serializer().isEmpty() && !SERIALIZERS.contains(r.serializer())) {
-                    problems.add(where + " names unknown serializer '" + r.serializer() + "'; use one of " + SERIALIZERS);
+                if (!r.serializer().isEmpty()) { // the installed serializers, plug-ins included
+                    List<String> installed = Serializers.load(dev.courier.serialization.TypeAllowlist.defaults()).all()
+                            .stream().map(dev.courier.serialization.Serializer::name).sorted().toList();
+                    if (!installed.contains(r.serializer())) {
+                        problems.add(where + " names unknown serializer '" + r.serializer() + "'; use one of " + installed);
+                    }
                 }
                 if (!r.compression().isEmpty() && compressionNamed(r.compression()) == null) {
                     problems.add(where + " names unknown compression '" + r.compression() + "'; use none, gzip or lz4");
