@@ -127,11 +127,11 @@ public final class CourierServer implements SmartLifecycle {
             latch = stopped;
             stopped = null;
         }
-        if (latch != null) {
-            latch.countDown();
-        }
         if (s != null) {
             s.close(); // deregisters, then drains the calls in flight, then closes
+        }
+        if (latch != null) { // only once drained: nothing keeps the JVM up before the calls in flight end
+            latch.countDown();
         }
     }
 
