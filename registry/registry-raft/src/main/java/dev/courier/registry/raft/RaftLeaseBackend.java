@@ -20,17 +20,21 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.util.TimeDuration;
 
 /**
  * {@link LeaseBackend} over a registry cluster, through one Ratis client. Writes go through the Raft
- * log; reads are linearizable. The client follows the leader on its own and retries about 50 times (100 ms apart)
- * across a failover before reporting the registry unreachable. Thread-safe.
+ * log; reads are linearizable. The client follows the leader on its own and retries, 100 ms apart, for up to
+ * {@link #FAILOVER_BUDGET} from the first attempt before reporting the registry unreachable; see
+ * {@link #retryPolicy()}. Thread-safe.
  *
  * <p>Ratis's client, used by several threads while it reconnects, can hand one thread the connection to
  * a member that another thread has just closed to replace it ({@code PeerProxyMap.resetProxy} racing
@@ -41,6 +45,11 @@ import org.apache.ratis.util.TimeDuration;
 public final class RaftLeaseBackend implements LeaseBackend {
 
     static final int STALE_CONNECTION_RETRIES = 20;
+
+    /** How long one call keeps trying across a failover, counted from its first attempt. */
+    static final Duration FAILOVER_BUDGET = Duration.ofSeconds(30);
+
+    private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
 
     private final RaftClient client;
     private final String token;
@@ -78,8 +87,25 @@ public final class RaftLeaseBackend implements LeaseBackend {
                 .setProperties(properties)
                 .setParameters(RaftTls.parametersOf(tls))
                 .setRaftGroup(peers.group())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(retryPolicy())
                 .build();
+    }
+
+    /**
+     * Every request type retries 100 ms apart until {@link #FAILOVER_BUDGET} has passed since its first
+     * attempt. The budget is one of time, not of attempts: a member that is down refuses a connection at
+     * once and a member without a leader answers "not leader" at once, so a count of attempts runs out in a
+     * few seconds, before a loaded cluster has elected a leader, while a member that does not answer
+     * holds every attempt for the request timeout (3 s) and a count would stretch to minutes.
+     */
+    static RetryPolicy retryPolicy() {
+        TimeDuration budget = TimeDuration.valueOf(FAILOVER_BUDGET.toMillis(), TimeUnit.MILLISECONDS);
+        RetryPolicy everyAttempt = RetryPolicies.retryForeverWithSleep(RETRY_SLEEP);
+        RequestTypeDependentRetryPolicy.Builder policy = RequestTypeDependentRetryPolicy.newBuilder();
+        for (RaftClientRequestProto.TypeCase type : RaftClientRequestProto.TypeCase.values()) {
+            policy.setRetryPolicy(type, everyAttempt).setTimeout(type, budget);
+        }
+        return policy.build();
     }
 
     /** One blocking call of the client. */

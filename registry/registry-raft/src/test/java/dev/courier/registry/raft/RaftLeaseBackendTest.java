@@ -3,19 +3,26 @@ package dev.courier.registry.raft;
 import dev.courier.registry.RegistryException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.api.BlockingApi;
+import org.apache.ratis.client.retry.ClientRetryEvent;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.Timestamp;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * A call that Ratis's client fails with {@link AlreadyClosedException} while the backend is open (a
  * connection another thread closed to replace it) is made again; after close, and for other failures,
- * it is not.
+ * it is not. The Ratis client's own retries are bounded by time, not by a count of attempts.
  */
 class RaftLeaseBackendTest {
 
@@ -83,5 +90,38 @@ class RaftLeaseBackendTest {
                 new AlreadyClosedException("client-3 is already CLOSED")), null);
         assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class);
         assertThat(sends).hasValue(RaftLeaseBackend.STALE_CONNECTION_RETRIES + 1);
+    }
+
+    /** A failed attempt of a {@code type} request first sent {@code ageMs} ago, the {@code attempt}th, failing with {@code cause}. */
+    private static ClientRetryEvent failedAttempt(RaftClientRequest.Type type, long ageMs, int attempt, Throwable cause) {
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(ClientId.randomId())
+                .setServerId(RaftPeerId.valueOf("n1")).setGroupId(RaftGroupId.randomId()).setCallId(1)
+                .setMessage(Message.EMPTY).setType(type).build();
+        return new ClientRetryEvent(attempt, request, cause == null ? 0 : attempt, cause,
+                Timestamp.currentTime().addTimeMs(-ageMs));
+    }
+
+    /**
+     * Ratis reports a "not leader" or "leader not ready" answer, and a refused connection, at once: a
+     * budget of attempts ran out in about five seconds, before a loaded cluster had elected a leader. The
+     * budget is one of time, the same for every kind of request.
+     */
+    @Test
+    void theClientRetriesFastFailuresForTheWholeFailoverBudgetAndNotLonger() {
+        RetryPolicy policy = RaftLeaseBackend.retryPolicy();
+        long budgetMs = RaftLeaseBackend.FAILOVER_BUDGET.toMillis();
+        for (RaftClientRequest.Type type : List.of(RaftClientRequest.writeRequestType(),
+                RaftClientRequest.readRequestType(), RaftClientRequest.watchRequestType())) {
+            // a not-leader answer carries no exception; a refused connection does
+            for (Throwable cause : Arrays.asList(null, new IOException("Connection refused"))) {
+                RetryPolicy.Action early = policy.handleAttemptFailure(failedAttempt(type, 0, 1, cause));
+                assertThat(early.shouldRetry()).isTrue();
+                assertThat(early.getSleepTime().toLong(TimeUnit.MILLISECONDS)).isEqualTo(100);
+                assertThat(policy.handleAttemptFailure(failedAttempt(type, budgetMs - 5_000, 500, cause))
+                        .shouldRetry()).as("attempt 500, %s, %s", type, cause).isTrue();
+                assertThat(policy.handleAttemptFailure(failedAttempt(type, budgetMs + 1, 2, cause)).shouldRetry())
+                        .as("past the budget, %s, %s", type, cause).isFalse();
+            }
+        }
     }
 }
