@@ -38,6 +38,13 @@ class RaftProcessFailoverTest {
     @TempDir
     Path dir;
 
+    /**
+     * Longer than the default 150-300 ms: with it, three member processes on a loaded 2-core host (a
+     * verify run with a load test beside it) held elections back to back (terms 2 to 8) and the
+     * provider's renewals went unanswered past a 20 s TTL. Failover is still a few seconds.
+     */
+    private static final String ELECTION_TIMEOUT = "1000-2000";
+
     private final Map<String, Process> members = new LinkedHashMap<>();
 
     @AfterEach
@@ -58,7 +65,7 @@ class RaftProcessFailoverTest {
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.log.dev.courier.registry.raft.internal.RegistryStateMachine=info",
                 RegistryCommand.class.getName(), "--id", id, "--peers", peers, "--data-dir", dir.toString(),
-                "--snapshot-every", "100")
+                "--snapshot-every", "100", "--election-timeout", ELECTION_TIMEOUT)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(id + ".log").toFile())
                 .start();

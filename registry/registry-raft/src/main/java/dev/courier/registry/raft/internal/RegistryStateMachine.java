@@ -31,6 +31,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -556,7 +557,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
             Command.Envelope envelope = Command.Envelope.open(request.getContent());
             String refusal = readRefusal(envelope);
             if (refusal != null) {
-                return CompletableFuture.failedFuture(new IOException(Command.DENIED + refusal));
+                // a StateMachineException is answered as the query's outcome; any other failure is a failed
+                // RPC, which the client retries until its failover budget runs out
+                return CompletableFuture.failedFuture(new StateMachineException(Command.DENIED + refusal));
             }
             DataInputStream in = new DataInputStream(envelope.body().newInput());
             byte op = in.readByte();
@@ -628,7 +631,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            // the query itself is bad (corrupt, unknown): asking again would fail again
+            return CompletableFuture.failedFuture(new StateMachineException("registry query failed: " + e, e));
         }
     }
 
