@@ -28,6 +28,7 @@ public final class ReferenceBuilder<T> {
 
     private final RpcClient client;
     private final Class<T> serviceInterface;
+    private String serviceName;
     private InetSocketAddress address;
     private String version = "";
     private String group = "";
@@ -48,6 +49,17 @@ public final class ReferenceBuilder<T> {
     ReferenceBuilder(RpcClient client, Class<T> serviceInterface) {
         this.client = client;
         this.serviceInterface = serviceInterface;
+        this.serviceName = serviceInterface.getName();
+    }
+
+    /** Calls the service named {@code name} through {@code serviceInterface} (generic calls). */
+    ReferenceBuilder<T> serviceName(String name) {
+        this.serviceName = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    String serviceName() {
+        return serviceName;
     }
 
     /** Connects straight to the provider at {@code host:port}. */
@@ -172,12 +184,12 @@ public final class ReferenceBuilder<T> {
      */
     public T build() {
         if (address == null && registry == null && !client.hasRegistry()) {
-            throw new IllegalStateException("No address or registry for " + serviceInterface.getName()
+            throw new IllegalStateException("No address or registry for " + serviceName
                     + "; call address(host, port) or registry(...), or give the client a registry");
         }
         if (!LoadBalance.NAMES.contains(loadBalance)) {
             throw new IllegalArgumentException("Unknown load balancer '" + loadBalance + "' for "
-                    + serviceInterface.getName() + "; use one of " + LoadBalance.NAMES);
+                    + serviceName + "; use one of " + LoadBalance.NAMES);
         }
         return client.createReference(this);
     }

@@ -212,12 +212,12 @@ public final class RpcClient implements AutoCloseable {
             ConnectionPool pool = endpoint(rb.address()).pool();
             target = invocation -> sender.send(invocation, pool);
             String address = rb.address().getHostString() + ":" + rb.address().getPort();
-            Map<String, Object> view = Map.of("service", rb.serviceInterface().getName(), "address", address,
+            Map<String, Object> view = Map.of("service", rb.serviceName(), "address", address,
                     "providers", List.of(address));
             referenceViews.add(() -> view);
         } else {
             Registry source = rb.registry() != null ? rb.registry() : registry;
-            Directory directory = new Directory(source, MethodKeys.registryKey(rb.serviceInterface().getName(),
+            Directory directory = new Directory(source, MethodKeys.registryKey(rb.serviceName(),
                     rb.version(), rb.group()), instance -> endpointOf(instance).pool().clearDraining());
             directories.add(directory);
             referenceViews.add(() -> Map.of("service", directory.key().toString(),
@@ -229,8 +229,8 @@ public final class RpcClient implements AutoCloseable {
         }
         List<ClientInterceptor> chain = new ArrayList<>(interceptors);
         chain.addAll(rb.interceptors());
-        ConsumerInvoker invoker = new ConsumerInvoker(rb.serviceInterface(), rb.version(), rb.group(), chain,
-                target, rb.timeout().toMillis());
+        ConsumerInvoker invoker = new ConsumerInvoker(rb.serviceInterface(), rb.serviceName(), rb.version(),
+                rb.group(), chain, target, rb.timeout().toMillis());
         ProxyFactory factory = rb.proxy() == null ? proxies.defaultFactory() : proxies.byName(rb.proxy());
         return factory.createProxy(rb.serviceInterface(), invoker);
     }

@@ -2,6 +2,7 @@ package dev.courier.rpc.internal.client;
 
 import dev.courier.rpc.AuthenticationException;
 import dev.courier.rpc.ConnectionException;
+import dev.courier.rpc.InvalidArgumentException;
 import dev.courier.rpc.PermissionDeniedException;
 import dev.courier.rpc.RateLimitedException;
 import dev.courier.rpc.RemoteException;
@@ -120,6 +121,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return new ServerBusyException(message);
             case PERMISSION_DENIED:
                 return new PermissionDeniedException(message);
+            case INVALID_ARGUMENT:
+                return new InvalidArgumentException(message);
             case UNAUTHENTICATED:
                 return new AuthenticationException(message);
             case DEADLINE_EXCEEDED:

@@ -36,7 +36,11 @@ public final class ConsumerInvoker implements Invoker {
     private final long timeoutMillis;
     private final Map<Method, MethodInfo> methods;
 
-    public ConsumerInvoker(Class<?> serviceInterface, String version, String group,
+    /**
+     * @param service the service's name on the wire: {@code serviceInterface}'s name, or the name of a
+     *                service that {@code serviceInterface} reaches generically
+     */
+    public ConsumerInvoker(Class<?> serviceInterface, String service, String version, String group,
                            List<ClientInterceptor> interceptors, CallTarget target, long timeoutMillis) {
         this.serviceInterface = serviceInterface;
         this.interceptors = List.copyOf(interceptors);
@@ -44,7 +48,7 @@ public final class ConsumerInvoker implements Invoker {
         this.timeoutMillis = timeoutMillis;
         Map<Method, MethodInfo> map = new HashMap<>();
         for (Method m : serviceInterface.getMethods()) {
-            map.put(m, new MethodInfo(serviceInterface, m, version, group));
+            map.put(m, new MethodInfo(serviceInterface, service, m, version, group));
         }
         this.methods = map;
     }

@@ -22,9 +22,9 @@ public final class MethodInfo {
     final Class<?> resultType;
     final String description;
 
-    MethodInfo(Class<?> serviceInterface, Method m, String version, String group) {
+    MethodInfo(Class<?> serviceInterface, String service, Method m, String version, String group) {
         this.method = m;
-        this.service = serviceInterface.getName();
+        this.service = service;
         this.version = version;
         this.group = group;
         this.name = m.getName();
@@ -34,7 +34,7 @@ public final class MethodInfo {
         this.idempotent = m.isAnnotationPresent(Idempotent.class)
                 || serviceInterface.isAnnotationPresent(Idempotent.class);
         this.resultType = async ? Object.class : rt;
-        this.description = serviceInterface.getSimpleName() + "." + m.getName();
+        this.description = service.substring(service.lastIndexOf('.') + 1) + "." + m.getName();
     }
 
     public boolean idempotent() {

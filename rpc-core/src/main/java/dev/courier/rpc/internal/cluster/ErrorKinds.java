@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.cluster;
 
 import dev.courier.rpc.ConnectionException;
+import dev.courier.rpc.InvalidArgumentException;
 import dev.courier.rpc.NoProviderException;
 import dev.courier.rpc.RateLimitedException;
 import dev.courier.rpc.RemoteException;
@@ -39,6 +40,9 @@ public final class ErrorKinds {
         }
         if (t instanceof ServiceNotFoundException) {
             return "not_found";
+        }
+        if (t instanceof InvalidArgumentException) {
+            return "invalid_argument";
         }
         if (t instanceof RpcProtocolException) {
             return "protocol";

@@ -27,7 +27,9 @@ public enum Status {
     /** The connection's credentials were refused (or none were given where they are required); it closes. */
     UNAUTHENTICATED(11),
     /** The caller's principal may not call this service or method; it was not run. */
-    PERMISSION_DENIED(12);
+    PERMISSION_DENIED(12),
+    /** A generic call's arguments do not fit the method's parameters (or name no single method); it was not run. */
+    INVALID_ARGUMENT(13);
 
     private static final Status[] BY_CODE = new Status[256];
 

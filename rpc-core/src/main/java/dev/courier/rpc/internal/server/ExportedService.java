@@ -1,14 +1,18 @@
 package dev.courier.rpc.internal.server;
 
 import dev.courier.rpc.internal.MethodKeys;
+import dev.courier.rpc.internal.generic.GenericCalls;
+import dev.courier.rpc.internal.generic.GenericEndpoint;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * One exported service: an interface, its implementation, and an invoker per interface method.
+ * One exported service: an interface, its implementation, and an invoker per interface method, plus
+ * the {@link GenericCalls} every service answers for callers without its interface.
  *
  * <p>Immutable and thread-safe.
  */
@@ -19,6 +23,7 @@ public final class ExportedService {
     private final String group;
     private final boolean nonBlocking;
     private final Map<String, MethodInvoker> methods;
+    private final GenericEndpoint generic;
 
     public ExportedService(Class<?> serviceInterface, Object implementation, String version, String group,
                            boolean nonBlocking) {
@@ -38,8 +43,17 @@ public final class ExportedService {
             if (Modifier.isStatic(m.getModifiers())) {
                 continue;
             }
+            if (m.getName().equals(GenericCalls.INVOKE) || m.getName().equals(GenericCalls.DESCRIBE)) {
+                throw new IllegalArgumentException("Cannot export " + serviceInterface.getName() + ": the method name "
+                        + m.getName() + " is reserved for generic calls");
+            }
             map.put(MethodKeys.methodKey(m.getName(), MethodKeys.parameterDescriptor(m)),
                     new MethodInvoker(m, implementation));
+        }
+        this.generic = new GenericEndpoint(serviceInterface, MethodKeys.version(version),
+                MethodKeys.group(group), List.copyOf(map.values()));
+        for (Method m : GenericCalls.class.getMethods()) {
+            map.put(MethodKeys.methodKey(m.getName(), MethodKeys.parameterDescriptor(m)), new MethodInvoker(m, generic));
         }
         this.methods = Map.copyOf(map);
     }
@@ -55,6 +69,11 @@ public final class ExportedService {
     /** Whether calls run on the I/O thread instead of the business pool. */
     public boolean nonBlocking() {
         return nonBlocking;
+    }
+
+    /** The generic calls of this service. */
+    public GenericEndpoint generic() {
+        return generic;
     }
 
     /** The invoker for {@code name(descriptor)}, or {@code null}. */

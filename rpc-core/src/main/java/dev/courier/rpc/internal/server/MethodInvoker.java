@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.server;
 
 import dev.courier.rpc.NonBlocking;
+import dev.courier.rpc.internal.generic.GenericCalls;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -59,5 +60,10 @@ public final class MethodInvoker {
 
     public Method method() {
         return method;
+    }
+
+    /** Whether this is one of the {@link GenericCalls} every service answers, not a method of its own. */
+    public boolean generic() {
+        return method.getDeclaringClass() == GenericCalls.class;
     }
 }

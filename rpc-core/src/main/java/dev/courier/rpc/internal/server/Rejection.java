@@ -3,7 +3,8 @@ package dev.courier.rpc.internal.server;
 import dev.courier.rpc.internal.protocol.Status;
 
 /**
- * A server-side refusal before the service method ran (rate limit, bulkhead): answered with its status,
+ * A server-side refusal before the service method ran (rate limit, bulkhead, a generic call's arguments
+ * that do not fit): answered with its status,
  * never as the service's own exception, so the consumer knows the call did not run.
  */
 public final class Rejection extends RuntimeException {
@@ -21,8 +22,13 @@ public final class Rejection extends RuntimeException {
         return status;
     }
 
-    /** A metrics name: {@code rate_limited} or {@code busy}. */
+    /** A metrics name: {@code rate_limited}, {@code invalid_argument}, {@code method_not_found} or {@code busy}. */
     public String kind() {
-        return status == Status.RATE_LIMITED ? "rate_limited" : "busy";
+        return switch (status) {
+            case RATE_LIMITED -> "rate_limited";
+            case INVALID_ARGUMENT -> "invalid_argument";
+            case METHOD_NOT_FOUND -> "method_not_found";
+            default -> "busy";
+        };
     }
 }

@@ -6,6 +6,8 @@ import dev.courier.rpc.ServerInterceptor;
 import dev.courier.rpc.internal.MethodKeys;
 import dev.courier.rpc.internal.Primitives;
 import dev.courier.rpc.internal.WriteQueue;
+import dev.courier.rpc.internal.generic.GenericCalls;
+import dev.courier.rpc.internal.generic.GenericEndpoint;
 import dev.courier.rpc.internal.protocol.Codec;
 import dev.courier.rpc.internal.protocol.ErrorInfo;
 import dev.courier.rpc.internal.protocol.Frame;
@@ -153,6 +155,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         Object[] args;
         MethodInvoker invoker;
         ExportedService service;
+        boolean jsonResult = false;
         try {
             head = RequestHead.readFrom(body);
             service = services.get(MethodKeys.serviceKey(head.service(), head.version(),
@@ -168,19 +171,33 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                         + head.method() + "(" + head.params() + ")");
                 return false;
             }
-            if (!access.permits(service.key(), head.method(), connection.principal())) {
-                String who = connection.principal();
-                reject(channel, oneWay, id, Status.PERMISSION_DENIED, (who == null ? "An anonymous caller"
-                        : "Principal '" + who + "'") + " may not call " + head.service() + "." + head.method());
-                return false;
+            if (invoker.generic() && GenericCalls.INVOKE.equals(head.method())) {
+                // resolved to the method it runs before anything else: access, limits, metrics and
+                // interceptors see that method and its arguments, and the result goes back as JSON
+                Object[] call = readArgs(body, serializer, invoker.parameterTypes());
+                GenericEndpoint.Resolved resolved = service.generic().resolve((String) call[0], (String) call[1]);
+                invoker = resolved.invoker();
+                if (!permits(channel, oneWay, id, service, head.service(), invoker.method().getName(), connection)) {
+                    return false;
+                }
+                args = service.generic().arguments(resolved);
+                jsonResult = true;
+            } else {
+                if (!permits(channel, oneWay, id, service, head.service(), head.method(), connection)) {
+                    return false;
+                }
+                args = readArgs(body, serializer, invoker.parameterTypes());
             }
-            args = readArgs(body, serializer, invoker.parameterTypes());
         } catch (ProtocolException | SerializationException | IndexOutOfBoundsException e) {
             reject(channel, oneWay, id, Status.BAD_REQUEST, "Malformed request: " + e.getMessage());
             return false;
+        } catch (Rejection r) {
+            reject(channel, oneWay, id, r.status(), r.getMessage());
+            return false;
         }
         long timeoutNanos = head.timeoutMillis() * 1_000_000L;
-        Call call = new Call(channel, connection, id, oneWay, invoker, args, receivedNanos, timeoutNanos, head);
+        Call call = new Call(channel, connection, id, oneWay, invoker, args, receivedNanos, timeoutNanos, head,
+                jsonResult);
         if (service.nonBlocking() || invoker.nonBlocking()) {
             call.run();
             return true;
@@ -192,6 +209,18 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             reject(channel, oneWay, id, Status.SERVER_BUSY, "The server's business pool is full");
             return false;
         }
+    }
+
+    /** Whether the connection's principal may call {@code method}; if not, refuses the request. */
+    private boolean permits(Channel channel, boolean oneWay, long id, ExportedService service, String name,
+                            String method, ServerConnection connection) {
+        if (access.permits(service.key(), method, connection.principal())) {
+            return true;
+        }
+        String who = connection.principal();
+        reject(channel, oneWay, id, Status.PERMISSION_DENIED, (who == null ? "An anonymous caller"
+                : "Principal '" + who + "'") + " may not call " + name + "." + method);
+        return false;
     }
 
     private static Object[] readArgs(ByteBuf body, Serializer serializer, Class<?>[] types) {
@@ -259,11 +288,14 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         private final long receivedNanos;
         private final long timeoutNanos;
         private final RequestHead head;
+        /** A generic call: the result is answered as its JSON. */
+        private final boolean jsonResult;
         private long startNanos;
 
         Call(Channel channel, ServerConnection connection, long id, boolean oneWay, MethodInvoker invoker,
-             Object[] args, long receivedNanos, long timeoutNanos, RequestHead head) {
+             Object[] args, long receivedNanos, long timeoutNanos, RequestHead head, boolean jsonResult) {
             this.head = head;
+            this.jsonResult = jsonResult;
             this.channel = channel;
             this.connection = connection;
             this.id = id;
@@ -320,7 +352,19 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                 }
                 long queueMicros = (startNanos - receivedNanos) / 1000;
                 long execMicros = (System.nanoTime() - startNanos) / 1000;
-                if (error == null) {
+                if (error == null && jsonResult) {
+                    String json;
+                    try {
+                        json = GenericEndpoint.result(value);
+                    } catch (IllegalArgumentException e) {
+                        respond(channel, OutboundResponse.error(id, Status.SERVER_ERROR,
+                                ErrorInfo.of("The result of " + head.service() + "." + invoker.method().getName()
+                                        + " could not be written as JSON: " + e.getMessage()), queueMicros, execMicros));
+                        return;
+                    }
+                    respond(channel, OutboundResponse.ok(id, serializer, compression, json, Map.of(), queueMicros,
+                            execMicros));
+                } else if (error == null) {
                     respond(channel, OutboundResponse.ok(id, serializer, compression, value, Map.of(), queueMicros,
                             execMicros));
                 } else {

@@ -1,0 +1,5 @@
+package dev.courier.rpc.generic;
+
+/** A record, nested in {@link User}. */
+public record Address(String city, int zip) {
+}

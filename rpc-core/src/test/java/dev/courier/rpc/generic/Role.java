@@ -1,0 +1,5 @@
+package dev.courier.rpc.generic;
+
+public enum Role {
+    ADMIN, MEMBER
+}
