@@ -12,8 +12,11 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Where the commands find providers and how they reach them: registry or address, deadline, TLS, token. */
-final class ClientOptions {
+/**
+ * Where the commands find providers and how they reach them: registry or address, deadline, TLS,
+ * token. A picocli mixin of {@code courier call}, {@code courier ls} and {@code courier bench call}.
+ */
+public final class ClientOptions {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
@@ -51,7 +54,7 @@ final class ClientOptions {
     Path tlsKey;
 
     /** A client over {@code registry} (which the caller owns; null: over --registry, or none with --address). */
-    RpcClient rpcClient(Registry registry) {
+    public RpcClient rpcClient(Registry registry) {
         if (timeoutMillis <= 0) {
             throw new ParameterException(spec.commandLine(), "--timeout must be positive, not " + timeoutMillis);
         }
@@ -81,11 +84,11 @@ final class ClientOptions {
     }
 
     /** Generic calls through {@code client} of --version and --group, to --address if given. */
-    GenericClient generic(RpcClient client) {
+    public GenericClient generic(RpcClient client) {
         return generic(client, version, group);
     }
 
-    GenericClient generic(RpcClient client, String version, String group) {
+    public GenericClient generic(RpcClient client, String version, String group) {
         GenericClient.Builder b = GenericClient.builder(client).version(version).group(group)
                 .timeout(Duration.ofMillis(timeoutMillis));
         if (address != null) {
@@ -105,7 +108,7 @@ final class ClientOptions {
     }
 
     /** Refuses a command line that names neither a registry nor an address. */
-    void requireTarget() {
+    public void requireTarget() {
         if (registry == null && address == null) {
             throw new ParameterException(spec.commandLine(), "Give --registry URL or --address HOST:PORT");
         }

@@ -7,10 +7,14 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * Drives an operation from N caller threads and records latency.
@@ -36,11 +40,18 @@ public final class LoadRunner {
     private final int callers;
     private final double ratePerSecond;
     private final PrintStream progress;
+    private final Function<Exception, String> errorKind;
 
     public LoadRunner(int callers, double ratePerSecond, PrintStream progress) {
+        this(callers, ratePerSecond, progress, e -> "error");
+    }
+
+    /** @param errorKind names the kind of each failed call, for {@link LoadResult#errorsByKind()} */
+    public LoadRunner(int callers, double ratePerSecond, PrintStream progress, Function<Exception, String> errorKind) {
         this.callers = callers;
         this.ratePerSecond = ratePerSecond;
         this.progress = progress;
+        this.errorKind = errorKind;
     }
 
     /** Runs a warm-up phase (not recorded), then a measured phase, and returns the measurement. */
@@ -63,14 +74,15 @@ public final class LoadRunner {
         Recorder recorder = new Recorder(MAX_LATENCY_MICROS, 3);
         LongAdder calls = new LongAdder();
         LongAdder errors = new LongAdder();
+        Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
         long startNanos = System.nanoTime();
         long intervalNanos = ratePerSecond > 0 ? (long) (1e9 * callers / ratePerSecond) : 0;
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
             long offset = intervalNanos * i / Math.max(1, callers);
-            Thread t = new Thread(() -> loop(op, recorder, calls, errors, stop, startNanos + offset, intervalNanos),
-                    "load-caller-" + i);
+            Thread t = new Thread(() -> loop(op, recorder, calls, errors, kinds, stop, startNanos + offset,
+                    intervalNanos), "load-caller-" + i);
             t.setDaemon(true);
             threads.add(t);
         }
@@ -102,11 +114,13 @@ public final class LoadRunner {
             t.join(TimeUnit.SECONDS.toMillis(30));
         }
         total.add(recorder.getIntervalHistogram());
-        return new LoadResult(total, callsAtEnd, errors.sum(), elapsed, cpu);
+        Map<String, Long> byKind = new TreeMap<>();
+        kinds.forEach((kind, n) -> byKind.put(kind, n.sum()));
+        return new LoadResult(total, callsAtEnd, errors.sum(), elapsed, cpu, Map.copyOf(byKind));
     }
 
-    private static void loop(Operation op, Recorder recorder, LongAdder calls, LongAdder errors, AtomicBoolean stop,
-                             long firstNanos, long intervalNanos) {
+    private void loop(Operation op, Recorder recorder, LongAdder calls, LongAdder errors, Map<String, LongAdder> kinds,
+                      AtomicBoolean stop, long firstNanos, long intervalNanos) {
         long intended = firstNanos;
         while (!stop.get()) {
             long start;
@@ -127,6 +141,7 @@ public final class LoadRunner {
                 calls.increment();
             } catch (Exception e) {
                 errors.increment();
+                kinds.computeIfAbsent(errorKind.apply(e), k -> new LongAdder()).increment();
             }
         }
     }

@@ -24,9 +24,22 @@ public final class HtmlReport {
     }
 
     public static void write(Path dir, String title, List<Result> results) throws IOException {
+        write(dir, title, results, Map.of());
+    }
+
+    /** As {@link #write(Path, String, List)}, with a table of the failed calls by status when there were any. */
+    public static void write(Path dir, String title, List<Result> results, Map<String, Long> errorsByStatus)
+            throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("results.json"), json(results));
-        Files.writeString(dir.resolve("index.html"), html(title, results));
+        StringBuilder errors = new StringBuilder();
+        if (!errorsByStatus.isEmpty()) {
+            errors.append("<h2>failed calls by status</h2><table><tr><th>status</th><th>calls</th></tr>");
+            errorsByStatus.forEach((status, n) -> errors.append("<tr><td>").append(esc(status)).append("</td><td>")
+                    .append(n).append("</td></tr>"));
+            errors.append("</table>");
+        }
+        Files.writeString(dir.resolve("index.html"), html(title, results, errors.toString()));
     }
 
     static String json(List<Result> results) {
@@ -44,6 +57,11 @@ public final class HtmlReport {
     }
 
     static String html(String title, List<Result> results) {
+        return html(title, results, "");
+    }
+
+    /** The page, with {@code extra} (HTML) after the scenarios. */
+    static String html(String title, List<Result> results, String extra) {
         Map<String, List<Result>> byScenario = new LinkedHashMap<>();
         Set<String> systems = new LinkedHashSet<>();
         for (Result r : results) {
@@ -75,7 +93,7 @@ public final class HtmlReport {
             }
             sb.append("</table>");
         }
-        return sb.append("</body></html>\n").toString();
+        return sb.append(extra).append("</body></html>\n").toString();
     }
 
     /** The page's start up to and including its {@code <h1>}: the style every report of the harness shares. */
