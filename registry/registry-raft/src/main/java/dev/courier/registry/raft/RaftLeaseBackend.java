@@ -26,6 +26,8 @@ import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.util.TimeDuration;
@@ -41,6 +43,10 @@ import org.apache.ratis.util.TimeDuration;
  * {@code getProxy}); the call then fails with {@link AlreadyClosedException} before anything is sent.
  * Until this backend is closed, such a call is made again (up to {@value #STALE_CONNECTION_RETRIES}
  * times), and the next try takes the new connection.
+ *
+ * <p>A leader that is stepping down or handing its leadership over refuses a call before it enters the
+ * log ({@link LeaderSteppingDownException}, {@link TransferLeadershipException}), and Ratis's client
+ * passes that on without retrying. Such a call is made again, 100 ms apart, within the failover budget.
  */
 public final class RaftLeaseBackend implements LeaseBackend {
 
@@ -53,6 +59,7 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     private final RaftClient client;
     private final String token;
+    private final Duration leaderChangeBudget;
     private volatile boolean closed;
 
     public RaftLeaseBackend(RaftPeers peers) {
@@ -74,8 +81,14 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     /** Over {@code client}, which this backend owns and closes, authenticating with {@code token} (null: none). */
     RaftLeaseBackend(RaftClient client, String token) {
+        this(client, token, FAILOVER_BUDGET);
+    }
+
+    /** As above, retrying a call refused by a changing leader for {@code leaderChangeBudget}. */
+    RaftLeaseBackend(RaftClient client, String token, Duration leaderChangeBudget) {
         this.client = client;
         this.token = token;
+        this.leaderChangeBudget = leaderChangeBudget;
     }
 
     private static RaftClient newClient(RaftPeers peers, RaftTls tls) {
@@ -122,6 +135,7 @@ public final class RaftLeaseBackend implements LeaseBackend {
     }
 
     private Message call(Call call) {
+        long started = System.nanoTime();
         for (int attempt = 0; ; attempt++) {
             try {
                 return check(call.send());
@@ -129,8 +143,36 @@ public final class RaftLeaseBackend implements LeaseBackend {
                 if (attempt < STALE_CONNECTION_RETRIES && !closed && staleConnection(e)) {
                     continue; // never sent: see the class comment
                 }
+                if (!closed && leaderChanging(e) && System.nanoTime() - started < leaderChangeBudget.toNanos()
+                        && pause()) {
+                    continue; // refused before it entered the log: see the class comment
+                }
                 throw failure(e);
             }
+        }
+    }
+
+    /**
+     * Whether the leader refused the call because it is stepping down or handing over: Ratis's client
+     * passes these on at once instead of retrying, though the call never reached the log.
+     */
+    private static boolean leaderChanging(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LeaderSteppingDownException || t instanceof TransferLeadershipException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Waits one retry interval; false if interrupted (the interrupt is kept). */
+    private static boolean pause() {
+        try {
+            Thread.sleep(RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
+            return true;
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

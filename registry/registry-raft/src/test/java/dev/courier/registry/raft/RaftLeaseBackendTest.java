@@ -11,6 +11,8 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.Timestamp;
@@ -123,5 +125,32 @@ class RaftLeaseBackendTest {
                         .as("past the budget, %s, %s", type, cause).isFalse();
             }
         }
+    }
+
+    @Test
+    void aCallRefusedByALeaderSteppingDownIsMadeAgainWithinTheBudget() {
+        AtomicInteger sends = new AtomicInteger();
+        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, 3,
+                new LeaderSteppingDownException("n2@group is stepping down")), null);
+        assertThat(backend.grant(Duration.ofSeconds(10))).isEqualTo(42);
+        assertThat(sends).hasValue(4);
+
+        AtomicInteger transfers = new AtomicInteger();
+        RaftLeaseBackend handingOver = new RaftLeaseBackend(client(transfers, 1,
+                new TransferLeadershipException("n1@group is transferring leadership")), null);
+        assertThat(handingOver.grant(Duration.ofSeconds(10))).isEqualTo(42);
+        assertThat(transfers).hasValue(2);
+    }
+
+    @Test
+    void aLeaderThatKeepsSteppingDownIsReportedOnceTheBudgetIsSpent() {
+        AtomicInteger sends = new AtomicInteger();
+        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, Integer.MAX_VALUE,
+                new LeaderSteppingDownException("n2@group is stepping down")), null, Duration.ofMillis(300));
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class)
+                .hasRootCauseInstanceOf(LeaderSteppingDownException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(sends.get()).isGreaterThan(1);
     }
 }
