@@ -51,6 +51,20 @@ public final class Connection {
         writes.enqueue(request);
     }
 
+    /**
+     * Writes the one-way {@code request} and completes {@code call} with null: no answer will come, so
+     * nothing is registered. Fails the call if the connection is gone.
+     */
+    void sendOneWay(PendingCall call, OutboundRequest request) {
+        Throwable closed = closedBecause;
+        if (closed != null) {
+            call.fail(connectionLost(closed));
+            return;
+        }
+        writes.enqueue(request);
+        call.succeed(null);
+    }
+
     /** Whether the server said it is draining (go-away frame or a "shutting down" answer). */
     public boolean isDraining() {
         return draining;

@@ -1,6 +1,7 @@
 package dev.courier.rpc.internal.client;
 
 import dev.courier.rpc.Idempotent;
+import dev.courier.rpc.OneWay;
 import dev.courier.rpc.internal.MethodKeys;
 
 import java.lang.reflect.Method;
@@ -19,6 +20,8 @@ public final class MethodInfo {
     final String params;
     final boolean async;
     final boolean idempotent;
+    /** {@link OneWay}: sent with the one-way flag, done once handed to a connection. */
+    final boolean oneWay;
     final Class<?> resultType;
     final String description;
 
@@ -33,6 +36,11 @@ public final class MethodInfo {
         this.async = rt == CompletableFuture.class || rt == CompletionStage.class;
         this.idempotent = m.isAnnotationPresent(Idempotent.class)
                 || serviceInterface.isAnnotationPresent(Idempotent.class);
+        this.oneWay = m.isAnnotationPresent(OneWay.class);
+        if (oneWay && rt != void.class) {
+            throw new IllegalArgumentException("@OneWay method " + serviceInterface.getName() + "." + m.getName()
+                    + " returns " + rt.getName() + "; a one-way call has no answer: declare it void");
+        }
         this.resultType = async ? Object.class : rt;
         this.description = service.substring(service.lastIndexOf('.') + 1) + "." + m.getName();
     }
