@@ -3,7 +3,9 @@ package dev.courier.spring.boot;
 import dev.courier.registry.CachingRegistry;
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
+import dev.courier.rpc.CourierConfigurationException;
 import dev.courier.rpc.RpcClient;
+import dev.courier.rpc.TlsOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -14,6 +16,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Courier in a Spring Boot application, from {@code courier.*} ({@link CourierProperties}):
@@ -47,6 +52,20 @@ public class CourierAutoConfiguration {
         RpcClient.Builder b = RpcClient.builder().registry(registry);
         if (properties.getToken() != null) {
             b.token(properties.getToken());
+        }
+        CourierProperties.Tls tls = properties.getTls();
+        if ((tls.getCert() == null) != (tls.getKey() == null)) {
+            throw new CourierConfigurationException(List.of("courier.tls.cert and courier.tls.key go together"));
+        }
+        if (tls.getCa() != null || tls.getCert() != null) {
+            TlsOptions.Builder t = TlsOptions.builder();
+            if (tls.getCa() != null) {
+                t.trust(Path.of(tls.getCa()));
+            }
+            if (tls.getCert() != null) {
+                t.keyCertChain(Path.of(tls.getCert()), Path.of(tls.getKey()));
+            }
+            b.tls(t.build());
         }
         MeterRegistry m = meters.getIfUnique();
         if (m != null) {

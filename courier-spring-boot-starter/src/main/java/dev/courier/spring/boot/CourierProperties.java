@@ -1,6 +1,8 @@
 package dev.courier.spring.boot;
 
+import dev.courier.rpc.TlsOptions;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 import java.time.Duration;
 
@@ -14,8 +16,14 @@ import java.time.Duration;
  *     host: 0.0.0.0
  *     port: 20880
  *     drain-timeout: 10s
+ *     tls:                    # the provider's TLS; client-auth: none, optional, require
+ *       cert: certs/provider.pem
+ *       key: certs/provider-key.pem
+ *     auth-tokens: tokens.txt # TOKEN PRINCIPAL lines: callers must authenticate
  *   serializer: kryo
  *   token: ${COURIER_TOKEN}
+ *   tls:                      # the consumer's TLS to providers
+ *     ca: certs/ca.pem
  *   admin:
  *     port: 9400
  * </pre>
@@ -35,6 +43,8 @@ public class CourierProperties {
     private final Server server = new Server();
 
     private final Admin admin = new Admin();
+
+    private final Tls tls = new Tls();
 
     public String getRegistry() {
         return registry;
@@ -68,6 +78,95 @@ public class CourierProperties {
         return admin;
     }
 
+    public Tls getTls() {
+        return tls;
+    }
+
+    /** TLS of the consumer's connections to providers: on when a CA is given. */
+    public static class Tls {
+
+        /** CA certificates (PEM) providers' certificates must be signed by; set it to call providers over TLS. */
+        private String ca;
+
+        /** This consumer's certificate chain (PEM), for providers that require client certificates; with key. */
+        private String cert;
+
+        /** The private key (PEM, PKCS#8) of cert. */
+        private String key;
+
+        public String getCa() {
+            return ca;
+        }
+
+        public void setCa(String ca) {
+            this.ca = ca;
+        }
+
+        public String getCert() {
+            return cert;
+        }
+
+        public void setCert(String cert) {
+            this.cert = cert;
+        }
+
+        public String getKey() {
+            return key;
+        }
+
+        public void setKey(String key) {
+            this.key = key;
+        }
+    }
+
+    /** The provider's TLS: on when a certificate is given. */
+    public static class ServerTls {
+
+        /** The provider's certificate chain (PEM); with key, the server speaks TLS only. */
+        private String cert;
+
+        /** The private key (PEM, PKCS#8) of cert. */
+        private String key;
+
+        /** CA certificates (PEM) that clients' certificates must be signed by, when client-auth is not none. */
+        private String ca;
+
+        /** Whether clients must present a certificate: none (default), optional or require (mutual TLS). */
+        private TlsOptions.ClientAuth clientAuth = TlsOptions.ClientAuth.NONE;
+
+        public String getCert() {
+            return cert;
+        }
+
+        public void setCert(String cert) {
+            this.cert = cert;
+        }
+
+        public String getKey() {
+            return key;
+        }
+
+        public void setKey(String key) {
+            this.key = key;
+        }
+
+        public String getCa() {
+            return ca;
+        }
+
+        public void setCa(String ca) {
+            this.ca = ca;
+        }
+
+        public TlsOptions.ClientAuth getClientAuth() {
+            return clientAuth;
+        }
+
+        public void setClientAuth(TlsOptions.ClientAuth clientAuth) {
+            this.clientAuth = clientAuth;
+        }
+    }
+
     /** The provider's server, started when the application has {@code @RpcService} beans. */
     public static class Server {
 
@@ -88,6 +187,27 @@ public class CourierProperties {
          * application without a web server does not exit when its main method returns.
          */
         private boolean keepAlive = true;
+
+        @NestedConfigurationProperty
+        private final ServerTls tls = new ServerTls();
+
+        /**
+         * A file of {@code TOKEN PRINCIPAL} lines: callers must present one of the tokens (and, with
+         * tls.client-auth, may instead present a client certificate, whose subject CN is the principal).
+         */
+        private String authTokens;
+
+        public ServerTls getTls() {
+            return tls;
+        }
+
+        public String getAuthTokens() {
+            return authTokens;
+        }
+
+        public void setAuthTokens(String authTokens) {
+            this.authTokens = authTokens;
+        }
 
         public boolean isKeepAlive() {
             return keepAlive;

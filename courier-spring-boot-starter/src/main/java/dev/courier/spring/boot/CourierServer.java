@@ -1,10 +1,12 @@
 package dev.courier.spring.boot;
 
 import dev.courier.registry.Registry;
+import dev.courier.rpc.Authenticator;
 import dev.courier.rpc.Courier;
 import dev.courier.rpc.CourierConfigurationException;
 import dev.courier.rpc.RpcServer;
 import dev.courier.rpc.RpcService;
+import dev.courier.rpc.TlsOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +14,8 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +48,46 @@ public final class CourierServer implements SmartLifecycle {
         this.meters = meters;
     }
 
+    /** courier.server.tls.* and courier.server.auth-tokens onto {@code b}. */
+    private static void security(RpcServer.Builder b, CourierProperties.Server s) {
+        CourierProperties.ServerTls tls = s.getTls();
+        List<String> problems = new ArrayList<>();
+        if ((tls.getCert() == null) != (tls.getKey() == null)) {
+            problems.add("courier.server.tls.cert and courier.server.tls.key go together");
+        }
+        boolean clientCertificates = tls.getClientAuth() != TlsOptions.ClientAuth.NONE;
+        if (clientCertificates && (tls.getCert() == null || tls.getCa() == null)) {
+            problems.add("courier.server.tls.client-auth=" + tls.getClientAuth().name().toLowerCase(java.util.Locale.ROOT)
+                    + " needs courier.server.tls.cert, key and ca (the CA of the clients' certificates)");
+        }
+        Authenticator tokens = null;
+        if (s.getAuthTokens() != null) {
+            try {
+                tokens = Authenticator.tokensFile(Path.of(s.getAuthTokens()));
+            } catch (IOException e) {
+                problems.add("courier.server.auth-tokens: cannot read " + s.getAuthTokens() + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CourierConfigurationException(problems);
+        }
+        if (tls.getCert() != null) {
+            TlsOptions.Builder t = TlsOptions.builder().keyCertChain(Path.of(tls.getCert()), Path.of(tls.getKey()))
+                    .clientAuth(tls.getClientAuth());
+            if (tls.getCa() != null) {
+                t.trust(Path.of(tls.getCa()));
+            }
+            b.tls(t.build());
+        }
+        if (clientCertificates && tokens != null) {
+            b.authenticator(Authenticator.mutualTls().or(tokens));
+        } else if (clientCertificates) {
+            b.authenticator(Authenticator.mutualTls());
+        } else if (tokens != null) {
+            b.authenticator(tokens);
+        }
+    }
+
     @Override
     public synchronized void start() {
         if (running) {
@@ -62,6 +106,12 @@ public final class CourierServer implements SmartLifecycle {
         }
         if (properties.getAdmin().getPort() >= 0) {
             b.adminPort(properties.getAdmin().getPort()).adminToken(properties.getAdmin().getToken());
+        }
+        try {
+            security(b, s);
+        } catch (CourierConfigurationException ex) {
+            running = false;
+            throw ex;
         }
         Map<String, String> keys = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
