@@ -2,12 +2,16 @@ package dev.courier.benchmark;
 
 import dev.courier.benchmark.load.LoadResult;
 import dev.courier.benchmark.load.LoadRunner;
+import dev.courier.benchmark.mq.CourierMq;
 import dev.courier.benchmark.mq.MqSystem;
 import dev.courier.benchmark.report.HtmlReport;
 import dev.courier.benchmark.report.Result;
 import org.HdrHistogram.Histogram;
+import dev.courier.rpc.TlsOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -21,11 +25,15 @@ import java.util.stream.Stream;
 /**
  * {@code ./courier bench mq}: durable publishing (acknowledged only after fsync) of fixed-size
  * messages, then end-to-end latency at a fixed rate. With {@code --compare} each system runs in a fresh
- * JVM; the raw-disk baseline is reported as {@code system=disk-limit} with a {@code LIMIT} line.
+ * JVM; the raw-disk baseline is reported as {@code system=disk-limit} with a {@code LIMIT} line. With
+ * {@code --broker} it measures a running broker ({@code system=courier-broker}) instead of starting one.
  */
 @Command(name = "mq", mixinStandardHelpOptions = true,
         description = "Durable publish load test; --compare runs Courier, Kafka and the raw-disk limit.")
 final class MqBench implements java.util.concurrent.Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     private static final int E2E_CALLERS = 256;
 
@@ -68,14 +76,32 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--child", hidden = true)
     boolean child;
 
+    @Option(names = "--broker", paramLabel = "HOST:PORT", description = "Measure this running broker instead of"
+            + " starting one: durable publishes to --topic, then end-to-end through a new subscription of it"
+            + " (e2e-<time>; the broker keeps it). Use a topic set apart for the benchmark.")
+    String broker;
+
+    @Option(names = "--topic", description = "Topic on --broker (default ${DEFAULT-VALUE}).")
+    String topic = "courier-bench";
+
+    @Option(names = "--token", description = "Bearer token for --broker.")
+    String token;
+
+    @Option(names = "--tls-ca", description = "TLS to --broker: the CA (PEM) its certificate is signed by.")
+    Path tlsCa;
+
     @Override
     public Integer call() throws Exception {
         if (quick) {
             warmup = Math.min(warmup, 2);
             duration = Math.min(duration, 4);
         }
+        if (broker != null && (compare || !systems.isEmpty())) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--broker measures one running broker: leave out --compare and --system");
+        }
         if (systems.isEmpty()) {
-            systems = compare ? MqSystem.KNOWN : List.of("courier");
+            systems = compare ? MqSystem.KNOWN : List.of(broker != null ? "courier-broker" : "courier");
         }
         List<Result> results = new ArrayList<>();
         for (String system : systems) {
@@ -119,12 +145,19 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
         return lines;
     }
 
+    private MqSystem system(String name) {
+        if (broker == null) {
+            return MqSystem.named(name);
+        }
+        return CourierMq.remote(broker, tlsCa == null ? null : TlsOptions.builder().trust(tlsCa).build(), token, topic);
+    }
+
     private List<Result> runHere(String name) throws Exception {
         Path dir = dataDir == null ? Files.createTempDirectory("courier-bench-mq-")
                 : Files.createDirectories(dataDir).resolve(name + "-" + System.nanoTime());
         Files.createDirectories(dir);
         List<Result> results = new ArrayList<>();
-        try (MqSystem system = MqSystem.named(name)) {
+        try (MqSystem system = system(name)) {
             system.start(dir);
             byte[] payload = new byte[size];
             java.util.Arrays.fill(payload, (byte) 'm');
