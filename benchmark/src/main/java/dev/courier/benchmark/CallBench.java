@@ -6,6 +6,7 @@ import dev.courier.benchmark.report.HtmlReport;
 import dev.courier.benchmark.report.Result;
 import dev.courier.cli.CallOutcome;
 import dev.courier.cli.ClientOptions;
+import dev.courier.cli.ServiceMethod;
 import dev.courier.rpc.GenericClient;
 import dev.courier.rpc.RpcClient;
 import picocli.CommandLine.Command;
@@ -76,12 +77,9 @@ final class CallBench implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--concurrency and --duration must be at least 1,"
                     + " --warmup and --rate not negative");
         }
-        int slash = target.lastIndexOf('/', target.indexOf('(') < 0 ? target.length() - 1 : target.indexOf('('));
-        if (slash <= 0 || slash == target.length() - 1) {
-            throw new ParameterException(spec.commandLine(), "Expected SERVICE/METHOD, not '" + target + "'");
-        }
-        String service = target.substring(0, slash);
-        String method = target.substring(slash + 1);
+        ServiceMethod call = ServiceMethod.parse(target, spec.commandLine());
+        String service = call.service();
+        String method = call.method();
         String label = "courier-generic " + target;
         AtomicLong counter = new AtomicLong();
         try (RpcClient client = options.rpcClient(null)) {

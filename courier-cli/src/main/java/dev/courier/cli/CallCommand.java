@@ -53,13 +53,9 @@ public final class CallCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         options.requireTarget();
-        int paren = target.indexOf('(');
-        int slash = target.lastIndexOf('/', paren < 0 ? target.length() - 1 : paren);
-        if (slash <= 0 || slash == target.length() - 1) {
-            throw new ParameterException(spec.commandLine(), "Expected SERVICE/METHOD, not '" + target + "'");
-        }
-        String service = target.substring(0, slash);
-        String method = target.substring(slash + 1);
+        ServiceMethod call = ServiceMethod.parse(target, spec.commandLine());
+        String service = call.service();
+        String method = call.method();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (RpcClient client = options.rpcClient(null)) {
