@@ -22,12 +22,14 @@ public final class MethodInvoker {
     private final Class<?>[] parameterTypes;
     private final boolean async;
     private final boolean nonBlocking;
+    private final boolean generic;
 
     MethodInvoker(Method method, Object target) {
         this.method = method;
         this.parameterTypes = method.getParameterTypes();
         this.async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         this.nonBlocking = method.isAnnotationPresent(NonBlocking.class);
+        this.generic = method.getDeclaringClass() == GenericCalls.class;
         try {
             method.setAccessible(true);
             this.handle = MethodHandles.lookup().unreflect(method)
@@ -64,6 +66,6 @@ public final class MethodInvoker {
 
     /** Whether this is one of the {@link GenericCalls} every service answers, not a method of its own. */
     public boolean generic() {
-        return method.getDeclaringClass() == GenericCalls.class;
+        return generic;
     }
 }
