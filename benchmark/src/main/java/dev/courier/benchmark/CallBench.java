@@ -7,6 +7,7 @@ import dev.courier.benchmark.report.Result;
 import dev.courier.cli.CallOutcome;
 import dev.courier.cli.ClientOptions;
 import dev.courier.cli.ServiceMethod;
+import dev.courier.registry.Registry;
 import dev.courier.rpc.GenericClient;
 import dev.courier.rpc.RpcClient;
 import picocli.CommandLine.Command;
@@ -82,7 +83,8 @@ final class CallBench implements Callable<Integer> {
         String method = call.method();
         String label = "courier-generic " + target;
         AtomicLong counter = new AtomicLong();
-        try (RpcClient client = options.rpcClient(null)) {
+        try (Registry registry = options.connectRegistry();
+             RpcClient client = options.rpcClient(registry)) {
             GenericClient generic = options.generic(client);
             System.out.println("== " + label + (rate > 0 ? " at " + rate + "/s" : " with " + concurrency + " callers")
                     + ": warm-up " + warmup + " s, measure " + duration + " s");

@@ -3,6 +3,7 @@ package dev.courier.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.courier.registry.Registry;
 import dev.courier.rpc.RpcClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -58,7 +59,8 @@ public final class CallCommand implements Callable<Integer> {
         String method = call.method();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (RpcClient client = options.rpcClient(null)) {
+        try (Registry registry = options.connectRegistry();
+             RpcClient client = options.rpcClient(registry)) {
             String json = options.generic(client).invokeJson(service, method, arguments);
             out.println(pretty(json));
             out.flush();

@@ -1,5 +1,6 @@
 package dev.courier.cli;
 
+import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.rpc.GenericClient;
 import dev.courier.rpc.RpcClient;
@@ -53,7 +54,22 @@ public final class ClientOptions {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "TLS: the private key of --tls-cert (PEM, PKCS#8).")
     Path tlsKey;
 
-    /** A client over {@code registry} (which the caller owns; null: over --registry, or none with --address). */
+    /**
+     * The registry --registry names, or null with --address or without --registry; the caller closes it.
+     * A URL of no known scheme, or one that does not parse, is a usage error (exit 2), not a failure.
+     */
+    public Registry connectRegistry() {
+        if (registry == null || address != null) {
+            return null;
+        }
+        try {
+            return Registries.connect(registry);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--registry " + registry + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A client over {@code registry}, which the caller owns (null: none, for --address). */
     public RpcClient rpcClient(Registry registry) {
         if (timeoutMillis <= 0) {
             throw new ParameterException(spec.commandLine(), "--timeout must be positive, not " + timeoutMillis);
@@ -64,8 +80,6 @@ public final class ClientOptions {
         RpcClient.Builder b = RpcClient.builder();
         if (registry != null) {
             b.registry(registry);
-        } else if (this.registry != null && address == null) {
-            b.registry(this.registry);
         }
         if (tlsCa != null || tlsCert != null) {
             TlsOptions.Builder tls = TlsOptions.builder();

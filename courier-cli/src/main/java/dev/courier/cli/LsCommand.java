@@ -1,7 +1,6 @@
 package dev.courier.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.RegistryException;
 import dev.courier.registry.ServiceInstance;
@@ -63,7 +62,7 @@ public final class LsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Registry registry = Registries.connect(options.registry);
+        try (Registry registry = options.connectRegistry();
              RpcClient client = options.rpcClient(registry)) {
             List<ServiceKey> keys = registry.services().stream().filter(this::selected)
                     .sorted(Comparator.comparing(ServiceKey::canonical)).toList();
