@@ -68,8 +68,9 @@ class CallBenchProcessTest {
             assertThat(run.exit()).as(run.out()).isZero();
             assertThat(run.out()).contains("[courier-generic " + SERVICE + "/record]   1s")
                     .contains("RESULT system=courier-generic scenario=" + SERVICE + "/record-c2");
-            // every call carried its own number
-            assertThat(ledger.calls.get()).isGreaterThan(10);
+            // every call carried its own number. How many calls fit in 2 s is the harness's figure to
+            // report, not this test's to bound: on a loaded host a cold child JVM made 6. Two are enough.
+            assertThat(ledger.calls.get()).isGreaterThanOrEqualTo(2);
             assertThat(ledger.entries).hasSize((int) ledger.calls.get());
             assertThat(Files.readString(report.resolve("index.html"))).contains("Courier load test of " + SERVICE);
             assertThat(provider.registered()).isTrue();
