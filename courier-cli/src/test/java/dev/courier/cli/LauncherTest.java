@@ -20,7 +20,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The {@code ./courier} launcher in a copy of the tree with stand-ins for {@code mvn} and {@code java}:
  * three commands started at once build once (the other two wait for that build, then start); a
- * later command does not build; a source edited after the build makes the next command build again.
+ * later command does not build; a source or the distribution's start script edited after the build makes
+ * the next command build again, a test does not.
  */
 class LauncherTest {
 
@@ -102,6 +103,19 @@ class LauncherTest {
         awaitExit(courier("registry", "--id", "n5"));
         assertThat(lines("builds")).hasSize(2);
         assertThat(lines("runs")).hasSize(5);
+
+        // a test edited is no reason to build; the distribution's start script is
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().minusSeconds(60)));
+        Path test = tree.resolve("registry/registry-raft/src/test/java/MemberTest.java");
+        Path startScript = tree.resolve("courier-dist/src/bin/courier");
+        for (Path f : List.of(test, startScript)) {
+            Files.createDirectories(f.getParent());
+            Files.writeString(f, "\n");
+            Files.setLastModifiedTime(f, FileTime.from(Instant.now().plusSeconds(10)));
+            awaitExit(courier("registry", "--id", f == test ? "n6" : "n7"));
+            assertThat(lines("builds")).as(f.toString()).hasSize(f == test ? 2 : 3);
+        }
+        assertThat(lines("runs")).hasSize(7);
     }
 
     private int waiting(String id) throws IOException {
