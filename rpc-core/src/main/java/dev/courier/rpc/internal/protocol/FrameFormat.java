@@ -24,8 +24,8 @@ package dev.courier.rpc.internal.protocol;
  *   <li>{@code REQUEST_ID}: chosen by the client, unique per connection, echoed by the response.</li>
  * </ul>
  *
- * <p>A request body and a response body are described by {@link RequestBody} and
- * {@link ResponseBody}.
+ * <p>A request body is described by {@link RequestHead}, a response body by {@link OutboundResponse}
+ * (written) and {@link ResponseHead} (read).
  */
 public final class FrameFormat {
 
