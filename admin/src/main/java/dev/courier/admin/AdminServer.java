@@ -77,11 +77,10 @@ public final class AdminServer implements AutoCloseable {
     private final String consoleDir;
 
     /** Names of console files: no directories, no dot-dot. */
-    private static final java.util.regex.Pattern CONSOLE_FILE = java.util.regex.Pattern.compile(
-            "[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}");
+    private static final java.util.regex.Pattern CONSOLE_FILE =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}");
 
-    private record Route(String method, String path, AdminHandler handler) {
-    }
+    private record Route(String method, String path, AdminHandler handler) {}
 
     private AdminServer(Builder b) throws IOException {
         this.tokens = b.tokens;
@@ -105,11 +104,18 @@ public final class AdminServer implements AutoCloseable {
             this.gcMetrics = null;
         }
         AtomicInteger threads = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
-            Thread t = new Thread(r, "courier-admin-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        this.pool = new ThreadPoolExecutor(
+                2,
+                2,
+                30,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(32),
+                r -> {
+                    Thread t = new Thread(r, "courier-admin-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
         pool.allowCoreThreadTimeOut(true);
         try {
             this.http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(b.host), b.port), 64);
@@ -181,12 +187,14 @@ public final class AdminServer implements AutoCloseable {
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
             if (response.contentType().startsWith("text/html")) {
-                exchange.getResponseHeaders().set("Content-Security-Policy",
-                        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+                exchange.getResponseHeaders()
+                        .set(
+                                "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
             }
             boolean head = "HEAD".equals(exchange.getRequestMethod());
-            exchange.sendResponseHeaders(response.status(), head ? -1 : response.body().length == 0 ? -1
-                    : response.body().length);
+            exchange.sendResponseHeaders(
+                    response.status(), head ? -1 : response.body().length == 0 ? -1 : response.body().length);
             if (!head && response.body().length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(response.body());
@@ -372,15 +380,14 @@ public final class AdminServer implements AutoCloseable {
         private TokenCheck tokens;
         private BooleanSupplier live = () -> true;
         private BooleanSupplier ready = () -> true;
-        private Runnable beforeScrape = () -> { };
+        private Runnable beforeScrape = () -> {};
         private java.util.function.Predicate<String> metricsAccess = principal -> true;
         private ClassLoader consoleLoader;
         private String consoleDir;
         private final Map<String, Route> exact = new LinkedHashMap<>();
         private final List<Route> prefixes = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The address to bind (default 127.0.0.1: this machine only). */
         public Builder host(String host) {
@@ -419,8 +426,8 @@ public final class AdminServer implements AutoCloseable {
                 throw new IllegalArgumentException("Admin bearer token is blank");
             }
             byte[] expected = token.getBytes(StandardCharsets.UTF_8);
-            this.tokens = given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected) ? "admin"
-                    : null;
+            this.tokens =
+                    given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected) ? "admin" : null;
             return this;
         }
 
@@ -499,7 +506,8 @@ public final class AdminServer implements AutoCloseable {
             if (path.endsWith("*")) {
                 prefixes.add(new Route(method, path.substring(0, path.length() - 1), handler));
                 // Longest prefix first, so that /api/v1/topics/* wins over /api/v1/*.
-                prefixes.sort((a, b) -> Integer.compare(b.path().length(), a.path().length()));
+                prefixes.sort(
+                        (a, b) -> Integer.compare(b.path().length(), a.path().length()));
             } else {
                 if (exact.putIfAbsent(method + " " + path, new Route(method, path, handler)) != null) {
                     throw new IllegalArgumentException(method + " " + path + " has a route already");

@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ./courier bench ...}: the load-test harness. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Load tests for Courier and the systems it is compared with.",
         subcommands = {RpcBench.class, CallBench.class, MqBench.class, RegistryBench.class, JmhBench.class})
 public final class BenchMain implements Runnable {

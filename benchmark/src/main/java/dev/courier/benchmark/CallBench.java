@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * or open loop at {@code --rate} calls per second with latency from the intended send time. Live
  * progress each second, HdrHistogram percentiles, failed calls counted by status, an HTML report.
  */
-@Command(name = "call", sortOptions = false,
+@Command(
+        name = "call",
+        sortOptions = false,
         description = "Load-tests SERVICE/METHOD of a running service through generic calls. JSON-ARGS is a"
                 + " template: {{n}} becomes the call's number (0, 1, 2, ...), so arguments vary per call.")
 final class CallBench implements Callable<Integer> {
@@ -45,14 +47,19 @@ final class CallBench implements Callable<Integer> {
     @Mixin
     ClientOptions options;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help.")
     boolean help;
 
     @Option(names = "--concurrency", description = "Concurrent callers (default ${DEFAULT-VALUE}).")
     int concurrency = 16;
 
-    @Option(names = "--rate", description = "Open loop: total calls per second at a fixed rate, latency from the"
-            + " intended send time (default 0 = closed loop).")
+    @Option(
+            names = "--rate",
+            description = "Open loop: total calls per second at a fixed rate, latency from the"
+                    + " intended send time (default 0 = closed loop).")
     double rate;
 
     @Option(names = "--duration", description = "Measured seconds (default ${DEFAULT-VALUE}).")
@@ -67,7 +74,11 @@ final class CallBench implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE/METHOD", description = "For example demo.UserService/getUser.")
     String target;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "JSON-ARGS", defaultValue = "[]",
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "JSON-ARGS",
+            defaultValue = "[]",
             description = "A JSON array of the arguments; {{n}} is replaced by the call's number.")
     String template;
 
@@ -75,8 +86,9 @@ final class CallBench implements Callable<Integer> {
     public Integer call() throws Exception {
         options.requireTarget();
         if (concurrency < 1 || duration < 1 || warmup < 0 || rate < 0) {
-            throw new ParameterException(spec.commandLine(), "--concurrency and --duration must be at least 1,"
-                    + " --warmup and --rate not negative");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--concurrency and --duration must be at least 1," + " --warmup and --rate not negative");
         }
         ServiceMethod call = ServiceMethod.parse(target, spec.commandLine());
         String service = call.service();
@@ -84,18 +96,44 @@ final class CallBench implements Callable<Integer> {
         String label = "courier-generic " + target;
         AtomicLong counter = new AtomicLong();
         try (Registry registry = options.connectRegistry();
-             RpcClient client = options.rpcClient(registry)) {
+                RpcClient client = options.rpcClient(registry)) {
             GenericClient generic = options.generic(client);
             System.out.println("== " + label + (rate > 0 ? " at " + rate + "/s" : " with " + concurrency + " callers")
                     + ": warm-up " + warmup + " s, measure " + duration + " s");
-            LoadResult r = new LoadRunner(concurrency, rate, System.out, e -> CallOutcome.of(e).label())
-                    .run(() -> generic.invokeJson(service, method, arguments(template, counter.getAndIncrement())),
-                            warmup, duration, label);
+            LoadResult r = new LoadRunner(
+                            concurrency,
+                            rate,
+                            System.out,
+                            e -> CallOutcome.of(e).label())
+                    .run(
+                            () -> generic.invokeJson(service, method, arguments(template, counter.getAndIncrement())),
+                            warmup,
+                            duration,
+                            label);
             String scenario = target + (rate > 0 ? "-r" + (long) rate : "-c" + concurrency);
-            Result result = new Result("courier-generic", scenario, template.length(), concurrency, r.throughput(),
-                    r.p(50), r.p(90), r.p(99), r.p(99.9), r.latencyMicros().getMaxValue(), r.errors(), r.cpuCores());
-            System.out.printf("   %s: %.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d%n", label,
-                    r.throughput(), r.p(50), r.p(90), r.p(99), r.p(99.9), r.latencyMicros().getMaxValue(), r.errors());
+            Result result = new Result(
+                    "courier-generic",
+                    scenario,
+                    template.length(),
+                    concurrency,
+                    r.throughput(),
+                    r.p(50),
+                    r.p(90),
+                    r.p(99),
+                    r.p(99.9),
+                    r.latencyMicros().getMaxValue(),
+                    r.errors(),
+                    r.cpuCores());
+            System.out.printf(
+                    "   %s: %.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d%n",
+                    label,
+                    r.throughput(),
+                    r.p(50),
+                    r.p(90),
+                    r.p(99),
+                    r.p(99.9),
+                    r.latencyMicros().getMaxValue(),
+                    r.errors());
             if (!r.errorsByKind().isEmpty()) {
                 System.out.println("   " + label + ": failed calls by status " + errors(r.errorsByKind()));
             }
@@ -103,7 +141,8 @@ final class CallBench implements Callable<Integer> {
             System.out.println(result.line());
             if (report != null) {
                 HtmlReport.write(report, "Courier load test of " + target, List.of(result), r.errorsByKind());
-                System.out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
+                System.out.println(
+                        "report written to " + report.toAbsolutePath().resolve("index.html"));
             }
             return r.errors() == 0 ? 0 : 3;
         }
@@ -117,7 +156,8 @@ final class CallBench implements Callable<Integer> {
     /** {@code deadline_exceeded=3 remote_exception=1}. */
     static String errors(Map<String, Long> byKind) {
         StringBuilder sb = new StringBuilder();
-        byKind.forEach((kind, n) -> sb.append(sb.isEmpty() ? "" : " ").append(kind).append('=').append(n));
+        byKind.forEach((kind, n) ->
+                sb.append(sb.isEmpty() ? "" : " ").append(kind).append('=').append(n));
         return sb.toString();
     }
 }

@@ -19,8 +19,7 @@ final class ChildJvm {
     /** The JVM flags every compared system runs with. */
     static final List<String> FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
 
-    private ChildJvm() {
-    }
+    private ChildJvm() {}
 
     static List<Result> run(String system, List<String> benchArgs) throws Exception {
         List<String> cmd = new ArrayList<>();
@@ -32,7 +31,8 @@ final class ChildJvm {
         cmd.addAll(benchArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<Result> results = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 var parsed = Result.parse(line);

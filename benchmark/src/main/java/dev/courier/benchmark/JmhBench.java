@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code ./courier bench jmh [pattern]}: the JMH microbenchmarks, with allocation per operation. */
-@Command(name = "jmh", mixinStandardHelpOptions = true,
-        description = "Runs the JMH microbenchmarks (frame codec, serializers, proxies, metrics recording, storage append and restart) with -prof gc.")
+@Command(
+        name = "jmh",
+        mixinStandardHelpOptions = true,
+        description =
+                "Runs the JMH microbenchmarks (frame codec, serializers, proxies, metrics recording, storage append and restart) with -prof gc.")
 final class JmhBench implements Callable<Integer> {
 
     @Parameters(arity = "0..1", description = "Regular expression selecting benchmarks (default: all).")

@@ -6,8 +6,8 @@ import dev.courier.benchmark.mq.CourierMq;
 import dev.courier.benchmark.mq.MqSystem;
 import dev.courier.benchmark.report.HtmlReport;
 import dev.courier.benchmark.report.Result;
-import org.HdrHistogram.Histogram;
 import dev.courier.rpc.TlsOptions;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * JVM; the raw-disk baseline is reported as {@code system=disk-limit} with a {@code LIMIT} line. With
  * {@code --broker} it measures a running broker ({@code system=courier-broker}) instead of starting one.
  */
-@Command(name = "mq", mixinStandardHelpOptions = true,
+@Command(
+        name = "mq",
+        mixinStandardHelpOptions = true,
         description = "Durable publish load test; --compare runs Courier, Kafka and the raw-disk limit.")
 final class MqBench implements java.util.concurrent.Callable<Integer> {
 
@@ -37,8 +39,10 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
 
     private static final int E2E_CALLERS = 256;
 
-    @Option(names = "--system", split = ",", description = "Systems (default courier; with --compare all). "
-            + "Known: courier, kafka, disk-limit")
+    @Option(
+            names = "--system",
+            split = ",",
+            description = "Systems (default courier; with --compare all). " + "Known: courier, kafka, disk-limit")
     List<String> systems = new ArrayList<>();
 
     @Option(names = "--compare", description = "Run every known system, each in a fresh JVM.")
@@ -64,10 +68,14 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--in-flight", description = "Publishes outstanding at once (default ${DEFAULT-VALUE}).")
     int inFlight = 256;
 
-    @Option(names = "--e2e-rate", description = "Messages per second of the end-to-end phase (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--e2e-rate",
+            description = "Messages per second of the end-to-end phase (default ${DEFAULT-VALUE}).")
     int e2eRate = 5000;
 
-    @Option(names = "--data-dir", description = "Where the systems keep their data (default: a new temporary directory).")
+    @Option(
+            names = "--data-dir",
+            description = "Where the systems keep their data (default: a new temporary directory).")
     Path dataDir;
 
     @Option(names = "--report", description = "Write results.json and index.html into this directory.")
@@ -76,9 +84,12 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--child", hidden = true)
     boolean child;
 
-    @Option(names = "--broker", paramLabel = "HOST:PORT", description = "Measure this running broker instead of"
-            + " starting one: durable publishes to --topic, then end-to-end through a new subscription of it"
-            + " (e2e-<time>; the broker keeps it). Use a topic set apart for the benchmark.")
+    @Option(
+            names = "--broker",
+            paramLabel = "HOST:PORT",
+            description = "Measure this running broker instead of"
+                    + " starting one: durable publishes to --topic, then end-to-end through a new subscription of it"
+                    + " (e2e-<time>; the broker keeps it). Use a topic set apart for the benchmark.")
     String broker;
 
     @Option(names = "--topic", description = "Topic on --broker (default ${DEFAULT-VALUE}).")
@@ -97,8 +108,8 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
             duration = Math.min(duration, 4);
         }
         if (broker != null && (compare || !systems.isEmpty())) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--broker measures one running broker: leave out --compare and --system");
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--broker measures one running broker: leave out --compare and --system");
         }
         if (systems.isEmpty()) {
             systems = compare ? MqSystem.KNOWN : List.of(broker != null ? "courier-broker" : "courier");
@@ -106,9 +117,21 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
         List<Result> results = new ArrayList<>();
         for (String system : systems) {
             if (compare && !child) {
-                List<String> args = new ArrayList<>(List.of("mq", "--child", "--system", system,
-                        "--duration", "" + duration, "--warmup", "" + warmup, "--size", "" + size,
-                        "--in-flight", "" + inFlight, "--e2e-rate", "" + e2eRate));
+                List<String> args = new ArrayList<>(List.of(
+                        "mq",
+                        "--child",
+                        "--system",
+                        system,
+                        "--duration",
+                        "" + duration,
+                        "--warmup",
+                        "" + warmup,
+                        "--size",
+                        "" + size,
+                        "--in-flight",
+                        "" + inFlight,
+                        "--e2e-rate",
+                        "" + e2eRate));
                 if (dataDir != null) {
                     args.addAll(List.of("--data-dir", dataDir.toString()));
                 }
@@ -124,7 +147,8 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
             limits(results).forEach(System.out::println);
             if (report != null) {
                 HtmlReport.write(report, "Courier broker benchmark", results);
-                System.out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
+                System.out.println(
+                        "report written to " + report.toAbsolutePath().resolve("index.html"));
             }
         }
         return results.stream().mapToLong(Result::errors).sum() == 0 ? 0 : 3;
@@ -137,10 +161,15 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
             if (!disk.system().equals("disk-limit")) {
                 continue;
             }
-            results.stream().filter(r -> r.system().startsWith("courier") && r.scenario().equals(disk.scenario()))
+            results.stream()
+                    .filter(r ->
+                            r.system().startsWith("courier") && r.scenario().equals(disk.scenario()))
                     .max(Comparator.comparingDouble(Result::throughput))
-                    .ifPresent(c -> lines.add(String.format(Locale.ROOT, "LIMIT scenario=%s courier_vs_limit=%.2f",
-                            disk.scenario(), c.throughput() / disk.throughput())));
+                    .ifPresent(c -> lines.add(String.format(
+                            Locale.ROOT,
+                            "LIMIT scenario=%s courier_vs_limit=%.2f",
+                            disk.scenario(),
+                            c.throughput() / disk.throughput())));
         }
         return lines;
     }
@@ -149,11 +178,13 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
         if (broker == null) {
             return MqSystem.named(name);
         }
-        return CourierMq.remote(broker, tlsCa == null ? null : TlsOptions.builder().trust(tlsCa).build(), token, topic);
+        return CourierMq.remote(
+                broker, tlsCa == null ? null : TlsOptions.builder().trust(tlsCa).build(), token, topic);
     }
 
     private List<Result> runHere(String name) throws Exception {
-        Path dir = dataDir == null ? Files.createTempDirectory("courier-bench-mq-")
+        Path dir = dataDir == null
+                ? Files.createTempDirectory("courier-bench-mq-")
                 : Files.createDirectories(dataDir).resolve(name + "-" + System.nanoTime());
         Files.createDirectories(dir);
         List<Result> results = new ArrayList<>();
@@ -175,17 +206,23 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
             System.out.println("== " + label + ": warm-up " + warmup + " s, measure " + duration + " s");
             Histogram delivered = system.startEndToEnd();
             // Enough callers that a slow acknowledgement does not hold the fixed rate back.
-            LoadResult er = new LoadRunner(E2E_CALLERS, e2eRate, System.out).run(() -> {
-                byte[] stamped = payload.clone();
-                ByteBuffer.wrap(stamped).putLong(System.nanoTime());
-                system.publishDurably(stamped);
-            }, warmup, duration, label, () -> {
-                if (delivered != null) {
-                    synchronized (delivered) {
-                        delivered.reset(); // deliveries during the warm-up are not measured
-                    }
-                }
-            });
+            LoadResult er = new LoadRunner(E2E_CALLERS, e2eRate, System.out)
+                    .run(
+                            () -> {
+                                byte[] stamped = payload.clone();
+                                ByteBuffer.wrap(stamped).putLong(System.nanoTime());
+                                system.publishDurably(stamped);
+                            },
+                            warmup,
+                            duration,
+                            label,
+                            () -> {
+                                if (delivered != null) {
+                                    synchronized (delivered) {
+                                        delivered.reset(); // deliveries during the warm-up are not measured
+                                    }
+                                }
+                            });
             Histogram latency = er.latencyMicros();
             if (delivered != null) {
                 synchronized (delivered) {
@@ -202,14 +239,32 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
         return results;
     }
 
-    private static Result report(String system, String scenario, int size, int concurrency, LoadResult r,
-                                 Histogram latency) {
-        Result result = new Result(system, scenario, size, concurrency, r.throughput(),
-                latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
-                latency.getValueAtPercentile(99.9), latency.getMaxValue(), r.errors(), r.cpuCores());
-        System.out.printf(Locale.ROOT, "   %s %s: %.0f msgs/s (%.1f MB/s)  p50 %d  p99 %d  p99.9 %d us  errors %d%n",
-                system, scenario, r.throughput(), r.throughput() * size / 1e6, result.p50Micros(),
-                result.p99Micros(), result.p999Micros(), r.errors());
+    private static Result report(
+            String system, String scenario, int size, int concurrency, LoadResult r, Histogram latency) {
+        Result result = new Result(
+                system,
+                scenario,
+                size,
+                concurrency,
+                r.throughput(),
+                latency.getValueAtPercentile(50),
+                latency.getValueAtPercentile(90),
+                latency.getValueAtPercentile(99),
+                latency.getValueAtPercentile(99.9),
+                latency.getMaxValue(),
+                r.errors(),
+                r.cpuCores());
+        System.out.printf(
+                Locale.ROOT,
+                "   %s %s: %.0f msgs/s (%.1f MB/s)  p50 %d  p99 %d  p99.9 %d us  errors %d%n",
+                system,
+                scenario,
+                r.throughput(),
+                r.throughput() * size / 1e6,
+                result.p50Micros(),
+                result.p99Micros(),
+                result.p999Micros(),
+                r.errors());
         return result;
     }
 

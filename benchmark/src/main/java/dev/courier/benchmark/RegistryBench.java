@@ -16,6 +16,11 @@ import dev.courier.registry.raft.RaftMemberStatus;
 import dev.courier.registry.raft.RaftPeers;
 import dev.courier.registry.raft.RaftRegistryServer;
 import dev.courier.registry.raft.RegistryCommand;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +37,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code ./courier bench registry}: a 3-member Raft registry as three member processes on loopback, and
@@ -56,7 +57,9 @@ import picocli.CommandLine.Option;
  * {@code results.json} and {@code index.html} (one section per figure, latencies in µs); exits 1 if a
  * failover missed the target.
  */
-@Command(name = "registry", mixinStandardHelpOptions = true,
+@Command(
+        name = "registry",
+        mixinStandardHelpOptions = true,
         description = "Raft registry figures: watch fan-out, lock latency, ids per second, failover.")
 final class RegistryBench implements java.util.concurrent.Callable<Integer> {
 
@@ -87,7 +90,9 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--report", description = "Write results.json and index.html into this directory.")
     Path report;
 
-    @Option(names = "--election-timeout", description = "The members' --election-timeout, MIN-MAX ms (default: ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--election-timeout",
+            description = "The members' --election-timeout, MIN-MAX ms (default: ${DEFAULT-VALUE}).",
             defaultValue = RaftRegistryServer.DEFAULT_ELECTION_TIMEOUT)
     String electionTimeout;
 
@@ -127,7 +132,8 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
             }
             if (report != null) {
                 HtmlReport.write(report, "Courier registry benchmark", results);
-                System.out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
+                System.out.println(
+                        "report written to " + report.toAbsolutePath().resolve("index.html"));
             }
             return met ? 0 : 1;
         } finally {
@@ -166,20 +172,35 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
             }
             Thread.sleep(200);
         }
-        System.out.printf("== registry: 3 member processes %s, election timeout %s ms%n", addresses.values(),
-                electionTimeout);
+        System.out.printf(
+                "== registry: 3 member processes %s, election timeout %s ms%n", addresses.values(), electionTimeout);
     }
 
     private Process launch(String id) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", RegistryCommand.class.getName(),
-                "--id", id, "--peers", peers, "--data-dir", dataDir.toString(), "--election-timeout", electionTimeout)
-                .redirectErrorStream(true).redirectOutput(dataDir.resolve(id + ".log").toFile()).start();
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                        RegistryCommand.class.getName(),
+                        "--id",
+                        id,
+                        "--peers",
+                        peers,
+                        "--data-dir",
+                        dataDir.toString(),
+                        "--election-timeout",
+                        electionTimeout)
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve(id + ".log").toFile())
+                .start();
     }
 
     private void watchFanOut(String url) throws Exception {
-        System.out.printf("== watch fan-out: %d watches over %d clients, %d registrations%n", watchers, watchClients, changes);
+        System.out.printf(
+                "== watch fan-out: %d watches over %d clients, %d registrations%n", watchers, watchClients, changes);
         List<Registry> clients = new ArrayList<>();
         Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
         Histogram afterCommit = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -222,8 +243,9 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
                 long t1 = System.nanoTime();
                 committedAt.put(port, t1);
                 if (!seen.get(port).await(60, TimeUnit.SECONDS)) {
-                    System.out.printf("  registration %d: only %d of %d watches saw it in 60 s%n", i,
-                            watchers - seen.get(port).getCount(), watchers);
+                    System.out.printf(
+                            "  registration %d: only %d of %d watches saw it in 60 s%n",
+                            i, watchers - seen.get(port).getCount(), watchers);
                 }
                 if (i >= warmup) {
                     synchronized (seenAt.get(port)) {
@@ -246,9 +268,10 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         System.out.printf("== locks: %d uncontended acquires, %d hand-overs%n", lockRounds, lockRounds);
         Histogram acquire = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         Histogram handOver = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        try (Registry a = Registries.connect(url); Registry b = Registries.connect(url);
-             Coordination ca = a.openCoordination(Duration.ofSeconds(10));
-             Coordination cb = b.openCoordination(Duration.ofSeconds(10))) {
+        try (Registry a = Registries.connect(url);
+                Registry b = Registries.connect(url);
+                Coordination ca = a.openCoordination(Duration.ofSeconds(10));
+                Coordination cb = b.openCoordination(Duration.ofSeconds(10))) {
             DistributedLock la = ca.lock("bench");
             DistributedLock lb = cb.lock("bench");
             for (int i = 0; i < lockRounds + 5; i++) { // the first five warm up
@@ -298,7 +321,8 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
     }
 
     private void ids(String url) throws Exception {
-        try (Registry r = Registries.connect(url); Coordination c = r.openCoordination(Duration.ofSeconds(10))) {
+        try (Registry r = Registries.connect(url);
+                Coordination c = r.openCoordination(Duration.ofSeconds(10))) {
             rate("snowflake", c.snowflake());
             rate("segment", c.segments("bench", 10_000));
         }
@@ -319,7 +343,12 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
             count += 1000;
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "IDS kind=%s per_second=%.0f (one thread; checksum %d)%n", kind, count / seconds, sink & 0xF);
+        System.out.printf(
+                Locale.ROOT,
+                "IDS kind=%s per_second=%.0f (one thread; checksum %d)%n",
+                kind,
+                count / seconds,
+                sink & 0xF);
         results.add(new Result(SYSTEM, "ids_" + kind, 0, 1, count / seconds, 0, 0, 0, 0, 0, 0, 0));
     }
 
@@ -341,23 +370,25 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
                 AtomicLong firstAck = new AtomicLong();
                 AtomicLong firstSentAfter = new AtomicLong();
                 AtomicBoolean stop = new AtomicBoolean();
-                Thread loop = new Thread(() -> {
-                    while (!stop.get()) {
-                        long sent = System.nanoTime();
-                        try {
-                            writer.keepAlive(lease);
-                            long acked = System.nanoTime();
-                            if (acked > killedAt.get() && firstAck.get() == 0) {
-                                firstAck.set(acked);
+                Thread loop = new Thread(
+                        () -> {
+                            while (!stop.get()) {
+                                long sent = System.nanoTime();
+                                try {
+                                    writer.keepAlive(lease);
+                                    long acked = System.nanoTime();
+                                    if (acked > killedAt.get() && firstAck.get() == 0) {
+                                        firstAck.set(acked);
+                                    }
+                                    if (sent > killedAt.get() && firstSentAfter.get() == 0) {
+                                        firstSentAfter.set(acked);
+                                    }
+                                } catch (RuntimeException e) {
+                                    // unreachable for a moment
+                                }
                             }
-                            if (sent > killedAt.get() && firstSentAfter.get() == 0) {
-                                firstSentAfter.set(acked);
-                            }
-                        } catch (RuntimeException e) {
-                            // unreachable for a moment
-                        }
-                    }
-                }, "failover-writer");
+                        },
+                        "failover-writer");
                 loop.start();
                 Thread.sleep(500);
                 Process victim = members.get(leader);
@@ -376,8 +407,10 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
                 long sentAfterMillis = millisSince(killedAt.get(), firstSentAfter.get());
                 serving.recordValue(TimeUnit.MILLISECONDS.toNanos(servingMillis));
                 sentAfter.recordValue(TimeUnit.MILLISECONDS.toNanos(sentAfterMillis));
-                System.out.printf("  kill %d: leader %s SIGKILLed; a write acknowledged %d ms after it was gone,"
-                        + " one sent after it %d ms%n", k + 1, leader, servingMillis, sentAfterMillis);
+                System.out.printf(
+                        "  kill %d: leader %s SIGKILLed; a write acknowledged %d ms after it was gone,"
+                                + " one sent after it %d ms%n",
+                        k + 1, leader, servingMillis, sentAfterMillis);
                 members.put(leader, launch(leader)); // back on its data; caught up before the next kill
                 awaitCaughtUp(url, leader);
             }
@@ -399,7 +432,9 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
         while (System.nanoTime() < deadline) {
             List<RaftMemberStatus> s = RaftMemberStatus.of(url);
             String leader = RaftMemberStatus.leaderId(s);
-            if (leader != null && RaftMemberStatus.appliedOf(s, id) >= 0 && RaftMemberStatus.appliedOf(s, id) >= RaftMemberStatus.appliedOf(s, leader) - 1) {
+            if (leader != null
+                    && RaftMemberStatus.appliedOf(s, id) >= 0
+                    && RaftMemberStatus.appliedOf(s, id) >= RaftMemberStatus.appliedOf(s, leader) - 1) {
                 return;
             }
             Thread.sleep(200);
@@ -409,14 +444,30 @@ final class RegistryBench implements java.util.concurrent.Callable<Integer> {
 
     private void report(String metric, Histogram h) {
         results.add(result(metric, h));
-        System.out.printf(Locale.ROOT, "REGISTRY metric=%s count=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%n", metric,
-                h.getTotalCount(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "REGISTRY metric=%s count=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f%n",
+                metric,
+                h.getTotalCount(),
+                h.getValueAtPercentile(50) / 1e6,
+                h.getValueAtPercentile(99) / 1e6,
+                h.getMaxValue() / 1e6);
     }
 
     /** A latency figure (nanoseconds recorded) as a report entry: no rate, percentiles in µs. */
     static Result result(String metric, Histogram h) {
-        return new Result(SYSTEM, metric, 0, 1, 0, h.getValueAtPercentile(50) / 1000, h.getValueAtPercentile(90) / 1000,
-                h.getValueAtPercentile(99) / 1000, h.getValueAtPercentile(99.9) / 1000, h.getMaxValue() / 1000,
-                0, 0);
+        return new Result(
+                SYSTEM,
+                metric,
+                0,
+                1,
+                0,
+                h.getValueAtPercentile(50) / 1000,
+                h.getValueAtPercentile(90) / 1000,
+                h.getValueAtPercentile(99) / 1000,
+                h.getValueAtPercentile(99.9) / 1000,
+                h.getMaxValue() / 1000,
+                0,
+                0);
     }
 }

@@ -3,8 +3,8 @@ package dev.courier.benchmark;
 import dev.courier.benchmark.load.LoadResult;
 import dev.courier.benchmark.load.LoadRunner;
 import dev.courier.benchmark.report.HtmlReport;
-import dev.courier.benchmark.rpc.BenchTls;
 import dev.courier.benchmark.report.Result;
+import dev.courier.benchmark.rpc.BenchTls;
 import dev.courier.benchmark.rpc.RpcSystem;
 import dev.courier.benchmark.rpc.TimingBreakdown;
 import picocli.CommandLine.Command;
@@ -19,13 +19,18 @@ import java.util.concurrent.Callable;
  * {@code ./courier bench rpc}: unary echo of a byte array, client and server in one JVM on loopback.
  * With {@code --compare} every system runs in a fresh JVM with the same heap flags, one after another.
  */
-@Command(name = "rpc", mixinStandardHelpOptions = true,
+@Command(
+        name = "rpc",
+        mixinStandardHelpOptions = true,
         description = "Unary echo load test; --compare runs Courier and its peers side by side.")
 final class RpcBench implements Callable<Integer> {
 
-    @Option(names = "--system", split = ",", description = "Systems to run (default courier-kryo; with --compare all). "
-            + "Known: courier-kryo, courier-protostuff, courier-kryo-ioexec, grpc-direct, grpc-default, "
-            + "dubbo-hessian2, dubbo-fastjson2; and courier-kryo-metrics (meters in a Prometheus registry)")
+    @Option(
+            names = "--system",
+            split = ",",
+            description = "Systems to run (default courier-kryo; with --compare all). "
+                    + "Known: courier-kryo, courier-protostuff, courier-kryo-ioexec, grpc-direct, grpc-default, "
+                    + "dubbo-hessian2, dubbo-fastjson2; and courier-kryo-metrics (meters in a Prometheus registry)")
     List<String> systems = new ArrayList<>();
 
     @Option(names = "--compare", description = "Run every known system, each in a fresh JVM, and print RATIO lines.")
@@ -49,8 +54,10 @@ final class RpcBench implements Callable<Integer> {
     @Option(names = "--connections", description = "Connections from client to server (default ${DEFAULT-VALUE}).")
     int connections = 1;
 
-    @Option(names = "--rate", description = "Open loop: total calls per second at a fixed rate, latency from the "
-            + "intended send time (default 0 = closed loop).")
+    @Option(
+            names = "--rate",
+            description = "Open loop: total calls per second at a fixed rate, latency from the "
+                    + "intended send time (default 0 = closed loop).")
     double rate;
 
     @Option(names = "--report", description = "Write results.json and index.html (charts) into this directory.")
@@ -59,8 +66,10 @@ final class RpcBench implements Callable<Integer> {
     @Option(names = "--child", hidden = true, description = "Internal: run as a compared system's JVM.")
     boolean child;
 
-    @Option(names = "--tls", description = "TLS on both sides (certificates of a development CA made for the run);"
-            + " with --compare, Courier and gRPC-java only (Dubbo is left out).")
+    @Option(
+            names = "--tls",
+            description = "TLS on both sides (certificates of a development CA made for the run);"
+                    + " with --compare, Courier and gRPC-java only (Dubbo is left out).")
     boolean tls;
 
     @Option(names = "--tls-dir", hidden = true, description = "Internal: where the run's certificates are.")
@@ -91,8 +100,10 @@ final class RpcBench implements Callable<Integer> {
             if (!child) {
                 System.out.println("TLS on both sides; certificates in " + tlsDir + "; Courier's TLS: "
                         + dev.courier.rpc.TlsOptions.describe(dev.courier.rpc.TlsOptions.Provider.AUTO)
-                        + "; gRPC-java's: " + (io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl.isAvailable()
-                        ? "OpenSSL (" + io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl.versionString() + ")" : "JDK"));
+                        + "; gRPC-java's: "
+                        + (io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl.isAvailable()
+                                ? "OpenSSL (" + io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl.versionString() + ")"
+                                : "JDK"));
             }
         }
         List<Result> results = new ArrayList<>();
@@ -109,7 +120,8 @@ final class RpcBench implements Callable<Integer> {
             Result.ratios(results).forEach(System.out::println);
             if (report != null) {
                 HtmlReport.write(report, "Courier RPC benchmark", results);
-                System.out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
+                System.out.println(
+                        "report written to " + report.toAbsolutePath().resolve("index.html"));
             }
         }
         long errors = results.stream().mapToLong(Result::errors).sum();
@@ -127,8 +139,8 @@ final class RpcBench implements Callable<Integer> {
                 for (int callers : concurrency) {
                     String scenario = "echo-" + payload + "B-c" + callers;
                     String label = name + " " + scenario;
-                    System.out.println("== " + label + (rate > 0 ? " at " + rate + "/s" : "")
-                            + ": warm-up " + warmup + " s, measure " + duration + " s");
+                    System.out.println("== " + label + (rate > 0 ? " at " + rate + "/s" : "") + ": warm-up " + warmup
+                            + " s, measure " + duration + " s");
                     TimingBreakdown breakdown = system.breakdown();
                     LoadResult r = new LoadRunner(callers, rate, System.out)
                             .run(() -> echo.echo(message), warmup, duration, label, () -> {
@@ -136,13 +148,34 @@ final class RpcBench implements Callable<Integer> {
                                     breakdown.reset();
                                 }
                             });
-                    Result result = new Result(name, scenario, payload, callers, r.throughput(), r.p(50), r.p(90),
-                            r.p(99), r.p(99.9), r.latencyMicros().getMaxValue(), r.errors(), r.cpuCores());
-                    System.out.printf("   %s: %.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d"
-                                    + "  CPU %.0f%%%n", label, r.throughput(), r.p(50), r.p(90), r.p(99), r.p(99.9),
-                            r.latencyMicros().getMaxValue(), r.errors(), 100 * r.cpuCores());
+                    Result result = new Result(
+                            name,
+                            scenario,
+                            payload,
+                            callers,
+                            r.throughput(),
+                            r.p(50),
+                            r.p(90),
+                            r.p(99),
+                            r.p(99.9),
+                            r.latencyMicros().getMaxValue(),
+                            r.errors(),
+                            r.cpuCores());
+                    System.out.printf(
+                            "   %s: %.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d"
+                                    + "  CPU %.0f%%%n",
+                            label,
+                            r.throughput(),
+                            r.p(50),
+                            r.p(90),
+                            r.p(99),
+                            r.p(99.9),
+                            r.latencyMicros().getMaxValue(),
+                            r.errors(),
+                            100 * r.cpuCores());
                     if (breakdown != null) {
-                        System.out.println("   " + label + ": " + breakdown.shares().line());
+                        System.out.println(
+                                "   " + label + ": " + breakdown.shares().line());
                     }
                     if (child) {
                         System.out.println(result.fullLine());
@@ -155,9 +188,23 @@ final class RpcBench implements Callable<Integer> {
     }
 
     private List<Result> runChild(String system) throws Exception {
-        List<String> args = new ArrayList<>(List.of("rpc", "--child", "--system", system, "--duration", "" + duration,
-                "--warmup", "" + warmup, "--connections", "" + connections, "--rate", "" + rate,
-                "--concurrency", join(concurrency), "--payload", join(payloads)));
+        List<String> args = new ArrayList<>(List.of(
+                "rpc",
+                "--child",
+                "--system",
+                system,
+                "--duration",
+                "" + duration,
+                "--warmup",
+                "" + warmup,
+                "--connections",
+                "" + connections,
+                "--rate",
+                "" + rate,
+                "--concurrency",
+                join(concurrency),
+                "--payload",
+                join(payloads)));
         if (tls) {
             args.addAll(List.of("--tls", "--tls-dir", tlsDir.toString()));
         }

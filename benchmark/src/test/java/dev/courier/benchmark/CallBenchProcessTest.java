@@ -27,25 +27,35 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class CallBenchProcessTest {
 
-    private static final String HARNESS_CLASS_PATH = String.join(File.pathSeparator,
+    private static final String HARNESS_CLASS_PATH = String.join(
+            File.pathSeparator,
             Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                    .filter(e -> !e.endsWith("test-classes")).toList());
+                    .filter(e -> !e.endsWith("test-classes"))
+                    .toList());
 
     private static final String SERVICE = Ledger.class.getName();
 
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out) {
-    }
+    private record Run(int exit, String out) {}
 
     private Run bench(String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-                HARNESS_CLASS_PATH, BenchMain.class.getName(), "call"));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                HARNESS_CLASS_PATH,
+                BenchMain.class.getName(),
+                "call"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "bench", ".txt");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             fail("bench call " + List.of(args) + " did not end within 120 s: " + Files.readString(out));
@@ -57,16 +67,33 @@ class CallBenchProcessTest {
     void drivesAProviderThroughTheRegistryWithArgumentsFromTheTemplate() throws Exception {
         LedgerImpl ledger = new LedgerImpl();
         try (TestingServer zookeeper = new TestingServer(true);
-             Registry registry = Registries.connect("zookeeper://" + zookeeper.getConnectString());
-             RpcServer provider = RpcServer.builder().port(0).registry(registry).export(Ledger.class, ledger).start()) {
+                Registry registry = Registries.connect("zookeeper://" + zookeeper.getConnectString());
+                RpcServer provider = RpcServer.builder()
+                        .port(0)
+                        .registry(registry)
+                        .export(Ledger.class, ledger)
+                        .start()) {
             Path report = dir.resolve("report");
 
-            Run run = bench("--registry", "zookeeper://" + zookeeper.getConnectString(), "--concurrency", "2",
-                    "--warmup", "0", "--duration", "2", "--timeout", "20000", "--report", report.toString(),
-                    SERVICE + "/record", "[{{n}}]");
+            Run run = bench(
+                    "--registry",
+                    "zookeeper://" + zookeeper.getConnectString(),
+                    "--concurrency",
+                    "2",
+                    "--warmup",
+                    "0",
+                    "--duration",
+                    "2",
+                    "--timeout",
+                    "20000",
+                    "--report",
+                    report.toString(),
+                    SERVICE + "/record",
+                    "[{{n}}]");
 
             assertThat(run.exit()).as(run.out()).isZero();
-            assertThat(run.out()).contains("[courier-generic " + SERVICE + "/record]   1s")
+            assertThat(run.out())
+                    .contains("[courier-generic " + SERVICE + "/record]   1s")
                     .contains("RESULT system=courier-generic scenario=" + SERVICE + "/record-c2");
             // every call carried its own number. How many calls fit in 2 s is the harness's figure to
             // report, not this test's to bound: on a loaded host a cold child JVM made 6. Two are enough.
@@ -79,15 +106,32 @@ class CallBenchProcessTest {
 
     @Test
     void countsFailedCallsByStatus() throws Exception {
-        try (RpcServer provider = RpcServer.builder().port(0).export(Ledger.class, new LedgerImpl()).start()) {
+        try (RpcServer provider = RpcServer.builder()
+                .port(0)
+                .export(Ledger.class, new LedgerImpl())
+                .start()) {
             Path report = dir.resolve("report");
 
-            Run run = bench("--address", "127.0.0.1:" + provider.port(), "--concurrency", "1", "--warmup", "0",
-                    "--duration", "1", "--timeout", "20000", "--report", report.toString(), SERVICE + "/fail", "[{{n}}]");
+            Run run = bench(
+                    "--address",
+                    "127.0.0.1:" + provider.port(),
+                    "--concurrency",
+                    "1",
+                    "--warmup",
+                    "0",
+                    "--duration",
+                    "1",
+                    "--timeout",
+                    "20000",
+                    "--report",
+                    report.toString(),
+                    SERVICE + "/fail",
+                    "[{{n}}]");
 
             assertThat(run.exit()).as(run.out()).isEqualTo(3);
             assertThat(run.out()).containsPattern("failed calls by status remote_exception=[1-9]");
-            assertThat(Files.readString(report.resolve("index.html"))).contains("failed calls by status")
+            assertThat(Files.readString(report.resolve("index.html")))
+                    .contains("failed calls by status")
                     .contains("remote_exception");
         }
     }

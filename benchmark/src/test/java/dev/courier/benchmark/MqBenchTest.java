@@ -15,8 +15,10 @@ class MqBenchTest {
 
     @Test
     void limitLineIsCourierOverTheDiskPerScenario() {
-        List<Result> results = List.of(result("courier", "publish-1024B", 60_000),
-                result("disk-limit", "publish-1024B", 150_000), result("courier", "other", 10));
+        List<Result> results = List.of(
+                result("courier", "publish-1024B", 60_000),
+                result("disk-limit", "publish-1024B", 150_000),
+                result("courier", "other", 10));
 
         assertThat(MqBench.limits(results)).containsExactly("LIMIT scenario=publish-1024B courier_vs_limit=0.40");
         assertThat(Result.ratios(results)).as("the disk is not a peer").isEmpty();

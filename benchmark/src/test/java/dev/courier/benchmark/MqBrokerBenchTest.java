@@ -37,14 +37,34 @@ class MqBrokerBenchTest {
     @Test
     void measuresARunningBrokerWhoseTopicThenHoldsTheMessages() throws Exception {
         try (Broker broker = EmbeddedBroker.start(dir.resolve("data"));
-             MqClient reader = MqClient.connect("127.0.0.1:" + broker.port())) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-                    System.getProperty("java.class.path"), BenchMain.class.getName(), "mq", "--broker",
-                    "127.0.0.1:" + broker.port(), "--topic", "bench-test", "--warmup", "0", "--duration", "1",
-                    "--in-flight", "16", "--e2e-rate", "200"));
+                MqClient reader = MqClient.connect("127.0.0.1:" + broker.port())) {
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = new ArrayList<>(List.of(
+                    java,
+                    "-Xmx256m",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    BenchMain.class.getName(),
+                    "mq",
+                    "--broker",
+                    "127.0.0.1:" + broker.port(),
+                    "--topic",
+                    "bench-test",
+                    "--warmup",
+                    "0",
+                    "--duration",
+                    "1",
+                    "--in-flight",
+                    "16",
+                    "--e2e-rate",
+                    "200"));
             Path out = dir.resolve("bench.txt");
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 fail("bench mq --broker did not end within 120 s: " + Files.readString(out));
@@ -52,9 +72,14 @@ class MqBrokerBenchTest {
             String output = Files.readString(out);
 
             assertThat(p.exitValue()).as(output).isZero();
-            List<String> results = output.lines().filter(l -> l.startsWith("RESULT system=courier-broker ")).toList();
-            assertThat(results).hasSize(2).allMatch(l -> l.contains("errors=0"))
-                    .anyMatch(l -> l.contains("scenario=publish-1024B")).anyMatch(l -> l.contains("scenario=e2e-1024B"));
+            List<String> results = output.lines()
+                    .filter(l -> l.startsWith("RESULT system=courier-broker "))
+                    .toList();
+            assertThat(results)
+                    .hasSize(2)
+                    .allMatch(l -> l.contains("errors=0"))
+                    .anyMatch(l -> l.contains("scenario=publish-1024B"))
+                    .anyMatch(l -> l.contains("scenario=e2e-1024B"));
             for (String line : results) {
                 Matcher m = THROUGHPUT.matcher(line);
                 assertThat(m.find()).isTrue();
@@ -62,8 +87,11 @@ class MqBrokerBenchTest {
             }
             // what it published is on the broker it was pointed at
             AtomicLong seen = new AtomicLong();
-            Subscriber check = reader.subscribe("bench-test", "check",
-                    SubscribeOptions.defaults().from(StartPosition.EARLIEST), message -> seen.incrementAndGet());
+            Subscriber check = reader.subscribe(
+                    "bench-test",
+                    "check",
+                    SubscribeOptions.defaults().from(StartPosition.EARLIEST),
+                    message -> seen.incrementAndGet());
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> seen.get() > 0);
             } finally {

@@ -1,11 +1,12 @@
 package dev.courier.benchmark;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.courier.benchmark.report.Result;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class RegistryBenchTest {
 

@@ -22,33 +22,52 @@ public final class ClientOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--registry", paramLabel = "URL",
+    @Option(
+            names = "--registry",
+            paramLabel = "URL",
             description = "zookeeper://HOST:PORT, raft://HOST:PORT,..., embedded://NAME.")
     String registry;
 
-    @Option(names = "--address", paramLabel = "HOST:PORT",
+    @Option(
+            names = "--address",
+            paramLabel = "HOST:PORT",
             description = "Call this provider instead of those the registry lists.")
     String address;
 
-    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "3000",
+    @Option(
+            names = "--timeout",
+            paramLabel = "MS",
+            defaultValue = "3000",
             description = "Deadline of each call in milliseconds (default: ${DEFAULT-VALUE}).")
     long timeoutMillis;
 
-    @Option(names = "--version", paramLabel = "V", defaultValue = "",
+    @Option(
+            names = "--version",
+            paramLabel = "V",
+            defaultValue = "",
             description = "The service's version (default: the registry's default, 1.0).")
     String version;
 
-    @Option(names = "--group", paramLabel = "G", defaultValue = "",
+    @Option(
+            names = "--group",
+            paramLabel = "G",
+            defaultValue = "",
             description = "The service's group (default: default).")
     String group;
 
     @Option(names = "--token", paramLabel = "T", description = "Bearer token for providers that authenticate callers.")
     String token;
 
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "TLS: the CA (PEM) providers' certificates are signed by.")
+    @Option(
+            names = "--tls-ca",
+            paramLabel = "FILE",
+            description = "TLS: the CA (PEM) providers' certificates are signed by.")
     Path tlsCa;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "TLS: this client's certificate (PEM), with --tls-key.")
+    @Option(
+            names = "--tls-cert",
+            paramLabel = "FILE",
+            description = "TLS: this client's certificate (PEM), with --tls-key.")
     Path tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "FILE", description = "TLS: the private key of --tls-cert (PEM, PKCS#8).")
@@ -103,8 +122,8 @@ public final class ClientOptions {
     }
 
     public GenericClient generic(RpcClient client, String version, String group) {
-        GenericClient.Builder b = GenericClient.builder(client).version(version).group(group)
-                .timeout(Duration.ofMillis(timeoutMillis));
+        GenericClient.Builder b =
+                GenericClient.builder(client).version(version).group(group).timeout(Duration.ofMillis(timeoutMillis));
         if (address != null) {
             int colon = address.lastIndexOf(':');
             int port;

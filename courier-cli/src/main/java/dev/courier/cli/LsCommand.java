@@ -31,7 +31,9 @@ import java.util.stream.Collectors;
  * their signatures and the fields of their types (asked of one of its providers), and its providers
  * with weight and tags.
  */
-@Command(name = "courier ls", sortOptions = false,
+@Command(
+        name = "courier ls",
+        sortOptions = false,
         description = "Lists the services of a registry (or SERVICE alone): version, group, methods with signatures"
                 + " and the fields of their types (from one provider), and providers with weight and tags.",
         exitCodeListHeading = "%nExit codes:%n",
@@ -44,28 +46,37 @@ public final class LsCommand implements Callable<Integer> {
     @Mixin
     ClientOptions options;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help.")
     boolean help;
 
     @Option(names = "--json", description = "Print one JSON document instead of text.")
     boolean json;
 
-    @Parameters(arity = "0..1", paramLabel = "SERVICE",
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "SERVICE",
             description = "An interface name (every version and group of it), or group/interface:version.")
     String service;
 
     @Override
     public Integer call() {
         if (options.registry == null || options.address != null) {
-            throw new ParameterException(spec.commandLine(), "courier ls lists a registry: give --registry URL"
-                    + (options.address != null ? " (not --address)" : ""));
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "courier ls lists a registry: give --registry URL"
+                            + (options.address != null ? " (not --address)" : ""));
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Registry registry = options.connectRegistry();
-             RpcClient client = options.rpcClient(registry)) {
-            List<ServiceKey> keys = registry.services().stream().filter(this::selected)
-                    .sorted(Comparator.comparing(ServiceKey::canonical)).toList();
+                RpcClient client = options.rpcClient(registry)) {
+            List<ServiceKey> keys = registry.services().stream()
+                    .filter(this::selected)
+                    .sorted(Comparator.comparing(ServiceKey::canonical))
+                    .toList();
             if (service != null && keys.isEmpty()) {
                 err.println("courier ls: not_found: no service " + service + " in " + options.registry);
                 err.flush();
@@ -92,7 +103,9 @@ public final class LsCommand implements Callable<Integer> {
     }
 
     private boolean selected(ServiceKey key) {
-        return service == null || key.interfaceName().equals(service) || key.canonical().equals(service);
+        return service == null
+                || key.interfaceName().equals(service)
+                || key.canonical().equals(service);
     }
 
     /** One service as plain values: key, providers, and the description one of them gives (or why not). */
@@ -117,7 +130,8 @@ public final class LsCommand implements Callable<Integer> {
             return s;
         }
         try {
-            Map<String, Object> d = options.generic(client, key.version(), key.group()).describe(key.interfaceName());
+            Map<String, Object> d =
+                    options.generic(client, key.version(), key.group()).describe(key.interfaceName());
             s.put("methods", d.get("methods"));
             s.put("types", d.get("types"));
         } catch (RpcException e) {
@@ -134,8 +148,8 @@ public final class LsCommand implements Callable<Integer> {
         if (s.containsKey("methods")) {
             out.println("  methods");
             for (Map<String, Object> m : (List<Map<String, Object>>) s.get("methods")) {
-                String params = ((List<Map<String, Object>>) m.get("parameters")).stream()
-                        .map(p -> p.get("type") + " " + p.get("name")).collect(Collectors.joining(", "));
+                String params = ((List<Map<String, Object>>) m.get("parameters"))
+                        .stream().map(p -> p.get("type") + " " + p.get("name")).collect(Collectors.joining(", "));
                 out.println("    " + m.get("returns") + " " + m.get("name") + "(" + params + ")"
                         + (Boolean.TRUE.equals(m.get("async")) ? "  async" : "")
                         + (Boolean.TRUE.equals(m.get("idempotent")) ? "  idempotent" : ""));
@@ -143,10 +157,13 @@ public final class LsCommand implements Callable<Integer> {
             Map<String, Map<String, Object>> types = (Map<String, Map<String, Object>>) s.get("types");
             if (!types.isEmpty()) {
                 out.println("  types");
-                types.forEach((name, t) -> out.println("    " + name + " " + ("enum".equals(t.get("kind"))
-                        ? "enum " + t.get("values")
-                        : ((Map<String, Object>) t.get("fields")).entrySet().stream()
-                                .map(f -> f.getKey() + ": " + f.getValue()).collect(Collectors.joining(", ", "{", "}")))));
+                types.forEach((name, t) -> out.println("    " + name + " "
+                        + ("enum".equals(t.get("kind"))
+                                ? "enum " + t.get("values")
+                                : ((Map<String, Object>) t.get("fields"))
+                                        .entrySet().stream()
+                                                .map(f -> f.getKey() + ": " + f.getValue())
+                                                .collect(Collectors.joining(", ", "{", "}")))));
             }
         }
         if (s.containsKey("error")) {

@@ -39,9 +39,11 @@ import static org.assertj.core.api.Assertions.fail;
 class CliProcessTest {
 
     /** This JVM's class path without the test classes, where the provider's interface and types live. */
-    private static final String CLI_CLASS_PATH = String.join(File.pathSeparator,
+    private static final String CLI_CLASS_PATH = String.join(
+            File.pathSeparator,
             Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                    .filter(e -> !e.endsWith("test-classes")).toList());
+                    .filter(e -> !e.endsWith("test-classes"))
+                    .toList());
 
     private static final String SERVICE = Catalog.class.getName();
 
@@ -60,8 +62,14 @@ class CliProcessTest {
         url = "zookeeper://" + zookeeper.getConnectString();
         registry = Registries.connect(url);
         catalog = new CatalogImpl();
-        provider = RpcServer.builder().port(0).registry(registry)
-                .export(Catalog.class, catalog, ExportOptions.create().tags("blue").weight(150)).start();
+        provider = RpcServer.builder()
+                .port(0)
+                .registry(registry)
+                .export(
+                        Catalog.class,
+                        catalog,
+                        ExportOptions.create().tags("blue").weight(150))
+                .start();
     }
 
     @AfterAll
@@ -71,17 +79,19 @@ class CliProcessTest {
         zookeeper.close();
     }
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private Run courier(Class<?> main, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-                CLI_CLASS_PATH, main.getName()));
+        List<String> command = new ArrayList<>(
+                List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", CLI_CLASS_PATH, main.getName()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             fail(main.getSimpleName() + " " + List.of(args) + " did not end within 90 s: " + Files.readString(err));
@@ -115,7 +125,13 @@ class CliProcessTest {
 
     @Test
     void callBuildsPojoArgumentsOnTheProvider() throws Exception {
-        Run run = courier(CallCommand.class, "--registry", url, "--timeout", "20000", SERVICE + "/add",
+        Run run = courier(
+                CallCommand.class,
+                "--registry",
+                url,
+                "--timeout",
+                "20000",
+                SERVICE + "/add",
                 "[{\"name\": \"Chair\", \"released\": \"2025-06-01\", \"labels\": [\"seat\"],"
                         + " \"price\": {\"currency\": \"EUR\", \"cents\": 4900}}]");
 
@@ -129,22 +145,24 @@ class CliProcessTest {
     @Test
     void callGoesStraightToAnAddressAndExitsByStatus() throws Exception {
         String address = "127.0.0.1:" + provider.port();
-        Run direct = courier(CallCommand.class, "--address", address, "--timeout", "20000", SERVICE + "/search",
-                "[\"Lam\"]");
+        Run direct = courier(
+                CallCommand.class, "--address", address, "--timeout", "20000", SERVICE + "/search", "[\"Lam\"]");
         assertThat(direct.exit()).as(direct.err()).isZero();
-        assertThat(new ObjectMapper().readTree(direct.out()).get(0).get("id").asLong()).isEqualTo(42);
+        assertThat(new ObjectMapper().readTree(direct.out()).get(0).get("id").asLong())
+                .isEqualTo(42);
 
-        Run noMethod = courier(CallCommand.class, "--address", address, "--timeout", "20000", SERVICE + "/nothing", "[]");
+        Run noMethod =
+                courier(CallCommand.class, "--address", address, "--timeout", "20000", SERVICE + "/nothing", "[]");
         assertThat(noMethod.exit()).isEqualTo(CallOutcome.NOT_FOUND.exitCode());
         assertThat(noMethod.err()).contains("not_found").contains("product(long)");
 
-        Run badArgs = courier(CallCommand.class, "--address", address, "--timeout", "20000", SERVICE + "/product",
-                "[\"x\"]");
+        Run badArgs =
+                courier(CallCommand.class, "--address", address, "--timeout", "20000", SERVICE + "/product", "[\"x\"]");
         assertThat(badArgs.exit()).isEqualTo(CallOutcome.INVALID_ARGUMENT.exitCode());
         assertThat(badArgs.err()).contains("Argument 0");
 
-        Run threw = courier(CallCommand.class, "--address", address, "--timeout", "20000", SERVICE + "/fail",
-                "[\"out of stock\"]");
+        Run threw = courier(
+                CallCommand.class, "--address", address, "--timeout", "20000", SERVICE + "/fail", "[\"out of stock\"]");
         assertThat(threw.exit()).isEqualTo(CallOutcome.REMOTE_EXCEPTION.exitCode());
         assertThat(threw.err()).contains("IllegalStateException").contains("out of stock");
 
@@ -158,10 +176,12 @@ class CliProcessTest {
         Run run = courier(LsCommand.class, "--registry", url, "--timeout", "20000");
 
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains(SERVICE + "  version 1.0  group default  1 provider")
+        assertThat(run.out())
+                .contains(SERVICE + "  version 1.0  group default  1 provider")
                 .contains(Product.class.getName() + " product(long ")
                 .contains("java.util.List<" + Product.class.getName() + "> search(java.lang.String ")
-                .contains("released: java.time.LocalDate").contains("labels: java.util.List<java.lang.String>")
+                .contains("released: java.time.LocalDate")
+                .contains("labels: java.util.List<java.lang.String>")
                 .contains("price: " + Price.class.getName())
                 .contains("127.0.0.1:" + provider.port() + "  weight 150  tags [blue]");
 
@@ -170,7 +190,8 @@ class CliProcessTest {
         JsonNode listed = new ObjectMapper().readTree(json.out());
         assertThat(listed).hasSize(1);
         assertThat(listed.get(0).get("providers").get(0).get("weight").asInt()).isEqualTo(150);
-        assertThat(listed.get(0).get("methods").findValuesAsText("signature")).contains("add(" + Product.class.getName() + ")");
+        assertThat(listed.get(0).get("methods").findValuesAsText("signature"))
+                .contains("add(" + Product.class.getName() + ")");
 
         Run missing = courier(LsCommand.class, "--registry", url, "demo.Nothing");
         assertThat(missing.exit()).isEqualTo(CallOutcome.NOT_FOUND.exitCode());

@@ -11,8 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Command lines that are wrong before anything is contacted: exit 2 with the reason, no stack trace. */
 class CliUsageTest {
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private static Run run(Object command, String... args) {
         StringWriter out = new StringWriter();
@@ -28,8 +27,11 @@ class CliUsageTest {
         Run call = run(new CallCommand(), "--registry", "etcd://127.0.0.1:2379", "demo.Greeter/hello", "[]");
         for (Run r : new Run[] {ls, call}) {
             assertThat(r.exit()).as(r.err()).isEqualTo(2);
-            assertThat(r.err()).contains("--registry etcd://127.0.0.1:2379").contains("no registry for scheme 'etcd'")
-                    .contains("zookeeper").doesNotContain("\tat ");
+            assertThat(r.err())
+                    .contains("--registry etcd://127.0.0.1:2379")
+                    .contains("no registry for scheme 'etcd'")
+                    .contains("zookeeper")
+                    .doesNotContain("\tat ");
             assertThat(r.out()).isEmpty();
         }
     }

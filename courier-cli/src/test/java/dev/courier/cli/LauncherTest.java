@@ -48,8 +48,10 @@ class LauncherTest {
     private Process courier(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(tree.resolve("courier").toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log("launcher-" + args[2]).toFile()));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        log("launcher-" + args[2]).toFile()));
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         return pb.start();
     }
@@ -72,17 +74,21 @@ class LauncherTest {
         Files.writeString(source, "class Member {}\n");
         // a build that records itself, holds until the test opens the gate (a minute at most), and leaves a
         // runtime image
-        script(bin.resolve("mvn"), "echo \"$*\" >> " + log("builds") + "\n"
-                + "for i in $(seq 1200); do [ -f " + tree.resolve("gate") + " ] && break; sleep 0.05; done\n"
-                + "mkdir -p registry/registry-raft/target/classes registry/registry-raft/target/lib\n");
+        script(
+                bin.resolve("mvn"),
+                "echo \"$*\" >> " + log("builds") + "\n"
+                        + "for i in $(seq 1200); do [ -f " + tree.resolve("gate") + " ] && break; sleep 0.05; done\n"
+                        + "mkdir -p registry/registry-raft/target/classes registry/registry-raft/target/lib\n");
         script(bin.resolve("java"), "echo \"$*\" >> " + log("runs") + "\n");
 
-        List<Process> members = List.of(courier("registry", "--id", "n1"), courier("registry", "--id", "n2"),
+        List<Process> members = List.of(
+                courier("registry", "--id", "n1"),
+                courier("registry", "--id", "n2"),
                 courier("registry", "--id", "n3"));
         try {
             // one builds; the other two say they wait for it
-            await().atMost(Duration.ofSeconds(30)).until(() -> lines("builds").size() == 1
-                    && waiting("n1") + waiting("n2") + waiting("n3") == 2);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> lines("builds").size() == 1 && waiting("n1") + waiting("n2") + waiting("n3") == 2);
         } finally {
             Files.writeString(tree.resolve("gate"), "");
         }
@@ -90,9 +96,15 @@ class LauncherTest {
             awaitExit(p);
         }
         assertThat(lines("builds")).hasSize(1);
-        assertThat(lines("builds").get(0)).contains("package").contains("-DskipTests").doesNotContain("-pl");
-        assertThat(lines("runs")).hasSize(3).allMatch(r -> r.contains("dev.courier.registry.raft.RegistryCommand"))
-                .anyMatch(r -> r.endsWith("--id n1")).anyMatch(r -> r.endsWith("--id n2"))
+        assertThat(lines("builds").get(0))
+                .contains("package")
+                .contains("-DskipTests")
+                .doesNotContain("-pl");
+        assertThat(lines("runs"))
+                .hasSize(3)
+                .allMatch(r -> r.contains("dev.courier.registry.raft.RegistryCommand"))
+                .anyMatch(r -> r.endsWith("--id n1"))
+                .anyMatch(r -> r.endsWith("--id n2"))
                 .anyMatch(r -> r.endsWith("--id n3"));
 
         awaitExit(courier("registry", "--id", "n4"));

@@ -6,12 +6,12 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -70,7 +70,8 @@ class BomTest {
         libraries.removeAll(NOT_FOR_USERS);
 
         Element bom = read(root.resolve("courier-bom/pom.xml")).getDocumentElement();
-        Element managed = children(children(bom, "dependencyManagement").get(0), "dependencies").get(0);
+        Element managed = children(children(bom, "dependencyManagement").get(0), "dependencies")
+                .get(0);
         Set<String> pinned = new TreeSet<>();
         for (Element d : children(managed, "dependency")) {
             assertThat(text(d, "groupId")).isEqualTo("dev.courier");
@@ -81,6 +82,8 @@ class BomTest {
         assertThat(libraries).as("the build's libraries").contains("rpc-core", "mq-client", "courier-cli");
         assertThat(pinned).isEqualTo(libraries);
         String rootVersion = text(read(root.resolve("pom.xml")).getDocumentElement(), "version");
-        assertThat(text(bom, "version")).as("the BOM's own version is the build's").isEqualTo(rootVersion);
+        assertThat(text(bom, "version"))
+                .as("the BOM's own version is the build's")
+                .isEqualTo(rootVersion);
     }
 }

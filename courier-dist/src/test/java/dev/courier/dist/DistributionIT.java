@@ -32,14 +32,15 @@ class DistributionIT {
     private Path home;
     private Path tools;
 
-    private record Run(int exit, String out) {
-    }
+    private record Run(int exit, String out) {}
 
     /** Unpacks the distribution and makes a PATH of bash, dirname, sed and java alone. */
     private void unpack() throws Exception {
         Path tarball = Path.of(System.getProperty("courier.distribution"));
         assertThat(tarball).as("the build's distribution").exists();
-        Process tar = new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", dir.toString()).inheritIO().start();
+        Process tar = new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", dir.toString())
+                .inheritIO()
+                .start();
         assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(tar.exitValue()).isZero();
         home = dir.resolve("courier-" + System.getProperty("courier.version"));
@@ -61,9 +62,12 @@ class DistributionIT {
     }
 
     private ProcessBuilder courier(Path output, String... args) {
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/courier").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(home.resolve("bin/courier").toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         Map<String, String> env = pb.environment();
         env.remove("JAVA_HOME");
@@ -77,7 +81,8 @@ class DistributionIT {
         Process p = courier(out, args).start();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            throw new AssertionError("bin/courier " + List.of(args) + " did not end within 90 s: " + Files.readString(out));
+            throw new AssertionError(
+                    "bin/courier " + List.of(args) + " did not end within 90 s: " + Files.readString(out));
         }
         return new Run(p.exitValue(), Files.readString(out));
     }
@@ -88,8 +93,10 @@ class DistributionIT {
         assertThat(home.resolve("bin/courier")).isExecutable();
         try (var jars = Files.list(home.resolve("lib"))) {
             assertThat(jars.map(p -> p.getFileName().toString()).toList())
-                    .anyMatch(n -> n.startsWith("courier-cli-")).anyMatch(n -> n.startsWith("mq-broker-"))
-                    .anyMatch(n -> n.startsWith("registry-raft-")).anyMatch(n -> n.startsWith("rpc-core-"))
+                    .anyMatch(n -> n.startsWith("courier-cli-"))
+                    .anyMatch(n -> n.startsWith("mq-broker-"))
+                    .anyMatch(n -> n.startsWith("registry-raft-"))
+                    .anyMatch(n -> n.startsWith("rpc-core-"))
                     .noneMatch(n -> n.startsWith("junit"));
         }
 
@@ -109,15 +116,31 @@ class DistributionIT {
         assertThat(call.exit()).as(call.out()).isEqualTo(7); // no provider reachable: the CLI ran and said so
 
         Path brokerOut = dir.resolve("broker.txt");
-        Process broker = courier(brokerOut, "broker", "--data-dir", dir.resolve("data").toString(), "--port", "0").start();
+        Process broker = courier(
+                        brokerOut, "broker", "--data-dir", dir.resolve("data").toString(), "--port", "0")
+                .start();
         try {
             String port = await().atMost(Duration.ofSeconds(60)).until(() -> listeningPort(brokerOut), p -> p != null);
             String address = "127.0.0.1:" + port;
 
-            Run publish = run("mq", "publish", "--broker", address, "--topic", "orders", "--count", "20", "--size", "64");
+            Run publish =
+                    run("mq", "publish", "--broker", address, "--topic", "orders", "--count", "20", "--size", "64");
             assertThat(publish.exit()).as(publish.out()).isZero();
-            Run consume = run("mq", "consume", "--broker", address, "--topic", "orders", "--subscription", "audit",
-                    "--count", "20", "--from", "earliest", "--idle-exit", "30");
+            Run consume = run(
+                    "mq",
+                    "consume",
+                    "--broker",
+                    address,
+                    "--topic",
+                    "orders",
+                    "--subscription",
+                    "audit",
+                    "--count",
+                    "20",
+                    "--from",
+                    "earliest",
+                    "--idle-exit",
+                    "30");
             assertThat(consume.exit()).as(consume.out()).isZero();
             assertThat(consume.out()).contains("consumed 20 messages");
         } finally {

@@ -28,8 +28,7 @@ public final class Demo {
     static final String REGISTRY = "embedded://demo";
     static final int BALANCED_CALLS = 400;
 
-    private Demo() {
-    }
+    private Demo() {}
 
     public static void main(String[] args) throws Exception {
         System.exit(run(System.out) ? 0 : 1);
@@ -37,10 +36,17 @@ public final class Demo {
 
     static boolean run(PrintStream out) throws Exception {
         out.println("== Courier demo ==");
-        try (Courier east = Courier.builder().registry(REGISTRY).scan("dev.courier.examples.east").start();
-             Courier west = Courier.builder().registry(REGISTRY).scan("dev.courier.examples.west").start();
-             Courier consumer = Courier.builder().registry(REGISTRY).start()) {
-            out.printf("providers: east on %s (weight 300), west on %s (weight 100), registry %s%n",
+        try (Courier east = Courier.builder()
+                        .registry(REGISTRY)
+                        .scan("dev.courier.examples.east")
+                        .start();
+                Courier west = Courier.builder()
+                        .registry(REGISTRY)
+                        .scan("dev.courier.examples.west")
+                        .start();
+                Courier consumer = Courier.builder().registry(REGISTRY).start()) {
+            out.printf(
+                    "providers: east on %s (weight 300), west on %s (weight 100), registry %s%n",
                     east.server().address(), west.server().address(), REGISTRY);
             DemoConsumer calls = consumer.inject(new DemoConsumer());
             boolean ok = callRound(calls, out);
@@ -57,8 +63,10 @@ public final class Demo {
     static boolean publishSubscribe(PrintStream out) throws Exception {
         out.println("-- step 4: publish/subscribe on an embedded broker --");
         boolean delivered = new PubSubRound(out).run();
-        out.println(delivered ? "broker: every message reached both subscriptions"
-                : "broker: some messages did not arrive");
+        out.println(
+                delivered
+                        ? "broker: every message reached both subscriptions"
+                        : "broker: some messages did not arrive");
         return delivered;
     }
 
@@ -97,31 +105,35 @@ public final class Demo {
         AtomicLong closeBegan = new AtomicLong(Long.MAX_VALUE);
         List<Thread> callers = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
-            Thread caller = new Thread(() -> {
-                while (!stop.get()) {
-                    try {
-                        long started = System.nanoTime();
-                        String origin = calls.greeter.originAfter(SLOW_CALL_MILLIS);
-                        done.incrementAndGet();
-                        long began = closeBegan.get();
-                        if (origin.equals("east") && started - began < 0 && System.nanoTime() - began > 0) {
-                            // sent before east began closing, answered by east after: it ran through the drain
-                            eastFinishedWhileClosing.incrementAndGet();
+            Thread caller = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            try {
+                                long started = System.nanoTime();
+                                String origin = calls.greeter.originAfter(SLOW_CALL_MILLIS);
+                                done.incrementAndGet();
+                                long began = closeBegan.get();
+                                if (origin.equals("east") && started - began < 0 && System.nanoTime() - began > 0) {
+                                    // sent before east began closing, answered by east after: it ran through the drain
+                                    eastFinishedWhileClosing.incrementAndGet();
+                                }
+                            } catch (RuntimeException e) {
+                                failed.incrementAndGet();
+                                out.println("  call failed: " + e);
+                            }
                         }
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();
-                        out.println("  call failed: " + e);
-                    }
-                }
-            }, "demo-caller-" + t);
+                    },
+                    "demo-caller-" + t);
             callers.add(caller);
             caller.start();
         }
         int inFlight = awaitCallsInFlight(east.server(), Duration.ofSeconds(10));
         closeBegan.set(System.nanoTime());
         east.close();
-        out.printf("  east: began closing with %d calls in flight; deregistered, told consumers it is draining,"
-                + " finished its calls, closed%n", inFlight);
+        out.printf(
+                "  east: began closing with %d calls in flight; deregistered, told consumers it is draining,"
+                        + " finished its calls, closed%n",
+                inFlight);
         Map<String, Integer> after = new TreeMap<>();
         for (int i = 0; i < 100; i++) {
             after.merge(calls.greeter.origin(), 1, Integer::sum);
@@ -130,9 +142,13 @@ public final class Demo {
         for (Thread caller : callers) {
             caller.join();
         }
-        out.printf("  %d calls during the shutdown (%d answered by east after it began closing), %d failed;"
-                + " the next 100 answered by %s%n", done.get(), eastFinishedWhileClosing.get(), failed.get(), after);
-        return inFlight > 0 && eastFinishedWhileClosing.get() > 0 && failed.get() == 0
+        out.printf(
+                "  %d calls during the shutdown (%d answered by east after it began closing), %d failed;"
+                        + " the next 100 answered by %s%n",
+                done.get(), eastFinishedWhileClosing.get(), failed.get(), after);
+        return inFlight > 0
+                && eastFinishedWhileClosing.get() > 0
+                && failed.get() == 0
                 && after.equals(Map.of("west", 100));
     }
 

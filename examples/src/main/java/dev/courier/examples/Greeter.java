@@ -27,6 +27,5 @@ public interface Greeter {
     String greetStrictly(String name);
 
     /** A greeting with its sequence number. */
-    record Greeting(String text, long sequence) {
-    }
+    record Greeting(String text, long sequence) {}
 }

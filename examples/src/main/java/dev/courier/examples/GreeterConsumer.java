@@ -17,7 +17,12 @@ public final class GreeterConsumer {
     private final PrintStream out;
 
     public GreeterConsumer(RpcClient client, String host, int port, PrintStream out) {
-        this(client.reference(Greeter.class).address(host, port).timeout(Duration.ofSeconds(3)).build(), out);
+        this(
+                client.reference(Greeter.class)
+                        .address(host, port)
+                        .timeout(Duration.ofSeconds(3))
+                        .build(),
+                out);
     }
 
     /** Calls through {@code greeter}, a proxy made any way (direct address, registry, injection). */
@@ -32,8 +37,9 @@ public final class GreeterConsumer {
         for (String name : List.of("Ada", "Grace", "Linus")) {
             long start = System.nanoTime();
             String reply = greeter.sayHello(name);
-            out.printf("  sayHello(%s) -> %s  (%d us)%n", name, reply,
-                    TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+            out.printf(
+                    "  sayHello(%s) -> %s  (%d us)%n",
+                    name, reply, TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
             ok++;
         }
 
@@ -42,7 +48,9 @@ public final class GreeterConsumer {
             async.add(greeter.sayHelloAsync("async-" + i));
         }
         CompletableFuture.allOf(async.toArray(new CompletableFuture<?>[0])).get(5, TimeUnit.SECONDS);
-        out.printf("  5 async calls in flight at once -> %s%n", async.stream().map(CompletableFuture::join).toList());
+        out.printf(
+                "  5 async calls in flight at once -> %s%n",
+                async.stream().map(CompletableFuture::join).toList());
         ok++;
 
         Greeter.Greeting last = greeter.lastGreeting();
@@ -53,8 +61,9 @@ public final class GreeterConsumer {
             greeter.greetStrictly(" ");
             out.println("  greetStrictly(\" \") unexpectedly succeeded");
         } catch (RemoteException e) {
-            out.printf("  greetStrictly(\" \") -> %s: %s (thrown by the provider)%n", e.remoteClassName(),
-                    e.remoteMessage());
+            out.printf(
+                    "  greetStrictly(\" \") -> %s: %s (thrown by the provider)%n",
+                    e.remoteClassName(), e.remoteMessage());
             ok++;
         }
         return ok;

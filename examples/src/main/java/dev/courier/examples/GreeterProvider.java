@@ -5,12 +5,15 @@ import dev.courier.rpc.RpcServer;
 /** Exports {@link Greeter} on a port (first argument, default 0 = any free port). */
 public final class GreeterProvider {
 
-    private GreeterProvider() {
-    }
+    private GreeterProvider() {}
 
     /** Starts a provider on loopback; the caller owns the returned server. */
     public static RpcServer start(int port) {
-        return RpcServer.builder().host("127.0.0.1").port(port).export(Greeter.class, new GreeterImpl()).start();
+        return RpcServer.builder()
+                .host("127.0.0.1")
+                .port(port)
+                .export(Greeter.class, new GreeterImpl())
+                .start();
     }
 
     public static void main(String[] args) throws InterruptedException {

@@ -39,7 +39,7 @@ public final class PubSubRound {
     public boolean run() throws Exception {
         Path dataDir = Files.createTempDirectory("courier-demo-broker-");
         try (Broker broker = EmbeddedBroker.start(dataDir);
-             MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+                MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
             out.println("broker: embedded, listening on " + broker.address() + ", log in " + dataDir);
             List<String> billing = Collections.synchronizedList(new ArrayList<>());
             List<String> shipping = Collections.synchronizedList(new ArrayList<>());
@@ -58,7 +58,8 @@ public final class PubSubRound {
                 for (int i = 1; i <= MESSAGES; i++) {
                     acks.add(producer.send(("order-" + i).getBytes(StandardCharsets.UTF_8)));
                 }
-                CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
+                CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0]))
+                        .get(10, TimeUnit.SECONDS);
                 out.printf("  published %d messages to topic 'orders'; each acknowledged after fsync%n", MESSAGES);
                 boolean all = received.await(10, TimeUnit.SECONDS);
                 out.println("  subscription 'billing'  received " + billing);

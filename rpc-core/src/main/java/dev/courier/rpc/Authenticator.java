@@ -32,8 +32,7 @@ public interface Authenticator {
      * @param token                the bearer token the client sent, or null
      * @param remoteAddress        the client's address
      */
-    record Credentials(String certificatePrincipal, String token, SocketAddress remoteAddress) {
-    }
+    record Credentials(String certificatePrincipal, String token, SocketAddress remoteAddress) {}
 
     /**
      * The principal the connection runs as.

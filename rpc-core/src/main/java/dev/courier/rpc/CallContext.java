@@ -15,8 +15,7 @@ import java.util.Map;
  */
 public final class CallContext {
 
-    private CallContext() {
-    }
+    private CallContext() {}
 
     /** The current call's attachment {@code key}, or {@code null}. */
     public static String attachment(String key) {

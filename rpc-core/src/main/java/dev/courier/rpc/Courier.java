@@ -1,18 +1,18 @@
 package dev.courier.rpc;
 
+import dev.courier.admin.AdminResponse;
+import dev.courier.admin.AdminServer;
 import dev.courier.registry.CachingRegistry;
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.rpc.internal.MethodKeys;
+import dev.courier.rpc.internal.server.ProviderAdmin;
 import dev.courier.serialization.Compression;
 import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializers;
 import io.github.classgraph.ClassGraph;
 import io.github.classgraph.ClassInfo;
 import io.github.classgraph.ScanResult;
-import dev.courier.admin.AdminResponse;
-import dev.courier.admin.AdminServer;
-import dev.courier.rpc.internal.server.ProviderAdmin;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -65,8 +65,14 @@ public final class Courier implements AutoCloseable {
     private final ReferenceDefaults referenceDefaults;
     private boolean closed;
 
-    private Courier(Registry registry, RpcServer server, RpcClient client, Map<Class<?>, Object> services,
-                    AdminServer admin, PrometheusMeterRegistry ownedMeters, ReferenceDefaults referenceDefaults) {
+    private Courier(
+            Registry registry,
+            RpcServer server,
+            RpcClient client,
+            Map<Class<?>, Object> services,
+            AdminServer admin,
+            PrometheusMeterRegistry ownedMeters,
+            ReferenceDefaults referenceDefaults) {
         this.referenceDefaults = referenceDefaults;
         this.admin = admin;
         this.ownedMeters = ownedMeters;
@@ -87,8 +93,11 @@ public final class Courier implements AutoCloseable {
 
     /** A proxy to {@code serviceInterface} with the defaults of {@link RpcReference} and of this Courier's builder. */
     public <T> T reference(Class<T> serviceInterface) {
-        return client.reference(serviceInterface).serializer(referenceDefaults.serializer())
-                .compression(referenceDefaults.compression().codec(), referenceDefaults.compression().thresholdBytes())
+        return client.reference(serviceInterface)
+                .serializer(referenceDefaults.serializer())
+                .compression(
+                        referenceDefaults.compression().codec(),
+                        referenceDefaults.compression().thresholdBytes())
                 .build();
     }
 
@@ -151,8 +160,7 @@ public final class Courier implements AutoCloseable {
         private CompressionPolicy compression = CompressionPolicy.none();
         private java.nio.file.Path registryCacheDirectory;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Adds an interceptor around every call of every reference. Those listed in
@@ -291,7 +299,9 @@ public final class Courier implements AutoCloseable {
             for (Object bean : beans) {
                 checkReferences(bean.getClass(), problems);
             }
-            if (!serviceClasses.isEmpty() && transport.tls() != null && transport.tls().certChain() == null) {
+            if (!serviceClasses.isEmpty()
+                    && transport.tls() != null
+                    && transport.tls().certChain() == null) {
                 problems.add("TLS is on but has no certificate for the server of " + serviceClasses.size()
                         + " services: give TlsOptions.keyCertChain(cert, key)");
             }
@@ -305,10 +315,13 @@ public final class Courier implements AutoCloseable {
 
             // With an admin port the meters go (also) into a Prometheus registry, which /metrics shows.
             PrometheusMeterRegistry found = ProviderAdmin.prometheusIn(meterRegistry);
-            PrometheusMeterRegistry ownedMeters = adminPort >= 0 && found == null
-                    ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
-            MeterRegistry meters = ownedMeters == null ? meterRegistry : meterRegistry == null ? ownedMeters
-                    : new CompositeMeterRegistry(Clock.SYSTEM, List.of(meterRegistry, ownedMeters));
+            PrometheusMeterRegistry ownedMeters =
+                    adminPort >= 0 && found == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : null;
+            MeterRegistry meters = ownedMeters == null
+                    ? meterRegistry
+                    : meterRegistry == null
+                            ? ownedMeters
+                            : new CompositeMeterRegistry(Clock.SYSTEM, List.of(meterRegistry, ownedMeters));
             List<ClientInterceptor> clientChain = new ArrayList<>(clientInterceptors);
             java.util.ServiceLoader.load(ClientInterceptor.class).forEach(clientChain::add);
             List<ServerInterceptor> serverChain = new ArrayList<>(serverInterceptors);
@@ -332,27 +345,43 @@ public final class Courier implements AutoCloseable {
                     injectReferences(client, bean, defaults);
                 }
                 if (!instances.isEmpty()) {
-                    RpcServer.Builder sb = RpcServer.builder().host(host).port(port).registry(registry)
-                            .drainTimeout(drainTimeout).transport(transport).authenticator(authenticator)
-                            .serializer(serializer).compression(compression);
+                    RpcServer.Builder sb = RpcServer.builder()
+                            .host(host)
+                            .port(port)
+                            .registry(registry)
+                            .drainTimeout(drainTimeout)
+                            .transport(transport)
+                            .authenticator(authenticator)
+                            .serializer(serializer)
+                            .compression(compression);
                     serverChain.forEach(sb::interceptor);
                     if (meters != null) {
                         sb.meterRegistry(meters);
                     }
                     if (adminPort >= 0) {
-                        sb.adminPort(adminPort).adminToken(adminToken)
+                        sb.adminPort(adminPort)
+                                .adminToken(adminToken)
                                 .adminExtras(client::describeReferences, ownedMeters != null);
                     }
                     for (Map.Entry<Class<?>, Class<?>> e : serviceClasses.entrySet()) {
-                        export(sb, e.getValue(), instances.get(e.getKey()), e.getKey().getAnnotation(RpcService.class));
+                        export(
+                                sb,
+                                e.getValue(),
+                                instances.get(e.getKey()),
+                                e.getKey().getAnnotation(RpcService.class));
                     }
                     server = sb.start();
                 } else if (adminPort >= 0) {
                     RpcClient c = client;
-                    admin = AdminServer.builder().port(adminPort).bearerToken(adminToken)
-                            .meters(ownedMeters != null ? ownedMeters : found).jvmMeters(ownedMeters != null)
-                            .get("/ls", r -> AdminResponse.json(Map.of("services", List.of(),
-                                    "references", c.describeReferences())))
+                    admin = AdminServer.builder()
+                            .port(adminPort)
+                            .bearerToken(adminToken)
+                            .meters(ownedMeters != null ? ownedMeters : found)
+                            .jvmMeters(ownedMeters != null)
+                            .get(
+                                    "/ls",
+                                    r -> AdminResponse.json(
+                                            Map.of("services", List.of(), "references", c.describeReferences())))
                             .start();
                 }
                 log.info("Courier started: {} services from {}, registry {}", instances.size(), packages, registryUrl);
@@ -377,8 +406,16 @@ public final class Courier implements AutoCloseable {
 
         @SuppressWarnings("unchecked")
         private static <T> void export(RpcServer.Builder sb, Class<?> iface, Object impl, RpcService a) {
-            sb.export((Class<T>) iface, (T) impl, ExportOptions.create().version(a.version()).group(a.group())
-                    .weight(a.weight()).tags(a.tags()).rateLimit(a.rateLimit()).maxConcurrent(a.maxConcurrent()));
+            sb.export(
+                    (Class<T>) iface,
+                    (T) impl,
+                    ExportOptions.create()
+                            .version(a.version())
+                            .group(a.group())
+                            .weight(a.weight())
+                            .tags(a.tags())
+                            .rateLimit(a.rateLimit())
+                            .maxConcurrent(a.maxConcurrent()));
         }
 
         /** Service class -> exported interface, checking each class and that no key is exported twice. */
@@ -388,8 +425,11 @@ public final class Courier implements AutoCloseable {
                 return result;
             }
             Map<String, String> keys = new LinkedHashMap<>();
-            try (ScanResult scan = new ClassGraph().enableClassInfo().enableAnnotationInfo()
-                    .acceptPackages(packages.toArray(new String[0])).scan()) {
+            try (ScanResult scan = new ClassGraph()
+                    .enableClassInfo()
+                    .enableAnnotationInfo()
+                    .acceptPackages(packages.toArray(new String[0]))
+                    .scan()) {
                 for (ClassInfo info : scan.getClassesWithAnnotation(RpcService.class)) {
                     Class<?> type = info.loadClass();
                     Class<?> iface = exportedInterface(type, problems);
@@ -475,8 +515,7 @@ public final class Courier implements AutoCloseable {
     }
 
     /** What a reference uses when its annotation leaves the serializer or the compression unset. */
-    private record ReferenceDefaults(String serializer, CompressionPolicy compression) {
-    }
+    private record ReferenceDefaults(String serializer, CompressionPolicy compression) {}
 
     /** Whether {@code type} or a superclass has an {@link RpcReference} field. */
     public static boolean hasReferences(Class<?> type) {
@@ -547,10 +586,14 @@ public final class Courier implements AutoCloseable {
                     problems.add(where + ": " + e.getMessage());
                 }
                 if (!r.serializer().isEmpty()) { // the installed serializers, plug-ins included
-                    List<String> installed = Serializers.load(dev.courier.serialization.TypeAllowlist.defaults()).all()
-                            .stream().map(dev.courier.serialization.Serializer::name).sorted().toList();
+                    List<String> installed =
+                            Serializers.load(dev.courier.serialization.TypeAllowlist.defaults()).all().stream()
+                                    .map(dev.courier.serialization.Serializer::name)
+                                    .sorted()
+                                    .toList();
                     if (!installed.contains(r.serializer())) {
-                        problems.add(where + " names unknown serializer '" + r.serializer() + "'; use one of " + installed);
+                        problems.add(
+                                where + " names unknown serializer '" + r.serializer() + "'; use one of " + installed);
                     }
                 }
                 if (!r.compression().isEmpty() && compressionNamed(r.compression()) == null) {
@@ -573,14 +616,21 @@ public final class Courier implements AutoCloseable {
                 if (r == null) {
                     continue;
                 }
-                ReferenceBuilder<?> builder = client.reference(f.getType()).version(r.version()).group(r.group())
-                        .timeout(Duration.ofMillis(r.timeoutMillis())).retries(r.retries())
-                        .loadBalance(r.loadBalance()).faultTolerance(FaultTolerance.parse(r.cluster()))
-                        .tags(r.tags()).hashArgument(r.hashArgument())
+                ReferenceBuilder<?> builder = client.reference(f.getType())
+                        .version(r.version())
+                        .group(r.group())
+                        .timeout(Duration.ofMillis(r.timeoutMillis()))
+                        .retries(r.retries())
+                        .loadBalance(r.loadBalance())
+                        .faultTolerance(FaultTolerance.parse(r.cluster()))
+                        .tags(r.tags())
+                        .hashArgument(r.hashArgument())
                         .serializer(r.serializer().isEmpty() ? defaults.serializer() : r.serializer());
-                CompressionPolicy compression = r.compression().isEmpty() ? defaults.compression()
+                CompressionPolicy compression = r.compression().isEmpty()
+                        ? defaults.compression()
                         : new CompressionPolicy(compressionNamed(r.compression()), r.compressionThresholdBytes());
-                Object proxy = builder.compression(compression.codec(), compression.thresholdBytes()).build();
+                Object proxy = builder.compression(compression.codec(), compression.thresholdBytes())
+                        .build();
                 try {
                     f.setAccessible(true);
                     f.set(target, proxy);

@@ -30,8 +30,7 @@ public final class ExportOptions {
     Set<String> allowed;
     final Map<String, Set<String>> methodAllowed = new LinkedHashMap<>();
 
-    private ExportOptions() {
-    }
+    private ExportOptions() {}
 
     public static ExportOptions create() {
         return new ExportOptions();

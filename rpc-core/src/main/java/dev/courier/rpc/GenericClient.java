@@ -131,8 +131,14 @@ public final class GenericClient {
     }
 
     private GenericCalls newReference(String service) {
-        ReferenceBuilder<GenericCalls> rb = client.reference(GenericCalls.class).serviceName(service)
-                .version(version).group(group).timeout(timeout).loadBalance(loadBalance).retries(retries).tags(tags);
+        ReferenceBuilder<GenericCalls> rb = client.reference(GenericCalls.class)
+                .serviceName(service)
+                .version(version)
+                .group(group)
+                .timeout(timeout)
+                .loadBalance(loadBalance)
+                .retries(retries)
+                .tags(tags);
         if (address != null) {
             rb.address(address);
         }
@@ -149,8 +155,8 @@ public final class GenericClient {
             }
             throw new RpcException(what + " failed: " + cause, cause);
         } catch (TimeoutException e) {
-            RpcTimeoutException expired = new RpcTimeoutException(what + " timed out after "
-                    + timeout.toMillis() + " ms");
+            RpcTimeoutException expired =
+                    new RpcTimeoutException(what + " timed out after " + timeout.toMillis() + " ms");
             result.completeExceptionally(expired);
             throw expired;
         } catch (InterruptedException e) {
@@ -219,8 +225,8 @@ public final class GenericClient {
 
         public GenericClient build() {
             if (!LoadBalance.NAMES.contains(loadBalance)) {
-                throw new IllegalArgumentException("Unknown load balancer '" + loadBalance + "'; use one of "
-                        + LoadBalance.NAMES);
+                throw new IllegalArgumentException(
+                        "Unknown load balancer '" + loadBalance + "'; use one of " + LoadBalance.NAMES);
             }
             return new GenericClient(this);
         }

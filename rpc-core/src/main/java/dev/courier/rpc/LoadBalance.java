@@ -19,6 +19,5 @@ public final class LoadBalance {
     /** Every known name. */
     public static final List<String> NAMES = List.of(RANDOM, ROUND_ROBIN, LEAST_ACTIVE, CONSISTENT_HASH, P2C);
 
-    private LoadBalance() {
-    }
+    private LoadBalance() {}
 }

@@ -188,8 +188,8 @@ public final class ReferenceBuilder<T> {
                     + "; call address(host, port) or registry(...), or give the client a registry");
         }
         if (!LoadBalance.NAMES.contains(loadBalance)) {
-            throw new IllegalArgumentException("Unknown load balancer '" + loadBalance + "' for "
-                    + serviceName + "; use one of " + LoadBalance.NAMES);
+            throw new IllegalArgumentException("Unknown load balancer '" + loadBalance + "' for " + serviceName
+                    + "; use one of " + LoadBalance.NAMES);
         }
         return client.createReference(this);
     }

@@ -2,14 +2,14 @@ package dev.courier.rpc;
 
 import dev.courier.proxy.ProxyFactories;
 import dev.courier.proxy.ProxyFactory;
-import dev.courier.rpc.internal.Transport;
-import dev.courier.rpc.internal.client.ConnectionPool;
 import dev.courier.registry.CachingRegistry;
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.rpc.internal.MethodKeys;
+import dev.courier.rpc.internal.Transport;
 import dev.courier.rpc.internal.client.CallTarget;
+import dev.courier.rpc.internal.client.ConnectionPool;
 import dev.courier.rpc.internal.client.ConsumerInvoker;
 import dev.courier.rpc.internal.client.RequestSender;
 import dev.courier.rpc.internal.cluster.ClusterTarget;
@@ -20,15 +20,15 @@ import dev.courier.rpc.internal.cluster.RetryBudget;
 import dev.courier.rpc.internal.cluster.Router;
 import dev.courier.rpc.internal.metrics.ClientMetrics;
 import dev.courier.rpc.internal.tracing.Tracing;
+import dev.courier.rpc.internal.transport.Tls;
+import dev.courier.serialization.Serializers;
+import dev.courier.serialization.TypeAllowlist;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.courier.rpc.internal.transport.Tls;
-import dev.courier.serialization.Serializers;
-import dev.courier.serialization.TypeAllowlist;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -45,11 +45,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Calls remote services. Holds the I/O threads, the deadline timer and one connection pool per
@@ -96,6 +96,7 @@ public final class RpcClient implements AutoCloseable {
     private final List<Directory> directories = new CopyOnWriteArrayList<>();
     /** What each reference built so far calls, for the admin port's {@code ls}. */
     private final List<Supplier<Map<String, Object>>> referenceViews = new CopyOnWriteArrayList<>();
+
     private final Supplier<RetryBudget> retryBudget;
     private final Counter retryCounter;
     private volatile boolean closed;
@@ -107,17 +108,18 @@ public final class RpcClient implements AutoCloseable {
         if (transport.token() != null && ssl == null) {
             log.warn("The client sends its bearer token without TLS: anyone on the network path can read it");
         }
-        this.group = Transport.newGroup(transport.ioThreadsOr(Math.min(4, Runtime.getRuntime().availableProcessors())),
-                "courier-client-io");
-        this.timer = new HashedWheelTimer(new DefaultThreadFactory("courier-client-timer", true), 10,
-                TimeUnit.MILLISECONDS, 512);
+        this.group = Transport.newGroup(
+                transport.ioThreadsOr(Math.min(4, Runtime.getRuntime().availableProcessors())), "courier-client-io");
+        this.timer = new HashedWheelTimer(
+                new DefaultThreadFactory("courier-client-timer", true), 10, TimeUnit.MILLISECONDS, 512);
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(Transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) transport.connectTimeout().toMillis());
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        transport.connectTimeout().toMillis());
         this.breakers = CircuitBreakerRegistry.of(b.circuitBreaker);
         List<ClientInterceptor> chain = new ArrayList<>();
         if (b.tracing && Tracing.available()) {
@@ -129,8 +131,11 @@ public final class RpcClient implements AutoCloseable {
         chain.addAll(b.interceptors);
         this.interceptors = List.copyOf(chain);
         this.retryBudget = b.retryBudget;
-        this.retryCounter = b.meterRegistry == null ? null
-                : Counter.builder("courier.client.retries").description("Failover retries").register(b.meterRegistry);
+        this.retryCounter = b.meterRegistry == null
+                ? null
+                : Counter.builder("courier.client.retries")
+                        .description("Failover retries")
+                        .register(b.meterRegistry);
         if (b.registryUrl != null) {
             this.registry = new CachingRegistry(Registries.connect(b.registryUrl), null);
             this.ownsRegistry = true;
@@ -148,13 +153,14 @@ public final class RpcClient implements AutoCloseable {
     private Endpoint endpoint(InetSocketAddress address) {
         String id = address.getHostString() + ':' + address.getPort();
         return endpoints.computeIfAbsent(id, k -> {
-            ConnectionPool pool = pools.computeIfAbsent(address, a -> new ConnectionPool(a, bootstrap, transport, ssl,
-                    ids));
+            ConnectionPool pool =
+                    pools.computeIfAbsent(address, a -> new ConnectionPool(a, bootstrap, transport, ssl, ids));
             CircuitBreaker breaker = breakers.circuitBreaker(k);
             if (config.meterRegistry != null) {
                 Gauge.builder("courier.client.breaker.state", breaker, RpcClient::breakerStateCode)
                         .description("Circuit breaker per provider: 0 closed, 1 open, 2 half-open, 3 other")
-                        .tag("address", k).register(config.meterRegistry);
+                        .tag("address", k)
+                        .register(config.meterRegistry);
             }
             return new Endpoint(k, pool, breaker);
         });
@@ -212,25 +218,44 @@ public final class RpcClient implements AutoCloseable {
             ConnectionPool pool = endpoint(rb.address()).pool();
             target = invocation -> sender.send(invocation, pool);
             String address = rb.address().getHostString() + ":" + rb.address().getPort();
-            Map<String, Object> view = Map.of("service", rb.serviceName(), "address", address,
-                    "providers", List.of(address));
+            Map<String, Object> view =
+                    Map.of("service", rb.serviceName(), "address", address, "providers", List.of(address));
             referenceViews.add(() -> view);
         } else {
             Registry source = rb.registry() != null ? rb.registry() : registry;
-            Directory directory = new Directory(source, MethodKeys.registryKey(rb.serviceName(),
-                    rb.version(), rb.group()), instance -> endpointOf(instance).pool().clearDraining());
+            Directory directory = new Directory(
+                    source,
+                    MethodKeys.registryKey(rb.serviceName(), rb.version(), rb.group()),
+                    instance -> endpointOf(instance).pool().clearDraining());
             directories.add(directory);
-            referenceViews.add(() -> Map.of("service", directory.key().toString(),
-                    "providers", directory.instances().stream().map(ServiceInstance::id).toList()));
-            Runnable onRetry = retryCounter == null ? () -> { } : retryCounter::increment;
-            target = new ClusterTarget(directory, new Router(rb.tags()),
-                    LoadBalancers.create(rb.loadBalance(), rb.hashArgument()), rb.faultTolerance(), rb.retries(),
-                    rb.forks(), retryBudget.get(), sender, this::endpointOf, onRetry);
+            referenceViews.add(() -> Map.of(
+                    "service",
+                    directory.key().toString(),
+                    "providers",
+                    directory.instances().stream().map(ServiceInstance::id).toList()));
+            Runnable onRetry = retryCounter == null ? () -> {} : retryCounter::increment;
+            target = new ClusterTarget(
+                    directory,
+                    new Router(rb.tags()),
+                    LoadBalancers.create(rb.loadBalance(), rb.hashArgument()),
+                    rb.faultTolerance(),
+                    rb.retries(),
+                    rb.forks(),
+                    retryBudget.get(),
+                    sender,
+                    this::endpointOf,
+                    onRetry);
         }
         List<ClientInterceptor> chain = new ArrayList<>(interceptors);
         chain.addAll(rb.interceptors());
-        ConsumerInvoker invoker = new ConsumerInvoker(rb.serviceInterface(), rb.serviceName(), rb.version(),
-                rb.group(), chain, target, rb.timeout().toMillis());
+        ConsumerInvoker invoker = new ConsumerInvoker(
+                rb.serviceInterface(),
+                rb.serviceName(),
+                rb.version(),
+                rb.group(),
+                chain,
+                target,
+                rb.timeout().toMillis());
         ProxyFactory factory = rb.proxy() == null ? proxies.defaultFactory() : proxies.byName(rb.proxy());
         return factory.createProxy(rb.serviceInterface(), invoker);
     }
@@ -277,8 +302,7 @@ public final class RpcClient implements AutoCloseable {
         private CircuitBreakerConfig circuitBreaker = DEFAULT_CIRCUIT_BREAKER;
         private Supplier<RetryBudget> retryBudget = RetryBudget::defaults;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Discovers providers through the registry at {@code url} (e.g. {@code embedded://}, {@code

@@ -4,18 +4,18 @@ import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.rpc.internal.MethodKeys;
 import dev.courier.rpc.internal.Transport;
-import dev.courier.rpc.internal.protocol.Heartbeat;
 import dev.courier.rpc.internal.metrics.ServerMetrics;
-import dev.courier.rpc.internal.tracing.Tracing;
+import dev.courier.rpc.internal.protocol.Heartbeat;
 import dev.courier.rpc.internal.server.AccessRules;
-import dev.courier.rpc.internal.server.Limits;
+import dev.courier.rpc.internal.server.ConnectionLimiter;
 import dev.courier.rpc.internal.server.ExportedService;
 import dev.courier.rpc.internal.server.InFlight;
+import dev.courier.rpc.internal.server.Limits;
 import dev.courier.rpc.internal.server.ProviderAdmin;
 import dev.courier.rpc.internal.server.Registrations;
-import dev.courier.rpc.internal.server.ConnectionLimiter;
 import dev.courier.rpc.internal.server.ServerConnection;
 import dev.courier.rpc.internal.server.ServerHandler;
+import dev.courier.rpc.internal.tracing.Tracing;
 import dev.courier.rpc.internal.transport.Pipelines;
 import dev.courier.rpc.internal.transport.ServerGate;
 import dev.courier.rpc.internal.transport.Tls;
@@ -23,6 +23,7 @@ import dev.courier.serialization.CompressionPolicy;
 import dev.courier.serialization.Serializer;
 import dev.courier.serialization.Serializers;
 import dev.courier.serialization.TypeAllowlist;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -34,7 +35,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,8 +111,10 @@ public final class RpcServer implements AutoCloseable {
             e.options.methodRateLimits.forEach((m, n) -> limits.rateLimit(s.key(), m, n));
             e.options.methodMaxConcurrent.forEach((m, n) -> limits.bulkhead(s.key(), m, n));
         }
-        this.admin = b.adminPort < 0 ? null : new ProviderAdmin(b.adminHost, b.adminPort, b.adminToken,
-                b.meterRegistry, b.adminReferences, b.adminJvmMeters);
+        this.admin = b.adminPort < 0
+                ? null
+                : new ProviderAdmin(
+                        b.adminHost, b.adminPort, b.adminToken, b.meterRegistry, b.adminReferences, b.adminJvmMeters);
         this.meters = admin != null ? admin.meters() : b.meterRegistry;
         List<ServerInterceptor> interceptors = new ArrayList<>();
         if (b.tracing && Tracing.available()) {
@@ -133,10 +135,16 @@ public final class RpcServer implements AutoCloseable {
             throw new CourierConfigurationException(List.of("serializer: " + e.getMessage()));
         }
         this.drainTimeout = b.drainTimeout;
-        BlockingQueue<Runnable> queue = b.queueCapacity == 0
-                ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(b.queueCapacity);
-        this.businessPool = new ThreadPoolExecutor(b.businessThreads, b.businessThreads, 60, TimeUnit.SECONDS, queue,
-                new DefaultThreadFactory("courier-server-biz", true), new ThreadPoolExecutor.AbortPolicy());
+        BlockingQueue<Runnable> queue =
+                b.queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(b.queueCapacity);
+        this.businessPool = new ThreadPoolExecutor(
+                b.businessThreads,
+                b.businessThreads,
+                60,
+                TimeUnit.SECONDS,
+                queue,
+                new DefaultThreadFactory("courier-server-biz", true),
+                new ThreadPoolExecutor.AbortPolicy());
         businessPool.allowCoreThreadTimeOut(true);
         TransportOptions transport = b.transport.build();
         SslContext ssl;
@@ -151,12 +159,19 @@ public final class RpcServer implements AutoCloseable {
         }
         Authenticator authenticator = b.authenticator;
         this.bossGroup = Transport.newGroup(1, "courier-server-boss");
-        this.workerGroup = Transport.newGroup(transport.ioThreadsOr(Runtime.getRuntime().availableProcessors()),
-                "courier-server-io");
+        this.workerGroup = Transport.newGroup(
+                transport.ioThreadsOr(Runtime.getRuntime().availableProcessors()), "courier-server-io");
         this.channels = new DefaultChannelGroup("courier-server", GlobalEventExecutor.INSTANCE);
 
-        ServerHandler handler = new ServerHandler(services, serializer, businessPool, inFlight, b.compression,
-                interceptors, access, b.maxPendingRequestsPerConnection);
+        ServerHandler handler = new ServerHandler(
+                services,
+                serializer,
+                businessPool,
+                inFlight,
+                b.compression,
+                interceptors,
+                access,
+                b.maxPendingRequestsPerConnection);
         ConnectionLimiter connectionLimiter = new ConnectionLimiter(b.maxConnectionsPerAddress, b.maxConnections);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -174,32 +189,55 @@ public final class RpcServer implements AutoCloseable {
                             return;
                         }
                         channels.add(ch);
-                        Pipelines.install(ch, Pipelines.Side.SERVER, transport, ssl, null,
-                                new ServerGate(authenticator, (ctx, principal) ->
-                                        ServerConnection.of(ctx.channel()).principal(principal)), handler);
+                        Pipelines.install(
+                                ch,
+                                Pipelines.Side.SERVER,
+                                transport,
+                                ssl,
+                                null,
+                                new ServerGate(
+                                        authenticator,
+                                        (ctx, principal) -> ServerConnection.of(ctx.channel())
+                                                .principal(principal)),
+                                handler);
                     }
                 });
         try {
-            this.serverChannel = bootstrap.bind(new InetSocketAddress(b.host, b.port)).syncUninterruptibly().channel();
+            this.serverChannel = bootstrap
+                    .bind(new InetSocketAddress(b.host, b.port))
+                    .syncUninterruptibly()
+                    .channel();
         } catch (RuntimeException e) {
             shutdownResources();
             throw e;
         }
-        log.info("Courier server listening on {} ({} transport, {}, {}, {} services)", serverChannel.localAddress(),
-                Transport.name(), ssl == null ? "plaintext" : "TLS", authenticator == null ? "no authentication"
-                        : "authentication required", services.size());
+        log.info(
+                "Courier server listening on {} ({} transport, {}, {}, {} services)",
+                serverChannel.localAddress(),
+                Transport.name(),
+                ssl == null ? "plaintext" : "TLS",
+                authenticator == null ? "no authentication" : "authentication required",
+                services.size());
         if (!isLoopback(b.host) && (ssl == null || authenticator == null)) {
-            log.warn("Courier server on {} is reachable beyond this machine without {}", serverChannel.localAddress(),
-                    ssl == null && authenticator == null ? "TLS and authentication" : ssl == null ? "TLS"
-                            : "authentication");
+            log.warn(
+                    "Courier server on {} is reachable beyond this machine without {}",
+                    serverChannel.localAddress(),
+                    ssl == null && authenticator == null
+                            ? "TLS and authentication"
+                            : ssl == null ? "TLS" : "authentication");
         }
         if (b.registry != null) {
             String host = b.advertisedHost != null ? b.advertisedHost : advertisedHost(b.host);
             List<ServiceInstance> instances = new ArrayList<>();
             for (Builder.Export e : b.services) {
                 ExportedService s = e.service;
-                instances.add(new ServiceInstance(MethodKeys.registryKey(s.serviceInterface().getName(),
-                        e.options.version, e.options.group), host, port(), e.options.weight, e.options.tags, Map.of()));
+                instances.add(new ServiceInstance(
+                        MethodKeys.registryKey(s.serviceInterface().getName(), e.options.version, e.options.group),
+                        host,
+                        port(),
+                        e.options.weight,
+                        e.options.tags,
+                        Map.of()));
             }
             this.registrations = new Registrations(b.registry, instances, b.leaseTtl);
         } else {
@@ -214,8 +252,8 @@ public final class RpcServer implements AutoCloseable {
                 throw e;
             }
         } else {
-            this.gauges = meters == null ? List.of() : ProviderAdmin.bindServerGauges(meters, this, inFlight,
-                    businessPool);
+            this.gauges =
+                    meters == null ? List.of() : ProviderAdmin.bindServerGauges(meters, this, inFlight, businessPool);
         }
         if (registrations != null) {
             try {
@@ -418,8 +456,7 @@ public final class RpcServer implements AutoCloseable {
         private java.util.function.Supplier<List<Map<String, Object>>> adminReferences;
         private boolean adminJvmMeters;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Opens the admin HTTP port (opt-in; 0: any free port, see {@link RpcServer#adminPort()}), bound
@@ -545,8 +582,8 @@ public final class RpcServer implements AutoCloseable {
          * arguments are read, so one connection cannot fill the business pool's queue or the heap.
          */
         public Builder maxPendingRequestsPerConnection(int maxPendingRequestsPerConnection) {
-            this.maxPendingRequestsPerConnection = positive(maxPendingRequestsPerConnection,
-                    "maxPendingRequestsPerConnection");
+            this.maxPendingRequestsPerConnection =
+                    positive(maxPendingRequestsPerConnection, "maxPendingRequestsPerConnection");
             return this;
         }
 
@@ -597,18 +634,24 @@ public final class RpcServer implements AutoCloseable {
         }
 
         public <T> Builder export(Class<T> serviceInterface, T implementation, String version, String group) {
-            return export(serviceInterface, implementation, ExportOptions.create().version(version).group(group));
+            return export(
+                    serviceInterface,
+                    implementation,
+                    ExportOptions.create().version(version).group(group));
         }
 
         /** Exports a service whose methods never block: they run on the I/O thread. */
         public <T> Builder exportNonBlocking(Class<T> serviceInterface, T implementation) {
-            return export(serviceInterface, implementation, ExportOptions.create().nonBlocking(true));
+            return export(
+                    serviceInterface, implementation, ExportOptions.create().nonBlocking(true));
         }
 
         /** Exports {@code implementation} with version, group, weight, tags and limits from {@code options}. */
         public <T> Builder export(Class<T> serviceInterface, T implementation, ExportOptions options) {
-            services.add(new Export(new ExportedService(serviceInterface, implementation, options.version,
-                    options.group, options.nonBlocking), options));
+            services.add(new Export(
+                    new ExportedService(
+                            serviceInterface, implementation, options.version, options.group, options.nonBlocking),
+                    options));
             return this;
         }
 
@@ -658,8 +701,7 @@ public final class RpcServer implements AutoCloseable {
             return new RpcServer(this);
         }
 
-        record Export(ExportedService service, ExportOptions options) {
-        }
+        record Export(ExportedService service, ExportOptions options) {}
 
         private static int positive(int value, String name) {
             if (value <= 0) {

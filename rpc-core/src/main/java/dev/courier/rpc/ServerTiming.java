@@ -20,8 +20,8 @@ public record ServerTiming(long queueMicros, long execMicros) {
 
     public ServerTiming {
         if (queueMicros < 0 || execMicros < 0) {
-            throw new IllegalArgumentException("Negative server timing: queue " + queueMicros + " us, exec "
-                    + execMicros + " us");
+            throw new IllegalArgumentException(
+                    "Negative server timing: queue " + queueMicros + " us, exec " + execMicros + " us");
         }
     }
 

@@ -119,8 +119,7 @@ public final class TlsOptions {
         private Provider provider = Provider.AUTO;
         private boolean verifyHostname = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** This end's certificate chain and its private key, both PEM files. */
         public Builder keyCertChain(Path certChain, Path privateKey) {

@@ -131,8 +131,7 @@ public final class TransportOptions {
         private int connectionsPerAddress = 1;
         private int ioThreads;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** TLS on every connection ({@code null}: plaintext, the default). */
         public Builder tls(TlsOptions tls) {
@@ -208,7 +207,8 @@ public final class TransportOptions {
         private static Duration positiveMillis(Duration d, String name) {
             Objects.requireNonNull(d, name);
             if (d.toMillis() <= 0 || d.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(name + " must be from 1 ms to " + Integer.MAX_VALUE + " ms, got " + d);
+                throw new IllegalArgumentException(
+                        name + " must be from 1 ms to " + Integer.MAX_VALUE + " ms, got " + d);
             }
             return d;
         }

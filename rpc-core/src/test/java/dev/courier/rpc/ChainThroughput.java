@@ -17,8 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ChainThroughput {
 
-    private ChainThroughput() {
-    }
+    private ChainThroughput() {}
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -31,16 +30,24 @@ public final class ChainThroughput {
         }
         String payload = "x".repeat(100);
         try (Registry registry = Registries.connect("embedded://bench");
-             RpcServer server = RpcServer.builder().host("127.0.0.1").registry(registry)
-                     .meterRegistry(new SimpleMeterRegistry())
-                     .interceptor((invocation, chain) -> chain.proceed(invocation))
-                     .export(EchoService.class, new EchoServiceImpl()).start();
-             RpcClient client = RpcClient.builder().registry(registry).meterRegistry(new SimpleMeterRegistry())
-                     .interceptor((invocation, chain) -> {
-                         invocation.attachments().put("trace-id", "t");
-                         return chain.proceed(invocation);
-                     }).build()) {
-            EchoService direct = client.reference(EchoService.class).address("127.0.0.1", server.port()).build();
+                RpcServer server = RpcServer.builder()
+                        .host("127.0.0.1")
+                        .registry(registry)
+                        .meterRegistry(new SimpleMeterRegistry())
+                        .interceptor((invocation, chain) -> chain.proceed(invocation))
+                        .export(EchoService.class, new EchoServiceImpl())
+                        .start();
+                RpcClient client = RpcClient.builder()
+                        .registry(registry)
+                        .meterRegistry(new SimpleMeterRegistry())
+                        .interceptor((invocation, chain) -> {
+                            invocation.attachments().put("trace-id", "t");
+                            return chain.proceed(invocation);
+                        })
+                        .build()) {
+            EchoService direct = client.reference(EchoService.class)
+                    .address("127.0.0.1", server.port())
+                    .build();
             EchoService chained = client.reference(EchoService.class).build();
             run(direct, payload, 1, 2);
             run(chained, payload, 1, 2);
@@ -48,8 +55,10 @@ public final class ChainThroughput {
                 for (int callers : callerCounts) {
                     double d = run(direct, payload, callers, seconds);
                     double c = run(chained, payload, callers, seconds);
-                    System.out.printf("round %d, %3d callers: direct %,9.0f calls/s   full chain %,9.0f calls/s"
-                            + "   (chain/direct %.2f)%n", round, callers, d, c, c / d);
+                    System.out.printf(
+                            "round %d, %3d callers: direct %,9.0f calls/s   full chain %,9.0f calls/s"
+                                    + "   (chain/direct %.2f)%n",
+                            round, callers, d, c, c / d);
                 }
             }
         }

@@ -41,11 +41,16 @@ class NonBlockingMethodTest {
     @Test
     void markedMethodsRunOnTheIoThreadInTheOrderSentOthersOnTheBusinessPool() throws Exception {
         SequencerImpl impl = new SequencerImpl();
-        try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sequencer.class, impl).start();
-             RpcClient client = RpcClient.builder().build()) {
+        try (RpcServer server = RpcServer.builder()
+                        .host("127.0.0.1")
+                        .export(Sequencer.class, impl)
+                        .start();
+                RpcClient client = RpcClient.builder().build()) {
             // a deadline far above what these pipelined calls take on a loaded machine: the test is about order
-            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port())
-                    .timeout(Duration.ofSeconds(60)).build();
+            Sequencer s = client.reference(Sequencer.class)
+                    .address("127.0.0.1", server.port())
+                    .timeout(Duration.ofSeconds(60))
+                    .build();
             assertThat(s.threadOfBlockingMethod()).startsWith("courier-server-biz");
             List<CompletableFuture<String>> calls = new ArrayList<>();
             List<Integer> sent = new ArrayList<>();
@@ -64,11 +69,16 @@ class NonBlockingMethodTest {
     @Test
     void callsMadeWhileTheConnectionIsStillBeingOpenedKeepTheirOrder() throws Exception {
         SequencerImpl impl = new SequencerImpl();
-        try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sequencer.class, impl).start();
-             RpcClient client = RpcClient.builder().build()) {
+        try (RpcServer server = RpcServer.builder()
+                        .host("127.0.0.1")
+                        .export(Sequencer.class, impl)
+                        .start();
+                RpcClient client = RpcClient.builder().build()) {
             // a deadline far above what these pipelined calls take on a loaded machine: the test is about order
-            Sequencer s = client.reference(Sequencer.class).address("127.0.0.1", server.port())
-                    .timeout(Duration.ofSeconds(60)).build();
+            Sequencer s = client.reference(Sequencer.class)
+                    .address("127.0.0.1", server.port())
+                    .timeout(Duration.ofSeconds(60))
+                    .build();
             List<CompletableFuture<String>> calls = new ArrayList<>();
             List<Integer> sent = new ArrayList<>();
             for (int i = 0; i < 500; i++) { // the first call opens the connection; the rest queue behind it

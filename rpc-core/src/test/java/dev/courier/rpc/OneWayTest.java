@@ -69,7 +69,8 @@ class OneWayTest {
     }
 
     private final AuditImpl impl = new AuditImpl();
-    private final RpcServer server = RpcServer.builder().port(0).export(Audit.class, impl).start();
+    private final RpcServer server =
+            RpcServer.builder().port(0).export(Audit.class, impl).start();
     private final RpcClient client = RpcClient.builder().build();
 
     @AfterEach
@@ -80,7 +81,9 @@ class OneWayTest {
     }
 
     private Audit audit() {
-        return client.reference(Audit.class).address("127.0.0.1", server.port()).timeout(Duration.ofSeconds(30))
+        return client.reference(Audit.class)
+                .address("127.0.0.1", server.port())
+                .timeout(Duration.ofSeconds(30))
                 .build();
     }
 
@@ -114,7 +117,9 @@ class OneWayTest {
         // a socket bound but not listening: the port refuses connections for the whole test
         try (Socket bound = new Socket()) {
             bound.bind(new InetSocketAddress("127.0.0.1", 0));
-            Audit nowhere = client.reference(Audit.class).address("127.0.0.1", bound.getLocalPort()).build();
+            Audit nowhere = client.reference(Audit.class)
+                    .address("127.0.0.1", bound.getLocalPort())
+                    .build();
 
             assertThatThrownBy(() -> nowhere.record("lost")).isInstanceOf(ConnectionException.class);
         }
@@ -122,8 +127,11 @@ class OneWayTest {
 
     @Test
     void aOneWayMethodWithAResultIsRefusedWhenTheReferenceIsBuilt() {
-        assertThatThrownBy(() -> client.reference(Bad.class).address("127.0.0.1", server.port()).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("@OneWay")
+        assertThatThrownBy(() -> client.reference(Bad.class)
+                        .address("127.0.0.1", server.port())
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("@OneWay")
                 .hasMessageContaining("void");
     }
 }

@@ -43,15 +43,21 @@ class PeerConnectionTest {
     @Test
     void aCallKnowsItsConnectionAndCloseActionsRunWhenTheClientGoes() {
         SessionsImpl impl = new SessionsImpl();
-        try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sessions.class, impl).start()) {
+        try (RpcServer server = RpcServer.builder()
+                .host("127.0.0.1")
+                .export(Sessions.class, impl)
+                .start()) {
             String first;
             try (RpcClient client = RpcClient.builder().build()) {
-                Sessions s = client.reference(Sessions.class).address("127.0.0.1", server.port()).build();
+                Sessions s = client.reference(Sessions.class)
+                        .address("127.0.0.1", server.port())
+                        .build();
                 first = s.whoAmI();
                 assertThat(s.whoAmI()).isEqualTo(first);
                 PeerConnection c = impl.seen.get(0);
                 assertThat(c.isOpen()).isTrue();
-                assertThat(((InetSocketAddress) c.remoteAddress()).getAddress().isLoopbackAddress()).isTrue();
+                assertThat(((InetSocketAddress) c.remoteAddress()).getAddress().isLoopbackAddress())
+                        .isTrue();
                 assertThat(impl.closed).isEmpty();
             }
             await().atMost(20, TimeUnit.SECONDS).until(() -> impl.closed.contains(first));
@@ -62,7 +68,9 @@ class PeerConnectionTest {
             assertThat(late).containsExactly("ran");
 
             try (RpcClient client = RpcClient.builder().build()) {
-                Sessions s = client.reference(Sessions.class).address("127.0.0.1", server.port()).build();
+                Sessions s = client.reference(Sessions.class)
+                        .address("127.0.0.1", server.port())
+                        .build();
                 assertThat(s.whoAmI()).isNotEqualTo(first);
             }
             await().atMost(20, TimeUnit.SECONDS).until(() -> impl.closed.size() == 2);
@@ -73,16 +81,23 @@ class PeerConnectionTest {
     @Test
     void theServerClosesAConnectionAndTheClientReconnects() {
         SessionsImpl impl = new SessionsImpl();
-        try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sessions.class, impl).start();
-             RpcClient client = RpcClient.builder().build()) {
-            Sessions s = client.reference(Sessions.class).address("127.0.0.1", server.port()).build();
+        try (RpcServer server = RpcServer.builder()
+                        .host("127.0.0.1")
+                        .export(Sessions.class, impl)
+                        .start();
+                RpcClient client = RpcClient.builder().build()) {
+            Sessions s = client.reference(Sessions.class)
+                    .address("127.0.0.1", server.port())
+                    .build();
             String first = s.whoAmI();
             PeerConnection c = impl.seen.get(0);
             c.close();
             await().atMost(20, TimeUnit.SECONDS).until(() -> impl.closed.contains(first));
             assertThat(c.isOpen()).isFalse();
             c.close(); // idempotent
-            await().atMost(20, TimeUnit.SECONDS).ignoreExceptions().until(() -> !s.whoAmI().equals(first));
+            await().atMost(20, TimeUnit.SECONDS)
+                    .ignoreExceptions()
+                    .until(() -> !s.whoAmI().equals(first));
             assertThat(impl.seen).hasSize(2);
         }
     }
@@ -90,9 +105,14 @@ class PeerConnectionTest {
     @Test
     void nonBlockingServicesSeeTheirConnectionToo() {
         SessionsImpl impl = new SessionsImpl();
-        try (RpcServer server = RpcServer.builder().host("127.0.0.1").exportNonBlocking(Sessions.class, impl).start();
-             RpcClient client = RpcClient.builder().build()) {
-            Sessions s = client.reference(Sessions.class).address("127.0.0.1", server.port()).build();
+        try (RpcServer server = RpcServer.builder()
+                        .host("127.0.0.1")
+                        .exportNonBlocking(Sessions.class, impl)
+                        .start();
+                RpcClient client = RpcClient.builder().build()) {
+            Sessions s = client.reference(Sessions.class)
+                    .address("127.0.0.1", server.port())
+                    .build();
             assertThat(s.whoAmINonBlocking()).isEqualTo(impl.seen.get(0).id());
         }
         await().atMost(20, TimeUnit.SECONDS).until(() -> impl.closed.size() == 1);
@@ -112,9 +132,15 @@ class PeerConnectionTest {
                 return c.id();
             }
         };
-        try (RpcServer server = RpcServer.builder().host("127.0.0.1").export(Sessions.class, impl).start()) {
+        try (RpcServer server = RpcServer.builder()
+                .host("127.0.0.1")
+                .export(Sessions.class, impl)
+                .start()) {
             try (RpcClient client = RpcClient.builder().build()) {
-                client.reference(Sessions.class).address("127.0.0.1", server.port()).build().whoAmI();
+                client.reference(Sessions.class)
+                        .address("127.0.0.1", server.port())
+                        .build()
+                        .whoAmI();
             }
             await().atMost(20, TimeUnit.SECONDS).until(() -> ran.contains("second"));
         }

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProviderAdminTest {
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String registryUrl = "embedded://admin-" + UUID.randomUUID();
 
     @AfterEach
@@ -49,17 +50,25 @@ class ProviderAdminTest {
     }
 
     private HttpResponse<String> post(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void metricsAfterKnownTrafficShowCallsByServiceMethodAndOutcomeAndTheServersGauges() throws Exception {
-        RpcServer server = owned(RpcServer.builder().host("127.0.0.1").adminPort(0)
-                .export(EchoService.class, new EchoServiceImpl()).start());
-        EchoService echo = owned(RpcClient.builder().build()).reference(EchoService.class)
-                .address("127.0.0.1", server.port()).build();
+        RpcServer server = owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .adminPort(0)
+                .export(EchoService.class, new EchoServiceImpl())
+                .start());
+        EchoService echo = owned(RpcClient.builder().build())
+                .reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .build();
         for (int i = 0; i < 3; i++) {
             echo.echo("x" + i);
         }
@@ -79,23 +88,33 @@ class ProviderAdminTest {
                 .contains("courier_server_connections{port=\"" + server.port() + "\"} 1")
                 .contains("jvm_memory_used_bytes");
         // The answer is queued before the call leaves the in-flight count, which the client may see first.
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> get(server.adminPort(),
-                "/metrics").body().contains("courier_server_inflight{port=\"" + server.port() + "\"} 0"));
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> get(server.adminPort(), "/metrics")
+                        .body()
+                        .contains("courier_server_inflight{port=\"" + server.port() + "\"} 0"));
     }
 
     @Test
     void offlineDeregistersWithoutStoppingAndOnlineRegistersAgain() throws Exception {
         Registry registry = owned(Registries.connect(registryUrl));
-        RpcServer server = owned(RpcServer.builder().host("127.0.0.1").adminPort(0).registry(registry)
-                .export(EchoService.class, new EchoServiceImpl()).start());
-        EchoService direct = owned(RpcClient.builder().build()).reference(EchoService.class)
-                .address("127.0.0.1", server.port()).build();
+        RpcServer server = owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .adminPort(0)
+                .registry(registry)
+                .export(EchoService.class, new EchoServiceImpl())
+                .start());
+        EchoService direct = owned(RpcClient.builder().build())
+                .reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .build();
         ServiceKey key = ServiceKey.of(EchoService.class);
         int admin = server.adminPort();
 
         assertThat(get(admin, "/ready").statusCode()).isEqualTo(200);
         assertThat(registry.list(key).instances()).hasSize(1);
-        assertThat(get(admin, "/ls").body()).contains("\"registered\":true")
+        assertThat(get(admin, "/ls").body())
+                .contains("\"registered\":true")
                 .contains("\"instance\":\"127.0.0.1:" + server.port() + "\"");
 
         HttpResponse<String> offline = post(admin, "/offline");
@@ -117,34 +136,47 @@ class ProviderAdminTest {
 
     @Test
     void aServerWithoutARegistryRefusesOfflineAndTheTokenGuardsTheRoutes() throws Exception {
-        RpcServer server = owned(RpcServer.builder().host("127.0.0.1").adminPort(0).adminToken("t0ken")
-                .export(EchoService.class, new EchoServiceImpl()).start());
+        RpcServer server = owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .adminPort(0)
+                .adminToken("t0ken")
+                .export(EchoService.class, new EchoServiceImpl())
+                .start());
         int admin = server.adminPort();
 
         assertThat(get(admin, "/ls").statusCode()).isEqualTo(401);
         assertThat(get(admin, "/ready").statusCode()).isEqualTo(200);
-        HttpResponse<String> offline = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
-                        + "/offline")).header("Authorization", "Bearer t0ken")
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> offline = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/offline"))
+                        .header("Authorization", "Bearer t0ken")
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(offline.statusCode()).isEqualTo(409);
         assertThat(get(admin, "/ls", "Authorization", "Bearer t0ken").body())
-                .contains(EchoService.class.getName()).contains("\"registered\":false");
+                .contains(EchoService.class.getName())
+                .contains("\"registered\":false");
     }
 
     @Test
     void courierListsItsReferencesWithTheProvidersEachSeesAndScrapesClientAndServerMeters() throws Exception {
-        Courier courier = owned(Courier.builder().registry(registryUrl).scan("dev.courier.rpc.bootstrap.good")
-                .adminPort(0).start());
+        Courier courier = owned(Courier.builder()
+                .registry(registryUrl)
+                .scan("dev.courier.rpc.bootstrap.good")
+                .adminPort(0)
+                .start());
         Frontend frontend = courier.inject(new Frontend());
         assertThat(frontend.greet("Ada")).isEqualTo("Hello, Ada");
         int admin = courier.adminPort();
 
         String ls = get(admin, "/ls").body();
-        assertThat(ls).contains("\"service\":\"" + ServiceKey.of(Hello.class) + "\"")
+        assertThat(ls)
+                .contains("\"service\":\"" + ServiceKey.of(Hello.class) + "\"")
                 .contains("\"providers\":[\"127.0.0.1:" + courier.server().port() + "\"]");
         String metrics = get(admin, "/metrics").body();
-        assertThat(metrics).contains("courier_client_calls_seconds_count{method=\"hello\",outcome=\"ok\",service=\""
-                + Hello.class.getName() + "\"} 1")
+        assertThat(metrics)
+                .contains("courier_client_calls_seconds_count{method=\"hello\",outcome=\"ok\",service=\""
+                        + Hello.class.getName() + "\"} 1")
                 .contains("courier_server_calls_seconds_count{method=\"hello\",outcome=\"ok\",service=\""
                         + Hello.class.getName() + "\"} 1")
                 .contains("courier_client_server_exec_seconds_count{method=\"hello\"");
@@ -152,8 +184,12 @@ class ProviderAdminTest {
 
     @Test
     void aConsumerOnlyCourierServesLsAndMetricsOnItsOwnAdminPort() throws Exception {
-        Courier provider = owned(Courier.builder().registry(registryUrl).scan("dev.courier.rpc.bootstrap.good").start());
-        Courier consumer = owned(Courier.builder().registry(registryUrl).adminPort(0).start());
+        Courier provider = owned(Courier.builder()
+                .registry(registryUrl)
+                .scan("dev.courier.rpc.bootstrap.good")
+                .start());
+        Courier consumer =
+                owned(Courier.builder().registry(registryUrl).adminPort(0).start());
         assertThat(consumer.reference(Hello.class).hello("Linus")).isEqualTo("Hello, Linus");
 
         assertThat(consumer.server()).isNull();

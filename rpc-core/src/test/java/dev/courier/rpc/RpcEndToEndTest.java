@@ -46,15 +46,21 @@ class RpcEndToEndTest {
     }
 
     private EchoService echo(RpcClient client, RpcServer server, Duration timeout) {
-        return client.reference(EchoService.class).address("127.0.0.1", server.port()).timeout(timeout).build();
+        return client.reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .timeout(timeout)
+                .build();
     }
 
     @ParameterizedTest(name = "{0} serializer, {1} proxy")
     @CsvSource({"kryo, bytebuddy", "kryo, jdk", "protostuff, bytebuddy", "protostuff, jdk"})
     void callsRoundTripWithEverySerializerAndProxy(String serializer, String proxy) throws Exception {
         RpcServer server = startServer(RpcServer.builder().serializer(serializer));
-        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
-                .serializer(serializer).proxy(proxy).build();
+        EchoService echo = client().reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .serializer(serializer)
+                .proxy(proxy)
+                .build();
 
         assertThat(echo.echo("hello")).isEqualTo("hello");
         assertThat(echo.add(2, 40)).isEqualTo(42);
@@ -71,26 +77,32 @@ class RpcEndToEndTest {
     @Test
     void theServerChoosesTheSerializerAndRefusesARequestInAnother() {
         RpcServer server = startServer(RpcServer.builder().serializer("kryo"));
-        EchoService protostuff = client().reference(EchoService.class).address("127.0.0.1", server.port())
-                .serializer("protostuff").build();
+        EchoService protostuff = client().reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .serializer("protostuff")
+                .build();
 
         assertThatThrownBy(() -> protostuff.echo("hello"))
                 .isInstanceOf(RpcProtocolException.class)
                 .hasMessageContaining("takes requests in serializer 'kryo'");
         assertThat(echo(client(), server, Duration.ofSeconds(3)).echo("hello")).isEqualTo("hello");
         assertThatThrownBy(() -> RpcServer.builder().serializer("java").start())
-                .isInstanceOf(CourierConfigurationException.class).hasMessageContaining("Unknown serializer 'java'");
+                .isInstanceOf(CourierConfigurationException.class)
+                .hasMessageContaining("Unknown serializer 'java'");
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"GZIP", "LZ4"})
     void compressedRequestsAndResponsesRoundTrip(dev.courier.serialization.Compression codec) {
-        RpcServer server = startServer(RpcServer.builder()
-                .compression(new dev.courier.serialization.CompressionPolicy(codec, 1024)));
+        RpcServer server = startServer(
+                RpcServer.builder().compression(new dev.courier.serialization.CompressionPolicy(codec, 1024)));
         // 1.3 MB each way under paranoid leak detection on a loaded host can outlast the 3 s default:
         // the test is about what arrives, so the call gets 30 s
-        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
-                .compression(codec, 1024).timeout(Duration.ofSeconds(30)).build();
+        EchoService echo = client().reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .compression(codec, 1024)
+                .timeout(Duration.ofSeconds(30))
+                .build();
 
         String big = "compressible ".repeat(100_000);
         assertThat(echo.echo(big)).isEqualTo(big);
@@ -102,13 +114,12 @@ class RpcEndToEndTest {
         RpcServer server = startServer();
         EchoService echo = echo(client(), server, Duration.ofSeconds(3));
 
-        assertThatThrownBy(() -> echo.fail("no such order"))
-                .isInstanceOfSatisfying(RemoteException.class, e -> {
-                    assertThat(e.remoteClassName()).isEqualTo(IllegalStateException.class.getName());
-                    assertThat(e.remoteMessage()).isEqualTo("no such order");
-                    assertThat(e.remoteStackTrace()).anySatisfy(frame ->
-                            assertThat(frame.getClassName()).isEqualTo(EchoServiceImpl.class.getName()));
-                });
+        assertThatThrownBy(() -> echo.fail("no such order")).isInstanceOfSatisfying(RemoteException.class, e -> {
+            assertThat(e.remoteClassName()).isEqualTo(IllegalStateException.class.getName());
+            assertThat(e.remoteMessage()).isEqualTo("no such order");
+            assertThat(e.remoteStackTrace())
+                    .anySatisfy(frame -> assertThat(frame.getClassName()).isEqualTo(EchoServiceImpl.class.getName()));
+        });
         // The connection survives a service exception.
         assertThat(echo.echo("still here")).isEqualTo("still here");
     }
@@ -129,7 +140,9 @@ class RpcEndToEndTest {
     @Test
     void aReferenceWithoutATimeoutHasTheDefaultThreeSecondDeadline() {
         RpcServer server = startServer();
-        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port()).build();
+        EchoService echo = client().reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .build();
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> echo.sleepThenEcho(30_000, "late")).isInstanceOf(RpcTimeoutException.class);
@@ -145,7 +158,8 @@ class RpcEndToEndTest {
 
         // the provider answers after 5 s: a timeout can only come from the 200 ms deadline
         CompletableFuture<String> late = echo.echoLater("late", 5_000);
-        assertThat(late).failsWithin(Duration.ofSeconds(10))
+        assertThat(late)
+                .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(RpcTimeoutException.class);
     }
@@ -165,7 +179,8 @@ class RpcEndToEndTest {
 
         // a ConnectionException, not the RpcTimeoutException of the 30 s deadline: they failed with the connection
         for (CompletableFuture<String> call : pending) {
-            assertThat(call).failsWithin(Duration.ofSeconds(20))
+            assertThat(call)
+                    .failsWithin(Duration.ofSeconds(20))
                     .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                     .withCauseInstanceOf(ConnectionException.class);
         }
@@ -222,7 +237,8 @@ class RpcEndToEndTest {
 
         // It waited the drain timeout, then gave up on the call instead of waiting its 120 s.
         assertThat(closeMillis).isGreaterThanOrEqualTo(500L).isLessThan(60_000L);
-        assertThat(stuck).failsWithin(Duration.ofSeconds(10))
+        assertThat(stuck)
+                .failsWithin(Duration.ofSeconds(10))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(ConnectionException.class);
     }
@@ -267,14 +283,15 @@ class RpcEndToEndTest {
     }
 
     /** A class the provider has never heard of. */
-    public record Secret(String command) {
-    }
+    public record Secret(String command) {}
 
     @Test
     void unregisteredClassIsRefusedWithAClearError() {
         RpcServer server = startServer();
-        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
-                .allow(Secret.class).build();
+        EchoService echo = client().reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .allow(Secret.class)
+                .build();
 
         assertThatThrownBy(() -> echo.echoObject(new Secret("rm -rf /")))
                 .isInstanceOf(RpcProtocolException.class)
@@ -304,19 +321,25 @@ class RpcEndToEndTest {
     @Test
     void unknownServiceFailsWithServiceNotFound() {
         RpcServer server = startServer();
-        Unexported ref = client().reference(Unexported.class).address("127.0.0.1", server.port()).build();
+        Unexported ref = client().reference(Unexported.class)
+                .address("127.0.0.1", server.port())
+                .build();
 
-        assertThatThrownBy(ref::hello).isInstanceOf(ServiceNotFoundException.class)
+        assertThatThrownBy(ref::hello)
+                .isInstanceOf(ServiceNotFoundException.class)
                 .hasMessageContaining(Unexported.class.getName());
     }
 
     @Test
     void wrongVersionFailsWithServiceNotFound() {
         RpcServer server = startServer();
-        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", server.port())
-                .version("2.0").build();
+        EchoService echo = client().reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .version("2.0")
+                .build();
 
-        assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ServiceNotFoundException.class)
+        assertThatThrownBy(() -> echo.echo("x"))
+                .isInstanceOf(ServiceNotFoundException.class)
                 .hasMessageContaining("2.0");
     }
 
@@ -326,8 +349,9 @@ class RpcEndToEndTest {
         EchoService echo = echo(client(), server, Duration.ofSeconds(10));
 
         CompletableFuture<String> occupying = CompletableFuture.supplyAsync(() -> echo.sleepThenEcho(10_000, "busy"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(impl.sleepCalls).hasValue(1));
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(impl.sleepCalls).hasValue(1));
 
         assertThatThrownBy(() -> echo.echo("refused")).isInstanceOf(ServerBusyException.class);
         // "at once": refused while the only thread is still taken, not once it came free
@@ -346,8 +370,9 @@ class RpcEndToEndTest {
         EchoService hasty = echo(client, server, Duration.ofMillis(200));
 
         CompletableFuture<String> occupying = CompletableFuture.supplyAsync(() -> patient.sleepThenEcho(800, "first"));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(impl.sleepCalls).hasValue(1));
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(impl.sleepCalls).hasValue(1));
 
         // Queued behind the first call; by the time a thread is free its deadline has passed.
         assertThatThrownBy(() -> hasty.sleepThenEcho(0, "second")).isInstanceOf(RpcTimeoutException.class);
@@ -358,13 +383,15 @@ class RpcEndToEndTest {
 
     @Test
     void nonBlockingServiceRunsOnTheIoThread() {
-        RpcServer server = owned(RpcServer.builder().host("127.0.0.1")
+        RpcServer server = owned(RpcServer.builder()
+                .host("127.0.0.1")
                 .exportNonBlocking(EchoService.class, new EchoServiceImpl() {
                     @Override
                     public String echo(String s) {
                         return Thread.currentThread().getName();
                     }
-                }).start());
+                })
+                .start());
         EchoService echo = echo(client(), server, Duration.ofSeconds(3));
 
         assertThat(echo.echo("x")).startsWith("courier-server-io");
@@ -380,7 +407,8 @@ class RpcEndToEndTest {
         client.close();
         client.close();
 
-        assertThat(pending).failsWithin(Duration.ofSeconds(20))
+        assertThat(pending)
+                .failsWithin(Duration.ofSeconds(20))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(ConnectionException.class);
     }
@@ -413,47 +441,66 @@ class RpcEndToEndTest {
         // A socket bound but not listening: the port stays ours for the whole test and refuses connections.
         try (java.net.Socket bound = new java.net.Socket()) {
             bound.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
-            EchoService echo = client().reference(EchoService.class).address("127.0.0.1", bound.getLocalPort()).build();
+            EchoService echo = client().reference(EchoService.class)
+                    .address("127.0.0.1", bound.getLocalPort())
+                    .build();
 
             assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class);
             // Within the backoff the next call fails at once, without another attempt.
-            assertThatThrownBy(() -> echo.echo("x")).isInstanceOf(ConnectionException.class)
+            assertThatThrownBy(() -> echo.echo("x"))
+                    .isInstanceOf(ConnectionException.class)
                     .hasMessageContaining("failed attempts");
         }
     }
 
     @Test
     void clientReconnectsAfterTheServerComesBack() {
-        RpcServer first = RpcServer.builder().host("127.0.0.1").export(EchoService.class, impl).start();
+        RpcServer first = RpcServer.builder()
+                .host("127.0.0.1")
+                .export(EchoService.class, impl)
+                .start();
         int port = first.port();
-        EchoService echo = client().reference(EchoService.class).address("127.0.0.1", port).build();
+        EchoService echo =
+                client().reference(EchoService.class).address("127.0.0.1", port).build();
         assertThat(echo.echo("one")).isEqualTo("one");
         first.close();
 
-        owned(RpcServer.builder().host("127.0.0.1").port(port).export(EchoService.class, impl).start());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .port(port)
+                .export(EchoService.class, impl)
+                .start());
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertThat(echo.echo("two")).isEqualTo("two"));
     }
 
     @Test
     void deadPeerIsDetectedWithinThreeHeartbeatIntervals() throws Exception {
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
-                java.net.InetAddress.getLoopbackAddress())) {
-            RpcClient client = owned(RpcClient.builder().heartbeatInterval(Duration.ofMillis(200)).build());
-            EchoService echo = client.reference(EchoService.class).address("127.0.0.1", silent.getLocalPort())
-                    .timeout(Duration.ofSeconds(30)).build();
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            RpcClient client = owned(RpcClient.builder()
+                    .heartbeatInterval(Duration.ofMillis(200))
+                    .build());
+            EchoService echo = client.reference(EchoService.class)
+                    .address("127.0.0.1", silent.getLocalPort())
+                    .timeout(Duration.ofSeconds(30))
+                    .build();
 
             long start = System.nanoTime();
             CompletableFuture<String> call = echo.echoAsync("anyone?");
             try (java.net.Socket accepted = silent.accept()) {
-                assertThat(call).failsWithin(Duration.ofSeconds(10))
+                assertThat(call)
+                        .failsWithin(Duration.ofSeconds(10))
                         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                         .withCauseInstanceOf(ConnectionException.class);
                 assertThat(accepted.isConnected()).isTrue();
             }
             // Not before 3 silent intervals (600 ms, less a little timer slack), and through the heartbeat, not
             // the call's 30 s deadline (the detection time on a loaded machine is for the benchmarks to report).
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(550L)
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .isGreaterThanOrEqualTo(550L)
                     .isLessThan(10_000L);
         }
     }

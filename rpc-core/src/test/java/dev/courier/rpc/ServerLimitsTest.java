@@ -41,16 +41,21 @@ class ServerLimitsTest {
     }
 
     private EchoService echo(RpcServer server, int connections) {
-        RpcClient client = owned(RpcClient.builder().connectionsPerAddress(connections).build());
-        return client.reference(EchoService.class).address("127.0.0.1", server.port())
-                .timeout(Duration.ofSeconds(5)).build();
+        RpcClient client =
+                owned(RpcClient.builder().connectionsPerAddress(connections).build());
+        return client.reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .timeout(Duration.ofSeconds(5))
+                .build();
     }
 
     @Test
     void anAddressOverItsConnectionLimitIsRefusedUntilOneOfItsConnectionsCloses() throws Exception {
         RpcServer server = server(RpcServer.builder().maxConnectionsPerAddress(2));
         RpcClient first = owned(RpcClient.builder().connectionsPerAddress(2).build());
-        EchoService both = first.reference(EchoService.class).address("127.0.0.1", server.port()).build();
+        EchoService both = first.reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .build();
         // round robin over the client's two connections: both are opened
         assertThat(both.echo("a")).isEqualTo("a");
         assertThat(both.echo("b")).isEqualTo("b");
@@ -59,7 +64,8 @@ class ServerLimitsTest {
         assertThatThrownBy(() -> third.echo("c")).isInstanceOf(ConnectionException.class);
 
         first.close();
-        await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(15))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertThat(third.echo("c")).isEqualTo("c"));
     }
 
@@ -86,7 +92,8 @@ class ServerLimitsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> impl.sleepCalls.get() == 2);
 
         assertThatThrownBy(() -> echo.sleepThenEcho(30_000, "third"))
-                .isInstanceOf(ServerBusyException.class).hasMessageContaining("2 requests waiting for answers");
+                .isInstanceOf(ServerBusyException.class)
+                .hasMessageContaining("2 requests waiting for answers");
         assertThat(impl.sleepCalls).hasValue(2);
 
         impl.release.countDown();

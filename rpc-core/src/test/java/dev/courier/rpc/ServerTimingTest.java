@@ -44,26 +44,34 @@ class ServerTimingTest {
     }
 
     private RpcServer server() {
-        return owned(RpcServer.builder().host("127.0.0.1").businessThreads(1).queueCapacity(4)
-                .export(EchoService.class, impl).start());
+        return owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .businessThreads(1)
+                .queueCapacity(4)
+                .export(EchoService.class, impl)
+                .start());
     }
 
     private RpcClient client(RpcClient.Builder builder) {
-        return owned(builder.interceptor((invocation, chain) -> chain.proceed(invocation).whenComplete((v, e) -> {
-            ServerTiming timing = invocation.serverTiming();
-            Object key = invocation.method().getName();
-            for (Object argument : invocation.arguments()) {
-                if (argument instanceof String s) {
-                    key = s;
-                }
-            }
-            seen.put(key, timing == null ? new ServerTiming(0, 0) : timing);
-        })).build());
+        return owned(builder.interceptor((invocation, chain) -> chain.proceed(invocation)
+                        .whenComplete((v, e) -> {
+                            ServerTiming timing = invocation.serverTiming();
+                            Object key = invocation.method().getName();
+                            for (Object argument : invocation.arguments()) {
+                                if (argument instanceof String s) {
+                                    key = s;
+                                }
+                            }
+                            seen.put(key, timing == null ? new ServerTiming(0, 0) : timing);
+                        }))
+                .build());
     }
 
     private EchoService echo(RpcClient client, RpcServer server) {
-        return client.reference(EchoService.class).address("127.0.0.1", server.port())
-                .timeout(Duration.ofSeconds(30)).build();
+        return client.reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .timeout(Duration.ofSeconds(30))
+                .build();
     }
 
     @Test
@@ -76,21 +84,25 @@ class ServerTimingTest {
         long[] totalNanos = new long[2];
 
         // "held" occupies the only business thread until released; "queued" waits behind it.
-        CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> {
-            long start = System.nanoTime();
-            String r = echo.sleepThenEcho(TimeUnit.MINUTES.toMillis(1), "held");
-            totalNanos[0] = System.nanoTime() - start;
-            lastOnCaller[0] = CallContext.lastServerTiming();
-            return r;
-        }, callers);
+        CompletableFuture<String> held = CompletableFuture.supplyAsync(
+                () -> {
+                    long start = System.nanoTime();
+                    String r = echo.sleepThenEcho(TimeUnit.MINUTES.toMillis(1), "held");
+                    totalNanos[0] = System.nanoTime() - start;
+                    lastOnCaller[0] = CallContext.lastServerTiming();
+                    return r;
+                },
+                callers);
         await().atMost(Duration.ofSeconds(10)).until(() -> impl.sleepCalls.get() == 1);
-        CompletableFuture<String> queued = CompletableFuture.supplyAsync(() -> {
-            long start = System.nanoTime();
-            String r = echo.echo("queued");
-            totalNanos[1] = System.nanoTime() - start;
-            lastOnCaller[1] = CallContext.lastServerTiming();
-            return r;
-        }, callers);
+        CompletableFuture<String> queued = CompletableFuture.supplyAsync(
+                () -> {
+                    long start = System.nanoTime();
+                    String r = echo.echo("queued");
+                    totalNanos[1] = System.nanoTime() - start;
+                    lastOnCaller[1] = CallContext.lastServerTiming();
+                    return r;
+                },
+                callers);
         await().atMost(Duration.ofSeconds(10)).until(() -> server.inFlightCalls() == 2);
         // Both calls are now on the server: one running, one waiting. Hold them there for a known time.
         long heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HELD_MILLIS);
@@ -122,9 +134,13 @@ class ServerTimingTest {
         assertThatThrownBy(() -> echo.fail("threw")).isInstanceOf(RemoteException.class);
         assertThat(CallContext.lastServerTiming()).isNotNull().isEqualTo(seen.get("threw"));
 
-        WhoAmI notExported = client.reference(WhoAmI.class).address("127.0.0.1", server.port()).build();
+        WhoAmI notExported = client.reference(WhoAmI.class)
+                .address("127.0.0.1", server.port())
+                .build();
         assertThatThrownBy(notExported::principal).isInstanceOf(ServiceNotFoundException.class);
-        assertThat(CallContext.lastServerTiming()).as("no stale timing from the previous call").isNull();
+        assertThat(CallContext.lastServerTiming())
+                .as("no stale timing from the previous call")
+                .isNull();
         assertThat(seen.get("principal")).as("no timing for the interceptor").isEqualTo(new ServerTiming(0, 0));
     }
 
@@ -135,7 +151,8 @@ class ServerTimingTest {
 
         assertThat(echo.echo("sync")).isEqualTo("sync");
         ServerTiming sync = CallContext.lastServerTiming();
-        assertThat(echo.echoLater("later", HELD_MILLIS).get(10, TimeUnit.SECONDS)).isEqualTo("later");
+        assertThat(echo.echoLater("later", HELD_MILLIS).get(10, TimeUnit.SECONDS))
+                .isEqualTo("later");
 
         assertThat(CallContext.lastServerTiming()).isSameAs(sync);
         ServerTiming later = seen.get("later");
@@ -157,10 +174,17 @@ class ServerTimingTest {
         }
 
         Timer exec = meters.get("courier.client.server.exec")
-                .tags("service", EchoService.class.getName(), "method", "sleepThenEcho").timer();
-        Timer queue = meters.get("courier.client.server.queue").tags("method", "sleepThenEcho").timer();
-        Timer network = meters.get("courier.client.network").tags("method", "sleepThenEcho").timer();
-        Timer total = meters.get("courier.client.calls").tags("method", "sleepThenEcho", "outcome", "ok").timer();
+                .tags("service", EchoService.class.getName(), "method", "sleepThenEcho")
+                .timer();
+        Timer queue = meters.get("courier.client.server.queue")
+                .tags("method", "sleepThenEcho")
+                .timer();
+        Timer network = meters.get("courier.client.network")
+                .tags("method", "sleepThenEcho")
+                .timer();
+        Timer total = meters.get("courier.client.calls")
+                .tags("method", "sleepThenEcho", "outcome", "ok")
+                .timer();
         assertThat(exec.count()).isEqualTo(calls);
         assertThat(queue.count()).isEqualTo(calls);
         assertThat(network.count()).isEqualTo(calls);
@@ -172,8 +196,9 @@ class ServerTimingTest {
         // Per call, network = total − server; summed, the three shares are the total (to rounding).
         assertThat(queue.totalTime(TimeUnit.MICROSECONDS) + exec.totalTime(TimeUnit.MICROSECONDS))
                 .isEqualTo((double) serverMicros);
-        assertThat(queue.totalTime(TimeUnit.MICROSECONDS) + exec.totalTime(TimeUnit.MICROSECONDS)
-                + network.totalTime(TimeUnit.MICROSECONDS))
+        assertThat(queue.totalTime(TimeUnit.MICROSECONDS)
+                        + exec.totalTime(TimeUnit.MICROSECONDS)
+                        + network.totalTime(TimeUnit.MICROSECONDS))
                 .isCloseTo(total.totalTime(TimeUnit.MICROSECONDS), org.assertj.core.data.Offset.offset(1.0 * calls));
     }
 }

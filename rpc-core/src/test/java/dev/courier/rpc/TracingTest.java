@@ -35,7 +35,8 @@ class TracingTest {
     static final class TracedImpl implements Traced {
         @Override
         public List<String> seen() {
-            return List.of(String.valueOf(CallContext.attachment("traceparent")),
+            return List.of(
+                    String.valueOf(CallContext.attachment("traceparent")),
                     Span.current().getSpanContext().getTraceId());
         }
 
@@ -55,7 +56,10 @@ class TracingTest {
     }
 
     private Traced traced(RpcClient.Builder client) {
-        RpcServer server = RpcServer.builder().host("127.0.0.1").export(Traced.class, new TracedImpl()).start();
+        RpcServer server = RpcServer.builder()
+                .host("127.0.0.1")
+                .export(Traced.class, new TracedImpl())
+                .start();
         resources.add(server);
         RpcClient c = client.build();
         resources.add(c);
@@ -86,7 +90,9 @@ class TracingTest {
         assertThat(server.getParentSpanId()).isEqualTo(client.getSpanId());
         String prefix = "00-" + client.getTraceId() + "-" + client.getSpanId() + "-";
         assertThat(seen.get(0)).startsWith(prefix).hasSize(prefix.length() + 2);
-        assertThat(Integer.parseInt(seen.get(0).substring(prefix.length()), 16) & 1).as("sampled flag").isOne();
+        assertThat(Integer.parseInt(seen.get(0).substring(prefix.length()), 16) & 1)
+                .as("sampled flag")
+                .isOne();
         assertThat(seen.get(1)).as("the server span is current in the method").isEqualTo(client.getTraceId());
         assertThat(client.getAttributes().asMap().toString()).contains("rpc.system=courier", "rpc.method=seen");
         assertThat(client.getAttributes().asMap().keySet().toString()).contains("courier.server.exec_us");
@@ -96,7 +102,10 @@ class TracingTest {
     @Test
     void aCallInsideTheCallersSpanJoinsItsTrace() {
         Traced traced = traced(RpcClient.builder());
-        Span parent = otel.getOpenTelemetry().getTracer("test").spanBuilder("checkout").startSpan();
+        Span parent = otel.getOpenTelemetry()
+                .getTracer("test")
+                .spanBuilder("checkout")
+                .startSpan();
 
         Scope scope = parent.makeCurrent();
         try {

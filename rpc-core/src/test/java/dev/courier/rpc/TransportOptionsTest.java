@@ -41,7 +41,8 @@ class TransportOptionsTest {
 
     @Test
     void optionsAreImmutableAndCopiedByToBuilder() {
-        TransportOptions.Builder b = TransportOptions.builder().maxBodyLength(1024).token("abc");
+        TransportOptions.Builder b =
+                TransportOptions.builder().maxBodyLength(1024).token("abc");
         TransportOptions first = b.build();
         b.maxBodyLength(2048);
         TransportOptions changed = first.toBuilder().connectionsPerAddress(3).build();
@@ -56,8 +57,14 @@ class TransportOptionsTest {
 
     @Test
     void clientRunsWithTheOptionsItWasGiven() {
-        TransportOptions options = TransportOptions.builder().connectionsPerAddress(2).maxBodyLength(4096).build();
-        try (RpcClient client = RpcClient.builder().transport(options).heartbeatInterval(Duration.ofSeconds(3)).build()) {
+        TransportOptions options = TransportOptions.builder()
+                .connectionsPerAddress(2)
+                .maxBodyLength(4096)
+                .build();
+        try (RpcClient client = RpcClient.builder()
+                .transport(options)
+                .heartbeatInterval(Duration.ofSeconds(3))
+                .build()) {
             assertThat(client.transport().connectionsPerAddress()).isEqualTo(2);
             assertThat(client.transport().maxBodyLength()).isEqualTo(4096);
             assertThat(client.transport().heartbeatInterval()).isEqualTo(Duration.ofSeconds(3));
@@ -66,10 +73,14 @@ class TransportOptionsTest {
 
     @Test
     void tlsSettingsNameEveryProblem(@TempDir Path dir) {
-        assertThatThrownBy(() -> TlsOptions.builder().keyCertChain(dir.resolve("no.pem"), dir.resolve("no-key.pem"))
-                .clientAuth(TlsOptions.ClientAuth.REQUIRE).build())
+        assertThatThrownBy(() -> TlsOptions.builder()
+                        .keyCertChain(dir.resolve("no.pem"), dir.resolve("no-key.pem"))
+                        .clientAuth(TlsOptions.ClientAuth.REQUIRE)
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("no.pem").hasMessageContaining("no-key.pem").hasMessageContaining("trust(caFile)");
+                .hasMessageContaining("no.pem")
+                .hasMessageContaining("no-key.pem")
+                .hasMessageContaining("trust(caFile)");
     }
 
     @Test
@@ -78,6 +89,7 @@ class TransportOptionsTest {
         TlsOptions trustOnly = TlsOptions.builder().trust(ca.certificate()).build();
 
         assertThatThrownBy(() -> RpcServer.builder().tls(trustOnly).start())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keyCertChain");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("keyCertChain");
     }
 }

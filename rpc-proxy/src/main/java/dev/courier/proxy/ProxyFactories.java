@@ -44,8 +44,9 @@ public final class ProxyFactories {
         for (ProxyFactory factory : ServiceLoader.load(ProxyFactory.class, loader)) {
             ProxyFactory clash = byName.putIfAbsent(factory.name(), factory);
             if (clash != null) {
-                throw new IllegalStateException("Proxy factories " + clash.getClass().getName() + " and "
-                        + factory.getClass().getName() + " both claim the name '" + factory.name() + "'");
+                throw new IllegalStateException(
+                        "Proxy factories " + clash.getClass().getName() + " and "
+                                + factory.getClass().getName() + " both claim the name '" + factory.name() + "'");
             }
         }
         return new ProxyFactories(byName);

@@ -1,10 +1,10 @@
 package dev.courier.proxy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.courier.proxy.ProxyFixtures.PackagePrivate;
 import dev.courier.proxy.internal.ByteBuddyProxyFactory;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ByteBuddyProxyFactoryTest extends ProxyFactoryContractTest {
 

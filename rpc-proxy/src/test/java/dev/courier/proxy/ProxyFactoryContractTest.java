@@ -1,8 +1,5 @@
 package dev.courier.proxy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.courier.proxy.ProxyFixtures.Circle;
 import dev.courier.proxy.ProxyFixtures.Greeter;
 import dev.courier.proxy.ProxyFixtures.Missing;
@@ -17,6 +14,12 @@ import dev.courier.proxy.ProxyFixtures.Risky;
 import dev.courier.proxy.ProxyFixtures.Shape;
 import dev.courier.proxy.ProxyFixtures.User;
 import dev.courier.proxy.ProxyFixtures.UserRepo;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.description.modifier.Visibility;
+import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
@@ -31,11 +34,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.description.modifier.Visibility;
-import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What every {@link ProxyFactory} must do. Subclass it once per implementation and return the factory
@@ -222,12 +223,14 @@ abstract class ProxyFactoryContractTest {
         o.f("s");
         o.f(1, 2);
 
-        assertThat(invoker.calls()).extracting(RecordingInvoker.Call::method).containsExactly(
-                Overloaded.class.getMethod("f", int.class),
-                Overloaded.class.getMethod("f", long.class),
-                Overloaded.class.getMethod("f", Integer.class),
-                Overloaded.class.getMethod("f", String.class),
-                Overloaded.class.getMethod("f", int.class, int.class));
+        assertThat(invoker.calls())
+                .extracting(RecordingInvoker.Call::method)
+                .containsExactly(
+                        Overloaded.class.getMethod("f", int.class),
+                        Overloaded.class.getMethod("f", long.class),
+                        Overloaded.class.getMethod("f", Integer.class),
+                        Overloaded.class.getMethod("f", String.class),
+                        Overloaded.class.getMethod("f", int.class, int.class));
         assertThat(invoker.calls()).extracting(RecordingInvoker.Call::method).doesNotHaveDuplicates();
     }
 
@@ -253,9 +256,11 @@ abstract class ProxyFactoryContractTest {
         repo.put("2", user);
 
         assertThat(user).isEqualTo(new User("ada"));
-        assertThat(invoker.calls()).extracting(RecordingInvoker.Call::method).containsExactly(
-                Repo.class.getMethod("get", String.class),
-                Repo.class.getMethod("put", String.class, Object.class));
+        assertThat(invoker.calls())
+                .extracting(RecordingInvoker.Call::method)
+                .containsExactly(
+                        Repo.class.getMethod("get", String.class),
+                        Repo.class.getMethod("put", String.class, Object.class));
         assertThat(invoker.calls()).extracting(c -> c.method().isBridge()).containsOnly(false);
     }
 
@@ -283,7 +288,8 @@ abstract class ProxyFactoryContractTest {
         Method declared = NarrowedRepo.class.getMethod("get", String.class);
         assertThat(declared.getReturnType()).isEqualTo(User.class);
         assertThat(invoker.calls()).extracting(RecordingInvoker.Call::method).containsExactly(declared, declared);
-        assertThat(invoker.calls().get(0).method()).isSameAs(invoker.calls().get(1).method());
+        assertThat(invoker.calls().get(0).method())
+                .isSameAs(invoker.calls().get(1).method());
         assertThat(invoker.calls().get(0).method().isBridge()).isFalse();
     }
 
@@ -295,7 +301,8 @@ abstract class ProxyFactoryContractTest {
         repo.findAll();
         repo.get("x");
 
-        assertThat(invoker.calls()).extracting(c -> c.method().getDeclaringClass().getName())
+        assertThat(invoker.calls())
+                .extracting(c -> c.method().getDeclaringClass().getName())
                 .containsExactly(UserRepo.class.getName(), Repo.class.getName());
     }
 
@@ -446,7 +453,8 @@ abstract class ProxyFactoryContractTest {
             for (int t = 0; t < threads; t++) {
                 Callable<Class<?>> creator = () -> {
                     start.await();
-                    return factory.createProxy(Overloaded.class, MUST_NOT_BE_CALLED).getClass();
+                    return factory.createProxy(Overloaded.class, MUST_NOT_BE_CALLED)
+                            .getClass();
                 };
                 classes.add(pool.submit(creator));
             }
@@ -524,7 +532,6 @@ abstract class ProxyFactoryContractTest {
     void nullInterfaceOrInvokerIsRejected() {
         assertThatThrownBy(() -> factory.createProxy(null, MUST_NOT_BE_CALLED))
                 .isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> factory.createProxy(Greeter.class, null))
-                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> factory.createProxy(Greeter.class, null)).isInstanceOf(NullPointerException.class);
     }
 }

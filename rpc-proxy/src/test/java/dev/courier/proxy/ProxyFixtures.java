@@ -7,8 +7,7 @@ import java.util.List;
 /** Interfaces the contract suite proxies. */
 final class ProxyFixtures {
 
-    private ProxyFixtures() {
-    }
+    private ProxyFixtures() {}
 
     public interface Greeter {
         String greet(String name);
@@ -58,8 +57,7 @@ final class ProxyFixtures {
         <R> R map(String id, Class<R> type);
     }
 
-    public record User(String name) {
-    }
+    public record User(String name) {}
 
     public interface UserRepo extends Repo<User> {
         List<User> findAll();

@@ -8,8 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class RecordingInvoker implements Invoker {
 
     /** One recorded call. */
-    record Call(Method method, Object[] args) {
-    }
+    record Call(Method method, Object[] args) {}
 
     /** The answer to a call. */
     @FunctionalInterface

@@ -32,13 +32,18 @@ public class SerializationException extends RuntimeException {
     public static SerializationException notAllowed(String className) {
         String entry = GadgetDenyList.entryFor(className);
         if (entry != null) {
-            return new SerializationException("Class " + className + " is refused: it is on the serialization"
-                    + " deny-list of known deserialization gadgets (" + entry + "), which no allowlist overrides",
-                    className, null);
+            return new SerializationException(
+                    "Class " + className + " is refused: it is on the serialization"
+                            + " deny-list of known deserialization gadgets (" + entry
+                            + "), which no allowlist overrides",
+                    className,
+                    null);
         }
-        return new SerializationException("Class " + className + " is not in the serialization allowlist;"
-                + " register it with TypeAllowlist.Builder.allow(...) or use it in an exported service interface",
-                className, null);
+        return new SerializationException(
+                "Class " + className + " is not in the serialization allowlist;"
+                        + " register it with TypeAllowlist.Builder.allow(...) or use it in an exported service interface",
+                className,
+                null);
     }
 
     /** The class this failure is about, or {@code null} when none is known. */

@@ -40,8 +40,8 @@ public final class Serializers {
         for (SerializerProvider provider : ServiceLoader.load(SerializerProvider.class, loader)) {
             String clash = ids.putIfAbsent(provider.id(), provider.name());
             if (clash != null) {
-                throw new IllegalStateException("Serializers '" + clash + "' and '" + provider.name()
-                        + "' both claim id " + provider.id());
+                throw new IllegalStateException(
+                        "Serializers '" + clash + "' and '" + provider.name() + "' both claim id " + provider.id());
             }
             byName.put(provider.name(), provider.create(allowlist));
         }

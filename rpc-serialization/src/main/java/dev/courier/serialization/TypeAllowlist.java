@@ -37,8 +37,22 @@ import java.util.Set;
 public final class TypeAllowlist {
 
     private static final Map<String, Class<?>> PRIMITIVE_ARRAY_CODES = Map.of(
-            "Z", boolean.class, "B", byte.class, "C", char.class, "S", short.class,
-            "I", int.class, "J", long.class, "F", float.class, "D", double.class);
+            "Z",
+            boolean.class,
+            "B",
+            byte.class,
+            "C",
+            char.class,
+            "S",
+            short.class,
+            "I",
+            int.class,
+            "J",
+            long.class,
+            "F",
+            float.class,
+            "D",
+            double.class);
 
     /** The default of {@link #maxLength()}: as many elements as the largest default RPC frame has bytes. */
     public static final int DEFAULT_MAX_LENGTH = 16 * 1024 * 1024;
@@ -137,8 +151,7 @@ public final class TypeAllowlist {
         private final TypeWalker walker = new TypeWalker(classes);
         private int maxLength = DEFAULT_MAX_LENGTH;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Allows each of {@code types}, and the application classes reachable from their non-static,

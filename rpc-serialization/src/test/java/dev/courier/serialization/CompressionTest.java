@@ -20,7 +20,8 @@ class CompressionTest {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
     private static byte[] compressible(int size) {
-        byte[] text = "the quick brown fox jumps over the lazy dog ✓ ".repeat(size / 40 + 1)
+        byte[] text = "the quick brown fox jumps over the lazy dog ✓ "
+                .repeat(size / 40 + 1)
                 .getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[size];
         System.arraycopy(text, 0, out, 0, size);
@@ -51,14 +52,17 @@ class CompressionTest {
     void everyCodecRoundTripsEmptySmallLargeAndRandomBodies(Compression codec) {
         byte[] random = new byte[100_000];
         new Random(1).nextBytes(random);
-        for (byte[] data : new byte[][] {new byte[0], {42}, compressible(1000), compressible(3 * 1024 * 1024), random}) {
+        for (byte[] data :
+                new byte[][] {new byte[0], {42}, compressible(1000), compressible(3 * 1024 * 1024), random}) {
             assertThat(roundTrip(codec, data, false)).isEqualTo(data);
             assertThat(roundTrip(codec, data, true)).isEqualTo(data);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Compression.class, names = {"GZIP", "LZ4"})
+    @EnumSource(
+            value = Compression.class,
+            names = {"GZIP", "LZ4"})
     void realCodecsShrinkRepetitiveBodies(Compression codec) {
         ByteBuf in = Unpooled.wrappedBuffer(compressible(64 * 1024));
         ByteBuf out = codec.compress(in, ALLOC);
@@ -78,7 +82,8 @@ class CompressionTest {
         ByteBuf compressed = codec.compress(in, ALLOC);
         try {
             assertThatThrownBy(() -> codec.decompress(compressed, 1024 * 1024, ALLOC))
-                    .isInstanceOf(CompressionException.class).hasMessageContaining("maximum");
+                    .isInstanceOf(CompressionException.class)
+                    .hasMessageContaining("maximum");
             ByteBuf exact = codec.decompress(compressed, bomb.length, ALLOC);
             assertThat(exact.readableBytes()).isEqualTo(bomb.length);
             exact.release();
@@ -89,7 +94,9 @@ class CompressionTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Compression.class, names = {"GZIP", "LZ4"})
+    @EnumSource(
+            value = Compression.class,
+            names = {"GZIP", "LZ4"})
     void corruptCompressedBodiesFailWithCompressionException(Compression codec) {
         ByteBuf in = Unpooled.wrappedBuffer(compressible(10_000));
         ByteBuf compressed = codec.compress(in, ALLOC);
@@ -123,7 +130,8 @@ class CompressionTest {
         for (Compression c : Compression.values()) {
             assertThat(Compression.byId(c.id())).isSameAs(c);
         }
-        assertThatThrownBy(() -> Compression.byId((byte) 9)).isInstanceOf(CompressionException.class)
+        assertThatThrownBy(() -> Compression.byId((byte) 9))
+                .isInstanceOf(CompressionException.class)
                 .hasMessageContaining("9");
     }
 
@@ -135,6 +143,7 @@ class CompressionTest {
         assertThat(policy.choose(1024)).isEqualTo(Compression.LZ4);
         assertThat(policy.choose(1 << 24)).isEqualTo(Compression.LZ4);
         assertThat(CompressionPolicy.none().choose(Integer.MAX_VALUE)).isEqualTo(Compression.NONE);
-        assertThatThrownBy(() -> new CompressionPolicy(Compression.GZIP, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new CompressionPolicy(Compression.GZIP, -1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -14,8 +14,7 @@ final class DeserializationFuzzing {
     /** Far above what decoding a few kilobytes honestly needs, far below what a hostile length asks for. */
     static final long ALLOCATION_BOUND = 64L * 1024 * 1024;
 
-    private DeserializationFuzzing() {
-    }
+    private DeserializationFuzzing() {}
 
     static void check(Serializer serializer, byte[] input) {
         long before = allocatedBytes();
@@ -28,7 +27,8 @@ final class DeserializationFuzzing {
             value = decode(serializer, input);
             allocated = allocatedBytes() - before;
         }
-        assertThat(allocated).as("bytes allocated decoding %d input bytes", input.length)
+        assertThat(allocated)
+                .as("bytes allocated decoding %d input bytes", input.length)
                 .isLessThan(ALLOCATION_BOUND);
         if (value instanceof SerializationException || value == null) {
             return;
@@ -53,7 +53,9 @@ final class DeserializationFuzzing {
 
     static long allocatedBytes() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertThat(threads.isThreadAllocatedMemoryEnabled()).as("per-thread allocation accounting").isTrue();
+        assertThat(threads.isThreadAllocatedMemoryEnabled())
+                .as("per-thread allocation accounting")
+                .isTrue();
         return threads.getCurrentThreadAllocatedBytes();
     }
 }

@@ -14,8 +14,7 @@ import java.util.concurrent.CompletableFuture;
 /** Application types for the serializer tests: what a service interface might carry. */
 public final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** The service whose types make up the contract suite's allowlist. */
     public interface OrderService {
@@ -41,18 +40,15 @@ public final class Fixtures {
         }
     }
 
-    public record Money(long cents, String currency) {
-    }
+    public record Money(long cents, String currency) {}
 
-    public record LineItem(String sku, int count, Money price, Optional<String> note) {
-    }
+    public record LineItem(String sku, int count, Money price, Optional<String> note) {}
 
     public static class Customer {
         public String name;
         public List<String> emails;
 
-        public Customer() {
-        }
+        public Customer() {}
 
         public Customer(String name, List<String> emails) {
             this.name = name;
@@ -84,10 +80,15 @@ public final class Fixtures {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Order x && Objects.equals(id, x.id) && quantity == x.quantity
-                    && Objects.equals(total, x.total) && Objects.equals(lines, x.lines)
-                    && Objects.equals(tags, x.tags) && status == x.status
-                    && Objects.equals(customer, x.customer) && Objects.equals(createdAt, x.createdAt)
+            return o instanceof Order x
+                    && Objects.equals(id, x.id)
+                    && quantity == x.quantity
+                    && Objects.equals(total, x.total)
+                    && Objects.equals(lines, x.lines)
+                    && Objects.equals(tags, x.tags)
+                    && status == x.status
+                    && Objects.equals(customer, x.customer)
+                    && Objects.equals(createdAt, x.createdAt)
                     && Objects.equals(reference, x.reference);
         }
 
@@ -114,8 +115,7 @@ public final class Fixtures {
     public static class Circle extends Shape {
         public double radius;
 
-        public Circle() {
-        }
+        public Circle() {}
 
         public Circle(String label, double radius) {
             this.label = label;
@@ -136,8 +136,7 @@ public final class Fixtures {
     public static class Square extends Shape {
         public int side;
 
-        public Square() {
-        }
+        public Square() {}
 
         public Square(String label, int side) {
             this.label = label;
@@ -162,7 +161,9 @@ public final class Fixtures {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Drawing d && Objects.equals(shapes, d.shapes) && Objects.equals(main, d.main)
+            return o instanceof Drawing d
+                    && Objects.equals(shapes, d.shapes)
+                    && Objects.equals(main, d.main)
                     && Objects.deepEquals(anything, d.anything);
         }
 
@@ -192,8 +193,7 @@ public final class Fixtures {
     public static class SecretA {
         public String payload;
 
-        public SecretA() {
-        }
+        public SecretA() {}
 
         public SecretA(String payload) {
             this.payload = payload;
@@ -201,8 +201,7 @@ public final class Fixtures {
     }
 
     /** A record never in the contract allowlist. */
-    public record SecretRecord(String payload) {
-    }
+    public record SecretRecord(String payload) {}
 
     /** The allowlist the contract suite uses. */
     public static TypeAllowlist allowlist() {

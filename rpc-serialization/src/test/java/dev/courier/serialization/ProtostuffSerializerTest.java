@@ -44,7 +44,10 @@ class ProtostuffSerializerTest extends SerializerContractTest {
     }
 
     private static byte[] withEnvelopeLength(ByteArrayOutputStream body) {
-        return ByteBuffer.allocate(4 + body.size()).putInt(body.size()).put(body.toByteArray()).array();
+        return ByteBuffer.allocate(4 + body.size())
+                .putInt(body.size())
+                .put(body.toByteArray())
+                .array();
     }
 
     /** An {@code Object[]}: field 15 names the component, field 3 the length, field 2 the dimensions. */
@@ -63,10 +66,14 @@ class ProtostuffSerializerTest extends SerializerContractTest {
 
     @Test
     void hugeObjectArraysAndDimensionsAreRefusedWithoutAllocating() {
-        assertThat(serializer.deserialize(objectArrayAnnouncing(1, 1), Object[].class)).containsExactly(7);
-        for (byte[] hostile : new byte[][] {objectArrayAnnouncing(400_000_000, 1),
-                objectArrayAnnouncing(1, 400_000_000), objectArrayAnnouncing(400_000_000, 2),
-                objectArrayAnnouncing(0xFFFF_FFFFL, 1)}) {
+        assertThat(serializer.deserialize(objectArrayAnnouncing(1, 1), Object[].class))
+                .containsExactly(7);
+        for (byte[] hostile : new byte[][] {
+            objectArrayAnnouncing(400_000_000, 1),
+            objectArrayAnnouncing(1, 400_000_000),
+            objectArrayAnnouncing(400_000_000, 2),
+            objectArrayAnnouncing(0xFFFF_FFFFL, 1)
+        }) {
             long before = allocatedBytes();
             Throwable failure = catchThrowable(() -> serializer.deserialize(hostile, Object.class));
             long allocated = allocatedBytes() - before;
@@ -91,14 +98,33 @@ class ProtostuffSerializerTest extends SerializerContractTest {
         byte[] hostile = serializer.serialize(many);
         assertThat(hostile.length).isLessThan(200 * 20);
         assertThat(catchThrowable(() -> serializer.deserialize(hostile, Object.class)))
-                .isInstanceOf(SerializationException.class).hasMessageContaining("array length");
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("array length");
     }
 
     @Test
     void aStringOrBytesLengthNearTwoGigabytesIsRefusedWithoutAllocating() {
         // Protostuff's own check (offset + length > limit) overflows for such lengths.
-        byte[] hostile = {0x00, 0x00, 0x00, 0x0e, 0x0a, (byte) 0xdf, 0x00, (byte) 0xf8, (byte) 0xff, (byte) 0xff,
-                (byte) 0xff, (byte) 0xf7, 0x7a, 0x00, 0x00, 0x06, 0x00, 0x00};
+        byte[] hostile = {
+            0x00,
+            0x00,
+            0x00,
+            0x0e,
+            0x0a,
+            (byte) 0xdf,
+            0x00,
+            (byte) 0xf8,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xf7,
+            0x7a,
+            0x00,
+            0x00,
+            0x06,
+            0x00,
+            0x00
+        };
         serializer.deserialize(serializer.serialize("warm up"), String.class);
         long before = allocatedBytes();
         Throwable failure = catchThrowable(() -> serializer.deserialize(hostile, Object.class));
@@ -132,7 +158,9 @@ class ProtostuffSerializerTest extends SerializerContractTest {
 
         Throwable failure = catchThrowable(() -> protostuff.serialize(drawing));
 
-        assertThat(failure).isInstanceOf(SerializationException.class)
-                .hasMessageContaining("has a cycle").hasMessageContaining("kryo");
+        assertThat(failure)
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("has a cycle")
+                .hasMessageContaining("kryo");
     }
 }

@@ -79,7 +79,9 @@ public abstract class SerializerContractTest {
     /** Bytes allocated by the current thread so far. */
     protected static long allocatedBytes() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertThat(threads.isThreadAllocatedMemoryEnabled()).as("per-thread allocation accounting").isTrue();
+        assertThat(threads.isThreadAllocatedMemoryEnabled())
+                .as("per-thread allocation accounting")
+                .isTrue();
         return threads.getCurrentThreadAllocatedBytes();
     }
 
@@ -106,12 +108,30 @@ public abstract class SerializerContractTest {
 
     @Test
     void primitivesAndBoxesRoundTrip() {
-        List<Object> values = List.of(0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE,
-                (byte) -7, (short) 300, 'x', '\u20ac', true, false, 1.5f, -0.0d, Double.NaN, Double.MAX_VALUE,
+        List<Object> values = List.of(
+                0,
+                1,
+                -1,
+                Integer.MAX_VALUE,
+                Integer.MIN_VALUE,
+                Long.MAX_VALUE,
+                Long.MIN_VALUE,
+                (byte) -7,
+                (short) 300,
+                'x',
+                '\u20ac',
+                true,
+                false,
+                1.5f,
+                -0.0d,
+                Double.NaN,
+                Double.MAX_VALUE,
                 Float.MIN_VALUE);
         for (Object v : values) {
-            assertThat(roundTrip(v)).as("%s (%s)", v, v.getClass().getSimpleName())
-                    .isEqualTo(v).isInstanceOf(v.getClass());
+            assertThat(roundTrip(v))
+                    .as("%s (%s)", v, v.getClass().getSimpleName())
+                    .isEqualTo(v)
+                    .isInstanceOf(v.getClass());
         }
         assertThat(roundTrip(42, int.class)).isEqualTo(42);
         assertThat(roundTrip(new int[] {1, -2, 3})).containsExactly(1, -2, 3);
@@ -123,14 +143,22 @@ public abstract class SerializerContractTest {
         assertThat(roundTrip(new float[] {-1.5f, Float.NaN})).containsExactly(-1.5f, Float.NaN);
         assertThat(roundTrip(new int[0])).isEmpty();
         assertThat(roundTrip(new Object[] {new long[] {3, 4}, new boolean[0]}))
-                .satisfiesExactly(a -> assertThat((long[]) a).containsExactly(3, 4),
+                .satisfiesExactly(
+                        a -> assertThat((long[]) a).containsExactly(3, 4),
                         a -> assertThat((boolean[]) a).isEmpty());
     }
 
     @Test
     void stringsRoundTripIncludingEmptyAndUnicode() {
-        for (String s : List.of("", "a", "plain ascii", "Zoë – naïve café ✓", "日本語テキスト", "emoji 😀🚀 surrogate pairs",
-                "\u0000 nul and \uffff", "x".repeat(10_000))) {
+        for (String s : List.of(
+                "",
+                "a",
+                "plain ascii",
+                "Zoë – naïve café ✓",
+                "日本語テキスト",
+                "emoji 😀🚀 surrogate pairs",
+                "\u0000 nul and \uffff",
+                "x".repeat(10_000))) {
             assertThat(roundTrip(s)).isEqualTo(s);
         }
     }
@@ -149,9 +177,13 @@ public abstract class SerializerContractTest {
     @Test
     void mutableCollectionsRoundTripWithTheirRuntimeClass() {
         List<java.util.Collection<?>> values = List.of(
-                new ArrayList<>(List.of(1, 2, 3)), new LinkedList<>(List.of("a", "b")),
-                new HashSet<>(Set.of(1L, 2L)), new LinkedHashSet<>(List.of("z", "a", "m")),
-                new TreeSet<>(Set.of("b", "a")), new ArrayDeque<>(List.of(3, 1, 2)), new ArrayList<>());
+                new ArrayList<>(List.of(1, 2, 3)),
+                new LinkedList<>(List.of("a", "b")),
+                new HashSet<>(Set.of(1L, 2L)),
+                new LinkedHashSet<>(List.of("z", "a", "m")),
+                new TreeSet<>(Set.of("b", "a")),
+                new ArrayDeque<>(List.of(3, 1, 2)),
+                new ArrayList<>());
         for (java.util.Collection<?> c : values) {
             Object back = roundTrip(c, java.util.Collection.class);
             assertThat(back).as(c.getClass().getSimpleName()).isInstanceOf(c.getClass());
@@ -161,13 +193,27 @@ public abstract class SerializerContractTest {
 
     @Test
     void immutableJdkCollectionsReadBackAsEqualCollections() {
-        List<Object> values = List.of(List.of(), List.of(1), List.of(1, 2, 3), List.of(1, 2, 3).subList(1, 3),
-                Collections.emptyList(), Collections.singletonList("x"),
-                Collections.unmodifiableList(new ArrayList<>(List.of("u", "v"))), Arrays.asList("p", "q"),
-                Set.of(), Set.of("s"), Set.of(1, 2, 3), Collections.emptySet(), Collections.singleton(9),
+        List<Object> values = List.of(
+                List.of(),
+                List.of(1),
+                List.of(1, 2, 3),
+                List.of(1, 2, 3).subList(1, 3),
+                Collections.emptyList(),
+                Collections.singletonList("x"),
+                Collections.unmodifiableList(new ArrayList<>(List.of("u", "v"))),
+                Arrays.asList("p", "q"),
+                Set.of(),
+                Set.of("s"),
+                Set.of(1, 2, 3),
+                Collections.emptySet(),
+                Collections.singleton(9),
                 Collections.unmodifiableSet(new LinkedHashSet<>(List.of(3, 1))),
-                Map.of(), Map.of("k", 1), Map.of("a", 1, "b", 2, "c", 3), Collections.emptyMap(),
-                Collections.singletonMap("one", 1), Collections.unmodifiableMap(new HashMap<>(Map.of("m", "n"))));
+                Map.of(),
+                Map.of("k", 1),
+                Map.of("a", 1, "b", 2, "c", 3),
+                Collections.emptyMap(),
+                Collections.singletonMap("one", 1),
+                Collections.unmodifiableMap(new HashMap<>(Map.of("m", "n"))));
         for (Object v : values) {
             assertThat(roundTrip(v, Object.class)).as(v.getClass().getName()).isEqualTo(v);
         }
@@ -175,8 +221,12 @@ public abstract class SerializerContractTest {
 
     @Test
     void immutableJdkCollectionsInDeclaredFieldsRoundTrip() {
-        for (List<String> emails : List.of(List.of("a@x", "b@x"), List.<String>of(), Collections.singletonList("s@x"),
-                Collections.unmodifiableList(new ArrayList<>(List.of("u@x"))), Collections.<String>emptyList(),
+        for (List<String> emails : List.of(
+                List.of("a@x", "b@x"),
+                List.<String>of(),
+                Collections.singletonList("s@x"),
+                Collections.unmodifiableList(new ArrayList<>(List.of("u@x"))),
+                Collections.<String>emptyList(),
                 Arrays.asList("p@x"))) {
             Customer c = new Customer("n", emails);
             assertThat(roundTrip(c)).as(emails.getClass().getName()).isEqualTo(c);
@@ -194,10 +244,12 @@ public abstract class SerializerContractTest {
         assertThat(new ArrayList<Object>(back.keySet())).containsExactly("z", "a", "m");
 
         assertThat(roundTrip(new HashMap<>(Map.of(1, "one", 2, "two")))).isEqualTo(Map.of(1, "one", 2, "two"));
-        assertThat(roundTrip(new TreeMap<>(Map.of("b", 2, "a", 1)))).isInstanceOf(TreeMap.class)
+        assertThat(roundTrip(new TreeMap<>(Map.of("b", 2, "a", 1))))
+                .isInstanceOf(TreeMap.class)
                 .containsExactly(Map.entry("a", 1), Map.entry("b", 2));
         assertThat(roundTrip(new ConcurrentHashMap<>(Map.of("k", List.of(1, 2)))))
-                .isInstanceOf(ConcurrentHashMap.class).isEqualTo(Map.of("k", List.of(1, 2)));
+                .isInstanceOf(ConcurrentHashMap.class)
+                .isEqualTo(Map.of("k", List.of(1, 2)));
         Map<String, Object> nested = new HashMap<>();
         nested.put("list", new ArrayList<>(List.of(new HashMap<>(Map.of("deep", 1)))));
         nested.put("nothing", null);
@@ -229,22 +281,30 @@ public abstract class SerializerContractTest {
             assertThat(roundTrip(s, Object.class)).isSameAs(s);
         }
         assertThat(roundTrip(Status.PAID, Status.class).label()).isEqualTo("paid!");
-        assertThat(roundTrip(new ArrayList<>(List.of(Status.PAID, Status.NEW)))).containsExactly(Status.PAID, Status.NEW);
+        assertThat(roundTrip(new ArrayList<>(List.of(Status.PAID, Status.NEW))))
+                .containsExactly(Status.PAID, Status.NEW);
     }
 
     @Test
     void optionalRoundTripsEmptyAndPresent() {
         assertThat(roundTrip(Optional.empty(), Object.class)).isEqualTo(Optional.empty());
         assertThat(roundTrip(Optional.of("x"), Object.class)).isEqualTo(Optional.of("x"));
-        assertThat(roundTrip(Optional.of(new Money(1, "EUR")), Object.class)).isEqualTo(Optional.of(new Money(1, "EUR")));
+        assertThat(roundTrip(Optional.of(new Money(1, "EUR")), Object.class))
+                .isEqualTo(Optional.of(new Money(1, "EUR")));
     }
 
     @Test
     void jdkValueTypesRoundTrip() {
-        List<Object> values = List.of(new BigInteger("-123456789012345678901234567890"), new BigDecimal("1e-40"),
-                UUID.randomUUID(), Instant.ofEpochSecond(1, 999), LocalDate.of(2024, 2, 29),
-                LocalDateTime.of(2020, 1, 2, 3, 4, 5), Duration.ofMillis(1234),
-                ZonedDateTime.of(2021, 3, 4, 5, 6, 7, 8, ZoneId.of("Europe/Paris")), ZoneId.of("Asia/Tokyo"));
+        List<Object> values = List.of(
+                new BigInteger("-123456789012345678901234567890"),
+                new BigDecimal("1e-40"),
+                UUID.randomUUID(),
+                Instant.ofEpochSecond(1, 999),
+                LocalDate.of(2024, 2, 29),
+                LocalDateTime.of(2020, 1, 2, 3, 4, 5),
+                Duration.ofMillis(1234),
+                ZonedDateTime.of(2021, 3, 4, 5, 6, 7, 8, ZoneId.of("Europe/Paris")),
+                ZoneId.of("Asia/Tokyo"));
         for (Object v : values) {
             assertThat(roundTrip(v, Object.class)).as(v.getClass().getName()).isEqualTo(v);
         }
@@ -260,26 +320,36 @@ public abstract class SerializerContractTest {
 
         assertThat(back).isExactlyInstanceOf(RuntimeException.class).hasMessage("request failed");
         assertThat(back.getStackTrace()).isEqualTo(top.getStackTrace());
-        assertThat(back.getCause()).isExactlyInstanceOf(IllegalStateException.class).hasMessage("cannot save");
+        assertThat(back.getCause())
+                .isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessage("cannot save");
         assertThat(back.getCause().getStackTrace()).isEqualTo(middle.getStackTrace());
-        assertThat(back.getCause().getCause()).isExactlyInstanceOf(IOException.class).hasMessage("disk on fire")
+        assertThat(back.getCause().getCause())
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("disk on fire")
                 .hasNoCause();
     }
 
     @Test
     void applicationExceptionsAndNullMessagesRoundTrip() {
         OrderNotFoundException notFound = new OrderNotFoundException("no order 7");
-        assertThat(roundTrip(notFound, Exception.class)).isExactlyInstanceOf(OrderNotFoundException.class)
-                .hasMessage("no order 7").hasNoCause();
+        assertThat(roundTrip(notFound, Exception.class))
+                .isExactlyInstanceOf(OrderNotFoundException.class)
+                .hasMessage("no order 7")
+                .hasNoCause();
 
         QuotaExceededException quota = new QuotaExceededException("quota", new UnsupportedOperationException());
         Throwable back = roundTrip(quota, Throwable.class);
         assertThat(back).isExactlyInstanceOf(QuotaExceededException.class).hasMessage("quota");
-        assertThat(back.getCause()).isExactlyInstanceOf(UnsupportedOperationException.class).hasMessage(null);
+        assertThat(back.getCause())
+                .isExactlyInstanceOf(UnsupportedOperationException.class)
+                .hasMessage(null);
 
         UncheckedIOException unchecked = new UncheckedIOException("wrapped", new IOException("io"));
-        assertThat(roundTrip(unchecked, Throwable.class)).isExactlyInstanceOf(UncheckedIOException.class)
-                .hasMessage("wrapped").hasCauseExactlyInstanceOf(IOException.class);
+        assertThat(roundTrip(unchecked, Throwable.class))
+                .isExactlyInstanceOf(UncheckedIOException.class)
+                .hasMessage("wrapped")
+                .hasCauseExactlyInstanceOf(IOException.class);
         assertThat(roundTrip(new NullPointerException(), Throwable.class))
                 .isExactlyInstanceOf(NullPointerException.class);
     }
@@ -299,7 +369,9 @@ public abstract class SerializerContractTest {
         assertThat((Object) roundTrip(new ArrayList<>(List.of(1)), List.class)).isInstanceOf(ArrayList.class);
         assertThat(roundTrip(new Circle("c", 2), Fixtures.Shape.class)).isInstanceOf(Circle.class);
         Fixtures.Shape[] shapes = {new Circle("a", 1), new Square("b", 2), null};
-        assertThat(roundTrip(shapes, Object.class)).isInstanceOf(Fixtures.Shape[].class).isEqualTo(shapes);
+        assertThat(roundTrip(shapes, Object.class))
+                .isInstanceOf(Fixtures.Shape[].class)
+                .isEqualTo(shapes);
         Object[] mixed = {1, "two", 3.0, null, Status.NEW};
         assertThat(roundTrip(mixed)).containsExactly(mixed);
     }
@@ -353,8 +425,8 @@ public abstract class SerializerContractTest {
         byte[] bytes = serializer.serialize(Fixtures.sampleOrder());
         ByteBuf heap = Unpooled.wrappedBuffer(new byte[3], bytes).slice(3, bytes.length);
         ByteBuf direct = Unpooled.directBuffer().writeBytes(bytes);
-        ByteBuf composite = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(bytes, 0, 10),
-                Unpooled.wrappedBuffer(bytes, 10, bytes.length - 10));
+        ByteBuf composite = Unpooled.wrappedBuffer(
+                Unpooled.wrappedBuffer(bytes, 0, 10), Unpooled.wrappedBuffer(bytes, 10, bytes.length - 10));
         try {
             for (ByteBuf b : List.of(heap, direct, composite)) {
                 assertThat(serializer.deserialize(b, Order.class)).isEqualTo(Fixtures.sampleOrder());
@@ -371,21 +443,26 @@ public abstract class SerializerContractTest {
     void writingAClassOutsideTheAllowlistFailsNamingTheClass() {
         String secret = SecretA.class.getName();
         assertThat(notAllowed(() -> serializer.serialize(new SecretA("x")))).isEqualTo(secret);
-        assertThat(notAllowed(() -> serializer.serialize(new ArrayList<>(List.of(new SecretA("x")))))).isEqualTo(secret);
+        assertThat(notAllowed(() -> serializer.serialize(new ArrayList<>(List.of(new SecretA("x"))))))
+                .isEqualTo(secret);
         Drawing hidden = new Drawing();
         hidden.anything = Map.of("k", new SecretA("deep"));
         assertThat(notAllowed(() -> serializer.serialize(hidden))).isEqualTo(secret);
-        assertThat(notAllowed(() -> serializer.serialize(new SecretRecord("r")))).isEqualTo(SecretRecord.class.getName());
+        assertThat(notAllowed(() -> serializer.serialize(new SecretRecord("r"))))
+                .isEqualTo(SecretRecord.class.getName());
         assertThat(notAllowed(() -> serializer.serialize(new Object[] {new java.util.Date()})))
                 .isEqualTo("java.util.Date");
-        Runnable lambda = () -> { };
+        Runnable lambda = () -> {};
         assertThat(catchThrowable(() -> serializer.serialize(lambda))).isInstanceOf(SerializationException.class);
     }
 
     @Test
     void readingBytesThatNameAClassOutsideTheAllowlistFailsNamingTheClass() {
-        Serializer wide = provider().create(TypeAllowlist.builder()
-                .allowServiceInterface(Fixtures.OrderService.class).allow(SecretA.class, SecretRecord.class).build());
+        Serializer wide = provider()
+                .create(TypeAllowlist.builder()
+                        .allowServiceInterface(Fixtures.OrderService.class)
+                        .allow(SecretA.class, SecretRecord.class)
+                        .build());
         Drawing d = new Drawing();
         d.anything = new ArrayList<>(List.of(new SecretA("payload")));
         for (Object value : List.of(new SecretA("top"), d, new SecretRecord("r"), new SecretA[] {new SecretA("a")})) {
@@ -393,13 +470,15 @@ public abstract class SerializerContractTest {
             assertThat(wide.deserialize(bytes, Object.class)).isNotNull();
             String expected = value instanceof SecretRecord ? SecretRecord.class.getName() : SecretA.class.getName();
             assertThat(notAllowed(() -> serializer.deserialize(bytes, Object.class)))
-                    .as(value.getClass().getSimpleName()).contains(expected);
+                    .as(value.getClass().getSimpleName())
+                    .contains(expected);
         }
     }
 
     @Test
     void refusedClassIsCheckedByNameBeforeAnyLoading() {
-        Serializer wide = provider().create(TypeAllowlist.builder().allow(SecretA.class).build());
+        Serializer wide =
+                provider().create(TypeAllowlist.builder().allow(SecretA.class).build());
         byte[] bytes = wide.serialize(new SecretA("top"));
         // Rename the class in the bytes to one that does not exist: a reader that loaded before checking
         // would fail with "class not found" instead of naming the refused class.
@@ -410,11 +489,17 @@ public abstract class SerializerContractTest {
 
     @Test
     void allowlistsBuiltInDifferentOrdersInteroperate() {
-        Serializer client = provider().create(TypeAllowlist.builder()
-                .allow(Square.class, Circle.class).allowServiceInterface(Fixtures.OrderService.class).build());
-        Serializer server = provider().create(TypeAllowlist.builder()
-                .allow(SecretA.class, java.util.Date.class, QuotaExceededException.class)
-                .allowServiceInterface(Fixtures.OrderService.class).allow(Circle.class, Square.class).build());
+        Serializer client = provider()
+                .create(TypeAllowlist.builder()
+                        .allow(Square.class, Circle.class)
+                        .allowServiceInterface(Fixtures.OrderService.class)
+                        .build());
+        Serializer server = provider()
+                .create(TypeAllowlist.builder()
+                        .allow(SecretA.class, java.util.Date.class, QuotaExceededException.class)
+                        .allowServiceInterface(Fixtures.OrderService.class)
+                        .allow(Circle.class, Square.class)
+                        .build());
         Drawing d = new Drawing();
         d.shapes.add(new Circle("c", 1));
         d.main = new Square("s", 2);
@@ -443,8 +528,10 @@ public abstract class SerializerContractTest {
                         o.id = "t" + seed + "-" + i;
                         o.quantity = i;
                         assertThat(roundTrip(o)).isEqualTo(o);
-                        assertThat(roundTrip(new Circle("c" + i, i), Fixtures.Shape.class)).isEqualTo(new Circle("c" + i, i));
-                        assertThat(roundTrip(new IllegalArgumentException("e" + i), Throwable.class)).hasMessage("e" + i);
+                        assertThat(roundTrip(new Circle("c" + i, i), Fixtures.Shape.class))
+                                .isEqualTo(new Circle("c" + i, i));
+                        assertThat(roundTrip(new IllegalArgumentException("e" + i), Throwable.class))
+                                .hasMessage("e" + i);
                         ok++;
                     }
                     return ok;
@@ -469,7 +556,8 @@ public abstract class SerializerContractTest {
             byte[] prefix = Arrays.copyOf(bytes, length);
             int cut = length;
             assertThat(catchThrowable(() -> serializer.deserialize(prefix, Order.class)))
-                    .as("prefix of %d/%d bytes", cut, bytes.length).isInstanceOf(SerializationException.class);
+                    .as("prefix of %d/%d bytes", cut, bytes.length)
+                    .isInstanceOf(SerializationException.class);
         }
     }
 
@@ -504,9 +592,19 @@ public abstract class SerializerContractTest {
 
     @Test
     void hugeLengthsInCorruptInputFailFastWithoutAllocating() {
-        for (Object value : List.of(new byte[] {1, 2, 3}, "some text ✓", new ArrayList<>(List.of(1, 2)),
-                new String[] {"a"}, new HashMap<>(Map.of(1, 2)), new long[] {1}, new boolean[] {true},
-                new char[] {'c'}, new short[] {2}, new int[] {3}, new float[] {4}, new double[] {5})) {
+        for (Object value : List.of(
+                new byte[] {1, 2, 3},
+                "some text ✓",
+                new ArrayList<>(List.of(1, 2)),
+                new String[] {"a"},
+                new HashMap<>(Map.of(1, 2)),
+                new long[] {1},
+                new boolean[] {true},
+                new char[] {'c'},
+                new short[] {2},
+                new int[] {3},
+                new float[] {4},
+                new double[] {5})) {
             byte[] bytes = serializer.serialize(value);
             for (int at = 0; at < bytes.length; at++) {
                 byte[] corrupt = bytes.clone();
@@ -519,8 +617,11 @@ public abstract class SerializerContractTest {
                 if (failure != null) {
                     assertThat(failure).isInstanceOf(SerializationException.class);
                 }
-                assertThat(allocated).as("bytes allocated decoding %s corrupted at %d",
-                        value.getClass().getSimpleName(), at).isLessThan(ALLOCATION_BOUND);
+                assertThat(allocated)
+                        .as(
+                                "bytes allocated decoding %s corrupted at %d",
+                                value.getClass().getSimpleName(), at)
+                        .isLessThan(ALLOCATION_BOUND);
             }
         }
     }
@@ -536,14 +637,17 @@ public abstract class SerializerContractTest {
         Throwable failure = catchThrowable(() -> serializer.deserialize(hostile, Object.class));
         long allocated = allocatedBytes() - before;
         assertThat(failure).isInstanceOf(SerializationException.class).hasMessageContaining("Corrupt input");
-        assertThat(allocated).as("bytes allocated refusing int[%d] (%d bytes)", huge, 4L * huge)
+        assertThat(allocated)
+                .as("bytes allocated refusing int[%d] (%d bytes)", huge, 4L * huge)
                 .isLessThan(ALLOCATION_BOUND);
     }
 
     @Test
     void lengthsAboveTheAllowlistsCapAreRefused() {
-        Serializer capped = provider().create(TypeAllowlist.builder().maxLength(3).build());
-        assertThat(capped.deserialize(capped.serialize(new int[] {1, 2, 3}), int[].class)).containsExactly(1, 2, 3);
+        Serializer capped =
+                provider().create(TypeAllowlist.builder().maxLength(3).build());
+        assertThat(capped.deserialize(capped.serialize(new int[] {1, 2, 3}), int[].class))
+                .containsExactly(1, 2, 3);
         byte[] four = capped.serialize(new long[] {1, 2, 3, 4});
         assertThatThrownBy(() -> capped.deserialize(four, Object.class)).isInstanceOf(SerializationException.class);
         assertThat(serializer.deserialize(four, long[].class)).containsExactly(1, 2, 3, 4);
@@ -551,31 +655,36 @@ public abstract class SerializerContractTest {
 
     @Test
     void gadgetClassesAreRefusedOnWriteEvenWhenAllowlisted() {
-        Serializer careless = provider().create(TypeAllowlist.builder()
-                .allow(ProcessBuilder.class, javax.management.BadAttributeValueExpException.class).build());
-        SerializationException refused = catchThrowableOfType(SerializationException.class,
-                () -> careless.serialize(new ProcessBuilder("sh")));
+        Serializer careless = provider()
+                .create(TypeAllowlist.builder()
+                        .allow(ProcessBuilder.class, javax.management.BadAttributeValueExpException.class)
+                        .build());
+        SerializationException refused =
+                catchThrowableOfType(SerializationException.class, () -> careless.serialize(new ProcessBuilder("sh")));
         assertThat(refused.className()).isEqualTo("java.lang.ProcessBuilder");
         assertThat(refused).hasMessageContaining("deny-list").hasMessageContaining("java.lang.ProcessBuilder");
-        refused = catchThrowableOfType(SerializationException.class, () -> careless.serialize(
-                new javax.management.BadAttributeValueExpException("x")));
+        refused = catchThrowableOfType(
+                SerializationException.class,
+                () -> careless.serialize(new javax.management.BadAttributeValueExpException("x")));
         assertThat(refused.className()).isEqualTo("javax.management.BadAttributeValueExpException");
         assertThat(refused).hasMessageContaining("deny-list");
     }
 
     @Test
     void bytesNamingAGadgetClassAreRefusedByNameEvenWhenItsPackageIsAllowlisted() {
-        Serializer wide = provider().create(TypeAllowlist.builder().allow(SecretA.class).build());
+        Serializer wide =
+                provider().create(TypeAllowlist.builder().allow(SecretA.class).build());
         byte[] bytes = wide.serialize(new SecretA("top"));
         String source = SecretA.class.getName();
         // Same-length names under denied packages; none of these classes exist, so a reader that loaded
         // before checking would fail with "not on the class path" instead.
-        for (String gadget : List.of(pad("org.apache.commons.collections.functors.", source.length()),
+        for (String gadget : List.of(
+                pad("org.apache.commons.collections.functors.", source.length()),
                 pad("com.sun.org.apache.xalan.internal.xsltc.trax.", source.length()),
                 pad("javax.naming.", source.length()))) {
             byte[] hostile = replaceAscii(bytes, source, gadget);
-            SerializationException refused = catchThrowableOfType(SerializationException.class,
-                    () -> wide.deserialize(hostile, Object.class));
+            SerializationException refused =
+                    catchThrowableOfType(SerializationException.class, () -> wide.deserialize(hostile, Object.class));
             assertThat(refused.className()).as(gadget).isEqualTo(gadget);
             assertThat(refused).hasMessageContaining("deny-list").hasMessageContaining(gadget);
         }
@@ -605,7 +714,8 @@ public abstract class SerializerContractTest {
     @Test
     void decodingIntoTheWrongTypeFails() {
         byte[] bytes = serializer.serialize("text");
-        assertThatThrownBy(() -> serializer.deserialize(bytes, Integer.class)).isInstanceOf(SerializationException.class);
+        assertThatThrownBy(() -> serializer.deserialize(bytes, Integer.class))
+                .isInstanceOf(SerializationException.class);
         assertThatThrownBy(() -> serializer.deserialize(serializer.serialize(null), int.class))
                 .isInstanceOf(SerializationException.class);
     }
@@ -614,7 +724,8 @@ public abstract class SerializerContractTest {
     void bytesLeftAfterTheValueAreRejected() {
         byte[] bytes = serializer.serialize("text");
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 3);
-        assertThatThrownBy(() -> serializer.deserialize(longer, String.class)).isInstanceOf(SerializationException.class);
+        assertThatThrownBy(() -> serializer.deserialize(longer, String.class))
+                .isInstanceOf(SerializationException.class);
     }
 
     private static String notAllowed(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {

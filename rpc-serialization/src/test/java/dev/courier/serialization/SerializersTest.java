@@ -25,7 +25,8 @@ class SerializersTest {
 
     @Test
     void unknownNamesAreRefused() {
-        assertThatThrownBy(() -> serializers.byName("json")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> serializers.byName("json"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("kryo");
     }
 

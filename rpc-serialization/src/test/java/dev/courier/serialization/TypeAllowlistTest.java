@@ -29,42 +29,36 @@ class TypeAllowlistTest {
         List<Baz[]> bazzes;
     }
 
-    static class Baz {
-    }
+    static class Baz {}
 
-    static class Unreachable {
-    }
+    static class Unreachable {}
 
-    record Point(Coordinate x, Optional<Label> label) {
-    }
+    record Point(Coordinate x, Optional<Label> label) {}
 
-    record Coordinate(double value) {
-    }
+    record Coordinate(double value) {}
 
-    record Label(String text) {
-    }
+    record Label(String text) {}
 
-    enum Color { RED, GREEN { } }
+    enum Color {
+        RED,
+        GREEN {}
+    }
 
     static class Parent {
         Inherited fromParent;
     }
 
-    static class Child extends Parent {
-    }
+    static class Child extends Parent {}
 
-    static class Inherited {
-    }
+    static class Inherited {}
 
     static class ServiceFailure extends Exception {
         private static final long serialVersionUID = 1L;
     }
 
-    static class Argument {
-    }
+    static class Argument {}
 
-    static class Event {
-    }
+    static class Event {}
 
     interface Service {
         List<Foo> list(Map<String, CompletableFuture<Point>> arg, Argument[] arrayArg) throws ServiceFailure;
@@ -79,30 +73,67 @@ class TypeAllowlistTest {
     @Test
     void defaultsCoverTheJdkValueTypesAndImmutableCollections() {
         TypeAllowlist defaults = TypeAllowlist.defaults();
-        for (Class<?> c : List.of(int.class, Integer.class, String.class, UUID.class, Instant.class, Optional.class,
-                ArrayList.class, List.of().getClass(), List.of(1, 2, 3).getClass(), Map.of(1, 2).getClass(),
-                Collections.unmodifiableList(new ArrayList<>()).getClass(), Collections.emptyMap().getClass(),
-                IllegalArgumentException.class, IOException.class, byte[].class, String[][].class, Object[].class)) {
+        for (Class<?> c : List.of(
+                int.class,
+                Integer.class,
+                String.class,
+                UUID.class,
+                Instant.class,
+                Optional.class,
+                ArrayList.class,
+                List.of().getClass(),
+                List.of(1, 2, 3).getClass(),
+                Map.of(1, 2).getClass(),
+                Collections.unmodifiableList(new ArrayList<>()).getClass(),
+                Collections.emptyMap().getClass(),
+                IllegalArgumentException.class,
+                IOException.class,
+                byte[].class,
+                String[][].class,
+                Object[].class)) {
             assertThat(defaults.isAllowed(c)).as(c.getName()).isTrue();
-            assertThat(defaults.isAllowed(c.getName())).as("by name: " + c.getName()).isTrue();
+            assertThat(defaults.isAllowed(c.getName()))
+                    .as("by name: " + c.getName())
+                    .isTrue();
         }
         assertThat(defaults.isAllowed(Object.class)).isFalse();
         assertThat(defaults.isAllowed(Foo.class)).isFalse();
         assertThat(defaults.isAllowed(java.util.Date.class)).isFalse();
-        assertThat(defaults.isAllowed("javax.management.BadAttributeValueExpException")).isFalse();
+        assertThat(defaults.isAllowed("javax.management.BadAttributeValueExpException"))
+                .isFalse();
     }
 
     @Test
     void serviceInterfaceWalkAllowsParametersReturnsGenericsArraysExceptionsAndFields() {
-        TypeAllowlist allowlist = TypeAllowlist.builder().allowServiceInterface(Service.class).build();
-        for (Class<?> c : List.of(Foo.class, Bar.class, Baz.class, Baz[].class, Point.class, Coordinate.class,
-                Label.class, Color.class, Argument.class, Argument[].class, ServiceFailure.class, Child.class,
-                Parent.class, Inherited.class, Event.class)) {
+        TypeAllowlist allowlist =
+                TypeAllowlist.builder().allowServiceInterface(Service.class).build();
+        for (Class<?> c : List.of(
+                Foo.class,
+                Bar.class,
+                Baz.class,
+                Baz[].class,
+                Point.class,
+                Coordinate.class,
+                Label.class,
+                Color.class,
+                Argument.class,
+                Argument[].class,
+                ServiceFailure.class,
+                Child.class,
+                Parent.class,
+                Inherited.class,
+                Event.class)) {
             assertThat(allowlist.isAllowed(c)).as(c.getSimpleName()).isTrue();
         }
-        assertThat(allowlist.isAllowed(Color.GREEN.getClass())).as("enum constant body").isTrue();
-        assertThat(allowlist.isAllowed(Unreachable.class)).as("static and transient fields").isFalse();
-        assertThat(allowlist.isAllowed(CompletableFuture.class)).as("futures stand for their value").isFalse();
+        assertThat(allowlist.isAllowed(Color.GREEN.getClass()))
+                .as("enum constant body")
+                .isTrue();
+        assertThat(allowlist.isAllowed(Unreachable.class))
+                .as("static and transient fields")
+                .isFalse();
+        assertThat(allowlist.isAllowed(CompletableFuture.class))
+                .as("futures stand for their value")
+                .isFalse();
         assertThat(allowlist.isAllowed(Object.class)).isFalse();
     }
 
@@ -128,9 +159,13 @@ class TypeAllowlistTest {
 
     @Test
     void buildOrderDoesNotChangeMembership() {
-        TypeAllowlist a = TypeAllowlist.builder().allow(Foo.class, Label.class).allowServiceInterface(Service.class)
+        TypeAllowlist a = TypeAllowlist.builder()
+                .allow(Foo.class, Label.class)
+                .allowServiceInterface(Service.class)
                 .build();
-        TypeAllowlist b = TypeAllowlist.builder().allowServiceInterface(Service.class).allow(Label.class, Foo.class)
+        TypeAllowlist b = TypeAllowlist.builder()
+                .allowServiceInterface(Service.class)
+                .allow(Label.class, Foo.class)
                 .build();
         assertThat(a.classes()).containsExactlyInAnyOrderElementsOf(b.classes());
     }
@@ -150,26 +185,35 @@ class TypeAllowlistTest {
         assertThat(careless.isAllowed(Runtime.class)).isFalse();
         assertThat(careless.isAllowed(Runtime[].class)).isFalse();
         assertThat(careless.isAllowed("[[Ljava.lang.Runtime;")).isFalse();
-        assertThat(careless.classes()).doesNotContain(ProcessBuilder.class, Runtime.class,
-                javax.management.BadAttributeValueExpException.class);
-        for (String gadget : List.of("org.apache.commons.collections.functors.InvokerTransformer",
+        assertThat(careless.classes())
+                .doesNotContain(
+                        ProcessBuilder.class, Runtime.class, javax.management.BadAttributeValueExpException.class);
+        for (String gadget : List.of(
+                "org.apache.commons.collections.functors.InvokerTransformer",
                 "org.apache.commons.collections4.functors.ChainedTransformer",
-                "com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl", "com.sun.rowset.JdbcRowSetImpl",
-                "org.springframework.beans.factory.ObjectFactory", "org.codehaus.groovy.runtime.MethodClosure",
-                "javax.naming.InitialContext", "java.rmi.server.UnicastRemoteObject",
+                "com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl",
+                "com.sun.rowset.JdbcRowSetImpl",
+                "org.springframework.beans.factory.ObjectFactory",
+                "org.codehaus.groovy.runtime.MethodClosure",
+                "javax.naming.InitialContext",
+                "java.rmi.server.UnicastRemoteObject",
                 "javax.script.ScriptEngineManager",
-                "java.lang.ProcessBuilder$Redirect", "org.apache.commons.beanutils.BeanComparator")) {
+                "java.lang.ProcessBuilder$Redirect",
+                "org.apache.commons.beanutils.BeanComparator")) {
             assertThat(TypeAllowlist.isDenied(gadget)).as(gadget).isTrue();
             assertThat(careless.isAllowed(gadget)).as(gadget).isFalse();
         }
         assertThat(SerializationException.notAllowed("javax.naming.InitialContext"))
-                .hasMessageContaining("deny-list").hasMessageContaining("javax.naming.InitialContext");
+                .hasMessageContaining("deny-list")
+                .hasMessageContaining("javax.naming.InitialContext");
     }
 
     @Test
     void noDefaultClassIsOnTheDenyList() {
         for (Class<?> type : TypeAllowlist.defaults().classes()) {
-            assertThat(TypeAllowlist.isDenied(type.getName())).as(type.getName()).isFalse();
+            assertThat(TypeAllowlist.isDenied(type.getName()))
+                    .as(type.getName())
+                    .isFalse();
         }
         assertThat(TypeAllowlist.isDenied("java.lang.Runtimes")).isFalse();
         assertThat(TypeAllowlist.isDenied("[I")).isFalse();

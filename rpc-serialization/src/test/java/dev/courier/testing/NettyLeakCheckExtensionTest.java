@@ -24,16 +24,18 @@ class NettyLeakCheckExtensionTest {
     void leakedBufferFailsTheCheck() {
         leakOneBuffer();
         ExtensionContext context = (ExtensionContext) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ExtensionContext.class},
+                getClass().getClassLoader(),
+                new Class<?>[] {ExtensionContext.class},
                 (proxy, method, args) -> method.getName().equals("getDisplayName") ? "leaky test" : null);
 
         // the collector hands the dropped buffer to Netty's reference queue on its own schedule, which on a
         // loaded host can be after the check's own collections; the check is run until it has seen it
         NettyLeakCheckExtension check = new NettyLeakCheckExtension();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThatThrownBy(() -> check.afterAll(context))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("leaky test")
-                .hasMessageContaining("LEAK"));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThatThrownBy(() -> check.afterAll(context))
+                        .isInstanceOf(AssertionError.class)
+                        .hasMessageContaining("leaky test")
+                        .hasMessageContaining("LEAK"));
     }
 
     private static void leakOneBuffer() {

@@ -12,21 +12,22 @@ import java.io.InputStream;
  */
 public final class BrokerChild {
 
-    private BrokerChild() {
-    }
+    private BrokerChild() {}
 
     public static void main(String[] args) {
-        Thread watch = new Thread(() -> {
-            InputStream in = System.in;
-            try {
-                while (in.read() >= 0) {
-                    // nothing is sent; only the end matters
-                }
-            } catch (IOException e) {
-                // the pipe broke: the harness is gone too
-            }
-            Runtime.getRuntime().halt(137);
-        }, "courier-chaos-parent-watch");
+        Thread watch = new Thread(
+                () -> {
+                    InputStream in = System.in;
+                    try {
+                        while (in.read() >= 0) {
+                            // nothing is sent; only the end matters
+                        }
+                    } catch (IOException e) {
+                        // the pipe broke: the harness is gone too
+                    }
+                    Runtime.getRuntime().halt(137);
+                },
+                "courier-chaos-parent-watch");
         watch.setDaemon(true);
         watch.start();
         BrokerMain.main(args);

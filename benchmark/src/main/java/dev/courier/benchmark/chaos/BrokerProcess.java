@@ -53,17 +53,21 @@ final class BrokerProcess {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("The broker is running");
         }
-        List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--host", "127.0.0.1",
-                "--port", "0"));
+        List<String> args =
+                new ArrayList<>(List.of("--data-dir", dataDir.toString(), "--host", "127.0.0.1", "--port", "0"));
         args.addAll(baseArgs);
         if (simulatedDisk) {
             args.add("--simulate-disk-cache");
             args.addAll(extra);
         }
         long from = Files.exists(log) ? Files.size(log) : 0;
-        Files.writeString(log, "=== incarnation " + (++incarnations) + (simulatedDisk ? " (simulated disk)" : "")
-                + ": " + String.join(" ", args) + "\n", StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                log,
+                "=== incarnation " + (++incarnations) + (simulatedDisk ? " (simulated disk)" : "") + ": "
+                        + String.join(" ", args) + "\n",
+                StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
         process = jvms.start(List.of("-Xms128m", "-Xmx384m", "-XX:+UseSerialGC"), BrokerChild.class, args, log);
         paused = false;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
@@ -74,14 +78,14 @@ final class BrokerProcess {
                 return address;
             }
             if (!process.isAlive()) {
-                throw new BrokerFailedException("The broker exited with " + process.exitValue()
-                        + " while starting:\n" + tail(from));
+                throw new BrokerFailedException(
+                        "The broker exited with " + process.exitValue() + " while starting:\n" + tail(from));
             }
             Thread.sleep(50); // polling the log the child writes
         }
         ChildJvms.kill(process);
-        throw new BrokerFailedException("The broker did not listen within " + START_TIMEOUT_SECONDS + " s:\n"
-                + tail(from));
+        throw new BrokerFailedException(
+                "The broker did not listen within " + START_TIMEOUT_SECONDS + " s:\n" + tail(from));
     }
 
     /** What the log holds from {@code from} on (an incarnation's start-up output is small). */

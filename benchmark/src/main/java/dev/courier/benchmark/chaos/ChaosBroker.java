@@ -35,7 +35,9 @@ import java.util.stream.Stream;
  *
  * <p>Not thread-safe: one run per instance, driven by one thread.
  */
-@Command(name = "broker", mixinStandardHelpOptions = true,
+@Command(
+        name = "broker",
+        mixinStandardHelpOptions = true,
         description = "Fault run against one broker: kills, pauses, power losses, full disks and network cuts, "
                 + "then a check of every acknowledged and delivered message.")
 final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
@@ -50,8 +52,10 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--duration", description = "Seconds of faults (default ${DEFAULT-VALUE}).")
     long duration = 120;
 
-    @Option(names = "--faults", split = ",", description = "Kinds of fault: kill, pause, power-loss, disk-full, net "
-            + "(default: all).")
+    @Option(
+            names = "--faults",
+            split = ",",
+            description = "Kinds of fault: kill, pause, power-loss, disk-full, net " + "(default: all).")
     List<String> faults = List.of("kill", "pause", "power-loss", "disk-full", "net");
 
     @Option(names = "--producers", description = "Producer processes (default ${DEFAULT-VALUE}).")
@@ -60,8 +64,10 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--consumers", description = "Consumer processes (default ${DEFAULT-VALUE}).")
     int consumers = 2;
 
-    @Option(names = "--subscriptions", description = "Subscriptions the consumers are spread over; each must deliver "
-            + "every message (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--subscriptions",
+            description = "Subscriptions the consumers are spread over; each must deliver "
+                    + "every message (default ${DEFAULT-VALUE}).")
     int subscriptions = 1;
 
     @Option(names = "--seed", description = "Seed of the fault schedule; the same seed replays it (default: random).")
@@ -73,23 +79,30 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--size", description = "Payload bytes (default ${DEFAULT-VALUE}).")
     int size = 256;
 
-    @Option(names = "--session-timeout-ms", description = "The broker's consumer session timeout; pauses outlast it "
-            + "(default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--session-timeout-ms",
+            description = "The broker's consumer session timeout; pauses outlast it " + "(default ${DEFAULT-VALUE}).")
     long sessionTimeoutMillis = 3000;
 
-    @Option(names = "--mutation", description = "Break the broker on purpose to prove the check sees it: "
-            + "no-group-fsync (the group flusher skips its fsync; with power-loss expect lost > 0).")
+    @Option(
+            names = "--mutation",
+            description = "Break the broker on purpose to prove the check sees it: "
+                    + "no-group-fsync (the group flusher skips its fsync; with power-loss expect lost > 0).")
     String mutation;
 
-    @Option(names = "--drain-idle", description = "Seconds without a new delivery after which draining gives up on "
-            + "messages still missing (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--drain-idle",
+            description = "Seconds without a new delivery after which draining gives up on "
+                    + "messages still missing (default ${DEFAULT-VALUE}).")
     long drainIdleSeconds = 20;
 
     @Option(names = "--report", description = "Write chaos.json and index.html into this directory.")
     Path report;
 
-    @Option(names = "--work-dir", description = "Where the broker's data, the histories and the logs go "
-            + "(default: a new temporary directory, deleted after a valid run).")
+    @Option(
+            names = "--work-dir",
+            description = "Where the broker's data, the histories and the logs go "
+                    + "(default: a new temporary directory, deleted after a valid run).")
     Path workDir;
 
     private PrintStream out = System.out;
@@ -101,8 +114,7 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     private FaultInjector injector;
 
     /** The outcome of a completed run. */
-    record Outcome(ChaosRun run, int exitCode, Path workDir) {
-    }
+    record Outcome(ChaosRun run, int exitCode, Path workDir) {}
 
     ChaosBroker output(PrintStream out) {
         this.out = out;
@@ -140,8 +152,13 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     }
 
     private void validate(List<FaultKind> kinds) {
-        if (duration < 1 || producers < 1 || consumers < 1 || subscriptions < 1 || subscriptions > consumers
-                || rate < 1 || size < ChaosClients.ID_BYTES) {
+        if (duration < 1
+                || producers < 1
+                || consumers < 1
+                || subscriptions < 1
+                || subscriptions > consumers
+                || rate < 1
+                || size < ChaosClients.ID_BYTES) {
             throw new IllegalArgumentException("need --duration, --producers, --consumers, --rate >= 1, "
                     + "1 <= --subscriptions <= --consumers and --size >= " + ChaosClients.ID_BYTES);
         }
@@ -171,8 +188,8 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     /** Runs the whole thing; every child process is gone when it returns or throws. */
     Outcome run(List<FaultKind> kinds) throws IOException, InterruptedException {
         long seedUsed = seed != null ? seed : System.nanoTime() ^ System.currentTimeMillis();
-        FaultSchedule schedule = FaultSchedule.plan(seedUsed, kinds, Duration.ofSeconds(duration),
-                Duration.ofMillis(sessionTimeoutMillis));
+        FaultSchedule schedule = FaultSchedule.plan(
+                seedUsed, kinds, Duration.ofSeconds(duration), Duration.ofMillis(sessionTimeoutMillis));
         boolean tempWork = workDir == null;
         Path work = tempWork ? Files.createTempDirectory("courier-chaos-") : Files.createDirectories(workDir);
         Path data = Files.createDirectories(work.resolve("data"));
@@ -182,11 +199,27 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         if (quotaFile != null) {
             Files.deleteIfExists(quotaFile);
         }
-        out.printf(Locale.ROOT, "chaos: seed %d (replay with --seed %d), %d s, faults %s, %d producers x %d msgs/s, "
-                        + "%d consumers on %d subscription(s)%s; work dir %s%n", seedUsed, seedUsed, duration,
-                kinds, producers, rate, consumers, subscriptions, mutation == null ? "" : ", mutation " + mutation, work);
+        out.printf(
+                Locale.ROOT,
+                "chaos: seed %d (replay with --seed %d), %d s, faults %s, %d producers x %d msgs/s, "
+                        + "%d consumers on %d subscription(s)%s; work dir %s%n",
+                seedUsed,
+                seedUsed,
+                duration,
+                kinds,
+                producers,
+                rate,
+                consumers,
+                subscriptions,
+                mutation == null ? "" : ", mutation " + mutation,
+                work);
         for (FaultSchedule.Planned f : schedule.faults()) {
-            out.printf(Locale.ROOT, "chaos: planned #%d at %.1f s: %s%s%n", f.index(), f.startMillis() / 1000.0, f.kind(),
+            out.printf(
+                    Locale.ROOT,
+                    "chaos: planned #%d at %.1f s: %s%s%n",
+                    f.index(),
+                    f.startMillis() / 1000.0,
+                    f.kind(),
                     f.lengthMillis() > 0 ? String.format(Locale.ROOT, " for %.1f s", f.lengthMillis() / 1000.0) : "");
         }
 
@@ -196,17 +229,23 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         }
         List<ChaosRun.Fault> executed = new ArrayList<>();
         List<Long> faultEnds = new ArrayList<>(); // epoch micros, per executed fault
-        try (ChildJvms jvms = new ChildJvms(); TcpProxy tcpProxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", 1))) {
+        try (ChildJvms jvms = new ChildJvms();
+                TcpProxy tcpProxy = TcpProxy.start(new InetSocketAddress("127.0.0.1", 1))) {
             proxy = tcpProxy;
-            List<String> brokerArgs = new ArrayList<>(List.of("--session-timeout-ms", Long.toString(sessionTimeoutMillis),
-                    "--fsync", "group", "--segment-bytes", Integer.toString(4 << 20)));
+            List<String> brokerArgs = new ArrayList<>(List.of(
+                    "--session-timeout-ms",
+                    Long.toString(sessionTimeoutMillis),
+                    "--fsync",
+                    "group",
+                    "--segment-bytes",
+                    Integer.toString(4 << 20)));
             if (mutation != null) {
                 brokerArgs.add(DISABLE_GROUP_FSYNC);
             }
             broker = new BrokerProcess(jvms, data, logs.resolve("broker.log"), brokerArgs);
             // A run with power-loss or disk-full has every broker on the simulated disk.
-            injector = new FaultInjector(broker, proxy, data, kinds.stream().anyMatch(FaultKind::needsSimulatedDisk),
-                    quotaFile, out);
+            injector = new FaultInjector(
+                    broker, proxy, data, kinds.stream().anyMatch(FaultKind::needsSimulatedDisk), quotaFile, out);
             injector.startBroker();
             out.println("chaos: broker listening on " + broker.address() + ", clients through the proxy at "
                     + proxy.address());
@@ -224,7 +263,8 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
                 // At its planned time, but never closer to the previous fault's actual end than planned (a
                 // restart takes a while): the same faults, lengths and gaps whatever the machine's speed.
                 long gap = f.startMillis() - previousPlannedEnd;
-                waitUntil(Math.max(startNanos + TimeUnit.MILLISECONDS.toNanos(f.startMillis()),
+                waitUntil(Math.max(
+                        startNanos + TimeUnit.MILLISECONDS.toNanos(f.startMillis()),
                         previousEndNanos + TimeUnit.MILLISECONDS.toNanos(gap)));
                 long start = HistoryWriter.nowMicros();
                 injector.inject(f);
@@ -232,13 +272,19 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
                 previousPlannedEnd = f.endMillis();
                 previousEndNanos = System.nanoTime();
                 faultEnds.add(end);
-                executed.add(new ChaosRun.Fault(f.index(), f.kind().label(), f.startMillis(), relMillis(start),
-                        relMillis(end), null));
-                out.printf(Locale.ROOT, "chaos: #%d %s at %.1f s, ended at %.1f s%n", f.index(), f.kind(),
-                        relMillis(start) / 1000.0, relMillis(end) / 1000.0);
+                executed.add(new ChaosRun.Fault(
+                        f.index(), f.kind().label(), f.startMillis(), relMillis(start), relMillis(end), null));
+                out.printf(
+                        Locale.ROOT,
+                        "chaos: #%d %s at %.1f s, ended at %.1f s%n",
+                        f.index(),
+                        f.kind(),
+                        relMillis(start) / 1000.0,
+                        relMillis(end) / 1000.0);
             }
             // The last fault's recovery is seen before the producers stop.
-            waitUntil(Math.max(startNanos + TimeUnit.SECONDS.toNanos(duration),
+            waitUntil(Math.max(
+                    startNanos + TimeUnit.SECONDS.toNanos(duration),
                     previousEndNanos + TimeUnit.MILLISECONDS.toNanos(FaultSchedule.MIN_GAP_MILLIS)));
 
             out.println("chaos: stopping the producers (each waits for what it has in flight)");
@@ -285,8 +331,18 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         List<Process> started = new ArrayList<>();
         for (int c = 0; c < consumers; c++) {
             String sub = subs.get(c % subscriptions);
-            started.add(jvms.start(CLIENT_FLAGS, ChaosConsumer.class, List.of("--broker", proxy.address(), "--topic", TOPIC,
-                    "--subscription", sub, "--history", historyDir.resolve(History.consumerFile(sub, c)).toString()),
+            started.add(jvms.start(
+                    CLIENT_FLAGS,
+                    ChaosConsumer.class,
+                    List.of(
+                            "--broker",
+                            proxy.address(),
+                            "--topic",
+                            TOPIC,
+                            "--subscription",
+                            sub,
+                            "--history",
+                            historyDir.resolve(History.consumerFile(sub, c)).toString()),
                     logs.resolve("consumer-" + c + ".log")));
         }
         return started;
@@ -295,17 +351,34 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
     private List<Process> startProducers(ChildJvms jvms, Path logs) {
         List<Process> started = new ArrayList<>();
         for (int p = 0; p < producers; p++) {
-            started.add(jvms.start(CLIENT_FLAGS, ChaosProducer.class, List.of("--broker", proxy.address(), "--topic", TOPIC,
-                    "--name", "p" + p, "--history", historyDir.resolve(History.producerFile(p)).toString(),
-                    "--rate", Integer.toString(rate), "--size", Integer.toString(size)),
+            started.add(jvms.start(
+                    CLIENT_FLAGS,
+                    ChaosProducer.class,
+                    List.of(
+                            "--broker",
+                            proxy.address(),
+                            "--topic",
+                            TOPIC,
+                            "--name",
+                            "p" + p,
+                            "--history",
+                            historyDir.resolve(History.producerFile(p)).toString(),
+                            "--rate",
+                            Integer.toString(rate),
+                            "--size",
+                            Integer.toString(size)),
                     logs.resolve("producer-" + p + ".log")));
         }
         return started;
     }
 
     /** Checks the history and measures the recovery after each fault. */
-    private ChaosRun summarize(long seedUsed, List<FaultKind> kinds, List<String> subs, List<ChaosRun.Fault> executed,
-                               List<Long> faultEnds) {
+    private ChaosRun summarize(
+            long seedUsed,
+            List<FaultKind> kinds,
+            List<String> subs,
+            List<ChaosRun.Fault> executed,
+            List<Long> faultEnds) {
         History history = History.read(historyDir, subs);
         QueueChecker.Verdict verdict = QueueChecker.check(history);
         long[] ackTimes = history.ackTimes();
@@ -314,8 +387,14 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         for (int i = 0; i < executed.size(); i++) {
             ChaosRun.Fault f = executed.get(i);
             OptionalLong recovery = QueueChecker.recoveryMillis(faultEnds.get(i), ackTimes);
-            byKind.computeIfAbsent(FaultKind.parse(f.kind()), k -> new ArrayList<>()).add(recovery);
-            faultsOut.add(new ChaosRun.Fault(f.index(), f.kind(), f.plannedStartMs(), f.startMs(), f.endMs(),
+            byKind.computeIfAbsent(FaultKind.parse(f.kind()), k -> new ArrayList<>())
+                    .add(recovery);
+            faultsOut.add(new ChaosRun.Fault(
+                    f.index(),
+                    f.kind(),
+                    f.plannedStartMs(),
+                    f.startMs(),
+                    f.endMs(),
                     recovery.isPresent() ? recovery.getAsLong() : null));
         }
         Map<String, QueueChecker.Recovery> recovery = new LinkedHashMap<>();
@@ -324,9 +403,21 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
                 recovery.put(k.label(), QueueChecker.Recovery.of(byKind.get(k)));
             }
         }
-        return new ChaosRun(seedUsed, duration, kinds.stream().map(FaultKind::label).toList(), producers,
-                consumers, subscriptions, mutation, verdict.valid(), ChaosRun.Totals.of(verdict), recovery, faultsOut,
-                acksPerSecond(ackTimes), broker.incarnations(), injector.unexpectedExits());
+        return new ChaosRun(
+                seedUsed,
+                duration,
+                kinds.stream().map(FaultKind::label).toList(),
+                producers,
+                consumers,
+                subscriptions,
+                mutation,
+                verdict.valid(),
+                ChaosRun.Totals.of(verdict),
+                recovery,
+                faultsOut,
+                acksPerSecond(ackTimes),
+                broker.incarnations(),
+                injector.unexpectedExits());
     }
 
     /** Waits until every producer has had an acknowledgement, so faults meet a working system. */
@@ -335,15 +426,17 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
         while (System.nanoTime() < deadline) {
             injector.keepBrokerAlive();
             History h = History.read(historyDir, List.of());
-            long producersAcked = h.acknowledged().keySet().stream().map(id -> id.substring(0, id.indexOf('-')))
-                    .distinct().count();
+            long producersAcked = h.acknowledged().keySet().stream()
+                    .map(id -> id.substring(0, id.indexOf('-')))
+                    .distinct()
+                    .count();
             if (producersAcked == producers) {
                 return;
             }
             Thread.sleep(200); // polling the producers' history files
         }
-        throw new BrokerProcess.BrokerFailedException("Not every producer got an acknowledgement within 120 s; see "
-                + historyDir.resolveSibling("logs"));
+        throw new BrokerProcess.BrokerFailedException(
+                "Not every producer got an acknowledgement within 120 s; see " + historyDir.resolveSibling("logs"));
     }
 
     /**
@@ -358,7 +451,8 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
             injector.keepBrokerAlive();
             History h = History.read(historyDir, subs);
             QueueChecker.Verdict v = QueueChecker.check(h);
-            long deliveries = h.deliveries().values().stream().mapToLong(List::size).sum();
+            long deliveries =
+                    h.deliveries().values().stream().mapToLong(List::size).sum();
             if (v.lost() == 0) {
                 return;
             }
@@ -366,8 +460,11 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
                 lastDeliveries = deliveries;
                 lastProgress = System.nanoTime();
             } else if (System.nanoTime() - lastProgress > TimeUnit.SECONDS.toNanos(drainIdleSeconds)) {
-                out.printf(Locale.ROOT, "chaos: %d acknowledged deliveries still missing after %d s without progress%n",
-                        v.lost(), drainIdleSeconds);
+                out.printf(
+                        Locale.ROOT,
+                        "chaos: %d acknowledged deliveries still missing after %d s without progress%n",
+                        v.lost(),
+                        drainIdleSeconds);
                 return;
             }
             Thread.sleep(500); // polling the consumers' history files
@@ -404,22 +501,41 @@ final class ChaosBroker implements java.util.concurrent.Callable<Integer> {
 
     private void print(ChaosRun run) {
         ChaosRun.Totals t = run.totals();
-        out.printf(Locale.ROOT, "chaos: %d faults; broker started %d times%s%n", run.faults().size(),
-                run.brokerIncarnations(), run.brokerExits() > 0 ? ", exited on its own " + run.brokerExits() + " times" : "");
-        run.recovery().forEach((kind, r) -> out.printf(Locale.ROOT,
-                "chaos: recovery after %-10s n=%d p50=%d ms max=%d ms%s%n", kind, r.count(), r.p50Millis(), r.maxMillis(),
-                r.recovered() < r.count() ? " (" + (r.count() - r.recovered()) + " never recovered)" : ""));
-        out.printf(Locale.ROOT, "chaos: attempted %d, acknowledged %d, delivered %d, duplicated %d (%.2f%%), recovered "
-                        + "%d (delivered though never acknowledged)%n", t.attempted(), t.acknowledged(), t.delivered(),
-                t.duplicated(), 100 * t.duplicateRate(), t.recovered());
+        out.printf(
+                Locale.ROOT,
+                "chaos: %d faults; broker started %d times%s%n",
+                run.faults().size(),
+                run.brokerIncarnations(),
+                run.brokerExits() > 0 ? ", exited on its own " + run.brokerExits() + " times" : "");
+        run.recovery()
+                .forEach((kind, r) -> out.printf(
+                        Locale.ROOT,
+                        "chaos: recovery after %-10s n=%d p50=%d ms max=%d ms%s%n",
+                        kind,
+                        r.count(),
+                        r.p50Millis(),
+                        r.maxMillis(),
+                        r.recovered() < r.count() ? " (" + (r.count() - r.recovered()) + " never recovered)" : ""));
+        out.printf(
+                Locale.ROOT,
+                "chaos: attempted %d, acknowledged %d, delivered %d, duplicated %d (%.2f%%), recovered "
+                        + "%d (delivered though never acknowledged)%n",
+                t.attempted(),
+                t.acknowledged(),
+                t.delivered(),
+                t.duplicated(),
+                100 * t.duplicateRate(),
+                t.recovered());
         if (t.lost() > 0) {
             out.println("chaos: LOST " + t.lost() + ", e.g. " + String.join(" ", t.lostSamples()));
         }
         if (t.unexpected() > 0) {
             out.println("chaos: UNEXPECTED " + t.unexpected() + ", e.g. " + String.join(" ", t.unexpectedSamples()));
         }
-        out.println(run.valid() ? "chaos: valid: nothing acknowledged was lost, nothing unexpected was delivered"
-                : "chaos: INVALID");
+        out.println(
+                run.valid()
+                        ? "chaos: valid: nothing acknowledged was lost, nothing unexpected was delivered"
+                        : "chaos: INVALID");
     }
 
     static void deleteTree(Path dir) {

@@ -11,23 +11,24 @@ final class ChaosClients {
     /** Bytes of a payload that can hold its id; the id ends at the first {@code '|'}. */
     static final int ID_BYTES = 64;
 
-    private ChaosClients() {
-    }
+    private ChaosClients() {}
 
     /** A latch released when stdin (a pipe from the harness) reaches end-of-file: the signal to finish. */
     static CountDownLatch stdinClosed() {
         CountDownLatch closed = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            InputStream in = System.in;
-            try {
-                while (in.read() >= 0) {
-                    // only the end matters
-                }
-            } catch (IOException e) {
-                // a broken pipe ends it too
-            }
-            closed.countDown();
-        }, "courier-chaos-stdin");
+        Thread t = new Thread(
+                () -> {
+                    InputStream in = System.in;
+                    try {
+                        while (in.read() >= 0) {
+                            // only the end matters
+                        }
+                    } catch (IOException e) {
+                        // a broken pipe ends it too
+                    }
+                    closed.countDown();
+                },
+                "courier-chaos-stdin");
         t.setDaemon(true);
         t.start();
         return closed;

@@ -23,24 +23,38 @@ import java.util.concurrent.atomic.AtomicLong;
 @Command(name = "chaos-consumer", mixinStandardHelpOptions = true, description = "A consumer of the fault harness.")
 public final class ChaosConsumer implements Callable<Integer> {
 
-    @Option(names = "--broker", required = true) String broker;
-    @Option(names = "--topic", required = true) String topic;
-    @Option(names = "--subscription", required = true) String subscription;
-    @Option(names = "--history", required = true) Path history;
-    @Option(names = "--prefetch", defaultValue = "100") int prefetch;
-    @Option(names = "--ack-timeout-ms", defaultValue = "10000") long ackTimeoutMillis;
+    @Option(names = "--broker", required = true)
+    String broker;
+
+    @Option(names = "--topic", required = true)
+    String topic;
+
+    @Option(names = "--subscription", required = true)
+    String subscription;
+
+    @Option(names = "--history", required = true)
+    Path history;
+
+    @Option(names = "--prefetch", defaultValue = "100")
+    int prefetch;
+
+    @Option(names = "--ack-timeout-ms", defaultValue = "10000")
+    long ackTimeoutMillis;
 
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = ChaosClients.stdinClosed();
         AtomicLong received = new AtomicLong();
-        SubscribeOptions options = SubscribeOptions.defaults().from(StartPosition.EARLIEST).prefetch(prefetch)
+        SubscribeOptions options = SubscribeOptions.defaults()
+                .from(StartPosition.EARLIEST)
+                .prefetch(prefetch)
                 .ackTimeout(Duration.ofMillis(ackTimeoutMillis));
         try (HistoryWriter out = new HistoryWriter(history);
-             MqClient client = MqClient.connect(broker)) {
+                MqClient client = MqClient.connect(broker)) {
             // AUTO ack: the delivery is on file before the handler returns and the ack goes.
             Subscriber sub = client.subscribe(topic, subscription, options, m -> {
-                out.line("D " + ChaosClients.idOf(m.payload()) + " " + HistoryWriter.nowMicros() + " " + m.deliveryCount());
+                out.line("D " + ChaosClients.idOf(m.payload()) + " " + HistoryWriter.nowMicros() + " "
+                        + m.deliveryCount());
                 received.incrementAndGet();
             });
             stop.await();

@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ./courier chaos ...}: the fault harness. */
-@Command(name = "chaos", mixinStandardHelpOptions = true,
+@Command(
+        name = "chaos",
+        mixinStandardHelpOptions = true,
         description = "Fault harness: drives real broker processes through faults and checks every message.",
         subcommands = {ChaosBroker.class})
 public final class ChaosMain implements Runnable {

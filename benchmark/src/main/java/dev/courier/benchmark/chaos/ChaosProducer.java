@@ -28,14 +28,29 @@ import java.util.concurrent.locks.LockSupport;
 @Command(name = "chaos-producer", mixinStandardHelpOptions = true, description = "A producer of the fault harness.")
 public final class ChaosProducer implements Callable<Integer> {
 
-    @Option(names = "--broker", required = true) String broker;
-    @Option(names = "--topic", required = true) String topic;
-    @Option(names = "--name", required = true, description = "Prefix of this producer's message ids.") String name;
-    @Option(names = "--history", required = true) Path history;
-    @Option(names = "--rate", defaultValue = "200", description = "Messages per second.") int rate;
-    @Option(names = "--size", defaultValue = "256", description = "Payload bytes.") int size;
-    @Option(names = "--window", defaultValue = "2000", description = "Unacknowledged messages at most.") int window;
-    @Option(names = "--drain-seconds", defaultValue = "60") long drainSeconds;
+    @Option(names = "--broker", required = true)
+    String broker;
+
+    @Option(names = "--topic", required = true)
+    String topic;
+
+    @Option(names = "--name", required = true, description = "Prefix of this producer's message ids.")
+    String name;
+
+    @Option(names = "--history", required = true)
+    Path history;
+
+    @Option(names = "--rate", defaultValue = "200", description = "Messages per second.")
+    int rate;
+
+    @Option(names = "--size", defaultValue = "256", description = "Payload bytes.")
+    int size;
+
+    @Option(names = "--window", defaultValue = "2000", description = "Unacknowledged messages at most.")
+    int window;
+
+    @Option(names = "--drain-seconds", defaultValue = "60")
+    long drainSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -46,10 +61,11 @@ public final class ChaosProducer implements Callable<Integer> {
         long sent = 0;
         Semaphore inFlight = new Semaphore(window);
         // Outcomes are written off the client's I/O thread.
-        ExecutorService recorder = Executors.newSingleThreadExecutor(new DefaultThreadFactory("courier-chaos-recorder", true));
+        ExecutorService recorder =
+                Executors.newSingleThreadExecutor(new DefaultThreadFactory("courier-chaos-recorder", true));
         // A long send timeout: the producer keeps resending through every outage of the run, so nothing is given up.
         try (HistoryWriter out = new HistoryWriter(history);
-             MqClient client = MqClient.connect(broker, Duration.ofMinutes(10))) {
+                MqClient client = MqClient.connect(broker, Duration.ofMinutes(10))) {
             Producer producer = client.producer(topic);
             long interval = 1_000_000_000L / Math.max(1, rate);
             long next = System.nanoTime();
@@ -66,22 +82,31 @@ public final class ChaosProducer implements Callable<Integer> {
                 next += interval;
                 String id = name + "-" + sent++;
                 out.line("S " + id);
-                producer.send(ChaosClients.payload(id, size)).whenCompleteAsync((mid, e) -> {
-                    if (e == null) {
-                        out.line("A " + id + " " + HistoryWriter.nowMicros());
-                        acked.incrementAndGet();
-                    } else {
-                        out.line("F " + id);
-                        failed.incrementAndGet();
-                    }
-                    inFlight.release();
-                }, recorder);
+                producer.send(ChaosClients.payload(id, size))
+                        .whenCompleteAsync(
+                                (mid, e) -> {
+                                    if (e == null) {
+                                        out.line("A " + id + " " + HistoryWriter.nowMicros());
+                                        acked.incrementAndGet();
+                                    } else {
+                                        out.line("F " + id);
+                                        failed.incrementAndGet();
+                                    }
+                                    inFlight.release();
+                                },
+                                recorder);
             }
             // Every permit back means every outcome is on file (a flushed producer may still be completing futures).
             if (!awaitOutcomes(inFlight, parent)) {
                 // Closing would wait out the send timeout; what was seen is on file already.
-                System.out.printf(Locale.ROOT, "producer %s: sent %d, acknowledged %d, failed %d, %d without an outcome%n",
-                        name, sent, acked.get(), failed.get(), window - inFlight.availablePermits());
+                System.out.printf(
+                        Locale.ROOT,
+                        "producer %s: sent %d, acknowledged %d, failed %d, %d without an outcome%n",
+                        name,
+                        sent,
+                        acked.get(),
+                        failed.get(),
+                        window - inFlight.availablePermits());
                 System.out.flush();
                 System.exit(0);
             }
@@ -90,7 +115,12 @@ public final class ChaosProducer implements Callable<Integer> {
         } finally {
             recorder.shutdownNow();
         }
-        System.out.printf(Locale.ROOT, "producer %s: sent %d, acknowledged %d, failed %d%n", name, sent, acked.get(),
+        System.out.printf(
+                Locale.ROOT,
+                "producer %s: sent %d, acknowledged %d, failed %d%n",
+                name,
+                sent,
+                acked.get(),
                 failed.get());
         return 0;
     }

@@ -11,20 +11,50 @@ import java.util.Map;
  * @param brokerIncarnations broker processes started, the first one included
  * @param brokerExits        broker exits the harness did not cause (each one restarted)
  */
-record ChaosRun(long seed, long durationSeconds, List<String> faultKinds, int producers, int consumers,
-                int subscriptions, String mutation, boolean valid, Totals totals, Map<String, QueueChecker.Recovery> recovery,
-                List<Fault> faults, List<Long> acksPerSecond, int brokerIncarnations, int brokerExits) {
+record ChaosRun(
+        long seed,
+        long durationSeconds,
+        List<String> faultKinds,
+        int producers,
+        int consumers,
+        int subscriptions,
+        String mutation,
+        boolean valid,
+        Totals totals,
+        Map<String, QueueChecker.Recovery> recovery,
+        List<Fault> faults,
+        List<Long> acksPerSecond,
+        int brokerIncarnations,
+        int brokerExits) {
 
     /**
      * The checker's counts (see {@link QueueChecker}).
      *
      * @param duplicateRate duplicate deliveries per distinct delivered message
      */
-    record Totals(long attempted, long acknowledged, long delivered, long lost, long unexpected, long duplicated,
-                  double duplicateRate, long recovered, List<String> lostSamples, List<String> unexpectedSamples) {
+    record Totals(
+            long attempted,
+            long acknowledged,
+            long delivered,
+            long lost,
+            long unexpected,
+            long duplicated,
+            double duplicateRate,
+            long recovered,
+            List<String> lostSamples,
+            List<String> unexpectedSamples) {
         static Totals of(QueueChecker.Verdict v) {
-            return new Totals(v.attempted(), v.acknowledged(), v.delivered(), v.lost(), v.unexpected(), v.duplicated(),
-                    v.duplicateRate(), v.recovered(), v.lostSamples(), v.unexpectedSamples());
+            return new Totals(
+                    v.attempted(),
+                    v.acknowledged(),
+                    v.delivered(),
+                    v.lost(),
+                    v.unexpected(),
+                    v.duplicated(),
+                    v.duplicateRate(),
+                    v.recovered(),
+                    v.lostSamples(),
+                    v.unexpectedSamples());
         }
     }
 
@@ -33,8 +63,7 @@ record ChaosRun(long seed, long durationSeconds, List<String> faultKinds, int pr
      *
      * @param recoveryMs from its end to the first acknowledgement after it; null if none came
      */
-    record Fault(int index, String kind, long plannedStartMs, long startMs, long endMs, Long recoveryMs) {
-    }
+    record Fault(int index, String kind, long plannedStartMs, long startMs, long endMs, Long recoveryMs) {}
 
     /** The one line a script reads. */
     String chaosLine() {

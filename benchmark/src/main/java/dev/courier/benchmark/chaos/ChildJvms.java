@@ -39,8 +39,10 @@ final class ChildJvms implements AutoCloseable {
                 throw new IllegalStateException("closed");
             }
             try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                Process p = new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
                 children.add(p);
                 return p;
             } catch (IOException e) {
@@ -52,7 +54,9 @@ final class ChildJvms implements AutoCloseable {
     /** Sends {@code signal} (STOP, CONT, ...) to {@code p}. */
     static void signal(Process p, String signal) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+                    .inheritIO()
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
             }

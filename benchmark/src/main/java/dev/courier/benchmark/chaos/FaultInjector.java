@@ -33,14 +33,20 @@ final class FaultInjector {
      *                      loss too, and with a {@code quotaFile} the disk can be filled
      * @param quotaFile     the file {@code --disk-quota-file} names, or null without disk-full faults
      */
-    FaultInjector(BrokerProcess broker, TcpProxy proxy, Path dataDir, boolean simulatedDisk, Path quotaFile,
-                  PrintStream out) {
+    FaultInjector(
+            BrokerProcess broker,
+            TcpProxy proxy,
+            Path dataDir,
+            boolean simulatedDisk,
+            Path quotaFile,
+            PrintStream out) {
         this.broker = broker;
         this.proxy = proxy;
         this.dataDir = dataDir;
         this.simulatedDisk = simulatedDisk;
         this.quotaFile = quotaFile;
-        this.simulatedExtra = quotaFile == null ? List.of() : List.of(ChaosBroker.DISK_QUOTA_FILE, quotaFile.toString());
+        this.simulatedExtra =
+                quotaFile == null ? List.of() : List.of(ChaosBroker.DISK_QUOTA_FILE, quotaFile.toString());
         this.out = out;
     }
 

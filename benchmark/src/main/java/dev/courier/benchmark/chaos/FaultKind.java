@@ -47,7 +47,8 @@ enum FaultKind {
             }
         }
         throw new IllegalArgumentException("Unknown fault '" + label + "'; known: "
-                + String.join(", ", Arrays.stream(values()).map(FaultKind::label).toList()));
+                + String.join(
+                        ", ", Arrays.stream(values()).map(FaultKind::label).toList()));
     }
 
     @Override

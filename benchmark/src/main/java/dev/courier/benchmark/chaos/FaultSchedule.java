@@ -22,11 +22,13 @@ record FaultSchedule(List<Planned> faults) {
 
     /** Quiet time before each fault, so the previous one's recovery is measured undisturbed. */
     static final long MIN_GAP_MILLIS = 3_000;
+
     static final long MAX_GAP_MILLIS = 7_000;
     /** A pause outlasts the session timeout by this much at least (and at most twice this). */
     static final long PAUSE_BEYOND_SESSION_MILLIS = 1_000;
     /** Length range of a network cut or a full disk. */
     static final long MIN_OUTAGE_MILLIS = 2_000;
+
     static final long MAX_OUTAGE_MILLIS = 5_000;
 
     FaultSchedule {
@@ -64,8 +66,9 @@ record FaultSchedule(List<Planned> faults) {
             long start = t + between(random, MIN_GAP_MILLIS, MAX_GAP_MILLIS);
             long length = switch (kind) {
                 case KILL, POWER_LOSS -> 0;
-                case PAUSE -> sessionTimeout.toMillis()
-                        + between(random, PAUSE_BEYOND_SESSION_MILLIS, 2 * PAUSE_BEYOND_SESSION_MILLIS);
+                case PAUSE ->
+                    sessionTimeout.toMillis()
+                            + between(random, PAUSE_BEYOND_SESSION_MILLIS, 2 * PAUSE_BEYOND_SESSION_MILLIS);
                 case NET, DISK_FULL -> between(random, MIN_OUTAGE_MILLIS, MAX_OUTAGE_MILLIS);
             };
             if (start + length > duration.toMillis()) {

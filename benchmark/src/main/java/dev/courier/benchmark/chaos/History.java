@@ -28,6 +28,7 @@ final class History {
 
     /** The name of every producer's history file starts with this; consumers' with {@link #CONSUMER_PREFIX}. */
     static final String PRODUCER_PREFIX = "producer-";
+
     static final String CONSUMER_PREFIX = "consumer-";
 
     private final Set<String> attempted = new HashSet<>();

@@ -27,8 +27,7 @@ final class QueueChecker {
     /** The most ids of each kind a verdict lists. */
     static final int SAMPLES = 20;
 
-    private QueueChecker() {
-    }
+    private QueueChecker() {}
 
     /**
      * The verdict on one history.
@@ -36,8 +35,16 @@ final class QueueChecker {
      * @param lostSamples       the first lost ids, {@code subscription/id}, sorted
      * @param unexpectedSamples the first unexpected ids, {@code subscription/id}, sorted
      */
-    record Verdict(long attempted, long acknowledged, long delivered, long lost, long unexpected, long duplicated,
-                   long recovered, List<String> lostSamples, List<String> unexpectedSamples) {
+    record Verdict(
+            long attempted,
+            long acknowledged,
+            long delivered,
+            long lost,
+            long unexpected,
+            long duplicated,
+            long recovered,
+            List<String> lostSamples,
+            List<String> unexpectedSamples) {
 
         boolean valid() {
             return lost == 0 && unexpected == 0;
@@ -85,15 +92,24 @@ final class QueueChecker {
                 }
             }
         }
-        // An acknowledgement of a message never attempted would be a harness bug, not a broker's: count it as unexpected.
+        // An acknowledgement of a message never attempted would be a harness bug, not a broker's: count it as
+        // unexpected.
         for (String id : acked.keySet()) {
             if (!attempted.contains(id)) {
                 unexpected++;
                 sample(unexpectedIds, "ack/" + id);
             }
         }
-        return new Verdict(attempted.size(), acked.size(), delivered, lost, unexpected, duplicated, recovered,
-                new ArrayList<>(lostIds), new ArrayList<>(unexpectedIds));
+        return new Verdict(
+                attempted.size(),
+                acked.size(),
+                delivered,
+                lost,
+                unexpected,
+                duplicated,
+                recovered,
+                new ArrayList<>(lostIds),
+                new ArrayList<>(unexpectedIds));
     }
 
     private static void sample(TreeSet<String> ids, String id) {
@@ -115,7 +131,9 @@ final class QueueChecker {
         while (i < ackTimes.length && ackTimes[i] <= faultEndMicros) {
             i++;
         }
-        return i < ackTimes.length ? OptionalLong.of((ackTimes[i] - faultEndMicros + 500) / 1000) : OptionalLong.empty();
+        return i < ackTimes.length
+                ? OptionalLong.of((ackTimes[i] - faultEndMicros + 500) / 1000)
+                : OptionalLong.empty();
     }
 
     /**
@@ -128,7 +146,10 @@ final class QueueChecker {
      */
     record Recovery(int count, int recovered, long p50Millis, long maxMillis) {
         static Recovery of(List<OptionalLong> recoveries) {
-            long[] ms = recoveries.stream().filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).sorted()
+            long[] ms = recoveries.stream()
+                    .filter(OptionalLong::isPresent)
+                    .mapToLong(OptionalLong::getAsLong)
+                    .sorted()
                     .toArray();
             if (ms.length == 0) {
                 return new Recovery(recoveries.size(), 0, -1, -1);

@@ -36,10 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TcpProxy implements AutoCloseable {
 
-    private final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("courier-chaos-proxy", true));
+    private final EventLoopGroup group =
+            new NioEventLoopGroup(1, new DefaultThreadFactory("courier-chaos-proxy", true));
     private final EventLoop loop = group.next();
     /** Both sides of every proxied connection. */
     private final ChannelGroup open = new DefaultChannelGroup("proxied", loop);
+
     private final Channel server;
     private final AtomicLong accepted = new AtomicLong();
     private volatile InetSocketAddress target;
@@ -50,7 +52,9 @@ final class TcpProxy implements AutoCloseable {
     private TcpProxy(InetSocketAddress target) {
         this.target = target;
         try {
-            server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            server = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -66,7 +70,9 @@ final class TcpProxy implements AutoCloseable {
                             ch.pipeline().addLast(new Frontend());
                         }
                     })
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                    .bind(new InetSocketAddress("127.0.0.1", 0))
+                    .syncUninterruptibly()
+                    .channel();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -105,21 +111,23 @@ final class TcpProxy implements AutoCloseable {
     /** Closes every proxied connection and refuses new ones until {@link #restore()}. */
     void cut() {
         loop.submit(() -> {
-            refusing = true;
-            for (Channel c : open) {
-                if (c.isActive()) {
-                    c.config().setOption(ChannelOption.SO_LINGER, 0); // reset, as a cable pulled mid-stream
-                }
-            }
-            open.close();
-        }).syncUninterruptibly();
+                    refusing = true;
+                    for (Channel c : open) {
+                        if (c.isActive()) {
+                            c.config().setOption(ChannelOption.SO_LINGER, 0); // reset, as a cable pulled mid-stream
+                        }
+                    }
+                    open.close();
+                })
+                .syncUninterruptibly();
     }
 
     /** Accepts connections again. */
     void restore() {
         loop.submit(() -> {
-            refusing = false;
-        }).syncUninterruptibly();
+                    refusing = false;
+                })
+                .syncUninterruptibly();
     }
 
     @Override
@@ -142,7 +150,9 @@ final class TcpProxy implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             Channel inbound = ctx.channel();
-            outbound = new Bootstrap().group(inbound.eventLoop()).channel(NioSocketChannel.class)
+            outbound = new Bootstrap()
+                    .group(inbound.eventLoop())
+                    .channel(NioSocketChannel.class)
                     .option(ChannelOption.AUTO_READ, false)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
@@ -155,7 +165,8 @@ final class TcpProxy implements AutoCloseable {
                         } else {
                             inbound.close();
                         }
-                    }).channel();
+                    })
+                    .channel();
             open.add(outbound);
         }
 

@@ -36,7 +36,8 @@ import java.util.stream.Stream;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class LogOpenBenchmark {
 
-    private static final LogConfig CONFIG = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(16L << 20).build();
+    private static final LogConfig CONFIG =
+            LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(16L << 20).build();
 
     @Param({"checkpoint", "full"})
     String recovery;

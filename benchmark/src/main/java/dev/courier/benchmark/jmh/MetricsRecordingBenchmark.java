@@ -72,7 +72,8 @@ public class MetricsRecordingBenchmark {
     @Benchmark
     public Object call() throws Throwable {
         Object result = server.intercept(invocation, inv -> PAYLOAD);
-        return client.intercept(invocation, inv -> CompletableFuture.completedFuture(result)).join();
+        return client.intercept(invocation, inv -> CompletableFuture.completedFuture(result))
+                .join();
     }
 
     /** A call whose provider reported its timing, as every Courier provider does. */

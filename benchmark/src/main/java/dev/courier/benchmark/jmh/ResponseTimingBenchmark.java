@@ -67,8 +67,14 @@ public class ResponseTimingBenchmark {
         if (timed) {
             long start = System.nanoTime();
             long end = System.nanoTime();
-            response = OutboundResponse.ok(1, kryo, CompressionPolicy.none(), result, Map.of(),
-                    (start - received) / 1000, (end - start) / 1000);
+            response = OutboundResponse.ok(
+                    1,
+                    kryo,
+                    CompressionPolicy.none(),
+                    result,
+                    Map.of(),
+                    (start - received) / 1000,
+                    (end - start) / 1000);
         } else {
             response = OutboundResponse.ok(1, kryo, CompressionPolicy.none(), result, Map.of());
         }

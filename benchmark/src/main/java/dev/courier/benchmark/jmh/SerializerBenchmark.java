@@ -19,8 +19,7 @@ import java.util.List;
 public class SerializerBenchmark {
 
     /** A small object with a few fields. */
-    public record Order(long id, String customer, int quantity, double price, List<String> tags) {
-    }
+    public record Order(long id, String customer, int quantity, double price, List<String> tags) {}
 
     @Param({"kryo", "protostuff"})
     String serializer;
@@ -34,7 +33,8 @@ public class SerializerBenchmark {
 
     @Setup
     public void setUp() {
-        codec = Serializers.load(TypeAllowlist.builder().allow(Order.class).build()).byName(serializer);
+        codec = Serializers.load(TypeAllowlist.builder().allow(Order.class).build())
+                .byName(serializer);
         if (size.equals("small")) {
             value = new Order(42, "Ada", 3, 9.99, List.of("express"));
         } else {

@@ -33,7 +33,8 @@ public class StorageAppendBenchmark {
     @Setup
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("courier-jmh-log-");
-        log = TopicLog.open("bench", dir, LogConfig.builder().fsync(FsyncPolicy.GROUP).build());
+        log = TopicLog.open(
+                "bench", dir, LogConfig.builder().fsync(FsyncPolicy.GROUP).build());
         records = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
             records.add(AppendRecord.of(new byte[1024]));

@@ -8,8 +8,13 @@ import java.util.Map;
  * What one measured phase produced: latency histogram in microseconds, completed calls, errors (and
  * their count by kind), duration and the CPU the process used meanwhile.
  */
-public record LoadResult(Histogram latencyMicros, long calls, long errors, double seconds, double cpuSeconds,
-                         Map<String, Long> errorsByKind) {
+public record LoadResult(
+        Histogram latencyMicros,
+        long calls,
+        long errors,
+        double seconds,
+        double cpuSeconds,
+        Map<String, Long> errorsByKind) {
 
     public double throughput() {
         return calls / seconds;

@@ -57,7 +57,7 @@ public final class LoadRunner {
     /** Runs a warm-up phase (not recorded), then a measured phase, and returns the measurement. */
     public LoadResult run(Operation op, int warmupSeconds, int measureSeconds, String label)
             throws InterruptedException {
-        return run(op, warmupSeconds, measureSeconds, label, () -> { });
+        return run(op, warmupSeconds, measureSeconds, label, () -> {});
     }
 
     /** As {@link #run(Operation, int, int, String)}, calling {@code measureStarts} between the two phases. */
@@ -81,8 +81,9 @@ public final class LoadRunner {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
             long offset = intervalNanos * i / Math.max(1, callers);
-            Thread t = new Thread(() -> loop(op, recorder, calls, errors, kinds, stop, startNanos + offset,
-                    intervalNanos), "load-caller-" + i);
+            Thread t = new Thread(
+                    () -> loop(op, recorder, calls, errors, kinds, stop, startNanos + offset, intervalNanos),
+                    "load-caller-" + i);
             t.setDaemon(true);
             threads.add(t);
         }
@@ -99,8 +100,13 @@ public final class LoadRunner {
             long c = calls.sum();
             long e = errors.sum();
             if (label != null && progress != null) {
-                progress.printf("  [%s] %3ds  %9.0f calls/s  p50 %6d us  p99 %7d us  errors %d%n", label, s,
-                        (double) (c - lastCalls), total.getValueAtPercentile(50), total.getValueAtPercentile(99),
+                progress.printf(
+                        "  [%s] %3ds  %9.0f calls/s  p50 %6d us  p99 %7d us  errors %d%n",
+                        label,
+                        s,
+                        (double) (c - lastCalls),
+                        total.getValueAtPercentile(50),
+                        total.getValueAtPercentile(99),
                         e - lastErrors);
             }
             lastCalls = c;
@@ -119,8 +125,15 @@ public final class LoadRunner {
         return new LoadResult(total, callsAtEnd, errors.sum(), elapsed, cpu, Map.copyOf(byKind));
     }
 
-    private void loop(Operation op, Recorder recorder, LongAdder calls, LongAdder errors, Map<String, LongAdder> kinds,
-                      AtomicBoolean stop, long firstNanos, long intervalNanos) {
+    private void loop(
+            Operation op,
+            Recorder recorder,
+            LongAdder calls,
+            LongAdder errors,
+            Map<String, LongAdder> kinds,
+            AtomicBoolean stop,
+            long firstNanos,
+            long intervalNanos) {
         long intended = firstNanos;
         while (!stop.get()) {
             long start;

@@ -72,8 +72,12 @@ public final class CourierMq implements MqSystem {
     public Histogram startEndToEnd() {
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         // A new subscription starting at the latest message sees only what is published from now on.
-        subscriber = client.subscribe(topic, "e2e-" + System.nanoTime(),
-                dev.courier.mq.client.SubscribeOptions.defaults().from(dev.courier.mq.client.protocol.StartPosition.LATEST), message -> {
+        subscriber = client.subscribe(
+                topic,
+                "e2e-" + System.nanoTime(),
+                dev.courier.mq.client.SubscribeOptions.defaults()
+                        .from(dev.courier.mq.client.protocol.StartPosition.LATEST),
+                message -> {
                     long sent = ByteBuffer.wrap(message.payload()).getLong();
                     long micros = (System.nanoTime() - sent) / 1000;
                     synchronized (histogram) {

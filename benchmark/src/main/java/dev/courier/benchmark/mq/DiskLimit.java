@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class DiskLimit implements AutoCloseable {
 
-    private record Pending(byte[] record, CompletableFuture<Void> durable) {
-    }
+    private record Pending(byte[] record, CompletableFuture<Void> durable) {}
 
     private final FileChannel channel;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -31,8 +30,8 @@ final class DiskLimit implements AutoCloseable {
     private volatile boolean closed;
 
     DiskLimit(Path file) throws IOException {
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        channel = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         writer = new Thread(this::writeLoop, "disk-limit-writer");
         writer.setDaemon(true);
         writer.start();

@@ -55,27 +55,40 @@ final class KafkaMq implements MqSystem {
         int controllerPort = freePort();
         bootstrap = "127.0.0.1:" + brokerPort;
         Path config = dataDir.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + bootstrap,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dataDir.resolve("logs"),
-                "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0", ""));
-        run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c",
-                config.toString()), dataDir.resolve("format.log"));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://" + bootstrap,
+                        "controller.listener.names=CONTROLLER",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        "log.dirs=" + dataDir.resolve("logs"),
+                        "num.partitions=1",
+                        "offsets.topic.replication.factor=1",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "share.coordinator.state.topic.replication.factor=1",
+                        "share.coordinator.state.topic.min.isr=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        ""));
+        run(
+                List.of(
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        Uuid.randomUuid().toString(),
+                        "-c",
+                        config.toString()),
+                dataDir.resolve("format.log"));
         server = new ProcessBuilder(javaCommand(List.of("-Xms1g", "-Xmx1g", "kafka.Kafka", config.toString())))
-                .redirectErrorStream(true).redirectOutput(dataDir.resolve("kafka.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("kafka.log").toFile())
+                .start();
         createTopic();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -94,11 +107,16 @@ final class KafkaMq implements MqSystem {
             if (!server.isAlive()) {
                 throw new IllegalStateException("Kafka exited with " + server.exitValue() + "; see kafka.log");
             }
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+            try (Admin admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    bootstrap,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    5000,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                    5000))) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)
-                        .configs(Map.of("flush.messages", "1", "min.insync.replicas", "1")))).all()
+                                .configs(Map.of("flush.messages", "1", "min.insync.replicas", "1"))))
+                        .all()
                         .get(10, TimeUnit.SECONDS);
                 return;
             } catch (Exception e) {
@@ -126,25 +144,29 @@ final class KafkaMq implements MqSystem {
         consumer = new KafkaConsumer<>(p);
         consumer.subscribe(List.of(TOPIC));
         java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
-        poller = new Thread(() -> {
-            try {
-                while (!stopping) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        long micros = (System.nanoTime() - ByteBuffer.wrap(r.value()).getLong()) / 1000;
-                        synchronized (histogram) {
-                            histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
+        poller = new Thread(
+                () -> {
+                    try {
+                        while (!stopping) {
+                            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                                long micros = (System.nanoTime()
+                                                - ByteBuffer.wrap(r.value()).getLong())
+                                        / 1000;
+                                synchronized (histogram) {
+                                    histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
+                                }
+                            }
+                            if (!consumer.assignment().isEmpty()) {
+                                assigned.countDown();
+                            }
                         }
+                    } catch (WakeupException e) {
+                        // closing
+                    } finally {
+                        consumer.close();
                     }
-                    if (!consumer.assignment().isEmpty()) {
-                        assigned.countDown();
-                    }
-                }
-            } catch (WakeupException e) {
-                // closing
-            } finally {
-                consumer.close();
-            }
-        }, "kafka-e2e-consumer");
+                },
+                "kafka-e2e-consumer");
         poller.start();
         assigned.await(30, TimeUnit.SECONDS);
         return histogram;
@@ -187,8 +209,10 @@ final class KafkaMq implements MqSystem {
     }
 
     private static void run(List<String> mainAndArgs, Path log) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(javaCommand(mainAndArgs)).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(javaCommand(mainAndArgs))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IllegalStateException(mainAndArgs.get(0) + " failed: " + Files.readString(log));

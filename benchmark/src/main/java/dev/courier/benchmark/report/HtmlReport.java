@@ -17,11 +17,11 @@ import java.util.Set;
  */
 public final class HtmlReport {
 
-    private static final String[] COLOURS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-        "#e377c2", "#7f7f7f"};
+    private static final String[] COLOURS = {
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"
+    };
 
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
     public static void write(Path dir, String title, List<Result> results) throws IOException {
         write(dir, title, results, Map.of());
@@ -35,8 +35,11 @@ public final class HtmlReport {
         StringBuilder errors = new StringBuilder();
         if (!errorsByStatus.isEmpty()) {
             errors.append("<h2>failed calls by status</h2><table><tr><th>status</th><th>calls</th></tr>");
-            errorsByStatus.forEach((status, n) -> errors.append("<tr><td>").append(esc(status)).append("</td><td>")
-                    .append(n).append("</td></tr>"));
+            errorsByStatus.forEach((status, n) -> errors.append("<tr><td>")
+                    .append(esc(status))
+                    .append("</td><td>")
+                    .append(n)
+                    .append("</td></tr>"));
             errors.append("</table>");
         }
         Files.writeString(dir.resolve("index.html"), html(title, results, errors.toString()));
@@ -46,11 +49,23 @@ public final class HtmlReport {
         StringBuilder sb = new StringBuilder("[\n");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
-            sb.append(String.format(Locale.ROOT, "  {\"system\": \"%s\", \"scenario\": \"%s\", \"payload\": %d, "
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  {\"system\": \"%s\", \"scenario\": \"%s\", \"payload\": %d, "
                             + "\"concurrency\": %d, \"throughput\": %.1f, \"p50_us\": %d, \"p90_us\": %d, "
                             + "\"p99_us\": %d, \"p999_us\": %d, \"max_us\": %d, \"errors\": %d, \"cpu_cores\": %.2f}%s%n",
-                    r.system(), r.scenario(), r.payload(), r.concurrency(), r.throughput(), r.p50Micros(),
-                    r.p90Micros(), r.p99Micros(), r.p999Micros(), r.maxMicros(), r.errors(), r.cpuCores(),
+                    r.system(),
+                    r.scenario(),
+                    r.payload(),
+                    r.concurrency(),
+                    r.throughput(),
+                    r.p50Micros(),
+                    r.p90Micros(),
+                    r.p99Micros(),
+                    r.p999Micros(),
+                    r.maxMicros(),
+                    r.errors(),
+                    r.cpuCores(),
                     i + 1 < results.size() ? "," : ""));
         }
         return sb.append("]\n").toString();
@@ -71,8 +86,11 @@ public final class HtmlReport {
         List<String> systemList = new ArrayList<>(systems);
         StringBuilder sb = new StringBuilder(head(title)).append("<p>");
         for (int i = 0; i < systemList.size(); i++) {
-            sb.append("<span style=\"color:").append(COLOURS[i % COLOURS.length]).append("\">&#9632; ")
-                    .append(esc(systemList.get(i))).append("</span> &nbsp; ");
+            sb.append("<span style=\"color:")
+                    .append(COLOURS[i % COLOURS.length])
+                    .append("\">&#9632; ")
+                    .append(esc(systemList.get(i)))
+                    .append("</span> &nbsp; ");
         }
         sb.append("</p>");
         for (Map.Entry<String, List<Result>> e : byScenario.entrySet()) {
@@ -80,15 +98,27 @@ public final class HtmlReport {
             // a latency-only figure (no rate) gets no throughput chart, a rate-only one no latency chart
             boolean rates = rs.stream().anyMatch(r -> r.throughput() > 0);
             boolean latencies = rs.stream().anyMatch(r -> r.p50Micros() > 0 || r.p99Micros() > 0 || r.maxMicros() > 0);
-            sb.append("<h2>").append(esc(e.getKey())).append("</h2><div class=\"charts\">")
+            sb.append("<h2>")
+                    .append(esc(e.getKey()))
+                    .append("</h2><div class=\"charts\">")
                     .append(rates ? throughputChart(rs, systemList) : "")
-                    .append(latencies ? latencyChart(rs, systemList) : "").append("</div>")
+                    .append(latencies ? latencyChart(rs, systemList) : "")
+                    .append("</div>")
                     .append("<table><tr><th>system</th><th>throughput/s</th><th>p50 µs</th><th>p90 µs</th>"
                             + "<th>p99 µs</th><th>p99.9 µs</th><th>max µs</th><th>errors</th><th>CPU cores</th></tr>");
             for (Result r : rs) {
-                sb.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.0f</td><td>%d</td><td>%d</td><td>%d</td>"
-                                + "<td>%d</td><td>%d</td><td>%d</td><td>%.2f</td></tr>", esc(r.system()), r.throughput(),
-                        r.p50Micros(), r.p90Micros(), r.p99Micros(), r.p999Micros(), r.maxMicros(), r.errors(),
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "<tr><td>%s</td><td>%.0f</td><td>%d</td><td>%d</td><td>%d</td>"
+                                + "<td>%d</td><td>%d</td><td>%d</td><td>%.2f</td></tr>",
+                        esc(r.system()),
+                        r.throughput(),
+                        r.p50Micros(),
+                        r.p90Micros(),
+                        r.p99Micros(),
+                        r.p999Micros(),
+                        r.maxMicros(),
+                        r.errors(),
                         r.cpuCores()));
             }
             sb.append("</table>");
@@ -120,16 +150,29 @@ public final class HtmlReport {
         int barH = 22;
         int h = rs.size() * (barH + 6) + 40;
         double max = rs.stream().mapToDouble(Result::throughput).max().orElse(1);
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
                 "<svg width=\"%d\" height=\"%d\" role=\"img\"><text x=\"0\" y=\"14\" font-size=\"13\">"
-                        + "Throughput (calls/s)</text>", w, h));
+                        + "Throughput (calls/s)</text>",
+                w,
+                h));
         int y = 24;
         for (Result r : rs) {
             double len = (w - 200) * r.throughput() / max;
-            sb.append(String.format(Locale.ROOT, "<rect x=\"120\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"120\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
                             + "<text x=\"0\" y=\"%d\" font-size=\"11\">%s</text>"
-                            + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%.0f</text>", y, len, barH, colour(r, systems),
-                    y + 15, esc(r.system()), 124 + len, y + 15, r.throughput()));
+                            + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%.0f</text>",
+                    y,
+                    len,
+                    barH,
+                    colour(r, systems),
+                    y + 15,
+                    esc(r.system()),
+                    124 + len,
+                    y + 15,
+                    r.throughput()));
             y += barH + 6;
         }
         return sb.append("</svg>").toString();
@@ -146,30 +189,51 @@ public final class HtmlReport {
             max = Math.max(max, r.p999Micros() > 0 ? r.p999Micros() : r.p99Micros());
         }
         double logMax = Math.log10(max * 1.2);
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
                 "<svg width=\"%d\" height=\"%d\" role=\"img\"><text x=\"0\" y=\"14\" font-size=\"13\">"
-                        + "Latency percentiles (µs, log scale)</text>", w, h));
+                        + "Latency percentiles (µs, log scale)</text>",
+                w,
+                h));
         for (int i = 0; i < labels.length; i++) {
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>",
-                    left + i * 110, h - 10, labels[i]));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>",
+                    left + i * 110,
+                    h - 10,
+                    labels[i]));
         }
         for (int d = 0; d <= (int) Math.ceil(logMax); d++) {
             double y = bottom - (bottom - 24) * d / logMax;
             if (y < 20) {
                 break;
             }
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
-                    + "<text x=\"0\" y=\"%.1f\" font-size=\"10\">%s</text>", left, w, y, y, y + 3, (long) Math.pow(10, d)));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
+                            + "<text x=\"0\" y=\"%.1f\" font-size=\"10\">%s</text>",
+                    left,
+                    w,
+                    y,
+                    y,
+                    y + 3,
+                    (long) Math.pow(10, d)));
         }
         for (Result r : rs) {
             long[] v = {r.p50Micros(), r.p90Micros(), r.p99Micros(), r.p999Micros()};
             StringBuilder pts = new StringBuilder();
             for (int i = 0; i < v.length; i++) {
                 double y = bottom - (bottom - 24) * Math.log10(Math.max(1, v[i])) / logMax;
-                pts.append(left + i * 110 + 10).append(',').append(String.format(Locale.ROOT, "%.1f", y)).append(' ');
+                pts.append(left + i * 110 + 10)
+                        .append(',')
+                        .append(String.format(Locale.ROOT, "%.1f", y))
+                        .append(' ');
             }
-            sb.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(colour(r, systems))
-                    .append("\" points=\"").append(pts.toString().trim()).append("\"/>");
+            sb.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
+                    .append(colour(r, systems))
+                    .append("\" points=\"")
+                    .append(pts.toString().trim())
+                    .append("\"/>");
         }
         return sb.append("</svg>").toString();
     }

@@ -12,23 +12,48 @@ import java.util.regex.Pattern;
  * {@code RESULT system=<name> scenario=<name> payload=<bytes> concurrency=<n> throughput=<per second>
  * p50_us=<n> p99_us=<n> errors=<n>}, with extra percentiles in the JSON report.
  */
-public record Result(String system, String scenario, int payload, int concurrency, double throughput,
-                     long p50Micros, long p90Micros, long p99Micros, long p999Micros, long maxMicros, long errors,
-                     double cpuCores) {
+public record Result(
+        String system,
+        String scenario,
+        int payload,
+        int concurrency,
+        double throughput,
+        long p50Micros,
+        long p90Micros,
+        long p99Micros,
+        long p999Micros,
+        long maxMicros,
+        long errors,
+        double cpuCores) {
 
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\S+)");
 
     /** The line the scripts read. */
     public String line() {
-        return String.format(java.util.Locale.ROOT, "RESULT system=%s scenario=%s payload=%d concurrency=%d "
+        return String.format(
+                java.util.Locale.ROOT,
+                "RESULT system=%s scenario=%s payload=%d concurrency=%d "
                         + "throughput=%.0f p50_us=%d p99_us=%d errors=%d",
-                system, scenario, payload, concurrency, throughput, p50Micros, p99Micros, errors);
+                system,
+                scenario,
+                payload,
+                concurrency,
+                throughput,
+                p50Micros,
+                p99Micros,
+                errors);
     }
 
     /** The same plus the extra figures, for passing results between processes. */
     public String fullLine() {
-        return line() + String.format(java.util.Locale.ROOT, " p90_us=%d p999_us=%d max_us=%d cpu_cores=%.2f",
-                p90Micros, p999Micros, maxMicros, cpuCores);
+        return line()
+                + String.format(
+                        java.util.Locale.ROOT,
+                        " p90_us=%d p999_us=%d max_us=%d cpu_cores=%.2f",
+                        p90Micros,
+                        p999Micros,
+                        maxMicros,
+                        cpuCores);
     }
 
     /** Parses a line written by {@link #fullLine()} or {@link #line()}; empty if it is not one. */
@@ -41,11 +66,18 @@ public record Result(String system, String scenario, int payload, int concurrenc
         while (m.find()) {
             f.put(m.group(1), m.group(2));
         }
-        return Optional.of(new Result(f.get("system"), f.get("scenario"), Integer.parseInt(f.get("payload")),
-                Integer.parseInt(f.get("concurrency")), Double.parseDouble(f.get("throughput")),
-                Long.parseLong(f.get("p50_us")), Long.parseLong(f.getOrDefault("p90_us", "0")),
-                Long.parseLong(f.get("p99_us")), Long.parseLong(f.getOrDefault("p999_us", "0")),
-                Long.parseLong(f.getOrDefault("max_us", "0")), Long.parseLong(f.get("errors")),
+        return Optional.of(new Result(
+                f.get("system"),
+                f.get("scenario"),
+                Integer.parseInt(f.get("payload")),
+                Integer.parseInt(f.get("concurrency")),
+                Double.parseDouble(f.get("throughput")),
+                Long.parseLong(f.get("p50_us")),
+                Long.parseLong(f.getOrDefault("p90_us", "0")),
+                Long.parseLong(f.get("p99_us")),
+                Long.parseLong(f.getOrDefault("p999_us", "0")),
+                Long.parseLong(f.getOrDefault("max_us", "0")),
+                Long.parseLong(f.get("errors")),
                 Double.parseDouble(f.getOrDefault("cpu_cores", "0"))));
     }
 
@@ -67,8 +99,11 @@ public record Result(String system, String scenario, int payload, int concurrenc
         }
         return best.entrySet().stream()
                 .filter(e -> e.getValue()[0] != null && e.getValue()[1] != null)
-                .map(e -> String.format(java.util.Locale.ROOT, "RATIO scenario=%s courier_vs_best_peer=%.2f best_peer=%s",
-                        e.getKey(), e.getValue()[0].throughput() / e.getValue()[1].throughput(),
+                .map(e -> String.format(
+                        java.util.Locale.ROOT,
+                        "RATIO scenario=%s courier_vs_best_peer=%.2f best_peer=%s",
+                        e.getKey(),
+                        e.getValue()[0].throughput() / e.getValue()[1].throughput(),
                         e.getValue()[1].system()))
                 .toList();
     }

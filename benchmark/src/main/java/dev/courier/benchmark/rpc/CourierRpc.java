@@ -50,7 +50,9 @@ final class CourierRpc implements RpcSystem {
         RpcServer.Builder b = RpcServer.builder().host("127.0.0.1").serializer(serializer);
         RpcClient.Builder cb = RpcClient.builder().connectionsPerAddress(connections);
         if (tls != null) {
-            b.tls(TlsOptions.builder().keyCertChain(tls.serverCert(), tls.serverKey()).build());
+            b.tls(TlsOptions.builder()
+                    .keyCertChain(tls.serverCert(), tls.serverKey())
+                    .build());
             cb.tls(TlsOptions.builder().trust(tls.ca()).build());
         }
         if (metrics) {
@@ -62,8 +64,11 @@ final class CourierRpc implements RpcSystem {
         BytesEcho impl = payload -> payload;
         server = (ioExecutor ? b.exportNonBlocking(BytesEcho.class, impl) : b.export(BytesEcho.class, impl)).start();
         client = cb.build();
-        BytesEcho ref = client.reference(BytesEcho.class).address("127.0.0.1", server.port())
-                .serializer(serializer).timeout(Duration.ofSeconds(10)).build();
+        BytesEcho ref = client.reference(BytesEcho.class)
+                .address("127.0.0.1", server.port())
+                .serializer(serializer)
+                .timeout(Duration.ofSeconds(10))
+                .build();
         return payload -> {
             long start = System.nanoTime();
             byte[] answer = ref.echo(payload);

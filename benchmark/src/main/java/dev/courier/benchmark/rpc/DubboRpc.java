@@ -59,8 +59,13 @@ final class DubboRpc implements RpcSystem {
         reference.setRetries(0);
         reference.setConnections(connections);
         bootstrap = DubboBootstrap.newInstance();
-        bootstrap.application(app).registry(new RegistryConfig(RegistryConfig.NO_AVAILABLE)).protocol(protocol)
-                .service(service).reference(reference).start();
+        bootstrap
+                .application(app)
+                .registry(new RegistryConfig(RegistryConfig.NO_AVAILABLE))
+                .protocol(protocol)
+                .service(service)
+                .reference(reference)
+                .start();
         DubboEcho echo = reference.get();
         return echo::echo;
     }

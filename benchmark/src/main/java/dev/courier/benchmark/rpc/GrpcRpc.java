@@ -72,8 +72,10 @@ final class GrpcRpc implements RpcSystem {
                 .build();
         NettyServerBuilder sb = tls == null
                 ? NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                : NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), TlsServerCredentials.create(
-                        tls.serverCert().toFile(), tls.serverKey().toFile()));
+                : NettyServerBuilder.forAddress(
+                        new InetSocketAddress("127.0.0.1", 0),
+                        TlsServerCredentials.create(
+                                tls.serverCert().toFile(), tls.serverKey().toFile()));
         sb.addService(service);
         if (direct) {
             sb.directExecutor();
@@ -82,15 +84,22 @@ final class GrpcRpc implements RpcSystem {
         channels = new ManagedChannel[connections];
         for (int i = 0; i < connections; i++) {
             NettyChannelBuilder cb = tls == null
-                    ? NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
-                    : NettyChannelBuilder.forAddress("127.0.0.1", server.getPort(),
-                            TlsChannelCredentials.newBuilder().trustManager(tls.ca().toFile()).build());
+                    ? NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
+                            .usePlaintext()
+                    : NettyChannelBuilder.forAddress(
+                            "127.0.0.1",
+                            server.getPort(),
+                            TlsChannelCredentials.newBuilder()
+                                    .trustManager(tls.ca().toFile())
+                                    .build());
             channels[i] = cb.directExecutor().build();
         }
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         return payload -> ClientCalls.blockingUnaryCall(
                 channels[connections == 1 ? 0 : Math.floorMod(next.getAndIncrement(), connections)],
-                ECHO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), payload);
+                ECHO,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                payload);
     }
 
     @Override

@@ -45,8 +45,8 @@ public interface RpcSystem extends AutoCloseable {
                 case "courier-kryo-ioexec" -> new CourierRpc("kryo", true, tls);
                 case "grpc-direct" -> new GrpcRpc(true, tls);
                 case "grpc-default" -> new GrpcRpc(false, tls);
-                default -> throw new IllegalArgumentException("No TLS variant of '" + name + "'; with TLS: "
-                        + TLS_CAPABLE);
+                default ->
+                    throw new IllegalArgumentException("No TLS variant of '" + name + "'; with TLS: " + TLS_CAPABLE);
             };
         }
         return switch (name) {
@@ -66,10 +66,16 @@ public interface RpcSystem extends AutoCloseable {
      * Every system's name, Courier's first. Not listed, so that {@code --compare} leaves it out:
      * {@code courier-kryo-metrics}, Courier recording its meters in a Prometheus registry (the cost of metrics).
      */
-    java.util.List<String> KNOWN = java.util.List.of("courier-kryo", "courier-protostuff", "courier-kryo-ioexec",
-            "grpc-direct", "grpc-default", "dubbo-hessian2", "dubbo-fastjson2");
+    java.util.List<String> KNOWN = java.util.List.of(
+            "courier-kryo",
+            "courier-protostuff",
+            "courier-kryo-ioexec",
+            "grpc-direct",
+            "grpc-default",
+            "dubbo-hessian2",
+            "dubbo-fastjson2");
 
     /** The systems that run with TLS ({@code --tls}). */
-    java.util.List<String> TLS_CAPABLE = java.util.List.of("courier-kryo", "courier-protostuff", "courier-kryo-ioexec",
-            "grpc-direct", "grpc-default");
+    java.util.List<String> TLS_CAPABLE = java.util.List.of(
+            "courier-kryo", "courier-protostuff", "courier-kryo-ioexec", "grpc-direct", "grpc-default");
 }

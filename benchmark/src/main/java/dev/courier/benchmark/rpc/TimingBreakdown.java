@@ -50,10 +50,15 @@ public final class TimingBreakdown {
 
         /** e.g. {@code server queue p50 12 p99 40 us | exec p50 3 p99 9 us | network p50 60 p99 200 us}. */
         public String line() {
-            return String.format("server queue p50 %d p99 %d us | exec p50 %d p99 %d us | network p50 %d p99 %d us"
-                            + " (%d calls)", queue.getValueAtPercentile(50), queue.getValueAtPercentile(99),
-                    exec.getValueAtPercentile(50), exec.getValueAtPercentile(99),
-                    network.getValueAtPercentile(50), network.getValueAtPercentile(99), calls());
+            return String.format(
+                    "server queue p50 %d p99 %d us | exec p50 %d p99 %d us | network p50 %d p99 %d us" + " (%d calls)",
+                    queue.getValueAtPercentile(50),
+                    queue.getValueAtPercentile(99),
+                    exec.getValueAtPercentile(50),
+                    exec.getValueAtPercentile(99),
+                    network.getValueAtPercentile(50),
+                    network.getValueAtPercentile(99),
+                    calls());
         }
     }
 }

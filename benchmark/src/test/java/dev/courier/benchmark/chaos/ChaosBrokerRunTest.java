@@ -26,14 +26,16 @@ class ChaosBrokerRunTest {
     Path dir;
 
     static boolean simulatedDisk() {
-        return ChaosBroker.brokerHas(ChaosBroker.SIMULATE_DISK_CACHE) && ChaosBroker.brokerHas(ChaosBroker.DISK_QUOTA_FILE)
+        return ChaosBroker.brokerHas(ChaosBroker.SIMULATE_DISK_CACHE)
+                && ChaosBroker.brokerHas(ChaosBroker.DISK_QUOTA_FILE)
                 && ChaosBroker.brokerHas(ChaosBroker.DISABLE_GROUP_FSYNC);
     }
 
     private ChaosBroker.Outcome run(ByteArrayOutputStream output, String... args) throws Exception {
         ChaosBroker harness = new ChaosBroker();
         new CommandLine(harness).parseArgs(args);
-        return harness.output(new PrintStream(output, true, StandardCharsets.UTF_8)).run(harness.kinds());
+        return harness.output(new PrintStream(output, true, StandardCharsets.UTF_8))
+                .run(harness.kinds());
     }
 
     @Test
@@ -43,9 +45,24 @@ class ChaosBrokerRunTest {
 
         // Seed 13 plans, in 30 s, net, kill, pause, kill from the first three kinds and power-loss, kill,
         // disk-full, pause from all five.
-        ChaosBroker.Outcome outcome = run(output, "--duration", "30", "--faults", faults, "--seed", "13",
-                "--producers", "2", "--consumers", "2", "--rate", "150", "--work-dir", dir.resolve("work").toString(),
-                "--report", dir.resolve("report").toString());
+        ChaosBroker.Outcome outcome = run(
+                output,
+                "--duration",
+                "30",
+                "--faults",
+                faults,
+                "--seed",
+                "13",
+                "--producers",
+                "2",
+                "--consumers",
+                "2",
+                "--rate",
+                "150",
+                "--work-dir",
+                dir.resolve("work").toString(),
+                "--report",
+                dir.resolve("report").toString());
 
         String text = output.toString(StandardCharsets.UTF_8);
         System.out.println(text);
@@ -62,14 +79,20 @@ class ChaosBrokerRunTest {
         assertThat(run.brokerIncarnations()).as("a kill restarts the broker").isGreaterThan(1);
 
         List<String> lines = text.lines().toList();
-        assertThat(lines.get(lines.size() - 1)).isEqualTo(run.chaosLine())
+        assertThat(lines.get(lines.size() - 1))
+                .isEqualTo(run.chaosLine())
                 .startsWith("CHAOS acknowledged=" + run.totals().acknowledged() + " delivered=");
-        JsonNode json = new ObjectMapper().readTree(dir.resolve("report/chaos.json").toFile());
+        JsonNode json =
+                new ObjectMapper().readTree(dir.resolve("report/chaos.json").toFile());
         assertThat(json.path("totals").path("lost").asLong(-1)).isZero();
         assertThat(json.path("faults").size()).isEqualTo(run.faults().size());
         assertThat(Files.readString(dir.resolve("report/index.html"))).contains("<svg", "Recovery");
-        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
-                .as("every child process is gone").isEmpty();
+        assertThat(ProcessHandle.current()
+                        .children()
+                        .filter(ProcessHandle::isAlive)
+                        .toList())
+                .as("every child process is gone")
+                .isEmpty();
     }
 
     /** The mutation check: with the group flusher's fsync skipped, a power loss must show as loss. */
@@ -78,9 +101,24 @@ class ChaosBrokerRunTest {
     void aMissingFsyncShowsAsLossAfterPowerLosses() throws Exception {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
 
-        ChaosBroker.Outcome outcome = run(output, "--duration", "20", "--faults", "power-loss", "--seed", "5",
-                "--producers", "1", "--consumers", "1", "--mutation", "no-group-fsync", "--drain-idle", "5",
-                "--work-dir", dir.resolve("work").toString());
+        ChaosBroker.Outcome outcome = run(
+                output,
+                "--duration",
+                "20",
+                "--faults",
+                "power-loss",
+                "--seed",
+                "5",
+                "--producers",
+                "1",
+                "--consumers",
+                "1",
+                "--mutation",
+                "no-group-fsync",
+                "--drain-idle",
+                "5",
+                "--work-dir",
+                dir.resolve("work").toString());
 
         System.out.println(output.toString(StandardCharsets.UTF_8));
         assertThat(outcome.run().faults()).isNotEmpty();
@@ -92,11 +130,13 @@ class ChaosBrokerRunTest {
     void anUnknownFaultOrAMissingBrokerFlagIsRefusedBeforeAnythingStarts() {
         assertThat(new CommandLine(new ChaosBroker()).execute("--faults", "flood", "--work-dir", dir.toString()))
                 .isEqualTo(2);
-        assertThat(new CommandLine(new ChaosBroker()).execute("--faults", "kill", "--mutation", "no-fsync",
-                "--work-dir", dir.toString())).isEqualTo(2);
+        assertThat(new CommandLine(new ChaosBroker())
+                        .execute("--faults", "kill", "--mutation", "no-fsync", "--work-dir", dir.toString()))
+                .isEqualTo(2);
         if (!simulatedDisk()) {
-            assertThat(new CommandLine(new ChaosBroker()).execute("--faults", "power-loss", "--work-dir",
-                    dir.toString())).isEqualTo(2);
+            assertThat(new CommandLine(new ChaosBroker())
+                            .execute("--faults", "power-loss", "--work-dir", dir.toString()))
+                    .isEqualTo(2);
         }
         assertThat(dir).isEmptyDirectory();
     }

@@ -32,7 +32,8 @@ class FaultScheduleTest {
     @Test
     void everyKindComesUpBeforeAnyRepeats() {
         for (long seed = 0; seed < 20; seed++) {
-            List<FaultSchedule.Planned> f = FaultSchedule.plan(seed, ALL, Duration.ofSeconds(600), SESSION).faults();
+            List<FaultSchedule.Planned> f = FaultSchedule.plan(seed, ALL, Duration.ofSeconds(600), SESSION)
+                    .faults();
             EnumSet<FaultKind> firstRound = EnumSet.noneOf(FaultKind.class);
             f.subList(0, ALL.size()).forEach(p -> firstRound.add(p.kind()));
             assertThat(firstRound).as("seed %d", seed).containsExactlyInAnyOrderElementsOf(ALL);
@@ -42,11 +43,13 @@ class FaultScheduleTest {
     @Test
     void faultsAreSpacedFitTheRunAndPausesOutlastTheSession() {
         Duration run = Duration.ofSeconds(300);
-        List<FaultSchedule.Planned> faults = FaultSchedule.plan(7, List.of(PAUSE, NET, KILL), run, SESSION).faults();
+        List<FaultSchedule.Planned> faults =
+                FaultSchedule.plan(7, List.of(PAUSE, NET, KILL), run, SESSION).faults();
 
         long previousEnd = 0;
         for (FaultSchedule.Planned f : faults) {
-            assertThat(f.startMillis() - previousEnd).isBetween(FaultSchedule.MIN_GAP_MILLIS, FaultSchedule.MAX_GAP_MILLIS);
+            assertThat(f.startMillis() - previousEnd)
+                    .isBetween(FaultSchedule.MIN_GAP_MILLIS, FaultSchedule.MAX_GAP_MILLIS);
             assertThat(f.kind()).isIn(PAUSE, NET, KILL);
             switch (f.kind()) {
                 case PAUSE -> assertThat(f.lengthMillis()).isGreaterThan(SESSION.toMillis());
@@ -61,7 +64,8 @@ class FaultScheduleTest {
 
     @Test
     void aRunTooShortForAnyFaultHasNone() {
-        assertThat(FaultSchedule.plan(1, ALL, Duration.ofMillis(FaultSchedule.MIN_GAP_MILLIS - 1), SESSION).faults())
+        assertThat(FaultSchedule.plan(1, ALL, Duration.ofMillis(FaultSchedule.MIN_GAP_MILLIS - 1), SESSION)
+                        .faults())
                 .isEmpty();
         assertThatThrownBy(() -> FaultSchedule.plan(1, List.of(), Duration.ofSeconds(10), SESSION))
                 .isInstanceOf(IllegalArgumentException.class);

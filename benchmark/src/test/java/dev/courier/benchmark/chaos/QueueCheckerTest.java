@@ -24,7 +24,8 @@ class QueueCheckerTest {
         QueueChecker.Verdict v = QueueChecker.check(h);
 
         assertThat(v.valid()).isTrue();
-        assertThat(v).extracting("attempted", "acknowledged", "delivered", "lost", "unexpected", "duplicated", "recovered")
+        assertThat(v)
+                .extracting("attempted", "acknowledged", "delivered", "lost", "unexpected", "duplicated", "recovered")
                 .containsExactly(3L, 3L, 3L, 0L, 0L, 0L, 0L);
     }
 
@@ -42,14 +43,19 @@ class QueueCheckerTest {
 
     @Test
     void aMessageAttemptedButNeverAcknowledgedMayBeMissingOrDelivered() {
-        History h = acked("a").attempt("maybe-stored").attempt("never-stored").deliver("s0", "a")
+        History h = acked("a")
+                .attempt("maybe-stored")
+                .attempt("never-stored")
+                .deliver("s0", "a")
                 .deliver("s0", "maybe-stored");
 
         QueueChecker.Verdict v = QueueChecker.check(h);
 
         assertThat(v.valid()).isTrue();
         assertThat(v.lost()).isZero();
-        assertThat(v.recovered()).as("delivered though its producer never saw the ack").isEqualTo(1);
+        assertThat(v.recovered())
+                .as("delivered though its producer never saw the ack")
+                .isEqualTo(1);
         assertThat(v.delivered()).isEqualTo(2);
     }
 
@@ -68,7 +74,11 @@ class QueueCheckerTest {
 
     @Test
     void deliveriesBeyondTheFirstAreDuplicates() {
-        History h = acked("a", "b").deliver("s0", "a").deliver("s0", "b").deliver("s0", "a").deliver("s0", "a");
+        History h = acked("a", "b")
+                .deliver("s0", "a")
+                .deliver("s0", "b")
+                .deliver("s0", "a")
+                .deliver("s0", "a");
 
         QueueChecker.Verdict v = QueueChecker.check(h);
 
@@ -80,7 +90,11 @@ class QueueCheckerTest {
 
     @Test
     void everySubscriptionMustDeliverEveryMessage() {
-        History h = acked("a", "b").subscription("s1").deliver("s0", "a").deliver("s0", "b").deliver("s1", "b");
+        History h = acked("a", "b")
+                .subscription("s1")
+                .deliver("s0", "a")
+                .deliver("s0", "b")
+                .deliver("s1", "b");
 
         QueueChecker.Verdict v = QueueChecker.check(h);
 
@@ -100,7 +114,8 @@ class QueueCheckerTest {
     void recoveryIsTheTimeToTheFirstAcknowledgementAfterTheFaultEnded() {
         long[] acks = {1_000, 5_000, 9_000, 9_500};
 
-        assertThat(QueueChecker.recoveryMillis(5_000, acks)).as("an ack at the very end time is before it")
+        assertThat(QueueChecker.recoveryMillis(5_000, acks))
+                .as("an ack at the very end time is before it")
                 .isEqualTo(OptionalLong.of(4));
         assertThat(QueueChecker.recoveryMillis(0, acks)).isEqualTo(OptionalLong.of(1));
         assertThat(QueueChecker.recoveryMillis(6_000, acks)).isEqualTo(OptionalLong.of(3));
@@ -109,8 +124,8 @@ class QueueCheckerTest {
 
     @Test
     void recoveryFiguresPerKindAreMedianAndMaxOfThoseThatRecovered() {
-        QueueChecker.Recovery r = QueueChecker.Recovery.of(List.of(OptionalLong.of(300), OptionalLong.of(100),
-                OptionalLong.empty(), OptionalLong.of(200)));
+        QueueChecker.Recovery r = QueueChecker.Recovery.of(
+                List.of(OptionalLong.of(300), OptionalLong.of(100), OptionalLong.empty(), OptionalLong.of(200)));
 
         assertThat(r).isEqualTo(new QueueChecker.Recovery(4, 3, 200, 300));
         assertThat(QueueChecker.Recovery.of(List.of(OptionalLong.empty())))

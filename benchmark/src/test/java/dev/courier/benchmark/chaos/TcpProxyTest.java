@@ -45,7 +45,9 @@ class TcpProxyTest {
                     Socket s = server.accept();
                     closeables.add(s);
                     servers.execute(() -> {
-                        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                        try (s;
+                                InputStream in = s.getInputStream();
+                                OutputStream out = s.getOutputStream()) {
                             int b;
                             while ((b = in.read()) >= 0) {
                                 if (b == '\n') {
@@ -159,7 +161,8 @@ class TcpProxyTest {
         proxy.close();
         proxy.close();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().startsWith("courier-chaos-proxy")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().startsWith("courier-chaos-proxy")));
     }
 }

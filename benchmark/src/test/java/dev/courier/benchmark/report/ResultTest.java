@@ -17,9 +17,10 @@ class ResultTest {
 
     @Test
     void resultLineHasExactlyTheDocumentedFields() {
-        assertThat(result("courier-kryo", "echo-100B-c16", 12345.6).line()).isEqualTo(
-                "RESULT system=courier-kryo scenario=echo-100B-c16 payload=100 concurrency=16 throughput=12346"
-                        + " p50_us=50 p99_us=120 errors=0");
+        assertThat(result("courier-kryo", "echo-100B-c16", 12345.6).line())
+                .isEqualTo(
+                        "RESULT system=courier-kryo scenario=echo-100B-c16 payload=100 concurrency=16 throughput=12346"
+                                + " p50_us=50 p99_us=120 errors=0");
     }
 
     @Test
@@ -33,20 +34,29 @@ class ResultTest {
     @Test
     void ratioIsCourierBestOverBestPeerPerScenario() {
         List<Result> results = List.of(
-                result("courier-kryo", "a", 300), result("courier-protostuff", "a", 450),
-                result("grpc-direct", "a", 200), result("dubbo-hessian2", "a", 300),
-                result("courier-kryo", "b", 100), result("grpc-direct", "b", 400),
+                result("courier-kryo", "a", 300),
+                result("courier-protostuff", "a", 450),
+                result("grpc-direct", "a", 200),
+                result("dubbo-hessian2", "a", 300),
+                result("courier-kryo", "b", 100),
+                result("grpc-direct", "b", 400),
                 result("courier-kryo", "only-courier", 100));
 
-        assertThat(Result.ratios(results)).containsExactly(
-                "RATIO scenario=a courier_vs_best_peer=1.50 best_peer=dubbo-hessian2",
-                "RATIO scenario=b courier_vs_best_peer=0.25 best_peer=grpc-direct");
+        assertThat(Result.ratios(results))
+                .containsExactly(
+                        "RATIO scenario=a courier_vs_best_peer=1.50 best_peer=dubbo-hessian2",
+                        "RATIO scenario=b courier_vs_best_peer=0.25 best_peer=grpc-direct");
     }
 
     @Test
     void reportWritesJsonAndAnHtmlPageWithACharPerScenario(@TempDir Path dir) throws Exception {
-        HtmlReport.write(dir, "t", List.of(result("courier-kryo", "a", 300), result("grpc-direct", "a", 200),
-                result("courier-kryo", "b", 100)));
+        HtmlReport.write(
+                dir,
+                "t",
+                List.of(
+                        result("courier-kryo", "a", 300),
+                        result("grpc-direct", "a", 200),
+                        result("courier-kryo", "b", 100)));
 
         String json = Files.readString(dir.resolve("results.json"));
         assertThat(json).contains("\"system\": \"grpc-direct\"").contains("\"throughput\": 300.0");
@@ -57,16 +67,36 @@ class ResultTest {
 
     @Test
     void aLatencyOnlyFigureGetsNoThroughputChartAndARateOnlyOneNoLatencyChart(@TempDir Path dir) throws Exception {
-        HtmlReport.write(dir, "t", List.of(
-                new Result("courier-raft-registry", "failover", 0, 1, 0, 900_000, 1_000_000, 1_100_000, 1_200_000,
-                        1_300_000, 0, 0),
-                new Result("courier-raft-registry", "ids_snowflake", 0, 1, 3_750_000, 0, 0, 0, 0, 0, 0, 0)));
+        HtmlReport.write(
+                dir,
+                "t",
+                List.of(
+                        new Result(
+                                "courier-raft-registry",
+                                "failover",
+                                0,
+                                1,
+                                0,
+                                900_000,
+                                1_000_000,
+                                1_100_000,
+                                1_200_000,
+                                1_300_000,
+                                0,
+                                0),
+                        new Result("courier-raft-registry", "ids_snowflake", 0, 1, 3_750_000, 0, 0, 0, 0, 0, 0, 0)));
 
         String html = Files.readString(dir.resolve("index.html"));
         String failover = html.substring(html.indexOf("<h2>failover</h2>"), html.indexOf("<h2>ids_snowflake</h2>"));
         String ids = html.substring(html.indexOf("<h2>ids_snowflake</h2>"));
-        assertThat(failover).contains("Latency percentiles").doesNotContain("Throughput").contains("<td>1100000</td>");
-        assertThat(ids).contains("Throughput").doesNotContain("Latency percentiles").contains("<td>3750000</td>");
+        assertThat(failover)
+                .contains("Latency percentiles")
+                .doesNotContain("Throughput")
+                .contains("<td>1100000</td>");
+        assertThat(ids)
+                .contains("Throughput")
+                .doesNotContain("Latency percentiles")
+                .contains("<td>3750000</td>");
         assertThat(html).doesNotContain("NaN");
     }
 }

@@ -48,7 +48,8 @@ public class CourierAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public RpcClient courierClient(Registry registry, CourierProperties properties, ObjectProvider<MeterRegistry> meters) {
+    public RpcClient courierClient(
+            Registry registry, CourierProperties properties, ObjectProvider<MeterRegistry> meters) {
         RpcClient.Builder b = RpcClient.builder().registry(registry);
         if (properties.getToken() != null) {
             b.token(properties.getToken());
@@ -76,15 +77,18 @@ public class CourierAutoConfiguration {
 
     /** Static: a post-processor is created before the other beans; it looks the client up when a bean needs it. */
     @Bean
-    public static RpcReferenceInjector courierReferenceInjector(ObjectProvider<RpcClient> client,
-                                                                ObjectProvider<CourierProperties> properties) {
+    public static RpcReferenceInjector courierReferenceInjector(
+            ObjectProvider<RpcClient> client, ObjectProvider<CourierProperties> properties) {
         return new RpcReferenceInjector(client, properties);
     }
 
     @Bean
     @ConditionalOnMissingBean
-    public CourierServer courierServer(ApplicationContext context, Registry registry, CourierProperties properties,
-                                       ObjectProvider<MeterRegistry> meters) {
+    public CourierServer courierServer(
+            ApplicationContext context,
+            Registry registry,
+            CourierProperties properties,
+            ObjectProvider<MeterRegistry> meters) {
         return new CourierServer(context, registry, properties, meters.getIfUnique());
     }
 

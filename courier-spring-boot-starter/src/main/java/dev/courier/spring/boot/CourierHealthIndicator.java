@@ -33,13 +33,17 @@ public final class CourierHealthIndicator implements HealthIndicator {
         if (s == null) {
             return health.withDetail("server", "none (no @RpcService bean)").build();
         }
-        health.withDetail("port", s.port()).withDetail("services", s.serviceKeys())
-                .withDetail("connections", s.connectionCount()).withDetail("inFlightCalls", s.inFlightCalls());
+        health.withDetail("port", s.port())
+                .withDetail("services", s.serviceKeys())
+                .withDetail("connections", s.connectionCount())
+                .withDetail("inFlightCalls", s.inFlightCalls());
         if (!s.live()) {
             return health.down().withDetail("server", "stopped").build();
         }
         if (!s.registered()) {
-            return health.outOfService().withDetail("server", "not registered (offline or draining)").build();
+            return health.outOfService()
+                    .withDetail("server", "not registered (offline or draining)")
+                    .build();
         }
         return health.withDetail("server", "serving").build();
     }

@@ -57,7 +57,8 @@ public final class CourierServer implements SmartLifecycle {
         }
         boolean clientCertificates = tls.getClientAuth() != TlsOptions.ClientAuth.NONE;
         if (clientCertificates && (tls.getCert() == null || tls.getCa() == null)) {
-            problems.add("courier.server.tls.client-auth=" + tls.getClientAuth().name().toLowerCase(java.util.Locale.ROOT)
+            problems.add("courier.server.tls.client-auth="
+                    + tls.getClientAuth().name().toLowerCase(java.util.Locale.ROOT)
                     + " needs courier.server.tls.cert, key and ca (the CA of the clients' certificates)");
         }
         Authenticator tokens = null;
@@ -72,7 +73,8 @@ public final class CourierServer implements SmartLifecycle {
             throw new CourierConfigurationException(problems);
         }
         if (tls.getCert() != null) {
-            TlsOptions.Builder t = TlsOptions.builder().keyCertChain(Path.of(tls.getCert()), Path.of(tls.getKey()))
+            TlsOptions.Builder t = TlsOptions.builder()
+                    .keyCertChain(Path.of(tls.getCert()), Path.of(tls.getKey()))
                     .clientAuth(tls.getClientAuth());
             if (tls.getCa() != null) {
                 t.trust(Path.of(tls.getCa()));
@@ -99,13 +101,18 @@ public final class CourierServer implements SmartLifecycle {
             return;
         }
         CourierProperties.Server s = properties.getServer();
-        RpcServer.Builder b = RpcServer.builder().host(s.getHost()).port(s.getPort()).registry(registry)
-                .drainTimeout(s.getDrainTimeout()).serializer(properties.getSerializer());
+        RpcServer.Builder b = RpcServer.builder()
+                .host(s.getHost())
+                .port(s.getPort())
+                .registry(registry)
+                .drainTimeout(s.getDrainTimeout())
+                .serializer(properties.getSerializer());
         if (meters != null) {
             b.meterRegistry(meters);
         }
         if (properties.getAdmin().getPort() >= 0) {
-            b.adminPort(properties.getAdmin().getPort()).adminToken(properties.getAdmin().getToken());
+            b.adminPort(properties.getAdmin().getPort())
+                    .adminToken(properties.getAdmin().getToken());
         }
         try {
             security(b, s);
@@ -152,13 +159,15 @@ public final class CourierServer implements SmartLifecycle {
     private void keepAlive() {
         java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
         stopped = latch;
-        Thread t = new Thread(() -> {
-            try {
-                latch.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, KEEP_ALIVE_THREAD);
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        latch.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                KEEP_ALIVE_THREAD);
         t.setDaemon(false);
         t.start();
     }

@@ -61,7 +61,9 @@ class CourierAutoConfigurationTest {
         /** A reference declared as a bean. */
         @Bean
         Greeter greeterReference(RpcClient client) {
-            return client.reference(Greeter.class).timeout(Duration.ofSeconds(10)).build();
+            return client.reference(Greeter.class)
+                    .timeout(Duration.ofSeconds(10))
+                    .build();
         }
     }
 
@@ -83,8 +85,11 @@ class CourierAutoConfigurationTest {
     private ConfigurableApplicationContext start(Class<?> app, String... properties) {
         List<String> all = new ArrayList<>(List.of("courier.registry=" + registry));
         all.addAll(List.of(properties));
-        ConfigurableApplicationContext c = new SpringApplicationBuilder(app).web(WebApplicationType.NONE)
-                .bannerMode(Banner.Mode.OFF).properties(all.toArray(new String[0])).run();
+        ConfigurableApplicationContext c = new SpringApplicationBuilder(app)
+                .web(WebApplicationType.NONE)
+                .bannerMode(Banner.Mode.OFF)
+                .properties(all.toArray(new String[0]))
+                .run();
         contexts.add(c);
         return c;
     }
@@ -100,28 +105,43 @@ class CourierAutoConfigurationTest {
         ConfigurableApplicationContext consumer = start(ConsumerApp.class);
 
         GreetingClient client = consumer.getBean(GreetingClient.class);
-        assertThat(client.injectedBeforeInit).as("@RpcReference set before the bean's init method").isTrue();
+        assertThat(client.injectedBeforeInit)
+                .as("@RpcReference set before the bean's init method")
+                .isTrue();
         assertThat(client.hello("Ada")).isEqualTo("Hello, Ada");
-        assertThat(consumer.getBean("greeterReference", Greeter.class).greet("Bob")).isEqualTo("Hello, Bob");
+        assertThat(consumer.getBean("greeterReference", Greeter.class).greet("Bob"))
+                .isEqualTo("Hello, Bob");
         SpringGreeter greeter = provider.getBean(SpringGreeter.class);
         assertThat(greeter.calls).hasValue(2);
 
         MeterRegistry meters = provider.getBean(MeterRegistry.class);
-        assertThat(meters.get("courier.server.calls").tag("method", "greet").tag("outcome", "ok").timer().count())
-                .as("the provider's calls in the application's MeterRegistry").isEqualTo(2);
+        assertThat(meters.get("courier.server.calls")
+                        .tag("method", "greet")
+                        .tag("outcome", "ok")
+                        .timer()
+                        .count())
+                .as("the provider's calls in the application's MeterRegistry")
+                .isEqualTo(2);
 
         CourierServer server = provider.getBean(CourierServer.class);
-        assertThat(server.server().adminPort()).as("courier.admin.port=0 opened one").isPositive();
+        assertThat(server.server().adminPort())
+                .as("courier.admin.port=0 opened one")
+                .isPositive();
         var health = provider.getBean(CourierHealthIndicator.class).health();
         assertThat(health.getStatus()).isEqualTo(Status.UP);
-        assertThat(health.getDetails()).containsEntry("server", "serving")
+        assertThat(health.getDetails())
+                .containsEntry("server", "serving")
                 .containsEntry("services", List.of(Greeter.class.getName() + ":1.0:default"));
         server.server().offline();
-        assertThat(provider.getBean(CourierHealthIndicator.class).health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        assertThat(provider.getBean(CourierHealthIndicator.class).health().getStatus())
+                .isEqualTo(Status.OUT_OF_SERVICE);
         server.server().online();
 
-        assertThat(consumer.getBean(CourierServer.class).server()).as("no @RpcService bean, no server").isNull();
-        assertThat(consumer.getBean(CourierHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
+        assertThat(consumer.getBean(CourierServer.class).server())
+                .as("no @RpcService bean, no server")
+                .isNull();
+        assertThat(consumer.getBean(CourierHealthIndicator.class).health().getStatus())
+                .isEqualTo(Status.UP);
     }
 
     @Test
@@ -135,26 +155,38 @@ class CourierAutoConfigurationTest {
 
         CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> greeter.slowGreet("Cy", 1_500));
         SpringGreeter impl = provider.getBean(SpringGreeter.class);
-        assertThat(impl.slowStarted.await(10, TimeUnit.SECONDS)).as("the slow call reached the provider").isTrue();
-        assertThat(provider.getBean(CourierServer.class).server().inFlightCalls()).isEqualTo(1);
+        assertThat(impl.slowStarted.await(10, TimeUnit.SECONDS))
+                .as("the slow call reached the provider")
+                .isTrue();
+        assertThat(provider.getBean(CourierServer.class).server().inFlightCalls())
+                .isEqualTo(1);
 
-        assertThat(keepAliveThreads()).as("a non-daemon thread keeps a provider without a web server up").hasSize(1);
+        assertThat(keepAliveThreads())
+                .as("a non-daemon thread keeps a provider without a web server up")
+                .hasSize(1);
         provider.close(); // returns once the server has deregistered and drained
-        assertThat(slow).as("the call in flight at the close finished before it returned").isDone();
+        assertThat(slow)
+                .as("the call in flight at the close finished before it returned")
+                .isDone();
         assertThat(slow.get()).isEqualTo("Hello at last, Cy");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registry.list(key).instances()).isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(registry.list(key).instances()).isEmpty());
         await().atMost(Duration.ofSeconds(10)).until(() -> keepAliveThreads().isEmpty());
     }
 
     private static List<Thread> keepAliveThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals(CourierServer.KEEP_ALIVE_THREAD) && !t.isDaemon() && t.isAlive()).toList();
+                .filter(t -> t.getName().equals(CourierServer.KEEP_ALIVE_THREAD) && !t.isDaemon() && t.isAlive())
+                .toList();
     }
 
     @Test
     void twoBeansProvidingOneServiceKeyStopTheContextWithTheReason() {
-        assertThatThrownBy(() -> start(TwoProvidersApp.class)).hasRootCauseInstanceOf(CourierConfigurationException.class)
-                .rootCause().hasMessageContaining("'first'").hasMessageContaining("'second'")
+        assertThatThrownBy(() -> start(TwoProvidersApp.class))
+                .hasRootCauseInstanceOf(CourierConfigurationException.class)
+                .rootCause()
+                .hasMessageContaining("'first'")
+                .hasMessageContaining("'second'")
                 .hasMessageContaining(Greeter.class.getName());
     }
 }

@@ -51,8 +51,11 @@ class CourierSecurityPropertiesTest {
     private ConfigurableApplicationContext start(Class<?> app, String... properties) {
         List<String> all = new ArrayList<>(List.of("courier.registry=" + registry));
         all.addAll(List.of(properties));
-        ConfigurableApplicationContext c = new SpringApplicationBuilder(app).web(WebApplicationType.NONE)
-                .bannerMode(Banner.Mode.OFF).properties(all.toArray(new String[0])).run();
+        ConfigurableApplicationContext c = new SpringApplicationBuilder(app)
+                .web(WebApplicationType.NONE)
+                .bannerMode(Banner.Mode.OFF)
+                .properties(all.toArray(new String[0]))
+                .run();
         contexts.add(c);
         return c;
     }
@@ -68,34 +71,44 @@ class CourierSecurityPropertiesTest {
 
     @Test
     void aTlsProviderWithTokensServesConsumersThatTrustItsCaAndPresentAToken() {
-        start(CourierAutoConfigurationTest.ProviderApp.class,
-                "courier.server.tls.cert=" + provider.certificate(), "courier.server.tls.key=" + provider.privateKey(),
+        start(
+                CourierAutoConfigurationTest.ProviderApp.class,
+                "courier.server.tls.cert=" + provider.certificate(),
+                "courier.server.tls.key=" + provider.privateKey(),
                 "courier.server.auth-tokens=" + tokens);
 
-        ConfigurableApplicationContext trusted = start(CourierAutoConfigurationTest.ConsumerApp.class,
-                "courier.tls.ca=" + ca.certificate(), "courier.token=t-shop");
-        ConfigurableApplicationContext noToken = start(CourierAutoConfigurationTest.ConsumerApp.class,
-                "courier.tls.ca=" + ca.certificate());
-        ConfigurableApplicationContext plaintext = start(CourierAutoConfigurationTest.ConsumerApp.class,
+        ConfigurableApplicationContext trusted = start(
+                CourierAutoConfigurationTest.ConsumerApp.class,
+                "courier.tls.ca=" + ca.certificate(),
                 "courier.token=t-shop");
+        ConfigurableApplicationContext noToken =
+                start(CourierAutoConfigurationTest.ConsumerApp.class, "courier.tls.ca=" + ca.certificate());
+        ConfigurableApplicationContext plaintext =
+                start(CourierAutoConfigurationTest.ConsumerApp.class, "courier.token=t-shop");
 
         assertThat(greet(trusted)).isEqualTo("Hello, Ada");
-        assertThatThrownBy(() -> greet(noToken)).isInstanceOf(AuthenticationException.class)
+        assertThatThrownBy(() -> greet(noToken))
+                .isInstanceOf(AuthenticationException.class)
                 .hasMessageContaining("token");
         assertThatThrownBy(() -> greet(plaintext)).isInstanceOf(RpcException.class);
     }
 
     @Test
     void mutualTlsTakesTheConsumersCertificate() {
-        start(CourierAutoConfigurationTest.ProviderApp.class,
-                "courier.server.tls.cert=" + provider.certificate(), "courier.server.tls.key=" + provider.privateKey(),
-                "courier.server.tls.ca=" + ca.certificate(), "courier.server.tls.client-auth=require");
+        start(
+                CourierAutoConfigurationTest.ProviderApp.class,
+                "courier.server.tls.cert=" + provider.certificate(),
+                "courier.server.tls.key=" + provider.privateKey(),
+                "courier.server.tls.ca=" + ca.certificate(),
+                "courier.server.tls.client-auth=require");
 
-        ConfigurableApplicationContext withCertificate = start(CourierAutoConfigurationTest.ConsumerApp.class,
-                "courier.tls.ca=" + ca.certificate(), "courier.tls.cert=" + consumer.certificate(),
+        ConfigurableApplicationContext withCertificate = start(
+                CourierAutoConfigurationTest.ConsumerApp.class,
+                "courier.tls.ca=" + ca.certificate(),
+                "courier.tls.cert=" + consumer.certificate(),
                 "courier.tls.key=" + consumer.privateKey());
-        ConfigurableApplicationContext without = start(CourierAutoConfigurationTest.ConsumerApp.class,
-                "courier.tls.ca=" + ca.certificate());
+        ConfigurableApplicationContext without =
+                start(CourierAutoConfigurationTest.ConsumerApp.class, "courier.tls.ca=" + ca.certificate());
 
         assertThat(greet(withCertificate)).isEqualTo("Hello, Ada");
         assertThatThrownBy(() -> greet(without)).isInstanceOf(RpcException.class);
@@ -103,14 +116,19 @@ class CourierSecurityPropertiesTest {
 
     @Test
     void incompleteSettingsStopTheContextWithTheReason() {
-        assertThatThrownBy(() -> start(CourierAutoConfigurationTest.ProviderApp.class,
-                "courier.server.tls.cert=" + provider.certificate()))
-                .hasRootCauseInstanceOf(CourierConfigurationException.class).rootCause()
+        assertThatThrownBy(() -> start(
+                        CourierAutoConfigurationTest.ProviderApp.class,
+                        "courier.server.tls.cert=" + provider.certificate()))
+                .hasRootCauseInstanceOf(CourierConfigurationException.class)
+                .rootCause()
                 .hasMessageContaining("courier.server.tls.cert and courier.server.tls.key go together");
-        assertThatThrownBy(() -> start(CourierAutoConfigurationTest.ProviderApp.class,
-                "courier.server.tls.cert=" + provider.certificate(), "courier.server.tls.key=" + provider.privateKey(),
-                "courier.server.tls.client-auth=require"))
-                .hasRootCauseInstanceOf(CourierConfigurationException.class).rootCause()
+        assertThatThrownBy(() -> start(
+                        CourierAutoConfigurationTest.ProviderApp.class,
+                        "courier.server.tls.cert=" + provider.certificate(),
+                        "courier.server.tls.key=" + provider.privateKey(),
+                        "courier.server.tls.client-auth=require"))
+                .hasRootCauseInstanceOf(CourierConfigurationException.class)
+                .rootCause()
                 .hasMessageContaining("ca");
     }
 }

@@ -38,6 +38,5 @@ public class SpringGreeter implements Greeter {
     }
 
     /** A plain Spring bean the provider depends on. */
-    public record Salutation(String word) {
-    }
+    public record Salutation(String word) {}
 }

@@ -16,11 +16,14 @@ class SpringExamplesTest {
     @Test
     void theConsumerApplicationGreetsThroughTheProviderApplication() {
         String registry = "--courier.registry=embedded://spring-examples-" + UUID.randomUUID();
-        try (ConfigurableApplicationContext provider = SpringProviderApplication.start(registry, "--greeter.origin=p1");
-             ConfigurableApplicationContext consumer = SpringConsumerApplication.start(registry)) {
+        try (ConfigurableApplicationContext provider =
+                        SpringProviderApplication.start(registry, "--greeter.origin=p1");
+                ConfigurableApplicationContext consumer = SpringConsumerApplication.start(registry)) {
             assertThat(consumer.getBean(Greetings.class).greet("Ada")).isEqualTo("Hello, Ada! (from p1)");
             assertThat(provider.getBean(dev.courier.examples.spring.provider.SpringGreeterService.class)
-                    .lastGreeting().text()).isEqualTo("Hello, Ada!");
+                            .lastGreeting()
+                            .text())
+                    .isEqualTo("Hello, Ada!");
         }
     }
 }

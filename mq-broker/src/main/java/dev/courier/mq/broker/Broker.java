@@ -39,8 +39,8 @@ public final class Broker implements AutoCloseable {
     private final BrokerSecurity security;
     private final BrokerServiceImpl service;
 
-    private Broker(BrokerConfig config, Topics topics, RpcServer server, BrokerSecurity security,
-                   BrokerServiceImpl service) {
+    private Broker(
+            BrokerConfig config, Topics topics, RpcServer server, BrokerSecurity security, BrokerServiceImpl service) {
         this.security = security;
         this.service = service;
         this.config = config;
@@ -57,22 +57,29 @@ public final class Broker implements AutoCloseable {
      * Opens (recovering) the data directory and listens on {@code host:port} (0: any free port) with
      * the TLS, authentication and topic rules of {@code security}.
      */
-    public static Broker start(BrokerConfig config, String host, int port, BrokerSecurity security)
-            throws IOException {
+    public static Broker start(BrokerConfig config, String host, int port, BrokerSecurity security) throws IOException {
         Topics topics = new Topics(config);
         RpcServer server;
         BrokerServiceImpl service = new BrokerServiceImpl(topics, security.authorizer());
         try {
-            server = RpcServer.builder().host(host).port(port).drainTimeout(Duration.ofSeconds(5))
-                    .tls(security.tls()).authenticator(security.authenticator())
-                    .export(BrokerService.class, service).start();
+            server = RpcServer.builder()
+                    .host(host)
+                    .port(port)
+                    .drainTimeout(Duration.ofSeconds(5))
+                    .tls(security.tls())
+                    .authenticator(security.authenticator())
+                    .export(BrokerService.class, service)
+                    .start();
         } catch (RuntimeException e) {
             topics.close();
             throw e;
         }
         Broker b = new Broker(config, topics, server, security, service);
-        log.info("Courier broker listening on {} (data {}, fsync {}, {} topics)", server.address(),
-                config.dataDir().toAbsolutePath(), config.log().fsync().name().toLowerCase(java.util.Locale.ROOT),
+        log.info(
+                "Courier broker listening on {} (data {}, fsync {}, {} topics)",
+                server.address(),
+                config.dataDir().toAbsolutePath(),
+                config.log().fsync().name().toLowerCase(java.util.Locale.ROOT),
                 topics.names().size());
         return b;
     }
@@ -120,20 +127,23 @@ public final class Broker implements AutoCloseable {
         }
         java.util.concurrent.atomic.AtomicReference<dev.courier.mq.broker.internal.BrokerMetrics> metrics =
                 new java.util.concurrent.atomic.AtomicReference<>();
-        dev.courier.admin.AdminServer.Builder builder = dev.courier.admin.AdminServer.builder().host(host).port(port);
+        dev.courier.admin.AdminServer.Builder builder =
+                dev.courier.admin.AdminServer.builder().host(host).port(port);
         if (token != null) {
             builder.bearerToken(token);
         } else if (security.authenticator() != null) {
             dev.courier.rpc.Authenticator authenticator = security.authenticator();
-            builder.tokens(t -> authenticator.authenticate(new dev.courier.rpc.Authenticator.Credentials(null, t,
-                    null)));
+            builder.tokens(
+                    t -> authenticator.authenticate(new dev.courier.rpc.Authenticator.Credentials(null, t, null)));
         }
         Authorizer authorizer = token != null ? Authorizer.allowAll() : security.authorizer();
         new dev.courier.mq.broker.internal.BrokerAdminApi(topics, authorizer, service.clientsView(), () -> {
-            dev.courier.mq.broker.internal.BrokerMetrics m = metrics.get();
-            return m == null ? 0 : m.fsyncP99Millis();
-        }).routes(builder);
-        dev.courier.admin.AdminServer a = builder.live(() -> !closed).ready(() -> !closed)
+                    dev.courier.mq.broker.internal.BrokerMetrics m = metrics.get();
+                    return m == null ? 0 : m.fsyncP99Millis();
+                })
+                .routes(builder);
+        dev.courier.admin.AdminServer a = builder.live(() -> !closed)
+                .ready(() -> !closed)
                 .metricsAccess(principal -> authorizer.allowed(principal, "*", Authorizer.Action.ADMIN))
                 .console(Broker.class.getClassLoader(), "dev/courier/mq/broker/console")
                 .beforeScrape(() -> {

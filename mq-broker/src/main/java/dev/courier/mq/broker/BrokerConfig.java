@@ -34,10 +34,22 @@ import java.util.Objects;
  *                          the system clock; tests pass a fake one instead of waiting)
  * @param limits            how many topics and subscriptions may exist, in all and per principal
  */
-public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> topicLogs, int maxDeliveries,
-                           Duration backoffBase, Duration backoffMax, Duration sessionTimeout, int maxFetchBytes,
-                           int maxMessageBytes, int maxPrefetch, Duration tick, Duration housekeeping,
-                           Storage storage, java.util.function.LongSupplier clock, Limits limits) {
+public record BrokerConfig(
+        Path dataDir,
+        LogConfig log,
+        Map<String, LogConfig> topicLogs,
+        int maxDeliveries,
+        Duration backoffBase,
+        Duration backoffMax,
+        Duration sessionTimeout,
+        int maxFetchBytes,
+        int maxMessageBytes,
+        int maxPrefetch,
+        Duration tick,
+        Duration housekeeping,
+        Storage storage,
+        java.util.function.LongSupplier clock,
+        Limits limits) {
 
     /**
      * Limits a client cannot push past, since every topic costs open files and memory. A creation over
@@ -55,8 +67,8 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
 
         public Limits {
             if (maxTopics < 1 || maxTopicsPerPrincipal < 1 || maxSubscriptionsPerPrincipal < 1) {
-                throw new IllegalArgumentException("Topic and subscription limits must be >= 1; got " + maxTopics
-                        + ", " + maxTopicsPerPrincipal + ", " + maxSubscriptionsPerPrincipal);
+                throw new IllegalArgumentException("Topic and subscription limits must be >= 1; got " + maxTopics + ", "
+                        + maxTopicsPerPrincipal + ", " + maxSubscriptionsPerPrincipal);
             }
         }
 
@@ -225,8 +237,22 @@ public record BrokerConfig(Path dataDir, LogConfig log, Map<String, LogConfig> t
         }
 
         public BrokerConfig build() {
-            return new BrokerConfig(dataDir, log, topicLogs, maxDeliveries, backoffBase, backoffMax, sessionTimeout, maxFetchBytes,
-                    maxMessageBytes, maxPrefetch, tick, housekeeping, storage, clock, limits);
+            return new BrokerConfig(
+                    dataDir,
+                    log,
+                    topicLogs,
+                    maxDeliveries,
+                    backoffBase,
+                    backoffMax,
+                    sessionTimeout,
+                    maxFetchBytes,
+                    maxMessageBytes,
+                    maxPrefetch,
+                    tick,
+                    housekeeping,
+                    storage,
+                    clock,
+                    limits);
         }
     }
 }

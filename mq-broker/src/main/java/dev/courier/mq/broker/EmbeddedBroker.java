@@ -14,8 +14,7 @@ import java.nio.file.Path;
  */
 public final class EmbeddedBroker {
 
-    private EmbeddedBroker() {
-    }
+    private EmbeddedBroker() {}
 
     /** A broker with default settings on {@code dataDir}; close it when done. */
     public static Broker start(Path dataDir) {

@@ -79,16 +79,15 @@ public final class TopicAcl implements Authorizer {
         private final Map<Action, Map<String, Set<String>>> rules = new EnumMap<>(Action.class);
         private final List<String> description = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Lets {@code principals} do {@code action} on {@code topic} ({@code "*"}: every topic). */
         public Builder allow(Action action, String topic, String... principals) {
             if (topic == null || topic.isBlank()) {
                 throw new IllegalArgumentException("topic must be a name or '*'");
             }
-            Set<String> set = rules.computeIfAbsent(action, a -> new HashMap<>()).computeIfAbsent(topic,
-                    t -> new HashSet<>());
+            Set<String> set =
+                    rules.computeIfAbsent(action, a -> new HashMap<>()).computeIfAbsent(topic, t -> new HashSet<>());
             for (String p : principals) {
                 if (p == null || p.isBlank()) {
                     throw new IllegalArgumentException("principal names must be non-empty");

@@ -49,7 +49,8 @@ class BrokerAdminOperationsTest {
     private AdminServer admin;
     private RpcClient rpc;
     private BrokerService svc;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void tearDown() {
@@ -67,7 +68,9 @@ class BrokerAdminOperationsTest {
         if (rpc == null) {
             rpc = RpcClient.builder().build();
         }
-        svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port()).timeout(Duration.ofSeconds(10))
+        svc = rpc.reference(BrokerService.class)
+                .address("127.0.0.1", broker.port())
+                .timeout(Duration.ofSeconds(10))
                 .build();
     }
 
@@ -77,9 +80,11 @@ class BrokerAdminOperationsTest {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(admin.url() + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(admin.url() + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -98,7 +103,8 @@ class BrokerAdminOperationsTest {
     }
 
     private List<Delivery> fetch(String topic, String sub, String consumer, int max) throws Exception {
-        return svc.fetch(new FetchRequest(topic, sub, consumer, max, max, 0, 60_000)).get(10, TimeUnit.SECONDS)
+        return svc.fetch(new FetchRequest(topic, sub, consumer, max, max, 0, 60_000))
+                .get(10, TimeUnit.SECONDS)
                 .messages();
     }
 
@@ -117,27 +123,33 @@ class BrokerAdminOperationsTest {
         publish("orders", "m0", "m1", "m2", "m3", "m4");
         List<Delivery> first = fetch("orders", "billing", "c1", 5);
         assertThat(offsets(first)).containsExactly(0L, 1L, 2L, 3L, 4L);
-        svc.ack(new dev.courier.mq.client.protocol.AckRequest("orders", "billing", "c1",
-                new long[] {0, 1, 2, 3, 4})).get(10, TimeUnit.SECONDS);
+        svc.ack(new dev.courier.mq.client.protocol.AckRequest("orders", "billing", "c1", new long[] {0, 1, 2, 3, 4}))
+                .get(10, TimeUnit.SECONDS);
 
-        HttpResponse<String> refused = send("POST", "/api/v1/topics/orders/subscriptions/billing/seek",
-                "{\"offset\":1}");
+        HttpResponse<String> refused =
+                send("POST", "/api/v1/topics/orders/subscriptions/billing/seek", "{\"offset\":1}");
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
         assertThat(refused.body()).contains("1 consumers are attached");
         svc.detach("orders", "billing", "c1");
 
         assertThat(json("POST", "/api/v1/topics/orders/subscriptions/billing/seek", "{\"offset\":1}")
-                .get("offset").asLong()).isEqualTo(1);
+                        .get("offset")
+                        .asLong())
+                .isEqualTo(1);
         assertThat(broker.stats("orders", "billing").backlog()).isEqualTo(4);
         restart(config); // the seek back is on disk
         List<Delivery> again = fetch("orders", "billing", "c2", 10);
         assertThat(offsets(again)).containsExactly(1L, 2L, 3L, 4L);
-        assertThat(again.get(0).deliveryCount()).as("a seek starts the counts over").isEqualTo(1);
+        assertThat(again.get(0).deliveryCount())
+                .as("a seek starts the counts over")
+                .isEqualTo(1);
         svc.detach("orders", "billing", "c2");
 
         // forward: everything below 4 counts as acknowledged, 4 comes again
         assertThat(json("POST", "/api/v1/topics/orders/subscriptions/billing/seek", "{\"offset\":4}")
-                .get("offset").asLong()).isEqualTo(4);
+                        .get("offset")
+                        .asLong())
+                .isEqualTo(4);
         assertThat(offsets(fetch("orders", "billing", "c3", 10))).containsExactly(4L);
         svc.detach("orders", "billing", "c3");
 
@@ -148,14 +160,23 @@ class BrokerAdminOperationsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > instant);
         publish("orders", "m5", "m6");
         assertThat(json("POST", "/api/v1/topics/orders/subscriptions/billing/seek", "{\"timestamp\":" + instant + "}")
-                .get("offset").asLong()).isEqualTo(5);
+                        .get("offset")
+                        .asLong())
+                .isEqualTo(5);
         assertThat(json("POST", "/api/v1/topics/orders/subscriptions/billing/seek", "{\"timestamp\":0}")
-                .get("offset").asLong()).isZero();
+                        .get("offset")
+                        .asLong())
+                .isZero();
         assertThat(json("POST", "/api/v1/topics/orders/subscriptions/billing/seek", "{\"offset\":99}")
-                .get("offset").asLong()).as("clamped to the end").isEqualTo(7);
-        assertThat(send("POST", "/api/v1/topics/orders/subscriptions/billing/seek", "{}").statusCode())
+                        .get("offset")
+                        .asLong())
+                .as("clamped to the end")
+                .isEqualTo(7);
+        assertThat(send("POST", "/api/v1/topics/orders/subscriptions/billing/seek", "{}")
+                        .statusCode())
                 .isEqualTo(400);
-        assertThat(send("POST", "/api/v1/topics/orders/subscriptions/nobody/seek", "{\"offset\":0}").statusCode())
+        assertThat(send("POST", "/api/v1/topics/orders/subscriptions/nobody/seek", "{\"offset\":0}")
+                        .statusCode())
                 .isEqualTo(404);
     }
 
@@ -194,38 +215,52 @@ class BrokerAdminOperationsTest {
         assertThat(replayed.get("replayed")).hasSize(1);
         assertThat(json("GET", letters, null)).hasSize(2);
         // replaying it again does nothing: it is marked replayed
-        assertThat(json("POST", letters + "/replay", "{\"offsets\":[" + firstLetter + "]}").get("replayed")).isEmpty();
+        assertThat(json("POST", letters + "/replay", "{\"offsets\":[" + firstLetter + "]}")
+                        .get("replayed"))
+                .isEmpty();
 
         List<Delivery> back = fetch("orders", "billing", "c1", 10);
         assertThat(back).hasSize(1);
         assertThat(text(back.get(0))).isEqualTo("a");
         assertThat(back.get(0).offset()).isEqualTo(3);
-        assertThat(back.get(0).headers()).containsEntry("courier.replayed.from", "orders.billing.dlq@" + firstLetter)
+        assertThat(back.get(0).headers())
+                .containsEntry("courier.replayed.from", "orders.billing.dlq@" + firstLetter)
                 .doesNotContainKey("courier.failure");
 
         restart(config);
-        assertThat(json("GET", letters, null)).as("replayed ones stay out of the list").hasSize(2);
-        assertThat(json("POST", letters + "/purge", null).get("purged").asLong()).isEqualTo(2);
+        assertThat(json("GET", letters, null))
+                .as("replayed ones stay out of the list")
+                .hasSize(2);
+        assertThat(json("POST", letters + "/purge", null).get("purged").asLong())
+                .isEqualTo(2);
         assertThat(json("GET", letters, null)).isEmpty();
         restart(config);
         assertThat(json("GET", letters, null)).isEmpty();
         assertThat(json("POST", letters + "/replay", "{}").get("replayed")).isEmpty();
-        assertThat(send("POST", letters + "/replay", "{\"offsets\":\"all\"}").statusCode()).isEqualTo(400);
+        assertThat(send("POST", letters + "/replay", "{\"offsets\":\"all\"}").statusCode())
+                .isEqualTo(400);
     }
 
     @Test
     void aReplayWhoseCopiesCannotBeStoredAnswers503AndMarksNoLetterReplayed() throws Exception {
         AtomicBoolean diskFails = new AtomicBoolean();
-        LogConfig orders = LogConfig.builder().fsync(FsyncPolicy.ALWAYS).syncer(file -> {
-            if (diskFails.get()) {
-                throw new IOException("injected EIO");
-            }
-            file.force(false);
-        }).build();
-        start(BrokerConfig.builder(dir).maxDeliveries(1).topicLog("orders", orders).build());
+        LogConfig orders = LogConfig.builder()
+                .fsync(FsyncPolicy.ALWAYS)
+                .syncer(file -> {
+                    if (diskFails.get()) {
+                        throw new IOException("injected EIO");
+                    }
+                    file.force(false);
+                })
+                .build();
+        start(BrokerConfig.builder(dir)
+                .maxDeliveries(1)
+                .topicLog("orders", orders)
+                .build());
         publish("orders", "a", "b");
         fetch("orders", "billing", "c1", 2);
-        svc.nack(new NackRequest("orders", "billing", "c1", new long[] {0, 1}, 0, "bad order")).get(10, TimeUnit.SECONDS);
+        svc.nack(new NackRequest("orders", "billing", "c1", new long[] {0, 1}, 0, "bad order"))
+                .get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             fetch("orders", "billing", "c1", 10);
             return broker.stats("orders", "billing").deadLettered() == 2;
@@ -236,32 +271,44 @@ class BrokerAdminOperationsTest {
         HttpResponse<String> refused = send("POST", letters + "/replay", "{}");
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         assertThat(refused.body()).contains("no dead letter is marked replayed");
-        assertThat(json("GET", letters, null)).as("both letters stay listed, to be replayed later").hasSize(2);
+        assertThat(json("GET", letters, null))
+                .as("both letters stay listed, to be replayed later")
+                .hasSize(2);
     }
 
     @Test
     void retentionIsChangedPerTopicAppliedAndKeptAcrossARestart() throws Exception {
-        BrokerConfig config = BrokerConfig.builder(dir).housekeeping(Duration.ofMillis(50))
-                .log(LogConfig.builder().segmentBytes(1024).build()).build();
+        BrokerConfig config = BrokerConfig.builder(dir)
+                .housekeeping(Duration.ofMillis(50))
+                .log(LogConfig.builder().segmentBytes(1024).build())
+                .build();
         start(config);
         String payload = "x".repeat(300);
         for (int i = 0; i < 10; i++) {
             publish("logs", payload);
         }
-        assertThat(json("GET", "/api/v1/topics/logs", null).get("startOffset").asLong()).isZero();
+        assertThat(json("GET", "/api/v1/topics/logs", null).get("startOffset").asLong())
+                .isZero();
         JsonNode set = json("PUT", "/api/v1/topics/logs/retention", "{\"bytes\":2000,\"millis\":-1}");
         assertThat(set.get("retention").get("bytes").asLong()).isEqualTo(2000);
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                json("GET", "/api/v1/topics/logs", null).get("diskBytes").asLong() <= 2000 + 1024);
-        assertThat(json("GET", "/api/v1/topics/logs", null).get("startOffset").asLong()).isPositive();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> json("GET", "/api/v1/topics/logs", null)
+                                .get("diskBytes")
+                                .asLong()
+                        <= 2000 + 1024);
+        assertThat(json("GET", "/api/v1/topics/logs", null).get("startOffset").asLong())
+                .isPositive();
 
         restart(config);
         JsonNode after = json("GET", "/api/v1/topics/logs", null);
         assertThat(after.get("retention").get("bytes").asLong()).isEqualTo(2000);
         assertThat(after.get("retention").get("millis").asLong()).isEqualTo(-1);
-        assertThat(send("PUT", "/api/v1/topics/logs/retention", "{\"bytes\":-5,\"millis\":-1}").statusCode())
+        assertThat(send("PUT", "/api/v1/topics/logs/retention", "{\"bytes\":-5,\"millis\":-1}")
+                        .statusCode())
                 .isEqualTo(400);
-        assertThat(send("PUT", "/api/v1/topics/logs/retention", "{\"bytes\":10}").statusCode()).isEqualTo(400);
+        assertThat(send("PUT", "/api/v1/topics/logs/retention", "{\"bytes\":10}")
+                        .statusCode())
+                .isEqualTo(400);
     }
 
     @Test
@@ -270,7 +317,8 @@ class BrokerAdminOperationsTest {
         publish("temp", "a", "b");
         fetch("temp", "s", "c1", 1);
         assertThat(send("GET", "/metrics", null).body()).contains("topic=\"temp\"");
-        assertThat(json("DELETE", "/api/v1/topics/temp", null).get("deleted").asText()).isEqualTo("temp");
+        assertThat(json("DELETE", "/api/v1/topics/temp", null).get("deleted").asText())
+                .isEqualTo("temp");
         assertThat(send("GET", "/api/v1/topics/temp", null).statusCode()).isEqualTo(404);
         assertThat(Files.exists(dir.resolve("topics").resolve("temp"))).isFalse();
         assertThat(send("GET", "/metrics", null).body()).doesNotContain("topic=\"temp\"");
@@ -306,23 +354,32 @@ class BrokerAdminOperationsTest {
         // closing the consumer gives its two messages back
         JsonNode closed = json("DELETE", "/api/v1/topics/orders/subscriptions/billing/consumers/c1", null);
         assertThat(closed.get("redelivered").asInt()).isEqualTo(2);
-        assertThat(json("GET", "/api/v1/topics/orders/subscriptions/billing", null).get("consumerList")).isEmpty();
-        assertThat(send("DELETE", "/api/v1/topics/orders/subscriptions/billing/consumers/c1", null).statusCode())
+        assertThat(json("GET", "/api/v1/topics/orders/subscriptions/billing", null)
+                        .get("consumerList"))
+                .isEmpty();
+        assertThat(send("DELETE", "/api/v1/topics/orders/subscriptions/billing/consumers/c1", null)
+                        .statusCode())
                 .isEqualTo(404);
         List<Delivery> redelivered = fetch("orders", "billing", "c2", 2);
         assertThat(offsets(redelivered)).containsExactly(0L, 1L);
         assertThat(redelivered.get(0).deliveryCount()).isEqualTo(2);
 
         // closing the connection detaches c2 and the client reconnects on its next call
-        assertThat(json("DELETE", "/api/v1/connections/" + connectionId, null).get("closed").asText())
+        assertThat(json("DELETE", "/api/v1/connections/" + connectionId, null)
+                        .get("closed")
+                        .asText())
                 .isEqualTo(connectionId);
-        await().atMost(Duration.ofSeconds(20)).until(() -> broker.stats("orders", "billing").consumers() == 0);
-        await().atMost(Duration.ofSeconds(20)).until(() -> json("GET", "/api/v1/connections", null).isEmpty());
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> fetch("orders", "billing", "c3", 2)
-                .size() == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> broker.stats("orders", "billing").consumers() == 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> json("GET", "/api/v1/connections", null).isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .until(() -> fetch("orders", "billing", "c3", 2).size() == 2);
         JsonNode now = json("GET", "/api/v1/connections", null);
         assertThat(now).hasSize(1);
         assertThat(now.get(0).get("id").asText()).isNotEqualTo(connectionId);
-        assertThat(send("DELETE", "/api/v1/connections/nothing", null).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "/api/v1/connections/nothing", null).statusCode())
+                .isEqualTo(404);
     }
 }

@@ -39,8 +39,10 @@ class BrokerSecurityTest {
 
     @TempDir
     static Path certs;
+
     @TempDir
     static Path rogueCerts;
+
     @TempDir
     Path data;
 
@@ -83,9 +85,15 @@ class BrokerSecurityTest {
             .build();
 
     private Broker mutualTlsBroker() throws Exception {
-        TlsOptions tls = TlsOptions.builder().keyCertChain(server.certificate(), server.privateKey())
-                .trust(ca.certificate()).clientAuth(TlsOptions.ClientAuth.REQUIRE).build();
-        return owned(Broker.start(BrokerConfig.builder(data).build(), "127.0.0.1", 0,
+        TlsOptions tls = TlsOptions.builder()
+                .keyCertChain(server.certificate(), server.privateKey())
+                .trust(ca.certificate())
+                .clientAuth(TlsOptions.ClientAuth.REQUIRE)
+                .build();
+        return owned(Broker.start(
+                BrokerConfig.builder(data).build(),
+                "127.0.0.1",
+                0,
                 new BrokerSecurity(tls, Authenticator.mutualTls(), RULES)));
     }
 
@@ -134,48 +142,75 @@ class BrokerSecurityTest {
         BrokerService asBilling = client(broker, billing, ca.certificate(), null);
         BrokerService asStranger = client(broker, stranger, ca.certificate(), null);
 
-        assertThat(asShop.publish(publish("orders")).get(20, TimeUnit.SECONDS).offsets()).containsExactly(0L);
+        assertThat(asShop.publish(publish("orders")).get(20, TimeUnit.SECONDS).offsets())
+                .containsExactly(0L);
         asBilling.subscribe(new SubscribeRequest("orders", "invoices", StartPosition.EARLIEST));
-        FetchResult fetched = asBilling.fetch(new FetchRequest("orders", "invoices", "c1", 10, 10, 1000, 30_000))
+        FetchResult fetched = asBilling
+                .fetch(new FetchRequest("orders", "invoices", "c1", 10, 10, 1000, 30_000))
                 .get(20, TimeUnit.SECONDS);
         assertThat(fetched.messages()).hasSize(1);
 
-        assertThat(failure(asBilling.publish(publish("orders")))).isInstanceOf(PermissionDeniedException.class)
+        assertThat(failure(asBilling.publish(publish("orders"))))
+                .isInstanceOf(PermissionDeniedException.class)
                 .hasMessageContaining("'billing' may not publish topic 'orders'");
         assertThatThrownBy(() -> asShop.subscribe(new SubscribeRequest("orders", "peek", StartPosition.EARLIEST)))
-                .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("'shop' may not consume");
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessageContaining("'shop' may not consume");
         assertThatThrownBy(() -> asStranger.stats("orders", "invoices")).isInstanceOf(PermissionDeniedException.class);
-        assertThat(asBilling.stats("orders", "invoices")).as("consumers may read their subscription's state")
+        assertThat(asBilling.stats("orders", "invoices"))
+                .as("consumers may read their subscription's state")
                 .isNotNull();
         assertThat(failure(asStranger.publish(publish("orders")))).isInstanceOf(PermissionDeniedException.class);
-        assertThat(broker.stats("orders", "peek")).as("a refused call changes nothing").isNull();
+        assertThat(broker.stats("orders", "peek"))
+                .as("a refused call changes nothing")
+                .isNull();
     }
 
     @Test
     void onlyAllowedPrincipalsCreateTopics() throws Exception {
-        TopicAcl rules = TopicAcl.builder().allow(Action.PUBLISH, "*", "shop", "billing")
-                .allow(Action.CREATE, "*", "shop").build();
-        TlsOptions tls = TlsOptions.builder().keyCertChain(server.certificate(), server.privateKey())
-                .trust(ca.certificate()).clientAuth(TlsOptions.ClientAuth.REQUIRE).build();
-        Broker broker = owned(Broker.start(BrokerConfig.builder(data).build(), "127.0.0.1", 0,
+        TopicAcl rules = TopicAcl.builder()
+                .allow(Action.PUBLISH, "*", "shop", "billing")
+                .allow(Action.CREATE, "*", "shop")
+                .build();
+        TlsOptions tls = TlsOptions.builder()
+                .keyCertChain(server.certificate(), server.privateKey())
+                .trust(ca.certificate())
+                .clientAuth(TlsOptions.ClientAuth.REQUIRE)
+                .build();
+        Broker broker = owned(Broker.start(
+                BrokerConfig.builder(data).build(),
+                "127.0.0.1",
+                0,
                 new BrokerSecurity(tls, Authenticator.mutualTls(), rules)));
         BrokerService asShop = client(broker, shop, ca.certificate(), null);
         BrokerService asBilling = client(broker, billing, ca.certificate(), null);
 
-        assertThat(failure(asBilling.publish(publish("refunds")))).isInstanceOf(PermissionDeniedException.class)
+        assertThat(failure(asBilling.publish(publish("refunds"))))
+                .isInstanceOf(PermissionDeniedException.class)
                 .hasMessageContaining("may not create topic 'refunds'");
-        assertThat(Files.exists(data.resolve("topics").resolve("refunds"))).as("no topic was created").isFalse();
+        assertThat(Files.exists(data.resolve("topics").resolve("refunds")))
+                .as("no topic was created")
+                .isFalse();
         asShop.publish(publish("refunds")).get(20, TimeUnit.SECONDS);
-        assertThat(asBilling.publish(publish("refunds")).get(20, TimeUnit.SECONDS).offsets())
-                .as("once it exists, billing may publish to it").containsExactly(1L);
+        assertThat(asBilling
+                        .publish(publish("refunds"))
+                        .get(20, TimeUnit.SECONDS)
+                        .offsets())
+                .as("once it exists, billing may publish to it")
+                .containsExactly(1L);
     }
 
     @Test
     void tokensAuthenticateAndAMissingOrWrongTokenIsRefused() throws Exception {
         Path tokens = data.resolve("tokens");
         Files.writeString(tokens, "# token principal\ns3cret-shop shop\n");
-        TlsOptions tls = TlsOptions.builder().keyCertChain(server.certificate(), server.privateKey()).build();
-        Broker broker = owned(Broker.start(BrokerConfig.builder(data.resolve("d")).build(), "127.0.0.1", 0,
+        TlsOptions tls = TlsOptions.builder()
+                .keyCertChain(server.certificate(), server.privateKey())
+                .build();
+        Broker broker = owned(Broker.start(
+                BrokerConfig.builder(data.resolve("d")).build(),
+                "127.0.0.1",
+                0,
                 new BrokerSecurity(tls, Authenticator.tokensFile(tokens), RULES)));
 
         BrokerService none = client(broker, null, ca.certificate(), null);
@@ -184,17 +219,22 @@ class BrokerSecurityTest {
 
         assertThat(failure(none.publish(publish("orders")))).isInstanceOf(AuthenticationException.class);
         assertThat(failure(wrong.publish(publish("orders")))).isInstanceOf(AuthenticationException.class);
-        assertThat(right.publish(publish("orders")).get(20, TimeUnit.SECONDS).offsets()).containsExactly(0L);
+        assertThat(right.publish(publish("orders")).get(20, TimeUnit.SECONDS).offsets())
+                .containsExactly(0L);
     }
 
     @Test
     void aProducerRefusedByTheBrokerFailsAtOnceWithTheReason() throws Exception {
         Broker broker = mutualTlsBroker();
-        TlsOptions tls = TlsOptions.builder().trust(ca.certificate())
-                .keyCertChain(billing.certificate(), billing.privateKey()).build();
+        TlsOptions tls = TlsOptions.builder()
+                .trust(ca.certificate())
+                .keyCertChain(billing.certificate(), billing.privateKey())
+                .build();
         MqClient c = owned(MqClient.connect("127.0.0.1:" + broker.port(), Duration.ofMinutes(5), tls, null));
 
-        assertThat(failure(c.producer("orders").send("x".getBytes()))).isInstanceOf(MqException.class)
-                .hasMessageContaining("refused").hasCauseInstanceOf(PermissionDeniedException.class);
+        assertThat(failure(c.producer("orders").send("x".getBytes())))
+                .isInstanceOf(MqException.class)
+                .hasMessageContaining("refused")
+                .hasCauseInstanceOf(PermissionDeniedException.class);
     }
 }

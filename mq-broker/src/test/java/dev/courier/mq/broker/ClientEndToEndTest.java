@@ -37,17 +37,17 @@ class ClientEndToEndTest {
     Path dir;
 
     /** A typed message. */
-    public record Order(String id, int cents) {
-    }
+    public record Order(String id, int cents) {}
 
     @Test
     void everySubscriptionGetsEveryMessage() throws Exception {
         try (Broker broker = EmbeddedBroker.start(dir);
-             MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+                MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
             Map<String, List<String>> received = new ConcurrentHashMap<>();
             for (String sub : List.of("billing", "shipping", "audit")) {
                 received.put(sub, new CopyOnWriteArrayList<>());
-                client.subscribe("orders", sub, m -> received.get(sub).add(new String(m.payload(), StandardCharsets.UTF_8)));
+                client.subscribe(
+                        "orders", sub, m -> received.get(sub).add(new String(m.payload(), StandardCharsets.UTF_8)));
             }
             Producer p = client.producer("orders");
             List<CompletableFuture<MessageId>> sends = new ArrayList<>();
@@ -57,7 +57,8 @@ class ClientEndToEndTest {
                 sends.add(p.send(("o" + i).getBytes(StandardCharsets.UTF_8)));
             }
             CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(10, TimeUnit.SECONDS);
-            await().atMost(10, TimeUnit.SECONDS).until(() -> received.values().stream().allMatch(l -> l.size() >= 200));
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> received.values().stream().allMatch(l -> l.size() >= 200));
             // one consumer per subscription: FIFO
             received.values().forEach(l -> assertThat(l).containsExactlyElementsOf(expected));
         }
@@ -66,7 +67,7 @@ class ClientEndToEndTest {
     @Test
     void competingConsumersShareASubscriptionWithNothingLostAndNothingHeldTwice() throws Exception {
         try (Broker broker = EmbeddedBroker.start(dir);
-             MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+                MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
             MqQueue queue = client.queue("jobs");
             Set<Long> holding = ConcurrentHashMap.newKeySet();
             AtomicInteger doubleHeld = new AtomicInteger();
@@ -95,19 +96,22 @@ class ClientEndToEndTest {
             await().atMost(20, TimeUnit.SECONDS).until(() -> consumedBy.size() == n);
             assertThat(doubleHeld).hasValue(0);
             assertThat(duplicates).hasValue(0);
-            assertThat(new HashSet<>(consumedBy.values())).as("all three took part").hasSize(3);
-            await().atMost(20, TimeUnit.SECONDS).until(() -> broker.stats("jobs", MqQueue.SUBSCRIPTION).backlog() == 0);
+            assertThat(new HashSet<>(consumedBy.values()))
+                    .as("all three took part")
+                    .hasSize(3);
+            await().atMost(20, TimeUnit.SECONDS)
+                    .until(() -> broker.stats("jobs", MqQueue.SUBSCRIPTION).backlog() == 0);
         }
     }
 
     @Test
     void typedMessagesRoundTripAndManualNackRedelivers() throws Exception {
         try (Broker broker = EmbeddedBroker.start(dir);
-             MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+                MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
             List<Order> got = new CopyOnWriteArrayList<>();
             List<Integer> counts = new CopyOnWriteArrayList<>();
-            client.subscribe("orders", "billing", SubscribeOptions.defaults().ackMode(SubscribeOptions.AckMode.MANUAL),
-                    m -> {
+            client.subscribe(
+                    "orders", "billing", SubscribeOptions.defaults().ackMode(SubscribeOptions.AckMode.MANUAL), m -> {
                         counts.add(m.deliveryCount());
                         if (m.deliveryCount() == 1) {
                             m.nack(Duration.ofMillis(50), "try again");
@@ -126,8 +130,9 @@ class ClientEndToEndTest {
     @Test
     void aThrowingHandlerNacksAndTheMessageComesBack() throws Exception {
         try (Broker broker = EmbeddedBroker.start(BrokerConfig.builder(dir)
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build());
-             MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+                        .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                        .build());
+                MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
             AtomicInteger calls = new AtomicInteger();
             client.subscribe("t", "s", (Message m) -> {
                 if (calls.incrementAndGet() < 3) {
@@ -135,7 +140,8 @@ class ClientEndToEndTest {
                 }
             });
             client.producer("t").send("x".getBytes()).get(5, TimeUnit.SECONDS);
-            await().atMost(20, TimeUnit.SECONDS).until(() -> broker.stats("t", "s").ackFloor() == 1);
+            await().atMost(20, TimeUnit.SECONDS)
+                    .until(() -> broker.stats("t", "s").ackFloor() == 1);
             assertThat(calls).hasValue(3);
         }
     }
@@ -150,7 +156,7 @@ class ClientEndToEndTest {
         Broker broker = EmbeddedBroker.start(dir);
         Set<String> received = ConcurrentHashMap.newKeySet();
         try (RelayProxy relay = new RelayProxy(broker.address());
-             MqClient client = MqClient.connect("127.0.0.1:" + relay.port())) {
+                MqClient client = MqClient.connect("127.0.0.1:" + relay.port())) {
             client.subscribe("t", "s", m -> received.add(new String(m.payload(), StandardCharsets.UTF_8)));
             Producer p = client.producer("t");
             p.send("before".getBytes()).get(5, TimeUnit.SECONDS);
@@ -160,7 +166,8 @@ class ClientEndToEndTest {
             relay.target(broker.address());
             during.get(15, TimeUnit.SECONDS);
             p.send("after".getBytes()).get(5, TimeUnit.SECONDS);
-            await().atMost(15, TimeUnit.SECONDS).until(() -> received.containsAll(List.of("before", "during", "after")));
+            await().atMost(15, TimeUnit.SECONDS)
+                    .until(() -> received.containsAll(List.of("before", "during", "after")));
         } finally {
             broker.close();
         }
@@ -172,13 +179,14 @@ class ClientEndToEndTest {
         int n = 6000;
         List<CompletableFuture<MessageId>> sends = new ArrayList<>();
         try (RelayProxy relay = new RelayProxy(broker.address());
-             MqClient client = MqClient.connect("127.0.0.1:" + relay.port())) {
+                MqClient client = MqClient.connect("127.0.0.1:" + relay.port())) {
             client.broker().subscribe(new SubscribeRequest("t", "reader", StartPosition.EARLIEST));
             Producer p = client.producer("t");
             for (int i = 0; i < n / 4; i++) {
                 sends.add(p.send(("m" + i).getBytes(StandardCharsets.UTF_8)));
             }
-            await().atMost(10, TimeUnit.SECONDS).until(() -> sends.get(n / 4 - 1).isDone());
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> sends.get(n / 4 - 1).isDone());
 
             // The broker goes on storing what reaches it, but its answers are lost: batches are in flight,
             // stored without an acknowledgement, when the connection is cut and the broker restarts.
@@ -187,10 +195,17 @@ class ClientEndToEndTest {
                 sends.add(p.send(("m" + i).getBytes(StandardCharsets.UTF_8)));
             }
             Broker running = broker;
-            long[] atCut = await().atMost(10, TimeUnit.SECONDS).until(() -> {
-                long acknowledged = sends.stream().filter(CompletableFuture::isDone).count();
-                return new long[] {acknowledged, running.stats("t", "reader").endOffset()};
-            }, a -> a[1] > a[0] && p.pending() > 0);
+            long[] atCut = await().atMost(10, TimeUnit.SECONDS)
+                    .until(
+                            () -> {
+                                long acknowledged = sends.stream()
+                                        .filter(CompletableFuture::isDone)
+                                        .count();
+                                return new long[] {
+                                    acknowledged, running.stats("t", "reader").endOffset()
+                                };
+                            },
+                            a -> a[1] > a[0] && p.pending() > 0);
             relay.cut();
             broker.close();
             for (int i = n / 2; i < n; i++) {
@@ -216,7 +231,9 @@ class ClientEndToEndTest {
             assertThat(stored).containsExactlyElementsOf(expected);
             // everything from the oldest unacknowledged was resent, and the atCut[1] - atCut[0] messages the
             // broker had stored unanswered were dropped as duplicates: n records in all, not more
-            assertThat(atCut[1] - atCut[0]).as("stored without an acknowledgement at the cut").isPositive();
+            assertThat(atCut[1] - atCut[0])
+                    .as("stored without an acknowledgement at the cut")
+                    .isPositive();
             assertThat(broker.stats("t", "reader").endOffset()).isEqualTo(n);
         } finally {
             broker.close();
@@ -227,7 +244,7 @@ class ClientEndToEndTest {
     void aSendThatTimesOutDoesNotBlockTheProducersLaterSends() throws Exception {
         Broker broker = EmbeddedBroker.start(dir);
         try (RelayProxy relay = new RelayProxy(broker.address());
-             MqClient client = MqClient.connect("127.0.0.1:" + relay.port(), Duration.ofSeconds(1))) {
+                MqClient client = MqClient.connect("127.0.0.1:" + relay.port(), Duration.ofSeconds(1))) {
             Producer p = client.producer("t");
             p.send("first".getBytes()).get(5, TimeUnit.SECONDS);
             broker.close();
@@ -236,7 +253,8 @@ class ClientEndToEndTest {
             broker = restart();
             relay.target(broker.address());
             // the given-up sequence left a gap; the producer goes on under a new id instead of being refused
-            assertThat(p.send("later".getBytes()).get(15, TimeUnit.SECONDS).offset()).isEqualTo(1);
+            assertThat(p.send("later".getBytes()).get(15, TimeUnit.SECONDS).offset())
+                    .isEqualTo(1);
         } finally {
             broker.close();
         }

@@ -69,17 +69,26 @@ class ConsoleBrowserTest {
         Path driver = tool("COURIER_CHROMEDRIVER", "/usr/bin/chromedriver");
         boolean present = Files.isExecutable(chromium) && Files.isExecutable(driver);
         if (System.getenv("COURIER_REQUIRE_BROWSER") != null) {
-            assertThat(present).as("COURIER_REQUIRE_BROWSER is set but " + chromium + " or " + driver + " is missing")
+            assertThat(present)
+                    .as("COURIER_REQUIRE_BROWSER is set but " + chromium + " or " + driver + " is missing")
                     .isTrue();
         }
         assumeTrue(present, "no " + chromium + " and " + driver + " (apt-get install chromium chromium-driver)");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,900", "--no-first-run", "--disable-extensions",
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,900",
+                "--no-first-run",
+                "--disable-extensions",
                 "--user-data-dir=" + dir.resolve("chromium-profile"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
-                .usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver.toFile())
+                .usingAnyFreePort()
+                .build();
         browser = new ChromeDriver(service, options);
         browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
         Files.createDirectories(SHOTS);
@@ -103,8 +112,8 @@ class ConsoleBrowserTest {
     }
 
     private String cell(String subscription, String column) {
-        List<WebElement> cells = browser.findElements(By.cssSelector("#subscriptions tr[data-sub='" + subscription
-                + "'] td." + column));
+        List<WebElement> cells =
+                browser.findElements(By.cssSelector("#subscriptions tr[data-sub='" + subscription + "'] td." + column));
         return cells.isEmpty() ? null : cells.get(0).getText();
     }
 
@@ -115,11 +124,14 @@ class ConsoleBrowserTest {
 
     @Test
     void theBacklogShowsADeadLetterIsReplayedFromThePageAndTheReplayIsConsumed() throws Exception {
-        broker = EmbeddedBroker.start(BrokerConfig.builder(dir.resolve("data")).maxDeliveries(1).build());
+        broker = EmbeddedBroker.start(
+                BrokerConfig.builder(dir.resolve("data")).maxDeliveries(1).build());
         AdminServer admin = broker.openAdmin("127.0.0.1", 0, null);
         rpc = RpcClient.builder().build();
-        BrokerService svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port())
-                .timeout(Duration.ofSeconds(10)).build();
+        BrokerService svc = rpc.reference(BrokerService.class)
+                .address("127.0.0.1", broker.port())
+                .timeout(Duration.ofSeconds(10))
+                .build();
         svc.subscribe(new SubscribeRequest("orders", "billing", StartPosition.EARLIEST));
         List<byte[]> orders = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -135,19 +147,23 @@ class ConsoleBrowserTest {
 
         // the consumer takes all five, acknowledges four and refuses order-2, which is dead-lettered
         List<Delivery> got = svc.fetch(new FetchRequest("orders", "billing", "worker", 5, 5, 0, 60_000))
-                .get(10, TimeUnit.SECONDS).messages();
+                .get(10, TimeUnit.SECONDS)
+                .messages();
         assertThat(got).hasSize(5);
-        svc.ack(new AckRequest("orders", "billing", "worker", new long[] {0, 1, 3, 4})).get(10, TimeUnit.SECONDS);
+        svc.ack(new AckRequest("orders", "billing", "worker", new long[] {0, 1, 3, 4}))
+                .get(10, TimeUnit.SECONDS);
         svc.nack(new NackRequest("orders", "billing", "worker", new long[] {2}, 0, "price missing"))
                 .get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(20)).until(() -> {
-            svc.fetch(new FetchRequest("orders", "billing", "worker", 5, 5, 50, 60_000)).get(10, TimeUnit.SECONDS);
+            svc.fetch(new FetchRequest("orders", "billing", "worker", 5, 5, 50, 60_000))
+                    .get(10, TimeUnit.SECONDS);
             return broker.stats("orders", "billing").deadLettered() == 1;
         });
         waiting().until(b -> "0".equals(cell("billing", "lag")));
 
         // the dead letter, and its replay by a click
-        browser.findElement(By.cssSelector("#subscriptions tr[data-sub='billing'] a.dead-letters")).click();
+        browser.findElement(By.cssSelector("#subscriptions tr[data-sub='billing'] a.dead-letters"))
+                .click();
         WebElement replay = waiting().until(b -> {
             List<WebElement> buttons = b.findElements(By.cssSelector("#dead-letters button.replay"));
             return buttons.isEmpty() ? null : buttons.get(0);
@@ -155,24 +171,36 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.id("dead-letters")).getText()).contains("price missing", "order-2");
         screenshot("dead-letters");
         replay.click();
-        waiting().until(b -> !b.findElements(By.cssSelector("#dead-letters tr.empty")).isEmpty());
+        waiting()
+                .until(b -> !b.findElements(By.cssSelector("#dead-letters tr.empty"))
+                        .isEmpty());
 
         // the replayed copy is back in the topic: the page shows it as backlog, then consumed
         browser.get(admin.url() + "/#/topics/orders");
         waiting().until(b -> "1".equals(cell("billing", "ready")));
-        List<Delivery> replayed = await().atMost(Duration.ofSeconds(20)).until(() -> svc.fetch(
-                new FetchRequest("orders", "billing", "worker", 5, 5, 100, 60_000)).get(10, TimeUnit.SECONDS).messages(),
-                list -> !list.isEmpty());
-        assertThat(new String(replayed.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("order-2");
+        List<Delivery> replayed = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> svc.fetch(new FetchRequest("orders", "billing", "worker", 5, 5, 100, 60_000))
+                                .get(10, TimeUnit.SECONDS)
+                                .messages(),
+                        list -> !list.isEmpty());
+        assertThat(new String(replayed.get(0).payload(), StandardCharsets.UTF_8))
+                .isEqualTo("order-2");
         assertThat(replayed.get(0).headers()).containsKey("courier.replayed.from");
-        svc.ack(new AckRequest("orders", "billing", "worker", new long[] {replayed.get(0).offset()}))
+        svc.ack(new AckRequest("orders", "billing", "worker", new long[] {
+                    replayed.get(0).offset()
+                }))
                 .get(10, TimeUnit.SECONDS);
         waiting().until(b -> "0".equals(cell("billing", "lag")) && "5".equals(cell("billing", "acknowledged")));
         screenshot("consumed");
 
         browser.get(admin.url() + "/#/");
-        waiting().until(b -> !b.findElements(By.cssSelector("#topics tr[data-topic='orders']")).isEmpty());
-        assertThat(browser.findElement(By.cssSelector("[data-card='published'] .value")).getText()).isEqualTo("6");
+        waiting()
+                .until(b -> !b.findElements(By.cssSelector("#topics tr[data-topic='orders']"))
+                        .isEmpty());
+        assertThat(browser.findElement(By.cssSelector("[data-card='published'] .value"))
+                        .getText())
+                .isEqualTo("6");
         screenshot("overview");
     }
 }

@@ -45,7 +45,9 @@ class DeliveryTest {
         if (rpc == null) {
             rpc = RpcClient.builder().build();
         }
-        svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port()).timeout(Duration.ofSeconds(10))
+        svc = rpc.reference(BrokerService.class)
+                .address("127.0.0.1", broker.port())
+                .timeout(Duration.ofSeconds(10))
                 .build();
     }
 
@@ -72,10 +74,12 @@ class DeliveryTest {
         return svc.publish(new PublishRequest(topic, 0, 0, list)).get(5, TimeUnit.SECONDS);
     }
 
-    private List<Delivery> fetch(String topic, String sub, String consumer, int prefetch, long waitMillis,
-                                 long ackTimeout) throws Exception {
+    private List<Delivery> fetch(
+            String topic, String sub, String consumer, int prefetch, long waitMillis, long ackTimeout)
+            throws Exception {
         return svc.fetch(new FetchRequest(topic, sub, consumer, prefetch, prefetch, waitMillis, ackTimeout))
-                .get(10, TimeUnit.SECONDS).messages();
+                .get(10, TimeUnit.SECONDS)
+                .messages();
     }
 
     /** Fetches as {@code consumer} until {@code n} messages have arrived (up to 5 s). */
@@ -88,8 +92,10 @@ class DeliveryTest {
         return got;
     }
 
-        private static List<String> bodies(List<Delivery> ds) {
-        return ds.stream().map(d -> new String(d.payload(), StandardCharsets.UTF_8)).toList();
+    private static List<String> bodies(List<Delivery> ds) {
+        return ds.stream()
+                .map(d -> new String(d.payload(), StandardCharsets.UTF_8))
+                .toList();
     }
 
     private static long[] offsets(List<Delivery> ds) {
@@ -136,10 +142,13 @@ class DeliveryTest {
         start(b -> b.sessionTimeout(Duration.ofMinutes(5)));
         publish("t", "a", "b");
         try (RpcClient other = RpcClient.builder().build()) {
-            BrokerService dying = other.reference(BrokerService.class).address("127.0.0.1", broker.port())
-                    .timeout(Duration.ofSeconds(10)).build();
+            BrokerService dying = other.reference(BrokerService.class)
+                    .address("127.0.0.1", broker.port())
+                    .timeout(Duration.ofSeconds(10))
+                    .build();
             List<Delivery> held = dying.fetch(new FetchRequest("t", "s", "dies", 10, 10, 0, 600_000))
-                    .get(10, TimeUnit.SECONDS).messages();
+                    .get(10, TimeUnit.SECONDS)
+                    .messages();
             assertThat(bodies(held)).containsExactly("a", "b");
             assertThat(broker.stats("t", "s").inFlight()).isEqualTo(2);
         } // the connection closes without a detach, as when a consumer process dies
@@ -152,14 +161,21 @@ class DeliveryTest {
     @Test
     void withFsyncAlwaysPublishesAreForcedOffTheIoThreadsAndStayInOrder() throws Exception {
         java.util.Set<String> forcingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        start(b -> b.log(LogConfig.builder().fsync(FsyncPolicy.ALWAYS).syncer(ch -> {
-            forcingThreads.add(Thread.currentThread().getName());
-            ch.force(false);
-        }).build()));
+        start(b -> b.log(LogConfig.builder()
+                .fsync(FsyncPolicy.ALWAYS)
+                .syncer(ch -> {
+                    forcingThreads.add(Thread.currentThread().getName());
+                    ch.force(false);
+                })
+                .build()));
         List<java.util.concurrent.CompletableFuture<PublishResult>> calls = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            calls.add(svc.publish(new PublishRequest("t", 77, 1 + 2L * i,
-                    List.of(("m" + 2 * i).getBytes(StandardCharsets.UTF_8),
+            calls.add(svc.publish(new PublishRequest(
+                    "t",
+                    77,
+                    1 + 2L * i,
+                    List.of(
+                            ("m" + 2 * i).getBytes(StandardCharsets.UTF_8),
                             ("m" + (2 * i + 1)).getBytes(StandardCharsets.UTF_8)))));
         }
         for (int i = 0; i < calls.size(); i++) {
@@ -186,9 +202,12 @@ class DeliveryTest {
         start(b -> b.clock(now::get).sessionTimeout(Duration.ofHours(1)));
         publish("t", "slow", "extended");
         List<Delivery> got = fetch("t", "s", "c1", 10, 0, 60_000);
-        svc.extendDeadline(new ExtendRequest("t", "s", "c1", new long[] {got.get(1).offset()}, 600_000));
+        svc.extendDeadline(
+                new ExtendRequest("t", "s", "c1", new long[] {got.get(1).offset()}, 600_000));
         now.addAndGet(59_000);
-        assertThat(fetch("t", "s", "c2", 10, 0, 30_000)).as("before the deadline").isEmpty();
+        assertThat(fetch("t", "s", "c2", 10, 0, 30_000))
+                .as("before the deadline")
+                .isEmpty();
         now.addAndGet(2_000);
         List<Delivery> again = fetch("t", "s", "c2", 10, 5000, 30_000);
         assertThat(bodies(again)).containsExactly("slow");
@@ -204,7 +223,9 @@ class DeliveryTest {
         List<Delivery> got = fetch("t", "s", "c1", 10, 0, 300_000);
         svc.nack(new NackRequest("t", "s", "c1", offsets(got), 60_000, "busy")).get();
         now.addAndGet(59_999);
-        assertThat(fetch("t", "s", "c1", 10, 0, 300_000)).as("not before the delay").isEmpty();
+        assertThat(fetch("t", "s", "c1", 10, 0, 300_000))
+                .as("not before the delay")
+                .isEmpty();
         now.addAndGet(1);
         List<Delivery> again = fetch("t", "s", "c1", 10, 5000, 300_000);
         assertThat(bodies(again)).containsExactly("a");
@@ -229,7 +250,8 @@ class DeliveryTest {
         // not before base x 2^(n-1) after the n-th nack: 100, 200, 400, 800 ms (a constant delay would
         // come back after 100 ms each time); how much later is scheduling, not the contract
         for (int n = 0; n < gaps.size(); n++) {
-            assertThat(gaps.get(n)).as("redelivery after nack %d (gaps %s)", n + 1, gaps)
+            assertThat(gaps.get(n))
+                    .as("redelivery after nack %d (gaps %s)", n + 1, gaps)
                     .isGreaterThanOrEqualTo((base << n) - 10);
         }
     }
@@ -239,7 +261,8 @@ class DeliveryTest {
         start(b -> b);
         publish("t", "a", "b", "c", "d");
         List<Delivery> arrivals = new ArrayList<>(fetch("t", "s", "c1", 1, 0, 30_000));
-        svc.nack(new NackRequest("t", "s", "c1", offsets(arrivals), 1_500, "later")).get();
+        svc.nack(new NackRequest("t", "s", "c1", offsets(arrivals), 1_500, "later"))
+                .get();
         // one at a time, each acked: b, c and d come while a waits out its delay
         while (arrivals.size() < 5) {
             List<Delivery> next = fetch("t", "s", "c1", 1, 9_000, 30_000);
@@ -267,19 +290,28 @@ class DeliveryTest {
                 if (body.equals("poison")) {
                     deliveries++;
                     poison = d.offset();
-                    svc.nack(new NackRequest("orders", "billing", "c1", new long[] {d.offset()}, 0,
-                            "IllegalStateException: cannot bill #" + deliveries)).get();
+                    svc.nack(new NackRequest(
+                                    "orders",
+                                    "billing",
+                                    "c1",
+                                    new long[] {d.offset()},
+                                    0,
+                                    "IllegalStateException: cannot bill #" + deliveries))
+                            .get();
                 } else {
-                    svc.ack(new AckRequest("orders", "billing", "c1", new long[] {d.offset()})).get();
+                    svc.ack(new AckRequest("orders", "billing", "c1", new long[] {d.offset()}))
+                            .get();
                 }
             }
         }
         assertThat(deliveries).isEqualTo(16); // the default maxDeliveries
-        await().atMost(20, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
+        await().atMost(20, TimeUnit.SECONDS)
+                .until(() -> broker.stats("orders", "billing").ackFloor() == 2);
         assertThat(broker.stats("orders", "billing").deadLettered()).isEqualTo(1);
         List<Delivery> dead = fetch("orders.billing.dlq", "ops", "c1", 10, 1000, 30_000);
         assertThat(bodies(dead)).containsExactly("poison");
-        assertThat(dead.get(0).headers()).containsEntry("courier.deliveries", "16")
+        assertThat(dead.get(0).headers())
+                .containsEntry("courier.deliveries", "16")
                 .containsEntry("courier.failure", "IllegalStateException: cannot bill #16")
                 .containsEntry("courier.source.offset", Long.toString(poison))
                 .containsEntry("courier.source.topic", "orders");
@@ -298,10 +330,11 @@ class DeliveryTest {
                 if (new String(d.payload(), StandardCharsets.UTF_8).equals("poison")) {
                     poisoned = true;
                     poisonCounts.add(d.deliveryCount());
-                    svc.nack(new NackRequest("orders", "billing", "c1", new long[] {d.offset()}, 0,
-                            "cannot bill")).get();
+                    svc.nack(new NackRequest("orders", "billing", "c1", new long[] {d.offset()}, 0, "cannot bill"))
+                            .get();
                 } else {
-                    svc.ack(new AckRequest("orders", "billing", "c1", new long[] {d.offset()})).get();
+                    svc.ack(new AckRequest("orders", "billing", "c1", new long[] {d.offset()}))
+                            .get();
                 }
             }
             if (!poisoned) {
@@ -310,7 +343,8 @@ class DeliveryTest {
             restart(config); // after every delivery, the first one too
         }
         assertThat(poisonCounts).as("each delivery's count, across 4 restarts").containsExactly(1, 2, 3, 4);
-        await().atMost(20, TimeUnit.SECONDS).until(() -> broker.stats("orders", "billing").ackFloor() == 2);
+        await().atMost(20, TimeUnit.SECONDS)
+                .until(() -> broker.stats("orders", "billing").ackFloor() == 2);
         assertThat(broker.stats("orders", "billing").deadLettered()).isEqualTo(1);
         List<Delivery> dead = fetch("orders.billing.dlq", "ops", "c1", 10, 1000, 30_000);
         assertThat(bodies(dead)).containsExactly("poison");
@@ -324,7 +358,8 @@ class DeliveryTest {
         publish("t", "a", "b");
         List<Delivery> first = fetch("t", "s", "c1", 10, 0, 30_000);
         assertThat(first).extracting(Delivery::deliveryCount).containsExactly(1, 1);
-        svc.ack(new AckRequest("t", "s", "c1", new long[] {first.get(1).offset()})).get();
+        svc.ack(new AckRequest("t", "s", "c1", new long[] {first.get(1).offset()}))
+                .get();
         restart(b -> b);
         List<Delivery> again = fetch("t", "s", "c1", 10, 0, 30_000);
         assertThat(bodies(again)).containsExactly("a");
@@ -343,14 +378,22 @@ class DeliveryTest {
             many[i] = "m" + i;
         }
         publish("t", many);
-        List<Delivery> first = svc.fetch(new FetchRequest("t", "s", "slow", 5, 100, 0, 30_000)).get().messages();
+        List<Delivery> first = svc.fetch(new FetchRequest("t", "s", "slow", 5, 100, 0, 30_000))
+                .get()
+                .messages();
         assertThat(first).hasSize(5);
         // no credit left: the long poll waits and answers empty
-        assertThat(svc.fetch(new FetchRequest("t", "s", "slow", 5, 100, 200, 30_000)).get().messages()).isEmpty();
+        assertThat(svc.fetch(new FetchRequest("t", "s", "slow", 5, 100, 200, 30_000))
+                        .get()
+                        .messages())
+                .isEmpty();
         assertThat(broker.stats("t", "s").inFlight()).isEqualTo(5);
         // acking two gives credit for two, in order
         var waiting = svc.fetch(new FetchRequest("t", "s", "slow", 5, 100, 5000, 30_000));
-        svc.ack(new AckRequest("t", "s", "slow", new long[] {first.get(0).offset(), first.get(1).offset()})).get();
+        svc.ack(new AckRequest("t", "s", "slow", new long[] {
+                    first.get(0).offset(), first.get(1).offset()
+                }))
+                .get();
         assertThat(bodies(waiting.get(5, TimeUnit.SECONDS).messages())).containsExactly("m5", "m6");
         // another consumer of the same subscription gets its own prefetch
         assertThat(bodies(fetch("t", "s", "other", 3, 0, 30_000))).containsExactly("m7", "m8", "m9");
@@ -365,8 +408,9 @@ class DeliveryTest {
         assertThat(retry.offsets()).containsExactly(first.offsets());
         assertThat(retry.duplicates()).isEqualTo(2);
         restart(b -> b);
-        PublishResult afterRestart = svc.publish(new PublishRequest("t", 42, 2, List.of("b".getBytes(),
-                "c".getBytes()))).get();
+        PublishResult afterRestart = svc.publish(
+                        new PublishRequest("t", 42, 2, List.of("b".getBytes(), "c".getBytes())))
+                .get();
         assertThat(afterRestart.duplicates()).isEqualTo(1);
         assertThat(bodies(fetch("t", "s", "c1", 10, 0, 30_000))).containsExactly("a", "b", "c");
     }
@@ -376,7 +420,10 @@ class DeliveryTest {
         start(b -> b);
         publish("t", "a", "b", "c", "d");
         List<Delivery> got = fetch("t", "s", "c1", 10, 0, 30_000);
-        svc.ack(new AckRequest("t", "s", "c1", new long[] {got.get(0).offset(), got.get(2).offset()})).get();
+        svc.ack(new AckRequest("t", "s", "c1", new long[] {
+                    got.get(0).offset(), got.get(2).offset()
+                }))
+                .get();
         restart(b -> b);
         assertThat(bodies(fetch("t", "s", "c1", 10, 0, 30_000))).containsExactly("b", "d");
     }
@@ -394,7 +441,10 @@ class DeliveryTest {
     @Test
     void retentionDeletesSegmentsOnceEverySubscriptionAckedPastThem() throws Exception {
         start(b -> b.housekeeping(Duration.ofMillis(50))
-                .log(LogConfig.builder().segmentBytes(1024).fsync(FsyncPolicy.GROUP).build()));
+                .log(LogConfig.builder()
+                        .segmentBytes(1024)
+                        .fsync(FsyncPolicy.GROUP)
+                        .build()));
         svc.subscribe(new SubscribeRequest("t", "s1", StartPosition.EARLIEST));
         svc.subscribe(new SubscribeRequest("t", "s2", StartPosition.EARLIEST));
         String body = "x".repeat(200);
@@ -405,8 +455,10 @@ class DeliveryTest {
         assertThat(segments(topicDir)).isEqualTo(3);
         List<Delivery> all = fetch("t", "s1", "c", 100, 0, 30_000);
         svc.ack(new AckRequest("t", "s1", "c", offsets(all))).get();
-        await("s2 has not acked yet: nothing is deleted").during(Duration.ofMillis(300))
-                .atMost(Duration.ofSeconds(2)).until(() -> segments(topicDir) == 3);
+        await("s2 has not acked yet: nothing is deleted")
+                .during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> segments(topicDir) == 3);
         List<Delivery> all2 = fetch("t", "s2", "c", 100, 0, 30_000);
         svc.ack(new AckRequest("t", "s2", "c", offsets(all2))).get();
         await().atMost(20, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
@@ -414,8 +466,12 @@ class DeliveryTest {
 
     @Test
     void anAgeLimitDeletesOldSegmentsAndSubscriptionsBelowThemSkipPast() throws Exception {
-        UnaryOperator<BrokerConfig.Builder> config = b -> b.housekeeping(Duration.ofMillis(50)).log(LogConfig.builder()
-                .segmentBytes(1024).fsync(FsyncPolicy.GROUP).retention(Duration.ofHours(1)).build());
+        UnaryOperator<BrokerConfig.Builder> config = b -> b.housekeeping(Duration.ofMillis(50))
+                .log(LogConfig.builder()
+                        .segmentBytes(1024)
+                        .fsync(FsyncPolicy.GROUP)
+                        .retention(Duration.ofHours(1))
+                        .build());
         start(config);
         svc.subscribe(new SubscribeRequest("t", "s", StartPosition.EARLIEST));
         svc.subscribe(new SubscribeRequest("t", "idle", StartPosition.EARLIEST));
@@ -434,15 +490,19 @@ class DeliveryTest {
 
         // the newest records of segments 0 and 4 are two hours old
         for (long base : new long[] {0, 4}) {
-            Files.setLastModifiedTime(topicDir.resolve(String.format("%020d.log", base)),
-                    FileTime.fromMillis(System.currentTimeMillis() - Duration.ofHours(2).toMillis()));
+            Files.setLastModifiedTime(
+                    topicDir.resolve(String.format("%020d.log", base)),
+                    FileTime.fromMillis(
+                            System.currentTimeMillis() - Duration.ofHours(2).toMillis()));
         }
         await().atMost(20, TimeUnit.SECONDS).until(() -> segments(topicDir) == 1);
-        await().atMost(20, TimeUnit.SECONDS).until(() ->
-                broker.stats("t", "s").ackFloor() == 8 && broker.stats("t", "idle").ackFloor() == 8);
+        await().atMost(20, TimeUnit.SECONDS)
+                .until(() -> broker.stats("t", "s").ackFloor() == 8
+                        && broker.stats("t", "idle").ackFloor() == 8);
 
         // acks of held messages that are gone count for nothing; the pending redelivery of 4 is dropped
-        assertThat(svc.ack(new AckRequest("t", "s", "c1", new long[] {2, 3, 5})).get()).isZero();
+        assertThat(svc.ack(new AckRequest("t", "s", "c1", new long[] {2, 3, 5})).get())
+                .isZero();
         List<Delivery> rest = fetch("t", "s", "c1", 6, 0, 60_000);
         assertThat(offsets(rest)).containsExactly(8, 9, 10, 11);
         assertThat(bodies(rest).get(0)).startsWith("8-");

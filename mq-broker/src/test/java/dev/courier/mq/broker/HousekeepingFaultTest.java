@@ -48,21 +48,30 @@ class HousekeepingFaultTest {
                 }
             }
         };
-        LogConfig log = LogConfig.builder().segmentBytes(1024).retentionMillis(0).build();
-        BrokerConfig config = BrokerConfig.builder(dir).storage(storage).log(log)
-                .housekeeping(Duration.ofMillis(20)).build();
-        try (Broker broker = EmbeddedBroker.start(config); RpcClient rpc = RpcClient.builder().build()) {
-            BrokerService svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port())
-                    .timeout(Duration.ofSeconds(10)).build();
+        LogConfig log =
+                LogConfig.builder().segmentBytes(1024).retentionMillis(0).build();
+        BrokerConfig config = BrokerConfig.builder(dir)
+                .storage(storage)
+                .log(log)
+                .housekeeping(Duration.ofMillis(20))
+                .build();
+        try (Broker broker = EmbeddedBroker.start(config);
+                RpcClient rpc = RpcClient.builder().build()) {
+            BrokerService svc = rpc.reference(BrokerService.class)
+                    .address("127.0.0.1", broker.port())
+                    .timeout(Duration.ofSeconds(10))
+                    .build();
             for (int i = 0; i < 12; i++) {
                 for (String t : List.of("a", "b")) { // "a" comes first in the broker's topic table
-                    svc.publish(new PublishRequest(t, 0, 0, List.of(new byte[300]))).get(5, TimeUnit.SECONDS);
+                    svc.publish(new PublishRequest(t, 0, 0, List.of(new byte[300])))
+                            .get(5, TimeUnit.SECONDS);
                 }
             }
             long aSegments = segments(topics.resolve("a"));
             await().atMost(Duration.ofSeconds(10)).until(() -> segments(topics.resolve("b")) == 1);
             assertThat(aSegments).isGreaterThan(1);
-            assertThat(segments(topics.resolve("a"))).as("a's deletes keep failing; nothing of it goes")
+            assertThat(segments(topics.resolve("a")))
+                    .as("a's deletes keep failing; nothing of it goes")
                     .isEqualTo(aSegments);
             assertThat(broker.stats("a", "none")).isNull();
         }
@@ -77,7 +86,8 @@ class HousekeepingFaultTest {
         ForwardingStorage storage = new ForwardingStorage() {
             @Override
             protected void beforeForce(Path file) {
-                if (armed.get() && file.toString().endsWith(".cursor")
+                if (armed.get()
+                        && file.toString().endsWith(".cursor")
                         && Thread.currentThread().getName().startsWith("courier-broker-timer")) {
                     armed.set(false);
                     inForce.countDown();
@@ -89,16 +99,24 @@ class HousekeepingFaultTest {
                 }
             }
         };
-        BrokerConfig config = BrokerConfig.builder(dir).storage(storage).housekeeping(Duration.ofMillis(20)).build();
+        BrokerConfig config = BrokerConfig.builder(dir)
+                .storage(storage)
+                .housekeeping(Duration.ofMillis(20))
+                .build();
         Broker broker = EmbeddedBroker.start(config);
         Thread closer = new Thread(broker::close, "closer");
         try (RpcClient rpc = RpcClient.builder().build()) {
-            BrokerService svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port())
-                    .timeout(Duration.ofSeconds(10)).build();
+            BrokerService svc = rpc.reference(BrokerService.class)
+                    .address("127.0.0.1", broker.port())
+                    .timeout(Duration.ofSeconds(10))
+                    .build();
             svc.subscribe(new SubscribeRequest("t", "s", StartPosition.EARLIEST));
             svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[10]))).get(5, TimeUnit.SECONDS);
-            long offset = svc.fetch(new FetchRequest("t", "s", "c", 1, 1, 0, 60_000)).get(5, TimeUnit.SECONDS)
-                    .messages().get(0).offset();
+            long offset = svc.fetch(new FetchRequest("t", "s", "c", 1, 1, 0, 60_000))
+                    .get(5, TimeUnit.SECONDS)
+                    .messages()
+                    .get(0)
+                    .offset();
             armed.set(true);
             svc.ack(new AckRequest("t", "s", "c", new long[] {offset})).get(5, TimeUnit.SECONDS); // a cursor to force
             assertThat(inForce.await(10, TimeUnit.SECONDS)).isTrue();

@@ -6,9 +6,9 @@ import dev.courier.mq.broker.testing.ForwardingStorage;
 import dev.courier.mq.client.MqClient;
 import dev.courier.mq.client.Producer;
 import dev.courier.mq.client.SubscribeOptions;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,17 +62,22 @@ class IoThreadDisciplineTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FsyncPolicy.class, names = {"GROUP", "NEVER"})
+    @EnumSource(
+            value = FsyncPolicy.class,
+            names = {"GROUP", "NEVER"})
     void noFsyncDirectorySyncOrReadRunsOnAnIoThread(FsyncPolicy fsync) throws Exception {
-        BrokerConfig config = BrokerConfig.builder(dir).storage(new Recording()).maxDeliveries(2)
+        BrokerConfig config = BrokerConfig.builder(dir)
+                .storage(new Recording())
+                .maxDeliveries(2)
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
-                .log(LogConfig.builder().fsync(fsync).segmentBytes(4096).build()).build();
+                .log(LogConfig.builder().fsync(fsync).segmentBytes(4096).build())
+                .build();
         try (Broker broker = EmbeddedBroker.start(config);
-             MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+                MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
             Set<String> got = ConcurrentHashMap.newKeySet();
             client.subscribe("t", "s", SubscribeOptions.defaults().prefetch(10), m -> {
                 String body = new String(m.payload());
-                if (body.startsWith("poison") ) {
+                if (body.startsWith("poison")) {
                     throw new IllegalStateException("refused"); // nacked, redelivered, then dead-lettered
                 }
                 got.add(body);
@@ -83,8 +88,8 @@ class IoThreadDisciplineTest {
                 sends.add(p.send(((i % 50 == 0 ? "poison-" : "m-") + i + "-" + "x".repeat(200)).getBytes()));
             }
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(30)).until(() -> got.size() == 196
-                    && broker.stats("t", "s").deadLettered() == 4);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> got.size() == 196 && broker.stats("t", "s").deadLettered() == 4);
         }
         assertThat(seen).as("the recorder sees the broker's I/O").anyMatch(op -> op.startsWith("read"));
         assertThat(offenders).isEmpty();

@@ -58,7 +58,9 @@ class LossPathTest {
         if (rpc == null) {
             rpc = RpcClient.builder().build();
         }
-        svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port()).timeout(Duration.ofSeconds(20))
+        svc = rpc.reference(BrokerService.class)
+                .address("127.0.0.1", broker.port())
+                .timeout(Duration.ofSeconds(20))
                 .build();
     }
 
@@ -89,7 +91,8 @@ class LossPathTest {
     }
 
     private List<Delivery> fetch(String topic, String consumer, int max) throws Exception {
-        return svc.fetch(new FetchRequest(topic, "s", consumer, max, max, 0, 60_000)).get(20, TimeUnit.SECONDS)
+        return svc.fetch(new FetchRequest(topic, "s", consumer, max, max, 0, 60_000))
+                .get(20, TimeUnit.SECONDS)
                 .messages();
     }
 
@@ -102,7 +105,9 @@ class LossPathTest {
         List<Delivery> first = fetch("big", "c", 200);
         long bytes = first.stream().mapToLong(d -> d.payload().length).sum();
         assertThat(first).isNotEmpty();
-        assertThat(bytes).as("one answer stays within the fetch limit").isLessThanOrEqualTo(broker.config().maxFetchBytes());
+        assertThat(bytes)
+                .as("one answer stays within the fetch limit")
+                .isLessThanOrEqualTo(broker.config().maxFetchBytes());
 
         Set<Long> got = ConcurrentHashMap.newKeySet();
         try (MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
@@ -126,8 +131,11 @@ class LossPathTest {
         start(b -> b.maxMessageBytes(1000));
         svc.subscribe(new SubscribeRequest("t", "s", StartPosition.EARLIEST));
         List<byte[]> batch = List.of(new byte[10], new byte[1001]);
-        assertThatThrownBy(() -> svc.publish(new PublishRequest("t", 0, 0, batch)).get(10, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(RemoteException.class)
+        assertThatThrownBy(
+                        () -> svc.publish(new PublishRequest("t", 0, 0, batch)).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(RemoteException.class)
                 .satisfies(e -> assertThat(((RemoteException) e).remoteClassName())
                         .isEqualTo(MessageTooLargeException.class.getName()));
         assertThat(broker.stats("t", "s").endOffset()).isZero();
@@ -151,12 +159,20 @@ class LossPathTest {
         List<Delivery> b = fetch("t", "b", 2);
         long aOffset = a.get(0).offset();
         long bOffset = b.get(0).offset();
-        assertThat(svc.ack(new AckRequest("t", "s", "b", new long[] {aOffset})).get()).as("not b's").isZero();
-        assertThat(svc.nack(new NackRequest("t", "s", "b", new long[] {aOffset}, 0, "x")).get()).isZero();
-        assertThat(svc.ack(new AckRequest("t", "s", "c", new long[] {99})).get()).as("never delivered").isZero();
+        assertThat(svc.ack(new AckRequest("t", "s", "b", new long[] {aOffset})).get())
+                .as("not b's")
+                .isZero();
+        assertThat(svc.nack(new NackRequest("t", "s", "b", new long[] {aOffset}, 0, "x"))
+                        .get())
+                .isZero();
+        assertThat(svc.ack(new AckRequest("t", "s", "c", new long[] {99})).get())
+                .as("never delivered")
+                .isZero();
         assertThat(broker.stats("t", "s").inFlight()).isEqualTo(4);
-        assertThat(svc.ack(new AckRequest("t", "s", "a", new long[] {aOffset})).get()).isEqualTo(1);
-        assertThat(svc.ack(new AckRequest("t", "s", "b", new long[] {bOffset})).get()).isEqualTo(1);
+        assertThat(svc.ack(new AckRequest("t", "s", "a", new long[] {aOffset})).get())
+                .isEqualTo(1);
+        assertThat(svc.ack(new AckRequest("t", "s", "b", new long[] {bOffset})).get())
+                .isEqualTo(1);
         assertThat(broker.stats("t", "s").inFlight()).isEqualTo(2);
     }
 
@@ -196,16 +212,20 @@ class LossPathTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger deliveries = new AtomicInteger();
         try (MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
-            Subscriber sub = client.subscribe("t", "s", SubscribeOptions.defaults().prefetch(1), m -> {
-                deliveries.incrementAndGet();
-                release.await();
-            });
+            Subscriber sub =
+                    client.subscribe("t", "s", SubscribeOptions.defaults().prefetch(1), m -> {
+                        deliveries.incrementAndGet();
+                        release.await();
+                    });
             await().atMost(Duration.ofSeconds(10)).until(() -> deliveries.get() == 1);
             // more than two session timeouts with the only credit held by a busy handler: no redelivery
-            await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(30))
-                    .until(() -> broker.stats("t", "s").consumers() == 1 && broker.stats("t", "s").inFlight() == 1);
+            await().during(Duration.ofSeconds(7))
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> broker.stats("t", "s").consumers() == 1
+                            && broker.stats("t", "s").inFlight() == 1);
             release.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> broker.stats("t", "s").ackFloor() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> broker.stats("t", "s").ackFloor() == 1);
             assertThat(deliveries.get()).isEqualTo(1);
             sub.close();
         }
@@ -215,23 +235,30 @@ class LossPathTest {
     void aFullDiskRefusesPublishesTypedKeepsAcksHeldAndResumesWithNothingLost() throws Exception {
         SimulatedDisk disk = SimulatedDisk.open(dir.resolve("disk"));
         closeLast.add(disk);
-        broker = EmbeddedBroker.start(BrokerConfig.builder(dir.resolve("disk")).storage(disk).build());
+        broker = EmbeddedBroker.start(
+                BrokerConfig.builder(dir.resolve("disk")).storage(disk).build());
         rpc = RpcClient.builder().build();
-        svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port()).timeout(Duration.ofSeconds(20))
+        svc = rpc.reference(BrokerService.class)
+                .address("127.0.0.1", broker.port())
+                .timeout(Duration.ofSeconds(20))
                 .build();
         svc.subscribe(new SubscribeRequest("t", "s", StartPosition.EARLIEST));
         publish("t", 10, 100);
         List<Delivery> held = fetch("t", "c", 5);
         disk.quota(disk.usedBytes());
 
-        assertThatThrownBy(() -> publish("t", 1, 100)).isInstanceOf(ExecutionException.class).cause()
+        assertThatThrownBy(() -> publish("t", 1, 100))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
                 .isInstanceOf(RemoteException.class)
                 .satisfies(e -> assertThat(((RemoteException) e).remoteClassName())
                         .isEqualTo(StorageFullException.class.getName()));
         long[] offsets = held.stream().mapToLong(Delivery::offset).toArray();
         assertThatThrownBy(() -> svc.ack(new AckRequest("t", "s", "c", offsets)).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class);
-        assertThat(broker.stats("t", "s").inFlight()).as("an ack not stored leaves nothing").isEqualTo(5);
+        assertThat(broker.stats("t", "s").inFlight())
+                .as("an ack not stored leaves nothing")
+                .isEqualTo(5);
 
         disk.quota(-1);
         publish("t", 1, 100);
@@ -243,15 +270,21 @@ class LossPathTest {
     /** Dead-lettering into a topic whose fsync fails neither deadlocks nor loses the message. */
     @Test
     void aFailingFsyncWhileDeadLetteringKeepsTheBrokerServingAndTheMessageHeld() throws Exception {
-        start(b -> b.maxDeliveries(1).backoff(Duration.ofMillis(1), Duration.ofMillis(20))
-                .topicLog("t.s.dlq", dev.courier.mq.broker.storage.LogConfig.builder().syncer(f -> {
-                    throw new java.io.IOException("injected EIO");
-                }).build()));
+        start(b -> b.maxDeliveries(1)
+                .backoff(Duration.ofMillis(1), Duration.ofMillis(20))
+                .topicLog(
+                        "t.s.dlq",
+                        dev.courier.mq.broker.storage.LogConfig.builder()
+                                .syncer(f -> {
+                                    throw new java.io.IOException("injected EIO");
+                                })
+                                .build()));
         svc.subscribe(new SubscribeRequest("t", "s", StartPosition.EARLIEST));
         svc.subscribe(new SubscribeRequest("u", "s", StartPosition.EARLIEST));
         publish("t", 1, 10);
         List<Delivery> first = fetch("t", "c", 1);
-        svc.nack(new NackRequest("t", "s", "c", new long[] {first.get(0).offset()}, 1, "bad")).get();
+        svc.nack(new NackRequest("t", "s", "c", new long[] {first.get(0).offset()}, 1, "bad"))
+                .get();
         // the redelivery is due: fetches try to dead-letter it, and the dead-letter topic's fsync fails
         for (int i = 0; i < 5; i++) {
             assertThat(fetch("t", "c", 1)).isEmpty();
@@ -259,7 +292,9 @@ class LossPathTest {
         }
         assertThat(fetch("u", "c", 10)).hasSize(5);
         SubscriptionStats stats = broker.stats("t", "s");
-        assertThat(stats.ackFloor()).as("not acknowledged while its dead letter is not durable").isZero();
+        assertThat(stats.ackFloor())
+                .as("not acknowledged while its dead letter is not durable")
+                .isZero();
         assertThat(stats.deadLettered()).isZero();
     }
 }

@@ -78,24 +78,27 @@ final class RelayProxy implements AutoCloseable {
     }
 
     private void pipe(Socket from, Socket to, boolean answers) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16384];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    if (answers && holdingAnswers) {
-                        continue;
+        Thread t = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16384];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            if (answers && holdingAnswers) {
+                                continue;
+                            }
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException e) {
+                        // the other side or cut() closed it
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
                     }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // the other side or cut() closed it
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, answers ? "relay-answers" : "relay-requests");
+                },
+                answers ? "relay-answers" : "relay-requests");
         t.setDaemon(true);
         t.start();
     }

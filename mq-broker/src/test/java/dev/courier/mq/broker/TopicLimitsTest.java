@@ -51,13 +51,23 @@ class TopicLimitsTest {
     }
 
     private Broker broker(BrokerConfig.Limits limits, int maxDeliveries) throws Exception {
-        BrokerConfig config = BrokerConfig.builder(data).limits(limits).maxDeliveries(maxDeliveries).build();
-        return owned(Broker.start(config, "127.0.0.1", 0, new BrokerSecurity(null,
-                Authenticator.tokens(Map.of("alice-token", "alice", "bob-token", "bob")), Authorizer.allowAll())));
+        BrokerConfig config = BrokerConfig.builder(data)
+                .limits(limits)
+                .maxDeliveries(maxDeliveries)
+                .build();
+        return owned(Broker.start(
+                config,
+                "127.0.0.1",
+                0,
+                new BrokerSecurity(
+                        null,
+                        Authenticator.tokens(Map.of("alice-token", "alice", "bob-token", "bob")),
+                        Authorizer.allowAll())));
     }
 
     private BrokerService as(Broker broker, String token) {
-        return owned(MqClient.connect("127.0.0.1:" + broker.port(), Duration.ofSeconds(10), null, token)).broker();
+        return owned(MqClient.connect("127.0.0.1:" + broker.port(), Duration.ofSeconds(10), null, token))
+                .broker();
     }
 
     private static void publish(BrokerService svc, String topic) throws Exception {
@@ -109,7 +119,8 @@ class TopicLimitsTest {
         publish(bob, "t2");
 
         assertThat(refusedPublish(bob, "t3"))
-                .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("max.topics");
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessageContaining("max.topics");
         publish(bob, "t1");
     }
 
@@ -149,9 +160,11 @@ class TopicLimitsTest {
         Broker second = broker(limits, 16);
         BrokerService again = as(second, "alice-token");
         assertThat(refusedPublish(again, "a3"))
-                .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("it created 2 topics");
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessageContaining("it created 2 topics");
         assertThatThrownBy(() -> again.subscribe(new SubscribeRequest("a1", "s2", StartPosition.EARLIEST)))
-                .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("it created 1 subscriptions");
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessageContaining("it created 1 subscriptions");
         publish(as(second, "bob-token"), "b1");
     }
 
@@ -161,23 +174,31 @@ class TopicLimitsTest {
         BrokerService alice = as(broker, "alice-token");
         publish(alice, "orders");
         List<Delivery> got = alice.fetch(new FetchRequest("orders", "billing", "c1", 10, 10, 1000, 30_000))
-                .get(10, TimeUnit.SECONDS).messages();
+                .get(10, TimeUnit.SECONDS)
+                .messages();
         assertThat(got).hasSize(1);
-        alice.nack(new NackRequest("orders", "billing", "c1", new long[] {got.get(0).offset()}, 0, "poison"))
+        alice.nack(new NackRequest(
+                        "orders", "billing", "c1", new long[] {got.get(0).offset()}, 0, "poison"))
                 .get(10, TimeUnit.SECONDS);
 
         // the broker holds its one topic, yet the dead-letter topic is created and takes the message (the
         // next fetch moves it, its one delivery spent)
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(alice.fetch(new FetchRequest("orders", "billing", "c1", 10, 10, 100, 30_000))
-                    .get(10, TimeUnit.SECONDS).messages()).isEmpty();
+                            .get(10, TimeUnit.SECONDS)
+                            .messages())
+                    .isEmpty();
             assertThat(broker.stats("orders", "billing").deadLettered()).isEqualTo(1);
         });
         assertThat(broker.stats("orders.billing.dlq", "ops")).isNull();
-        assertThat(as(broker, "bob-token").fetch(new FetchRequest("orders.billing.dlq", "ops", "c1", 10, 10, 1000,
-                30_000)).get(10, TimeUnit.SECONDS).messages()).extracting(Delivery::payload)
+        assertThat(as(broker, "bob-token")
+                        .fetch(new FetchRequest("orders.billing.dlq", "ops", "c1", 10, 10, 1000, 30_000))
+                        .get(10, TimeUnit.SECONDS)
+                        .messages())
+                .extracting(Delivery::payload)
                 .containsExactly("m".getBytes());
         assertThat(refusedPublish(alice, "other"))
-                .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("max.topics");
+                .isInstanceOf(PermissionDeniedException.class)
+                .hasMessageContaining("max.topics");
     }
 }

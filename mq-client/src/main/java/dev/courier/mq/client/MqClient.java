@@ -41,9 +41,17 @@ public final class MqClient implements AutoCloseable {
 
     private MqClient(String host, int port, Duration sendTimeout, TlsOptions tls, String token) {
         this.sendTimeout = sendTimeout;
-        this.rpc = RpcClient.builder().ioThreads(1).connectTimeout(Duration.ofSeconds(2))
-                .heartbeatInterval(Duration.ofSeconds(2)).tls(tls).token(token).build();
-        this.broker = rpc.reference(BrokerService.class).address(host, port).timeout(CALL_TIMEOUT).build();
+        this.rpc = RpcClient.builder()
+                .ioThreads(1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .heartbeatInterval(Duration.ofSeconds(2))
+                .tls(tls)
+                .token(token)
+                .build();
+        this.broker = rpc.reference(BrokerService.class)
+                .address(host, port)
+                .timeout(CALL_TIMEOUT)
+                .build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "courier-mq-client-timer");
             t.setDaemon(true);
@@ -72,8 +80,8 @@ public final class MqClient implements AutoCloseable {
         if (colon <= 0) {
             throw new IllegalArgumentException("Broker address must be host:port, got '" + address + "'");
         }
-        return new MqClient(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), sendTimeout,
-                tls, token);
+        return new MqClient(
+                address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), sendTimeout, tls, token);
     }
 
     /** A producer for {@code topic} (the topic is created on first publish). */

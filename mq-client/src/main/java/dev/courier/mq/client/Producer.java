@@ -2,6 +2,7 @@ package dev.courier.mq.client;
 
 import dev.courier.mq.client.internal.Codec;
 import dev.courier.mq.client.protocol.BrokerService;
+import dev.courier.mq.client.protocol.MessageTooLargeException;
 import dev.courier.mq.client.protocol.PublishRequest;
 import dev.courier.mq.client.protocol.PublishResult;
 import dev.courier.rpc.AuthenticationException;
@@ -17,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import dev.courier.mq.client.protocol.MessageTooLargeException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -52,11 +52,13 @@ public final class Producer implements AutoCloseable {
     private static final int MAX_BATCH_BYTES = 1 << 20;
     /** The largest message sent: the broker's default {@code max.message.bytes}. */
     public static final int MAX_MESSAGE_BYTES = 8 << 20;
+
     private static final int MAX_BATCH_MESSAGES = 4096;
     /** Batches in flight at once once the connection is known to work. */
     static final int MAX_IN_FLIGHT = 5;
     /** While batches are in flight, another goes once this many messages or bytes are queued. */
     private static final int PIPELINE_MESSAGES = 64;
+
     private static final int PIPELINE_BYTES = 64 << 10;
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2000;
@@ -116,13 +118,19 @@ public final class Producer implements AutoCloseable {
         }
     }
 
-    Producer(String topic, BrokerService broker, ScheduledExecutorService scheduler, Codec codec, Duration sendTimeout) {
+    Producer(
+            String topic, BrokerService broker, ScheduledExecutorService scheduler, Codec codec, Duration sendTimeout) {
         this(topic, broker, scheduler, codec, sendTimeout, System::nanoTime);
     }
 
     /** With {@code nanoClock} deciding the age of sends (tests pass a fake one). */
-    Producer(String topic, BrokerService broker, ScheduledExecutorService scheduler, Codec codec, Duration sendTimeout,
-             java.util.function.LongSupplier nanoClock) {
+    Producer(
+            String topic,
+            BrokerService broker,
+            ScheduledExecutorService scheduler,
+            Codec codec,
+            Duration sendTimeout,
+            java.util.function.LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         this.topic = topic;
         this.broker = broker;
@@ -143,8 +151,9 @@ public final class Producer implements AutoCloseable {
     public CompletableFuture<MessageId> send(byte[] payload) {
         CompletableFuture<MessageId> f = new CompletableFuture<>();
         if (payload.length > MAX_MESSAGE_BYTES) {
-            f.completeExceptionally(new MessageTooLargeException("A message of " + payload.length
-                    + " bytes is larger than the most a broker takes by default (" + MAX_MESSAGE_BYTES + "); not sent"));
+            f.completeExceptionally(new MessageTooLargeException(
+                    "A message of " + payload.length + " bytes is larger than the most a broker takes by default ("
+                            + MAX_MESSAGE_BYTES + "); not sent"));
             return f;
         }
         synchronized (this) {
@@ -192,8 +201,10 @@ public final class Producer implements AutoCloseable {
         if (recovering || queue.isEmpty()) {
             return false;
         }
-        return inFlight.isEmpty() || !probing && inFlight.size() < MAX_IN_FLIGHT
-                && (queue.size() >= PIPELINE_MESSAGES || queuedBytes >= PIPELINE_BYTES);
+        return inFlight.isEmpty()
+                || !probing
+                        && inFlight.size() < MAX_IN_FLIGHT
+                        && (queue.size() >= PIPELINE_MESSAGES || queuedBytes >= PIPELINE_BYTES);
     }
 
     /**
@@ -207,7 +218,8 @@ public final class Producer implements AutoCloseable {
         }
         List<PendingSend> sends = new ArrayList<>();
         long bytes = 0;
-        while (!queue.isEmpty() && sends.size() < MAX_BATCH_MESSAGES
+        while (!queue.isEmpty()
+                && sends.size() < MAX_BATCH_MESSAGES
                 && (sends.isEmpty() || bytes + queue.peek().payload.length <= MAX_BATCH_BYTES)) {
             PendingSend p = queue.poll();
             queuedBytes -= p.payload.length;
@@ -226,8 +238,8 @@ public final class Producer implements AutoCloseable {
         }
         CompletableFuture<PublishResult> call;
         try {
-            call = broker.publish(new PublishRequest(topic, batch.producerId(), batch.sends().get(0).sequence,
-                    payloads));
+            call = broker.publish(
+                    new PublishRequest(topic, batch.producerId(), batch.sends().get(0).sequence, payloads));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -246,7 +258,8 @@ public final class Producer implements AutoCloseable {
                 failed.add(batch);
                 // a call that failed before it was sent (still connecting) arrives wrapped by its stage
                 lastFailure = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
+                        ? error.getCause()
+                        : error;
                 recovering = true;
             }
             recoverNow = recovering && inFlight.isEmpty();
@@ -317,9 +330,10 @@ public final class Producer implements AutoCloseable {
             notifyAll();
         }
         if (!expired.isEmpty()) {
-            MqException ex = isRefusal(cause) ? new MqException("Send to " + topic + " refused: " + cause.getMessage(),
-                    cause) : new MqException("Send to " + topic + " not acknowledged within " + sendTimeoutMillis
-                    + " ms", cause);
+            MqException ex = isRefusal(cause)
+                    ? new MqException("Send to " + topic + " refused: " + cause.getMessage(), cause)
+                    : new MqException(
+                            "Send to " + topic + " not acknowledged within " + sendTimeoutMillis + " ms", cause);
             expired.forEach(p -> p.future.completeExceptionally(ex));
         }
         pump();

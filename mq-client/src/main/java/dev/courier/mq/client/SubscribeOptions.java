@@ -17,7 +17,10 @@ import java.util.Objects;
 public record SubscribeOptions(StartPosition from, int prefetch, AckMode ackMode, Duration ackTimeout, int threads) {
 
     /** When messages are acknowledged. */
-    public enum AckMode { AUTO, MANUAL }
+    public enum AckMode {
+        AUTO,
+        MANUAL
+    }
 
     public static SubscribeOptions defaults() {
         return new SubscribeOptions(StartPosition.EARLIEST, 100, AckMode.AUTO, Duration.ofSeconds(30), 1);

@@ -66,10 +66,17 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
     static final long HEARTBEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** When the fetch thread last called the broker; fetch thread only. */
     private long lastContact = System.nanoTime();
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    Subscriber(String topic, String subscription, BrokerService broker, ScheduledExecutorService scheduler, Codec codec,
-               SubscribeOptions options, MessageHandler handler) {
+    Subscriber(
+            String topic,
+            String subscription,
+            BrokerService broker,
+            ScheduledExecutorService scheduler,
+            Codec codec,
+            SubscribeOptions options,
+            MessageHandler handler) {
         this.topic = topic;
         this.subscription = subscription;
         this.broker = broker;
@@ -114,15 +121,29 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
                     }
                     if (System.nanoTime() - lastContact >= HEARTBEAT_NANOS) {
                         // No credit, but the handlers are still busy: keep the session (a fetch of nothing).
-                        broker.fetch(new FetchRequest(topic, subscription, consumerId, options.prefetch(), 0, 0,
-                                options.ackTimeout().toMillis())).get();
+                        broker.fetch(new FetchRequest(
+                                        topic,
+                                        subscription,
+                                        consumerId,
+                                        options.prefetch(),
+                                        0,
+                                        0,
+                                        options.ackTimeout().toMillis()))
+                                .get();
                         lastContact = System.nanoTime();
                     }
                     continue;
                 }
                 lastContact = System.nanoTime();
-                FetchResult result = broker.fetch(new FetchRequest(topic, subscription, consumerId, options.prefetch(),
-                        room, WAIT_MILLIS, options.ackTimeout().toMillis())).get();
+                FetchResult result = broker.fetch(new FetchRequest(
+                                topic,
+                                subscription,
+                                consumerId,
+                                options.prefetch(),
+                                room,
+                                WAIT_MILLIS,
+                                options.ackTimeout().toMillis()))
+                        .get();
                 for (Delivery d : result.messages()) {
                     outstanding.incrementAndGet();
                     Message m = new Message(topic, d, codec, this);
@@ -137,10 +158,18 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
                 }
                 subscribed = false;
                 if (isRefusal(e)) {
-                    log.warn("The broker refuses {}/{} to this client ({}); retrying in {} ms", topic, subscription,
-                            e.toString(), backoff);
+                    log.warn(
+                            "The broker refuses {}/{} to this client ({}); retrying in {} ms",
+                            topic,
+                            subscription,
+                            e.toString(),
+                            backoff);
                 } else {
-                    log.debug("Fetch from {}/{} failed ({}); retrying in {} ms", topic, subscription, e.toString(),
+                    log.debug(
+                            "Fetch from {}/{} failed ({}); retrying in {} ms",
+                            topic,
+                            subscription,
+                            e.toString(),
                             backoff);
                 }
                 try {
@@ -209,11 +238,14 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
             broker.ack(new AckRequest(topic, subscription, consumerId, offsets)).whenComplete((n, e) -> {
                 if (e != null && running) {
                     // resent later: acks are idempotent; if they never arrive the broker redelivers
-                    scheduler.schedule(() -> {
-                        acks.addAll(batch);
-                        ackInFlight.set(false);
-                        flushAcks();
-                    }, 200, TimeUnit.MILLISECONDS);
+                    scheduler.schedule(
+                            () -> {
+                                acks.addAll(batch);
+                                ackInFlight.set(false);
+                                flushAcks();
+                            },
+                            200,
+                            TimeUnit.MILLISECONDS);
                     return;
                 }
                 ackInFlight.set(false);
@@ -229,8 +261,9 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
     public void nack(Message m, Duration delay, String reason) {
         released();
         try {
-            broker.nack(new NackRequest(topic, subscription, consumerId, new long[] {m.offset()}, delay.toMillis(),
-                    reason)).exceptionally(e -> {
+            broker.nack(new NackRequest(
+                            topic, subscription, consumerId, new long[] {m.offset()}, delay.toMillis(), reason))
+                    .exceptionally(e -> {
                         log.debug("Nack of {} failed; the ack deadline will redeliver it", m.id(), e);
                         return 0;
                     });
@@ -241,8 +274,8 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
 
     @Override
     public void extend(Message m, Duration extension) {
-        broker.extendDeadline(new ExtendRequest(topic, subscription, consumerId, new long[] {m.offset()},
-                extension.toMillis()));
+        broker.extendDeadline(
+                new ExtendRequest(topic, subscription, consumerId, new long[] {m.offset()}, extension.toMillis()));
     }
 
     @Override

@@ -54,14 +54,14 @@ class ProducerGiveUpTest {
                 }
                 out[i] = offsets.getAndIncrement();
             }
-            return answersLost ? CompletableFuture.failedFuture(new IllegalStateException("answer lost"))
+            return answersLost
+                    ? CompletableFuture.failedFuture(new IllegalStateException("answer lost"))
                     : CompletableFuture.completedFuture(new PublishResult(out, 0));
         }
 
         synchronized int timesStored(String payload) {
             return storedUnder.getOrDefault(payload, Set.of()).size();
         }
-
     }
 
     @Test
@@ -83,7 +83,9 @@ class ProducerGiveUpTest {
         await().atMost(Duration.ofSeconds(10)).until(young::isDone);
 
         assertThat(old).isCompletedExceptionally();
-        assertThat(broker.timesStored("young")).as("stored under one producer id only").isEqualTo(1);
+        assertThat(broker.timesStored("young"))
+                .as("stored under one producer id only")
+                .isEqualTo(1);
         assertThat(broker.timesStored("later")).isEqualTo(1);
         producer.close();
     }

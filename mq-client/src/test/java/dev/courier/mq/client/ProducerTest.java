@@ -41,7 +41,8 @@ class ProducerTest {
 
             /** Stores the batch at offsets from {@code firstOffset}. */
             void store(long firstOffset) {
-                answer.complete(new PublishResult(LongStream.range(firstOffset, firstOffset + size()).toArray(), 0));
+                answer.complete(new PublishResult(
+                        LongStream.range(firstOffset, firstOffset + size()).toArray(), 0));
             }
 
             void fail() {
@@ -65,7 +66,6 @@ class ProducerTest {
         long unanswered() {
             return calls.stream().filter(c -> !c.answer().isDone()).count();
         }
-
     }
 
     /**
@@ -83,7 +83,7 @@ class ProducerTest {
         @Override
         public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
             held.add(command);
-            return super.schedule(() -> { }, 1, TimeUnit.DAYS);
+            return super.schedule(() -> {}, 1, TimeUnit.DAYS);
         }
 
         /** Runs, on the calling thread, what was scheduled so far; answers how many tasks ran. */
@@ -195,19 +195,23 @@ class ProducerTest {
     void afterAFailureItWaitsForTheWindowThenResendsFromTheOldestUnacknowledged() throws Exception {
         Producer p = warmProducer();
         List<CompletableFuture<MessageId>> sends = new ArrayList<>();
-        sends.add(p.send(new byte[10]));           // call 1: sequence 2
-        sends.addAll(send(p, 64 * 3, 10));         // calls 2..4: sequences 3..194
+        sends.add(p.send(new byte[10])); // call 1: sequence 2
+        sends.addAll(send(p, 64 * 3, 10)); // calls 2..4: sequences 3..194
         assertThat(broker.calls).hasSize(5);
         long producerId = broker.call(1).request().producerId();
 
-        broker.call(2).fail();                     // sequences 3..66
-        sends.addAll(send(p, 64, 10));             // queued, not sent while batches are in flight
-        assertThat(scheduler.runHeld()).as("no resend is scheduled while batches are in flight").isZero();
+        broker.call(2).fail(); // sequences 3..66
+        sends.addAll(send(p, 64, 10)); // queued, not sent while batches are in flight
+        assertThat(scheduler.runHeld())
+                .as("no resend is scheduled while batches are in flight")
+                .isZero();
         assertThat(broker.calls).hasSize(5);
-        broker.call(1).store(1);                   // sequence 2 is stored
-        broker.call(4).fail();                     // refused: it skips the sequences of call 2
+        broker.call(1).store(1); // sequence 2 is stored
+        broker.call(4).fail(); // refused: it skips the sequences of call 2
         assertThat(scheduler.runHeld()).isZero();
-        assertThat(broker.calls).as("nothing goes until every batch in flight answered").hasSize(5);
+        assertThat(broker.calls)
+                .as("nothing goes until every batch in flight answered")
+                .hasSize(5);
         broker.call(3).fail();
 
         // after the backoff: everything unacknowledged from the oldest, as the same producer, one batch
@@ -217,7 +221,9 @@ class ProducerTest {
         FakeBroker.Call resend = broker.call(5);
         assertThat(resend.request().producerId()).isEqualTo(producerId);
         assertThat(resend.firstSequence()).isEqualTo(3);
-        assertThat(resend.size()).as("the three failed batches and the 64 queued behind them").isEqualTo(64 * 4);
+        assertThat(resend.size())
+                .as("the three failed batches and the 64 queued behind them")
+                .isEqualTo(64 * 4);
         assertThat(sends.get(1)).isNotDone();
         assertThat(sends.get(0)).isCompletedWithValue(new MessageId("t", 1));
         // while the resend is the probe, nothing else goes however much is queued
@@ -243,8 +249,11 @@ class ProducerTest {
             scheduler.runHeld();
             return lost.isDone();
         });
-        assertThat(lost).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
-                .withCauseInstanceOf(MqException.class).withMessageContaining("not acknowledged within 300 ms");
+        assertThat(lost)
+                .failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(MqException.class)
+                .withMessageContaining("not acknowledged within 300 ms");
 
         CompletableFuture<MessageId> later = p.send(new byte[10]);
         FakeBroker.Call next = broker.calls.get(broker.calls.size() - 1);

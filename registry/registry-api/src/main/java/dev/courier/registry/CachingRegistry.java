@@ -1,6 +1,9 @@
 package dev.courier.registry;
 
 import dev.courier.registry.internal.InstanceCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,8 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The consumer's view of a registry: keeps the last good list of every service it has seen in memory
@@ -259,8 +260,11 @@ public final class CachingRegistry implements Registry {
                 holding = true;
                 if (!confirming) {
                     confirming = true;
-                    log.warn("registry reports {} instance(s) of {} (last good {}); holding until confirmed",
-                            fresh.size(), key, cached(key).size());
+                    log.warn(
+                            "registry reports {} instance(s) of {} (last good {}); holding until confirmed",
+                            fresh.size(),
+                            key,
+                            cached(key).size());
                     confirmer.schedule(this::confirmShrink, confirmationDelay.toMillis(), TimeUnit.MILLISECONDS);
                 }
                 return;

@@ -7,8 +7,7 @@ import java.util.TreeMap;
 /** Finds a {@link RegistryFactory} by URL scheme with {@link ServiceLoader}. Stateless and thread-safe. */
 public final class Registries {
 
-    private Registries() {
-    }
+    private Registries() {}
 
     /** Connects to the registry at {@code url}, for example {@code embedded://}, {@code zookeeper://127.0.0.1:2181}. */
     public static Registry connect(String url) {

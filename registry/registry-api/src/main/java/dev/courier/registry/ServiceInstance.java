@@ -20,8 +20,8 @@ import java.util.TreeSet;
  * @param tags routing tags, for example {@code canary}
  * @param metadata free-form key/value pairs
  */
-public record ServiceInstance(ServiceKey key, String host, int port, int weight, Set<String> tags,
-                              Map<String, String> metadata) {
+public record ServiceInstance(
+        ServiceKey key, String host, int port, int weight, Set<String> tags, Map<String, String> metadata) {
 
     /** The weight used when none is given. */
     public static final int DEFAULT_WEIGHT = 100;

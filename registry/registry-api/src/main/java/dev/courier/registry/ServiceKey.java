@@ -70,7 +70,9 @@ public record ServiceKey(String interfaceName, String version, String group) {
 
     private static void check(String value, String name) {
         Objects.requireNonNull(value, name);
-        if (value.isEmpty() || value.indexOf('/') >= 0 || value.indexOf('~') >= 0
+        if (value.isEmpty()
+                || value.indexOf('/') >= 0
+                || value.indexOf('~') >= 0
                 || (!name.equals("interfaceName") && value.indexOf(':') >= 0)) {
             throw new IllegalArgumentException(name + " must be non-empty without '/', '~' or ':': " + value);
         }

@@ -17,7 +17,9 @@ public record ServiceSnapshot(ServiceKey key, long revision, List<ServiceInstanc
 
     public ServiceSnapshot {
         Objects.requireNonNull(key, "key");
-        instances = instances.stream().sorted(Comparator.comparing(ServiceInstance::id)).toList();
+        instances = instances.stream()
+                .sorted(Comparator.comparing(ServiceInstance::id))
+                .toList();
     }
 
     /** Number of instances. */

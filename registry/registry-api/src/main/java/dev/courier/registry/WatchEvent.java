@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param instance the instance added, updated or removed; {@code null} for a snapshot
  * @param instances all instances of the service after this event, sorted by id
  */
-public record WatchEvent(Type type, ServiceKey key, long revision, ServiceInstance instance,
-                         List<ServiceInstance> instances) {
+public record WatchEvent(
+        Type type, ServiceKey key, long revision, ServiceInstance instance, List<ServiceInstance> instances) {
 
     /** What a {@link WatchEvent} reports. */
     public enum Type {

@@ -1,8 +1,7 @@
 package dev.courier.registry;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +10,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class CachingRegistryTest {
 
@@ -73,13 +74,13 @@ class CachingRegistryTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private static List<ServiceInstance> instances(int n) {
         return java.util.stream.IntStream.range(0, n)
-                .mapToObj(i -> ServiceInstance.of(KEY, "10.0.0." + (i + 1), 9000)).toList();
+                .mapToObj(i -> ServiceInstance.of(KEY, "10.0.0." + (i + 1), 9000))
+                .toList();
     }
 
     @Test
@@ -152,8 +153,9 @@ class CachingRegistryTest {
             int before = seen.size();
             fake.set(instances(2));
             assertThat(seen).hasSize(before);
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(seen.get(seen.size() - 1).instances()).hasSize(2));
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() ->
+                            assertThat(seen.get(seen.size() - 1).instances()).hasSize(2));
             assertThat(cache.list(KEY).instances()).hasSize(2);
         }
     }
@@ -167,8 +169,10 @@ class CachingRegistryTest {
             cache.watch(KEY, seen::add);
             fake.set(List.of());
             fake.set(instances(6));
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).untilAsserted(() ->
-                    assertThat(seen).allSatisfy(e -> assertThat(e.instances()).hasSize(6)));
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(2))
+                    .untilAsserted(() -> assertThat(seen)
+                            .allSatisfy(e -> assertThat(e.instances()).hasSize(6)));
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.courier.registry;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The behaviour every {@link Registry} backend must have. Subclasses start the backend, hand out clients
@@ -129,10 +130,13 @@ public abstract class RegistryContractTest {
         Registration ra = provider.register(a, STABLE_TTL);
         Registration rb = provider.register(b, STABLE_TTL);
         ra.close();
-        await().atMost(SETTLE).untilAsserted(() ->
-                assertThat(events.get(events.size() - 1).instances()).containsExactly(b));
-        List<String> changes = events.stream().skip(1)
-                .map(e -> e.type() + " " + e.instance().port()).toList();
+        await().atMost(SETTLE)
+                .untilAsserted(() ->
+                        assertThat(events.get(events.size() - 1).instances()).containsExactly(b));
+        List<String> changes = events.stream()
+                .skip(1)
+                .map(e -> e.type() + " " + e.instance().port())
+                .toList();
         if (deliversEveryChangeInOrder()) {
             assertThat(changes).containsExactly("ADDED 20011", "ADDED 20012", "REMOVED 20011");
         } else {
@@ -154,8 +158,8 @@ public abstract class RegistryContractTest {
         provider.register(a, TTL);
         List<WatchEvent> events = new CopyOnWriteArrayList<>();
         consumer.watch(key, events::add);
-        await().atMost(SETTLE).untilAsserted(() ->
-                assertThat(consumer.list(key).instances()).containsExactly(a));
+        await().atMost(SETTLE)
+                .untilAsserted(() -> assertThat(consumer.list(key).instances()).containsExactly(a));
 
         long crashedAt = System.nanoTime();
         crash(provider);
@@ -166,7 +170,8 @@ public abstract class RegistryContractTest {
             assertThat(events.get(events.size() - 1).instances()).isEmpty();
         });
         long gone = (System.nanoTime() - crashedAt) / 1_000_000;
-        System.out.printf("[%s] crashed provider gone from the watcher after %d ms (expires within %d ms)%n",
+        System.out.printf(
+                "[%s] crashed provider gone from the watcher after %d ms (expires within %d ms)%n",
                 backendName(), gone, expiresWithin().toMillis());
     }
 
@@ -177,11 +182,12 @@ public abstract class RegistryContractTest {
         ServiceKey key = key("RestartEcho");
         ServiceInstance a = instance(key, 20031);
         provider.register(a, TTL);
-        await().atMost(SETTLE).untilAsserted(() ->
-                assertThat(consumer.list(key).instances()).containsExactly(a));
+        await().atMost(SETTLE)
+                .untilAsserted(() -> assertThat(consumer.list(key).instances()).containsExactly(a));
         restartRegistryOrExpireSession(provider);
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-                assertThat(consumer.list(key).instances()).containsExactly(a));
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(consumer.list(key).instances()).containsExactly(a));
         // and it stays registered: no phantom duplicate, no late expiry. A list that fails (an election
         // after the restart) is no evidence either way; every answer must be exactly the one instance.
         java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
@@ -216,7 +222,8 @@ public abstract class RegistryContractTest {
             int service = s;
             done.add(pool.submit(() -> {
                 for (int i = 0; i < perService; i++) {
-                    registrations.add(provider.register(instance(key("Many" + service), 30000 + i), Duration.ofSeconds(10)));
+                    registrations.add(
+                            provider.register(instance(key("Many" + service), 30000 + i), Duration.ofSeconds(10)));
                 }
             }));
         }
@@ -229,7 +236,8 @@ public abstract class RegistryContractTest {
         }
         pool.shutdown();
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("[%s] %d registrations from 8 threads in %.2f s = %.0f registrations/s%n",
+        System.out.printf(
+                "[%s] %d registrations from 8 threads in %.2f s = %.0f registrations/s%n",
                 backendName(), registrations.size(), seconds, registrations.size() / seconds);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             int total = 0;
@@ -238,12 +246,14 @@ public abstract class RegistryContractTest {
             }
             assertThat(total).isEqualTo(services * perService);
         });
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(events.get(events.size() - 1).instances()).hasSize(perService));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(events.get(events.size() - 1).instances()).hasSize(perService));
         assertThat(consumer.services()).hasSizeGreaterThanOrEqualTo(services);
         registrations.forEach(Registration::close);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(consumer.list(key("Many7")).instances()).isEmpty());
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(consumer.list(key("Many7")).instances()).isEmpty());
     }
 
     @Test
@@ -278,11 +288,19 @@ public abstract class RegistryContractTest {
         });
         long[] micros;
         synchronized (seenAt) {
-            micros = java.util.Arrays.stream(seenAt).map(t -> (t - start) / 1_000).sorted().toArray();
+            micros = java.util.Arrays.stream(seenAt)
+                    .map(t -> (t - start) / 1_000)
+                    .sorted()
+                    .toArray();
         }
-        System.out.printf("[%s] one change seen by %d watchers: p50 %.1f ms, p99 %.1f ms from the start of register(),"
+        System.out.printf(
+                "[%s] one change seen by %d watchers: p50 %.1f ms, p99 %.1f ms from the start of register(),"
                         + " which returned after %.1f ms%n",
-                backendName(), watchers, micros[watchers / 2] / 1000.0, micros[watchers * 99 / 100 - 1] / 1000.0, committed / 1000.0);
+                backendName(),
+                watchers,
+                micros[watchers / 2] / 1000.0,
+                micros[watchers * 99 / 100 - 1] / 1000.0,
+                committed / 1000.0);
     }
 
     @Test
@@ -309,7 +327,8 @@ public abstract class RegistryContractTest {
         provider.register(a, STABLE_TTL);
         provider.register(a.withWeight(7), STABLE_TTL);
         listedSoon(c -> assertThat(c.list(key).instances()).containsExactly(a.withWeight(7)), consumer);
-        await().atMost(SETTLE).untilAsserted(() ->
-                assertThat(events.get(events.size() - 1).instances()).containsExactly(a.withWeight(7)));
+        await().atMost(SETTLE)
+                .untilAsserted(() ->
+                        assertThat(events.get(events.size() - 1).instances()).containsExactly(a.withWeight(7)));
     }
 }

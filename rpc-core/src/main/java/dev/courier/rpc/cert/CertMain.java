@@ -18,14 +18,19 @@ import java.util.concurrent.Callable;
  *   courier cert issue NAME --dir DIR    writes DIR/NAME.pem and DIR/NAME-key.pem signed by that CA
  * </pre>
  */
-@Command(name = "cert", mixinStandardHelpOptions = true, description = "A development certificate authority.",
+@Command(
+        name = "cert",
+        mixinStandardHelpOptions = true,
+        description = "A development certificate authority.",
         subcommands = {CertMain.Init.class, CertMain.Issue.class})
 public final class CertMain {
 
     /** Exit code when the files cannot be written or read. */
     static final int EXIT_FAILED = 1;
 
-    @Command(name = "init", mixinStandardHelpOptions = true,
+    @Command(
+            name = "init",
+            mixinStandardHelpOptions = true,
             description = "Creates a CA: DIR/ca.pem and DIR/ca-key.pem.")
     static final class Init implements Callable<Integer> {
         @Option(names = "--dir", required = true, description = "Directory of the CA (created if missing).")
@@ -35,8 +40,8 @@ public final class CertMain {
         public Integer call() {
             try {
                 DevCa ca = DevCa.init(dir);
-                System.out.println("courier cert: CA written to " + ca.certificate() + " and "
-                        + dir.resolve(DevCa.CA_KEY));
+                System.out.println(
+                        "courier cert: CA written to " + ca.certificate() + " and " + dir.resolve(DevCa.CA_KEY));
                 return 0;
             } catch (FileAlreadyExistsException e) {
                 System.err.println("courier cert: " + dir + " already holds a CA; issue certificates with"
@@ -49,7 +54,9 @@ public final class CertMain {
         }
     }
 
-    @Command(name = "issue", mixinStandardHelpOptions = true,
+    @Command(
+            name = "issue",
+            mixinStandardHelpOptions = true,
             description = "Issues DIR/NAME.pem and DIR/NAME-key.pem (SAN localhost, 127.0.0.1; CN=NAME).")
     static final class Issue implements Callable<Integer> {
         @Parameters(index = "0", description = "The certificate's name (its CN, the client's principal).")

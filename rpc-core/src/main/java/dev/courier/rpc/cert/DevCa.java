@@ -1,5 +1,6 @@
 package dev.courier.rpc.cert;
 
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -8,7 +9,6 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -23,8 +23,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.io.Reader;
+import java.io.Writer;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -63,8 +63,7 @@ import java.util.regex.Pattern;
 public final class DevCa {
 
     /** A certificate and key issued by {@link #issue}. */
-    public record Issued(String name, Path certificate, Path privateKey) {
-    }
+    public record Issued(String name, Path certificate, Path privateKey) {}
 
     public static final String CA_CERT = "ca.pem";
     public static final String CA_KEY = "ca-key.pem";
@@ -100,11 +99,17 @@ public final class DevCa {
         Instant now = Instant.now();
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(CA_VALIDITY)), subject, pair.getPublic())
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                            subject,
+                            serial(),
+                            Date.from(now.minus(Duration.ofHours(1))),
+                            Date.from(now.plus(CA_VALIDITY)),
+                            subject,
+                            pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
             X509Certificate ca = sign(b, pair.getPrivate());
             writeKey(key, pair.getPrivate());
             writeCert(cert, ca);
@@ -119,9 +124,9 @@ public final class DevCa {
         Path cert = dir.resolve(CA_CERT);
         Path key = dir.resolve(CA_KEY);
         try (Reader certIn = Files.newBufferedReader(cert, StandardCharsets.US_ASCII);
-             PEMParser certPem = new PEMParser(certIn);
-             Reader keyIn = Files.newBufferedReader(key, StandardCharsets.US_ASCII);
-             PEMParser keyPem = new PEMParser(keyIn)) {
+                PEMParser certPem = new PEMParser(certIn);
+                Reader keyIn = Files.newBufferedReader(key, StandardCharsets.US_ASCII);
+                PEMParser keyPem = new PEMParser(keyIn)) {
             Object c = certPem.readObject();
             Object k = keyPem.readObject();
             if (!(c instanceof X509CertificateHolder holder)) {
@@ -130,7 +135,9 @@ public final class DevCa {
             if (!(k instanceof PrivateKeyInfo info)) {
                 throw new IOException(key + " holds no PKCS#8 private key");
             }
-            return new DevCa(dir, new JcaX509CertificateConverter().getCertificate(holder),
+            return new DevCa(
+                    dir,
+                    new JcaX509CertificateConverter().getCertificate(holder),
                     new JcaPEMKeyConverter().getPrivateKey(info));
         } catch (GeneralSecurityException e) {
             throw new IOException("Cannot read the CA in " + dir + ": " + e, e);
@@ -155,17 +162,24 @@ public final class DevCa {
         Instant now = Instant.now();
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(LEAF_VALIDITY)),
-                    new X500Name("CN=" + name), pair.getPublic())
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                            caCert,
+                            serial(),
+                            Date.from(now.minus(Duration.ofHours(1))),
+                            Date.from(now.plus(LEAF_VALIDITY)),
+                            new X500Name("CN=" + name),
+                            pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                    }))
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                            new GeneralName(GeneralName.dNSName, "localhost"),
-                            new GeneralName(GeneralName.iPAddress, "127.0.0.1")}))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()))
+                        new GeneralName(GeneralName.dNSName, "localhost"),
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+                    }))
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()))
                     .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert));
             X509Certificate cert = sign(b, caKey);
             Path certFile = dir.resolve(name + ".pem");
@@ -196,13 +210,13 @@ public final class DevCa {
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key)
             throws OperatorCreationException, GeneralSecurityException {
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+        return new JcaX509CertificateConverter()
+                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
     }
 
     private static void writeCert(Path file, X509Certificate cert) throws IOException {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
-             JcaPEMWriter pem = new JcaPEMWriter(out)) {
+                JcaPEMWriter pem = new JcaPEMWriter(out)) {
             pem.writeObject(cert);
         }
     }
@@ -215,7 +229,7 @@ public final class DevCa {
             Files.createFile(file);
         }
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
-             JcaPEMWriter pem = new JcaPEMWriter(out)) {
+                JcaPEMWriter pem = new JcaPEMWriter(out)) {
             pem.writeObject(new JcaPKCS8Generator(key, null));
         }
     }

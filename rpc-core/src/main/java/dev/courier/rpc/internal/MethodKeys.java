@@ -7,8 +7,7 @@ import java.lang.reflect.Method;
 /** Names services and methods the same way on both ends. */
 public final class MethodKeys {
 
-    private MethodKeys() {
-    }
+    private MethodKeys() {}
 
     /** The JVM descriptors of {@code method}'s parameter types, concatenated: {@code "Ljava/lang/String;I"}. */
     public static String parameterDescriptor(Method method) {

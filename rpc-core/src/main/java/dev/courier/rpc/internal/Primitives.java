@@ -8,12 +8,26 @@ import java.util.concurrent.ExecutionException;
 public final class Primitives {
 
     private static final Map<Class<?>, Class<?>> WRAPPERS = Map.of(
-            boolean.class, Boolean.class, byte.class, Byte.class, char.class, Character.class,
-            short.class, Short.class, int.class, Integer.class, long.class, Long.class,
-            float.class, Float.class, double.class, Double.class, void.class, Void.class);
+            boolean.class,
+            Boolean.class,
+            byte.class,
+            Byte.class,
+            char.class,
+            Character.class,
+            short.class,
+            Short.class,
+            int.class,
+            Integer.class,
+            long.class,
+            Long.class,
+            float.class,
+            Float.class,
+            double.class,
+            Double.class,
+            void.class,
+            Void.class);
 
-    private Primitives() {
-    }
+    private Primitives() {}
 
     /** The box of a primitive type; any other type as is. */
     public static Class<?> wrap(Class<?> type) {

@@ -11,8 +11,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 /** The channel and event-loop types of the transport (NIO), chosen in one place. */
 public final class Transport {
 
-    private Transport() {
-    }
+    private Transport() {}
 
     public static EventLoopGroup newGroup(int threads, String name) {
         return new NioEventLoopGroup(threads, new DefaultThreadFactory(name, true));

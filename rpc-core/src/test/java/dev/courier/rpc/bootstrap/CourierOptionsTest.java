@@ -37,31 +37,51 @@ class CourierOptionsTest {
             return chain.proceed(invocation);
         };
         ServerInterceptor server = (invocation, chain) -> {
-            seen.add("server " + invocation.method().getName() + " " + invocation.arguments()[0]);
+            seen.add(
+                    "server " + invocation.method().getName() + " " + invocation.arguments()[0]);
             return chain.proceed(invocation);
         };
-        try (Courier courier = Courier.builder().registry(registryUrl).scan("dev.courier.rpc.bootstrap.good")
-                .clientInterceptor(client).serverInterceptor(server).serializer("protostuff")
-                .compression(Compression.LZ4, 0).registryCacheDirectory(cache).start()) {
+        try (Courier courier = Courier.builder()
+                .registry(registryUrl)
+                .scan("dev.courier.rpc.bootstrap.good")
+                .clientInterceptor(client)
+                .serverInterceptor(server)
+                .serializer("protostuff")
+                .compression(Compression.LZ4, 0)
+                .registryCacheDirectory(cache)
+                .start()) {
             // the server takes protostuff only: these calls succeed only if the references send it too
             assertThat(courier.reference(Hello.class).hello("Ada")).isEqualTo("Hello, Ada");
             CompressingFrontend frontend = courier.inject(new CompressingFrontend());
             assertThat(frontend.gzipped.hello("Grace")).isEqualTo("Hello, Grace");
             assertThat(frontend.plain.hello("Linus")).isEqualTo("Hello, Linus");
-            assertThat(ListedServerInterceptor.FIRST_ARGUMENTS).as("the interceptor listed in META-INF/services")
+            assertThat(ListedServerInterceptor.FIRST_ARGUMENTS)
+                    .as("the interceptor listed in META-INF/services")
                     .contains("Ada", "Grace", "Linus");
-            assertThat(seen).containsExactly("client hello", "server hello Ada", "client hello", "server hello Grace",
-                    "client hello", "server hello Linus");
+            assertThat(seen)
+                    .containsExactly(
+                            "client hello",
+                            "server hello Ada",
+                            "client hello",
+                            "server hello Grace",
+                            "client hello",
+                            "server hello Linus");
             try (var files = Files.list(cache)) {
-                assertThat(files.toList()).as("the last good list of the service, kept on disk").isNotEmpty();
+                assertThat(files.toList())
+                        .as("the last good list of the service, kept on disk")
+                        .isNotEmpty();
             }
         }
     }
 
     @Test
     void aReferenceNamingAnUnknownCodecOrSerializerFailsTheStartWithTheFix() {
-        assertThatThrownBy(() -> Courier.builder().registry(registryUrl).inject(new BadCompressionFrontend()).start())
+        assertThatThrownBy(() -> Courier.builder()
+                        .registry(registryUrl)
+                        .inject(new BadCompressionFrontend())
+                        .start())
                 .isInstanceOf(CourierConfigurationException.class)
-                .hasMessageContaining("unknown compression 'zstd'").hasMessageContaining("unknown serializer 'json'");
+                .hasMessageContaining("unknown compression 'zstd'")
+                .hasMessageContaining("unknown serializer 'json'");
     }
 }

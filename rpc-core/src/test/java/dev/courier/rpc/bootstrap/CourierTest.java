@@ -26,7 +26,10 @@ class CourierTest {
     void scansExportsRegistersInjectsAndDeregistersOnClose() {
         ServiceKey key = ServiceKey.of(Hello.class);
         try (Registry observer = Registries.connect(registryUrl)) {
-            Courier courier = Courier.builder().registry(registryUrl).scan("dev.courier.rpc.bootstrap.good").start();
+            Courier courier = Courier.builder()
+                    .registry(registryUrl)
+                    .scan("dev.courier.rpc.bootstrap.good")
+                    .start();
             try {
                 assertThat(courier.service(HelloImpl.class)).isNotNull();
                 ServiceInstance registered = observer.list(key).instances().get(0);
@@ -40,35 +43,48 @@ class CourierTest {
             } finally {
                 courier.close();
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> observer.list(key).instances().isEmpty());
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> observer.list(key).instances().isEmpty());
         }
     }
 
     @Test
     void consumerOnlyCourierCallsProvidersOfAnotherOne() {
-        try (Courier provider = Courier.builder().registry(registryUrl).scan("dev.courier.rpc.bootstrap.good").start();
-             Courier consumer = Courier.builder().registry(registryUrl).inject(new Frontend()).start()) {
+        try (Courier provider = Courier.builder()
+                        .registry(registryUrl)
+                        .scan("dev.courier.rpc.bootstrap.good")
+                        .start();
+                Courier consumer = Courier.builder()
+                        .registry(registryUrl)
+                        .inject(new Frontend())
+                        .start()) {
             assertThat(consumer.server()).isNull();
             assertThat(consumer.reference(Hello.class).hello("Linus")).isEqualTo("Hello, Linus");
-            // the provider counts a call in flight until just after its answer is queued, which the consumer may see first
+            // the provider counts a call in flight until just after its answer is queued, which the consumer may see
+            // first
             await().atMost(Duration.ofSeconds(20)).until(() -> provider.server().inFlightCalls() == 0);
         }
     }
 
     @Test
     void twoProvidersOfOneKeyFailAtStartWithTheFix() {
-        assertThatThrownBy(() -> Courier.builder().registry(registryUrl).scan("dev.courier.rpc.bootstrap.duplicate")
-                .start())
+        assertThatThrownBy(() -> Courier.builder()
+                        .registry(registryUrl)
+                        .scan("dev.courier.rpc.bootstrap.duplicate")
+                        .start())
                 .isInstanceOf(CourierConfigurationException.class)
                 .hasMessageContaining("Two providers of dev.courier.rpc.bootstrap.duplicate.Echo")
-                .hasMessageContaining("EchoOne").hasMessageContaining("EchoTwo")
+                .hasMessageContaining("EchoOne")
+                .hasMessageContaining("EchoTwo")
                 .hasMessageContaining("different version or group");
     }
 
     @Test
     void badReferencesFailAtStartWithTheFix() {
-        assertThatThrownBy(() -> Courier.builder().registry(registryUrl).scan("dev.courier.rpc.bootstrap.badref")
-                .start())
+        assertThatThrownBy(() -> Courier.builder()
+                        .registry(registryUrl)
+                        .scan("dev.courier.rpc.bootstrap.badref")
+                        .start())
                 .isInstanceOf(CourierConfigurationException.class)
                 .hasMessageContaining("WorkerImpl.notAnInterface has type dev.courier.rpc.bootstrap.badref.WorkerImpl,"
                         + " which is not an interface; declare the field as the service interface")

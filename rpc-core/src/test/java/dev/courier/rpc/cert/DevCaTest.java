@@ -37,8 +37,8 @@ class DevCaTest {
         cert.verify(caCert.getPublicKey());
         cert.checkValidity();
         assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=alice");
-        assertThat(cert.getSubjectAlternativeNames()).containsExactlyInAnyOrder(List.of(2, "localhost"),
-                List.of(7, "127.0.0.1"));
+        assertThat(cert.getSubjectAlternativeNames())
+                .containsExactlyInAnyOrder(List.of(2, "localhost"), List.of(7, "127.0.0.1"));
         assertThat(cert.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
         assertThat(cert.getBasicConstraints()).as("not a CA").isEqualTo(-1);
         assertThat(caCert.getBasicConstraints()).isGreaterThanOrEqualTo(0);

@@ -60,8 +60,11 @@ class ClusterTest {
     }
 
     private RpcServer provider(NamedProvider impl, ExportOptions options) {
-        return owned(RpcServer.builder().host("127.0.0.1").registry(registry)
-                .export(ClusterService.class, impl, options).start());
+        return owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .registry(registry)
+                .export(ClusterService.class, impl, options)
+                .start());
     }
 
     private RpcServer provider(NamedProvider impl) {
@@ -78,8 +81,10 @@ class ClusterTest {
         NamedProvider b = new NamedProvider("b");
         provider(a, ExportOptions.create().weight(300));
         provider(b, ExportOptions.create().weight(100));
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
-                .loadBalance(LoadBalance.RANDOM).build();
+        ClusterService service = client(RpcClient.builder())
+                .reference(ClusterService.class)
+                .loadBalance(LoadBalance.RANDOM)
+                .build();
 
         int n = 2_000;
         Map<String, Integer> counts = new ConcurrentHashMap<>();
@@ -92,7 +97,10 @@ class ClusterTest {
 
     /** A provider whose server is up and registered by hand, so that its entry can leave while it serves on. */
     private RpcServer unregisteredProvider(NamedProvider impl) {
-        return owned(RpcServer.builder().host("127.0.0.1").export(ClusterService.class, impl).start());
+        return owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .export(ClusterService.class, impl)
+                .start());
     }
 
     /** Round-robin over two providers alternates, so 20 answers in a row from one mean the other left. */
@@ -110,8 +118,10 @@ class ClusterTest {
         NamedProvider a = new NamedProvider("a");
         RpcServer serverA = unregisteredProvider(a);
         Registration registrationA = registry.register(ServiceInstance.of(KEY, "127.0.0.1", serverA.port()));
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
-                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        ClusterService service = client(RpcClient.builder())
+                .reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN)
+                .build();
         assertThat(service.name()).isEqualTo("a");
 
         NamedProvider b = new NamedProvider("b");
@@ -138,8 +148,10 @@ class ClusterTest {
         registryOfA.register(ServiceInstance.of(KEY, "127.0.0.1", serverA.port()), Duration.ofSeconds(1));
         NamedProvider b = new NamedProvider("b");
         provider(b);
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
-                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        ClusterService service = client(RpcClient.builder())
+                .reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN)
+                .build();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             service.name();
             return a.calls.get() > 0 && b.calls.get() > 0;
@@ -160,8 +172,10 @@ class ClusterTest {
 
     @Test
     void noProviderIsATypedError() {
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class).build();
-        assertThatThrownBy(service::name).isInstanceOf(NoProviderException.class)
+        ClusterService service =
+                client(RpcClient.builder()).reference(ClusterService.class).build();
+        assertThatThrownBy(service::name)
+                .isInstanceOf(NoProviderException.class)
                 .hasMessageContaining(ClusterService.class.getName());
     }
 
@@ -169,7 +183,10 @@ class ClusterTest {
     private List<KillableProxy> crashableProviders(List<NamedProvider> impls) throws Exception {
         List<KillableProxy> proxies = new ArrayList<>();
         for (NamedProvider impl : impls) {
-            RpcServer server = owned(RpcServer.builder().host("127.0.0.1").export(ClusterService.class, impl).start());
+            RpcServer server = owned(RpcServer.builder()
+                    .host("127.0.0.1")
+                    .export(ClusterService.class, impl)
+                    .start());
             KillableProxy proxy = owned(new KillableProxy(server.address()));
             Registration r = registry.register(ServiceInstance.of(KEY, "127.0.0.1", proxy.port()));
             owned(r::close);
@@ -183,7 +200,9 @@ class ClusterTest {
         List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"), new NamedProvider("c"));
         List<KillableProxy> proxies = crashableProviders(impls);
         RpcClient client = client(RpcClient.builder());
-        ClusterService service = client.reference(ClusterService.class).timeout(Duration.ofSeconds(5)).build();
+        ClusterService service = client.reference(ClusterService.class)
+                .timeout(Duration.ofSeconds(5))
+                .build();
 
         AtomicInteger ok = new AtomicInteger();
         List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -202,7 +221,8 @@ class ClusterTest {
                     }
                 });
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> impls.get(0).calls.get() > 20);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> impls.get(0).calls.get() > 20);
             proxies.get(0).kill();
             int afterKill = ok.get();
             await().atMost(Duration.ofSeconds(20)).until(() -> ok.get() > afterKill + 500);
@@ -218,15 +238,22 @@ class ClusterTest {
     void aNonIdempotentCallCutByAProviderCrashFailsAndRanExactlyOnce() throws Exception {
         List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"), new NamedProvider("c"));
         List<KillableProxy> proxies = crashableProviders(impls);
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
-                .timeout(Duration.ofSeconds(30)).build();
+        ClusterService service = client(RpcClient.builder())
+                .reference(ClusterService.class)
+                .timeout(Duration.ofSeconds(30))
+                .build();
         ExecutorService caller = Executors.newSingleThreadExecutor();
         owned(caller::shutdownNow);
         owned(() -> impls.forEach(p -> p.release.countDown()));
 
         java.util.concurrent.Future<String> call = caller.submit(() -> service.slowRecord(60_000, "once"));
-        int running = await().atMost(Duration.ofSeconds(10)).until(() -> java.util.stream.IntStream.range(0, 3)
-                .filter(i -> impls.get(i).calls.get() == 1).findFirst().orElse(-1), i -> i >= 0);
+        int running = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> java.util.stream.IntStream.range(0, 3)
+                                .filter(i -> impls.get(i).calls.get() == 1)
+                                .findFirst()
+                                .orElse(-1),
+                        i -> i >= 0);
         proxies.get(running).kill(); // the call is running there: it may have had its effect
 
         assertThatThrownBy(() -> call.get(20, TimeUnit.SECONDS))
@@ -240,10 +267,17 @@ class ClusterTest {
     void breakerOpensOnAFailingProviderAndClosesAfterRecovery() throws Exception {
         List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
         List<KillableProxy> proxies = crashableProviders(impls);
-        RpcClient client = client(RpcClient.builder().circuitBreaker(CircuitBreakerConfig.custom()
-                .slidingWindowSize(4).minimumNumberOfCalls(4).failureRateThreshold(50)
-                .waitDurationInOpenState(Duration.ofMillis(300)).permittedNumberOfCallsInHalfOpenState(2).build()));
-        ClusterService service = client.reference(ClusterService.class).loadBalance(LoadBalance.ROUND_ROBIN).build();
+        RpcClient client = client(RpcClient.builder()
+                .circuitBreaker(CircuitBreakerConfig.custom()
+                        .slidingWindowSize(4)
+                        .minimumNumberOfCalls(4)
+                        .failureRateThreshold(50)
+                        .waitDurationInOpenState(Duration.ofMillis(300))
+                        .permittedNumberOfCallsInHalfOpenState(2)
+                        .build()));
+        ClusterService service = client.reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN)
+                .build();
         int port = proxies.get(0).port();
 
         for (int i = 0; i < 10; i++) {
@@ -278,8 +312,10 @@ class ClusterTest {
         List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
         List<KillableProxy> proxies = crashableProviders(impls);
         RpcClient client = client(RpcClient.builder());
-        ClusterService failfast = client.reference(ClusterService.class).faultTolerance(FaultTolerance.FAILFAST)
-                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        ClusterService failfast = client.reference(ClusterService.class)
+                .faultTolerance(FaultTolerance.FAILFAST)
+                .loadBalance(LoadBalance.ROUND_ROBIN)
+                .build();
         int portA = proxies.get(0).port();
         int portB = proxies.get(1).port();
         // service exceptions do not count against a provider
@@ -296,8 +332,11 @@ class ClusterTest {
         int answeredByA = 0;
         // bounded: round robin sends every other call to a, so 10 failures take about 20 calls
         for (int calls = 0; client.breakerState("127.0.0.1", portA) == CircuitBreaker.State.CLOSED; calls++) {
-            assertThat(calls).as("calls before a's breaker opened (%d failed, %d answered by a after its kill)",
-                    failures, answeredByA).isLessThan(200);
+            assertThat(calls)
+                    .as(
+                            "calls before a's breaker opened (%d failed, %d answered by a after its kill)",
+                            failures, answeredByA)
+                    .isLessThan(200);
             try {
                 if (failfast.name().equals("a")) {
                     answeredByA++;
@@ -305,7 +344,9 @@ class ClusterTest {
             } catch (dev.courier.rpc.ConnectionException e) {
                 failures++;
             }
-            assertThat(failures).as("failed calls on a before its breaker opened").isLessThanOrEqualTo(10);
+            assertThat(failures)
+                    .as("failed calls on a before its breaker opened")
+                    .isLessThanOrEqualTo(10);
         }
         assertThat(answeredByA).as("calls a answered after its kill").isZero();
         assertThat(failures).isEqualTo(10);
@@ -323,12 +364,16 @@ class ClusterTest {
         List<NamedProvider> impls = List.of(new NamedProvider("a"), new NamedProvider("b"));
         List<KillableProxy> proxies = crashableProviders(impls);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        ClusterService service = client(RpcClient.builder().meterRegistry(meters)).reference(ClusterService.class)
-                .loadBalance(LoadBalance.ROUND_ROBIN).build();
+        ClusterService service = client(RpcClient.builder().meterRegistry(meters))
+                .reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN)
+                .build();
         for (int i = 0; i < 10; i++) {
             service.name();
         }
-        assertThat(meters.get("courier.client.retries").counter().count()).as("no retry while both answer").isZero();
+        assertThat(meters.get("courier.client.retries").counter().count())
+                .as("no retry while both answer")
+                .isZero();
 
         proxies.get(0).kill(); // a is gone: each call that picks a first is retried on b
         int callsOfB = impls.get(1).calls.get();
@@ -344,8 +389,12 @@ class ClusterTest {
     void failfastReportsTheErrorAndFailsafeReturnsTheDefault() {
         provider(new NamedProvider("a"));
         RpcClient client = client(RpcClient.builder());
-        ClusterService failfast = client.reference(ClusterService.class).faultTolerance(FaultTolerance.FAILFAST).build();
-        ClusterService failsafe = client.reference(ClusterService.class).faultTolerance(FaultTolerance.FAILSAFE).build();
+        ClusterService failfast = client.reference(ClusterService.class)
+                .faultTolerance(FaultTolerance.FAILFAST)
+                .build();
+        ClusterService failsafe = client.reference(ClusterService.class)
+                .faultTolerance(FaultTolerance.FAILSAFE)
+                .build();
         assertThatThrownBy(failfast::fail).isInstanceOf(RemoteException.class).hasMessageContaining("always fails");
         assertThat(failsafe.fail()).isZero();
     }
@@ -356,8 +405,11 @@ class ClusterTest {
         NamedProvider b = new NamedProvider("b");
         provider(a);
         provider(b);
-        ClusterService forking = client(RpcClient.builder()).reference(ClusterService.class)
-                .faultTolerance(FaultTolerance.FORKING).forks(2).build();
+        ClusterService forking = client(RpcClient.builder())
+                .reference(ClusterService.class)
+                .faultTolerance(FaultTolerance.FORKING)
+                .forks(2)
+                .build();
         assertThat(forking.name()).isIn("a", "b");
         await().atMost(Duration.ofSeconds(20)).until(() -> a.calls.get() == 1 && b.calls.get() == 1);
     }
@@ -365,17 +417,21 @@ class ClusterTest {
     @Test
     void attachmentsTravelFromConsumerInterceptorsToTheProvider() {
         Map<String, String> seenByServerInterceptor = new ConcurrentHashMap<>();
-        owned(RpcServer.builder().host("127.0.0.1").registry(registry)
+        owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .registry(registry)
                 .interceptor((invocation, chain) -> {
                     seenByServerInterceptor.putAll(invocation.attachments());
                     return chain.proceed(invocation);
                 })
-                .export(ClusterService.class, new NamedProvider("a"), ExportOptions.create()).start());
-        ClusterService service = client(RpcClient.builder()
-                .interceptor((invocation, chain) -> {
+                .export(ClusterService.class, new NamedProvider("a"), ExportOptions.create())
+                .start());
+        ClusterService service = client(RpcClient.builder().interceptor((invocation, chain) -> {
                     invocation.attachments().put("trace-id", "t-42");
                     return chain.proceed(invocation);
-                })).reference(ClusterService.class).build();
+                }))
+                .reference(ClusterService.class)
+                .build();
 
         assertThat(service.attachment("trace-id")).isEqualTo("t-42");
         assertThat(seenByServerInterceptor).containsEntry("trace-id", "t-42");
@@ -385,7 +441,8 @@ class ClusterTest {
     void rateLimiterRejectsWithATypedError() {
         NamedProvider a = new NamedProvider("a");
         provider(a, ExportOptions.create().rateLimit(1));
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class).build();
+        ClusterService service =
+                client(RpcClient.builder()).reference(ClusterService.class).build();
         List<Throwable> errors = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             try {
@@ -394,8 +451,11 @@ class ClusterTest {
                 errors.add(e);
             }
         }
-        assertThat(errors).isNotEmpty().allSatisfy(e -> assertThat(e).isInstanceOf(RateLimitedException.class)
-                .hasMessageContaining("Rate limit of 1 calls/s"));
+        assertThat(errors)
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e)
+                        .isInstanceOf(RateLimitedException.class)
+                        .hasMessageContaining("Rate limit of 1 calls/s"));
         assertThat(a.calls.get()).isEqualTo(20 - errors.size());
     }
 
@@ -404,11 +464,14 @@ class ClusterTest {
         NamedProvider a = new NamedProvider("a");
         provider(a, ExportOptions.create().methodMaxConcurrent("slowName", 1));
         // a deadline far beyond the one-second call: a loaded machine must not turn it into a timeout
-        ClusterService service = client(RpcClient.builder()).reference(ClusterService.class)
-                .timeout(Duration.ofSeconds(30)).build();
+        ClusterService service = client(RpcClient.builder())
+                .reference(ClusterService.class)
+                .timeout(Duration.ofSeconds(30))
+                .build();
         CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> service.slowName(1_000));
         await().atMost(Duration.ofSeconds(20)).until(() -> a.calls.get() == 1);
-        assertThatThrownBy(() -> service.slowName(0)).isInstanceOf(ServerBusyException.class)
+        assertThatThrownBy(() -> service.slowName(0))
+                .isInstanceOf(ServerBusyException.class)
                 .hasMessageContaining("Concurrency limit of 1");
         assertThat(service.name()).isEqualTo("a");
         assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo("a");
@@ -418,24 +481,49 @@ class ClusterTest {
     void metricsCountCallsErrorsAndBreakerState() {
         SimpleMeterRegistry clientMeters = new SimpleMeterRegistry();
         SimpleMeterRegistry serverMeters = new SimpleMeterRegistry();
-        RpcServer server = owned(RpcServer.builder().host("127.0.0.1").registry(registry).meterRegistry(serverMeters)
-                .export(ClusterService.class, new NamedProvider("a"), ExportOptions.create()).start());
+        RpcServer server = owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .registry(registry)
+                .meterRegistry(serverMeters)
+                .export(ClusterService.class, new NamedProvider("a"), ExportOptions.create())
+                .start());
         ClusterService service = client(RpcClient.builder().meterRegistry(clientMeters))
-                .reference(ClusterService.class).build();
+                .reference(ClusterService.class)
+                .build();
         for (int i = 0; i < 3; i++) {
             service.name();
         }
         assertThatThrownBy(service::fail).isInstanceOf(RemoteException.class);
 
-        assertThat(clientMeters.get("courier.client.calls").tags("method", "name", "outcome", "ok").timer().count())
+        assertThat(clientMeters
+                        .get("courier.client.calls")
+                        .tags("method", "name", "outcome", "ok")
+                        .timer()
+                        .count())
                 .isEqualTo(3);
-        assertThat(clientMeters.get("courier.client.errors").tags("method", "fail", "kind", "remote").counter()
-                .count()).isEqualTo(1);
-        assertThat(clientMeters.get("courier.client.breaker.state").tags("address", "127.0.0.1:" + server.port())
-                .gauge().value()).isZero();
-        assertThat(serverMeters.get("courier.server.calls").tags("method", "name", "outcome", "ok").timer().count())
+        assertThat(clientMeters
+                        .get("courier.client.errors")
+                        .tags("method", "fail", "kind", "remote")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(clientMeters
+                        .get("courier.client.breaker.state")
+                        .tags("address", "127.0.0.1:" + server.port())
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(serverMeters
+                        .get("courier.server.calls")
+                        .tags("method", "name", "outcome", "ok")
+                        .timer()
+                        .count())
                 .isEqualTo(3);
-        assertThat(serverMeters.get("courier.server.calls").tags("method", "fail", "outcome", "error").timer().count())
+        assertThat(serverMeters
+                        .get("courier.server.calls")
+                        .tags("method", "fail", "outcome", "error")
+                        .timer()
+                        .count())
                 .isEqualTo(1);
     }
 
@@ -443,7 +531,10 @@ class ClusterTest {
     void routesByTags() {
         provider(new NamedProvider("plain"));
         provider(new NamedProvider("canary"), ExportOptions.create().tags("canary"));
-        ClusterService canary = client(RpcClient.builder()).reference(ClusterService.class).tags("canary").build();
+        ClusterService canary = client(RpcClient.builder())
+                .reference(ClusterService.class)
+                .tags("canary")
+                .build();
         for (int i = 0; i < 20; i++) {
             assertThat(canary.name()).isEqualTo("canary");
         }
@@ -456,8 +547,11 @@ class ClusterTest {
         for (int i = 0; i < 3; i++) {
             NamedProvider old = new NamedProvider("old-" + i);
             executions.add(old);
-            servers.add(RpcServer.builder().host("127.0.0.1").registry(registry)
-                    .export(ClusterService.class, old, ExportOptions.create()).start());
+            servers.add(RpcServer.builder()
+                    .host("127.0.0.1")
+                    .registry(registry)
+                    .export(ClusterService.class, old, ExportOptions.create())
+                    .start());
         }
         RpcClient client = client(RpcClient.builder());
         // record() is not idempotent: only calls that provably did not run may be retried
@@ -487,8 +581,11 @@ class ClusterTest {
                 servers.get(i).close();
                 NamedProvider fresh = new NamedProvider("new-" + i);
                 executions.add(fresh);
-                replacements.add(RpcServer.builder().host("127.0.0.1").registry(registry)
-                        .export(ClusterService.class, fresh, ExportOptions.create()).start());
+                replacements.add(RpcServer.builder()
+                        .host("127.0.0.1")
+                        .registry(registry)
+                        .export(ClusterService.class, fresh, ExportOptions.create())
+                        .start());
                 await().atMost(Duration.ofSeconds(10)).until(() -> fresh.calls.get() > 50);
             }
         } finally {

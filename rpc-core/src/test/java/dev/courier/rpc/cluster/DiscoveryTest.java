@@ -53,13 +53,21 @@ class DiscoveryTest {
         Registry providerRegistry = owned(Registries.connect(url));
         NamedProvider a = new NamedProvider("a");
         NamedProvider b = new NamedProvider("b");
-        owned(RpcServer.builder().host("127.0.0.1").registry(providerRegistry)
-                .export(ClusterService.class, a, ExportOptions.create()).start());
-        RpcServer serverB = owned(RpcServer.builder().host("127.0.0.1").export(ClusterService.class, b).start());
+        owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .registry(providerRegistry)
+                .export(ClusterService.class, a, ExportOptions.create())
+                .start());
+        RpcServer serverB = owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .export(ClusterService.class, b)
+                .start());
         Registration registrationB = providerRegistry.register(
                 ServiceInstance.of(ServiceKey.of(ClusterService.class), "127.0.0.1", serverB.port()));
         RpcClient client = owned(RpcClient.builder().registry(url).build());
-        ClusterService service = client.reference(ClusterService.class).loadBalance(LoadBalance.ROUND_ROBIN).build();
+        ClusterService service = client.reference(ClusterService.class)
+                .loadBalance(LoadBalance.ROUND_ROBIN)
+                .build();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             service.name();
@@ -96,8 +104,7 @@ class DiscoveryTest {
         discoversAndFollowsProviders("raft://" + member.address());
     }
 
-    private record RaftMember(RaftRegistryServer server, String address) {
-    }
+    private record RaftMember(RaftRegistryServer server, String address) {}
 
     /**
      * A one-member Raft registry. A member's address is part of the group's configuration, so its port
@@ -111,8 +118,8 @@ class DiscoveryTest {
                 port = s.getLocalPort();
             }
             String address = "127.0.0.1:" + port;
-            RaftRegistryServer server = new RaftRegistryServer("n1", new RaftPeers(Map.of("n1", address)),
-                    dir.resolve("n1-" + attempt), 1_000);
+            RaftRegistryServer server = new RaftRegistryServer(
+                    "n1", new RaftPeers(Map.of("n1", address)), dir.resolve("n1-" + attempt), 1_000);
             try {
                 return new RaftMember(server.start(), address);
             } catch (java.io.IOException | RuntimeException e) {
@@ -141,10 +148,16 @@ class DiscoveryTest {
         Registry providerRegistry = owned(Registries.connect(url));
         NamedProvider a = new NamedProvider("a");
         NamedProvider b = new NamedProvider("b");
-        owned(RpcServer.builder().host("127.0.0.1").registry(providerRegistry)
-                .export(ClusterService.class, a, ExportOptions.create()).start());
-        owned(RpcServer.builder().host("127.0.0.1").registry(providerRegistry)
-                .export(ClusterService.class, b, ExportOptions.create()).start());
+        owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .registry(providerRegistry)
+                .export(ClusterService.class, a, ExportOptions.create())
+                .start());
+        owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .registry(providerRegistry)
+                .export(ClusterService.class, b, ExportOptions.create())
+                .start());
         RpcClient client = owned(RpcClient.builder().registry(url).build());
         ClusterService service = client.reference(ClusterService.class).build();
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -154,7 +167,8 @@ class DiscoveryTest {
 
         zk.stop();
         // well past the session timeout: every call still succeeds on the providers the client knew
-        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+        await().during(Duration.ofSeconds(4))
+                .atMost(Duration.ofSeconds(6))
                 .until(() -> service.record("x").matches("[ab]"));
         zk.restart();
     }

@@ -6,9 +6,9 @@ import dev.courier.registry.RegistryException;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.raft.RaftPeers;
-import dev.courier.registry.raft.RegistryAccess;
 import dev.courier.registry.raft.RaftRegistryServer;
 import dev.courier.registry.raft.RaftTls;
+import dev.courier.registry.raft.RegistryAccess;
 import dev.courier.rpc.cert.DevCa;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
@@ -35,8 +35,10 @@ class RaftRegistryTlsTest {
 
     @TempDir
     static Path certs;
+
     @TempDir
     static Path rogueCerts;
+
     @TempDir
     Path data;
 
@@ -76,8 +78,15 @@ class RaftRegistryTlsTest {
             port = s.getLocalPort();
         }
         address = "127.0.0.1:" + port;
-        server = new RaftRegistryServer("n1", RaftPeers.parse("n1=" + address), data, 1000, Map.of(),
-                new RaftTls(member.certificate(), member.privateKey(), ca), access).start();
+        server = new RaftRegistryServer(
+                        "n1",
+                        RaftPeers.parse("n1=" + address),
+                        data,
+                        1000,
+                        Map.of(),
+                        new RaftTls(member.certificate(), member.privateKey(), ca),
+                        access)
+                .start();
     }
 
     private String url(DevCa.Issued identity, Path trust) {
@@ -100,12 +109,14 @@ class RaftRegistryTlsTest {
         startMember();
         ServiceKey key = new ServiceKey("demo.Greeter", "1.0", "default");
         try (Registry plaintext = Registries.connect("raft://" + address);
-             Registry rogue = Registries.connect(url(mallory, ca))) {
+                Registry rogue = Registries.connect(url(mallory, ca))) {
             assertThatThrownBy(() -> plaintext.list(key)).isInstanceOf(RegistryException.class);
             assertThatThrownBy(() -> rogue.list(key)).isInstanceOf(RegistryException.class);
         }
         try (Registry registry = Registries.connect(url(app, ca))) {
-            assertThat(registry.list(key).instances()).as("nothing was registered").isEmpty();
+            assertThat(registry.list(key).instances())
+                    .as("nothing was registered")
+                    .isEmpty();
         }
     }
 
@@ -113,27 +124,36 @@ class RaftRegistryTlsTest {
         // a TLS connection and a snapshot on a loaded 2-core host can take seconds: the test is about who
         // may, not how fast, so the call gets 30 s instead of Ratis's default 3 s
         RaftProperties properties = new RaftProperties();
-        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
-                org.apache.ratis.util.TimeDuration.valueOf(30, java.util.concurrent.TimeUnit.SECONDS));
-        return RaftClient.newBuilder().setProperties(properties)
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(
+                properties, org.apache.ratis.util.TimeDuration.valueOf(30, java.util.concurrent.TimeUnit.SECONDS));
+        return RaftClient.newBuilder()
+                .setProperties(properties)
                 .setParameters(new RaftTls(identity.certificate(), identity.privateKey(), ca).parameters())
                 .setRaftGroup(RaftPeers.parse("n1=" + address).group())
-                .setRetryPolicy(RetryPolicies.noRetry()).build();
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
     }
 
     @Test
     void onlyTheNamedAdminsMayChangeTheMemberThroughTheAdminApi() throws Exception {
         startMember(RegistryAccess.open().withAdmins(Set.of("ops")));
-        try (RaftClient appClient = adminClient(app); RaftClient opsClient = adminClient(ops)) {
+        try (RaftClient appClient = adminClient(app);
+                RaftClient opsClient = adminClient(ops)) {
             RaftPeerId n1 = RaftPeerId.valueOf("n1");
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
-                    appClient.getGroupManagementApi(n1).info(RaftPeers.GROUP_ID).isSuccess()); // reads stay open
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
+                    .until(() -> appClient
+                            .getGroupManagementApi(n1)
+                            .info(RaftPeers.GROUP_ID)
+                            .isSuccess()); // reads stay open
 
             assertThatThrownBy(() -> appClient.getSnapshotManagementApi(n1).create(30_000))
-                    .hasMessageContaining("PERMISSION_DENIED").hasMessageContaining("principal 'app'");
+                    .hasMessageContaining("PERMISSION_DENIED")
+                    .hasMessageContaining("principal 'app'");
             assertThatThrownBy(() -> appClient.admin().setConfiguration(List.of()))
                     .hasMessageContaining("PERMISSION_DENIED");
-            assertThat(opsClient.getSnapshotManagementApi(n1).create(30_000).isSuccess()).isTrue();
+            assertThat(opsClient.getSnapshotManagementApi(n1).create(30_000).isSuccess())
+                    .isTrue();
         }
     }
 }

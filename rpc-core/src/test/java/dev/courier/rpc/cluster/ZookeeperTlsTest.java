@@ -27,6 +27,7 @@ class ZookeeperTlsTest {
 
     @TempDir
     static Path certs;
+
     @TempDir
     static Path rogueCerts;
 
@@ -54,12 +55,18 @@ class ZookeeperTlsTest {
             securePort = s.getLocalPort();
         }
         Map<String, Object> tls = Map.of(
-                "secureClientPort", String.valueOf(securePort),
-                "serverCnxnFactory", "org.apache.zookeeper.server.NettyServerCnxnFactory",
-                "ssl.keyStore.location", serverStore.toString(),
-                "ssl.keyStore.type", "PEM",
-                "ssl.trustStore.location", ca.toString(),
-                "ssl.trustStore.type", "PEM");
+                "secureClientPort",
+                String.valueOf(securePort),
+                "serverCnxnFactory",
+                "org.apache.zookeeper.server.NettyServerCnxnFactory",
+                "ssl.keyStore.location",
+                serverStore.toString(),
+                "ssl.keyStore.type",
+                "PEM",
+                "ssl.trustStore.location",
+                ca.toString(),
+                "ssl.trustStore.type",
+                "PEM");
         server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, -1, -1, tls), true);
     }
 
@@ -69,8 +76,8 @@ class ZookeeperTlsTest {
     }
 
     private static String url(Path keyStore, String timeoutMs) {
-        return "zookeeper://127.0.0.1:" + securePort + "?root=/tls&connectionTimeoutMs=" + timeoutMs
-                + "&tls.keystore=" + keyStore + "&tls.ca=" + ca;
+        return "zookeeper://127.0.0.1:" + securePort + "?root=/tls&connectionTimeoutMs=" + timeoutMs + "&tls.keystore="
+                + keyStore + "&tls.ca=" + ca;
     }
 
     @Test
@@ -84,8 +91,10 @@ class ZookeeperTlsTest {
 
     @Test
     void plaintextOrACertificateOfAnotherCaGetsNoSession() {
-        assertThatThrownBy(() -> Registries.connect("zookeeper://127.0.0.1:" + securePort
-                + "?root=/tls&connectionTimeoutMs=2000").close()).isInstanceOf(RegistryException.class);
+        assertThatThrownBy(() -> Registries.connect(
+                                "zookeeper://127.0.0.1:" + securePort + "?root=/tls&connectionTimeoutMs=2000")
+                        .close())
+                .isInstanceOf(RegistryException.class);
         assertThatThrownBy(() -> Registries.connect(url(rogueStore, "2000")).close())
                 .isInstanceOf(RegistryException.class);
     }

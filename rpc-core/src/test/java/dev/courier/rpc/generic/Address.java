@@ -1,5 +1,4 @@
 package dev.courier.rpc.generic;
 
 /** A record, nested in {@link User}. */
-public record Address(String city, int zip) {
-}
+public record Address(String city, int zip) {}

@@ -1,5 +1,6 @@
 package dev.courier.rpc.generic;
 
 public enum Role {
-    ADMIN, MEMBER
+    ADMIN,
+    MEMBER
 }

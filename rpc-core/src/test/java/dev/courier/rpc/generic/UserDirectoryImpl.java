@@ -46,8 +46,10 @@ public class UserDirectoryImpl implements UserDirectory {
 
     @Override
     public List<User> find(Query query) {
-        return users.values().stream().filter(u -> u.getName().startsWith(query.prefix())
-                && (query.bornAfter() == null || u.getBorn().isAfter(query.bornAfter()))).toList();
+        return users.values().stream()
+                .filter(u -> u.getName().startsWith(query.prefix())
+                        && (query.bornAfter() == null || u.getBorn().isAfter(query.bornAfter())))
+                .toList();
     }
 
     @Override

@@ -1,15 +1,5 @@
 package dev.courier.proxy.internal;
 
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isEquals;
-import static net.bytebuddy.matcher.ElementMatchers.isHashCode;
-import static net.bytebuddy.matcher.ElementMatchers.isToString;
-
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Modifier;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.NamingStrategy;
 import net.bytebuddy.description.modifier.FieldManifestation;
@@ -22,6 +12,17 @@ import net.bytebuddy.implementation.InvocationHandlerAdapter;
 import net.bytebuddy.implementation.MethodCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Modifier;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isEquals;
+import static net.bytebuddy.matcher.ElementMatchers.isHashCode;
+import static net.bytebuddy.matcher.ElementMatchers.isToString;
 
 /**
  * A generated proxy class for one interface and the constructor handle that instantiates it. The class
@@ -49,7 +50,8 @@ final class ByteBuddyProxyClass {
     private static final Logger LOG = LoggerFactory.getLogger(ByteBuddyProxyClass.class);
     private static final String HANDLER_FIELD = "handler";
     private static final MethodType CONSTRUCTOR = MethodType.methodType(void.class, InvocationHandler.class);
-    private static final ByteBuddy BYTE_BUDDY = new ByteBuddy().with(new NamingStrategy.SuffixingRandom("CourierProxy"));
+    private static final ByteBuddy BYTE_BUDDY =
+            new ByteBuddy().with(new NamingStrategy.SuffixingRandom("CourierProxy"));
 
     private final Class<?> type;
     private final MethodHandle constructor;
@@ -64,9 +66,11 @@ final class ByteBuddyProxyClass {
         MethodHandles.Lookup lookup = privateLookupIn(iface);
         Class<?> type;
         if (lookup != null) {
-            type = unloaded.load(iface.getClassLoader(), ClassLoadingStrategy.UsingLookup.of(lookup)).getLoaded();
+            type = unloaded.load(iface.getClassLoader(), ClassLoadingStrategy.UsingLookup.of(lookup))
+                    .getLoaded();
         } else if (Modifier.isPublic(iface.getModifiers())) {
-            type = unloaded.load(iface.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER).getLoaded();
+            type = unloaded.load(iface.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
+                    .getLoaded();
             lookup = MethodHandles.publicLookup();
         } else {
             throw new IllegalArgumentException("Cannot proxy " + iface + ": it is not public and its package is not"
@@ -78,7 +82,8 @@ final class ByteBuddyProxyClass {
             LOG.debug("Generated proxy class {} in {}", type.getName(), type.getClassLoader());
             return new ByteBuddyProxyClass(type, constructor);
         } catch (NoSuchMethodException | IllegalAccessException e) {
-            throw new IllegalStateException("Generated proxy class " + type.getName() + " has no usable constructor", e);
+            throw new IllegalStateException(
+                    "Generated proxy class " + type.getName() + " has no usable constructor", e);
         }
     }
 
@@ -92,7 +97,8 @@ final class ByteBuddyProxyClass {
                     .intercept(MethodCall.invoke(Object.class.getConstructor())
                             .andThen(FieldAccessor.ofField(HANDLER_FIELD).setsArgumentAt(0)))
                     // Matched last, so they win over an interface's own redeclaration of them.
-                    .method(isAbstract()).intercept(InvocationHandlerAdapter.toField(HANDLER_FIELD))
+                    .method(isAbstract())
+                    .intercept(InvocationHandlerAdapter.toField(HANDLER_FIELD))
                     .method(isToString().or(isEquals()).or(isHashCode()))
                     .intercept(InvocationHandlerAdapter.toField(HANDLER_FIELD));
         } catch (NoSuchMethodException e) {

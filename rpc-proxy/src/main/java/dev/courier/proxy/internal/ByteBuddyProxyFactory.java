@@ -2,6 +2,7 @@ package dev.courier.proxy.internal;
 
 import dev.courier.proxy.Invoker;
 import dev.courier.proxy.ProxyFactory;
+
 import java.util.Map;
 
 /**
@@ -18,6 +19,7 @@ public final class ByteBuddyProxyFactory implements ProxyFactory {
 
     /** Unused while the generated classes leave default methods alone; kept so the handler is complete. */
     private final DefaultMethods defaultMethods = new DefaultMethods();
+
     private final ClassValue<LazyProxyClass> classes = new ClassValue<>() {
         @Override
         protected LazyProxyClass computeValue(Class<?> iface) {

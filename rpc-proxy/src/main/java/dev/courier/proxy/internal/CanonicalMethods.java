@@ -16,8 +16,7 @@ import java.util.Map;
  */
 final class CanonicalMethods {
 
-    private CanonicalMethods() {
-    }
+    private CanonicalMethods() {}
 
     /** The canonical instances of {@code iface}'s methods, or an empty map when calls need no mapping. */
     static Map<Method, Method> of(Class<?> iface) {

@@ -39,7 +39,9 @@ final class DefaultMethods {
 
     /** Runs default {@code method} on {@code proxy}. */
     Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        return calls.get(method.getDeclaringClass()).computeIfAbsent(method, DefaultMethods::callFor).run(proxy, args);
+        return calls.get(method.getDeclaringClass())
+                .computeIfAbsent(method, DefaultMethods::callFor)
+                .run(proxy, args);
     }
 
     private static Call callFor(Method method) {

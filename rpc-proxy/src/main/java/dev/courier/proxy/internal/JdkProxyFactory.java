@@ -2,6 +2,7 @@ package dev.courier.proxy.internal;
 
 import dev.courier.proxy.Invoker;
 import dev.courier.proxy.ProxyFactory;
+
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Map;
@@ -35,7 +36,9 @@ public final class JdkProxyFactory implements ProxyFactory {
     @Override
     public <T> T createProxy(Class<T> iface, Invoker invoker) {
         Interfaces.checkProxiable(iface, invoker);
-        Object proxy = Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface},
+        Object proxy = Proxy.newProxyInstance(
+                iface.getClassLoader(),
+                new Class<?>[] {iface},
                 new ProxyHandler(iface, invoker, defaultMethods, canonicalMethods.get(iface)));
         return iface.cast(proxy);
     }

@@ -1,6 +1,7 @@
 package dev.courier.proxy.internal;
 
 import dev.courier.proxy.Invoker;
+
 import java.lang.reflect.Method;
 
 /**
@@ -10,8 +11,7 @@ import java.lang.reflect.Method;
  */
 final class ObjectMethods {
 
-    private ObjectMethods() {
-    }
+    private ObjectMethods() {}
 
     static boolean isObjectMethod(Method method) {
         switch (method.getParameterCount()) {
@@ -38,7 +38,7 @@ final class ObjectMethods {
 
     /** {@code Proxy[com.example.Greeter]@1a2b3c via <invoker>}. */
     static String describe(Object proxy, Class<?> iface, Invoker invoker) {
-        return "Proxy[" + iface.getName() + "]@" + Integer.toHexString(System.identityHashCode(proxy))
-                + " via " + invoker;
+        return "Proxy[" + iface.getName() + "]@" + Integer.toHexString(System.identityHashCode(proxy)) + " via "
+                + invoker;
     }
 }

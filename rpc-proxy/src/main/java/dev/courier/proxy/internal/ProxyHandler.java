@@ -1,6 +1,7 @@
 package dev.courier.proxy.internal;
 
 import dev.courier.proxy.Invoker;
+
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
@@ -56,8 +57,8 @@ final class ProxyHandler implements InvocationHandler {
             if (isDeclared(method, t)) {
                 throw t;
             }
-            throw new UndeclaredThrowableException(t, "Invoker threw " + t.getClass().getName()
-                    + ", which " + method + " does not declare");
+            throw new UndeclaredThrowableException(
+                    t, "Invoker threw " + t.getClass().getName() + ", which " + method + " does not declare");
         }
     }
 

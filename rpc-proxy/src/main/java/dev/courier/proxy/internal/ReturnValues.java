@@ -8,8 +8,7 @@ import java.lang.reflect.Method;
  */
 final class ReturnValues {
 
-    private ReturnValues() {
-    }
+    private ReturnValues() {}
 
     /**
      * Returns {@code result} when it fits {@code method}'s return type ({@code null} for {@code void}).
@@ -24,14 +23,14 @@ final class ReturnValues {
         }
         if (result == null) {
             if (type.isPrimitive()) {
-                throw new NullPointerException("Invoker returned null for " + method
-                        + ", whose return type " + type + " cannot be null");
+                throw new NullPointerException(
+                        "Invoker returned null for " + method + ", whose return type " + type + " cannot be null");
             }
             return null;
         }
         if (!box(type).isInstance(result)) {
-            throw new ClassCastException("Invoker returned a " + result.getClass().getName() + " for " + method
-                    + ", which returns " + type.getName());
+            throw new ClassCastException("Invoker returned a "
+                    + result.getClass().getName() + " for " + method + ", which returns " + type.getName());
         }
         return result;
     }

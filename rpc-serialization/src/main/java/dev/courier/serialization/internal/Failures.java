@@ -5,8 +5,7 @@ import dev.courier.serialization.SerializationException;
 /** Turns codec failures into {@link SerializationException}s that keep their cause. Stateless. */
 public final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /**
      * Wraps {@code failure}. When a {@link SerializationException} (such as a refused class) is somewhere in
@@ -22,8 +21,8 @@ public final class Failures {
             }
         }
         if (failure instanceof OutOfMemoryError) {
-            return new SerializationException("Corrupt input: a length asks for more memory than the heap has",
-                    failure);
+            return new SerializationException(
+                    "Corrupt input: a length asks for more memory than the heap has", failure);
         }
         return new SerializationException("Cannot " + action + ": " + failure, failure);
     }
@@ -38,8 +37,10 @@ public final class Failures {
         }
         Class<?> boxed = type.isPrimitive() ? box(type) : type;
         if (!boxed.isInstance(value)) {
-            throw new SerializationException("Decoded a " + value.getClass().getName() + " where a "
-                    + type.getName() + " is required", value.getClass().getName(), null);
+            throw new SerializationException(
+                    "Decoded a " + value.getClass().getName() + " where a " + type.getName() + " is required",
+                    value.getClass().getName(),
+                    null);
         }
         @SuppressWarnings("unchecked")
         T t = (T) value;

@@ -54,9 +54,12 @@ public final class JdkTypes {
 
     /** Read back as an immutable {@code List}. */
     public static final List<Class<?>> IMMUTABLE_LISTS = List.of(
-            List.of().getClass(), List.of(1).getClass(), List.of(1, 2, 3).getClass(),
+            List.of().getClass(),
+            List.of(1).getClass(),
+            List.of(1, 2, 3).getClass(),
             List.of(1, 2, 3).subList(0, 1).getClass(),
-            Collections.emptyList().getClass(), Collections.singletonList(1).getClass(),
+            Collections.emptyList().getClass(),
+            Collections.singletonList(1).getClass(),
             Collections.unmodifiableList(new ArrayList<>()).getClass(),
             Collections.unmodifiableList(new LinkedList<>()).getClass(),
             Collections.unmodifiableCollection(new ArrayList<>()).getClass(),
@@ -64,46 +67,110 @@ public final class JdkTypes {
 
     /** Read back as an immutable {@code Set} that keeps iteration order. */
     public static final List<Class<?>> IMMUTABLE_SETS = List.of(
-            Set.of().getClass(), Set.of(1).getClass(), Set.of(1, 2, 3).getClass(),
-            Collections.emptySet().getClass(), Collections.singleton(1).getClass(),
+            Set.of().getClass(),
+            Set.of(1).getClass(),
+            Set.of(1, 2, 3).getClass(),
+            Collections.emptySet().getClass(),
+            Collections.singleton(1).getClass(),
             Collections.unmodifiableSet(new HashSet<>()).getClass());
 
     /** Read back as an immutable {@code Map} that keeps iteration order. */
     public static final List<Class<?>> IMMUTABLE_MAPS = List.of(
-            Map.of().getClass(), Map.of(1, 1).getClass(), Map.of(1, 1, 2, 2).getClass(),
-            Collections.emptyMap().getClass(), Collections.singletonMap(1, 1).getClass(),
+            Map.of().getClass(),
+            Map.of(1, 1).getClass(),
+            Map.of(1, 1, 2, 2).getClass(),
+            Collections.emptyMap().getClass(),
+            Collections.singletonMap(1, 1).getClass(),
             Collections.unmodifiableMap(new HashMap<>()).getClass());
 
     /** Value types written through their ISO / canonical string form by codecs that cannot reflect into them. */
     public static final List<Class<?>> STRING_FORM_VALUES = List.of(
-            UUID.class, Duration.class, Instant.class, LocalDate.class, LocalTime.class, LocalDateTime.class,
-            ZonedDateTime.class, OffsetDateTime.class, OffsetTime.class, Year.class, YearMonth.class,
-            MonthDay.class, Period.class, ZoneOffset.class, ZoneId.of("Europe/Paris").getClass());
+            UUID.class,
+            Duration.class,
+            Instant.class,
+            LocalDate.class,
+            LocalTime.class,
+            LocalDateTime.class,
+            ZonedDateTime.class,
+            OffsetDateTime.class,
+            OffsetTime.class,
+            Year.class,
+            YearMonth.class,
+            MonthDay.class,
+            Period.class,
+            ZoneOffset.class,
+            ZoneId.of("Europe/Paris").getClass());
 
     /** Exceptions that carry no application state and may always cross the wire. */
     public static final List<Class<?>> EXCEPTIONS = List.of(
-            Throwable.class, Exception.class, RuntimeException.class, IllegalArgumentException.class,
-            IllegalStateException.class, UnsupportedOperationException.class, NullPointerException.class,
-            ArithmeticException.class, ClassCastException.class, IndexOutOfBoundsException.class,
-            ArrayIndexOutOfBoundsException.class, StringIndexOutOfBoundsException.class,
-            NumberFormatException.class, NoSuchElementException.class, ConcurrentModificationException.class,
-            SecurityException.class, IOException.class, UncheckedIOException.class, EOFException.class,
-            FileNotFoundException.class, TimeoutException.class, CancellationException.class,
-            ExecutionException.class, CompletionException.class, InterruptedException.class);
+            Throwable.class,
+            Exception.class,
+            RuntimeException.class,
+            IllegalArgumentException.class,
+            IllegalStateException.class,
+            UnsupportedOperationException.class,
+            NullPointerException.class,
+            ArithmeticException.class,
+            ClassCastException.class,
+            IndexOutOfBoundsException.class,
+            ArrayIndexOutOfBoundsException.class,
+            StringIndexOutOfBoundsException.class,
+            NumberFormatException.class,
+            NoSuchElementException.class,
+            ConcurrentModificationException.class,
+            SecurityException.class,
+            IOException.class,
+            UncheckedIOException.class,
+            EOFException.class,
+            FileNotFoundException.class,
+            TimeoutException.class,
+            CancellationException.class,
+            ExecutionException.class,
+            CompletionException.class,
+            InterruptedException.class);
 
     /** Mutable collections and maps with a public no-argument constructor. */
     public static final List<Class<?>> MUTABLE_CONTAINERS = List.of(
-            ArrayList.class, LinkedList.class, HashMap.class, LinkedHashMap.class, TreeMap.class, HashSet.class,
-            LinkedHashSet.class, TreeSet.class, ArrayDeque.class, ConcurrentHashMap.class);
+            ArrayList.class,
+            LinkedList.class,
+            HashMap.class,
+            LinkedHashMap.class,
+            TreeMap.class,
+            HashSet.class,
+            LinkedHashSet.class,
+            TreeSet.class,
+            ArrayDeque.class,
+            ConcurrentHashMap.class);
 
     private static final List<Class<?>> SCALARS = List.of(
-            boolean.class, byte.class, char.class, short.class, int.class, long.class, float.class, double.class,
-            void.class, Boolean.class, Byte.class, Character.class, Short.class, Integer.class, Long.class,
-            Float.class, Double.class, Void.class, String.class, BigInteger.class, BigDecimal.class,
-            Optional.class, DayOfWeek.class, Month.class, ZoneId.class, Object[].class);
+            boolean.class,
+            byte.class,
+            char.class,
+            short.class,
+            int.class,
+            long.class,
+            float.class,
+            double.class,
+            void.class,
+            Boolean.class,
+            Byte.class,
+            Character.class,
+            Short.class,
+            Integer.class,
+            Long.class,
+            Float.class,
+            Double.class,
+            Void.class,
+            String.class,
+            BigInteger.class,
+            BigDecimal.class,
+            Optional.class,
+            DayOfWeek.class,
+            Month.class,
+            ZoneId.class,
+            Object[].class);
 
-    private JdkTypes() {
-    }
+    private JdkTypes() {}
 
     /** Every JDK class allowed by default. */
     public static Set<Class<?>> defaults() {
@@ -120,7 +187,11 @@ public final class JdkTypes {
     /** Whether {@code type} is a JDK class whose fields must not be walked or reflected on. */
     public static boolean isJdk(Class<?> type) {
         String name = type.getName();
-        return type.isPrimitive() || name.startsWith("java.") || name.startsWith("javax.")
-                || name.startsWith("jdk.") || name.startsWith("sun.") || name.startsWith("com.sun.");
+        return type.isPrimitive()
+                || name.startsWith("java.")
+                || name.startsWith("javax.")
+                || name.startsWith("jdk.")
+                || name.startsWith("sun.")
+                || name.startsWith("com.sun.");
     }
 }

@@ -16,8 +16,7 @@ import java.lang.reflect.InvocationTargetException;
  */
 public final class Throwables {
 
-    private Throwables() {
-    }
+    private Throwables() {}
 
     /** Builds an instance of {@code type}. */
     public static Throwable rebuild(Class<?> type, String message, Throwable cause, StackTraceElement[] stack) {
@@ -32,8 +31,11 @@ public final class Throwables {
             throw new SerializationException("Cannot rebuild exception " + type.getName(), type.getName(), why);
         }
         if (t == null) {
-            throw new SerializationException("Exception " + type.getName() + " has no (String), (String, Throwable),"
-                    + " () or (Throwable) constructor", type.getName(), null);
+            throw new SerializationException(
+                    "Exception " + type.getName() + " has no (String), (String, Throwable),"
+                            + " () or (Throwable) constructor",
+                    type.getName(),
+                    null);
         }
         if (cause != null && t.getCause() == null) {
             try {
@@ -53,14 +55,17 @@ public final class Throwables {
         Constructor<?> causeOnly = null;
         for (Constructor<?> c : type.getDeclaredConstructors()) {
             Class<?>[] p = c.getParameterTypes();
-            if (p.length == 2 && p[0] == String.class && Throwable.class.isAssignableFrom(p[1])
+            if (p.length == 2
+                    && p[0] == String.class
+                    && Throwable.class.isAssignableFrom(p[1])
                     && (cause == null || p[1].isInstance(cause))) {
                 return (Throwable) accessible(c).newInstance(message, cause);
             } else if (p.length == 1 && p[0] == String.class) {
                 messageOnly = c;
             } else if (p.length == 0) {
                 noArg = c;
-            } else if (p.length == 1 && Throwable.class.isAssignableFrom(p[0])
+            } else if (p.length == 1
+                    && Throwable.class.isAssignableFrom(p[0])
                     && (cause == null || p[0].isInstance(cause))) {
                 causeOnly = c;
             }
@@ -85,12 +90,18 @@ public final class Throwables {
     }
 
     /** Builds a stack frame from its seven parts (the nullable ones may be {@code null}). */
-    public static StackTraceElement frame(String classLoaderName, String moduleName, String moduleVersion,
-            String declaringClass, String methodName, String fileName, int lineNumber) {
+    public static StackTraceElement frame(
+            String classLoaderName,
+            String moduleName,
+            String moduleVersion,
+            String declaringClass,
+            String methodName,
+            String fileName,
+            int lineNumber) {
         if (declaringClass == null || methodName == null) {
             throw new SerializationException("Corrupt stack frame: missing class or method name");
         }
-        return new StackTraceElement(classLoaderName, moduleName, moduleVersion, declaringClass, methodName,
-                fileName, lineNumber);
+        return new StackTraceElement(
+                classLoaderName, moduleName, moduleVersion, declaringClass, methodName, fileName, lineNumber);
     }
 }

@@ -19,7 +19,8 @@ public class SpringConsumerApplication {
     }
 
     public static ConfigurableApplicationContext start(String... args) {
-        return new SpringApplicationBuilder(SpringConsumerApplication.class).properties("spring.config.name=consumer")
+        return new SpringApplicationBuilder(SpringConsumerApplication.class)
+                .properties("spring.config.name=consumer")
                 .run(args);
     }
 

@@ -19,7 +19,8 @@ public class SpringProviderApplication {
 
     /** Starts the provider; the context's close deregisters it and drains its calls. */
     public static ConfigurableApplicationContext start(String... args) {
-        return new SpringApplicationBuilder(SpringProviderApplication.class).properties("spring.config.name=provider")
+        return new SpringApplicationBuilder(SpringProviderApplication.class)
+                .properties("spring.config.name=provider")
                 .run(args);
     }
 }

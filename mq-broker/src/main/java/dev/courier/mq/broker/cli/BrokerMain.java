@@ -38,17 +38,22 @@ public final class BrokerMain implements Callable<Integer> {
     @Option(names = "--data-dir", required = true, description = "Directory of topics and cursors.")
     Path dataDir;
 
-    @Option(names = "--config", description = "Optional properties file with the keys port, host, fsync, "
-            + "segment.bytes, max.deliveries, retention.bytes, retention.ms, session.timeout.ms, "
-            + "max.message.bytes, topic.<name>.retention.bytes, topic.<name>.retention.ms, tls.cert, tls.key, "
-            + "tls.client.ca, auth.tokens, acl.create and acl.topic.<name|*>.publish|consume|admin. Flags win over it.")
+    @Option(
+            names = "--config",
+            description =
+                    "Optional properties file with the keys port, host, fsync, "
+                            + "segment.bytes, max.deliveries, retention.bytes, retention.ms, session.timeout.ms, "
+                            + "max.message.bytes, topic.<name>.retention.bytes, topic.<name>.retention.ms, tls.cert, tls.key, "
+                            + "tls.client.ca, auth.tokens, acl.create and acl.topic.<name|*>.publish|consume|admin. Flags win over it.")
     Path configFile;
 
     @Option(names = "--port", description = "Port to listen on, 0 for any free one (default 7400).")
     Integer port;
 
-    @Option(names = "--host", description = "Address to listen on (default 127.0.0.1). Another address needs TLS"
-            + " and authentication, or --insecure.")
+    @Option(
+            names = "--host",
+            description = "Address to listen on (default 127.0.0.1). Another address needs TLS"
+                    + " and authentication, or --insecure.")
     String host;
 
     @Option(names = "--tls-cert", description = "The broker's certificate chain (PEM): turns TLS on, with --tls-key.")
@@ -57,16 +62,21 @@ public final class BrokerMain implements Callable<Integer> {
     @Option(names = "--tls-key", description = "The private key of --tls-cert (PEM, PKCS#8).")
     Path tlsKey;
 
-    @Option(names = "--tls-client-ca", description = "CA (PEM) that client certificates must be signed by (mutual"
-            + " TLS; the certificate's CN is the client's principal).")
+    @Option(
+            names = "--tls-client-ca",
+            description = "CA (PEM) that client certificates must be signed by (mutual"
+                    + " TLS; the certificate's CN is the client's principal).")
     Path tlsClientCa;
 
-    @Option(names = "--auth-tokens", description = "File of lines 'TOKEN PRINCIPAL': clients authenticate with a"
-            + " bearer token.")
+    @Option(
+            names = "--auth-tokens",
+            description = "File of lines 'TOKEN PRINCIPAL': clients authenticate with a" + " bearer token.")
     Path authTokens;
 
-    @Option(names = "--insecure", description = "Allows listening on a non-loopback address without TLS and"
-            + " authentication (logged as a warning).")
+    @Option(
+            names = "--insecure",
+            description = "Allows listening on a non-loopback address without TLS and"
+                    + " authentication (logged as a warning).")
     boolean insecure;
 
     @Option(names = "--fsync", description = "always | group | never (default group).")
@@ -90,27 +100,37 @@ public final class BrokerMain implements Callable<Integer> {
     @Option(names = "--max-message-bytes", description = "The largest message a publish may carry (default 8 MiB).")
     Integer maxMessageBytes;
 
-    @Option(names = "--simulate-disk-cache", description = "Testing mode: keep every write that was not forced in "
-            + "process memory only (a simulated volatile disk cache), so that killing the process is a power loss. "
-            + "The data directory then holds the simulated disk, not ordinary files.")
+    @Option(
+            names = "--simulate-disk-cache",
+            description = "Testing mode: keep every write that was not forced in "
+                    + "process memory only (a simulated volatile disk cache), so that killing the process is a power loss. "
+                    + "The data directory then holds the simulated disk, not ordinary files.")
     boolean simulateDiskCache;
 
-    @Option(names = "--disk-quota-file", description = "Testing mode, with --simulate-disk-cache: re-read about every "
-            + "100 ms; while it exists it holds the most bytes the simulated disk may hold (writes beyond fail as a full "
-            + "disk does).")
+    @Option(
+            names = "--disk-quota-file",
+            description = "Testing mode, with --simulate-disk-cache: re-read about every "
+                    + "100 ms; while it exists it holds the most bytes the simulated disk may hold (writes beyond fail as a full "
+                    + "disk does).")
     Path diskQuotaFile;
 
-    @Option(names = "--admin-port", description = "Opens the admin HTTP port (0: any free one): /metrics (Prometheus:"
-            + " per topic and subscription published, delivered, acknowledged, backlog, fsync latency, ...), /live,"
-            + " /ready. Off by default.")
+    @Option(
+            names = "--admin-port",
+            description = "Opens the admin HTTP port (0: any free one): /metrics (Prometheus:"
+                    + " per topic and subscription published, delivered, acknowledged, backlog, fsync latency, ...), /live,"
+                    + " /ready. Off by default.")
     Integer adminPort;
 
-    @Option(names = "--admin-host", description = "Address of the admin port (default: ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--admin-host",
+            description = "Address of the admin port (default: ${DEFAULT-VALUE}).",
             defaultValue = "127.0.0.1")
     String adminHost;
 
-    @Option(names = "--admin-token-file", description = "File holding a bearer token the admin port requires on"
-            + " every route but /live and /ready.")
+    @Option(
+            names = "--admin-token-file",
+            description =
+                    "File holding a bearer token the admin port requires on" + " every route but /live and /ready.")
     Path adminTokenFile;
 
     /** Mutation switch for the fault harness: proves that a power-loss check can see a missing fsync. */
@@ -163,15 +183,20 @@ public final class BrokerMain implements Callable<Integer> {
     Broker start() throws IOException {
         BrokerSettings settings = settings();
         if (!RpcServer.isLoopback(settings.host()) && !settings.security().isSecure()) {
-            String missing = settings.security().tls() == null && settings.security().authenticator() == null
-                    ? "TLS and authentication" : settings.security().tls() == null ? "TLS" : "authentication";
+            String missing =
+                    settings.security().tls() == null && settings.security().authenticator() == null
+                            ? "TLS and authentication"
+                            : settings.security().tls() == null ? "TLS" : "authentication";
             if (!insecure) {
                 throw new ConfigException("listening on " + settings.host() + " without " + missing + " lets anyone"
                         + " on the network use the broker: add --tls-cert/--tls-key and --tls-client-ca or"
                         + " --auth-tokens, or pass --insecure to accept the risk");
             }
-            log.warn("INSECURE: the broker listens on {} without {}; anyone who reaches the port may publish,"
-                    + " consume and create topics", settings.host(), missing);
+            log.warn(
+                    "INSECURE: the broker listens on {} without {}; anyone who reaches the port may publish,"
+                            + " consume and create topics",
+                    settings.host(),
+                    missing);
         }
         BrokerConfig config = settings.config();
         if (diskQuotaFile != null && !simulateDiskCache) {
@@ -180,8 +205,11 @@ public final class BrokerMain implements Callable<Integer> {
         if (testDisableGroupFsync) {
             System.err.println("courier broker: TESTING MODE: the group flusher does not fsync; acknowledged messages "
                     + "can be lost");
-            BrokerConfig.Builder b = config.toBuilder().log(config.log().toBuilder().syncer(f -> { }).build());
-            config.topicLogs().forEach((t, l) -> b.topicLog(t, l.toBuilder().syncer(f -> { }).build()));
+            BrokerConfig.Builder b = config.toBuilder()
+                    .log(config.log().toBuilder().syncer(f -> {}).build());
+            config.topicLogs()
+                    .forEach((t, l) ->
+                            b.topicLog(t, l.toBuilder().syncer(f -> {}).build()));
             config = b.build();
         }
         if (simulateDiskCache) {
@@ -203,7 +231,9 @@ public final class BrokerMain implements Callable<Integer> {
         broker.recoveryReport().forEach(line -> System.err.println("courier broker: recovery: " + line));
         if (adminPort != null) {
             try {
-                String token = adminTokenFile == null ? null : Files.readString(adminTokenFile).trim();
+                String token = adminTokenFile == null
+                        ? null
+                        : Files.readString(adminTokenFile).trim();
                 if (!RpcServer.isLoopback(adminHost) && token == null) {
                     log.warn("The admin port on {} is reachable beyond this machine without a token", adminHost);
                 }
@@ -227,11 +257,14 @@ public final class BrokerMain implements Callable<Integer> {
             return EXIT_BAD_SETTING;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            broker.close();
-            closeDisk();
-            stopped.countDown();
-        }, "courier-broker-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            broker.close();
+                            closeDisk();
+                            stopped.countDown();
+                        },
+                        "courier-broker-shutdown"));
         System.out.println("courier broker: listening on " + broker.address().getHostString() + ":" + broker.port()
                 + ", data " + dataDir.toAbsolutePath() + ", fsync "
                 + broker.config().log().fsync().name().toLowerCase(Locale.ROOT));

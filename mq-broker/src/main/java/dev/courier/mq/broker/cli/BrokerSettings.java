@@ -5,10 +5,10 @@ import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.BrokerSecurity;
 import dev.courier.mq.broker.TopicAcl;
 import dev.courier.mq.broker.internal.Names;
-import dev.courier.rpc.Authenticator;
-import dev.courier.rpc.TlsOptions;
 import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.LogConfig;
+import dev.courier.rpc.Authenticator;
+import dev.courier.rpc.TlsOptions;
 
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
@@ -87,13 +87,33 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
     public static final String MAX_TOPICS_PER_PRINCIPAL = "max.topics.per.principal";
     public static final String MAX_SUBSCRIPTIONS_PER_PRINCIPAL = "max.subscriptions.per.principal";
     /** Keys of the file other than the per-topic and {@code acl.} ones. */
-    public static final List<String> KEYS = List.of(PORT, HOST, FSYNC, SEGMENT_BYTES, MAX_DELIVERIES, RETENTION_BYTES,
-            RETENTION_MS, SESSION_TIMEOUT_MS, MAX_MESSAGE_BYTES, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, AUTH_TOKENS,
-            MAX_TOPICS, MAX_TOPICS_PER_PRINCIPAL, MAX_SUBSCRIPTIONS_PER_PRINCIPAL);
+    public static final List<String> KEYS = List.of(
+            PORT,
+            HOST,
+            FSYNC,
+            SEGMENT_BYTES,
+            MAX_DELIVERIES,
+            RETENTION_BYTES,
+            RETENTION_MS,
+            SESSION_TIMEOUT_MS,
+            MAX_MESSAGE_BYTES,
+            TLS_CERT,
+            TLS_KEY,
+            TLS_CLIENT_CA,
+            AUTH_TOKENS,
+            MAX_TOPICS,
+            MAX_TOPICS_PER_PRINCIPAL,
+            MAX_SUBSCRIPTIONS_PER_PRINCIPAL);
+
     private static final String ACL_CREATE = "acl.create";
     private static final String ACL_TOPIC_PREFIX = "acl.topic.";
-    private static final Map<String, Authorizer.Action> ACL_ACTIONS = Map.of("publish", Authorizer.Action.PUBLISH,
-            "consume", Authorizer.Action.CONSUME, "admin", Authorizer.Action.ADMIN);
+    private static final Map<String, Authorizer.Action> ACL_ACTIONS = Map.of(
+            "publish",
+            Authorizer.Action.PUBLISH,
+            "consume",
+            Authorizer.Action.CONSUME,
+            "admin",
+            Authorizer.Action.ADMIN);
     private static final String TOPIC_PREFIX = "topic.";
     /** The settings a topic may give itself, as {@code topic.<name>.<setting>}. */
     private static final List<String> TOPIC_SETTINGS = List.of(RETENTION_BYTES, RETENTION_MS);
@@ -155,8 +175,8 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
         if (sessionTimeout != null) {
             config.sessionTimeout(Duration.ofMillis(sessionTimeout));
         }
-        Long maxMessageBytes = v.number(MAX_MESSAGE_BYTES, 1, BrokerConfig.FRAME_LIMIT / 2,
-                "from 1 to " + BrokerConfig.FRAME_LIMIT / 2);
+        Long maxMessageBytes = v.number(
+                MAX_MESSAGE_BYTES, 1, BrokerConfig.FRAME_LIMIT / 2, "from 1 to " + BrokerConfig.FRAME_LIMIT / 2);
         if (maxMessageBytes != null) {
             config.maxMessageBytes(maxMessageBytes.intValue());
         }
@@ -210,7 +230,10 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
                 }
             }
             for (String key : new TreeSet<>(file.stringPropertyNames())) {
-                if (!KEYS.contains(key) && topicSetting(key) == null && !key.equals(ACL_CREATE) && aclRule(key) == null) {
+                if (!KEYS.contains(key)
+                        && topicSetting(key) == null
+                        && !key.equals(ACL_CREATE)
+                        && aclRule(key) == null) {
                     throw new ConfigException(fileName + ": unknown key '" + key + "'; known keys: "
                             + String.join(", ", KEYS) + ", " + TOPIC_PREFIX + "<name>." + RETENTION_BYTES + ", "
                             + TOPIC_PREFIX + "<name>." + RETENTION_MS + ", " + ACL_CREATE + ", " + ACL_TOPIC_PREFIX
@@ -226,8 +249,8 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
             String clientCa = get(TLS_CLIENT_CA);
             String tokens = get(AUTH_TOKENS);
             if ((cert == null) != (key == null)) {
-                throw new ConfigException(origin(cert == null ? TLS_KEY : TLS_CERT) + " needs " + flagOf(
-                        cert == null ? TLS_CERT : TLS_KEY) + " as well: TLS takes a certificate and its key");
+                throw new ConfigException(origin(cert == null ? TLS_KEY : TLS_CERT) + " needs "
+                        + flagOf(cert == null ? TLS_CERT : TLS_KEY) + " as well: TLS takes a certificate and its key");
             }
             if (clientCa != null && cert == null) {
                 throw new ConfigException(origin(TLS_CLIENT_CA) + " needs " + flagOf(TLS_CERT) + " and "
@@ -237,8 +260,9 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
             if (cert != null) {
                 TlsOptions.Builder b = TlsOptions.builder().keyCertChain(path(TLS_CERT, cert), path(TLS_KEY, key));
                 if (clientCa != null) {
-                    b.trust(path(TLS_CLIENT_CA, clientCa)).clientAuth(tokens == null ? TlsOptions.ClientAuth.REQUIRE
-                            : TlsOptions.ClientAuth.OPTIONAL);
+                    b.trust(path(TLS_CLIENT_CA, clientCa))
+                            .clientAuth(
+                                    tokens == null ? TlsOptions.ClientAuth.REQUIRE : TlsOptions.ClientAuth.OPTIONAL);
                 }
                 try {
                     tls = b.build();
@@ -342,8 +366,13 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
             try {
                 return FsyncPolicy.parse(value);
             } catch (IllegalArgumentException e) {
-                throw bad(key, value, Arrays.stream(FsyncPolicy.values()).map(p -> p.name().toLowerCase(Locale.ROOT))
-                        .reduce((a, b) -> a + " | " + b).orElseThrow());
+                throw bad(
+                        key,
+                        value,
+                        Arrays.stream(FsyncPolicy.values())
+                                .map(p -> p.name().toLowerCase(Locale.ROOT))
+                                .reduce((a, b) -> a + " | " + b)
+                                .orElseThrow());
             }
         }
 
@@ -382,8 +411,8 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(fileName + ": key '" + key + "': " + e.getMessage(), e);
                 }
-                Long value = number(key, file.getProperty(key).trim(), -1, Long.MAX_VALUE,
-                        "at least 0, or -1 for no limit");
+                Long value =
+                        number(key, file.getProperty(key).trim(), -1, Long.MAX_VALUE, "at least 0, or -1 for no limit");
                 out.computeIfAbsent(topic, t -> new TreeMap<>()).put(topicAndSetting[1], value);
             }
             return out;

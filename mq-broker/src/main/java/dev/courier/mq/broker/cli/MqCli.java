@@ -36,7 +36,10 @@ import java.util.concurrent.locks.LockSupport;
  * {@code <id>|<send time in epoch microseconds>|}, padded to the requested size, so the consumer can
  * write ids and measure end-to-end latency.
  */
-@Command(name = "mq", mixinStandardHelpOptions = true, description = "Publishes to and consumes from a Courier broker.",
+@Command(
+        name = "mq",
+        mixinStandardHelpOptions = true,
+        description = "Publishes to and consumes from a Courier broker.",
         subcommands = {MqCli.Publish.class, MqCli.Consume.class, MqCli.AckLoss.class})
 public final class MqCli {
 
@@ -47,10 +50,13 @@ public final class MqCli {
     static final class Connect {
         @Option(names = "--tls-ca", description = "CA (PEM) the broker's certificate must be signed by: turns TLS on.")
         Path tlsCa;
+
         @Option(names = "--tls-cert", description = "Client certificate (PEM) for mutual TLS, with --tls-key.")
         Path tlsCert;
+
         @Option(names = "--tls-key", description = "Private key (PEM, PKCS#8) of --tls-cert.")
         Path tlsKey;
+
         @Option(names = "--token", description = "Bearer token presented to the broker.")
         String token;
 
@@ -99,27 +105,45 @@ public final class MqCli {
     /** Publishes N messages, retrying through broker outages until all are acknowledged or the timeout passes. */
     @Command(name = "publish", mixinStandardHelpOptions = true, description = "Publishes N messages with unique ids.")
     static final class Publish implements Callable<Integer> {
-        @Option(names = "--broker", defaultValue = "127.0.0.1:7400") String broker;
-        @Option(names = "--topic", required = true) String topic;
-        @Option(names = "--count", defaultValue = "1000") int count;
-        @Option(names = "--size", defaultValue = "1024", description = "Payload bytes (at least the id header).") int size;
-        @Option(names = "--ids-out", description = "Writes the id of every acknowledged message, one a line.") Path idsOut;
-        @Option(names = "--timeout", defaultValue = "120", description = "Seconds to keep retrying.") long timeoutSeconds;
-        @Option(names = "--rate", defaultValue = "0", description = "Messages per second (0: as fast as acked).") int rate;
-        @Option(names = "--window", defaultValue = "4096", description = "Sends in flight at most.") int window;
-        @Mixin Connect connect;
+        @Option(names = "--broker", defaultValue = "127.0.0.1:7400")
+        String broker;
+
+        @Option(names = "--topic", required = true)
+        String topic;
+
+        @Option(names = "--count", defaultValue = "1000")
+        int count;
+
+        @Option(names = "--size", defaultValue = "1024", description = "Payload bytes (at least the id header).")
+        int size;
+
+        @Option(names = "--ids-out", description = "Writes the id of every acknowledged message, one a line.")
+        Path idsOut;
+
+        @Option(names = "--timeout", defaultValue = "120", description = "Seconds to keep retrying.")
+        long timeoutSeconds;
+
+        @Option(names = "--rate", defaultValue = "0", description = "Messages per second (0: as fast as acked).")
+        int rate;
+
+        @Option(names = "--window", defaultValue = "4096", description = "Sends in flight at most.")
+        int window;
+
+        @Mixin
+        Connect connect;
 
         @Override
         public Integer call() throws Exception {
             String run = UUID.randomUUID().toString().substring(0, 8);
             AtomicLong acked = new AtomicLong();
             AtomicLong failed = new AtomicLong();
-            java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<String> refused =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             Semaphore inFlight = new Semaphore(window);
             long start = System.nanoTime();
             long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             try (Writer ids = open(idsOut);
-                 MqClient client = connect.connect(broker, Duration.ofSeconds(timeoutSeconds))) {
+                    MqClient client = connect.connect(broker, Duration.ofSeconds(timeoutSeconds))) {
                 Producer p = client.producer(topic);
                 for (int i = 0; i < count; i++) {
                     if (rate > 0) {
@@ -166,8 +190,15 @@ public final class MqCli {
                 return EXIT_REFUSED;
             }
             double secs = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "published %d/%d acknowledged (%d failed) in %.2f s: %.0f msgs/s, %.1f MB/s%n",
-                    acked.get(), count, failed.get(), secs, acked.get() / secs, acked.get() * (double) size / secs / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "published %d/%d acknowledged (%d failed) in %.2f s: %.0f msgs/s, %.1f MB/s%n",
+                    acked.get(),
+                    count,
+                    failed.get(),
+                    secs,
+                    acked.get() / secs,
+                    acked.get() * (double) size / secs / 1e6);
             return acked.get() == count ? 0 : 1;
         }
     }
@@ -175,15 +206,38 @@ public final class MqCli {
     /** Consumes and acknowledges, writing every received id (duplicates included). */
     @Command(name = "consume", mixinStandardHelpOptions = true, description = "Consumes, acks and records ids.")
     static final class Consume implements Callable<Integer> {
-        @Option(names = "--broker", defaultValue = "127.0.0.1:7400") String broker;
-        @Option(names = "--topic", required = true) String topic;
-        @Option(names = "--subscription", required = true) String subscription;
-        @Option(names = "--count", defaultValue = "0", description = "Exit after this many messages (0: no limit).") long count;
-        @Option(names = "--idle-exit", defaultValue = "0", description = "Exit after this many seconds without a message.") long idleExit;
-        @Option(names = "--ids-out") Path idsOut;
-        @Option(names = "--from", defaultValue = "earliest", description = "earliest | latest (for a new subscription).") String from;
-        @Option(names = "--prefetch", defaultValue = "1000") int prefetch;
-        @Mixin Connect connect;
+        @Option(names = "--broker", defaultValue = "127.0.0.1:7400")
+        String broker;
+
+        @Option(names = "--topic", required = true)
+        String topic;
+
+        @Option(names = "--subscription", required = true)
+        String subscription;
+
+        @Option(names = "--count", defaultValue = "0", description = "Exit after this many messages (0: no limit).")
+        long count;
+
+        @Option(
+                names = "--idle-exit",
+                defaultValue = "0",
+                description = "Exit after this many seconds without a message.")
+        long idleExit;
+
+        @Option(names = "--ids-out")
+        Path idsOut;
+
+        @Option(
+                names = "--from",
+                defaultValue = "earliest",
+                description = "earliest | latest (for a new subscription).")
+        String from;
+
+        @Option(names = "--prefetch", defaultValue = "1000")
+        int prefetch;
+
+        @Mixin
+        Connect connect;
 
         @Override
         public Integer call() throws Exception {
@@ -191,10 +245,11 @@ public final class MqCli {
             AtomicLong lastMessage = new AtomicLong(System.nanoTime());
             Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
             Object done = new Object();
-            SubscribeOptions options = SubscribeOptions.defaults().prefetch(prefetch)
+            SubscribeOptions options = SubscribeOptions.defaults()
+                    .prefetch(prefetch)
                     .from(StartPosition.valueOf(from.toUpperCase(Locale.ROOT)));
             try (Writer ids = new BufferedWriter(open(idsOut));
-                 MqClient client = connect.connect(broker, Duration.ofSeconds(30))) {
+                    MqClient client = connect.connect(broker, Duration.ofSeconds(30))) {
                 try {
                     // creates the subscription, and a refused token or topic ends the command at once
                     client.broker().subscribe(new SubscribeRequest(topic, subscription, options.from()));
@@ -205,7 +260,8 @@ public final class MqCli {
                 lastMessage.set(System.nanoTime()); // --idle-exit counts from here, once connected
                 Subscriber sub = client.subscribe(topic, subscription, options, m -> {
                     long now = nowMicros();
-                    String text = new String(m.payload(), 0, Math.min(m.payload().length, 96), StandardCharsets.US_ASCII);
+                    String text =
+                            new String(m.payload(), 0, Math.min(m.payload().length, 96), StandardCharsets.US_ASCII);
                     String[] parts = text.split("\\|", 3);
                     synchronized (ids) {
                         ids.write(parts[0]);
@@ -227,7 +283,8 @@ public final class MqCli {
                 });
                 synchronized (done) {
                     while (count <= 0 || received.get() < count) {
-                        if (idleExit > 0 && System.nanoTime() - lastMessage.get() > TimeUnit.SECONDS.toNanos(idleExit)) {
+                        if (idleExit > 0
+                                && System.nanoTime() - lastMessage.get() > TimeUnit.SECONDS.toNanos(idleExit)) {
                             break;
                         }
                         done.wait(100);
@@ -238,8 +295,12 @@ public final class MqCli {
                     ids.flush();
                 }
             }
-            System.out.printf(Locale.ROOT, "consumed %d messages; end-to-end latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-                    received.get(), latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+            System.out.printf(
+                    Locale.ROOT,
+                    "consumed %d messages; end-to-end latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    received.get(),
+                    latency.getValueAtPercentile(50) / 1000.0,
+                    latency.getValueAtPercentile(99) / 1000.0,
                     latency.getMaxValue() / 1000.0);
             return 0;
         }
@@ -250,14 +311,26 @@ public final class MqCli {
     }
 
     /** An operator accepts the loss of offsets the broker found damaged: they are acknowledged. */
-    @Command(name = "ack-loss", mixinStandardHelpOptions = true,
-            description = "Acknowledges offsets a subscription reports missing (damaged on disk), so it moves past them.")
+    @Command(
+            name = "ack-loss",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Acknowledges offsets a subscription reports missing (damaged on disk), so it moves past them.")
     static final class AckLoss implements Callable<Integer> {
-        @Option(names = "--broker", defaultValue = "127.0.0.1:7400") String broker;
-        @Option(names = "--topic", required = true) String topic;
-        @Option(names = "--subscription", required = true) String subscription;
-        @Option(names = "--from", required = true, description = "First offset (inclusive).") long from;
-        @Option(names = "--to", required = true, description = "Last offset (exclusive).") long to;
+        @Option(names = "--broker", defaultValue = "127.0.0.1:7400")
+        String broker;
+
+        @Option(names = "--topic", required = true)
+        String topic;
+
+        @Option(names = "--subscription", required = true)
+        String subscription;
+
+        @Option(names = "--from", required = true, description = "First offset (inclusive).")
+        long from;
+
+        @Option(names = "--to", required = true, description = "Last offset (exclusive).")
+        long to;
 
         @Override
         public Integer call() {

@@ -33,6 +33,7 @@ final class AckLedger {
     private final NavigableMap<Long, Integer> deliveryCounts;
     /** Every offset below that is not acknowledged was handed out at least once; persisted. */
     private long handedOutBelow;
+
     private final NavigableSet<Long> gaps = new TreeSet<>();
 
     AckLedger(String what, CursorLog cursor, CursorLog.State state) {
@@ -182,8 +183,8 @@ final class AckLedger {
         if (!cursor.wantsCompaction()) {
             return null;
         }
-        CursorLog.State snapshot = new CursorLog.State(floor, new TreeSet<>(acked), handedOutBelow,
-                new TreeMap<>(deliveryCounts));
+        CursorLog.State snapshot =
+                new CursorLog.State(floor, new TreeSet<>(acked), handedOutBelow, new TreeMap<>(deliveryCounts));
         cursor.beginCompaction();
         return snapshot;
     }

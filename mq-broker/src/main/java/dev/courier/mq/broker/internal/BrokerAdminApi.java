@@ -55,11 +55,10 @@ public final class BrokerAdminApi {
     private final java.util.function.DoubleSupplier fsyncP99Millis;
 
     /** The broker's client connections and the consumers on each. */
-    public record Clients(ClientConnections connections, ConsumerConnections consumers) {
-    }
+    public record Clients(ClientConnections connections, ConsumerConnections consumers) {}
 
-    public BrokerAdminApi(Topics topics, Authorizer authorizer, Clients clients,
-                          java.util.function.DoubleSupplier fsyncP99Millis) {
+    public BrokerAdminApi(
+            Topics topics, Authorizer authorizer, Clients clients, java.util.function.DoubleSupplier fsyncP99Millis) {
         this.topics = topics;
         this.authorizer = authorizer;
         this.clients = clients;
@@ -127,7 +126,9 @@ public final class BrokerAdminApi {
         if (p.length == 5 && p[1].equals("subscriptions") && p[3].equals("dead-letters")) {
             subscription(t, p[2]);
             if (p[4].equals("replay")) {
-                Object given = r.body().length == 0 ? null : AdminResponse.readJson(r.body(), Map.class).get("offsets");
+                Object given = r.body().length == 0
+                        ? null
+                        : AdminResponse.readJson(r.body(), Map.class).get("offsets");
                 long[] offsets = null;
                 if (given instanceof List<?> list) {
                     if (list.size() > MAX_LIMIT) {
@@ -144,8 +145,8 @@ public final class BrokerAdminApi {
                     throw AdminException.badRequest("Give {\"offsets\": [..]}, or {} for the first " + MAX_LIMIT);
                 }
                 try {
-                    return AdminResponse.json(Map.of("replayed", topics.replayDeadLetters(t.name(), p[2], offsets,
-                            MAX_LIMIT)));
+                    return AdminResponse.json(
+                            Map.of("replayed", topics.replayDeadLetters(t.name(), p[2], offsets, MAX_LIMIT)));
                 } catch (StorageException e) {
                     throw new AdminException(503, e.getMessage());
                 }
@@ -247,7 +248,9 @@ public final class BrokerAdminApi {
             m.put("ackTimeoutMillis", v.ackTimeoutMillis());
             m.put("idleMillis", v.idleMillis());
             m.put("waiting", v.waiting());
-            m.put("connections", clients == null ? List.of() : clients.consumers().connectionsOf(s, v.id()));
+            m.put(
+                    "connections",
+                    clients == null ? List.of() : clients.consumers().connectionsOf(s, v.id()));
             out.add(m);
         }
         return out;
@@ -320,7 +323,9 @@ public final class BrokerAdminApi {
         out.put("unacknowledged", unacked);
         out.put("diskBytes", bytes);
         out.put("consumers", consumers);
-        out.put("connections", clients == null ? 0 : clients.connections().list().size());
+        out.put(
+                "connections",
+                clients == null ? 0 : clients.connections().list().size());
         out.put("fsyncP99Millis", fsyncP99Millis.getAsDouble());
         return AdminResponse.json(out);
     }

@@ -32,23 +32,30 @@ public final class BrokerMetrics {
     private final Set<String> seen = new HashSet<>();
     /** The topic instances whose meters are bound, by name: a deleted topic's meters go. */
     private final java.util.Map<String, Topic> bound = new java.util.HashMap<>();
+
     private final Timer fsync;
 
     public BrokerMetrics(Topics topics, MeterRegistry meters) {
         this.topics = topics;
         this.meters = meters;
-        this.fsync = Timer.builder("courier.broker.fsync").description("Time to force a topic log to disk")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
-                .maximumExpectedValue(Duration.ofSeconds(10)).register(meters);
+        this.fsync = Timer.builder("courier.broker.fsync")
+                .description("Time to force a topic log to disk")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(meters);
         topics.onFsync(nanos -> fsync.record(nanos, TimeUnit.NANOSECONDS));
-        Gauge.builder("courier.broker.topics", topics, t -> t.names().size()).description("Topics")
+        Gauge.builder("courier.broker.topics", topics, t -> t.names().size())
+                .description("Topics")
                 .register(meters);
         refresh();
     }
 
     /** Registers the meters of topics and subscriptions created since the last call. */
     public synchronized void refresh() {
-        for (java.util.Iterator<java.util.Map.Entry<String, Topic>> it = bound.entrySet().iterator(); it.hasNext(); ) {
+        for (java.util.Iterator<java.util.Map.Entry<String, Topic>> it =
+                        bound.entrySet().iterator();
+                it.hasNext(); ) {
             java.util.Map.Entry<String, Topic> e = it.next();
             if (topics.find(e.getKey()) != e.getValue()) {
                 it.remove();
@@ -101,43 +108,83 @@ public final class BrokerMetrics {
     private void bindTopic(Topic t) {
         Tags tags = Tags.of("topic", t.name());
         FunctionCounter.builder("courier.broker.published", t, x -> x.published.sum())
-                .description("Messages stored durably and acknowledged to their publisher").tags(tags).register(meters);
-        FunctionCounter.builder("courier.broker.duplicates.dropped", t, x -> x.duplicatesDropped.sum())
-                .description("Publishes of an idempotent producer's message already stored").tags(tags)
+                .description("Messages stored durably and acknowledged to their publisher")
+                .tags(tags)
                 .register(meters);
-        Gauge.builder("courier.broker.disk", t, x -> x.log().sizeBytes()).baseUnit("bytes")
-                .description("Bytes of the topic's segments on disk").tags(tags).register(meters);
+        FunctionCounter.builder("courier.broker.duplicates.dropped", t, x -> x.duplicatesDropped.sum())
+                .description("Publishes of an idempotent producer's message already stored")
+                .tags(tags)
+                .register(meters);
+        Gauge.builder("courier.broker.disk", t, x -> x.log().sizeBytes())
+                .baseUnit("bytes")
+                .description("Bytes of the topic's segments on disk")
+                .tags(tags)
+                .register(meters);
     }
 
     private void bindSubscription(Topic t, Subscription s) {
         Tags tags = Tags.of("topic", t.name(), "subscription", s.name());
-        counter("courier.broker.delivered", "Deliveries, first and repeated", s, tags,
+        counter(
+                "courier.broker.delivered",
+                "Deliveries, first and repeated",
+                s,
+                tags,
                 Subscription.Counters::delivered);
-        counter("courier.broker.redelivered", "Deliveries of a message delivered before", s, tags,
+        counter(
+                "courier.broker.redelivered",
+                "Deliveries of a message delivered before",
+                s,
+                tags,
                 Subscription.Counters::redelivered);
         counter("courier.broker.acknowledged", "Messages acknowledged", s, tags, Subscription.Counters::acknowledged);
         counter("courier.broker.nacked", "Negative acknowledgements", s, tags, Subscription.Counters::nacked);
-        counter("courier.broker.dead.lettered", "Messages moved to the dead-letter topic", s, tags,
+        counter(
+                "courier.broker.dead.lettered",
+                "Messages moved to the dead-letter topic",
+                s,
+                tags,
                 Subscription.Counters::deadLettered);
-        gauge("courier.broker.ready", "Messages stored, not acknowledged and not held by a consumer", s, tags,
+        gauge(
+                "courier.broker.ready",
+                "Messages stored, not acknowledged and not held by a consumer",
+                s,
+                tags,
                 Subscription.Counters::ready);
-        gauge("courier.broker.unacknowledged", "Messages delivered and held, not yet acknowledged", s, tags,
+        gauge(
+                "courier.broker.unacknowledged",
+                "Messages delivered and held, not yet acknowledged",
+                s,
+                tags,
                 Subscription.Counters::unacknowledged);
         gauge("courier.broker.consumers", "Consumers attached", s, tags, c -> c.consumers());
         Gauge.builder("courier.broker.oldest.unacknowledged.age", s, Subscription::oldestUnacknowledgedAgeSeconds)
-                .baseUnit("seconds").description("Age of the oldest message not yet acknowledged").tags(tags)
+                .baseUnit("seconds")
+                .description("Age of the oldest message not yet acknowledged")
+                .tags(tags)
                 .register(meters);
     }
 
-    private void counter(String name, String description, Subscription s, Tags tags,
-                         java.util.function.ToLongFunction<Subscription.Counters> value) {
-        FunctionCounter.builder(name, s, x -> value.applyAsLong(x.counters())).description(description).tags(tags)
+    private void counter(
+            String name,
+            String description,
+            Subscription s,
+            Tags tags,
+            java.util.function.ToLongFunction<Subscription.Counters> value) {
+        FunctionCounter.builder(name, s, x -> value.applyAsLong(x.counters()))
+                .description(description)
+                .tags(tags)
                 .register(meters);
     }
 
-    private void gauge(String name, String description, Subscription s, Tags tags,
-                       java.util.function.ToLongFunction<Subscription.Counters> value) {
-        Gauge.builder(name, s, x -> value.applyAsLong(x.counters())).description(description).tags(tags)
+    private void gauge(
+            String name,
+            String description,
+            Subscription s,
+            Tags tags,
+            java.util.function.ToLongFunction<Subscription.Counters> value) {
+        Gauge.builder(name, s, x -> value.applyAsLong(x.counters()))
+                .description(description)
+                .tags(tags)
                 .register(meters);
     }
 }

@@ -59,8 +59,9 @@ public final class BrokerServiceImpl implements BrokerService {
     }
 
     private static PermissionDeniedException denied(String principal, Action action, String topic) {
-        return new PermissionDeniedException((principal == null ? "An anonymous caller" : "Principal '" + principal
-                + "'") + " may not " + action.name().toLowerCase(java.util.Locale.ROOT) + " topic '" + topic + "'");
+        return new PermissionDeniedException(
+                (principal == null ? "An anonymous caller" : "Principal '" + principal + "'") + " may not "
+                        + action.name().toLowerCase(java.util.Locale.ROOT) + " topic '" + topic + "'");
     }
 
     @Override
@@ -102,7 +103,8 @@ public final class BrokerServiceImpl implements BrokerService {
         String principal = CallContext.principal();
         Topic topic = topics.topic(request.topic(), principal);
         StartPosition from = request.from() == null ? StartPosition.EARLIEST : request.from();
-        return topic.subscription(request.subscription(), from, principal, false).stats();
+        return topic.subscription(request.subscription(), from, principal, false)
+                .stats();
     }
 
     @Override
@@ -113,13 +115,16 @@ public final class BrokerServiceImpl implements BrokerService {
         String principal = CallContext.principal();
         // Called on the I/O thread; the fetch reads the log (and may create the subscription, forcing its
         // cursor file), so it runs on the delivery pool.
-        return CompletableFuture.supplyAsync(() -> {
-            Subscription s = topics.topic(request.topic(), principal).subscription(request.subscription(),
-                    StartPosition.EARLIEST, principal, false);
-            CompletableFuture<FetchResult> result = s.fetch(request);
-            connections.fetchedThrough(connection, s, request.consumerId());
-            return result;
-        }, topics.delivery()).thenCompose(r -> r);
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            Subscription s = topics.topic(request.topic(), principal)
+                                    .subscription(request.subscription(), StartPosition.EARLIEST, principal, false);
+                            CompletableFuture<FetchResult> result = s.fetch(request);
+                            connections.fetchedThrough(connection, s, request.consumerId());
+                            return result;
+                        },
+                        topics.delivery())
+                .thenCompose(r -> r);
     }
 
     @Override
@@ -134,15 +139,15 @@ public final class BrokerServiceImpl implements BrokerService {
         check(request.topic(), Action.CONSUME, false);
         Subscription s = existing(request.topic(), request.subscription());
         String reason = request.reason() == null ? "nacked" : request.reason();
-        return CompletableFuture.completedFuture(s.nack(request.consumerId(), request.offsets(), request.delayMillis(),
-                reason));
+        return CompletableFuture.completedFuture(
+                s.nack(request.consumerId(), request.offsets(), request.delayMillis(), reason));
     }
 
     @Override
     public int extendDeadline(ExtendRequest request) {
         check(request.topic(), Action.CONSUME, false);
-        return existing(request.topic(), request.subscription()).extend(request.consumerId(), request.offsets(),
-                request.extendMillis());
+        return existing(request.topic(), request.subscription())
+                .extend(request.consumerId(), request.offsets(), request.extendMillis());
     }
 
     @Override

@@ -22,8 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ConsumerConnections {
 
-    private record ConsumerRef(Subscription subscription, String consumerId) {
-    }
+    private record ConsumerRef(Subscription subscription, String consumerId) {}
 
     private final Map<PeerConnection, Set<ConsumerRef>> byConnection = new ConcurrentHashMap<>();
 

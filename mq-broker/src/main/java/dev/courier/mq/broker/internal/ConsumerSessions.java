@@ -50,8 +50,7 @@ final class ConsumerSessions {
     }
 
     /** A fetch of {@code consumer} waiting until {@code expiresAt} for up to {@code maxMessages}. */
-    record Wait(Consumer consumer, int maxMessages, long expiresAt, CompletableFuture<FetchResult> future) {
-    }
+    record Wait(Consumer consumer, int maxMessages, long expiresAt, CompletableFuture<FetchResult> future) {}
 
     private final Map<String, Consumer> consumers = new LinkedHashMap<>();
     private final ArrayDeque<Wait> waits = new ArrayDeque<>();
@@ -60,8 +59,8 @@ final class ConsumerSessions {
      * A fetch of {@code consumerId}: attaches it or refreshes its session, and ends its waiting fetch
      * (whose future goes to {@code ended}).
      */
-    Consumer attach(String consumerId, int prefetch, long ackTimeout, long now,
-                    List<CompletableFuture<FetchResult>> ended) {
+    Consumer attach(
+            String consumerId, int prefetch, long ackTimeout, long now, List<CompletableFuture<FetchResult>> ended) {
         Consumer c = consumers.computeIfAbsent(consumerId, Consumer::new);
         c.lastSeen = now;
         c.prefetch = prefetch;
@@ -191,8 +190,7 @@ final class ConsumerSessions {
     }
 
     /** What an operator sees of one attached consumer. */
-    record View(String id, int prefetch, int held, long ackTimeoutMillis, long idleMillis, boolean waiting) {
-    }
+    record View(String id, int prefetch, int held, long ackTimeoutMillis, long idleMillis, boolean waiting) {}
 
     /** The attached consumers, in the order they attached, as seen at {@code now}. */
     List<View> views(long now) {

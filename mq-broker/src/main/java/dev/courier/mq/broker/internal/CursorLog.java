@@ -77,11 +77,13 @@ final class CursorLog implements AutoCloseable {
     static final int CRC_OFFSET = 9;
     /** The size of a FLOOR, ACK or HANDED_OUT entry. */
     static final int ENTRY_SIZE = 13;
+
     static final int COUNT_OFFSET = 9;
     /** Where the CRC of a DELIVERIES entry is. */
     static final int COUNTED_CRC_OFFSET = 13;
     /** The size of a DELIVERIES entry. */
     static final int COUNTED_ENTRY_SIZE = 17;
+
     static final byte FLOOR = 1;
     static final byte ACK = 2;
     static final byte HANDED_OUT = 3;

@@ -9,6 +9,7 @@ interface DeadLetters {
 
     /** Header names on a dead-lettered record. */
     String DELIVERIES = "courier.deliveries";
+
     String FAILURE = "courier.failure";
     String SOURCE_TOPIC = "courier.source.topic";
     String SOURCE_SUBSCRIPTION = "courier.source.subscription";

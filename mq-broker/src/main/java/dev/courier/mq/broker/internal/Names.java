@@ -7,8 +7,7 @@ public final class Names {
 
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
-    private Names() {
-    }
+    private Names() {}
 
     public static String check(String kind, String name) {
         if (name == null || !VALID.matcher(name).matches() || name.startsWith(".")) {

@@ -63,8 +63,8 @@ final class Owners {
      */
     synchronized void reserveTopic(String principal, String topic) {
         if (topics >= limits.maxTopics()) {
-            throw new PermissionDeniedException("Topic '" + topic + "' cannot be created: the broker holds "
-                    + topics + " topics, its limit (max.topics)");
+            throw new PermissionDeniedException("Topic '" + topic + "' cannot be created: the broker holds " + topics
+                    + " topics, its limit (max.topics)");
         }
         String key = key(principal);
         int mine = topicsBy.getOrDefault(key, 0);

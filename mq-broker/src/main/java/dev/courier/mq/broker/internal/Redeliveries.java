@@ -41,8 +41,7 @@ final class Redeliveries {
     }
 
     /** A message waiting to be delivered again; {@code lastHolder} may still acknowledge it. */
-    record Pending(long offset, int deliveries, long dueAt, String reason, String lastHolder) {
-    }
+    record Pending(long offset, int deliveries, long dueAt, String reason, String lastHolder) {}
 
     private final Duration backoffBase;
     private final Duration backoffMax;

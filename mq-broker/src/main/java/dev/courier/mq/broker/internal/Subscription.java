@@ -74,16 +74,19 @@ final class Subscription {
 
     /** Acknowledgements, delivery counts and gaps; owns the cursor log. */
     private final AckLedger ledger;
+
     private long readNext;
     /** In-flight deliveries, their ack deadlines and the redelivery queue. */
     private final Redeliveries redeliveries;
     /** Runs the reads of waiting fetches: never an I/O thread, never under this monitor. */
     private final java.util.concurrent.Executor delivery;
+
     private final java.util.concurrent.atomic.AtomicBoolean dispatchScheduled =
             new java.util.concurrent.atomic.AtomicBoolean();
     private final Set<Long> deadLettering = new HashSet<>();
     /** The attached consumers, their credit and their waiting fetches. */
     private final ConsumerSessions sessions = new ConsumerSessions();
+
     private long deadLettered;
     private long delivered;
     private long redelivered;
@@ -95,9 +98,16 @@ final class Subscription {
     static final int DELIVERY_OVERHEAD = 64;
 
     /** A subscription continuing from {@code state}, which its {@code cursor} holds. */
-    Subscription(String topicName, String name, TopicLog topicLog, CursorLog cursor, CursorLog.State state,
-                 BrokerConfig config, DeadLetters deadLetters, LongSupplier clock,
-                 java.util.concurrent.Executor delivery) {
+    Subscription(
+            String topicName,
+            String name,
+            TopicLog topicLog,
+            CursorLog cursor,
+            CursorLog.State state,
+            BrokerConfig config,
+            DeadLetters deadLetters,
+            LongSupplier clock,
+            java.util.concurrent.Executor delivery) {
         this.delivery = delivery;
         this.topicName = topicName;
         this.name = name;
@@ -131,8 +141,12 @@ final class Subscription {
         long now;
         synchronized (this) {
             now = clock.getAsLong();
-            c = sessions.attach(req.consumerId(), Math.max(1, Math.min(req.prefetch(), config.maxPrefetch())),
-                    req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000, now, emptied);
+            c = sessions.attach(
+                    req.consumerId(),
+                    Math.max(1, Math.min(req.prefetch(), config.maxPrefetch())),
+                    req.ackTimeoutMillis() > 0 ? req.ackTimeoutMillis() : 30_000,
+                    now,
+                    emptied);
         }
         emptied.forEach(f -> f.complete(EMPTY));
         int max = Math.min(req.maxMessages(), config.maxPrefetch());
@@ -157,13 +171,11 @@ final class Subscription {
      * What one fetch will try to hand out, decided under the monitor: the due redeliveries (up to the
      * credit) and where fresh messages start.
      */
-    private record Plan(Consumer consumer, int credit, List<Pending> redeliveries, long freshFrom, long durable,
-                        long now) {
-    }
+    private record Plan(
+            Consumer consumer, int credit, List<Pending> redeliveries, long freshFrom, long durable, long now) {}
 
     /** The records a plan needs, read outside the monitor; {@code redelivered} is parallel to the plan's list. */
-    private record Reads(List<StoredRecord> redelivered, List<StoredRecord> fresh) {
-    }
+    private record Reads(List<StoredRecord> redelivered, List<StoredRecord> fresh) {}
 
     /**
      * Hands out up to {@code maxMessages} (and the consumer's credit) due redeliveries, then fresh
@@ -184,7 +196,8 @@ final class Subscription {
             redelivered.add(topicLog.readAt(p.offset()));
         }
         List<StoredRecord> fresh = plan.freshFrom() < plan.durable()
-                ? topicLog.read(plan.freshFrom(), plan.credit(), config.maxFetchBytes()) : List.of();
+                ? topicLog.read(plan.freshFrom(), plan.credit(), config.maxFetchBytes())
+                : List.of();
         return apply(plan, new Reads(redelivered, fresh), waiting);
     }
 
@@ -235,8 +248,12 @@ final class Subscription {
                     markAcked(p.offset()); // removed by retention
                 } else {
                     ledger.gap(p.offset());
-                    log.error("Topic {} subscription {}: offset {} has no readable record any more; it stays "
-                            + "unacknowledged until an operator acknowledges the loss", topicName, name, p.offset());
+                    log.error(
+                            "Topic {} subscription {}: offset {} has no readable record any more; it stays "
+                                    + "unacknowledged until an operator acknowledges the loss",
+                            topicName,
+                            name,
+                            p.offset());
                 }
                 continue;
             }
@@ -264,8 +281,15 @@ final class Subscription {
                 }
                 int before = ledger.deliveriesBefore(r.offset());
                 if (before >= config.maxDeliveries()) {
-                    deadLetter(r, new Pending(r.offset(), before, now, "reached " + before
-                            + " deliveries before the broker restarted; the last failure is not known", null));
+                    deadLetter(
+                            r,
+                            new Pending(
+                                    r.offset(),
+                                    before,
+                                    now,
+                                    "reached " + before
+                                            + " deliveries before the broker restarted; the last failure is not known",
+                                    null));
                     continue;
                 }
                 out.add(deliver(c, r, before + 1, now));
@@ -308,8 +332,13 @@ final class Subscription {
             for (long o = from; o < offset; o++) {
                 ledger.gap(o);
             }
-            log.error("Topic {} subscription {}: offsets {}..{} have no readable record ({}); they stay "
-                    + "unacknowledged until an operator acknowledges the loss", topicName, name, from, offset - 1,
+            log.error(
+                    "Topic {} subscription {}: offsets {}..{} have no readable record ({}); they stay "
+                            + "unacknowledged until an operator acknowledges the loss",
+                    topicName,
+                    name,
+                    from,
+                    offset - 1,
                     topicLog.isMissing(from) ? "damaged on disk" : "not found");
         }
         readNext = offset;
@@ -324,8 +353,13 @@ final class Subscription {
     synchronized int acknowledgeLoss(long from, long to) {
         int n = ledger.acknowledgeLoss(from, to);
         if (n > 0) {
-            log.warn("Topic {} subscription {}: {} lost offsets in {}..{} acknowledged by an operator", topicName, name,
-                    n, from, to - 1);
+            log.warn(
+                    "Topic {} subscription {}: {} lost offsets in {}..{} acknowledged by an operator",
+                    topicName,
+                    name,
+                    n,
+                    from,
+                    to - 1);
         }
         return n;
     }
@@ -418,11 +452,20 @@ final class Subscription {
                 if (e == null) {
                     markAcked(offset);
                     deadLettered++;
-                    log.info("Topic {} subscription {}: offset {} dead-lettered after {} deliveries ({})", topicName,
-                            name, offset, p.deliveries(), reason);
+                    log.info(
+                            "Topic {} subscription {}: offset {} dead-lettered after {} deliveries ({})",
+                            topicName,
+                            name,
+                            offset,
+                            p.deliveries(),
+                            reason);
                 } else {
-                    log.error("Topic {} subscription {}: dead-lettering offset {} failed; will retry", topicName, name,
-                            offset, e);
+                    log.error(
+                            "Topic {} subscription {}: dead-lettering offset {} failed; will retry",
+                            topicName,
+                            name,
+                            offset,
+                            e);
                     redeliveries.retry(offset, p.deliveries(), reason, clock.getAsLong());
                 }
             }
@@ -521,8 +564,13 @@ final class Subscription {
         long now = clock.getAsLong();
         int n = redeliveries.left(consumerId, reason, now);
         if (n > 0) {
-            log.info("Topic {} subscription {}: consumer {} left ({}); {} messages will be redelivered", topicName,
-                    name, consumerId, reason, n);
+            log.info(
+                    "Topic {} subscription {}: consumer {} left ({}); {} messages will be redelivered",
+                    topicName,
+                    name,
+                    consumerId,
+                    reason,
+                    n);
         }
         return n;
     }
@@ -603,16 +651,33 @@ final class Subscription {
      * acknowledged, not held by a consumer), unacknowledged (held), the consumers attached, and the lowest
      * offset not yet acknowledged.
      */
-    public record Counters(long delivered, long redelivered, long acknowledged, long nacked, long deadLettered,
-                           long ready, long unacknowledged, int consumers, long floor, long end) {
-    }
+    public record Counters(
+            long delivered,
+            long redelivered,
+            long acknowledged,
+            long nacked,
+            long deadLettered,
+            long ready,
+            long unacknowledged,
+            int consumers,
+            long floor,
+            long end) {}
 
     synchronized Counters counters() {
         long end = topicLog.durableOffset();
         long backlog = ledger.backlog(end);
         int held = redeliveries.inFlightCount();
-        return new Counters(delivered, redelivered, acknowledged, nacked, deadLettered, Math.max(0, backlog - held),
-                held, sessions.size(), ledger.floor(), end);
+        return new Counters(
+                delivered,
+                redelivered,
+                acknowledged,
+                nacked,
+                deadLettered,
+                Math.max(0, backlog - held),
+                held,
+                sessions.size(),
+                ledger.floor(),
+                end);
     }
 
     /**
@@ -643,8 +708,14 @@ final class Subscription {
 
     synchronized SubscriptionStats stats() {
         long end = topicLog.durableOffset();
-        return new SubscriptionStats(ledger.floor(), end, ledger.backlog(end), redeliveries.inFlightCount(),
-                sessions.size(), deadLettered, ledger.gapCount());
+        return new SubscriptionStats(
+                ledger.floor(),
+                end,
+                ledger.backlog(end),
+                redeliveries.inFlightCount(),
+                sessions.size(),
+                deadLettered,
+                ledger.gapCount());
     }
 
     /**

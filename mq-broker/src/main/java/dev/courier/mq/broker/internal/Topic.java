@@ -16,8 +16,8 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +47,7 @@ final class Topic implements AutoCloseable {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     /** Held by a housekeeping run and by {@link #close}; guards {@link #upkeepClosed}. */
     private final Object upkeep = new Object();
+
     private boolean upkeepClosed;
     /**
      * With {@code fsync=always} an append forces the file before it returns, which must not happen on
@@ -55,11 +56,19 @@ final class Topic implements AutoCloseable {
      */
     private final ExecutorService forcingAppender;
 
-    private Topic(String name, TopicLog topicLog, Path dir, BrokerConfig config, DeadLetters deadLetters,
-                  LongSupplier clock, Executor delivery, Owners owners) {
+    private Topic(
+            String name,
+            TopicLog topicLog,
+            Path dir,
+            BrokerConfig config,
+            DeadLetters deadLetters,
+            LongSupplier clock,
+            Executor delivery,
+            Owners owners) {
         this.delivery = delivery;
         this.owners = owners;
-        this.forcingAppender = config.logFor(name).fsync() != FsyncPolicy.ALWAYS ? null
+        this.forcingAppender = config.logFor(name).fsync() != FsyncPolicy.ALWAYS
+                ? null
                 : Executors.newSingleThreadExecutor(r -> Topics.daemon(r, "courier-append-" + name));
         this.name = name;
         this.topicLog = topicLog;
@@ -70,16 +79,26 @@ final class Topic implements AutoCloseable {
         this.clock = clock;
     }
 
-    static Topic open(String name, Path dir, BrokerConfig config, DeadLetters deadLetters, Executor delivery,
-                      LongSupplier clock, Owners owners, java.util.function.LongConsumer fsyncNanos) throws IOException {
+    static Topic open(
+            String name,
+            Path dir,
+            BrokerConfig config,
+            DeadLetters deadLetters,
+            Executor delivery,
+            LongSupplier clock,
+            Owners owners,
+            java.util.function.LongConsumer fsyncNanos)
+            throws IOException {
         Storage storage = config.storage();
         LogConfig logConfig = config.logFor(name);
         LogConfig.Syncer syncer = logConfig.syncer();
-        LogConfig timed = logConfig.toBuilder().syncer(file -> {
-            long start = System.nanoTime();
-            syncer.force(file);
-            fsyncNanos.accept(System.nanoTime() - start);
-        }).build();
+        LogConfig timed = logConfig.toBuilder()
+                .syncer(file -> {
+                    long start = System.nanoTime();
+                    syncer.force(file);
+                    fsyncNanos.accept(System.nanoTime() - start);
+                })
+                .build();
         TopicLog tl = TopicLog.open(name, dir, timed, storage);
         Topic t = new Topic(name, tl, dir, config, deadLetters, clock, delivery, owners);
         try {
@@ -96,8 +115,8 @@ final class Topic implements AutoCloseable {
                     CursorLog.State[] state = new CursorLog.State[1];
                     CursorLog cursor = CursorLog.open(storage, t.subscriptionsDir.resolve(fn), state);
                     t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0]));
-                    owners.loadedSubscription(Owners.read(storage, t.subscriptionsDir.resolve(sub
-                            + Owners.SUBSCRIPTION_SUFFIX)));
+                    owners.loadedSubscription(
+                            Owners.read(storage, t.subscriptionsDir.resolve(sub + Owners.SUBSCRIPTION_SUFFIX)));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -119,6 +138,7 @@ final class Topic implements AutoCloseable {
 
     /** Messages stored and acknowledged to their publisher, and duplicate publishes dropped, since start. */
     final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
+
     final java.util.concurrent.atomic.LongAdder duplicatesDropped = new java.util.concurrent.atomic.LongAdder();
 
     String name() {
@@ -155,8 +175,10 @@ final class Topic implements AutoCloseable {
         Path tmp = dir.resolve(RETENTION_FILE + ".tmp");
         try {
             try (dev.courier.mq.broker.storage.StorageFile f = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
-                f.writeFully(java.nio.ByteBuffer.wrap((bytes + " " + millis + "\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+                f.writeFully(
+                        java.nio.ByteBuffer.wrap(
+                                (bytes + " " + millis + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                        0);
                 f.force(true);
             }
             storage.move(tmp, file);
@@ -182,7 +204,8 @@ final class Topic implements AutoCloseable {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) size);
             f.readFully(b, 0);
             String[] parts = new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII)
-                    .trim().split(" ");
+                    .trim()
+                    .split(" ");
             try {
                 long bytes = Long.parseLong(parts[0]);
                 long millis = parts.length == 2 ? Long.parseLong(parts[1]) : Long.MIN_VALUE;
@@ -223,8 +246,8 @@ final class Topic implements AutoCloseable {
             }
             long start = from == StartPosition.LATEST ? topicLog.durableOffset() : topicLog.startOffset();
             try {
-                CursorLog cursor = CursorLog.create(config.storage(), subscriptionsDir.resolve(subscription + CURSOR_SUFFIX),
-                        start);
+                CursorLog cursor = CursorLog.create(
+                        config.storage(), subscriptionsDir.resolve(subscription + CURSOR_SUFFIX), start);
                 s = newSubscription(subscription, cursor, CursorLog.State.at(start));
             } catch (IOException | RuntimeException e) {
                 if (!own) {
@@ -237,11 +260,17 @@ final class Topic implements AutoCloseable {
             }
             if (!own) {
                 try {
-                    Owners.write(config.storage(), subscriptionsDir.resolve(subscription + Owners.SUBSCRIPTION_SUFFIX),
+                    Owners.write(
+                            config.storage(),
+                            subscriptionsDir.resolve(subscription + Owners.SUBSCRIPTION_SUFFIX),
                             principal);
                 } catch (IOException e) {
-                    log.warn("Topic {}: the creator of subscription {} could not be recorded; after a restart it "
-                            + "counts for no one", name, subscription, e);
+                    log.warn(
+                            "Topic {}: the creator of subscription {} could not be recorded; after a restart it "
+                                    + "counts for no one",
+                            name,
+                            subscription,
+                            e);
                 }
             }
             subscriptions.put(subscription, s);

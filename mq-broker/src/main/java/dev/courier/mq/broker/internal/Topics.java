@@ -4,8 +4,8 @@ import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.storage.AppendRecord;
 import dev.courier.mq.broker.storage.Storage;
 import dev.courier.mq.broker.storage.StorageException;
-import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.broker.storage.StoredRecord;
+import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.StartPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,11 +45,12 @@ public final class Topics implements AutoCloseable, DeadLetters {
     private final ScheduledExecutorService timer;
     /** Threads that run fetches and deliveries, for all topics together. */
     static final int DELIVERY_THREADS = 2;
+
     private final ExecutorService dispatcher;
     private final List<String> recoveryReport = new ArrayList<>();
     private final Owners owners;
     private volatile boolean closed;
-    private volatile java.util.function.LongConsumer fsyncObserver = nanos -> { };
+    private volatile java.util.function.LongConsumer fsyncObserver = nanos -> {};
 
     public Topics(BrokerConfig config) throws IOException {
         this.config = config;
@@ -59,8 +60,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
         storage.createDirectoriesDurably(topicsDir);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "courier-broker-timer"));
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        this.dispatcher = Executors.newFixedThreadPool(DELIVERY_THREADS,
-                r -> daemon(r, "courier-broker-delivery-" + n.incrementAndGet()));
+        this.dispatcher = Executors.newFixedThreadPool(
+                DELIVERY_THREADS, r -> daemon(r, "courier-broker-delivery-" + n.incrementAndGet()));
         try {
             for (String name : storage.list(topicsDir)) {
                 Path d = topicsDir.resolve(name);
@@ -79,8 +80,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
         long tick = Math.max(1, config.tick().toMillis());
         timer.scheduleWithFixedDelay(() -> eachTopic("tick", Topic::tick), tick, tick, TimeUnit.MILLISECONDS);
         long hk = Math.max(1, config.housekeeping().toMillis());
-        timer.scheduleWithFixedDelay(() -> eachTopic("housekeeping", Topic::housekeeping), hk, hk,
-                TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> eachTopic("housekeeping", Topic::housekeeping), hk, hk, TimeUnit.MILLISECONDS);
     }
 
     /** A daemon thread named {@code name} running {@code r}: the broker's threads never keep the JVM up. */
@@ -146,8 +147,10 @@ public final class Topics implements AutoCloseable, DeadLetters {
                 try {
                     Owners.write(config.storage(), dir.resolve(Owners.TOPIC_FILE), principal);
                 } catch (IOException e) {
-                    log.warn("Topic {}: its creator could not be recorded; after a restart it counts for no one",
-                            name, e);
+                    log.warn(
+                            "Topic {}: its creator could not be recorded; after a restart it counts for no one",
+                            name,
+                            e);
                 }
             }
             topics.put(name, t);
@@ -194,8 +197,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
     }
 
     @Override
-    public CompletableFuture<Void> send(String topic, String subscription, StoredRecord record, int deliveries,
-                                        String reason) {
+    public CompletableFuture<Void> send(
+            String topic, String subscription, StoredRecord record, int deliveries, String reason) {
         try {
             Topic dlq = ownTopic(Names.deadLetterTopic(topic, subscription));
             Map<String, String> headers = new LinkedHashMap<>(record.headers());
@@ -263,8 +266,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
             deleteTree(storage, dir);
             storage.syncDirectory(topicsDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("Topic " + name + " was closed but its directory " + dir
-                    + " could not be deleted", e);
+            throw new UncheckedIOException(
+                    "Topic " + name + " was closed but its directory " + dir + " could not be deleted", e);
         }
         log.warn("Topic {} deleted by an operator", name);
         return true;
@@ -337,11 +340,15 @@ public final class Topics implements AutoCloseable, DeadLetters {
             TopicLog.Appended appended = topic.append(copies).get(REPLAY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             appended.durable().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw new StorageException("Topic " + topic.name() + " did not store the replayed copies ("
-                    + e.getCause().getMessage() + "); no dead letter is marked replayed", e.getCause());
+            throw new StorageException(
+                    "Topic " + topic.name() + " did not store the replayed copies ("
+                            + e.getCause().getMessage() + "); no dead letter is marked replayed",
+                    e.getCause());
         } catch (TimeoutException e) {
-            throw new StorageException("Topic " + topic.name() + " did not make the replayed copies durable within "
-                    + REPLAY_WAIT_MILLIS + " ms; no dead letter is marked replayed, and a retry may store some twice", e);
+            throw new StorageException(
+                    "Topic " + topic.name() + " did not make the replayed copies durable within " + REPLAY_WAIT_MILLIS
+                            + " ms; no dead letter is marked replayed, and a retry may store some twice",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StorageException("Interrupted while replaying dead letters to topic " + topic.name(), e);
@@ -382,7 +389,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
         if (dlq == null) {
             return 0;
         }
-        return dlq.subscription(Names.REPLAYED, StartPosition.EARLIEST, null, true).purge();
+        return dlq.subscription(Names.REPLAYED, StartPosition.EARLIEST, null, true)
+                .purge();
     }
 
     /** Creates a subscription ahead of its first consumer, as the operator: no limit applies. */

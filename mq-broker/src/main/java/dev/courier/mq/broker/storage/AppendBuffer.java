@@ -25,6 +25,7 @@ final class AppendBuffer {
     private ByteBuffer buf;
     /** The offsets and buffer positions of the records encoded; one slot per record of the append. */
     private long[] offsets;
+
     private int[] positions;
     private int count;
 

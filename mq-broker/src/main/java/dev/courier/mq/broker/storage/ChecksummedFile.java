@@ -33,8 +33,7 @@ final class ChecksummedFile {
         }
     }
 
-    private ChecksummedFile() {
-    }
+    private ChecksummedFile() {}
 
     /** Replaces {@code file} with {@code body}, durably (see above). */
     static void write(Storage storage, Path file, int magic, ByteBuffer body) throws IOException {
@@ -42,7 +41,10 @@ final class ChecksummedFile {
         ByteBuffer header = ByteBuffer.allocate(HEADER);
         CRC32C crc = new CRC32C();
         crc.update(body.duplicate());
-        header.putInt(magic).putInt(body.remaining()).putInt((int) crc.getValue()).flip();
+        header.putInt(magic)
+                .putInt(body.remaining())
+                .putInt((int) crc.getValue())
+                .flip();
         try (StorageFile f = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
             f.writeFully(header, 0);
             f.writeFully(body.duplicate(), HEADER);
@@ -99,8 +101,8 @@ final class ChecksummedFile {
         }
         int count = body.getInt();
         if (count < 0 || (long) count * itemBytes > body.remaining()) {
-            throw new CorruptException(count + " " + what + " cannot fit in the " + body.remaining()
-                    + " bytes that follow");
+            throw new CorruptException(
+                    count + " " + what + " cannot fit in the " + body.remaining() + " bytes that follow");
         }
         return count;
     }

@@ -29,8 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
 abstract sealed class Durability permits Durability.Always, Durability.Never, GroupFlusher {
 
     /** An append waiting for every offset below {@code offsetExclusive} to be durable. */
-    record Waiter(long offsetExclusive, CompletableFuture<Void> future) {
-    }
+    record Waiter(long offsetExclusive, CompletableFuture<Void> future) {}
 
     private final Storage storage;
     private final LogConfig.Syncer syncer;
@@ -38,6 +37,7 @@ abstract sealed class Durability permits Durability.Always, Durability.Never, Gr
     final Set<Segment> dirty = new LinkedHashSet<>();
     /** Directories whose new entries (the log's directory, new segments) are not yet synced; under the append lock. */
     final Set<Path> pendingDirSyncs = new LinkedHashSet<>();
+
     private volatile long durableOffset;
 
     Durability(Storage storage, LogConfig.Syncer syncer, long durableOffset) {
@@ -65,8 +65,7 @@ abstract sealed class Durability permits Durability.Always, Durability.Never, Gr
     }
 
     /** Starts what runs in the background, if anything; called once the log is open. */
-    void start() {
-    }
+    void start() {}
 
     /** {@code dir} got a new entry that must be synced before records in it are acknowledged. */
     final void created(Path dir) {
@@ -132,16 +131,19 @@ abstract sealed class Durability permits Durability.Always, Durability.Never, Gr
     }
 
     /** The log is closing: whatever runs in the background forces what is left and stops. */
-    void stop() {
-    }
+    void stop() {}
 
     /** Waits (without the lock) until what {@link #stop()} stopped has stopped. */
-    void awaitStopped() {
-    }
+    void awaitStopped() {}
 
     /** The durability of {@code config}'s policy; {@code lock} is the log's append lock. */
-    static Durability of(String topic, LogConfig config, Storage storage, long durableOffset, ReentrantLock lock,
-                         GroupFlusher.Log log) {
+    static Durability of(
+            String topic,
+            LogConfig config,
+            Storage storage,
+            long durableOffset,
+            ReentrantLock lock,
+            GroupFlusher.Log log) {
         return switch (config.fsync()) {
             case ALWAYS -> new Always(storage, config.syncer(), durableOffset);
             case NEVER -> new Never(storage, config.syncer(), durableOffset);
@@ -182,8 +184,7 @@ abstract sealed class Durability permits Durability.Always, Durability.Never, Gr
         }
 
         @Override
-        void rolling(Segment old) {
-        }
+        void rolling(Segment old) {}
 
         @Override
         boolean appended(long waitFor, long end, CompletableFuture<Void> durable) {

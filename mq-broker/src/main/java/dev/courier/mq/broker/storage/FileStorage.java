@@ -15,17 +15,22 @@ final class FileStorage implements Storage {
 
     static final FileStorage INSTANCE = new FileStorage();
 
-    private FileStorage() {
-    }
+    private FileStorage() {}
 
     @Override
     public StorageFile open(Path file, OpenMode mode) throws IOException {
         FileChannel ch = switch (mode) {
-            case CREATE_NEW -> FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            case CREATE_NEW ->
+                FileChannel.open(
+                        file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
             case EXISTING -> FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            case CREATE_OR_TRUNCATE -> FileChannel.open(file, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            case CREATE_OR_TRUNCATE ->
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
         };
         return new Channel(ch);
     }

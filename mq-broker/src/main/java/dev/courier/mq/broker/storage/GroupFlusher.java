@@ -51,8 +51,8 @@ final class GroupFlusher extends Durability {
     private boolean failed;
     private boolean stopping;
 
-    GroupFlusher(String topic, Storage storage, LogConfig.Syncer syncer, long durableOffset, ReentrantLock lock,
-                 Log log) {
+    GroupFlusher(
+            String topic, Storage storage, LogConfig.Syncer syncer, long durableOffset, ReentrantLock lock, Log log) {
         super(storage, syncer, durableOffset);
         this.lock = lock;
         this.work = lock.newCondition();

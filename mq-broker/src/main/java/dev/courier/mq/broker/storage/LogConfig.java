@@ -15,8 +15,14 @@ import java.time.Duration;
  * @param producerIdleMillis an idempotent producer id unseen this long is forgotten by deduplication
  *                           (default 1 day)
  */
-public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy fsync, long retentionBytes,
-                        long retentionMillis, Syncer syncer, long producerIdleMillis) {
+public record LogConfig(
+        long segmentBytes,
+        int indexIntervalBytes,
+        FsyncPolicy fsync,
+        long retentionBytes,
+        long retentionMillis,
+        Syncer syncer,
+        long producerIdleMillis) {
 
     /** Forces a segment file to disk. */
     @FunctionalInterface
@@ -56,8 +62,7 @@ public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy f
         private Syncer syncer = Syncer.FORCE;
         private long producerIdleMillis = Duration.ofDays(1).toMillis();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder segmentBytes(long v) {
             if (v < 1024) {
@@ -118,7 +123,13 @@ public record LogConfig(long segmentBytes, int indexIntervalBytes, FsyncPolicy f
         }
 
         public LogConfig build() {
-            return new LogConfig(segmentBytes, indexIntervalBytes, fsync, retentionBytes, retentionMillis, syncer,
+            return new LogConfig(
+                    segmentBytes,
+                    indexIntervalBytes,
+                    fsync,
+                    retentionBytes,
+                    retentionMillis,
+                    syncer,
                     producerIdleMillis);
         }
     }

@@ -23,8 +23,7 @@ final class LogLoader {
 
     private static final Logger log = LoggerFactory.getLogger(LogLoader.class);
 
-    private LogLoader() {
-    }
+    private LogLoader() {}
 
     /**
      * What recovery found.
@@ -35,13 +34,15 @@ final class LogLoader {
      * @param report     one line per repair or damage, for the operator
      * @param scanned    how many segments were read through (the others were restored from the checkpoint)
      */
-    record Loaded(List<Segment> segments, long nextOffset, List<long[]> missing, List<String> report, int scanned) {
-    }
+    record Loaded(List<Segment> segments, long nextOffset, List<long[]> missing, List<String> report, int scanned) {}
 
     static Loaded load(String name, Storage storage, Path dir, LogConfig config, ProducerTable producers)
             throws IOException {
         List<String> entries = storage.list(dir);
-        List<String> files = entries.stream().filter(f -> f.endsWith(Segment.SUFFIX)).sorted().toList();
+        List<String> files = entries.stream()
+                .filter(f -> f.endsWith(Segment.SUFFIX))
+                .sorted()
+                .toList();
         deleteLeftovers(storage, dir, entries, files);
         List<String> report = new ArrayList<>();
         RecoveryCheckpoint checkpoint = null;
@@ -57,8 +58,17 @@ final class LogLoader {
             }
             producers.clear();
         }
-        return scan(name, storage, dir, config, producers, files, new ArrayList<>(), new ArrayList<>(),
-                Long.MIN_VALUE, report);
+        return scan(
+                name,
+                storage,
+                dir,
+                config,
+                producers,
+                files,
+                new ArrayList<>(),
+                new ArrayList<>(),
+                Long.MIN_VALUE,
+                report);
     }
 
     private static void unusable(String name, Exception e, List<String> report) {
@@ -78,8 +88,8 @@ final class LogLoader {
         for (String e : entries) {
             boolean tmp = e.equals(RecoveryCheckpoint.FILE + ChecksummedFile.TMP_SUFFIX)
                     || e.endsWith(Segment.INDEX_SUFFIX + ChecksummedFile.TMP_SUFFIX);
-            boolean orphan = e.endsWith(Segment.INDEX_SUFFIX) && !segments.contains(
-                    e.substring(0, e.length() - Segment.INDEX_SUFFIX.length()) + Segment.SUFFIX);
+            boolean orphan = e.endsWith(Segment.INDEX_SUFFIX)
+                    && !segments.contains(e.substring(0, e.length() - Segment.INDEX_SUFFIX.length()) + Segment.SUFFIX);
             if (tmp || orphan) {
                 storage.deleteIfExists(dir.resolve(e));
             }
@@ -87,9 +97,16 @@ final class LogLoader {
     }
 
     /** The log restored from {@code checkpoint}, or null (reported) if it cannot be used. */
-    private static Loaded fromCheckpoint(String name, Storage storage, Path dir, LogConfig config,
-                                         ProducerTable producers, List<String> files, RecoveryCheckpoint checkpoint,
-                                         List<String> report) throws IOException {
+    private static Loaded fromCheckpoint(
+            String name,
+            Storage storage,
+            Path dir,
+            LogConfig config,
+            ProducerTable producers,
+            List<String> files,
+            RecoveryCheckpoint checkpoint,
+            List<String> report)
+            throws IOException {
         List<Segment> restored = new ArrayList<>();
         int tail = 0;
         try {
@@ -124,7 +141,8 @@ final class LogLoader {
             }
         }
         // offsets below the first retained segment went to retention, not to damage
-        long first = !restored.isEmpty() ? restored.get(0).baseOffset()
+        long first = !restored.isEmpty()
+                ? restored.get(0).baseOffset()
                 : tail < files.size() ? baseOf(files.get(tail)) : checkpoint.recoveryPoint();
         List<long[]> missing = new ArrayList<>();
         for (long[] m : checkpoint.missing()) {
@@ -133,10 +151,23 @@ final class LogLoader {
             }
         }
         long expect = restored.isEmpty() ? Long.MIN_VALUE : checkpoint.recoveryPoint();
-        Loaded loaded = scan(name, storage, dir, config, producers, files.subList(tail, files.size()), restored,
-                missing, expect, report);
-        log.info("Topic {}: {} segments restored from the recovery checkpoint at offset {}, {} scanned", name,
-                restored.size(), checkpoint.recoveryPoint(), loaded.scanned());
+        Loaded loaded = scan(
+                name,
+                storage,
+                dir,
+                config,
+                producers,
+                files.subList(tail, files.size()),
+                restored,
+                missing,
+                expect,
+                report);
+        log.info(
+                "Topic {}: {} segments restored from the recovery checkpoint at offset {}, {} scanned",
+                name,
+                restored.size(),
+                checkpoint.recoveryPoint(),
+                loaded.scanned());
         return loaded;
     }
 
@@ -172,9 +203,18 @@ final class LogLoader {
      * Validates {@code files} after the already {@code restored} segments, expecting the offset
      * {@code expectFrom} next ({@code Long.MIN_VALUE}: whatever the first file starts at).
      */
-    private static Loaded scan(String name, Storage storage, Path dir, LogConfig config, ProducerTable producers,
-                               List<String> files, List<Segment> restored, List<long[]> missing, long expectFrom,
-                               List<String> report) throws IOException {
+    private static Loaded scan(
+            String name,
+            Storage storage,
+            Path dir,
+            LogConfig config,
+            ProducerTable producers,
+            List<String> files,
+            List<Segment> restored,
+            List<long[]> missing,
+            long expectFrom,
+            List<String> report)
+            throws IOException {
         List<Segment> segments = restored;
         long[] expect = {expectFrom};
         long next = 0;
@@ -187,8 +227,8 @@ final class LogLoader {
                 if (expect[0] == Long.MIN_VALUE) {
                     expect[0] = base;
                 }
-                Segment.Scan scan = Segment.open(storage, dir.resolve(fn), base, config.indexIntervalBytes(),
-                        (offset, pid, seq, timestamp) -> {
+                Segment.Scan scan = Segment.open(
+                        storage, dir.resolve(fn), base, config.indexIntervalBytes(), (offset, pid, seq, timestamp) -> {
                             if (offset > expect[0]) {
                                 missing.add(new long[] {expect[0], offset});
                             }
@@ -224,8 +264,10 @@ final class LogLoader {
                 sb.append(' ').append(m[0]).append("..").append(m[1] - 1);
                 total += m[1] - m[0];
             }
-            sb.append(" (").append(total).append(" in all); subscriptions report them as a gap and never acknowledge "
-                    + "them by themselves");
+            sb.append(" (")
+                    .append(total)
+                    .append(" in all); subscriptions report them as a gap and never acknowledge "
+                            + "them by themselves");
             log.error(sb.toString());
             report.add(sb.toString());
         }

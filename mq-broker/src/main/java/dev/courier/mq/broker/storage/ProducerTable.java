@@ -50,6 +50,7 @@ final class ProducerTable {
         long lastSeen;
         /** Ring of runs: first sequence, first offset, count; {@code head} is the newest. */
         final long[] firstSequence = new long[RUNS];
+
         final long[] firstOffset = new long[RUNS];
         final int[] count = new int[RUNS];
         int head = -1;
@@ -130,7 +131,10 @@ final class ProducerTable {
         out.putInt(producers.size());
         for (Map.Entry<Long, State> e : producers.entrySet()) { // iterating entries leaves the access order as is
             State st = e.getValue();
-            out.putLong(e.getKey()).putLong(st.lastSequence).putLong(st.lastSeen).putInt(st.size);
+            out.putLong(e.getKey())
+                    .putLong(st.lastSequence)
+                    .putLong(st.lastSeen)
+                    .putInt(st.size);
             for (int i = st.size - 1; i >= 0; i--) {
                 int r = (st.head - i + RUNS) % RUNS;
                 out.putLong(st.firstSequence[r]).putLong(st.firstOffset[r]).putInt(st.count[r]);

@@ -47,8 +47,7 @@ public final class RecordFormat {
     /** The largest record the engine writes or accepts when reading back. */
     public static final int MAX_RECORD_SIZE = 32 * 1024 * 1024;
 
-    private RecordFormat() {
-    }
+    private RecordFormat() {}
 
     /** The size on disk of a record with these headers and payload. */
     public static int sizeOf(byte[] encodedHeaders, byte[] payload) {
@@ -56,12 +55,25 @@ public final class RecordFormat {
     }
 
     /** Writes one record at the buffer's position, advancing it. */
-    public static void write(ByteBuffer out, long offset, long timestamp, long producerId, long sequence,
-                             byte[] encodedHeaders, byte[] payload) {
+    public static void write(
+            ByteBuffer out,
+            long offset,
+            long timestamp,
+            long producerId,
+            long sequence,
+            byte[] encodedHeaders,
+            byte[] payload) {
         int start = out.position();
         int length = FIXED_BODY + encodedHeaders.length + payload.length;
-        out.putInt(length).putInt(0).putLong(offset).putLong(timestamp).putLong(producerId).putLong(sequence)
-                .putInt(encodedHeaders.length).put(encodedHeaders).put(payload);
+        out.putInt(length)
+                .putInt(0)
+                .putLong(offset)
+                .putLong(timestamp)
+                .putLong(producerId)
+                .putLong(sequence)
+                .putInt(encodedHeaders.length)
+                .put(encodedHeaders)
+                .put(payload);
         CRC32C crc = new CRC32C();
         int end = out.position();
         int limit = out.limit();
@@ -96,7 +108,8 @@ public final class RecordFormat {
         if ((int) crc.getValue() != buf.getInt(start + CRC_OFFSET)) {
             return Check.BAD_CRC;
         }
-        if (headersLength < 0 || headersLength > length - FIXED_BODY
+        if (headersLength < 0
+                || headersLength > length - FIXED_BODY
                 || !headersFit(buf, start + HEADERS_OFFSET, headersLength)) {
             return Check.BAD_CRC;
         }
@@ -130,8 +143,7 @@ public final class RecordFormat {
         public static final int BAD_LENGTH = -2;
         public static final int BAD_CRC = -3;
 
-        private Check() {
-        }
+        private Check() {}
     }
 
     /** Reads the record at the buffer's position (already {@link #check checked}), advancing past it. */
@@ -168,7 +180,8 @@ public final class RecordFormat {
             size += 2 + k.length + 4 + v.length;
         }
         ByteBuffer out = ByteBuffer.allocate(size);
-        encoded.forEach((k, v) -> out.putShort((short) k.length).put(k).putInt(v.length).put(v));
+        encoded.forEach(
+                (k, v) -> out.putShort((short) k.length).put(k).putInt(v.length).put(v));
         return out.array();
     }
 

@@ -72,7 +72,8 @@ record RecoveryCheckpoint(long recoveryPoint, List<long[]> missing, ByteBuffer p
                 missing.add(new long[] {from, to});
                 last = to;
             }
-            return new RecoveryCheckpoint(point, List.copyOf(missing), body.slice().asReadOnlyBuffer());
+            return new RecoveryCheckpoint(
+                    point, List.copyOf(missing), body.slice().asReadOnlyBuffer());
         } catch (java.nio.BufferUnderflowException e) {
             throw new ChecksummedFile.CorruptException(where + ": truncated");
         }
@@ -80,8 +81,8 @@ record RecoveryCheckpoint(long recoveryPoint, List<long[]> missing, ByteBuffer p
 
     /** The body {@link #decode} reads. */
     ByteBuffer encode() {
-        ByteBuffer body = ByteBuffer.allocate(Long.BYTES + Integer.BYTES + missing.size() * 2 * Long.BYTES
-                + producers.remaining());
+        ByteBuffer body = ByteBuffer.allocate(
+                Long.BYTES + Integer.BYTES + missing.size() * 2 * Long.BYTES + producers.remaining());
         body.putLong(recoveryPoint).putInt(missing.size());
         for (long[] m : missing) {
             body.putLong(m[0]).putLong(m[1]);

@@ -38,6 +38,7 @@ final class Retention {
     private final Predicate<Segment> deletable;
     /** The limits in force: the config's, until an operator changes them. */
     private volatile long bytesLimit;
+
     private volatile long millisLimit;
 
     /**
@@ -45,8 +46,14 @@ final class Retention {
      * @param durableOffset the log's durable offset
      * @param deletable     whether a segment is forced and the log still open (takes the append lock)
      */
-    Retention(String name, Path dir, LogConfig config, Storage storage, NavigableMap<Long, Segment> segments,
-              LongSupplier durableOffset, Predicate<Segment> deletable) {
+    Retention(
+            String name,
+            Path dir,
+            LogConfig config,
+            Storage storage,
+            NavigableMap<Long, Segment> segments,
+            LongSupplier durableOffset,
+            Predicate<Segment> deletable) {
         this.name = name;
         this.dir = dir;
         this.storage = storage;
@@ -60,8 +67,8 @@ final class Retention {
     /** Sets the size and age limits in force from the next pass (-1: no limit). */
     void limits(long bytes, long millis) {
         if (bytes < -1 || millis < -1) {
-            throw new IllegalArgumentException("Retention limits are >= 0, or -1 for no limit: " + bytes + " bytes, "
-                    + millis + " ms");
+            throw new IllegalArgumentException(
+                    "Retention limits are >= 0, or -1 for no limit: " + bytes + " bytes, " + millis + " ms");
         }
         this.bytesLimit = bytes;
         this.millisLimit = millis;
@@ -117,10 +124,13 @@ final class Retention {
                 s.close();
                 storage.syncDirectory(dir);
             } catch (IOException e) {
-                throw new StorageException("Topic " + name + ": syncing " + dir + " after deleting " + s.file()
-                        + " failed", e);
+                throw new StorageException(
+                        "Topic " + name + ": syncing " + dir + " after deleting " + s.file() + " failed", e);
             }
-            log.info("Topic {}: deleted segment {} ({})", name, s.file().getFileName(),
+            log.info(
+                    "Topic {}: deleted segment {} ({})",
+                    name,
+                    s.file().getFileName(),
                     acked ? "acknowledged by every subscription" : tooBig ? "size limit" : "age limit");
             deleted++;
         }

@@ -136,8 +136,13 @@ final class Segment implements AutoCloseable {
                     long next = nextValidAfter(ch, pos, fileSize, lastOffset);
                     if (next >= 0) {
                         damaged.add(new long[] {pos, next});
-                        problem.append(problem.length() == 0 ? "" : "; ").append(problem(size)).append(" at position ")
-                                .append(pos).append(", ").append(next - pos).append(" damaged bytes before a valid record at ")
+                        problem.append(problem.length() == 0 ? "" : "; ")
+                                .append(problem(size))
+                                .append(" at position ")
+                                .append(pos)
+                                .append(", ")
+                                .append(next - pos)
+                                .append(" damaged bytes before a valid record at ")
                                 .append(next);
                         pos = next;
                         continue;
@@ -147,16 +152,22 @@ final class Segment implements AutoCloseable {
                     ch.force(true);
                     s.size = pos;
                     s.damaged = damaged;
-                    problem.append(problem.length() == 0 ? "" : "; ").append("torn tail: ").append(problem(size))
-                            .append(" at position ").append(pos);
+                    problem.append(problem.length() == 0 ? "" : "; ")
+                            .append("torn tail: ")
+                            .append(problem(size))
+                            .append(" at position ")
+                            .append(pos);
                     return new Scan(s, cut, damaged, problem.toString());
                 }
                 long offset = buf.getLong(rel + RecordFormat.OFFSET_OFFSET);
                 s.indexIfDue(offset, pos);
                 s.nextOffset = offset + 1;
                 lastOffset = offset;
-                visitor.visit(offset, buf.getLong(rel + RecordFormat.PRODUCER_ID_OFFSET),
-                        buf.getLong(rel + RecordFormat.SEQUENCE_OFFSET), buf.getLong(rel + RecordFormat.TIMESTAMP_OFFSET));
+                visitor.visit(
+                        offset,
+                        buf.getLong(rel + RecordFormat.PRODUCER_ID_OFFSET),
+                        buf.getLong(rel + RecordFormat.SEQUENCE_OFFSET),
+                        buf.getLong(rel + RecordFormat.TIMESTAMP_OFFSET));
                 pos += size;
             }
             s.size = pos;
@@ -188,8 +199,8 @@ final class Segment implements AutoCloseable {
             long size = body.getLong();
             long next = body.getLong();
             if (base != baseOffset || size < 0 || next < baseOffset || size != ch.size()) {
-                throw new ChecksummedFile.CorruptException(indexFile + " describes segment " + base + " of " + size
-                        + " bytes; the file has " + ch.size());
+                throw new ChecksummedFile.CorruptException(
+                        indexFile + " describes segment " + base + " of " + size + " bytes; the file has " + ch.size());
             }
             int ranges = ChecksummedFile.count(body, 2 * Long.BYTES, "damaged ranges");
             List<long[]> damaged = new ArrayList<>(ranges);
@@ -218,7 +229,8 @@ final class Segment implements AutoCloseable {
                 lastPosition = position;
             }
             if (body.hasRemaining()) {
-                throw new ChecksummedFile.CorruptException(indexFile + ": " + body.remaining() + " bytes after the end");
+                throw new ChecksummedFile.CorruptException(
+                        indexFile + ": " + body.remaining() + " bytes after the end");
             }
             s.indexCount = entries;
             s.lastIndexedPosition = lastPosition;
@@ -243,7 +255,8 @@ final class Segment implements AutoCloseable {
      */
     void storeIndex(Storage storage) throws IOException {
         int n = indexCount;
-        ByteBuffer body = ByteBuffer.allocate(3 * Long.BYTES + 2 * Integer.BYTES + (damaged.size() + n) * 2 * Long.BYTES);
+        ByteBuffer body =
+                ByteBuffer.allocate(3 * Long.BYTES + 2 * Integer.BYTES + (damaged.size() + n) * 2 * Long.BYTES);
         body.putLong(baseOffset).putLong(size).putLong(nextOffset);
         body.putInt(damaged.size());
         for (long[] d : damaged) {
@@ -307,7 +320,8 @@ final class Segment implements AutoCloseable {
             }
             int rel = (int) (c - winStart);
             int length = win.getInt(rel + RecordFormat.LENGTH_OFFSET);
-            if (length < RecordFormat.FIXED_BODY || length > RecordFormat.MAX_RECORD_SIZE
+            if (length < RecordFormat.FIXED_BODY
+                    || length > RecordFormat.MAX_RECORD_SIZE
                     || c + RecordFormat.PREFIX_SIZE + length > fileSize) {
                 continue;
             }
@@ -425,7 +439,8 @@ final class Segment implements AutoCloseable {
         long end = size;
         int budget = maxBytes;
         // start small (a tailing consumer reads a record or two) and grow only for large records
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(end - pos, Math.min(64 * 1024L, Math.max(4096L, maxBytes))));
+        ByteBuffer buf =
+                ByteBuffer.allocate((int) Math.min(end - pos, Math.min(64 * 1024L, Math.max(4096L, maxBytes))));
         long bufStart = pos;
         buf.limit(0);
         while (pos < end && out.size() < maxCount) {

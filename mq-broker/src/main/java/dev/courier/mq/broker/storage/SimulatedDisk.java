@@ -59,6 +59,7 @@ public final class SimulatedDisk implements Storage, AutoCloseable {
     static final String META = ".simdisk";
     /** The message of a write refused because the disk is full, as the operating system words ENOSPC. */
     public static final String NO_SPACE = "No space left on device";
+
     private static final int PAGE = 4096;
 
     /** What a {@link #crash} keeps of the writes that were not forced. */
@@ -89,14 +90,11 @@ public final class SimulatedDisk implements Storage, AutoCloseable {
     private boolean crashed;
     private boolean closed;
 
-    private sealed interface Op permits Write, Truncate {
-    }
+    private sealed interface Op permits Write, Truncate {}
 
-    private record Write(long position, byte[] bytes) implements Op {
-    }
+    private record Write(long position, byte[] bytes) implements Op {}
 
-    private record Truncate(long size) implements Op {
-    }
+    private record Truncate(long size) implements Op {}
 
     private final class Inode {
         final long id;
@@ -160,7 +158,9 @@ public final class SimulatedDisk implements Storage, AutoCloseable {
     private void load() throws IOException {
         Files.createDirectories(root);
         try (Stream<Path> s = Files.list(root)) {
-            List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(META)).toList();
+            List<String> foreign = s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals(META))
+                    .toList();
             if (!foreign.isEmpty()) {
                 throw new IOException(root + " holds files of the real file system " + foreign
                         + "; a simulated disk needs an empty directory or one it wrote itself");
@@ -289,23 +289,29 @@ public final class SimulatedDisk implements Storage, AutoCloseable {
                 return t;
             });
         }
-        quotaWatcher.scheduleWithFixedDelay(() -> {
-            long q = -1;
-            try {
-                String text = Files.readString(file).trim();
-                q = text.isEmpty() ? -1 : Long.parseLong(text);
-            } catch (NoSuchFileException e) {
-                q = -1;
-            } catch (IOException | NumberFormatException e) {
-                log.warn("Simulated disk: cannot read quota file {}; keeping quota {}", file, quota, e);
-                return;
-            }
-            if (q != quota) {
-                log.warn("Simulated disk: quota {} -> {}", quota < 0 ? "none" : quota + " bytes",
-                        q < 0 ? "none" : q + " bytes");
-                quota = q;
-            }
-        }, 0, periodMillis, TimeUnit.MILLISECONDS);
+        quotaWatcher.scheduleWithFixedDelay(
+                () -> {
+                    long q = -1;
+                    try {
+                        String text = Files.readString(file).trim();
+                        q = text.isEmpty() ? -1 : Long.parseLong(text);
+                    } catch (NoSuchFileException e) {
+                        q = -1;
+                    } catch (IOException | NumberFormatException e) {
+                        log.warn("Simulated disk: cannot read quota file {}; keeping quota {}", file, quota, e);
+                        return;
+                    }
+                    if (q != quota) {
+                        log.warn(
+                                "Simulated disk: quota {} -> {}",
+                                quota < 0 ? "none" : quota + " bytes",
+                                q < 0 ? "none" : q + " bytes");
+                        quota = q;
+                    }
+                },
+                0,
+                periodMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     /** From now on, forces of files (and syncs of directories) whose path matches fail with an I/O error. */
@@ -453,8 +459,11 @@ public final class SimulatedDisk implements Storage, AutoCloseable {
 
     private Inode newInode(String rel) throws IOException {
         long id = nextInode++;
-        FileChannel ch = FileChannel.open(inodesDir.resolve(Long.toString(id)), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(
+                inodesDir.resolve(Long.toString(id)),
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
         Inode inode = new Inode(id, ch, 0);
         inodes.put(id, inode);
         liveFiles.put(rel, inode);
@@ -704,8 +713,10 @@ public final class SimulatedDisk implements Storage, AutoCloseable {
                 long end = position + n;
                 boolean touched = false;
                 for (Op op : inode.pending) {
-                    if (op instanceof Truncate t ? t.size() < end
-                            : ((Write) op).position() < end && ((Write) op).position() + ((Write) op).bytes().length > position) {
+                    if (op instanceof Truncate t
+                            ? t.size() < end
+                            : ((Write) op).position() < end
+                                    && ((Write) op).position() + ((Write) op).bytes().length > position) {
                         touched = true;
                         break;
                     }
@@ -737,8 +748,9 @@ public final class SimulatedDisk implements Storage, AutoCloseable {
                         long from = Math.max(position, wr.position());
                         long to = Math.min(end, wr.position() + wr.bytes().length);
                         if (from < to) {
-                            System.arraycopy(wr.bytes(), (int) (from - wr.position()), window, (int) (from - position),
-                                    (int) (to - from));
+                            System.arraycopy(
+                                    wr.bytes(), (int) (from - wr.position()), window, (int) (from - position), (int)
+                                            (to - from));
                         }
                         size = Math.max(size, wr.position() + wr.bytes().length);
                     } else if (op instanceof Truncate t && t.size() < size) {

@@ -17,7 +17,9 @@ public final class StorageFullException extends StorageException {
     /** Whether {@code e} is the operating system's (or the simulated disk's) "no space left" error. */
     public static boolean isNoSpace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException && t.getMessage() != null && t.getMessage().contains(SimulatedDisk.NO_SPACE)) {
+            if (t instanceof IOException
+                    && t.getMessage() != null
+                    && t.getMessage().contains(SimulatedDisk.NO_SPACE)) {
                 return true;
             }
         }

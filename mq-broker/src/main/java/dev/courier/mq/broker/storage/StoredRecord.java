@@ -12,6 +12,5 @@ import java.util.Map;
  * @param headers    broker-written headers (dead-letter information), usually empty
  * @param payload    the message bytes
  */
-public record StoredRecord(long offset, long timestamp, long producerId, long sequence, Map<String, String> headers,
-                           byte[] payload) {
-}
+public record StoredRecord(
+        long offset, long timestamp, long producerId, long sequence, Map<String, String> headers, byte[] payload) {}

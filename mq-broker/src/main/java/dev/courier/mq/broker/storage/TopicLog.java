@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,9 +84,11 @@ public final class TopicLog implements AutoCloseable {
     private final Durability durability;
     /** Deletes old segments; see {@link #applyRetention}. */
     private final Retention retention;
+
     private final ProducerTable producers;
     /** Encodes the records of an append and writes them to the active segment; guarded by the append lock. */
     private final AppendBuffer buffer = new AppendBuffer();
+
     private final List<Runnable> durableListeners = new CopyOnWriteArrayList<>();
     private final List<String> recoveryReport;
     private final int scannedOnOpen;
@@ -94,17 +96,22 @@ public final class TopicLog implements AutoCloseable {
     private RecoveryCheckpoint pendingCheckpoint;
     /** Serializes checkpoint writers (housekeeping and close); taken before the append lock, never under it. */
     private final ReentrantLock checkpointLock = new ReentrantLock();
+
     private Segment active;
     private long nextOffset;
     private volatile Throwable failure;
     private volatile boolean closed;
 
     /** The outcome of an append: each record's offset (a duplicate gets its original's) and durability. */
-    public record Appended(long[] offsets, boolean[] duplicates, CompletableFuture<Void> durable) {
-    }
+    public record Appended(long[] offsets, boolean[] duplicates, CompletableFuture<Void> durable) {}
 
-    private TopicLog(String name, Path dir, LogConfig config, Storage storage, LogLoader.Loaded loaded,
-                     ProducerTable producers) {
+    private TopicLog(
+            String name,
+            Path dir,
+            LogConfig config,
+            Storage storage,
+            LogLoader.Loaded loaded,
+            ProducerTable producers) {
         this.producers = producers;
         this.name = name;
         this.dir = dir;
@@ -114,8 +121,8 @@ public final class TopicLog implements AutoCloseable {
         this.scannedOnOpen = loaded.scanned();
         this.missing = List.copyOf(loaded.missing());
         this.durability = Durability.of(name, config, storage, loaded.nextOffset(), lock, new FlusherLog());
-        this.retention = new Retention(name, dir, config, storage, segments, durability::durableOffset,
-                this::deletable);
+        this.retention =
+                new Retention(name, dir, config, storage, segments, durability::durableOffset, this::deletable);
     }
 
     /** What the group flusher sees of this log. */
@@ -167,7 +174,9 @@ public final class TopicLog implements AutoCloseable {
             }
             long next = loaded.nextOffset();
             Map.Entry<Long, Segment> last = tl.segments.lastEntry();
-            if (last != null && last.getValue().nextOffset() >= next && !last.getValue().damaged()) {
+            if (last != null
+                    && last.getValue().nextOffset() >= next
+                    && !last.getValue().damaged()) {
                 tl.active = last.getValue();
                 tl.active.appendable(); // a restored segment grows again: its stored index is outdated
             } else {
@@ -261,10 +270,12 @@ public final class TopicLog implements AutoCloseable {
             completeNow = durability.appended(waitFor, nextOffset, durable);
             advanced = durability.durableOffset() > before;
         } catch (IOException e) {
-            if (!(e instanceof Durability.ForceFailedException) && StorageFullException.isNoSpace(e)
+            if (!(e instanceof Durability.ForceFailedException)
+                    && StorageFullException.isNoSpace(e)
                     && undo(startActive, startSize, startNext)) {
                 pendingCheckpoint = startCheckpoint;
-                failed = new StorageFullException("Topic " + name + ": storage full; nothing of the append was kept", e);
+                failed =
+                        new StorageFullException("Topic " + name + ": storage full; nothing of the append was kept", e);
             } else {
                 List<Durability.Waiter> dropped = fail(e);
                 failed = new StorageException("Topic " + name + ": write failed", e);
@@ -412,7 +423,8 @@ public final class TopicLog implements AutoCloseable {
         while (i < records.size()) {
             AppendRecord first = records.get(i);
             int j = i + 1;
-            while (j < records.size() && records.get(j).producerId() == first.producerId()
+            while (j < records.size()
+                    && records.get(j).producerId() == first.producerId()
                     && records.get(j).sequence() == first.sequence() + (j - i)) {
                 j++;
             }
@@ -458,8 +470,12 @@ public final class TopicLog implements AutoCloseable {
         }
         if (failure == null) {
             failure = e;
-            log.error("Topic {}: storage failure; the topic refuses writes from now on and acknowledges nothing "
-                    + "written after {}", name, durability.durableOffset(), e);
+            log.error(
+                    "Topic {}: storage failure; the topic refuses writes from now on and acknowledges nothing "
+                            + "written after {}",
+                    name,
+                    durability.durableOffset(),
+                    e);
         }
         return durability.fail();
     }
@@ -513,8 +529,8 @@ public final class TopicLog implements AutoCloseable {
                             break;
                         }
                     }
-                    List<StoredRecord> part = e.getValue().read(at, limit, maxCount - out.size(),
-                            Math.max(1, maxBytes - bytes));
+                    List<StoredRecord> part =
+                            e.getValue().read(at, limit, maxCount - out.size(), Math.max(1, maxBytes - bytes));
                     for (StoredRecord r : part) {
                         bytes += r.payload().length + RecordFormat.HEADERS_OFFSET;
                     }

@@ -31,24 +31,41 @@ class BrokerMainTest {
         Path data = dir.resolve("sim");
         Path quota = dir.resolve("quota");
         BrokerMain main = new BrokerMain();
-        new CommandLine(main).parseArgs("--data-dir", data.toString(), "--port", "0", "--host", "127.0.0.1",
-                "--simulate-disk-cache", "--disk-quota-file", quota.toString());
-        try (Broker broker = main.start(); RpcClient rpc = RpcClient.builder().build()) {
-            BrokerService svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port())
-                    .timeout(Duration.ofSeconds(10)).build();
+        new CommandLine(main)
+                .parseArgs(
+                        "--data-dir",
+                        data.toString(),
+                        "--port",
+                        "0",
+                        "--host",
+                        "127.0.0.1",
+                        "--simulate-disk-cache",
+                        "--disk-quota-file",
+                        quota.toString());
+        try (Broker broker = main.start();
+                RpcClient rpc = RpcClient.builder().build()) {
+            BrokerService svc = rpc.reference(BrokerService.class)
+                    .address("127.0.0.1", broker.port())
+                    .timeout(Duration.ofSeconds(10))
+                    .build();
             svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[100]))).get(5, TimeUnit.SECONDS);
             try (Stream<Path> entries = Files.list(data)) {
                 assertThat(entries.map(p -> p.getFileName().toString())).containsExactly(".simdisk");
             }
             Files.writeString(quota, Long.toString(main.simulatedDisk().usedBytes()));
-            await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(
-                    svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[100]))))
-                    .failsWithin(5, TimeUnit.SECONDS).withThrowableThat().withMessageContaining("storage full"));
+            await().atMost(10, TimeUnit.SECONDS)
+                    .untilAsserted(() -> assertThat(svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[100]))))
+                            .failsWithin(5, TimeUnit.SECONDS)
+                            .withThrowableThat()
+                            .withMessageContaining("storage full"));
             Files.delete(quota);
             // until the broker sees the quota gone, a publish still fails with "storage full": try again
-            await().atMost(10, TimeUnit.SECONDS).ignoreExceptions().untilAsserted(() -> assertThat(
-                    svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[100])))
-                            .get(5, TimeUnit.SECONDS).offsets()).containsExactly(1));
+            await().atMost(10, TimeUnit.SECONDS)
+                    .ignoreExceptions()
+                    .untilAsserted(() -> assertThat(svc.publish(new PublishRequest("t", 0, 0, List.of(new byte[100])))
+                                    .get(5, TimeUnit.SECONDS)
+                                    .offsets())
+                            .containsExactly(1));
         } finally {
             main.simulatedDisk().close();
         }
@@ -59,15 +76,30 @@ class BrokerMainTest {
         Path token = dir.resolve("admin.token");
         Files.writeString(token, "s3cret\n");
         BrokerMain main = new BrokerMain();
-        new CommandLine(main).parseArgs("--data-dir", dir.resolve("data").toString(), "--port", "0",
-                "--admin-port", "0", "--admin-token-file", token.toString());
+        new CommandLine(main)
+                .parseArgs(
+                        "--data-dir",
+                        dir.resolve("data").toString(),
+                        "--port",
+                        "0",
+                        "--admin-port",
+                        "0",
+                        "--admin-token-file",
+                        token.toString());
         try (Broker broker = main.start()) {
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + broker.adminPort() + "/metrics");
-            assertThat(http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
-            java.net.http.HttpResponse<String> ok = http.send(java.net.http.HttpRequest.newBuilder(metrics)
-                    .header("Authorization", "Bearer s3cret").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(http.send(
+                                    java.net.http.HttpRequest.newBuilder(metrics)
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                            .statusCode())
+                    .isEqualTo(401);
+            java.net.http.HttpResponse<String> ok = http.send(
+                    java.net.http.HttpRequest.newBuilder(metrics)
+                            .header("Authorization", "Bearer s3cret")
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).contains("courier_broker_topics");
         }
@@ -77,7 +109,8 @@ class BrokerMainTest {
     void aQuotaFileNeedsTheSimulatedDisk() {
         BrokerMain main = new BrokerMain();
         new CommandLine(main).parseArgs("--data-dir", dir.toString(), "--disk-quota-file", "q");
-        org.assertj.core.api.Assertions.assertThatThrownBy(main::start).isInstanceOf(ConfigException.class)
+        org.assertj.core.api.Assertions.assertThatThrownBy(main::start)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--simulate-disk-cache");
     }
 
@@ -85,26 +118,32 @@ class BrokerMainTest {
     void aBrokerStartsWithTheSettingsOfItsConfigFileAndFlags() throws Exception {
         Path data = dir.resolve("data");
         Path file = dir.resolve("broker.properties");
-        Files.writeString(file, String.join("\n",
-                "# the flag --port 0 replaces this port",
-                "port=7400",
-                "host=127.0.0.1",
-                "fsync=never",
-                "segment.bytes=1024",
-                "max.deliveries=3",
-                "session.timeout.ms=5000",
-                "topic.short.retention.ms=0"));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "# the flag --port 0 replaces this port",
+                        "port=7400",
+                        "host=127.0.0.1",
+                        "fsync=never",
+                        "segment.bytes=1024",
+                        "max.deliveries=3",
+                        "session.timeout.ms=5000",
+                        "topic.short.retention.ms=0"));
         BrokerMain main = new BrokerMain();
         new CommandLine(main).parseArgs("--data-dir", data.toString(), "--config", file.toString(), "--port", "0");
-        try (Broker broker = main.start(); RpcClient rpc = RpcClient.builder().build()) {
+        try (Broker broker = main.start();
+                RpcClient rpc = RpcClient.builder().build()) {
             assertThat(broker.port()).isPositive().isNotEqualTo(7400);
             assertThat(broker.address().getAddress().isLoopbackAddress()).isTrue();
             assertThat(broker.config().log().fsync()).isEqualTo(FsyncPolicy.NEVER);
             assertThat(broker.config().maxDeliveries()).isEqualTo(3);
             assertThat(broker.config().sessionTimeout()).isEqualTo(Duration.ofMillis(5000));
 
-            BrokerService svc = rpc.reference(BrokerService.class).address("127.0.0.1", broker.port())
-                    .timeout(Duration.ofSeconds(10)).build();
+            BrokerService svc = rpc.reference(BrokerService.class)
+                    .address("127.0.0.1", broker.port())
+                    .timeout(Duration.ofSeconds(10))
+                    .build();
             byte[] body = new byte[200];
             for (int i = 0; i < 12; i++) { // 4 records a segment: 3 segments per topic
                 svc.publish(new PublishRequest("short", 0, 0, List.of(body))).get(5, TimeUnit.SECONDS);
@@ -113,7 +152,9 @@ class BrokerMainTest {
             Path topics = data.resolve("topics");
             // "short" has an age limit of 0 of its own: housekeeping deletes its rolled segments
             await().atMost(10, TimeUnit.SECONDS).until(() -> segments(topics.resolve("short")) == 1);
-            assertThat(segments(topics.resolve("long"))).as("no limit for other topics").isEqualTo(3);
+            assertThat(segments(topics.resolve("long")))
+                    .as("no limit for other topics")
+                    .isEqualTo(3);
         }
     }
 
@@ -122,7 +163,8 @@ class BrokerMainTest {
         Path data = dir.resolve("data");
         Path file = dir.resolve("broker.properties");
         Files.writeString(file, "port=0\nsegment.byte=1024\n");
-        int code = new CommandLine(new BrokerMain()).execute("--data-dir", data.toString(), "--config", file.toString());
+        int code =
+                new CommandLine(new BrokerMain()).execute("--data-dir", data.toString(), "--config", file.toString());
         assertThat(code).isEqualTo(BrokerMain.EXIT_BAD_SETTING);
         assertThat(data).doesNotExist();
     }

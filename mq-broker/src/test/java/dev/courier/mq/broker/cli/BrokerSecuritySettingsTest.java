@@ -22,6 +22,7 @@ class BrokerSecuritySettingsTest {
 
     @TempDir
     static Path certs;
+
     @TempDir
     Path dir;
 
@@ -46,12 +47,23 @@ class BrokerSecuritySettingsTest {
 
     @Test
     void tlsKeysWithAClientCaMeanMutualTlsAndTopicRulesApply() {
-        BrokerSettings s = BrokerSettings.resolve(dir, props(
-                "tls.cert", broker.certificate().toString(), "tls.key", broker.privateKey().toString(),
-                "tls.client.ca", ca.certificate().toString(),
-                "acl.create", "shop",
-                "acl.topic.orders.publish", "shop, ops",
-                "acl.topic.*.consume", "billing"), "broker.properties", Map.of());
+        BrokerSettings s = BrokerSettings.resolve(
+                dir,
+                props(
+                        "tls.cert",
+                        broker.certificate().toString(),
+                        "tls.key",
+                        broker.privateKey().toString(),
+                        "tls.client.ca",
+                        ca.certificate().toString(),
+                        "acl.create",
+                        "shop",
+                        "acl.topic.orders.publish",
+                        "shop, ops",
+                        "acl.topic.*.consume",
+                        "billing"),
+                "broker.properties",
+                Map.of());
 
         assertThat(s.security().isSecure()).isTrue();
         assertThat(s.security().tls().clientAuth()).isEqualTo(TlsOptions.ClientAuth.REQUIRE);
@@ -69,30 +81,48 @@ class BrokerSecuritySettingsTest {
     void withoutAclKeysEveryoneMayDoEverything() {
         BrokerSettings s = BrokerSettings.resolve(dir, new Properties(), null, Map.of());
         assertThat(s.security().tls()).isNull();
-        assertThat(s.security().authorizer().allowed(null, "orders", Action.CREATE)).isTrue();
+        assertThat(s.security().authorizer().allowed(null, "orders", Action.CREATE))
+                .isTrue();
     }
 
     @Test
     void aCertificateWithoutItsKeyOrAMissingTokensFileIsAnErrorNamingTheSetting() {
-        assertThatThrownBy(() -> BrokerSettings.resolve(dir, new Properties(), null,
-                Map.of(BrokerSettings.TLS_CERT, broker.certificate().toString())))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("--tls-cert").hasMessageContaining("--tls-key");
-        assertThatThrownBy(() -> BrokerSettings.resolve(dir, props("auth.tokens", dir.resolve("none").toString()),
-                "broker.properties", Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.tokens");
-        assertThatThrownBy(() -> BrokerSettings.resolve(dir, props("acl.topic.orders.publish", "a b"),
-                "broker.properties", Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("acl.topic.orders.publish");
+        assertThatThrownBy(() -> BrokerSettings.resolve(
+                        dir,
+                        new Properties(),
+                        null,
+                        Map.of(BrokerSettings.TLS_CERT, broker.certificate().toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--tls-cert")
+                .hasMessageContaining("--tls-key");
+        assertThatThrownBy(() -> BrokerSettings.resolve(
+                        dir, props("auth.tokens", dir.resolve("none").toString()), "broker.properties", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.tokens");
+        assertThatThrownBy(() -> BrokerSettings.resolve(
+                        dir, props("acl.topic.orders.publish", "a b"), "broker.properties", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("acl.topic.orders.publish");
     }
 
     @Test
     void aFileSettingNoPathCanBeIsAnErrorNamingTheSetting() {
-        assertThatThrownBy(() -> BrokerSettings.resolve(dir, props("auth.tokens", "to\u0000kens"),
-                "broker.properties", Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.tokens").hasMessageContaining("path");
-        assertThatThrownBy(() -> BrokerSettings.resolve(dir, new Properties(), null, Map.of(
-                BrokerSettings.TLS_CERT, broker.certificate().toString(), BrokerSettings.TLS_KEY, "key\u0000.pem")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("--tls-key");
+        assertThatThrownBy(() -> BrokerSettings.resolve(
+                        dir, props("auth.tokens", "to\u0000kens"), "broker.properties", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.tokens")
+                .hasMessageContaining("path");
+        assertThatThrownBy(() -> BrokerSettings.resolve(
+                        dir,
+                        new Properties(),
+                        null,
+                        Map.of(
+                                BrokerSettings.TLS_CERT,
+                                broker.certificate().toString(),
+                                BrokerSettings.TLS_KEY,
+                                "key\u0000.pem")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--tls-key");
     }
 
     @Test
@@ -103,9 +133,20 @@ class BrokerSecuritySettingsTest {
         assertThatThrownBy(main::start).isInstanceOf(ConfigException.class).hasMessageContaining("--insecure");
 
         BrokerMain tlsOnly = new BrokerMain();
-        new CommandLine(tlsOnly).parseArgs("--data-dir", data.toString(), "--host", "0.0.0.0", "--port", "0",
-                "--tls-cert", broker.certificate().toString(), "--tls-key", broker.privateKey().toString());
-        assertThatThrownBy(tlsOnly::start).isInstanceOf(ConfigException.class)
+        new CommandLine(tlsOnly)
+                .parseArgs(
+                        "--data-dir",
+                        data.toString(),
+                        "--host",
+                        "0.0.0.0",
+                        "--port",
+                        "0",
+                        "--tls-cert",
+                        broker.certificate().toString(),
+                        "--tls-key",
+                        broker.privateKey().toString());
+        assertThatThrownBy(tlsOnly::start)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("without authentication");
         assertThat(data).as("nothing started").doesNotExist();
     }
@@ -115,19 +156,65 @@ class BrokerSecuritySettingsTest {
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "t-shop shop\n");
         BrokerMain main = new BrokerMain();
-        new CommandLine(main).parseArgs("--data-dir", dir.resolve("data").toString(), "--port", "0",
-                "--tls-cert", broker.certificate().toString(), "--tls-key", broker.privateKey().toString(),
-                "--auth-tokens", tokens.toString());
+        new CommandLine(main)
+                .parseArgs(
+                        "--data-dir",
+                        dir.resolve("data").toString(),
+                        "--port",
+                        "0",
+                        "--tls-cert",
+                        broker.certificate().toString(),
+                        "--tls-key",
+                        broker.privateKey().toString(),
+                        "--auth-tokens",
+                        tokens.toString());
         try (Broker b = main.start()) {
             String address = "127.0.0.1:" + b.port();
-            int ok = new CommandLine(new MqCli()).execute("publish", "--broker", address, "--topic", "orders",
-                    "--count", "3", "--size", "64", "--timeout", "20", "--tls-ca", ca.certificate().toString(),
-                    "--token", "t-shop");
-            int wrongToken = new CommandLine(new MqCli()).execute("publish", "--broker", address, "--topic", "orders",
-                    "--count", "3", "--timeout", "20", "--tls-ca", ca.certificate().toString(), "--token", "nope");
-            int consumeWrongToken = new CommandLine(new MqCli()).execute("consume", "--broker", address,
-                    "--topic", "orders", "--subscription", "s", "--tls-ca", ca.certificate().toString(),
-                    "--token", "nope");
+            int ok = new CommandLine(new MqCli())
+                    .execute(
+                            "publish",
+                            "--broker",
+                            address,
+                            "--topic",
+                            "orders",
+                            "--count",
+                            "3",
+                            "--size",
+                            "64",
+                            "--timeout",
+                            "20",
+                            "--tls-ca",
+                            ca.certificate().toString(),
+                            "--token",
+                            "t-shop");
+            int wrongToken = new CommandLine(new MqCli())
+                    .execute(
+                            "publish",
+                            "--broker",
+                            address,
+                            "--topic",
+                            "orders",
+                            "--count",
+                            "3",
+                            "--timeout",
+                            "20",
+                            "--tls-ca",
+                            ca.certificate().toString(),
+                            "--token",
+                            "nope");
+            int consumeWrongToken = new CommandLine(new MqCli())
+                    .execute(
+                            "consume",
+                            "--broker",
+                            address,
+                            "--topic",
+                            "orders",
+                            "--subscription",
+                            "s",
+                            "--tls-ca",
+                            ca.certificate().toString(),
+                            "--token",
+                            "nope");
 
             assertThat(ok).isZero();
             assertThat(b.stats("orders", "s")).isNull();

@@ -30,8 +30,8 @@ class BrokerSettingsFuzzTest {
         for (int i = 0; i < entries; i++) {
             String key = switch (data.consumeInt(0, 3)) {
                 case 0, 1 -> data.pickValue(BrokerSettings.KEYS);
-                case 2 -> "topic." + data.consumeString(12) + (data.consumeBoolean() ? "." : "")
-                        + data.pickValue(TOPIC_KEYS);
+                case 2 ->
+                    "topic." + data.consumeString(12) + (data.consumeBoolean() ? "." : "") + data.pickValue(TOPIC_KEYS);
                 default -> data.consumeString(24);
             };
             String value = data.consumeBoolean() ? Long.toString(data.consumeLong()) : data.consumeString(24);

@@ -61,12 +61,34 @@ class BrokerSettingsTest {
     @Test
     void everyKeyOfTheFileIsApplied() {
         BrokerSettings s = resolve(props(
-                "port", "7500", "host", "127.0.0.1", "fsync", "always", "segment.bytes", "4096",
-                "max.deliveries", "5", "retention.bytes", "1000000", "retention.ms", "86400000",
-                "session.timeout.ms", "2500", "max.topics", "50", "max.topics.per.principal", "5",
-                "max.subscriptions.per.principal", "7",
-                "topic.orders.retention.ms", "3600000",
-                "topic.audit.retention.bytes", "-1", "topic.audit.retention.ms", "-1"));
+                "port",
+                "7500",
+                "host",
+                "127.0.0.1",
+                "fsync",
+                "always",
+                "segment.bytes",
+                "4096",
+                "max.deliveries",
+                "5",
+                "retention.bytes",
+                "1000000",
+                "retention.ms",
+                "86400000",
+                "session.timeout.ms",
+                "2500",
+                "max.topics",
+                "50",
+                "max.topics.per.principal",
+                "5",
+                "max.subscriptions.per.principal",
+                "7",
+                "topic.orders.retention.ms",
+                "3600000",
+                "topic.audit.retention.bytes",
+                "-1",
+                "topic.audit.retention.ms",
+                "-1"));
         assertThat(s.port()).isEqualTo(7500);
         assertThat(s.host()).isEqualTo("127.0.0.1");
         BrokerConfig c = s.config();
@@ -92,7 +114,8 @@ class BrokerSettingsTest {
 
     @Test
     void aTopicNameMayContainDotsAsDeadLetterTopicsDo() {
-        BrokerConfig c = resolve(props("topic.orders.billing.dlq.retention.ms", "60000")).config();
+        BrokerConfig c =
+                resolve(props("topic.orders.billing.dlq.retention.ms", "60000")).config();
         assertThat(c.topicLogs()).containsOnlyKeys("orders.billing.dlq");
         assertThat(c.logFor("orders.billing.dlq").retentionMillis()).isEqualTo(60_000);
     }
@@ -107,14 +130,40 @@ class BrokerSettingsTest {
     @Test
     void flagsWinOverTheFileAndTheFileOverDefaults() throws Exception {
         Path file = dir.resolve("broker.properties");
-        Files.writeString(file, String.join("\n",
-                "port=7500", "host=127.0.0.1", "fsync=always", "segment.bytes=4096", "max.deliveries=5",
-                "retention.bytes=1000", "retention.ms=2000", "session.timeout.ms=3000",
-                "topic.orders.retention.ms=4000"));
-        BrokerSettings s = fromCommandLine("--data-dir", dir.toString(), "--config", file.toString(),
-                "--port", "0", "--host", "localhost", "--fsync", "never", "--segment-bytes", "8192",
-                "--max-deliveries", "7", "--retention-bytes", "-1", "--retention-ms", "5000",
-                "--session-timeout-ms", "6000");
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "port=7500",
+                        "host=127.0.0.1",
+                        "fsync=always",
+                        "segment.bytes=4096",
+                        "max.deliveries=5",
+                        "retention.bytes=1000",
+                        "retention.ms=2000",
+                        "session.timeout.ms=3000",
+                        "topic.orders.retention.ms=4000"));
+        BrokerSettings s = fromCommandLine(
+                "--data-dir",
+                dir.toString(),
+                "--config",
+                file.toString(),
+                "--port",
+                "0",
+                "--host",
+                "localhost",
+                "--fsync",
+                "never",
+                "--segment-bytes",
+                "8192",
+                "--max-deliveries",
+                "7",
+                "--retention-bytes",
+                "-1",
+                "--retention-ms",
+                "5000",
+                "--session-timeout-ms",
+                "6000");
         assertThat(s.port()).isZero();
         assertThat(s.host()).isEqualTo("localhost");
         BrokerConfig c = s.config();
@@ -128,8 +177,8 @@ class BrokerSettingsTest {
         assertThat(c.logFor("orders").retentionMillis()).isEqualTo(4000);
         assertThat(c.logFor("orders").segmentBytes()).isEqualTo(8192);
 
-        BrokerSettings fileOnly = fromCommandLine("--data-dir", dir.toString(), "--config", file.toString(),
-                "--max-deliveries", "9");
+        BrokerSettings fileOnly =
+                fromCommandLine("--data-dir", dir.toString(), "--config", file.toString(), "--max-deliveries", "9");
         assertThat(fileOnly.port()).isEqualTo(7500);
         assertThat(fileOnly.host()).isEqualTo("127.0.0.1");
         assertThat(fileOnly.config().log().fsync()).isEqualTo(FsyncPolicy.ALWAYS);
@@ -137,8 +186,19 @@ class BrokerSettingsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"segment.byte", "max.delivery", "retention", "topic.orders.segment.bytes", "topic..retention.ms",
-            "topic.retention.ms", "Port", "acl.topic.orders.read", "acl.creat", "acl.topic..publish", "tls.ca"})
+    @CsvSource({
+        "segment.byte",
+        "max.delivery",
+        "retention",
+        "topic.orders.segment.bytes",
+        "topic..retention.ms",
+        "topic.retention.ms",
+        "Port",
+        "acl.topic.orders.read",
+        "acl.creat",
+        "acl.topic..publish",
+        "tls.ca"
+    })
     void anUnknownKeyIsAnErrorNamingIt(String key) {
         assertThatThrownBy(() -> resolve(props("port", "7400", key, "1")))
                 .isInstanceOf(ConfigException.class)
@@ -147,12 +207,27 @@ class BrokerSettingsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "port|70000", "port|-1", "port|seventy", "host|''", "fsync|sometimes", "segment.bytes|100",
-            "segment.bytes|64MiB", "max.deliveries|0", "max.deliveries|3000000000", "retention.bytes|-2",
-            "retention.ms|1h", "session.timeout.ms|0", "topic.orders.retention.ms|soon",
-            "topic.orders.retention.bytes|-5", "max.topics|0", "max.topics.per.principal|many",
-            "max.subscriptions.per.principal|-1"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "port|70000",
+                "port|-1",
+                "port|seventy",
+                "host|''",
+                "fsync|sometimes",
+                "segment.bytes|100",
+                "segment.bytes|64MiB",
+                "max.deliveries|0",
+                "max.deliveries|3000000000",
+                "retention.bytes|-2",
+                "retention.ms|1h",
+                "session.timeout.ms|0",
+                "topic.orders.retention.ms|soon",
+                "topic.orders.retention.bytes|-5",
+                "max.topics|0",
+                "max.topics.per.principal|many",
+                "max.subscriptions.per.principal|-1"
+            })
     void aBadValueIsAnErrorNamingKeyAndValue(String key, String value) {
         assertThatThrownBy(() -> resolve(props(key, value)))
                 .isInstanceOf(ConfigException.class)

@@ -41,8 +41,7 @@ class MqCliTest {
     }
 
     /** Exit code and standard output of {@code mq args...}. */
-    private record Run(int exitCode, String out) {
-    }
+    private record Run(int exitCode, String out) {}
 
     private static Run mq(String... args) {
         PrintStream original = System.out;
@@ -65,32 +64,71 @@ class MqCliTest {
         Path acked = dir.resolve("acked.txt");
         Path got = dir.resolve("got.txt");
 
-        Run publish = mq("publish", "--broker", address(), "--topic", "orders", "--count", "500", "--size", "200",
-                "--ids-out", acked.toString());
+        Run publish = mq(
+                "publish",
+                "--broker",
+                address(),
+                "--topic",
+                "orders",
+                "--count",
+                "500",
+                "--size",
+                "200",
+                "--ids-out",
+                acked.toString());
         assertThat(publish.exitCode()).as(publish.out()).isZero();
         assertThat(publish.out()).contains("published 500/500 acknowledged (0 failed)");
         List<String> ackedIds = Files.readAllLines(acked);
         assertThat(ackedIds).hasSize(500).doesNotHaveDuplicates();
 
-        Run consume = mq("consume", "--broker", address(), "--topic", "orders", "--subscription", "billing",
-                "--count", "500", "--ids-out", got.toString());
+        Run consume = mq(
+                "consume",
+                "--broker",
+                address(),
+                "--topic",
+                "orders",
+                "--subscription",
+                "billing",
+                "--count",
+                "500",
+                "--ids-out",
+                got.toString());
         assertThat(consume.exitCode()).as(consume.out()).isZero();
         assertThat(consume.out()).contains("consumed 500 messages; end-to-end latency p50");
         assertThat(new HashSet<>(Files.readAllLines(got))).isEqualTo(new HashSet<>(ackedIds));
         // published in send order, consumed in offset order: the id files agree line by line
         assertThat(Files.readAllLines(got)).containsExactlyElementsOf(sortedBySequence(ackedIds));
-        await().atMost(Duration.ofSeconds(10)).until(() -> broker.stats("orders", "billing").ackFloor() == 500);
-        assertThat(Files.size(dir.resolve("data").resolve("topics").resolve("orders").resolve(
-                firstSegment(dir.resolve("data").resolve("topics").resolve("orders"))))).isGreaterThan(500L * 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> broker.stats("orders", "billing").ackFloor() == 500);
+        assertThat(Files.size(dir.resolve("data")
+                        .resolve("topics")
+                        .resolve("orders")
+                        .resolve(firstSegment(
+                                dir.resolve("data").resolve("topics").resolve("orders")))))
+                .isGreaterThan(500L * 200);
     }
 
     @Test
     void consumeFromLatestSkipsWhatWasPublishedAndIdleExitEndsIt() throws Exception {
-        assertThat(mq("publish", "--broker", address(), "--topic", "t", "--count", "20").exitCode()).isZero();
+        assertThat(mq("publish", "--broker", address(), "--topic", "t", "--count", "20")
+                        .exitCode())
+                .isZero();
         Path got = dir.resolve("got.txt");
 
-        Run consume = mq("consume", "--broker", address(), "--topic", "t", "--subscription", "late", "--from", "latest",
-                "--idle-exit", "1", "--ids-out", got.toString());
+        Run consume = mq(
+                "consume",
+                "--broker",
+                address(),
+                "--topic",
+                "t",
+                "--subscription",
+                "late",
+                "--from",
+                "latest",
+                "--idle-exit",
+                "1",
+                "--ids-out",
+                got.toString());
 
         assertThat(consume.exitCode()).isZero();
         assertThat(consume.out()).contains("consumed 0 messages");
@@ -105,8 +143,18 @@ class MqCliTest {
             bound.bind(new InetSocketAddress("127.0.0.1", 0));
             Path acked = dir.resolve("acked.txt");
 
-            Run publish = mq("publish", "--broker", "127.0.0.1:" + bound.getLocalPort(), "--topic", "t",
-                    "--count", "5", "--timeout", "1", "--ids-out", acked.toString());
+            Run publish = mq(
+                    "publish",
+                    "--broker",
+                    "127.0.0.1:" + bound.getLocalPort(),
+                    "--topic",
+                    "t",
+                    "--count",
+                    "5",
+                    "--timeout",
+                    "1",
+                    "--ids-out",
+                    acked.toString());
 
             assertThat(publish.exitCode()).isEqualTo(1);
             assertThat(publish.out()).contains("published 0/5 acknowledged (5 failed)");
@@ -116,13 +164,18 @@ class MqCliTest {
 
     /** Ids are {@code <run>-<i>}: the order they were sent in. */
     private static List<String> sortedBySequence(List<String> ids) {
-        return ids.stream().sorted(java.util.Comparator.comparingInt(
-                id -> Integer.parseInt(id.substring(id.lastIndexOf('-') + 1)))).toList();
+        return ids.stream()
+                .sorted(java.util.Comparator.comparingInt(
+                        id -> Integer.parseInt(id.substring(id.lastIndexOf('-') + 1))))
+                .toList();
     }
 
     private static String firstSegment(Path topicDir) throws java.io.IOException {
         try (java.util.stream.Stream<Path> s = Files.list(topicDir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log")).sorted().findFirst()
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".log"))
+                    .sorted()
+                    .findFirst()
                     .orElseThrow();
         }
     }

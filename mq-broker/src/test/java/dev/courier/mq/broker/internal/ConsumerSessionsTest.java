@@ -52,7 +52,9 @@ class ConsumerSessionsTest {
         sessions.park(waiting, 1, 60_000, new CompletableFuture<>());
         assertThat(sessions.touch("acking", () -> 900)).isNotNull();
         assertThat(sessions.touch("nobody", () -> 900)).isNull();
-        assertThat(sessions.idle(1_000, 1_000)).as("exactly the timeout is not past it").isEmpty();
+        assertThat(sessions.idle(1_000, 1_000))
+                .as("exactly the timeout is not past it")
+                .isEmpty();
         assertThat(sessions.idle(1_001, 1_000)).containsExactly("silent");
         assertThat(sessions.idle(1_901, 1_000)).containsExactly("silent", "acking");
     }
@@ -67,7 +69,9 @@ class ConsumerSessionsTest {
         assertThat(sessions.isAttached(c)).isFalse();
         assertThat(sessions.anyWaiting()).isFalse();
         assertThat(sessions.detach("c1", ended)).isNull();
-        assertThat(sessions.attach("c1", 1, 1_000, 0, ended)).as("a new session").isNotSameAs(c);
+        assertThat(sessions.attach("c1", 1, 1_000, 0, ended))
+                .as("a new session")
+                .isNotSameAs(c);
         assertThat(sessions.size()).isEqualTo(1);
     }
 
@@ -85,7 +89,8 @@ class ConsumerSessionsTest {
         assertThat(sessions.isWaiting(w2)).isTrue();
         sessions.served(w2, 150);
         assertThat(sessions.isWaiting(w2)).isFalse();
-        assertThat(sessions.idle(1_100, 1_000)).as("c1 was in contact at its wait's end, c2 when served")
+        assertThat(sessions.idle(1_100, 1_000))
+                .as("c1 was in contact at its wait's end, c2 when served")
                 .isEmpty();
         assertThat(sessions.idle(1_101, 1_000)).containsExactly("c1");
     }

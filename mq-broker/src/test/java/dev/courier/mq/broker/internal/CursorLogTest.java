@@ -59,8 +59,17 @@ class CursorLogTest {
     @Test
     void aResetStartsTheStateOverAtItsOffsetAndLaterEntriesApplyOnTop() throws Exception {
         // floor 10, acks 12 and 15, a count for 11, handed out below 20; then a seek back to 5 and an ack of 7
-        Files.write(file(), concat(entry(1, 10, null), entry(2, 12, null), entry(2, 15, null), entry(4, 11, 3),
-                entry(3, 20, null), entry(5, 5, null), entry(2, 7, null), entry(4, 8, 2)));
+        Files.write(
+                file(),
+                concat(
+                        entry(1, 10, null),
+                        entry(2, 12, null),
+                        entry(2, 15, null),
+                        entry(4, 11, 3),
+                        entry(3, 20, null),
+                        entry(5, 5, null),
+                        entry(2, 7, null),
+                        entry(4, 8, 2)));
         CursorLog.State s = open(file());
         assertThat(s.floor()).isEqualTo(5);
         assertThat(s.acked()).containsExactly(7L);
@@ -87,7 +96,9 @@ class CursorLogTest {
         assertThat(s.floor()).isEqualTo(6);
         assertThat(s.acked()).containsExactly(7L);
         assertThat(s.deliveries()).isEmpty();
-        assertThat(s.handedOutBelow()).as("nothing known: as if nothing above the floor was delivered").isEqualTo(6);
+        assertThat(s.handedOutBelow())
+                .as("nothing known: as if nothing above the floor was delivered")
+                .isEqualTo(6);
         assertThat(Files.size(file())).isEqualTo(39);
     }
 
@@ -98,8 +109,8 @@ class CursorLogTest {
             log.handedOutBelow(9);
             log.deliveries(3, 2);
         }
-        assertThat(Files.readAllBytes(file())).isEqualTo(concat(entry(1, 3, null), entry(2, 4, null),
-                entry(3, 9, null), entry(4, 3, 2)));
+        assertThat(Files.readAllBytes(file()))
+                .isEqualTo(concat(entry(1, 3, null), entry(2, 4, null), entry(3, 9, null), entry(4, 3, 2)));
     }
 
     @Test
@@ -140,7 +151,8 @@ class CursorLogTest {
         assertThat(s.handedOutBelow()).isEqualTo(15);
         // 4 is below the floor and 12 is acknowledged: their counts are gone
         assertThat(s.deliveries()).containsExactly(Map.entry(10L, 2), Map.entry(11L, 2), Map.entry(20L, 5));
-        assertThat(Files.size(file())).as("FLOOR, 2 ACKs, HANDED_OUT, 3 DELIVERIES")
+        assertThat(Files.size(file()))
+                .as("FLOOR, 2 ACKs, HANDED_OUT, 3 DELIVERIES")
                 .isEqualTo(4 * CursorLog.ENTRY_SIZE + 3 * CursorLog.COUNTED_ENTRY_SIZE);
     }
 
@@ -155,10 +167,13 @@ class CursorLogTest {
                     assertThat(state[0].floor()).isEqualTo(1);
                     assertThat(state[0].handedOutBelow()).isEqualTo(5);
                     assertThat(state[0].deliveries()).containsExactly(Map.entry(1L, 2));
-                    assertThat(Files.size(file())).as("cut back to the last whole entry").isEqualTo(valid.length);
+                    assertThat(Files.size(file()))
+                            .as("cut back to the last whole entry")
+                            .isEqualTo(valid.length);
                     log.deliveries(1, 3);
                 }
-                assertThat(open(file()).deliveries()).as("appends after the cut are read back")
+                assertThat(open(file()).deliveries())
+                        .as("appends after the cut are read back")
                         .containsExactly(Map.entry(1L, 3));
             }
         }

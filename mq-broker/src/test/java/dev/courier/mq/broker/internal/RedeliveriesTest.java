@@ -54,7 +54,8 @@ class RedeliveriesTest {
         assertThat(r.isInFlight(1)).isTrue();
         assertThat(r.isInFlight(2)).isFalse();
         List<Pending> due = r.due(100, 10, o -> false);
-        assertThat(due).extracting(Pending::offset, Pending::reason, Pending::lastHolder)
+        assertThat(due)
+                .extracting(Pending::offset, Pending::reason, Pending::lastHolder)
                 .containsExactly(tuple(2L, "ack deadline passed", "c2"));
         assertThat(r.expire(500)).extracting(h -> h.offset).containsExactly(1L);
     }
@@ -81,7 +82,9 @@ class RedeliveriesTest {
         assertThat(offsets(due)).as("1 is settled, then the limit").containsExactly(2L);
         assertThat(r.isPending(due.get(0))).as("stays pending until taken").isTrue();
         r.dequeue(due.get(0));
-        assertThat(offsets(r.due(0, 10, o -> o == 1))).as("3 is in flight: dropped").containsExactly(4L);
+        assertThat(offsets(r.due(0, 10, o -> o == 1)))
+                .as("3 is in flight: dropped")
+                .containsExactly(4L);
         assertThat(offsets(r.due(0, 10, o -> false))).containsExactly(4L);
     }
 
@@ -89,7 +92,8 @@ class RedeliveriesTest {
     void aFailedDeadLetterIsDueAfterTheLongestBackoffWithNoHolder() {
         r.retry(9, 5, "dead-letter topic failed", 0);
         assertThat(r.anyDue(999)).isFalse();
-        assertThat(r.due(1_000, 10, o -> false)).extracting(Pending::offset, Pending::deliveries, Pending::lastHolder)
+        assertThat(r.due(1_000, 10, o -> false))
+                .extracting(Pending::offset, Pending::deliveries, Pending::lastHolder)
                 .containsExactly(tuple(9L, 5, null));
         assertThat(r.lastHeldBy(9, "c1")).isFalse();
     }

@@ -30,8 +30,12 @@ class RetentionSkipTest {
 
     @Test
     void aFetchBelowTheFirstRetainedOffsetJumpsTheFloorPastTheDeletedRange() throws Exception {
-        BrokerConfig config = BrokerConfig.builder(dir).housekeeping(Duration.ofHours(1)) // never runs here
-                .log(LogConfig.builder().segmentBytes(1024).fsync(FsyncPolicy.NEVER).retention(Duration.ofHours(1))
+        BrokerConfig config = BrokerConfig.builder(dir)
+                .housekeeping(Duration.ofHours(1)) // never runs here
+                .log(LogConfig.builder()
+                        .segmentBytes(1024)
+                        .fsync(FsyncPolicy.NEVER)
+                        .retention(Duration.ofHours(1))
                         .build())
                 .build();
         try (Topics topics = new Topics(config)) {
@@ -45,8 +49,10 @@ class RetentionSkipTest {
             s.ack("c1", new long[] {0, 1}); // 2..5 stay held: the floor (2) is below the next to read (6)
             Path topicDir = dir.resolve("topics").resolve("t");
             for (long base : new long[] {0, 4}) {
-                Files.setLastModifiedTime(topicDir.resolve(String.format("%020d.log", base)),
-                        FileTime.fromMillis(System.currentTimeMillis() - Duration.ofHours(2).toMillis()));
+                Files.setLastModifiedTime(
+                        topicDir.resolve(String.format("%020d.log", base)),
+                        FileTime.fromMillis(
+                                System.currentTimeMillis() - Duration.ofHours(2).toMillis()));
             }
             assertThat(t.log().applyRetention(s.ackFloor())).isEqualTo(2);
             assertThat(s.ackFloor()).as("housekeeping has not moved it yet").isEqualTo(2);
@@ -66,7 +72,8 @@ class RetentionSkipTest {
     }
 
     private static List<Delivery> fetch(Subscription s, int prefetch, int max) throws Exception {
-        return s.fetch(new FetchRequest("t", "s", "c1", prefetch, max, 0, 60_000)).get(5, TimeUnit.SECONDS)
+        return s.fetch(new FetchRequest("t", "s", "c1", prefetch, max, 0, 60_000))
+                .get(5, TimeUnit.SECONDS)
                 .messages();
     }
 }

@@ -54,8 +54,11 @@ class TopicDeleteRaceTest {
                 }
             }
         };
-        BrokerConfig config = BrokerConfig.builder(dir).storage(storage).housekeeping(Duration.ofHours(1)) // run by hand
-                .log(LogConfig.builder().fsync(FsyncPolicy.NEVER).build()).build();
+        BrokerConfig config = BrokerConfig.builder(dir)
+                .storage(storage)
+                .housekeeping(Duration.ofHours(1)) // run by hand
+                .log(LogConfig.builder().fsync(FsyncPolicy.NEVER).build())
+                .build();
         try (Topics topics = new Topics(config)) {
             Topic t = topics.topic("t", null);
             Subscription s = t.subscription("s", StartPosition.EARLIEST, null, false);
@@ -65,25 +68,33 @@ class TopicDeleteRaceTest {
 
             armed.set(true);
             CompletableFuture<Void> housekeeping = CompletableFuture.runAsync(t::housekeeping);
-            assertThat(inForce.await(10, TimeUnit.SECONDS)).as("housekeeping reached the cursor's force").isTrue();
+            assertThat(inForce.await(10, TimeUnit.SECONDS))
+                    .as("housekeeping reached the cursor's force")
+                    .isTrue();
             CompletableFuture<Boolean> deleted = new CompletableFuture<>();
-            Thread deleter = new Thread(() -> {
-                try {
-                    deleted.complete(topics.deleteTopic("t"));
-                } catch (RuntimeException e) {
-                    deleted.completeExceptionally(e);
-                }
-            }, "deleter");
+            Thread deleter = new Thread(
+                    () -> {
+                        try {
+                            deleted.complete(topics.deleteTopic("t"));
+                        } catch (RuntimeException e) {
+                            deleted.completeExceptionally(e);
+                        }
+                    },
+                    "deleter");
             deleter.start();
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> deleter.getState() == Thread.State.BLOCKED || deleted.isDone());
-            assertThat(deleted).as("the delete waits for the housekeeping run in the topic's directory").isNotDone();
+            assertThat(deleted)
+                    .as("the delete waits for the housekeeping run in the topic's directory")
+                    .isNotDone();
 
             release.countDown();
             housekeeping.get(10, TimeUnit.SECONDS);
             assertThat(deleted.get(10, TimeUnit.SECONDS)).isTrue();
             t.housekeeping(); // a run that had already picked the topic: writes nothing now
-            assertThat(Files.exists(dir.resolve("topics").resolve("t"))).as("the topic's directory").isFalse();
+            assertThat(Files.exists(dir.resolve("topics").resolve("t")))
+                    .as("the topic's directory")
+                    .isFalse();
         }
     }
 }

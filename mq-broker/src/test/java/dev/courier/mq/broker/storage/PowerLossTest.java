@@ -29,13 +29,16 @@ class PowerLossTest {
     Path root;
 
     /** The outcome of one run: acknowledged appends, and how many of them did not read back. */
-    private record Outcome(int acknowledged, int lost, List<String> report) {
-    }
+    private record Outcome(int acknowledged, int lost, List<String> report) {}
 
     private Outcome run(long seed, SimulatedDisk.CrashMode mode, LogConfig.Syncer syncer) throws Exception {
         Path dataDir = root.resolve("run-" + seed + "-" + mode);
         Path dir = dataDir.resolve("topics/t");
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.GROUP).segmentBytes(16 << 10).syncer(syncer).build();
+        LogConfig config = LogConfig.builder()
+                .fsync(FsyncPolicy.GROUP)
+                .segmentBytes(16 << 10)
+                .syncer(syncer)
+                .build();
         Map<Long, String> acked = new ConcurrentHashMap<>();
         SimulatedDisk disk = SimulatedDisk.open(dataDir);
         TopicLog log = TopicLog.open("t", dir, config, disk);
@@ -43,39 +46,44 @@ class PowerLossTest {
         AtomicInteger seq = new AtomicInteger();
         List<Thread> writers = new ArrayList<>();
         for (int w = 0; w < 3; w++) {
-            Thread t = new Thread(() -> {
-                while (!stop.get()) {
-                    List<AppendRecord> batch = new ArrayList<>();
-                    List<String> payloads = new ArrayList<>();
-                    for (int i = 0; i < 4; i++) {
-                        String p = "m" + seq.incrementAndGet() + "-" + "x".repeat(100);
-                        payloads.add(p);
-                        batch.add(AppendRecord.of(p.getBytes(StandardCharsets.UTF_8)));
-                    }
-                    try {
-                        TopicLog.Appended a = log.append(batch);
-                        a.durable().whenComplete((v, e) -> {
-                            if (e == null) {
-                                for (int i = 0; i < payloads.size(); i++) {
-                                    acked.put(a.offsets()[i], payloads.get(i));
-                                }
+            Thread t = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            List<AppendRecord> batch = new ArrayList<>();
+                            List<String> payloads = new ArrayList<>();
+                            for (int i = 0; i < 4; i++) {
+                                String p = "m" + seq.incrementAndGet() + "-" + "x".repeat(100);
+                                payloads.add(p);
+                                batch.add(AppendRecord.of(p.getBytes(StandardCharsets.UTF_8)));
                             }
-                        });
-                    } catch (StorageException e) {
-                        return; // the disk is gone
-                    }
-                }
-            }, "writer-" + w);
+                            try {
+                                TopicLog.Appended a = log.append(batch);
+                                a.durable().whenComplete((v, e) -> {
+                                    if (e == null) {
+                                        for (int i = 0; i < payloads.size(); i++) {
+                                            acked.put(a.offsets()[i], payloads.get(i));
+                                        }
+                                    }
+                                });
+                            } catch (StorageException e) {
+                                return; // the disk is gone
+                            }
+                        }
+                    },
+                    "writer-" + w);
             t.setDaemon(true);
             writers.add(t);
             t.start();
         }
-        Thread checkpointer = new Thread(() -> { // checkpoints as the broker's housekeeping does, crash or not
-            while (!stop.get()) {
-                log.checkpoint();
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // pacing, as housekeeping is periodic
-            }
-        }, "checkpointer");
+        Thread checkpointer = new Thread(
+                () -> { // checkpoints as the broker's housekeeping does, crash or not
+                    while (!stop.get()) {
+                        log.checkpoint();
+                        java.util.concurrent.locks.LockSupport.parkNanos(
+                                1_000_000); // pacing, as housekeeping is periodic
+                    }
+                },
+                "checkpointer");
         checkpointer.setDaemon(true);
         writers.add(checkpointer);
         checkpointer.start();
@@ -114,21 +122,24 @@ class PowerLossTest {
         for (long seed = 1; seed <= 4; seed++) {
             Outcome o = run(seed, mode, LogConfig.Syncer.FORCE);
             assertThat(o.acknowledged()).isGreaterThan(0);
-            assertThat(o.lost()).as("seed %d %s: acknowledged %d; recovery %s", seed, mode, o.acknowledged(),
-                    o.report()).isZero();
+            assertThat(o.lost())
+                    .as("seed %d %s: acknowledged %d; recovery %s", seed, mode, o.acknowledged(), o.report())
+                    .isZero();
         }
     }
 
     /** The mutation check: with the group flusher's fsync disabled, the same test must see losses. */
     @Test
     void theCheckSeesAMissingFsync() throws Exception {
-        Outcome o = run(1, SimulatedDisk.CrashMode.LOSE_UNSYNCED, file -> { });
+        Outcome o = run(1, SimulatedDisk.CrashMode.LOSE_UNSYNCED, file -> {});
         assertThat(o.acknowledged()).isGreaterThan(0);
         assertThat(o.lost()).as("acknowledged %d", o.acknowledged()).isGreaterThan(0);
     }
 
     @ParameterizedTest
-    @EnumSource(value = FsyncPolicy.class, names = {"ALWAYS", "GROUP"})
+    @EnumSource(
+            value = FsyncPolicy.class,
+            names = {"ALWAYS", "GROUP"})
     void aRollIsDurableOnlyWithItsDirectorySync(FsyncPolicy fsync) throws Exception {
         // a segment created by a roll whose directory sync is lost would vanish with its records
         Path dataDir = root.resolve("roll");
@@ -147,7 +158,9 @@ class PowerLossTest {
         }
         SimulatedDisk after = SimulatedDisk.open(dataDir);
         try (TopicLog log = TopicLog.open("t", dir, config, after)) {
-            assertThat(log.read(0, 100, 1 << 20)).extracting(StoredRecord::offset).containsExactlyElementsOf(offsets);
+            assertThat(log.read(0, 100, 1 << 20))
+                    .extracting(StoredRecord::offset)
+                    .containsExactlyElementsOf(offsets);
         } finally {
             after.close();
         }

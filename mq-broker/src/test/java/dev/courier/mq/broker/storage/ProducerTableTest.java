@@ -26,7 +26,9 @@ class ProducerTableTest {
         }
         assertThat(t.lookup(7, 10_000, 0)).isEqualTo(offset - 2);
         assertThat(t.lookup(7, 9_991, 0)).isEqualTo(offset - 11);
-        assertThat(t.lookup(7, 5, 0)).as("long ago: a duplicate, offset no longer known").isEqualTo(ProducerTable.UNKNOWN_OFFSET);
+        assertThat(t.lookup(7, 5, 0))
+                .as("long ago: a duplicate, offset no longer known")
+                .isEqualTo(ProducerTable.UNKNOWN_OFFSET);
         assertThat(t.lookup(7, 10_001, 0)).isEqualTo(ProducerTable.NEW);
         assertThat(t.lookup(8, 1, 0)).isEqualTo(ProducerTable.NEW);
         assertThatThrownBy(() -> t.check(7, 10_002, 3)).isInstanceOf(OutOfOrderSequenceException.class);
@@ -71,11 +73,14 @@ class ProducerTableTest {
         assertThat(restored.size()).isEqualTo(3);
         for (long p = 1; p <= 3; p++) {
             for (long seq = 0; seq <= 41; seq++) {
-                assertThat(restored.lookup(p, seq, 0)).as("producer %d seq %d", p, seq).isEqualTo(t.lookup(p, seq, 0));
+                assertThat(restored.lookup(p, seq, 0))
+                        .as("producer %d seq %d", p, seq)
+                        .isEqualTo(t.lookup(p, seq, 0));
             }
         }
         assertThatThrownBy(() -> restored.check(3, 7, 1)).isInstanceOf(OutOfOrderSequenceException.class);
-        restored.expireIdle(1_150); // producer 1 (last seen at 100) is idle for longer than 1 s; producer 2 (200) is not
+        restored.expireIdle(
+                1_150); // producer 1 (last seen at 100) is idle for longer than 1 s; producer 2 (200) is not
         assertThat(restored.lookup(1, 40, 0)).isEqualTo(ProducerTable.NEW);
         assertThat(restored.lookup(2, 40, 0)).isEqualTo(offset - 2);
     }
@@ -91,7 +96,8 @@ class ProducerTableTest {
         assertThatThrownBy(() -> restored.restore(truncated)).isInstanceOf(ChecksummedFile.CorruptException.class);
         assertThat(restored.size()).isZero();
         ByteBuffer hostile = ByteBuffer.allocate(4).putInt(0, Integer.MAX_VALUE);
-        assertThatThrownBy(() -> restored.restore(hostile)).isInstanceOf(ChecksummedFile.CorruptException.class)
+        assertThatThrownBy(() -> restored.restore(hostile))
+                .isInstanceOf(ChecksummedFile.CorruptException.class)
                 .hasMessageContaining("cannot fit");
         ByteBuffer manyRuns = whole.duplicate();
         manyRuns.putInt(4 + 24, ProducerTable.RUNS + 1); // the first producer's run count

@@ -33,8 +33,8 @@ class RecordFormatFuzzTest {
 
         int size = RecordFormat.check(buf);
         if (size < 0) {
-            assertThat(size).isIn(RecordFormat.Check.INCOMPLETE, RecordFormat.Check.BAD_LENGTH,
-                    RecordFormat.Check.BAD_CRC);
+            assertThat(size)
+                    .isIn(RecordFormat.Check.INCOMPLETE, RecordFormat.Check.BAD_LENGTH, RecordFormat.Check.BAD_CRC);
             return;
         }
         assertThat(size).isLessThanOrEqualTo(buf.limit());

@@ -54,14 +54,15 @@ class RecoveryCheckpointFuzzTest {
         RecoveryCheckpoint again;
         ProducerTable back = new ProducerTable(Long.MAX_VALUE);
         try {
-            again = RecoveryCheckpoint.decode(new RecoveryCheckpoint(cp.recoveryPoint(), cp.missing(), snapshot)
-                    .encode(), "again");
+            again = RecoveryCheckpoint.decode(
+                    new RecoveryCheckpoint(cp.recoveryPoint(), cp.missing(), snapshot).encode(), "again");
             back.restore(again.producers().duplicate());
         } catch (ChecksummedFile.CorruptException e) {
             throw new AssertionError("what was encoded does not decode", e);
         }
         assertThat(again.recoveryPoint()).isEqualTo(cp.recoveryPoint());
-        assertThat(again.missing()).usingElementComparator((a, b) -> Arrays.equals(a, b) ? 0 : 1)
+        assertThat(again.missing())
+                .usingElementComparator((a, b) -> Arrays.equals(a, b) ? 0 : 1)
                 .isEqualTo(cp.missing());
         assertThat(back.snapshot()).isEqualTo(snapshot);
     }
@@ -81,8 +82,11 @@ class RecoveryCheckpointFuzzTest {
             // framed as ChecksummedFile frames it, without its fsyncs (the fuzzer runs many inputs)
             CRC32C crc = new CRC32C();
             crc.update(indexBody.duplicate());
-            ByteBuffer framed = ByteBuffer.allocate(12 + indexBody.remaining()).putInt(Segment.INDEX_MAGIC)
-                    .putInt(indexBody.remaining()).putInt((int) crc.getValue()).put(indexBody.duplicate());
+            ByteBuffer framed = ByteBuffer.allocate(12 + indexBody.remaining())
+                    .putInt(Segment.INDEX_MAGIC)
+                    .putInt(indexBody.remaining())
+                    .putInt((int) crc.getValue())
+                    .put(indexBody.duplicate());
             Files.write(Segment.indexFileFor(dir, base), framed.array());
             Segment s;
             try {

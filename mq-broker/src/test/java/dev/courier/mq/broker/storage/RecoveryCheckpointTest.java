@@ -37,7 +37,8 @@ class RecoveryCheckpointTest {
     @TempDir
     Path root;
 
-    private static final LogConfig CONFIG = LogConfig.builder().fsync(FsyncPolicy.GROUP).segmentBytes(4096).build();
+    private static final LogConfig CONFIG =
+            LogConfig.builder().fsync(FsyncPolicy.GROUP).segmentBytes(4096).build();
     /** A producer that writes only at the start, so only the checkpoint's snapshot can remember it. */
     private static final long EARLY_PRODUCER = 100;
 
@@ -48,8 +49,8 @@ class RecoveryCheckpointTest {
 
         void append(TopicLog log, long producer, String payload) throws Exception {
             long seq = lastOfProducer.containsKey(producer) ? lastOfProducer.get(producer)[0] + 1 : 0;
-            TopicLog.Appended a = log.append(List.of(new AppendRecord(producer, seq, Map.of(),
-                    payload.getBytes(StandardCharsets.UTF_8))));
+            TopicLog.Appended a = log.append(
+                    List.of(new AppendRecord(producer, seq, Map.of(), payload.getBytes(StandardCharsets.UTF_8))));
             a.durable().get(30, TimeUnit.SECONDS);
             payloads.put(a.offsets()[0], payload);
             lastOfProducer.put(producer, new long[] {seq, a.offsets()[0]});
@@ -75,22 +76,29 @@ class RecoveryCheckpointTest {
             }
             assertThat(found).isEqualTo(payloads);
             for (Map.Entry<Long, long[]> e : lastOfProducer.entrySet()) {
-                TopicLog.Appended again = log.append(List.of(new AppendRecord(e.getKey(), e.getValue()[0], Map.of(),
-                        new byte[1])));
-                assertThat(again.duplicates()[0]).as("producer %d's resend is a duplicate", e.getKey()).isTrue();
-                assertThat(again.offsets()[0]).as("producer %d's original offset", e.getKey())
+                TopicLog.Appended again =
+                        log.append(List.of(new AppendRecord(e.getKey(), e.getValue()[0], Map.of(), new byte[1])));
+                assertThat(again.duplicates()[0])
+                        .as("producer %d's resend is a duplicate", e.getKey())
+                        .isTrue();
+                assertThat(again.offsets()[0])
+                        .as("producer %d's original offset", e.getKey())
                         .isEqualTo(e.getValue()[1]);
             }
             long early = lastOfProducer.get(EARLY_PRODUCER)[0];
-            assertThatThrownBy(() -> log.append(List.of(new AppendRecord(EARLY_PRODUCER, early + 2, Map.of(),
-                    new byte[1])))).as("the early producer's sequence is still known").isInstanceOf(
-                    OutOfOrderSequenceException.class);
+            assertThatThrownBy(() ->
+                            log.append(List.of(new AppendRecord(EARLY_PRODUCER, early + 2, Map.of(), new byte[1]))))
+                    .as("the early producer's sequence is still known")
+                    .isInstanceOf(OutOfOrderSequenceException.class);
         }
     }
 
     private static List<Long> segmentBases(Storage storage, Path dir) throws IOException {
-        return storage.list(dir).stream().filter(f -> f.endsWith(Segment.SUFFIX))
-                .map(f -> Long.parseLong(f.substring(0, f.length() - Segment.SUFFIX.length()))).sorted().toList();
+        return storage.list(dir).stream()
+                .filter(f -> f.endsWith(Segment.SUFFIX))
+                .map(f -> Long.parseLong(f.substring(0, f.length() - Segment.SUFFIX.length())))
+                .sorted()
+                .toList();
     }
 
     @Test
@@ -100,7 +108,9 @@ class RecoveryCheckpointTest {
         try (TopicLog log = TopicLog.open("t", dir, CONFIG)) {
             w.fill(log, 120);
             assertThat(log.checkpoint()).isTrue();
-            assertThat(log.checkpoint()).as("nothing new to write until the next roll").isFalse();
+            assertThat(log.checkpoint())
+                    .as("nothing new to write until the next roll")
+                    .isFalse();
             w.fill(log, 5);
         }
         for (int restart = 0; restart < 2; restart++) {
@@ -111,7 +121,8 @@ class RecoveryCheckpointTest {
             WatchedStorage watched = new WatchedStorage(Storage.files());
             try (TopicLog log = TopicLog.open("t", dir, CONFIG, watched)) {
                 for (long b : below) {
-                    assertThat(watched.bytesRead(Segment.fileFor(dir, b))).as("bytes of segment %d read on open", b)
+                    assertThat(watched.bytesRead(Segment.fileFor(dir, b)))
+                            .as("bytes of segment %d read on open", b)
                             .isZero();
                 }
                 assertThat(log.segmentsScannedOnOpen()).isEqualTo(bases.size() - below.size());
@@ -125,7 +136,9 @@ class RecoveryCheckpointTest {
 
     /** Where the power goes while a checkpoint is written. */
     enum Step {
-        BEFORE_AN_INDEX_IS_RENAMED, BEFORE_THE_CHECKPOINT_IS_RENAMED, BEFORE_THE_RENAME_IS_SYNCED
+        BEFORE_AN_INDEX_IS_RENAMED,
+        BEFORE_THE_CHECKPOINT_IS_RENAMED,
+        BEFORE_THE_RENAME_IS_SYNCED
     }
 
     @ParameterizedTest
@@ -144,19 +157,25 @@ class RecoveryCheckpointTest {
                     w.fill(log, 60);
                     Random random = new Random(seed);
                     switch (step) {
-                        case BEFORE_AN_INDEX_IS_RENAMED -> watched.cutPowerBeforeMoveTo(
-                                p -> p.toString().endsWith(Segment.INDEX_SUFFIX), () -> disk.crash(mode, random));
-                        case BEFORE_THE_CHECKPOINT_IS_RENAMED -> watched.cutPowerBeforeMoveTo(
-                                p -> p.endsWith(RecoveryCheckpoint.FILE), () -> disk.crash(mode, random));
-                        case BEFORE_THE_RENAME_IS_SYNCED -> watched.cutPowerBeforeSyncAfterMoveTo(
-                                p -> p.endsWith(RecoveryCheckpoint.FILE), () -> disk.crash(mode, random));
+                        case BEFORE_AN_INDEX_IS_RENAMED ->
+                            watched.cutPowerBeforeMoveTo(
+                                    p -> p.toString().endsWith(Segment.INDEX_SUFFIX), () -> disk.crash(mode, random));
+                        case BEFORE_THE_CHECKPOINT_IS_RENAMED ->
+                            watched.cutPowerBeforeMoveTo(
+                                    p -> p.endsWith(RecoveryCheckpoint.FILE), () -> disk.crash(mode, random));
+                        case BEFORE_THE_RENAME_IS_SYNCED ->
+                            watched.cutPowerBeforeSyncAfterMoveTo(
+                                    p -> p.endsWith(RecoveryCheckpoint.FILE), () -> disk.crash(mode, random));
                     }
                     assertThat(log.checkpoint()).as("the power went").isFalse();
                 }
                 SimulatedDisk after = SimulatedDisk.open(data);
                 try (TopicLog log = TopicLog.open("t", dir, CONFIG, after)) {
-                    assertThat(log.recoveryReport()).as("%s %s seed %d", step, mode, seed).isEmpty();
-                    assertThat(log.segmentsScannedOnOpen()).as("a checkpoint was used")
+                    assertThat(log.recoveryReport())
+                            .as("%s %s seed %d", step, mode, seed)
+                            .isEmpty();
+                    assertThat(log.segmentsScannedOnOpen())
+                            .as("a checkpoint was used")
                             .isLessThan(segmentBases(after, dir).size());
                     w.check(log);
                 } finally {
@@ -175,7 +194,9 @@ class RecoveryCheckpointTest {
         try (TopicLog log = TopicLog.open("t", dir, CONFIG, disk)) {
             w.fill(log, 120);
             disk.quota(disk.usedBytes());
-            assertThat(log.checkpoint()).as("no room for an index or the checkpoint").isFalse();
+            assertThat(log.checkpoint())
+                    .as("no room for an index or the checkpoint")
+                    .isFalse();
             assertThat(log.failure()).as("the log goes on").isNull();
             disk.quota(-1);
             assertThat(log.checkpoint()).isTrue();
@@ -185,7 +206,8 @@ class RecoveryCheckpointTest {
         SimulatedDisk after = SimulatedDisk.open(data);
         try (TopicLog log = TopicLog.open("t", dir, CONFIG, after)) {
             assertThat(log.recoveryReport()).isEmpty();
-            assertThat(log.segmentsScannedOnOpen()).isLessThan(segmentBases(after, dir).size());
+            assertThat(log.segmentsScannedOnOpen())
+                    .isLessThan(segmentBases(after, dir).size());
             w.check(log);
         } finally {
             after.close();
@@ -194,7 +216,10 @@ class RecoveryCheckpointTest {
 
     /** What is done to the files a checkpoint relies on. */
     enum Damage {
-        A_BYTE_OF_THE_CHECKPOINT, A_BYTE_OF_AN_INDEX, AN_INDEX_DELETED, A_SEGMENT_BELOW_THE_POINT_CUT,
+        A_BYTE_OF_THE_CHECKPOINT,
+        A_BYTE_OF_AN_INDEX,
+        AN_INDEX_DELETED,
+        A_SEGMENT_BELOW_THE_POINT_CUT,
         A_SEGMENT_BELOW_THE_POINT_DELETED
     }
 
@@ -263,7 +288,7 @@ class RecoveryCheckpointTest {
         private volatile Predicate<Path> moveTarget = p -> false;
         private volatile Predicate<Path> syncAfterMoveTarget = p -> false;
         private volatile Path lastMovedTo;
-        private volatile Runnable cut = () -> { };
+        private volatile Runnable cut = () -> {};
 
         WatchedStorage(Storage inner) {
             super(inner);
@@ -286,7 +311,8 @@ class RecoveryCheckpointTest {
 
         @Override
         protected void afterRead(Path file, int bytes) {
-            read.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new LongAdder()).add(Math.max(0, bytes));
+            read.computeIfAbsent(file.toAbsolutePath().normalize(), k -> new LongAdder())
+                    .add(Math.max(0, bytes));
         }
 
         @Override

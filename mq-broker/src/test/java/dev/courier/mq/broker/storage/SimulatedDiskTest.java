@@ -150,7 +150,8 @@ class SimulatedDiskTest {
             String content = contentAfterCrash(after, dir.resolve("f"));
             assertThat(content).startsWith("head|");
             assertThat(unsynced).startsWith(content.substring(5));
-            sawPartial |= content.length() > 5 && content.length() < 5 + unsynced.length()
+            sawPartial |= content.length() > 5
+                    && content.length() < 5 + unsynced.length()
                     && (content.length() - 5) % 100 != 0;
         }
         assertThat(sawPartial).as("some crash tore a write in the middle").isTrue();
@@ -178,12 +179,16 @@ class SimulatedDiskTest {
                 if (first == 'a' + p) {
                     kept++;
                 } else {
-                    assertThat(first).as("a page not written back reads as zeros").isZero();
+                    assertThat(first)
+                            .as("a page not written back reads as zeros")
+                            .isZero();
                     hole = true;
                 }
             }
             assertThat(kept).isEqualTo(8);
-            assertThat(hole).as("pages landed out of order, leaving holes before later pages").isTrue();
+            assertThat(hole)
+                    .as("pages landed out of order, leaving holes before later pages")
+                    .isTrue();
         }
     }
 
@@ -193,7 +198,8 @@ class SimulatedDiskTest {
         StorageFile f = disk.open(root.resolve("f"), Storage.OpenMode.CREATE_NEW);
         f.writeFully(bytes("12345"), 0);
         disk.quota(8);
-        assertThatThrownBy(() -> f.writeFully(bytes("6789"), 5)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> f.writeFully(bytes("6789"), 5))
+                .isInstanceOf(IOException.class)
                 .hasMessage(SimulatedDisk.NO_SPACE)
                 .satisfies(e -> assertThat(StorageFullException.isNoSpace(e)).isTrue());
         f.writeFully(bytes("ab"), 0); // overwriting does not grow the file
@@ -212,13 +218,17 @@ class SimulatedDiskTest {
             Files.writeString(quotaFile, "0");
             disk.watchQuotaFile(quotaFile, 10);
             StorageFile f = disk.open(root.resolve("f"), Storage.OpenMode.CREATE_NEW);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThatThrownBy(() -> f.writeFully(bytes("x"), 0)).hasMessage(SimulatedDisk.NO_SPACE));
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThatThrownBy(() -> f.writeFully(bytes("x"), 0))
+                            .hasMessage(SimulatedDisk.NO_SPACE));
             Files.delete(quotaFile);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
-                f.writeFully(bytes("x"), 0);
-                assertThat(f.size()).isEqualTo(1);
-            });
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> {
+                        f.writeFully(bytes("x"), 0);
+                        assertThat(f.size()).isEqualTo(1);
+                    });
         } finally {
             Files.deleteIfExists(quotaFile);
         }
@@ -256,7 +266,8 @@ class SimulatedDiskTest {
     @Test
     void aDirectoryOfRealFilesIsRefused() throws IOException {
         Files.writeString(root.resolve("00000000000000000000.log"), "real");
-        assertThatThrownBy(() -> SimulatedDisk.open(root)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> SimulatedDisk.open(root))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("real file system");
     }
 }

@@ -27,8 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TopicLogRecoveryFuzzTest {
 
-    private record Written(long offset, int end, byte[] payload, Map<String, String> headers) {
-    }
+    private record Written(long offset, int end, byte[] payload, Map<String, String> headers) {}
 
     @FuzzTest
     void recoveryKeepsTheValidPrefixAndReadsBackOnlyIncreasingOffsets(FuzzedDataProvider data) throws IOException {
@@ -46,8 +45,14 @@ class TopicLogRecoveryFuzzTest {
                 }
                 byte[] payload = data.consumeBytes(data.consumeInt(0, 512));
                 byte[] encoded = RecordFormat.encodeHeaders(headers);
-                RecordFormat.write(file, offset, data.consumeLong(), data.consumeBoolean() ? data.consumeLong() : 0,
-                        data.consumeLong(), encoded, payload);
+                RecordFormat.write(
+                        file,
+                        offset,
+                        data.consumeLong(),
+                        data.consumeBoolean() ? data.consumeLong() : 0,
+                        data.consumeLong(),
+                        encoded,
+                        payload);
                 written.add(new Written(offset, file.position(), payload, headers));
                 offset += data.consumeInt(1, 3);
             }
@@ -86,7 +91,8 @@ class TopicLogRecoveryFuzzTest {
                     }
                     for (StoredRecord r : part) {
                         if (!read.isEmpty()) {
-                            assertThat(r.offset()).isGreaterThan(read.get(read.size() - 1).offset());
+                            assertThat(r.offset())
+                                    .isGreaterThan(read.get(read.size() - 1).offset());
                         }
                         read.add(r);
                     }

@@ -33,7 +33,9 @@ class TopicLogTest {
     }
 
     private static List<String> payloads(List<StoredRecord> records) {
-        return records.stream().map(r -> new String(r.payload(), StandardCharsets.UTF_8)).toList();
+        return records.stream()
+                .map(r -> new String(r.payload(), StandardCharsets.UTF_8))
+                .toList();
     }
 
     private static LogConfig never() {
@@ -61,7 +63,10 @@ class TopicLogTest {
 
     @Test
     void sparseIndexFindsEveryOffset() throws Exception {
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).indexIntervalBytes(200).build();
+        LogConfig config = LogConfig.builder()
+                .fsync(FsyncPolicy.NEVER)
+                .indexIntervalBytes(200)
+                .build();
         try (TopicLog log = TopicLog.open("t", dir, config)) {
             for (int i = 0; i < 500; i++) {
                 log.append(List.of(rec("m" + i + "-" + "x".repeat(i % 37))));
@@ -70,7 +75,8 @@ class TopicLogTest {
                 List<StoredRecord> r = log.read(i, 1, 1 << 20);
                 assertThat(r).hasSize(1);
                 assertThat(r.get(0).offset()).isEqualTo(i);
-                assertThat(new String(r.get(0).payload(), StandardCharsets.UTF_8)).startsWith("m" + i + "-");
+                assertThat(new String(r.get(0).payload(), StandardCharsets.UTF_8))
+                        .startsWith("m" + i + "-");
             }
         }
         // the index is rebuilt on open and still answers
@@ -82,7 +88,8 @@ class TopicLogTest {
 
     @Test
     void segmentRollsAtConfiguredSize() throws Exception {
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).build();
+        LogConfig config =
+                LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).build();
         byte[] payload = new byte[200];
         try (TopicLog log = TopicLog.open("t", dir, config)) {
             for (int i = 0; i < 20; i++) {
@@ -116,7 +123,8 @@ class TopicLogTest {
             Files.write(copy.resolve(segment.getFileName()), java.util.Arrays.copyOf(bytes, cut));
             try (TopicLog log = TopicLog.open("t", copy, never())) {
                 assertThat(payloads(log.read(0, 100, 1 << 20)))
-                        .as("cut at %d", cut).containsExactly("record-0", "record-1", "record-2", "record-3");
+                        .as("cut at %d", cut)
+                        .containsExactly("record-0", "record-1", "record-2", "record-3");
                 if (cut > lastStart) {
                     assertThat(log.recoveryReport()).singleElement().asString().contains("torn tail");
                 } else {
@@ -125,8 +133,8 @@ class TopicLogTest {
                 assertThat(log.append(List.of(rec("after"))).offsets()).containsExactly(4);
                 assertThat(payloads(log.read(4, 1, 1 << 20))).containsExactly("after");
             }
-            assertThat(Files.size(copy.resolve(segment.getFileName()))).isEqualTo(bytes.length - "record-4".length()
-                    + "after".length());
+            assertThat(Files.size(copy.resolve(segment.getFileName())))
+                    .isEqualTo(bytes.length - "record-4".length() + "after".length());
         }
     }
 
@@ -158,9 +166,14 @@ class TopicLogTest {
             ch.write(ByteBuffer.wrap(new byte[] {'X'}), 2L * recordSize + RecordFormat.HEADERS_OFFSET + 2);
         }
         try (TopicLog log = TopicLog.open("t", dir, never())) {
-            assertThat(String.join("\n", log.recoveryReport())).contains("damaged").contains("bad CRC")
-                    .contains("position " + 2 * recordSize).contains("offsets missing after damage: 2..2");
-            assertThat(log.missingOffsets()).singleElement().satisfies(m -> assertThat(m).containsExactly(2, 3));
+            assertThat(String.join("\n", log.recoveryReport()))
+                    .contains("damaged")
+                    .contains("bad CRC")
+                    .contains("position " + 2 * recordSize)
+                    .contains("offsets missing after damage: 2..2");
+            assertThat(log.missingOffsets())
+                    .singleElement()
+                    .satisfies(m -> assertThat(m).containsExactly(2, 3));
             assertThat(Files.size(seg)).as("nothing is cut").isEqualTo(5L * recordSize);
             assertThat(payloads(log.read(0, 10, 1 << 20)))
                     .containsExactly("record-0", "record-1", "record-3", "record-4");
@@ -201,9 +214,13 @@ class TopicLogTest {
                 try (TopicLog log = TopicLog.open("t", copy, never())) {
                     List<StoredRecord> read = log.read(0, 1000, 64 << 20);
                     assertThat(read).as("byte %d xor %d", b, flip & 0xFF).hasSizeGreaterThanOrEqualTo(count - 1);
-                    assertThat(read).extracting(StoredRecord::offset).as("byte %d", b)
-                            .containsAll(java.util.stream.LongStream.range(0, count).filter(o -> o != victim)
-                                    .boxed().toList());
+                    assertThat(read)
+                            .extracting(StoredRecord::offset)
+                            .as("byte %d", b)
+                            .containsAll(java.util.stream.LongStream.range(0, count)
+                                    .filter(o -> o != victim)
+                                    .boxed()
+                                    .toList());
                     assertThat(Files.size(copy.resolve(segment.getFileName()))).isEqualTo(bytes.length);
                 }
             }
@@ -214,23 +231,29 @@ class TopicLogTest {
     void groupCommitAcknowledgesOnlyAfterTheFsyncReturns() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.GROUP).syncer(ch -> {
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ch.force(false);
-        }).build();
+        LogConfig config = LogConfig.builder()
+                .fsync(FsyncPolicy.GROUP)
+                .syncer(ch -> {
+                    entered.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    ch.force(false);
+                })
+                .build();
         try (TopicLog log = TopicLog.open("t", dir, config)) {
             TopicLog.Appended first = log.append(List.of(rec("a")));
             assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
             TopicLog.Appended second = log.append(List.of(rec("b"), rec("c")));
-            await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1))
+            await().during(Duration.ofMillis(50))
+                    .atMost(Duration.ofSeconds(1))
                     .until(() -> !first.durable().isDone() && !second.durable().isDone());
             assertThat(log.durableOffset()).isZero();
-            assertThat(log.read(0, 10, 1 << 20)).as("consumers never see past the durable offset").isEmpty();
+            assertThat(log.read(0, 10, 1 << 20))
+                    .as("consumers never see past the durable offset")
+                    .isEmpty();
             release.countDown();
             first.durable().get(5, TimeUnit.SECONDS);
             second.durable().get(5, TimeUnit.SECONDS); // the next group covers b and c
@@ -240,12 +263,16 @@ class TopicLogTest {
 
     @Test
     void failedFsyncStopsWritesAndNeverAcknowledges() throws Exception {
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.GROUP).syncer(ch -> {
-            throw new IOException("injected EIO");
-        }).build();
+        LogConfig config = LogConfig.builder()
+                .fsync(FsyncPolicy.GROUP)
+                .syncer(ch -> {
+                    throw new IOException("injected EIO");
+                })
+                .build();
         try (TopicLog log = TopicLog.open("t", dir, config)) {
             TopicLog.Appended a = log.append(List.of(rec("a")));
-            assertThatThrownBy(() -> a.durable().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            assertThatThrownBy(() -> a.durable().get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(StorageException.class);
             assertThat(log.failure()).hasMessageContaining("injected EIO");
             assertThatThrownBy(() -> log.append(List.of(rec("b")))).isInstanceOf(StorageException.class);
@@ -265,14 +292,18 @@ class TopicLogTest {
                 continue;
             }
             Path d = dir.resolve(fsync + "-" + failing);
-            LogConfig config = LogConfig.builder().fsync(fsync).syncer(ch -> {
-                if (failing) {
-                    throw new IOException("injected EIO");
-                }
-                ch.force(false);
-            }).build();
+            LogConfig config = LogConfig.builder()
+                    .fsync(fsync)
+                    .syncer(ch -> {
+                        if (failing) {
+                            throw new IOException("injected EIO");
+                        }
+                        ch.force(false);
+                    })
+                    .build();
             try (TopicLog log = TopicLog.open("t", d, config)) {
-                java.util.concurrent.CompletableFuture<Boolean> lockFree = new java.util.concurrent.CompletableFuture<>();
+                java.util.concurrent.CompletableFuture<Boolean> lockFree =
+                        new java.util.concurrent.CompletableFuture<>();
                 TopicLog.Appended a;
                 try {
                     a = log.append(List.of(rec("a")));
@@ -290,7 +321,9 @@ class TopicLogTest {
                     }
                     lockFree.complete(!other.isAlive());
                 });
-                assertThat(lockFree.get(20, TimeUnit.SECONDS)).as("%s failing=%s", fsync, failing).isTrue();
+                assertThat(lockFree.get(20, TimeUnit.SECONDS))
+                        .as("%s failing=%s", fsync, failing)
+                        .isTrue();
             }
         }
     }
@@ -298,10 +331,13 @@ class TopicLogTest {
     @Test
     void alwaysPolicyIsDurableOnReturn() throws Exception {
         List<String> forced = new ArrayList<>();
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.ALWAYS).syncer(ch -> {
-            forced.add("f");
-            ch.force(false);
-        }).build();
+        LogConfig config = LogConfig.builder()
+                .fsync(FsyncPolicy.ALWAYS)
+                .syncer(ch -> {
+                    forced.add("f");
+                    ch.force(false);
+                })
+                .build();
         try (TopicLog log = TopicLog.open("t", dir, config)) {
             TopicLog.Appended a = log.append(List.of(rec("a")));
             assertThat(a.durable()).isDone();
@@ -313,10 +349,12 @@ class TopicLogTest {
     @Test
     void retriedProducerSequenceIsNotAppendedTwiceEvenAfterReopen() throws Exception {
         try (TopicLog log = TopicLog.open("t", dir, LogConfig.defaults())) {
-            TopicLog.Appended a = log.append(List.of(new AppendRecord(7, 1, java.util.Map.of(), "a".getBytes()),
+            TopicLog.Appended a = log.append(List.of(
+                    new AppendRecord(7, 1, java.util.Map.of(), "a".getBytes()),
                     new AppendRecord(7, 2, java.util.Map.of(), "b".getBytes())));
             a.durable().get(5, TimeUnit.SECONDS);
-            TopicLog.Appended retry = log.append(List.of(new AppendRecord(7, 2, java.util.Map.of(), "b".getBytes()),
+            TopicLog.Appended retry = log.append(List.of(
+                    new AppendRecord(7, 2, java.util.Map.of(), "b".getBytes()),
                     new AppendRecord(7, 3, java.util.Map.of(), "c".getBytes())));
             assertThat(retry.offsets()).containsExactly(1, 2);
             assertThat(retry.duplicates()).containsExactly(true, false);
@@ -334,17 +372,20 @@ class TopicLogTest {
     @Test
     void aBatchThatSkipsSequencesOfAKnownProducerIsRefusedWhole() throws Exception {
         try (TopicLog log = TopicLog.open("t", dir, never())) {
-            log.append(List.of(new AppendRecord(9, 1, java.util.Map.of(), "a".getBytes()))).durable()
+            log.append(List.of(new AppendRecord(9, 1, java.util.Map.of(), "a".getBytes())))
+                    .durable()
                     .get(5, TimeUnit.SECONDS);
             // sequence 2 went missing (its batch failed); 3 and 4 must not be stored, or a resend of 2
             // would later look like a duplicate and be dropped
-            assertThatThrownBy(() -> log.append(List.of(new AppendRecord(9, 3, java.util.Map.of(), "c".getBytes()),
-                    new AppendRecord(9, 4, java.util.Map.of(), "d".getBytes()))))
+            assertThatThrownBy(() -> log.append(List.of(
+                            new AppendRecord(9, 3, java.util.Map.of(), "c".getBytes()),
+                            new AppendRecord(9, 4, java.util.Map.of(), "d".getBytes()))))
                     .isInstanceOf(OutOfOrderSequenceException.class)
                     .hasMessageContaining("last stored is 1");
             assertThat(log.endOffset()).isEqualTo(1);
             // the resend from the oldest unacknowledged message goes through, duplicates and all
-            TopicLog.Appended resend = log.append(List.of(new AppendRecord(9, 1, java.util.Map.of(), "a".getBytes()),
+            TopicLog.Appended resend = log.append(List.of(
+                    new AppendRecord(9, 1, java.util.Map.of(), "a".getBytes()),
                     new AppendRecord(9, 2, java.util.Map.of(), "b".getBytes()),
                     new AppendRecord(9, 3, java.util.Map.of(), "c".getBytes())));
             assertThat(resend.duplicates()).containsExactly(true, false, false);
@@ -357,7 +398,8 @@ class TopicLogTest {
 
     @Test
     void retentionDeletesOnlyWholeSegmentsBelowTheAckFloor() throws Exception {
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).build();
+        LogConfig config =
+                LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).build();
         try (TopicLog log = TopicLog.open("t", dir, config)) {
             for (int i = 0; i < 12; i++) {
                 log.append(List.of(AppendRecord.of(new byte[200])));
@@ -369,13 +411,19 @@ class TopicLogTest {
             assertThat(log.startOffset()).isEqualTo(4);
             assertThat(log.applyRetention(100)).isEqualTo(1); // never the active segment
             assertThat(log.segmentBaseOffsets()).containsExactly(8L);
-            assertThat(log.read(0, 100, 1 << 20)).extracting(StoredRecord::offset).containsExactly(8L, 9L, 10L, 11L);
+            assertThat(log.read(0, 100, 1 << 20))
+                    .extracting(StoredRecord::offset)
+                    .containsExactly(8L, 9L, 10L, 11L);
         }
     }
 
     @Test
     void sizeLimitDeletesOldestSegments() throws Exception {
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024).retentionBytes(2048).build();
+        LogConfig config = LogConfig.builder()
+                .fsync(FsyncPolicy.NEVER)
+                .segmentBytes(1024)
+                .retentionBytes(2048)
+                .build();
         try (TopicLog log = TopicLog.open("t", dir, config)) {
             for (int i = 0; i < 16; i++) {
                 log.append(List.of(AppendRecord.of(new byte[200])));
@@ -388,8 +436,11 @@ class TopicLogTest {
 
     /** A log of 12 records of 244 bytes in segments 0, 4 and 8 (the active one), with an age limit of 1 h. */
     private TopicLog threeSegmentsWithAnHourLimit() throws IOException {
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024)
-                .retention(Duration.ofHours(1)).build();
+        LogConfig config = LogConfig.builder()
+                .fsync(FsyncPolicy.NEVER)
+                .segmentBytes(1024)
+                .retention(Duration.ofHours(1))
+                .build();
         TopicLog log = TopicLog.open("t", dir, config);
         for (int i = 0; i < 12; i++) {
             log.append(List.of(AppendRecord.of(new byte[200])));
@@ -400,20 +451,23 @@ class TopicLogTest {
 
     /** Makes the newest record of a segment {@code age} old, as the age limit sees it. */
     private void age(long baseOffset, Duration age) throws IOException {
-        Files.setLastModifiedTime(Segment.fileFor(dir, baseOffset),
-                FileTime.fromMillis(System.currentTimeMillis() - age.toMillis()));
+        Files.setLastModifiedTime(
+                Segment.fileFor(dir, baseOffset), FileTime.fromMillis(System.currentTimeMillis() - age.toMillis()));
     }
 
     @Test
     void ageLimitDeletesARolledSegmentWhoseNewestRecordIsOlder() throws Exception {
         try (TopicLog log = threeSegmentsWithAnHourLimit()) {
-            assertThat(log.applyRetention(Long.MIN_VALUE)).as("every segment is young").isZero();
+            assertThat(log.applyRetention(Long.MIN_VALUE))
+                    .as("every segment is young")
+                    .isZero();
             age(0, Duration.ofHours(2));
             assertThat(log.applyRetention(Long.MIN_VALUE)).isEqualTo(1);
             assertThat(log.segmentBaseOffsets()).containsExactly(4L, 8L);
             assertThat(Segment.fileFor(dir, 0)).doesNotExist();
             assertThat(log.startOffset()).isEqualTo(4);
-            assertThat(log.read(0, 100, 1 << 20)).extracting(StoredRecord::offset)
+            assertThat(log.read(0, 100, 1 << 20))
+                    .extracting(StoredRecord::offset)
                     .containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
         }
     }
@@ -427,7 +481,9 @@ class TopicLogTest {
             assertThat(log.segmentBaseOffsets()).containsExactly(0L, 4L, 8L);
             age(0, Duration.ofMinutes(70));
             assertThat(log.applyRetention(Long.MIN_VALUE)).isEqualTo(1);
-            assertThat(log.segmentBaseOffsets()).as("segment 4 is 50 minutes old").containsExactly(4L, 8L);
+            assertThat(log.segmentBaseOffsets())
+                    .as("segment 4 is 50 minutes old")
+                    .containsExactly(4L, 8L);
         }
     }
 
@@ -439,8 +495,12 @@ class TopicLogTest {
             }
             assertThat(log.applyRetention(Long.MIN_VALUE)).isEqualTo(2);
             assertThat(log.segmentBaseOffsets()).containsExactly(8L);
-            assertThat(log.applyRetention(Long.MAX_VALUE)).as("not even when every record is acknowledged").isZero();
-            assertThat(log.read(0, 100, 1 << 20)).extracting(StoredRecord::offset).containsExactly(8L, 9L, 10L, 11L);
+            assertThat(log.applyRetention(Long.MAX_VALUE))
+                    .as("not even when every record is acknowledged")
+                    .isZero();
+            assertThat(log.read(0, 100, 1 << 20))
+                    .extracting(StoredRecord::offset)
+                    .containsExactly(8L, 9L, 10L, 11L);
             // the log goes on where it was
             assertThat(log.append(List.of(rec("next"))).offsets()).containsExactly(12);
         }
@@ -457,12 +517,16 @@ class TopicLogTest {
 
     @Test
     void ageLimitAppliesAfterAReopen() throws Exception {
-        LogConfig config = LogConfig.builder().fsync(FsyncPolicy.NEVER).segmentBytes(1024)
-                .retention(Duration.ofHours(1)).build();
+        LogConfig config = LogConfig.builder()
+                .fsync(FsyncPolicy.NEVER)
+                .segmentBytes(1024)
+                .retention(Duration.ofHours(1))
+                .build();
         threeSegmentsWithAnHourLimit().close();
         age(0, Duration.ofHours(2));
         try (TopicLog log = TopicLog.open("t", dir, config)) {
-            assertThat(log.applyRetention(Long.MIN_VALUE)).as("opening does not make a segment young again")
+            assertThat(log.applyRetention(Long.MIN_VALUE))
+                    .as("opening does not make a segment young again")
                     .isEqualTo(1);
             assertThat(log.segmentBaseOffsets()).containsExactly(4L, 8L);
         }

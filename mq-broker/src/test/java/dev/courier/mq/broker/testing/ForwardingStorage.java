@@ -28,28 +28,22 @@ public class ForwardingStorage implements Storage {
     }
 
     /** Before a read of {@code file}. */
-    protected void beforeRead(Path file) throws IOException {
-    }
+    protected void beforeRead(Path file) throws IOException {}
 
     /** After a read of {@code file} that returned {@code bytes} (-1 at the end). */
-    protected void afterRead(Path file, int bytes) {
-    }
+    protected void afterRead(Path file, int bytes) {}
 
     /** Before {@code from} is renamed to {@code to}. */
-    protected void beforeMove(Path from, Path to) throws IOException {
-    }
+    protected void beforeMove(Path from, Path to) throws IOException {}
 
     /** Before a force of {@code file}. */
-    protected void beforeForce(Path file) throws IOException {
-    }
+    protected void beforeForce(Path file) throws IOException {}
 
     /** Before a sync of {@code dir}. */
-    protected void beforeSyncDirectory(Path dir) throws IOException {
-    }
+    protected void beforeSyncDirectory(Path dir) throws IOException {}
 
     /** Before {@code file} is deleted. */
-    protected void beforeDelete(Path file) throws IOException {
-    }
+    protected void beforeDelete(Path file) throws IOException {}
 
     @Override
     public StorageFile open(Path file, OpenMode mode) throws IOException {

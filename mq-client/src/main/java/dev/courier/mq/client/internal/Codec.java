@@ -13,7 +13,8 @@ public final class Codec {
     private final Map<Class<?>, Serializer> byType = new ConcurrentHashMap<>();
 
     private Serializer serializer(Class<?> type) {
-        return byType.computeIfAbsent(type,
+        return byType.computeIfAbsent(
+                type,
                 t -> Serializers.load(TypeAllowlist.builder().allow(t).build()).defaultSerializer());
     }
 

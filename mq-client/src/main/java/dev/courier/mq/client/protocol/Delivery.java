@@ -11,5 +11,4 @@ import java.util.Map;
  * @param headers       broker-written headers (on dead-lettered messages: delivery count, failure reason, source)
  * @param payload       the body
  */
-public record Delivery(long offset, long timestamp, int deliveryCount, Map<String, String> headers, byte[] payload) {
-}
+public record Delivery(long offset, long timestamp, int deliveryCount, Map<String, String> headers, byte[] payload) {}

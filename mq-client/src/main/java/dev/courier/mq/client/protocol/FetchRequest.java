@@ -11,6 +11,11 @@ package dev.courier.mq.client.protocol;
  * @param waitMillis     how long to wait when nothing is available (keep below the call's deadline)
  * @param ackTimeoutMillis a delivered message not acknowledged within this is redelivered
  */
-public record FetchRequest(String topic, String subscription, String consumerId, int prefetch, int maxMessages,
-                           long waitMillis, long ackTimeoutMillis) {
-}
+public record FetchRequest(
+        String topic,
+        String subscription,
+        String consumerId,
+        int prefetch,
+        int maxMessages,
+        long waitMillis,
+        long ackTimeoutMillis) {}

@@ -10,5 +10,4 @@ import java.util.List;
  * @param firstSequence the sequence number of the first payload; the others follow by one each
  * @param payloads      the message bodies
  */
-public record PublishRequest(String topic, long producerId, long firstSequence, List<byte[]> payloads) {
-}
+public record PublishRequest(String topic, long producerId, long firstSequence, List<byte[]> payloads) {}

@@ -6,5 +6,4 @@ package dev.courier.mq.client.protocol;
  * @param offsets    each payload's offset (a retried duplicate gets its original's, or -1 if forgotten)
  * @param duplicates how many payloads were recognised as retried duplicates and not stored again
  */
-public record PublishResult(long[] offsets, int duplicates) {
-}
+public record PublishResult(long[] offsets, int duplicates) {}

@@ -7,5 +7,4 @@ package dev.courier.mq.client.protocol;
  * @param subscription the subscription name
  * @param from         where a new subscription starts; ignored for an existing one
  */
-public record SubscribeRequest(String topic, String subscription, StartPosition from) {
-}
+public record SubscribeRequest(String topic, String subscription, StartPosition from) {}

@@ -12,12 +12,12 @@ package dev.courier.mq.client.protocol;
  * @param missing    offsets the broker has no readable record for (damaged on disk), passed over but not
  *                   acknowledged until an operator acknowledges the loss; they count in the backlog
  */
-public record SubscriptionStats(long ackFloor, long endOffset, long backlog, int inFlight, int consumers,
-                                long deadLettered, long missing) {
+public record SubscriptionStats(
+        long ackFloor, long endOffset, long backlog, int inFlight, int consumers, long deadLettered, long missing) {
 
     /** Stats with nothing missing. */
-    public SubscriptionStats(long ackFloor, long endOffset, long backlog, int inFlight, int consumers,
-                             long deadLettered) {
+    public SubscriptionStats(
+            long ackFloor, long endOffset, long backlog, int inFlight, int consumers, long deadLettered) {
         this(ackFloor, endOffset, backlog, inFlight, consumers, deadLettered, 0);
     }
 }

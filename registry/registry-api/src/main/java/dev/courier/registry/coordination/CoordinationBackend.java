@@ -56,7 +56,8 @@ public interface CoordinationBackend {
     /** Checks a queue or counter name. */
     static String checkName(String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
-            throw new IllegalArgumentException("A coordination name has 1 to " + MAX_NAME_LENGTH + " characters: " + name);
+            throw new IllegalArgumentException(
+                    "A coordination name has 1 to " + MAX_NAME_LENGTH + " characters: " + name);
         }
         return name;
     }
@@ -64,7 +65,8 @@ public interface CoordinationBackend {
     /** Checks an entry value. */
     static String checkValue(String value) {
         if (value == null || value.length() > MAX_VALUE_LENGTH) {
-            throw new IllegalArgumentException("A candidate or owner name has at most " + MAX_VALUE_LENGTH + " characters");
+            throw new IllegalArgumentException(
+                    "A candidate or owner name has at most " + MAX_VALUE_LENGTH + " characters");
         }
         return value;
     }

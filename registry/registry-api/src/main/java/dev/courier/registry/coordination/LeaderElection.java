@@ -33,6 +33,5 @@ public interface LeaderElection {
     AutoCloseable observe(Consumer<Optional<Leader>> observer);
 
     /** A leader as observers see it: the candidate's name and its term (the election's fencing token). */
-    record Leader(String candidate, long term) {
-    }
+    record Leader(String candidate, long term) {}
 }

@@ -14,8 +14,7 @@ public record QueueView(long version, List<Entry> entries) {
     }
 
     /** One entry: its token and value. */
-    public record Entry(long token, String value) {
-    }
+    public record Entry(long token, String value) {}
 
     /** The head, or null when the queue is empty. */
     public Entry head() {

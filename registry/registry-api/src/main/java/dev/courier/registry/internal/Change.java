@@ -10,5 +10,4 @@ import dev.courier.registry.WatchEvent;
  * @param revision the global revision this change created
  * @param instance the instance concerned
  */
-public record Change(WatchEvent.Type type, long revision, ServiceInstance instance) {
-}
+public record Change(WatchEvent.Type type, long revision, ServiceInstance instance) {}

@@ -3,6 +3,8 @@ package dev.courier.registry.internal;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.ServiceSnapshot;
+import dev.courier.registry.coordination.QueueView;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import dev.courier.registry.coordination.QueueView;
 
 /**
  * A single-node registry store inside the process: {@link RegistryState} behind one lock, with a timer
@@ -30,13 +31,13 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     private final Map<Long, Long> deadlines = new HashMap<>();
     /** Runs the expiry check and the long polls' timeouts, and completes their answers. */
     private final ScheduledThreadPoolExecutor timer;
+
     private final ParkedQueries<ServiceKey, ChangeBatch> keyWaits;
     private final ParkedQueries<Set<ServiceKey>, Map<ServiceKey, ChangeBatch>> streamWaits;
     private final ParkedQueries<QueueAt, QueueView> queueWaits;
 
     /** A lock queue as a parked query last saw it. */
-    private record QueueAt(String queue, long version) {
-    }
+    private record QueueAt(String queue, long version) {}
 
     public EmbeddedLeaseBackend() {
         timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -113,7 +114,8 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
     }
 
     @Override
-    public CompletableFuture<Map<ServiceKey, ChangeBatch>> changesSince(Map<ServiceKey, Long> afters, Duration maxWait) {
+    public CompletableFuture<Map<ServiceKey, ChangeBatch>> changesSince(
+            Map<ServiceKey, Long> afters, Duration maxWait) {
         Map<ServiceKey, Long> copy = Map.copyOf(afters);
         synchronized (lock) {
             Map<ServiceKey, ChangeBatch> batches = state.changesSince(copy);

@@ -3,6 +3,7 @@ package dev.courier.registry.internal;
 import dev.courier.registry.Registry;
 import dev.courier.registry.RegistryFactory;
 import dev.courier.registry.RegistryUrl;
+
 import java.util.HashMap;
 import java.util.Map;
 

@@ -2,6 +2,7 @@ package dev.courier.registry.internal;
 
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -22,8 +23,7 @@ import java.util.Set;
  */
 public final class InstanceCodec {
 
-    private InstanceCodec() {
-    }
+    private InstanceCodec() {}
 
     public static void writeKey(DataOutput out, ServiceKey key) throws IOException {
         out.writeUTF(key.interfaceName());

@@ -3,6 +3,7 @@ package dev.courier.registry.internal;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.ServiceSnapshot;
+
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -50,8 +51,8 @@ public interface LeaseBackend extends AutoCloseable {
      * no batch after about {@code maxWait}. This is what keeps one poll per client however many
      * services it watches.
      */
-    CompletableFuture<java.util.Map<ServiceKey, ChangeBatch>> changesSince(java.util.Map<ServiceKey, Long> afters,
-                                                                          Duration maxWait);
+    CompletableFuture<java.util.Map<ServiceKey, ChangeBatch>> changesSince(
+            java.util.Map<ServiceKey, Long> afters, Duration maxWait);
 
     /**
      * Appends an entry with {@code value} to lock queue {@code queue}, bound to lease {@code leaseId};
@@ -68,7 +69,8 @@ public interface LeaseBackend extends AutoCloseable {
     dev.courier.registry.coordination.QueueView queue(String queue);
 
     /** Completes with the queue once its version differs from {@code version}, or after about {@code maxWait}. */
-    CompletableFuture<dev.courier.registry.coordination.QueueView> queueChanged(String queue, long version, Duration maxWait);
+    CompletableFuture<dev.courier.registry.coordination.QueueView> queueChanged(
+            String queue, long version, Duration maxWait);
 
     /** Adds {@code delta} to counter {@code counter} and returns the new value. */
     long addAndGet(String counter, long delta);

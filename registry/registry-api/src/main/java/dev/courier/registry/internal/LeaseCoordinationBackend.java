@@ -4,6 +4,7 @@ import dev.courier.registry.coordination.CoordinationBackend;
 import dev.courier.registry.coordination.CoordinationSession;
 import dev.courier.registry.coordination.QueueView;
 import dev.courier.registry.coordination.SessionLostException;
+
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +35,8 @@ public final class LeaseCoordinationBackend implements CoordinationBackend {
     @Override
     public long enqueue(CoordinationSession session, String queue, String value) {
         try {
-            return backend.enqueue(session.id(), CoordinationBackend.checkName(queue), CoordinationBackend.checkValue(value));
+            return backend.enqueue(
+                    session.id(), CoordinationBackend.checkName(queue), CoordinationBackend.checkValue(value));
         } catch (LeaseNotFoundException e) {
             if (session instanceof LeaseSession s) {
                 s.lose("its lease is gone from the registry");

@@ -2,14 +2,15 @@ package dev.courier.registry.internal;
 
 import dev.courier.registry.RegistryException;
 import dev.courier.registry.coordination.CoordinationSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A coordination session as a lease of a {@link LeaseBackend}, renewed every TTL/3. It is valid until
@@ -32,8 +33,11 @@ final class LeaseSession implements CoordinationSession {
     private final java.util.function.BooleanSupplier renewalsStopped;
     private volatile long validUntil;
 
-    LeaseSession(LeaseBackend backend, Duration ttl, ScheduledExecutorService scheduler,
-                 java.util.function.BooleanSupplier renewalsStopped) {
+    LeaseSession(
+            LeaseBackend backend,
+            Duration ttl,
+            ScheduledExecutorService scheduler,
+            java.util.function.BooleanSupplier renewalsStopped) {
         this.backend = backend;
         this.renewalsStopped = renewalsStopped;
         this.ttlNanos = ttl.toNanos();

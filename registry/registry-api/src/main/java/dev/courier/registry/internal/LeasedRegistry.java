@@ -9,6 +9,9 @@ import dev.courier.registry.ServiceSnapshot;
 import dev.courier.registry.Watch;
 import dev.courier.registry.WatchEvent;
 import dev.courier.registry.WatchListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +26,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Registry} over a {@link LeaseBackend}: the client half shared by the embedded and Raft
@@ -67,8 +68,12 @@ public final class LeasedRegistry implements Registry {
         this.onClose = onClose;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("courier-registry-lease"));
         // bounded: a change to a service watched a thousand times is a thousand small tasks, not threads
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(DISPATCH_THREADS,
-                DISPATCH_THREADS, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                DISPATCH_THREADS,
+                DISPATCH_THREADS,
+                30,
+                TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(),
                 daemon("courier-registry-watch"));
         pool.allowCoreThreadTimeOut(true);
         this.dispatcher = pool;
@@ -89,7 +94,8 @@ public final class LeasedRegistry implements Registry {
                 groups.put(ttlMillis, group);
                 LeaseGroup g = group;
                 long period = Math.max(30, ttlMillis / 3);
-                group.heartbeat = scheduler.scheduleWithFixedDelay(() -> heartbeat(g), period, period, TimeUnit.MILLISECONDS);
+                group.heartbeat =
+                        scheduler.scheduleWithFixedDelay(() -> heartbeat(g), period, period, TimeUnit.MILLISECONDS);
             }
         }
         LeasedRegistration registration = new LeasedRegistration(group, instance, leaseTtl);
@@ -154,7 +160,8 @@ public final class LeasedRegistry implements Registry {
     @Override
     public dev.courier.registry.coordination.Coordination openCoordination(Duration sessionTtl) {
         ensureOpen();
-        var holder = new java.util.concurrent.atomic.AtomicReference<dev.courier.registry.coordination.internal.StandardCoordination>();
+        var holder = new java.util.concurrent.atomic.AtomicReference<
+                dev.courier.registry.coordination.internal.StandardCoordination>();
         var coordination = new dev.courier.registry.coordination.internal.StandardCoordination(
                 new LeaseCoordinationBackend(backend), sessionTtl, () -> coordinations.remove(holder.get()));
         holder.set(coordination);
@@ -257,7 +264,9 @@ public final class LeasedRegistry implements Registry {
         /** Open registrations; iterated while re-registering. */
         final Set<LeasedRegistration> registrations = ConcurrentHashMap.newKeySet();
         /** Puts hold it shared; replacing the lease holds it exclusively. */
-        final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+        final java.util.concurrent.locks.ReentrantReadWriteLock lock =
+                new java.util.concurrent.locks.ReentrantReadWriteLock();
+
         volatile long leaseId;
         ScheduledFuture<?> heartbeat;
 
@@ -337,7 +346,8 @@ public final class LeasedRegistry implements Registry {
                 kick();
             } else {
                 // what the stream knows, so that this watch and the others see the same changes from here on
-                watch.deliver(WatchEvent.snapshot(new ServiceSnapshot(watch.key, feed.view.revision(), feed.view.list())));
+                watch.deliver(
+                        WatchEvent.snapshot(new ServiceSnapshot(watch.key, feed.view.revision(), feed.view.list())));
                 feed.watchers.add(watch);
             }
         }
@@ -420,13 +430,16 @@ public final class LeasedRegistry implements Registry {
         private void retryLater(Throwable error) {
             log.debug("watch stream poll failed; retrying", error);
             try {
-                scheduler.schedule(() -> {
-                    synchronized (this) {
-                        if (polls == 0) {
-                            poll();
-                        }
-                    }
-                }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                scheduler.schedule(
+                        () -> {
+                            synchronized (this) {
+                                if (polls == 0) {
+                                    poll();
+                                }
+                            }
+                        },
+                        RETRY_MILLIS,
+                        TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 log.debug("registry client closing; the watch stream ends");
             }
@@ -438,7 +451,8 @@ public final class LeasedRegistry implements Registry {
         private final WatchListener listener;
         private volatile boolean closed;
         /** The last delivery queued; the next runs after it. Guarded by the stream's lock. */
-        private java.util.concurrent.CompletableFuture<Void> tail = java.util.concurrent.CompletableFuture.completedFuture(null);
+        private java.util.concurrent.CompletableFuture<Void> tail =
+                java.util.concurrent.CompletableFuture.completedFuture(null);
 
         WatchLoop(ServiceKey key, WatchListener listener) {
             this.key = key;
@@ -455,16 +469,18 @@ public final class LeasedRegistry implements Registry {
             if (event == null || closed) {
                 return;
             }
-            tail = tail.thenRunAsync(() -> {
-                if (closed) {
-                    return;
-                }
-                try {
-                    listener.onEvent(event);
-                } catch (RuntimeException e) {
-                    log.warn("watch listener for {} threw", key, e);
-                }
-            }, dispatcher);
+            tail = tail.thenRunAsync(
+                    () -> {
+                        if (closed) {
+                            return;
+                        }
+                        try {
+                            listener.onEvent(event);
+                        } catch (RuntimeException e) {
+                            log.warn("watch listener for {} threw", key, e);
+                        }
+                    },
+                    dispatcher);
         }
 
         @Override

@@ -61,13 +61,16 @@ public final class ParkedQueries<W, T> {
     public CompletableFuture<T> park(W watched, Supplier<T> answer, long maxWaitMillis) {
         Parked<W, T> p = new Parked<>(watched, answer);
         parked.add(p);
-        p.timeout = timer.schedule(() -> {
-            synchronized (lock) {
-                if (parked.remove(p)) {
-                    answer(p);
-                }
-            }
-        }, maxWaitMillis, TimeUnit.MILLISECONDS);
+        p.timeout = timer.schedule(
+                () -> {
+                    synchronized (lock) {
+                        if (parked.remove(p)) {
+                            answer(p);
+                        }
+                    }
+                },
+                maxWaitMillis,
+                TimeUnit.MILLISECONDS);
         return p.future;
     }
 

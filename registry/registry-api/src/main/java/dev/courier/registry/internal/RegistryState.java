@@ -4,6 +4,7 @@ import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.ServiceSnapshot;
 import dev.courier.registry.WatchEvent;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -52,6 +53,7 @@ public final class RegistryState {
     private final Map<Long, Lease> leases = new HashMap<>();
     /** Per lease, the mark of its latest renewal (see {@link #renew}). */
     private final Map<Long, Long> renewedAt = new HashMap<>();
+
     private final Deque<Change> history = new ArrayDeque<>();
     private long revision;
     private long historyFloor;
@@ -72,18 +74,14 @@ public final class RegistryState {
     }
 
     /** Points at one lock queue entry. */
-    public record QueueRef(String queue, long token) {
-    }
+    public record QueueRef(String queue, long token) {}
 
-    private record QueueEntry(long token, long leaseId, String value) {
-    }
+    private record QueueEntry(long token, long leaseId, String value) {}
 
     /** Points at one instance. */
-    public record InstanceRef(ServiceKey key, String id) {
-    }
+    public record InstanceRef(ServiceKey key, String id) {}
 
-    private record Entry(ServiceInstance instance, long leaseId) {
-    }
+    private record Entry(ServiceInstance instance, long leaseId) {}
 
     /** A state keeping at most {@code historyLimit} changes for watchers. */
     public RegistryState(int historyLimit) {
@@ -260,8 +258,11 @@ public final class RegistryState {
         if (entries == null) {
             return new dev.courier.registry.coordination.QueueView(0, List.of());
         }
-        return new dev.courier.registry.coordination.QueueView(queueVersions.get(queue), entries.values().stream()
-                .map(e -> new dev.courier.registry.coordination.QueueView.Entry(e.token(), e.value())).toList());
+        return new dev.courier.registry.coordination.QueueView(
+                queueVersions.get(queue),
+                entries.values().stream()
+                        .map(e -> new dev.courier.registry.coordination.QueueView.Entry(e.token(), e.value()))
+                        .toList());
     }
 
     /** The current version of lock queue {@code queue} (0 when it has no entries). */
@@ -289,7 +290,8 @@ public final class RegistryState {
     /** The current instances of {@code key} at the current revision. */
     public ServiceSnapshot snapshot(ServiceKey key) {
         TreeMap<String, Entry> instances = services.get(key);
-        List<ServiceInstance> list = instances == null ? List.of()
+        List<ServiceInstance> list = instances == null
+                ? List.of()
                 : instances.values().stream().map(Entry::instance).toList();
         return new ServiceSnapshot(key, revision, list);
     }
@@ -445,7 +447,8 @@ public final class RegistryState {
         for (int i = 0; i < count; i++) {
             long leaseId = in.readLong();
             ServiceInstance instance = InstanceCodec.read(in);
-            services.computeIfAbsent(instance.key(), k -> new TreeMap<>()).put(instance.id(), new Entry(instance, leaseId));
+            services.computeIfAbsent(instance.key(), k -> new TreeMap<>())
+                    .put(instance.id(), new Entry(instance, leaseId));
             Lease lease = leases.get(leaseId);
             if (lease != null) {
                 lease.instances().add(new InstanceRef(instance.key(), instance.id()));

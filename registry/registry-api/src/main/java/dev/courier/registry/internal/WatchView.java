@@ -4,6 +4,7 @@ import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.ServiceSnapshot;
 import dev.courier.registry.WatchEvent;
+
 import java.util.List;
 import java.util.TreeMap;
 

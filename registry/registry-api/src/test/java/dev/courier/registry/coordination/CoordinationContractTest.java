@@ -1,10 +1,9 @@
 package dev.courier.registry.coordination;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import dev.courier.registry.Registry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The behaviour of the coordination primitives on every registry backend. Subclasses start the backend,
@@ -52,8 +53,7 @@ public abstract class CoordinationContractTest {
     protected abstract void partition(Registry client, Coordination coordination);
 
     /** Run between rounds of the contended-lock test: a fault of the backend itself (a leader killed), or nothing. */
-    protected void backendFault(int round) throws Exception {
-    }
+    protected void backendFault(int round) throws Exception {}
 
     protected final Registry client() {
         Registry r = connect();
@@ -117,7 +117,8 @@ public abstract class CoordinationContractTest {
         DistributedLock b = coordination(client()).lock(name("crash"));
         CompletableFuture<Optional<LockGrant>> waiting = waitFor(b, SETTLE.multipliedBy(2));
         crash(dying);
-        LockGrant next = waiting.get(SETTLE.multipliedBy(2).toSeconds(), TimeUnit.SECONDS).orElseThrow();
+        LockGrant next = waiting.get(SETTLE.multipliedBy(2).toSeconds(), TimeUnit.SECONDS)
+                .orElseThrow();
         assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
         next.close();
     }
@@ -130,7 +131,8 @@ public abstract class CoordinationContractTest {
         DistributedLock b = coordination(client()).lock(name("partition"));
         CompletableFuture<Optional<LockGrant>> waiting = waitFor(b, SETTLE.multipliedBy(2));
         partition(cut, cutCoordination);
-        LockGrant next = waiting.get(SETTLE.multipliedBy(2).toSeconds(), TimeUnit.SECONDS).orElseThrow();
+        LockGrant next = waiting.get(SETTLE.multipliedBy(2).toSeconds(), TimeUnit.SECONDS)
+                .orElseThrow();
         // the first holder's grant stopped holding before the registry could hand the lock on; the
         // notification of the loss comes from its session's thread, so it may land a moment later
         assertThat(held.isHeld()).isFalse();
@@ -171,8 +173,9 @@ public abstract class CoordinationContractTest {
         Coordination c = coordination(client());
         assertThatThrownBy(() -> c.lock("x".repeat(CoordinationBackend.MAX_NAME_LENGTH)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> c.election(name("e")).campaign("y".repeat(CoordinationBackend.MAX_VALUE_LENGTH + 1),
-                Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> c.election(name("e"))
+                        .campaign("y".repeat(CoordinationBackend.MAX_VALUE_LENGTH + 1), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -195,18 +198,23 @@ public abstract class CoordinationContractTest {
                 throw new IllegalStateException(e);
             }
         });
-        await().atMost(SETTLE).until(() -> seen.contains(Optional.of(new LeaderElection.Leader("node-a", first.term()))));
+        await().atMost(SETTLE)
+                .until(() -> seen.contains(Optional.of(new LeaderElection.Leader("node-a", first.term()))));
         assertThat(campaigning).isNotDone();
         first.close();
         assertThat(first.lost().toCompletableFuture()).isDone();
-        Leadership second = campaigning.get(SETTLE.toSeconds(), TimeUnit.SECONDS).orElseThrow();
+        Leadership second =
+                campaigning.get(SETTLE.toSeconds(), TimeUnit.SECONDS).orElseThrow();
         assertThat(second.term()).isGreaterThan(first.term());
-        await().atMost(SETTLE).until(() -> seen.contains(Optional.of(new LeaderElection.Leader("node-b", second.term()))));
+        await().atMost(SETTLE)
+                .until(() -> seen.contains(Optional.of(new LeaderElection.Leader("node-b", second.term()))));
         second.close();
         await().atMost(SETTLE).until(() -> seen.get(seen.size() - 1).isEmpty());
         observation.close();
         // each change once, in order: nothing, a, (maybe nothing between), b, nothing
-        List<String> order = seen.stream().map(l -> l.map(LeaderElection.Leader::candidate).orElse("-")).toList();
+        List<String> order = seen.stream()
+                .map(l -> l.map(LeaderElection.Leader::candidate).orElse("-"))
+                .toList();
         assertThat(order).containsSubsequence("-", "node-a", "node-b", "-");
         for (int i = 1; i < order.size(); i++) {
             assertThat(order.get(i)).isNotEqualTo(order.get(i - 1));
@@ -217,7 +225,10 @@ public abstract class CoordinationContractTest {
     void aLeaderIsToldWhenItsSessionLapsesAndAnotherCandidateTakesOver() throws Exception {
         Registry cut = client();
         Coordination cutCoordination = coordination(cut);
-        Leadership first = cutCoordination.election(name("lapse")).campaign("node-a", SETTLE).orElseThrow();
+        Leadership first = cutCoordination
+                .election(name("lapse"))
+                .campaign("node-a", SETTLE)
+                .orElseThrow();
         LeaderElection other = coordination(client()).election(name("lapse"));
         CompletableFuture<Optional<Leadership>> campaigning = CompletableFuture.supplyAsync(() -> {
             try {
@@ -229,7 +240,9 @@ public abstract class CoordinationContractTest {
         partition(cut, cutCoordination);
         first.lost().toCompletableFuture().get(SETTLE.toSeconds(), TimeUnit.SECONDS);
         assertThat(first.isLeader()).isFalse();
-        Leadership second = campaigning.get(SETTLE.multipliedBy(2).toSeconds(), TimeUnit.SECONDS).orElseThrow();
+        Leadership second = campaigning
+                .get(SETTLE.multipliedBy(2).toSeconds(), TimeUnit.SECONDS)
+                .orElseThrow();
         assertThat(second.term()).isGreaterThan(first.term());
         assertThat(other.leader().map(LeaderElection.Leader::candidate)).contains("node-b");
         second.close();
@@ -243,8 +256,16 @@ public abstract class CoordinationContractTest {
         List<Long> fromB = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<?> fa = pool.submit(() -> { for (int i = 0; i < 400; i++) { fromA.add(a.nextId()); } });
-            Future<?> fb = pool.submit(() -> { for (int i = 0; i < 400; i++) { fromB.add(b.nextId()); } });
+            Future<?> fa = pool.submit(() -> {
+                for (int i = 0; i < 400; i++) {
+                    fromA.add(a.nextId());
+                }
+            });
+            Future<?> fb = pool.submit(() -> {
+                for (int i = 0; i < 400; i++) {
+                    fromB.add(b.nextId());
+                }
+            });
             fa.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
             fb.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
         } finally {
@@ -266,8 +287,18 @@ public abstract class CoordinationContractTest {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Long> fromA = new ArrayList<>();
         try {
-            Future<?> fa = pool.submit(() -> { for (int i = 0; i < 20_000; i++) { long id = a.nextId(); fromA.add(id); ids.add(id); } });
-            Future<?> fb = pool.submit(() -> { for (int i = 0; i < 20_000; i++) { ids.add(b.nextId()); } });
+            Future<?> fa = pool.submit(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    long id = a.nextId();
+                    fromA.add(id);
+                    ids.add(id);
+                }
+            });
+            Future<?> fb = pool.submit(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    ids.add(b.nextId());
+                }
+            });
             fa.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
             fb.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
         } finally {
@@ -290,8 +321,7 @@ public abstract class CoordinationContractTest {
      */
     @Test
     void aContendedLockUnderFaultsNeverHasTwoCurrentHolders() throws Exception {
-        record Held(long token, long from, long until) {
-        }
+        record Held(long token, long from, long until) {}
         List<Held> history = new CopyOnWriteArrayList<>();
         AtomicLong register = new AtomicLong();
         AtomicInteger refused = new AtomicInteger();
@@ -307,40 +337,42 @@ public abstract class CoordinationContractTest {
             Coordination[] slotCoordination = {coordination(slot[0])};
             slots.add(slot);
             slotCoordinations.add(slotCoordination);
-            Thread t = new Thread(() -> {
-                while (!stop.get()) {
-                    Coordination c = slotCoordination[0];
-                    try {
-                        Optional<LockGrant> grant = c.lock(lock).tryLock(Duration.ofSeconds(2));
-                        if (grant.isEmpty()) {
-                            continue;
-                        }
-                        long from = System.nanoTime();
-                        long until = from;
-                        holder.set(index);
-                        // longer than the session TTL: a cut striking now ends the hold early
-                        for (int i = 0; i < 25; i++) {
-                            long check = System.nanoTime();
-                            if (!grant.get().isHeld()) {
-                                break;
+            Thread t = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            Coordination c = slotCoordination[0];
+                            try {
+                                Optional<LockGrant> grant = c.lock(lock).tryLock(Duration.ofSeconds(2));
+                                if (grant.isEmpty()) {
+                                    continue;
+                                }
+                                long from = System.nanoTime();
+                                long until = from;
+                                holder.set(index);
+                                // longer than the session TTL: a cut striking now ends the hold early
+                                for (int i = 0; i < 25; i++) {
+                                    long check = System.nanoTime();
+                                    if (!grant.get().isHeld()) {
+                                        break;
+                                    }
+                                    until = check;
+                                    long token = grant.get().fencingToken();
+                                    if (register.accumulateAndGet(token, Math::max) != token) {
+                                        refused.incrementAndGet();
+                                    }
+                                    Thread.sleep(100); // the holder's work
+                                }
+                                holder.compareAndSet(index, -1);
+                                history.add(new Held(grant.get().fencingToken(), from, until));
+                                grant.get().close();
+                            } catch (InterruptedException e) {
+                                return;
+                            } catch (RuntimeException e) {
+                                // unreachable for a while, or this slot's client was cut off: try again
                             }
-                            until = check;
-                            long token = grant.get().fencingToken();
-                            if (register.accumulateAndGet(token, Math::max) != token) {
-                                refused.incrementAndGet();
-                            }
-                            Thread.sleep(100); // the holder's work
                         }
-                        holder.compareAndSet(index, -1);
-                        history.add(new Held(grant.get().fencingToken(), from, until));
-                        grant.get().close();
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (RuntimeException e) {
-                        // unreachable for a while, or this slot's client was cut off: try again
-                    }
-                }
-            }, "contender-" + w);
+                    },
+                    "contender-" + w);
             t.setDaemon(true);
             workers.add(t);
             t.start();
@@ -373,24 +405,29 @@ public abstract class CoordinationContractTest {
             Held previous = byStart.get(i - 1);
             Held next = byStart.get(i);
             assertThat(next.token()).as("grant %d of %s", i, byStart).isGreaterThan(previous.token());
-            assertThat(next.from()).as("grant %d began after the one before last held, in %s", i, byStart)
+            assertThat(next.from())
+                    .as("grant %d began after the one before last held, in %s", i, byStart)
                     .isGreaterThan(previous.until());
         }
         // a write refused by the register is fencing at work: its holder was descheduled between its check
         // and its write for longer than its session had left; it is counted, not an error
-        System.out.printf("[%s] contended lock under faults: %d grants, tokens increasing, no overlap,"
-                + " %d late writes fenced off%n", getClass().getSimpleName(), byStart.size(), refused.get());
+        System.out.printf(
+                "[%s] contended lock under faults: %d grants, tokens increasing, no overlap,"
+                        + " %d late writes fenced off%n",
+                getClass().getSimpleName(), byStart.size(), refused.get());
     }
 
     private static CompletableFuture<Optional<LockGrant>> waitFor(DistributedLock lock, Duration timeout) {
         CompletableFuture<Optional<LockGrant>> result = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                result.complete(lock.tryLock(timeout));
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        }, "lock-waiter");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        result.complete(lock.tryLock(timeout));
+                    } catch (Throwable e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                "lock-waiter");
         t.setDaemon(true);
         t.start();
         return result;

@@ -1,12 +1,11 @@
 package dev.courier.registry.internal;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.ServiceSnapshot;
 import dev.courier.registry.coordination.QueueView;
+import org.junit.jupiter.api.Test;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Closing a client while a renewal is registering everything again under a new lease leaves nothing behind. */
 class LeasedRegistryCloseTest {
@@ -42,7 +43,7 @@ class LeasedRegistryCloseTest {
             }
         };
         try {
-            LeasedRegistry client = new LeasedRegistry(gated, () -> { });
+            LeasedRegistry client = new LeasedRegistry(gated, () -> {});
             client.register(ServiceInstance.of(KEY, "10.8.0.1", 1), Duration.ofSeconds(3));
             client.register(ServiceInstance.of(KEY, "10.8.0.2", 1), Duration.ofSeconds(3));
             store.restart(); // the lease is gone: the next renewal grants a new one and registers both again
@@ -67,27 +68,78 @@ class LeasedRegistryCloseTest {
             this.target = target;
         }
 
-        @Override public long grant(Duration ttl) { return target.grant(ttl); }
-        @Override public boolean keepAlive(long leaseId) { return target.keepAlive(leaseId); }
-        @Override public void put(long leaseId, ServiceInstance instance) { target.put(leaseId, instance); }
-        @Override public void delete(long leaseId, ServiceKey key, String id) { target.delete(leaseId, key, id); }
-        @Override public void revoke(long leaseId) { target.revoke(leaseId); }
-        @Override public ServiceSnapshot snapshot(ServiceKey key) { return target.snapshot(key); }
-        @Override public Set<ServiceKey> services() { return target.services(); }
-        @Override public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
+        @Override
+        public long grant(Duration ttl) {
+            return target.grant(ttl);
+        }
+
+        @Override
+        public boolean keepAlive(long leaseId) {
+            return target.keepAlive(leaseId);
+        }
+
+        @Override
+        public void put(long leaseId, ServiceInstance instance) {
+            target.put(leaseId, instance);
+        }
+
+        @Override
+        public void delete(long leaseId, ServiceKey key, String id) {
+            target.delete(leaseId, key, id);
+        }
+
+        @Override
+        public void revoke(long leaseId) {
+            target.revoke(leaseId);
+        }
+
+        @Override
+        public ServiceSnapshot snapshot(ServiceKey key) {
+            return target.snapshot(key);
+        }
+
+        @Override
+        public Set<ServiceKey> services() {
+            return target.services();
+        }
+
+        @Override
+        public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
             return target.changesSince(key, after, maxWait);
         }
-        @Override public CompletableFuture<Map<ServiceKey, ChangeBatch>> changesSince(Map<ServiceKey, Long> afters,
-                Duration maxWait) {
+
+        @Override
+        public CompletableFuture<Map<ServiceKey, ChangeBatch>> changesSince(
+                Map<ServiceKey, Long> afters, Duration maxWait) {
             return target.changesSince(afters, maxWait);
         }
-        @Override public long enqueue(long leaseId, String queue, String value) { return target.enqueue(leaseId, queue, value); }
-        @Override public void dequeue(String queue, long token) { target.dequeue(queue, token); }
-        @Override public QueueView queue(String queue) { return target.queue(queue); }
-        @Override public CompletableFuture<QueueView> queueChanged(String queue, long version, Duration maxWait) {
+
+        @Override
+        public long enqueue(long leaseId, String queue, String value) {
+            return target.enqueue(leaseId, queue, value);
+        }
+
+        @Override
+        public void dequeue(String queue, long token) {
+            target.dequeue(queue, token);
+        }
+
+        @Override
+        public QueueView queue(String queue) {
+            return target.queue(queue);
+        }
+
+        @Override
+        public CompletableFuture<QueueView> queueChanged(String queue, long version, Duration maxWait) {
             return target.queueChanged(queue, version, maxWait);
         }
-        @Override public long addAndGet(String counter, long delta) { return target.addAndGet(counter, delta); }
-        @Override public void close() { }
+
+        @Override
+        public long addAndGet(String counter, long delta) {
+            return target.addAndGet(counter, delta);
+        }
+
+        @Override
+        public void close() {}
     }
 }

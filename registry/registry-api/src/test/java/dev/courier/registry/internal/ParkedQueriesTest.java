@@ -1,6 +1,7 @@
 package dev.courier.registry.internal;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,8 +10,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class ParkedQueriesTest {
 
@@ -38,7 +39,9 @@ class ParkedQueriesTest {
         CompletableFuture<String> a;
         CompletableFuture<String> b;
         synchronized (lock) {
-            a = queries.park("a", () -> "a@" + computed.incrementAndGet() + (Thread.holdsLock(lock) ? " under the lock" : ""),
+            a = queries.park(
+                    "a",
+                    () -> "a@" + computed.incrementAndGet() + (Thread.holdsLock(lock) ? " under the lock" : ""),
                     60_000);
             b = queries.park("b", () -> "b", 60_000);
             assertThat(timer.getQueue()).hasSize(2);

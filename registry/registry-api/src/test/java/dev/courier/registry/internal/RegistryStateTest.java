@@ -1,18 +1,19 @@
 package dev.courier.registry.internal;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.WatchEvent;
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RegistryStateTest {
 
@@ -26,7 +27,8 @@ class RegistryStateTest {
         assertThat(state.revision()).isZero();
         assertThat(state.put(lease, ServiceInstance.of(A, "h", 1)).type()).isEqualTo(WatchEvent.Type.ADDED);
         assertThat(state.put(lease, ServiceInstance.of(A, "h", 1))).isNull();
-        assertThat(state.put(lease, ServiceInstance.of(A, "h", 1).withWeight(5)).type()).isEqualTo(WatchEvent.Type.UPDATED);
+        assertThat(state.put(lease, ServiceInstance.of(A, "h", 1).withWeight(5)).type())
+                .isEqualTo(WatchEvent.Type.UPDATED);
         assertThat(state.revision()).isEqualTo(2);
         assertThat(state.revoke(lease)).extracting(Change::type).containsExactly(WatchEvent.Type.REMOVED);
         assertThat(state.revision()).isEqualTo(3);
@@ -36,7 +38,8 @@ class RegistryStateTest {
     @Test
     void putUnderAMissingLeaseFails() {
         RegistryState state = new RegistryState(100);
-        assertThatThrownBy(() -> state.put(42, ServiceInstance.of(A, "h", 1))).isInstanceOf(LeaseNotFoundException.class);
+        assertThatThrownBy(() -> state.put(42, ServiceInstance.of(A, "h", 1)))
+                .isInstanceOf(LeaseNotFoundException.class);
     }
 
     @Test
@@ -65,7 +68,9 @@ class RegistryStateTest {
 
         state.put(lease, ServiceInstance.of(A, "h", 3)); // history keeps 3 changes: revisions 2..4
         assertThat(state.changesSince(A, 0).reset()).isTrue();
-        assertThat(state.changesSince(A, 1).changes()).extracting(Change::revision).containsExactly(3L, 4L);
+        assertThat(state.changesSince(A, 1).changes())
+                .extracting(Change::revision)
+                .containsExactly(3L, 4L);
         assertThat(state.changesSince(A, 99).reset()).isTrue();
     }
 
@@ -144,11 +149,13 @@ class RegistryStateTest {
         assertThat(elsewhere).isGreaterThan(second);
         assertThat(state.drainChangedQueues()).containsExactly("lock/x", "lock/y");
         assertThat(state.drainChangedQueues()).isEmpty();
-        assertThat(state.queue("lock/x").head()).isEqualTo(new dev.courier.registry.coordination.QueueView.Entry(first, "owner-a"));
+        assertThat(state.queue("lock/x").head())
+                .isEqualTo(new dev.courier.registry.coordination.QueueView.Entry(first, "owner-a"));
         long version = state.queueVersion("lock/x");
 
         state.revoke(a);
-        assertThat(state.queue("lock/x").entries()).extracting(dev.courier.registry.coordination.QueueView.Entry::token)
+        assertThat(state.queue("lock/x").entries())
+                .extracting(dev.courier.registry.coordination.QueueView.Entry::token)
                 .containsExactly(second);
         assertThat(state.queueVersion("lock/x")).isNotEqualTo(version);
         assertThat(state.drainChangedQueues()).containsExactly("lock/x");

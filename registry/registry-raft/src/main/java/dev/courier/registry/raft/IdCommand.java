@@ -4,14 +4,14 @@ import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.coordination.Coordination;
 import dev.courier.registry.coordination.IdGenerator;
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 
 /**
  * {@code courier id --registry URL [--count N] [--segment]}: prints unique ids, one per line: snowflake
@@ -31,10 +31,16 @@ public final class IdCommand implements Callable<Integer> {
     @Option(names = "--segment", description = "Segment ids (strictly increasing) instead of snowflake ids.")
     boolean segment;
 
-    @Option(names = "--name", defaultValue = "default", description = "The segment counter (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--name",
+            defaultValue = "default",
+            description = "The segment counter (default: ${DEFAULT-VALUE}).")
     String counter;
 
-    @Option(names = "--step", defaultValue = "1000", description = "Ids per claimed segment (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--step",
+            defaultValue = "1000",
+            description = "Ids per claimed segment (default: ${DEFAULT-VALUE}).")
     int step;
 
     @Option(names = "--stats", description = "Print the rate to standard error when done.")
@@ -47,9 +53,10 @@ public final class IdCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Registry client = Registries.connect(registry);
-             Coordination coordination = client.openCoordination(Coordination.DEFAULT_SESSION_TTL)) {
+                Coordination coordination = client.openCoordination(Coordination.DEFAULT_SESSION_TTL)) {
             IdGenerator ids = segment ? coordination.segments(counter, step) : coordination.snowflake();
-            BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.US_ASCII), 1 << 16);
+            BufferedWriter out =
+                    new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.US_ASCII), 1 << 16);
             long start = System.nanoTime();
             for (long i = 0; i < count; i++) {
                 out.write(Long.toString(ids.nextId()));

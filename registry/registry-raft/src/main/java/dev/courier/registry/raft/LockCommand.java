@@ -4,16 +4,17 @@ import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.coordination.Coordination;
 import dev.courier.registry.coordination.LockGrant;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code courier lock --registry URL NAME -- COMMAND...}: runs the command while holding the lock, as
@@ -26,7 +27,9 @@ import picocli.CommandLine.Parameters;
  * {@code --timeout}; {@value #LOST} when the lock was lost and the command stopped; 1 when the registry
  * could not be reached or the command not started.
  */
-@Command(name = "lock", mixinStandardHelpOptions = true,
+@Command(
+        name = "lock",
+        mixinStandardHelpOptions = true,
         description = "Runs COMMAND while holding lock NAME; the fencing token is in COURIER_FENCING_TOKEN.")
 public final class LockCommand implements Callable<Integer> {
 
@@ -36,14 +39,15 @@ public final class LockCommand implements Callable<Integer> {
     @Option(names = "--registry", required = true, description = "embedded://, raft://..., zookeeper://...")
     String registry;
 
-    @Option(names = "--timeout", defaultValue = "-1",
-            description = "Seconds to wait for the lock (default: no limit).")
+    @Option(names = "--timeout", defaultValue = "-1", description = "Seconds to wait for the lock (default: no limit).")
     long timeoutSeconds;
 
     @Option(names = "--ttl", defaultValue = "10", description = "Session TTL in seconds (default: ${DEFAULT-VALUE}).")
     long ttlSeconds;
 
-    @Option(names = "--kill-after", defaultValue = "5",
+    @Option(
+            names = "--kill-after",
+            defaultValue = "5",
             description = "Seconds between SIGTERM and SIGKILL when the lock is lost (default: ${DEFAULT-VALUE}).")
     long killAfterSeconds;
 
@@ -61,7 +65,7 @@ public final class LockCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration timeout = timeoutSeconds < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeoutSeconds);
         try (Registry client = Registries.connect(registry);
-             Coordination coordination = client.openCoordination(Duration.ofSeconds(ttlSeconds))) {
+                Coordination coordination = client.openCoordination(Duration.ofSeconds(ttlSeconds))) {
             Optional<LockGrant> acquired = coordination.lock(name).tryLock(timeout);
             if (acquired.isEmpty()) {
                 System.err.println("courier lock: " + name + " not acquired within " + timeoutSeconds + " s");

@@ -10,14 +10,6 @@ import dev.courier.registry.internal.LeaseBackend;
 import dev.courier.registry.internal.LeaseNotFoundException;
 import dev.courier.registry.raft.internal.Command;
 import dev.courier.registry.raft.internal.RaftCodec;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
@@ -31,6 +23,15 @@ import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.util.TimeDuration;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link LeaseBackend} over a registry cluster, through one Ratis client. Writes go through the Raft
@@ -143,7 +144,9 @@ public final class RaftLeaseBackend implements LeaseBackend {
                 if (attempt < STALE_CONNECTION_RETRIES && !closed && staleConnection(e)) {
                     continue; // never sent: see the class comment
                 }
-                if (!closed && leaderChanging(e) && System.nanoTime() - started < leaderChangeBudget.toNanos()
+                if (!closed
+                        && leaderChanging(e)
+                        && System.nanoTime() - started < leaderChangeBudget.toNanos()
                         && pause()) {
                     continue; // refused before it entered the log: see the class comment
                 }
@@ -212,8 +215,8 @@ public final class RaftLeaseBackend implements LeaseBackend {
             String m = t.getMessage();
             int at = m == null ? -1 : m.indexOf(Command.DENIED);
             if (at >= 0) {
-                return new RegistryAccessDeniedException("The registry refused the call: "
-                        + m.substring(at + Command.DENIED.length()));
+                return new RegistryAccessDeniedException(
+                        "The registry refused the call: " + m.substring(at + Command.DENIED.length()));
             }
         }
         return null;
@@ -291,8 +294,8 @@ public final class RaftLeaseBackend implements LeaseBackend {
     }
 
     @Override
-    public CompletableFuture<java.util.Map<ServiceKey, ChangeBatch>> changesSince(java.util.Map<ServiceKey, Long> afters,
-                                                                                 Duration maxWait) {
+    public CompletableFuture<java.util.Map<ServiceKey, ChangeBatch>> changesSince(
+            java.util.Map<ServiceKey, Long> afters, Duration maxWait) {
         return readAsync(Command.changes(afters, maxWait.toMillis()), RaftCodec::decodeBatches);
     }
 
@@ -316,8 +319,8 @@ public final class RaftLeaseBackend implements LeaseBackend {
     }
 
     @Override
-    public CompletableFuture<dev.courier.registry.coordination.QueueView> queueChanged(String queue, long version,
-            Duration maxWait) {
+    public CompletableFuture<dev.courier.registry.coordination.QueueView> queueChanged(
+            String queue, long version, Duration maxWait) {
         return readAsync(Command.queueChanges(queue, version, maxWait.toMillis()), RaftCodec::decodeQueue);
     }
 
@@ -333,10 +336,13 @@ public final class RaftLeaseBackend implements LeaseBackend {
 
     /** An unordered read-only query whose failures are typed as a blocking call's are. */
     private <T> CompletableFuture<T> readAsync(Message query, Decoder<T> decoder) {
-        return client.async().sendReadOnlyUnordered(signed(query))
+        return client.async()
+                .sendReadOnlyUnordered(signed(query))
                 .exceptionally(e -> {
                     RegistryAccessDeniedException denied = denial(e);
-                    throw denied != null ? denied : e instanceof CompletionException ce ? ce : new CompletionException(e);
+                    throw denied != null
+                            ? denied
+                            : e instanceof CompletionException ce ? ce : new CompletionException(e);
                 })
                 .thenApply(reply -> {
                     try {
@@ -351,7 +357,6 @@ public final class RaftLeaseBackend implements LeaseBackend {
     public CompletableFuture<ChangeBatch> changesSince(ServiceKey key, long after, Duration maxWait) {
         return readAsync(Command.changes(key, after, maxWait.toMillis()), RaftCodec::decodeBatch);
     }
-
 
     @Override
     public void close() {

@@ -1,6 +1,12 @@
 package dev.courier.registry.raft;
 
 import dev.courier.registry.RegistryUrl;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,11 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import org.apache.ratis.protocol.GroupInfoReply;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.retry.RetryPolicies;
 
 /**
  * What one member of a Raft registry says of itself: the line {@code courier registry status} prints
@@ -86,8 +87,16 @@ public record RaftMemberStatus(String id, String address, String role, long term
         }
         List<RaftMemberStatus> named = new ArrayList<>(answers.size());
         for (RaftMemberStatus s : answers) {
-            named.add(s.id.equals("?") ? new RaftMemberStatus(idsByAddress.getOrDefault(s.address, "?"), s.address,
-                    s.role, s.term, s.applied, s.commit) : s);
+            named.add(
+                    s.id.equals("?")
+                            ? new RaftMemberStatus(
+                                    idsByAddress.getOrDefault(s.address, "?"),
+                                    s.address,
+                                    s.role,
+                                    s.term,
+                                    s.applied,
+                                    s.commit)
+                            : s);
         }
         return List.copyOf(named);
     }
@@ -104,27 +113,39 @@ public record RaftMemberStatus(String id, String address, String role, long term
 
     /** The applied index member {@code id} reports, or -1 when it is not listed or unreachable. */
     public static long appliedOf(List<RaftMemberStatus> members, String id) {
-        return members.stream().filter(m -> m.id.equals(id) && m.reachable()).mapToLong(RaftMemberStatus::applied)
-                .findFirst().orElse(-1);
+        return members.stream()
+                .filter(m -> m.id.equals(id) && m.reachable())
+                .mapToLong(RaftMemberStatus::applied)
+                .findFirst()
+                .orElse(-1);
     }
 
-    private record Answer(RaftMemberStatus status, Map<String, String> idsByAddress) {
-    }
+    private record Answer(RaftMemberStatus status, Map<String, String> idsByAddress) {}
 
     private static Answer ask(RaftPeer peer, RaftTls tls, int seconds) {
-        try (RaftClient client = RegistryCommand.Member.adminClient(List.of(peer), tls, seconds, RetryPolicies.noRetry())) {
+        try (RaftClient client =
+                RegistryCommand.Member.adminClient(List.of(peer), tls, seconds, RetryPolicies.noRetry())) {
             GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(RaftPeers.GROUP_ID);
             RoleInfoProto role = info.getRoleInfoProto();
             Map<String, String> ids = new HashMap<>();
-            info.getGroup().getPeers().forEach(p -> ids.put(p.getAddress(), p.getId().toString()));
+            info.getGroup()
+                    .getPeers()
+                    .forEach(p -> ids.put(p.getAddress(), p.getId().toString()));
             String roleName = switch (role.getRole()) {
                 case LEADER -> "LEADER";
                 case FOLLOWER -> "FOLLOWER";
                 default -> role.getRole().name();
             };
             org.apache.ratis.proto.RaftProtos.LogInfoProto log = info.getLogInfoProto();
-            return new Answer(new RaftMemberStatus(role.getSelf().getId().toStringUtf8(), peer.getAddress(), roleName,
-                    log.getLastEntry().getTerm(), log.getApplied().getIndex(), log.getCommitted().getIndex()), ids);
+            return new Answer(
+                    new RaftMemberStatus(
+                            role.getSelf().getId().toStringUtf8(),
+                            peer.getAddress(),
+                            roleName,
+                            log.getLastEntry().getTerm(),
+                            log.getApplied().getIndex(),
+                            log.getCommitted().getIndex()),
+                    ids);
         } catch (Exception e) {
             return new Answer(new RaftMemberStatus("?", peer.getAddress(), UNREACHABLE, 0, 0, 0), Map.of());
         }

@@ -1,15 +1,16 @@
 package dev.courier.registry.raft;
 
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
 
 /**
  * The members of a registry cluster: stable ids and their {@code host:port}. Parses
@@ -58,7 +59,10 @@ public record RaftPeers(Map<String, String> members) {
 
     public List<RaftPeer> raftPeers() {
         List<RaftPeer> peers = new ArrayList<>();
-        members.forEach((id, address) -> peers.add(RaftPeer.newBuilder().setId(RaftPeerId.valueOf(id)).setAddress(address).build()));
+        members.forEach((id, address) -> peers.add(RaftPeer.newBuilder()
+                .setId(RaftPeerId.valueOf(id))
+                .setAddress(address)
+                .build()));
         return peers;
     }
 
@@ -76,7 +80,7 @@ public record RaftPeers(Map<String, String> members) {
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
-        /** The port of member {@code id}. */
+    /** The port of member {@code id}. */
     public int port(String id) {
         String address = members.get(id);
         if (address == null) {

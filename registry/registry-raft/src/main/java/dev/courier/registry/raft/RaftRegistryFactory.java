@@ -23,8 +23,8 @@ public final class RaftRegistryFactory implements RegistryFactory {
         if (url.addresses().isEmpty()) {
             throw new IllegalArgumentException("raft:// needs the members' host:port list");
         }
-        RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()), RaftTls.fromUrl(url),
-                url.parameter("token", null));
+        RaftLeaseBackend backend = new RaftLeaseBackend(
+                RaftPeers.ofAddresses(url.addresses()), RaftTls.fromUrl(url), url.parameter("token", null));
         return new LeasedRegistry(backend, backend::close);
     }
 }

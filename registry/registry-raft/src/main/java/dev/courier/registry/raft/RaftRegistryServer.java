@@ -2,11 +2,6 @@ package dev.courier.registry.raft;
 
 import dev.courier.registry.raft.internal.Command;
 import dev.courier.registry.raft.internal.RegistryStateMachine;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftPeerId;
@@ -15,6 +10,12 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One member of a replicated registry cluster: an Apache Ratis server running the registry state
@@ -43,6 +44,7 @@ public final class RaftRegistryServer implements AutoCloseable {
      * One thread, a bounded queue; an expiry dropped when it is full is decided again a second later.
      */
     private final java.util.concurrent.ThreadPoolExecutor expirySender;
+
     private final org.apache.ratis.protocol.ClientId expiryClientId = org.apache.ratis.protocol.ClientId.randomId();
     private final java.util.concurrent.atomic.AtomicLong expiryCallIds = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -61,20 +63,33 @@ public final class RaftRegistryServer implements AutoCloseable {
      * As above, with extra Ratis properties (for example {@code raft.server.log.segment.size.max}) set
      * last, for tuning and tests.
      */
-    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
-                              java.util.Map<String, String> ratisProperties) throws IOException {
+    public RaftRegistryServer(
+            String id, RaftPeers peers, Path dataDir, long snapshotEvery, java.util.Map<String, String> ratisProperties)
+            throws IOException {
         this(id, peers, dataDir, snapshotEvery, ratisProperties, null);
     }
 
     /** As above, with mutual TLS between members and for clients ({@code tls} null: plaintext). */
-    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
-                              java.util.Map<String, String> ratisProperties, RaftTls tls) throws IOException {
+    public RaftRegistryServer(
+            String id,
+            RaftPeers peers,
+            Path dataDir,
+            long snapshotEvery,
+            java.util.Map<String, String> ratisProperties,
+            RaftTls tls)
+            throws IOException {
         this(id, peers, dataDir, snapshotEvery, ratisProperties, tls, RegistryAccess.open());
     }
 
     /** As above, with rules on who may write and read ({@link RegistryAccess#open()}: everyone). */
-    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
-                              java.util.Map<String, String> ratisProperties, RaftTls tls, RegistryAccess access)
+    public RaftRegistryServer(
+            String id,
+            RaftPeers peers,
+            Path dataDir,
+            long snapshotEvery,
+            java.util.Map<String, String> ratisProperties,
+            RaftTls tls,
+            RegistryAccess access)
             throws IOException {
         this(id, peers, dataDir, snapshotEvery, ratisProperties, tls, access, Bootstrap.NEW, null);
     }
@@ -104,7 +119,8 @@ public final class RaftRegistryServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code range} is not such a range
      */
     public static java.util.Map<String, String> electionTimeout(String range) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})-(\\d{1,5})").matcher(range.trim());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d{1,5})-(\\d{1,5})").matcher(range.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("--election-timeout is MIN-MAX milliseconds, such as "
                     + DEFAULT_ELECTION_TIMEOUT + ", not '" + range + "'");
@@ -114,17 +130,28 @@ public final class RaftRegistryServer implements AutoCloseable {
         if (min < 50 || max <= min || max > 60_000) {
             throw new IllegalArgumentException("--election-timeout needs 50 <= MIN < MAX <= 60000 ms, not " + range);
         }
-        return java.util.Map.of(RaftServerConfigKeys.Rpc.TIMEOUT_MIN_KEY, min + "ms",
-                RaftServerConfigKeys.Rpc.TIMEOUT_MAX_KEY, max + "ms");
+        return java.util.Map.of(
+                RaftServerConfigKeys.Rpc.TIMEOUT_MIN_KEY,
+                min + "ms",
+                RaftServerConfigKeys.Rpc.TIMEOUT_MAX_KEY,
+                max + "ms");
     }
 
     /**
      * As above, starting as {@code bootstrap} says and listening on {@code listen} ({@code host:port};
      * null: the address {@code peers} gives this member, which is what the others and clients are told).
      */
-    public RaftRegistryServer(String id, RaftPeers peers, Path dataDir, long snapshotEvery,
-                              java.util.Map<String, String> ratisProperties, RaftTls tls, RegistryAccess access,
-                              Bootstrap bootstrap, String listen) throws IOException {
+    public RaftRegistryServer(
+            String id,
+            RaftPeers peers,
+            Path dataDir,
+            long snapshotEvery,
+            java.util.Map<String, String> ratisProperties,
+            RaftTls tls,
+            RegistryAccess access,
+            Bootstrap bootstrap,
+            String listen)
+            throws IOException {
         this.id = id;
         this.peers = peers;
         RaftProperties properties = new RaftProperties();
@@ -147,19 +174,27 @@ public final class RaftRegistryServer implements AutoCloseable {
         stateMachine.setAccess(access);
         this.server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(id))
-                .setGroup(bootstrap == Bootstrap.EXISTING
-                        ? org.apache.ratis.protocol.RaftGroup.valueOf(RaftPeers.GROUP_ID, List.of()) : peers.group())
+                .setGroup(
+                        bootstrap == Bootstrap.EXISTING
+                                ? org.apache.ratis.protocol.RaftGroup.valueOf(RaftPeers.GROUP_ID, List.of())
+                                : peers.group())
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
                 .setParameters(serverParameters(tls, access))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        this.expirySender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new java.util.concurrent.ArrayBlockingQueue<>(1024), r -> {
+        this.expirySender = new java.util.concurrent.ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(1024),
+                r -> {
                     Thread t = new Thread(r, "courier-raft-registry-expiry");
                     t.setDaemon(true);
                     return t;
-                }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+                },
+                new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
         String secret = stateMachine.memberSecret();
         stateMachine.setExpirySubmitter(expiry -> {
             if (!closed.get()) { // a stopping member expires nothing
@@ -170,14 +205,15 @@ public final class RaftRegistryServer implements AutoCloseable {
 
     private void submitExpiry(org.apache.ratis.protocol.Message expiry) {
         try {
-            org.apache.ratis.protocol.RaftClientRequest request = org.apache.ratis.protocol.RaftClientRequest.newBuilder()
-                    .setClientId(expiryClientId)
-                    .setServerId(RaftPeerId.valueOf(id))
-                    .setGroupId(RaftPeers.GROUP_ID)
-                    .setCallId(expiryCallIds.incrementAndGet())
-                    .setMessage(expiry)
-                    .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType())
-                    .build();
+            org.apache.ratis.protocol.RaftClientRequest request =
+                    org.apache.ratis.protocol.RaftClientRequest.newBuilder()
+                            .setClientId(expiryClientId)
+                            .setServerId(RaftPeerId.valueOf(id))
+                            .setGroupId(RaftPeers.GROUP_ID)
+                            .setCallId(expiryCallIds.incrementAndGet())
+                            .setMessage(expiry)
+                            .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType())
+                            .build();
             server.submitClientRequestAsync(request).whenComplete((reply, error) -> {
                 if (!closed.get() && (error != null || !reply.isSuccess())) {
                     log.debug("a lease expiry was not committed", error != null ? error : reply.getException());
@@ -195,8 +231,10 @@ public final class RaftRegistryServer implements AutoCloseable {
         if (access.admins() != null) {
             dev.courier.registry.raft.internal.AdminGuard guard =
                     new dev.courier.registry.raft.internal.AdminGuard(access.admins());
-            org.apache.ratis.grpc.GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) ->
-                    types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.ADMIN) ? builder.intercept(guard)
+            org.apache.ratis.grpc.GrpcConfigKeys.Server.setServicesCustomizer(
+                    parameters,
+                    (builder, types) -> types.contains(org.apache.ratis.grpc.server.GrpcServices.Type.ADMIN)
+                            ? builder.intercept(guard)
                             : builder);
         }
         return parameters;
@@ -205,7 +243,11 @@ public final class RaftRegistryServer implements AutoCloseable {
     /** Starts serving. */
     public RaftRegistryServer start() throws IOException {
         server.start();
-        log.info("registry member {} serving on {} (members {})", id, peers.members().get(id), peers.members());
+        log.info(
+                "registry member {} serving on {} (members {})",
+                id,
+                peers.members().get(id),
+                peers.members());
         return this;
     }
 
@@ -254,41 +296,68 @@ public final class RaftRegistryServer implements AutoCloseable {
      * {@code courier.raft.leader} (1 on the leader) and {@code courier.raft.role} (1 for the role the member
      * is in, tagged {@code role}). All tagged {@code member}. Returns them, for removal.
      */
-    public java.util.List<io.micrometer.core.instrument.Meter> bindMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
+    public java.util.List<io.micrometer.core.instrument.Meter> bindMetrics(
+            io.micrometer.core.instrument.MeterRegistry meters) {
         java.util.List<io.micrometer.core.instrument.Meter> bound = new java.util.ArrayList<>();
         io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("member", id);
         RegistryStateMachine sm = stateMachine;
-        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.registry.instances", sm,
-                m -> m.countAndRevision()[0]).description("Instances registered").tags(tags).register(meters));
-        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.registry.revision", sm,
-                m -> m.countAndRevision()[1]).description("Registry revision applied").tags(tags).register(meters));
-        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.registry.leases", sm,
-                RegistryStateMachine::leaseCount).description("Leases live").tags(tags).register(meters));
-        bound.add(io.micrometer.core.instrument.Gauge.builder("courier.registry.watches", sm,
-                RegistryStateMachine::parkedQueries).description("Watch queries waiting for a change on this member")
-                .tags(tags).register(meters));
-        bound.add(io.micrometer.core.instrument.FunctionCounter.builder("courier.registry.expiries.refused", sm,
-                RegistryStateMachine::expiriesRefused).description("Lease expiries refused by their fence")
-                .tags(tags).register(meters));
-        io.micrometer.core.instrument.Timer apply = io.micrometer.core.instrument.Timer.builder("courier.registry.apply")
-                .description("Time to apply one committed entry to the registry state").tags(tags)
-                .publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(1_000))
-                .maximumExpectedValue(java.time.Duration.ofSeconds(1)).register(meters);
+        bound.add(io.micrometer.core.instrument.Gauge.builder(
+                        "courier.registry.instances", sm, m -> m.countAndRevision()[0])
+                .description("Instances registered")
+                .tags(tags)
+                .register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder(
+                        "courier.registry.revision", sm, m -> m.countAndRevision()[1])
+                .description("Registry revision applied")
+                .tags(tags)
+                .register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder(
+                        "courier.registry.leases", sm, RegistryStateMachine::leaseCount)
+                .description("Leases live")
+                .tags(tags)
+                .register(meters));
+        bound.add(io.micrometer.core.instrument.Gauge.builder(
+                        "courier.registry.watches", sm, RegistryStateMachine::parkedQueries)
+                .description("Watch queries waiting for a change on this member")
+                .tags(tags)
+                .register(meters));
+        bound.add(io.micrometer.core.instrument.FunctionCounter.builder(
+                        "courier.registry.expiries.refused", sm, RegistryStateMachine::expiriesRefused)
+                .description("Lease expiries refused by their fence")
+                .tags(tags)
+                .register(meters));
+        io.micrometer.core.instrument.Timer apply = io.micrometer.core.instrument.Timer.builder(
+                        "courier.registry.apply")
+                .description("Time to apply one committed entry to the registry state")
+                .tags(tags)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(1_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(1))
+                .register(meters);
         sm.setApplyObserver(nanos -> apply.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         bound.add(apply);
         bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.term", this, s -> s.raftInfo(0))
-                .description("Raft term").tags(tags).register(meters));
+                .description("Raft term")
+                .tags(tags)
+                .register(meters));
         bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.commit.index", this, s -> s.raftInfo(1))
-                .description("Index of the last entry known committed").tags(tags).register(meters));
+                .description("Index of the last entry known committed")
+                .tags(tags)
+                .register(meters));
         bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.applied.index", this, s -> s.raftInfo(2))
-                .description("Index of the last entry applied").tags(tags).register(meters));
+                .description("Index of the last entry applied")
+                .tags(tags)
+                .register(meters));
         bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.leader", this, s -> s.isLeader() ? 1 : 0)
-                .description("1 while this member leads").tags(tags).register(meters));
+                .description("1 while this member leads")
+                .tags(tags)
+                .register(meters));
         for (String role : new String[] {"LEADER", "FOLLOWER", "CANDIDATE", "LISTENER"}) {
-            bound.add(io.micrometer.core.instrument.Gauge.builder("courier.raft.role", this,
-                            s -> role.equals(s.role()) ? 1 : 0)
-                    .description("1 for the role this member is in").tags(tags.and("role", role.toLowerCase(
-                            java.util.Locale.ROOT))).register(meters));
+            bound.add(io.micrometer.core.instrument.Gauge.builder(
+                            "courier.raft.role", this, s -> role.equals(s.role()) ? 1 : 0)
+                    .description("1 for the role this member is in")
+                    .tags(tags.and("role", role.toLowerCase(java.util.Locale.ROOT)))
+                    .register(meters));
         }
         return bound;
     }
@@ -296,8 +365,11 @@ public final class RaftRegistryServer implements AutoCloseable {
     /** Whether this member is running and knows a leader (itself or another): it can serve reads and writes. */
     public boolean hasLeader() {
         try {
-            org.apache.ratis.server.DivisionInfo info = server.getDivision(RaftPeers.GROUP_ID).getInfo();
-            return !closed.get() && info.isAlive() && (info.isLeader() ? info.isLeaderReady() : info.getLeaderId() != null);
+            org.apache.ratis.server.DivisionInfo info =
+                    server.getDivision(RaftPeers.GROUP_ID).getInfo();
+            return !closed.get()
+                    && info.isAlive()
+                    && (info.isLeader() ? info.isLeaderReady() : info.getLeaderId() != null);
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -311,7 +383,10 @@ public final class RaftRegistryServer implements AutoCloseable {
     /** This member's Raft role (LEADER, FOLLOWER, CANDIDATE, LISTENER), or UNKNOWN while it has none. */
     public String role() {
         try {
-            return server.getDivision(RaftPeers.GROUP_ID).getInfo().getCurrentRole().name();
+            return server.getDivision(RaftPeers.GROUP_ID)
+                    .getInfo()
+                    .getCurrentRole()
+                    .name();
         } catch (IOException | RuntimeException e) {
             return "UNKNOWN";
         }

@@ -46,8 +46,8 @@ public record RaftTls(Path certChain, Path privateKey, Path trust) {
             return null;
         }
         if (ca == null || cert == null || key == null) {
-            throw new IllegalArgumentException("raft:// TLS needs all of " + URL_CA + ", " + URL_CERT + " and "
-                    + URL_KEY + " (mutual TLS)");
+            throw new IllegalArgumentException(
+                    "raft:// TLS needs all of " + URL_CA + ", " + URL_CERT + " and " + URL_KEY + " (mutual TLS)");
         }
         return new RaftTls(Path.of(cert), Path.of(key), Path.of(ca));
     }

@@ -33,8 +33,7 @@ import java.util.Set;
  * @param admins  certificate principals that may change members through the admin API, or null for
  *                any caller that passes mutual TLS
  */
-public record RegistryAccess(Map<String, String> tokens, Set<String> writers, Set<String> readers,
-                             Set<String> admins) {
+public record RegistryAccess(Map<String, String> tokens, Set<String> writers, Set<String> readers, Set<String> admins) {
 
     private static final RegistryAccess OPEN = new RegistryAccess(null, null, null, null);
     public static final String ANY = "*";

@@ -6,6 +6,17 @@ import dev.courier.registry.RegistryUrl;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.ServiceSnapshot;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -17,16 +28,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.util.TimeDuration;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code courier registry}: runs a registry cluster member, or with a sub-command inspects a registry.
@@ -40,26 +41,37 @@ import picocli.CommandLine.Parameters;
  * courier registry member list|add|remove --registry raft://... [--id ID] [--address HOST:PORT]
  * </pre>
  */
-@Command(name = "registry", mixinStandardHelpOptions = true,
+@Command(
+        name = "registry",
+        mixinStandardHelpOptions = true,
         description = "Runs a member of a Courier registry cluster (Apache Ratis), or inspects a registry.",
         subcommands = {RegistryCommand.Status.class, RegistryCommand.Ls.class, RegistryCommand.Member.class})
 public final class RegistryCommand implements Callable<Integer> {
 
-    @Option(names = "--id", description = "This member's stable id, a key of --peers (default: n1).", defaultValue = "n1")
+    @Option(
+            names = "--id",
+            description = "This member's stable id, a key of --peers (default: n1).",
+            defaultValue = "n1")
     String id;
 
-    @Option(names = {"--peers", "--initial-cluster"}, description = "Every member as id=host:port, comma-separated:"
-            + " the addresses members and clients reach them at. Omit for single-node mode (this member alone on"
-            + " 127.0.0.1:--port). Read on first start only; afterwards the membership is the one in the log.")
+    @Option(
+            names = {"--peers", "--initial-cluster"},
+            description = "Every member as id=host:port, comma-separated:"
+                    + " the addresses members and clients reach them at. Omit for single-node mode (this member alone on"
+                    + " 127.0.0.1:--port). Read on first start only; afterwards the membership is the one in the log.")
     String peers;
 
-    @Option(names = "--initial-cluster-state", description = "new (default): the members of --peers form a new"
-            + " cluster; existing: this member joins a running cluster, which adds it with 'member add'.",
+    @Option(
+            names = "--initial-cluster-state",
+            description = "new (default): the members of --peers form a new"
+                    + " cluster; existing: this member joins a running cluster, which adds it with 'member add'.",
             defaultValue = "new")
     String initialClusterState;
 
-    @Option(names = "--listen", description = "host:port to listen on when it differs from the address --peers"
-            + " advertises for this member (for example 0.0.0.0:9701 behind a published address).")
+    @Option(
+            names = "--listen",
+            description = "host:port to listen on when it differs from the address --peers"
+                    + " advertises for this member (for example 0.0.0.0:9701 behind a published address).")
     String listen;
 
     @Option(names = "--port", description = "Port in single-node mode (default: 9701).", defaultValue = "9701")
@@ -68,17 +80,25 @@ public final class RegistryCommand implements Callable<Integer> {
     @Option(names = "--data-dir", required = false, description = "Directory for this member's log and snapshots.")
     Path dataDir;
 
-    @Option(names = "--snapshot-every", description = "Take a snapshot every N log entries (default: 10000).", defaultValue = "10000")
+    @Option(
+            names = "--snapshot-every",
+            description = "Take a snapshot every N log entries (default: 10000).",
+            defaultValue = "10000")
     long snapshotEvery;
 
-    @Option(names = "--election-timeout", description = "MIN-MAX milliseconds a follower waits without hearing"
-            + " from the leader before it stands for election, drawn at random in the range (default: ${DEFAULT-VALUE})."
-            + " Lower fails over sooner; too low for the host's pauses causes needless elections. Give every member"
-            + " the same.", defaultValue = RaftRegistryServer.DEFAULT_ELECTION_TIMEOUT)
+    @Option(
+            names = "--election-timeout",
+            description = "MIN-MAX milliseconds a follower waits without hearing"
+                    + " from the leader before it stands for election, drawn at random in the range (default: ${DEFAULT-VALUE})."
+                    + " Lower fails over sooner; too low for the host's pauses causes needless elections. Give every member"
+                    + " the same.",
+            defaultValue = RaftRegistryServer.DEFAULT_ELECTION_TIMEOUT)
     String electionTimeout;
 
-    @Option(names = "--tls-cert", description = "This member's certificate (PEM): mutual TLS between members and"
-            + " for clients, with --tls-key and --tls-ca.")
+    @Option(
+            names = "--tls-cert",
+            description = "This member's certificate (PEM): mutual TLS between members and"
+                    + " for clients, with --tls-key and --tls-ca.")
     Path tlsCert;
 
     @Option(names = "--tls-key", description = "The private key of --tls-cert (PEM, PKCS#8).")
@@ -87,32 +107,49 @@ public final class RegistryCommand implements Callable<Integer> {
     @Option(names = "--tls-ca", description = "CA (PEM) that members' and clients' certificates must be signed by.")
     Path tlsCa;
 
-    @Option(names = "--insecure", description = "Allows a member address beyond loopback without mutual TLS:"
-            + " anyone who reaches the port may register, revoke and reconfigure.")
+    @Option(
+            names = "--insecure",
+            description = "Allows a member address beyond loopback without mutual TLS:"
+                    + " anyone who reaches the port may register, revoke and reconfigure.")
     boolean insecure;
 
-    @Option(names = "--auth-tokens", description = "File of lines \"TOKEN PRINCIPAL\": clients authenticate with"
-            + " ?token=TOKEN in the raft:// URL; with --writers, only those principals may write.")
+    @Option(
+            names = "--auth-tokens",
+            description = "File of lines \"TOKEN PRINCIPAL\": clients authenticate with"
+                    + " ?token=TOKEN in the raft:// URL; with --writers, only those principals may write.")
     Path authTokens;
 
-    @Option(names = "--writers", split = ",", description = "Principals (of --auth-tokens) that may register,"
-            + " renew, deregister and revoke; * for any authenticated one.")
+    @Option(
+            names = "--writers",
+            split = ",",
+            description = "Principals (of --auth-tokens) that may register,"
+                    + " renew, deregister and revoke; * for any authenticated one.")
     java.util.Set<String> writers;
 
-    @Option(names = "--admins", split = ",", description = "Client-certificate CNs (mutual TLS) that may change"
-            + " members through Ratis's admin API: membership, leadership, snapshots (default: any caller that"
-            + " passes mutual TLS).")
+    @Option(
+            names = "--admins",
+            split = ",",
+            description = "Client-certificate CNs (mutual TLS) that may change"
+                    + " members through Ratis's admin API: membership, leadership, snapshots (default: any caller that"
+                    + " passes mutual TLS).")
     java.util.Set<String> admins;
 
-    @Option(names = "--readers", split = ",", description = "Principals that may list and watch; * for any"
-            + " authenticated one (default: anyone, anonymous included).")
+    @Option(
+            names = "--readers",
+            split = ",",
+            description = "Principals that may list and watch; * for any"
+                    + " authenticated one (default: anyone, anonymous included).")
     java.util.Set<String> readers;
 
-    @Option(names = "--admin-port", description = "Opens the admin HTTP port (0: any free one): /metrics (Prometheus),"
-            + " /live, /ready (a leader is known), /api/v1/status. Off by default.")
+    @Option(
+            names = "--admin-port",
+            description = "Opens the admin HTTP port (0: any free one): /metrics (Prometheus),"
+                    + " /live, /ready (a leader is known), /api/v1/status. Off by default.")
     Integer adminPort;
 
-    @Option(names = "--admin-host", description = "Address of the admin port (default: ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--admin-host",
+            description = "Address of the admin port (default: ${DEFAULT-VALUE}).",
             defaultValue = "127.0.0.1")
     String adminHost;
 
@@ -133,8 +170,8 @@ public final class RegistryCommand implements Callable<Integer> {
             case "new" -> bootstrap = RaftRegistryServer.Bootstrap.NEW;
             case "existing" -> bootstrap = RaftRegistryServer.Bootstrap.EXISTING;
             default -> {
-                System.err.println("courier registry: --initial-cluster-state is new or existing, not "
-                        + initialClusterState);
+                System.err.println(
+                        "courier registry: --initial-cluster-state is new or existing, not " + initialClusterState);
                 return 2;
             }
         }
@@ -146,7 +183,8 @@ public final class RegistryCommand implements Callable<Integer> {
             return 2;
         }
         if (!members.members().containsKey(id)) {
-            System.err.println("courier registry: --id " + id + " is not one of --peers " + members.members().keySet());
+            System.err.println("courier registry: --id " + id + " is not one of --peers "
+                    + members.members().keySet());
             return 2;
         }
         RaftTls tls = null;
@@ -157,7 +195,9 @@ public final class RegistryCommand implements Callable<Integer> {
             }
             tls = new RaftTls(tlsCert, tlsKey, tlsCa);
         }
-        String host = listen == null ? members.host(id) : RaftPeers.parse(id + "=" + listen).host(id);
+        String host = listen == null
+                ? members.host(id)
+                : RaftPeers.parse(id + "=" + listen).host(id);
         if (!isLoopback(host) && tls == null) {
             if (!insecure) {
                 System.err.println("courier registry: member " + id + " would listen on " + host + ", beyond this"
@@ -165,8 +205,8 @@ public final class RegistryCommand implements Callable<Integer> {
                         + " or pass --insecure to accept the risk");
                 return 2;
             }
-            System.err.println("courier registry: WARNING: INSECURE: member " + id + " listens on " + host
-                    + " without TLS");
+            System.err.println(
+                    "courier registry: WARNING: INSECURE: member " + id + " listens on " + host + " without TLS");
         }
         RegistryAccess access = RegistryAccess.open();
         if (authTokens != null || writers != null || readers != null) {
@@ -178,24 +218,27 @@ public final class RegistryCommand implements Callable<Integer> {
         }
         if (admins != null) {
             if (tls == null) {
-                System.err.println("courier registry: --admins names client certificates: it needs --tls-cert, --tls-key"
-                        + " and --tls-ca");
+                System.err.println(
+                        "courier registry: --admins names client certificates: it needs --tls-cert, --tls-key"
+                                + " and --tls-ca");
                 return 2;
             }
             access = access.withAdmins(admins);
         }
-        RaftRegistryServer server = new RaftRegistryServer(id, members, dataDir.resolve(id), snapshotEvery,
-                ratisProperties, tls, access, bootstrap, listen);
+        RaftRegistryServer server = new RaftRegistryServer(
+                id, members, dataDir.resolve(id), snapshotEvery, ratisProperties, tls, access, bootstrap, listen);
         CountDownLatch stopped = new CountDownLatch(1);
         dev.courier.admin.AdminServer[] admin = new dev.courier.admin.AdminServer[1];
-        Thread hook = new Thread(() -> {
-            System.out.println("courier registry: member " + id + " shutting down");
-            server.close();
-            if (admin[0] != null) {
-                admin[0].close();
-            }
-            stopped.countDown();
-        }, "courier-registry-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    System.out.println("courier registry: member " + id + " shutting down");
+                    server.close();
+                    if (admin[0] != null) {
+                        admin[0].close();
+                    }
+                    stopped.countDown();
+                },
+                "courier-registry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         server.start();
         if (adminPort != null) {
@@ -206,10 +249,13 @@ public final class RegistryCommand implements Callable<Integer> {
             admin[0] = startAdmin(server, adminHost, adminPort);
             System.out.println("courier registry: member " + id + " admin on " + admin[0].url());
         }
-        System.out.println("courier registry: member " + id + " serving on " + members.members().get(id)
+        System.out.println("courier registry: member " + id + " serving on "
+                + members.members().get(id)
                 + (listen == null ? "" : " (listening on " + listen + ")")
-                + (bootstrap == RaftRegistryServer.Bootstrap.EXISTING ? "; joining: add it with 'courier registry"
-                        + " member add --id " + id + " --address " + members.members().get(id) + "'" : "")
+                + (bootstrap == RaftRegistryServer.Bootstrap.EXISTING
+                        ? "; joining: add it with 'courier registry" + " member add --id " + id + " --address "
+                                + members.members().get(id) + "'"
+                        : "")
                 + "; clients use raft://" + String.join(",", members.members().values()));
         stopped.await();
         return 0;
@@ -220,8 +266,11 @@ public final class RegistryCommand implements Callable<Integer> {
      * meters, {@code /live}, {@code /ready} (a leader is known), {@code GET /api/v1/status}.
      */
     static dev.courier.admin.AdminServer startAdmin(RaftRegistryServer server, String host, int port) {
-        dev.courier.admin.AdminServer admin = dev.courier.admin.AdminServer.builder().host(host).port(port)
-                .live(server::running).ready(server::hasLeader)
+        dev.courier.admin.AdminServer admin = dev.courier.admin.AdminServer.builder()
+                .host(host)
+                .port(port)
+                .live(server::running)
+                .ready(server::hasLeader)
                 .get("/api/v1/status", r -> {
                     long[] countAndRevision = server.countAndRevision();
                     java.util.Map<String, Object> status = new java.util.LinkedHashMap<>();
@@ -255,11 +304,16 @@ public final class RegistryCommand implements Callable<Integer> {
     }
 
     /** {@code courier registry status --registry URL}. */
-    @Command(name = "status", mixinStandardHelpOptions = true,
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
             description = "Prints one MEMBER line per member and an INSTANCES line.")
     static final class Status implements Callable<Integer> {
 
-        @Option(names = "--registry", required = true, description = "raft://host:port,... or zookeeper://host:port,...")
+        @Option(
+                names = "--registry",
+                required = true,
+                description = "raft://host:port,... or zookeeper://host:port,...")
         String registry;
 
         @Override
@@ -278,9 +332,12 @@ public final class RegistryCommand implements Callable<Integer> {
             try (Registry client = Registries.connect(registry)) {
                 long count = 0;
                 long revision = 0;
-                if (client instanceof dev.courier.registry.internal.LeasedRegistry && url.scheme().equals("raft")) {
-                    try (RaftLeaseBackend backend = new RaftLeaseBackend(RaftPeers.ofAddresses(url.addresses()),
-                            RaftTls.fromUrl(url), url.parameter("token", null))) {
+                if (client instanceof dev.courier.registry.internal.LeasedRegistry
+                        && url.scheme().equals("raft")) {
+                    try (RaftLeaseBackend backend = new RaftLeaseBackend(
+                            RaftPeers.ofAddresses(url.addresses()),
+                            RaftTls.fromUrl(url),
+                            url.parameter("token", null))) {
                         long[] status = backend.status();
                         count = status[0];
                         revision = status[1];
@@ -304,7 +361,10 @@ public final class RegistryCommand implements Callable<Integer> {
         private static String zookeeperMember(String address) {
             int colon = address.lastIndexOf(':');
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 1000);
+                s.connect(
+                        new InetSocketAddress(
+                                address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
+                        1000);
                 s.setSoTimeout(1000);
                 OutputStream o = s.getOutputStream();
                 o.write("srvr".getBytes(StandardCharsets.US_ASCII));
@@ -315,16 +375,19 @@ public final class RegistryCommand implements Callable<Integer> {
                 long zxid = Long.decode(line(reply, "Zxid:"));
                 String role = mode.contains("leader") || mode.contains("standalone") ? "LEADER" : "FOLLOWER";
                 String id = line(reply, "Node id:");
-                return "MEMBER id=" + (id.isEmpty() ? address : id) + " address=" + address + " role=" + role
-                        + " term=" + (zxid >>> 32) + " applied=" + (zxid & 0xffffffffL);
+                return "MEMBER id=" + (id.isEmpty() ? address : id) + " address=" + address + " role=" + role + " term="
+                        + (zxid >>> 32) + " applied=" + (zxid & 0xffffffffL);
             } catch (Exception e) {
                 return "MEMBER id=" + address + " address=" + address + " role=UNREACHABLE term=0 applied=0";
             }
         }
 
         private static String line(String reply, String prefix) {
-            return reply.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()).trim())
-                    .findFirst().orElse("");
+            return reply.lines()
+                    .filter(l -> l.startsWith(prefix))
+                    .map(l -> l.substring(prefix.length()).trim())
+                    .findFirst()
+                    .orElse("");
         }
     }
 
@@ -334,7 +397,10 @@ public final class RegistryCommand implements Callable<Integer> {
      * throughout). A member is added after it has been started with {@code --initial-cluster-state
      * existing}; the call returns once the new membership is committed.
      */
-    @Command(name = "member", mixinStandardHelpOptions = true, description = "Lists, adds or removes registry members.",
+    @Command(
+            name = "member",
+            mixinStandardHelpOptions = true,
+            description = "Lists, adds or removes registry members.",
             subcommands = {MemberList.class, MemberAdd.class, MemberRemove.class})
     static final class Member implements Callable<Integer> {
         @Override
@@ -352,8 +418,11 @@ public final class RegistryCommand implements Callable<Integer> {
             java.io.IOException last = null;
             for (RaftPeer peer : RaftPeers.ofAddresses(url.addresses()).raftPeers()) {
                 // one answer is enough, so a busy member gets time; a dead one refuses the connection at once
-                try (RaftClient client = adminClient(List.of(peer), tls, LIST_TIMEOUT_SECONDS, RetryPolicies.noRetry())) {
-                    return List.copyOf(client.getGroupManagementApi(peer.getId()).info(RaftPeers.GROUP_ID).getGroup()
+                try (RaftClient client =
+                        adminClient(List.of(peer), tls, LIST_TIMEOUT_SECONDS, RetryPolicies.noRetry())) {
+                    return List.copyOf(client.getGroupManagementApi(peer.getId())
+                            .info(RaftPeers.GROUP_ID)
+                            .getGroup()
                             .getPeers());
                 } catch (java.io.IOException e) {
                     last = e;
@@ -363,10 +432,14 @@ public final class RegistryCommand implements Callable<Integer> {
         }
 
         /** A client of {@code peers} whose every request waits up to {@code timeoutSeconds}. */
-        static RaftClient adminClient(java.util.Collection<RaftPeer> peers, RaftTls tls, int timeoutSeconds,
-                                      org.apache.ratis.retry.RetryPolicy retries) {
+        static RaftClient adminClient(
+                java.util.Collection<RaftPeer> peers,
+                RaftTls tls,
+                int timeoutSeconds,
+                org.apache.ratis.retry.RetryPolicy retries) {
             RaftProperties properties = new RaftProperties();
-            RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(timeoutSeconds, TimeUnit.SECONDS));
+            RaftClientConfigKeys.Rpc.setRequestTimeout(
+                    properties, TimeDuration.valueOf(timeoutSeconds, TimeUnit.SECONDS));
             return RaftClient.newBuilder()
                     .setProperties(properties)
                     .setParameters(RaftTls.parametersOf(tls))
@@ -377,15 +450,21 @@ public final class RegistryCommand implements Callable<Integer> {
 
         /** Sets the membership to {@code next}; prints the outcome. */
         static int change(RegistryUrl url, List<RaftPeer> now, List<RaftPeer> next, String what) {
-            try (RaftClient client = adminClient(now, RaftTls.fromUrl(url), 60,
-                    RetryPolicies.retryUpToMaximumCountWithFixedSleep(20, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))) {
+            try (RaftClient client = adminClient(
+                    now,
+                    RaftTls.fromUrl(url),
+                    60,
+                    RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                            20, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))) {
                 org.apache.ratis.protocol.RaftClientReply reply = client.admin().setConfiguration(next);
                 if (!reply.isSuccess()) {
                     System.err.println("courier registry member: " + what + " failed: " + reply.getException());
                     return 1;
                 }
                 System.out.println("courier registry member: " + what + "; members now "
-                        + next.stream().map(p -> p.getId() + "=" + p.getAddress()).toList());
+                        + next.stream()
+                                .map(p -> p.getId() + "=" + p.getAddress())
+                                .toList());
                 return 0;
             } catch (java.io.IOException e) {
                 System.err.println("courier registry member: " + what + " failed: " + e.getMessage());
@@ -415,8 +494,11 @@ public final class RegistryCommand implements Callable<Integer> {
     }
 
     /** {@code courier registry member add --registry URL --id ID --address HOST:PORT}. */
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Adds a member (started with"
-            + " --initial-cluster-state existing); returns once it has caught up and the change is committed.")
+    @Command(
+            name = "add",
+            mixinStandardHelpOptions = true,
+            description = "Adds a member (started with"
+                    + " --initial-cluster-state existing); returns once it has caught up and the change is committed.")
     static final class MemberAdd implements Callable<Integer> {
         @Option(names = "--registry", required = true, description = "raft://host:port,... of the running cluster")
         String registry;
@@ -448,8 +530,11 @@ public final class RegistryCommand implements Callable<Integer> {
     }
 
     /** {@code courier registry member remove --registry URL --id ID}. */
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a member (the leader too:"
-            + " it hands over once the change is committed); stop its process afterwards.")
+    @Command(
+            name = "remove",
+            mixinStandardHelpOptions = true,
+            description = "Removes a member (the leader too:"
+                    + " it hands over once the change is committed); stop its process afterwards.")
     static final class MemberRemove implements Callable<Integer> {
         @Option(names = "--registry", required = true, description = "raft://host:port,... of the running cluster")
         String registry;
@@ -462,7 +547,9 @@ public final class RegistryCommand implements Callable<Integer> {
             RegistryUrl url = RegistryUrl.parse(registry);
             try {
                 List<RaftPeer> now = Member.current(url);
-                List<RaftPeer> next = now.stream().filter(p -> !p.getId().toString().equals(id)).toList();
+                List<RaftPeer> next = now.stream()
+                        .filter(p -> !p.getId().toString().equals(id))
+                        .toList();
                 if (next.size() == now.size()) {
                     System.err.println("courier registry member remove: " + id + " is not a member");
                     return 2;
@@ -492,10 +579,12 @@ public final class RegistryCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try (Registry client = Registries.connect(registry)) {
-                List<ServiceKey> keys = service == null ? List.copyOf(client.services()) : List.of(ServiceKey.parse(service));
+                List<ServiceKey> keys =
+                        service == null ? List.copyOf(client.services()) : List.of(ServiceKey.parse(service));
                 for (ServiceKey key : keys) {
                     ServiceSnapshot s = client.list(key);
-                    System.out.println("SERVICE " + key.canonical() + " instances=" + s.size() + " revision=" + s.revision());
+                    System.out.println(
+                            "SERVICE " + key.canonical() + " instances=" + s.size() + " revision=" + s.revision());
                     for (ServiceInstance i : s.instances()) {
                         System.out.println("  INSTANCE " + i.address() + " weight=" + i.weight() + " tags=" + i.tags()
                                 + " metadata=" + i.metadata());

@@ -1,7 +1,8 @@
 package dev.courier.registry.raft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,9 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Ten {@code courier id} processes (five snowflake, five segment) draw ids from one 3-member cluster;
@@ -35,20 +36,32 @@ class IdProcessesTest {
         processes.forEach(Process::destroyForcibly);
     }
 
-    private record Run(Process process, Path out, Path err, boolean segment) {
-    }
+    private record Run(Process process, Path out, Path err, boolean segment) {}
 
     private Run launch(String url, int n, boolean segment) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> args = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                IdCommand.class.getName(), "--registry", url, "--count", Integer.toString(COUNT), "--stats"));
+        List<String> args = new ArrayList<>(List.of(
+                java,
+                "-Xmx128m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                IdCommand.class.getName(),
+                "--registry",
+                url,
+                "--count",
+                Integer.toString(COUNT),
+                "--stats"));
         if (segment) {
             args.addAll(List.of("--segment", "--name", "orders", "--step", "200"));
         }
         Path out = dir.resolve("ids-" + n + ".txt");
         Path err = dir.resolve("ids-" + n + ".err");
-        Process p = new ProcessBuilder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(args)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         processes.add(p);
         return new Run(p, out, err, segment);
     }
@@ -57,7 +70,9 @@ class IdProcessesTest {
     private static List<Long> ids(Path out) throws IOException {
         String text = Files.readString(out);
         int end = text.lastIndexOf('\n');
-        return end < 0 ? List.of() : text.substring(0, end).lines().map(Long::parseLong).toList();
+        return end < 0
+                ? List.of()
+                : text.substring(0, end).lines().map(Long::parseLong).toList();
     }
 
     @Test
@@ -72,13 +87,16 @@ class IdProcessesTest {
             // three of them die while they hand out ids, and new processes take their place
             for (int n : List.of(0, 1, 2)) {
                 Run victim = runs.get(n);
-                await().atMost(Duration.ofSeconds(120)).until(() -> !victim.process().isAlive()
-                        || ids(victim.out()).size() > 500);
+                await().atMost(Duration.ofSeconds(120))
+                        .until(() ->
+                                !victim.process().isAlive() || ids(victim.out()).size() > 500);
                 victim.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 runs.add(launch(url, 10 + n, victim.segment()));
             }
             for (Run r : runs) {
-                assertThat(r.process().waitFor(180, TimeUnit.SECONDS)).as("process %s ends", r.out()).isTrue();
+                assertThat(r.process().waitFor(180, TimeUnit.SECONDS))
+                        .as("process %s ends", r.out())
+                        .isTrue();
             }
             Set<Long> snowflake = new HashSet<>();
             Set<Long> segment = new HashSet<>();
@@ -89,16 +107,22 @@ class IdProcessesTest {
                 printed += ids.size();
                 boolean killed = i < 3;
                 if (!killed) {
-                    assertThat(r.process().exitValue()).as(Files.readString(r.err())).isZero();
+                    assertThat(r.process().exitValue())
+                            .as(Files.readString(r.err()))
+                            .isZero();
                     assertThat(ids).hasSize(COUNT);
-                    Files.readString(r.err()).lines().filter(l -> l.startsWith("IDS "))
+                    Files.readString(r.err())
+                            .lines()
+                            .filter(l -> l.startsWith("IDS "))
                             .forEach(l -> System.out.printf("[ids] %s %s%n", r.segment() ? "segment" : "snowflake", l));
                 }
                 if (r.segment()) {
                     assertThat(ids).isSorted();
                 }
                 for (long id : ids) {
-                    assertThat((r.segment() ? segment : snowflake).add(id)).as("id %d printed twice", id).isTrue();
+                    assertThat((r.segment() ? segment : snowflake).add(id))
+                            .as("id %d printed twice", id)
+                            .isTrue();
                 }
             }
             assertThat(printed).isGreaterThanOrEqualTo(10L * COUNT);

@@ -7,11 +7,12 @@ import dev.courier.registry.coordination.CoordinationContractTest;
 import dev.courier.registry.coordination.internal.StandardCoordination;
 import dev.courier.registry.internal.LeaseCoordinationBackend;
 import dev.courier.registry.internal.LeasedRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The coordination contract on a 3-member cluster in this JVM, shared by the tests of this class. The

@@ -39,20 +39,28 @@ class RaftLeaseBackendTest {
 
     /** A client whose blocking {@code send} fails as {@code failure} says, then answers a granted lease 42. */
     private static RaftClient client(AtomicInteger sends, int failures, IOException failure) {
-        BlockingApi io = (BlockingApi) Proxy.newProxyInstance(BlockingApi.class.getClassLoader(),
-                new Class<?>[] {BlockingApi.class}, (proxy, method, args) -> {
+        BlockingApi io = (BlockingApi) Proxy.newProxyInstance(
+                BlockingApi.class.getClassLoader(), new Class<?>[] {BlockingApi.class}, (proxy, method, args) -> {
                     if (!method.getName().equals("send")) {
                         throw new UnsupportedOperationException(method.getName());
                     }
                     if (sends.incrementAndGet() <= failures) {
                         throw failure;
                     }
-                    ByteBuffer granted = ByteBuffer.allocate(9).put((byte) 0).putLong(42).flip();
-                    return RaftClientReply.newBuilder().setClientId(ClientId.randomId())
-                            .setServerId(RaftPeerId.valueOf("n1")).setGroupId(RaftGroupId.randomId()).setCallId(1)
-                            .setSuccess(true).setMessage(Message.valueOf(ByteString.copyFrom(granted))).build();
+                    ByteBuffer granted =
+                            ByteBuffer.allocate(9).put((byte) 0).putLong(42).flip();
+                    return RaftClientReply.newBuilder()
+                            .setClientId(ClientId.randomId())
+                            .setServerId(RaftPeerId.valueOf("n1"))
+                            .setGroupId(RaftGroupId.randomId())
+                            .setCallId(1)
+                            .setSuccess(true)
+                            .setMessage(Message.valueOf(ByteString.copyFrom(granted)))
+                            .build();
                 });
-        return (RaftClient) Proxy.newProxyInstance(RaftClient.class.getClassLoader(), new Class<?>[] {RaftClient.class},
+        return (RaftClient) Proxy.newProxyInstance(
+                RaftClient.class.getClassLoader(),
+                new Class<?>[] {RaftClient.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "io" -> io;
                     case "close" -> null;
@@ -63,8 +71,8 @@ class RaftLeaseBackendTest {
     @Test
     void aCallOnAConnectionClosedUnderItIsMadeAgain() {
         AtomicInteger sends = new AtomicInteger();
-        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, 3,
-                new AlreadyClosedException("client-1 is already CLOSED")), null);
+        RaftLeaseBackend backend =
+                new RaftLeaseBackend(client(sends, 3, new AlreadyClosedException("client-1 is already CLOSED")), null);
         assertThat(backend.grant(Duration.ofSeconds(10))).isEqualTo(42);
         assertThat(sends).hasValue(4);
     }
@@ -73,13 +81,14 @@ class RaftLeaseBackendTest {
     void otherFailuresAndCallsAfterCloseAreNotRetried() {
         AtomicInteger sends = new AtomicInteger();
         RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, 1, new IOException("unreachable")), null);
-        assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class)
+        assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10)))
+                .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("unreachable");
         assertThat(sends).hasValue(1);
 
         AtomicInteger afterClose = new AtomicInteger();
-        RaftLeaseBackend closed = new RaftLeaseBackend(client(afterClose, 1,
-                new AlreadyClosedException("client-2 is already CLOSED")), null);
+        RaftLeaseBackend closed = new RaftLeaseBackend(
+                client(afterClose, 1, new AlreadyClosedException("client-2 is already CLOSED")), null);
         closed.close();
         assertThatThrownBy(() -> closed.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class);
         assertThat(afterClose).hasValue(1);
@@ -88,18 +97,28 @@ class RaftLeaseBackendTest {
     @Test
     void retriesAreBounded() {
         AtomicInteger sends = new AtomicInteger();
-        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, Integer.MAX_VALUE,
-                new AlreadyClosedException("client-3 is already CLOSED")), null);
+        RaftLeaseBackend backend = new RaftLeaseBackend(
+                client(sends, Integer.MAX_VALUE, new AlreadyClosedException("client-3 is already CLOSED")), null);
         assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class);
         assertThat(sends).hasValue(RaftLeaseBackend.STALE_CONNECTION_RETRIES + 1);
     }
 
     /** A failed attempt of a {@code type} request first sent {@code ageMs} ago, the {@code attempt}th, failing with {@code cause}. */
-    private static ClientRetryEvent failedAttempt(RaftClientRequest.Type type, long ageMs, int attempt, Throwable cause) {
-        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(ClientId.randomId())
-                .setServerId(RaftPeerId.valueOf("n1")).setGroupId(RaftGroupId.randomId()).setCallId(1)
-                .setMessage(Message.EMPTY).setType(type).build();
-        return new ClientRetryEvent(attempt, request, cause == null ? 0 : attempt, cause,
+    private static ClientRetryEvent failedAttempt(
+            RaftClientRequest.Type type, long ageMs, int attempt, Throwable cause) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setServerId(RaftPeerId.valueOf("n1"))
+                .setGroupId(RaftGroupId.randomId())
+                .setCallId(1)
+                .setMessage(Message.EMPTY)
+                .setType(type)
+                .build();
+        return new ClientRetryEvent(
+                attempt,
+                request,
+                cause == null ? 0 : attempt,
+                cause,
                 Timestamp.currentTime().addTimeMs(-ageMs));
     }
 
@@ -112,17 +131,23 @@ class RaftLeaseBackendTest {
     void theClientRetriesFastFailuresForTheWholeFailoverBudgetAndNotLonger() {
         RetryPolicy policy = RaftLeaseBackend.retryPolicy();
         long budgetMs = RaftLeaseBackend.FAILOVER_BUDGET.toMillis();
-        for (RaftClientRequest.Type type : List.of(RaftClientRequest.writeRequestType(),
-                RaftClientRequest.readRequestType(), RaftClientRequest.watchRequestType())) {
+        for (RaftClientRequest.Type type : List.of(
+                RaftClientRequest.writeRequestType(),
+                RaftClientRequest.readRequestType(),
+                RaftClientRequest.watchRequestType())) {
             // a not-leader answer carries no exception; a refused connection does
             for (Throwable cause : Arrays.asList(null, new IOException("Connection refused"))) {
                 RetryPolicy.Action early = policy.handleAttemptFailure(failedAttempt(type, 0, 1, cause));
                 assertThat(early.shouldRetry()).isTrue();
                 assertThat(early.getSleepTime().toLong(TimeUnit.MILLISECONDS)).isEqualTo(100);
                 assertThat(policy.handleAttemptFailure(failedAttempt(type, budgetMs - 5_000, 500, cause))
-                        .shouldRetry()).as("attempt 500, %s, %s", type, cause).isTrue();
-                assertThat(policy.handleAttemptFailure(failedAttempt(type, budgetMs + 1, 2, cause)).shouldRetry())
-                        .as("past the budget, %s, %s", type, cause).isFalse();
+                                .shouldRetry())
+                        .as("attempt 500, %s, %s", type, cause)
+                        .isTrue();
+                assertThat(policy.handleAttemptFailure(failedAttempt(type, budgetMs + 1, 2, cause))
+                                .shouldRetry())
+                        .as("past the budget, %s, %s", type, cause)
+                        .isFalse();
             }
         }
     }
@@ -130,14 +155,14 @@ class RaftLeaseBackendTest {
     @Test
     void aCallRefusedByALeaderSteppingDownIsMadeAgainWithinTheBudget() {
         AtomicInteger sends = new AtomicInteger();
-        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, 3,
-                new LeaderSteppingDownException("n2@group is stepping down")), null);
+        RaftLeaseBackend backend = new RaftLeaseBackend(
+                client(sends, 3, new LeaderSteppingDownException("n2@group is stepping down")), null);
         assertThat(backend.grant(Duration.ofSeconds(10))).isEqualTo(42);
         assertThat(sends).hasValue(4);
 
         AtomicInteger transfers = new AtomicInteger();
-        RaftLeaseBackend handingOver = new RaftLeaseBackend(client(transfers, 1,
-                new TransferLeadershipException("n1@group is transferring leadership")), null);
+        RaftLeaseBackend handingOver = new RaftLeaseBackend(
+                client(transfers, 1, new TransferLeadershipException("n1@group is transferring leadership")), null);
         assertThat(handingOver.grant(Duration.ofSeconds(10))).isEqualTo(42);
         assertThat(transfers).hasValue(2);
     }
@@ -145,10 +170,13 @@ class RaftLeaseBackendTest {
     @Test
     void aLeaderThatKeepsSteppingDownIsReportedOnceTheBudgetIsSpent() {
         AtomicInteger sends = new AtomicInteger();
-        RaftLeaseBackend backend = new RaftLeaseBackend(client(sends, Integer.MAX_VALUE,
-                new LeaderSteppingDownException("n2@group is stepping down")), null, Duration.ofMillis(300));
+        RaftLeaseBackend backend = new RaftLeaseBackend(
+                client(sends, Integer.MAX_VALUE, new LeaderSteppingDownException("n2@group is stepping down")),
+                null,
+                Duration.ofMillis(300));
         long started = System.nanoTime();
-        assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10))).isInstanceOf(RegistryException.class)
+        assertThatThrownBy(() -> backend.grant(Duration.ofSeconds(10)))
+                .isInstanceOf(RegistryException.class)
                 .hasRootCauseInstanceOf(LeaderSteppingDownException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         assertThat(sends.get()).isGreaterThan(1);

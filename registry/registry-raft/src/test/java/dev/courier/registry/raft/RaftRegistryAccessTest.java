@@ -1,15 +1,20 @@
 package dev.courier.registry.raft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.RegistryAccessDeniedException;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.raft.internal.Command;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,14 +26,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.util.TimeDuration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Per-principal rules on a registry cluster: writers write, readers read, everyone else is refused
@@ -49,8 +50,8 @@ class RaftRegistryAccessTest {
     @BeforeEach
     void startCluster() throws IOException {
         cluster = new RaftTestCluster(1, dir, 1000);
-        cluster.access = new RegistryAccess(Map.of(SHOP_TOKEN, "shop", VIEWER_TOKEN, "viewer"), Set.of("shop"),
-                Set.of("shop", "viewer"));
+        cluster.access = new RegistryAccess(
+                Map.of(SHOP_TOKEN, "shop", VIEWER_TOKEN, "viewer"), Set.of("shop"), Set.of("shop", "viewer"));
         cluster.startAll();
         cluster.awaitLeader();
     }
@@ -88,9 +89,11 @@ class RaftRegistryAccessTest {
                 .hasMessageContaining("An anonymous caller may not write");
         Registry forged = as("not-a-token");
         long readsStarted = System.nanoTime();
-        assertThatThrownBy(() -> anonymous.list(KEY)).isInstanceOf(RegistryAccessDeniedException.class)
+        assertThatThrownBy(() -> anonymous.list(KEY))
+                .isInstanceOf(RegistryAccessDeniedException.class)
                 .hasMessageContaining("may not read");
-        assertThatThrownBy(() -> forged.list(KEY)).isInstanceOf(RegistryAccessDeniedException.class)
+        assertThatThrownBy(() -> forged.list(KEY))
+                .isInstanceOf(RegistryAccessDeniedException.class)
                 .hasMessageContaining("the token is not known");
         // a refused read is the query's answer, not a failed call the client retries until its failover
         // budget runs out (each took the whole budget when the member failed the query with a plain IOException)
@@ -105,8 +108,9 @@ class RaftRegistryAccessTest {
         Registry shop = as(SHOP_TOKEN);
         shop.register(ServiceInstance.of(KEY, "10.77.0.1", 8080), Duration.ofSeconds(10));
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(filesContaining("10.77.0.1")).isNotEmpty()); // the entry is in the log on disk
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(filesContaining("10.77.0.1")).isNotEmpty()); // the entry is in the log on disk
         assertThat(filesContaining(SHOP_TOKEN)).isEmpty();
     }
 
@@ -117,10 +121,12 @@ class RaftRegistryAccessTest {
             backend.put(lease, ServiceInstance.of(KEY, "10.9.1.1", 8080));
 
             // a client, even a writer, cannot expire someone's lease: the entry is refused, the lease stays
-            try (RaftClient raw = RaftClient.newBuilder().setProperties(new RaftProperties())
+            try (RaftClient raw = RaftClient.newBuilder()
+                    .setProperties(new RaftProperties())
                     .setRaftGroup(cluster.peers().group())
-                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
-                            TimeDuration.valueOf(100, TimeUnit.MILLISECONDS))).build()) {
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                            3, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                    .build()) {
                 assertThatThrownBy(() -> raw.io().send(Command.authenticated(SHOP_TOKEN, Command.expire(lease, 0, 0))))
                         .hasMessageContaining("only the leader expires leases");
                 assertThatThrownBy(() -> raw.io().send(Command.expire(lease, 0, 0)))
@@ -132,8 +138,9 @@ class RaftRegistryAccessTest {
             // a lease left to lapse is still expired by the leader itself
             long shortLease = backend.grant(Duration.ofMillis(500));
             backend.put(shortLease, ServiceInstance.of(KEY, "10.9.1.2", 8080));
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                    assertThat(backend.snapshot(KEY).instances()).extracting(ServiceInstance::host)
+            await().atMost(Duration.ofSeconds(15))
+                    .untilAsserted(() -> assertThat(backend.snapshot(KEY).instances())
+                            .extracting(ServiceInstance::host)
                             .containsExactly("10.9.1.1"));
         }
     }

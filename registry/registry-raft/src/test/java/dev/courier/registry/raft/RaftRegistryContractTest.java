@@ -1,18 +1,19 @@
 package dev.courier.registry.raft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.RegistryContractTest;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.internal.LeasedRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The contract on a 3-member cluster in this JVM, shared by the tests of this class (a cluster per test
@@ -48,7 +49,9 @@ class RaftRegistryContractTest extends RegistryContractTest {
             // crashed clients' leases run out within their TTL; everything else was deregistered on close
             await().atMost(TTL.plusSeconds(10)).untilAsserted(() -> {
                 for (ServiceKey key : registry.services()) {
-                    assertThat(registry.list(key).instances()).as("left over in %s", key).isEmpty();
+                    assertThat(registry.list(key).instances())
+                            .as("left over in %s", key)
+                            .isEmpty();
                 }
             });
         }

@@ -1,12 +1,12 @@
 package dev.courier.registry.raft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.internal.ChangeBatch;
 import dev.courier.registry.raft.internal.RegistryStateMachine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** What one registry member keeps: parked watch queries and snapshot files. */
 class RaftRegistryMemberTest {
@@ -28,8 +29,9 @@ class RaftRegistryMemberTest {
     @Test
     void anAnsweredWatchLeavesNoTimeoutBehind() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(1, dir, 10_000).startAll();
-             RaftLeaseBackend backend = new RaftLeaseBackend(cluster.peers())) {
-            RegistryStateMachine member = cluster.running.get(cluster.awaitLeader()).stateMachine();
+                RaftLeaseBackend backend = new RaftLeaseBackend(cluster.peers())) {
+            RegistryStateMachine member =
+                    cluster.running.get(cluster.awaitLeader()).stateMachine();
             long revision = backend.snapshot(KEY).revision();
             List<CompletableFuture<ChangeBatch>> watches = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -50,16 +52,18 @@ class RaftRegistryMemberTest {
     @Test
     void aSnapshotIsInPlaceWithItsDigestAndNoTemporaryFileAndIsLoadedOnRestart() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(1, dir, 10).startAll();
-             RaftLeaseBackend backend = new RaftLeaseBackend(cluster.peers())) {
+                RaftLeaseBackend backend = new RaftLeaseBackend(cluster.peers())) {
             String id = cluster.awaitLeader();
             long lease = backend.grant(Duration.ofSeconds(60));
             for (int i = 0; i < 30; i++) {
                 backend.put(lease, ServiceInstance.of(KEY, "10.5.1.1", 1000 + i));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> !snapshots(dir, "").isEmpty());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !snapshots(dir, "").isEmpty());
             List<Path> snapshots = snapshots(dir, "");
             for (Path snapshot : snapshots) {
-                assertThat(snapshot.resolveSibling(snapshot.getFileName() + ".md5")).exists();
+                assertThat(snapshot.resolveSibling(snapshot.getFileName() + ".md5"))
+                        .exists();
             }
             assertThat(snapshots(dir, ".tmp")).isEmpty();
 
@@ -76,10 +80,11 @@ class RaftRegistryMemberTest {
     private static List<Path> snapshots(Path root, String suffix) throws Exception {
         try (Stream<Path> files = Files.walk(root)) {
             return files.filter(p -> {
-                String name = p.getFileName().toString();
-                return name.startsWith("snapshot.") && (suffix.isEmpty() ? name.matches("snapshot\\.\\d+_\\d+")
-                        : name.endsWith(suffix));
-            }).toList();
+                        String name = p.getFileName().toString();
+                        return name.startsWith("snapshot.")
+                                && (suffix.isEmpty() ? name.matches("snapshot\\.\\d+_\\d+") : name.endsWith(suffix));
+                    })
+                    .toList();
         }
     }
 }

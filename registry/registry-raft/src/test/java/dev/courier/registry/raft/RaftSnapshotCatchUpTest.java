@@ -1,19 +1,20 @@
 package dev.courier.registry.raft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.apache.ratis.server.RaftServerConfigKeys;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** A member that missed more entries than the others keep in their logs catches up from a snapshot. */
 class RaftSnapshotCatchUpTest {
@@ -30,9 +31,12 @@ class RaftSnapshotCatchUpTest {
         unstarted.ratisProperties.put(RaftServerConfigKeys.Log.SEGMENT_SIZE_MAX_KEY, "4KB");
         unstarted.ratisProperties.put(RaftServerConfigKeys.Log.PURGE_GAP_KEY, "1");
         try (RaftTestCluster cluster = unstarted.startAll();
-             Registry provider = Registries.connect(cluster.url())) {
+                Registry provider = Registries.connect(cluster.url())) {
             String leader = cluster.awaitLeader();
-            String lagging = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            String lagging = cluster.ids().stream()
+                    .filter(id -> !id.equals(leader))
+                    .findFirst()
+                    .orElseThrow();
             provider.register(ServiceInstance.of(KEY, "10.5.0.1", 1), Duration.ofSeconds(30));
             // no survivor with an empty log: Ratis counts no vote from one, so an election on a loaded host
             // (the leader missing a heartbeat) could not be won while the lagging member is down
@@ -46,8 +50,9 @@ class RaftSnapshotCatchUpTest {
             assertThat(expected[0]).isEqualTo(150);
 
             cluster.start(lagging);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(cluster.running.get(lagging).countAndRevision()).containsExactly(expected));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(cluster.running.get(lagging).countAndRevision())
+                            .containsExactly(expected));
             assertThat(snapshotFiles(dir.resolve(lagging))).isPositive();
             assertThat(cluster.running.get(lagging).snapshotsInstalled()).isPositive();
         }
@@ -55,7 +60,8 @@ class RaftSnapshotCatchUpTest {
 
     private static long snapshotFiles(Path memberDir) throws Exception {
         try (Stream<Path> files = Files.walk(memberDir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith("snapshot.")).count();
+            return files.filter(p -> p.getFileName().toString().startsWith("snapshot."))
+                    .count();
         }
     }
 }

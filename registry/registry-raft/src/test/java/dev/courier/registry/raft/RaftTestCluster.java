@@ -1,7 +1,5 @@
 package dev.courier.registry.raft;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -10,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Members of a registry cluster in this JVM, on loopback ports, each with its own data directory.
@@ -102,8 +102,10 @@ final class RaftTestCluster implements AutoCloseable {
     }
 
     void start(String id) throws IOException {
-        running.put(id, started(new RaftRegistryServer(id, peers, root.resolve(id), snapshotEvery, ratisProperties, null,
-                access)));
+        running.put(
+                id,
+                started(new RaftRegistryServer(
+                        id, peers, root.resolve(id), snapshotEvery, ratisProperties, null, access)));
     }
 
     private RaftRegistryServer started(RaftRegistryServer server) throws IOException {
@@ -118,8 +120,10 @@ final class RaftTestCluster implements AutoCloseable {
      * knows while joining (EXISTING), for membership-change tests.
      */
     void start(String id, RaftPeers group, RaftRegistryServer.Bootstrap bootstrap) throws IOException {
-        running.put(id, started(new RaftRegistryServer(id, group, root.resolve(id), snapshotEvery, ratisProperties, null,
-                access, bootstrap, null)));
+        running.put(
+                id,
+                started(new RaftRegistryServer(
+                        id, group, root.resolve(id), snapshotEvery, ratisProperties, null, access, bootstrap, null)));
     }
 
     void stop(String id) {
@@ -134,14 +138,17 @@ final class RaftTestCluster implements AutoCloseable {
     }
 
     String awaitLeader() {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> {
-            for (RaftRegistryServer s : running.values()) {
-                if (s.isLeader()) {
-                    return s.id();
-                }
-            }
-            return null;
-        }, id -> id != null);
+        return await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> {
+                            for (RaftRegistryServer s : running.values()) {
+                                if (s.isLeader()) {
+                                    return s.id();
+                                }
+                            }
+                            return null;
+                        },
+                        id -> id != null);
     }
 
     /** The revision the leader has applied. */
@@ -156,8 +163,8 @@ final class RaftTestCluster implements AutoCloseable {
      * elected until the stopped member returns.
      */
     void awaitEveryMemberAt(long min) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> running.values().stream()
-                .allMatch(s -> s.countAndRevision()[1] >= min));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> running.values().stream().allMatch(s -> s.countAndRevision()[1] >= min));
     }
 
     @Override

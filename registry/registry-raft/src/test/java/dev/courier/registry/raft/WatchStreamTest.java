@@ -1,21 +1,22 @@
 package dev.courier.registry.raft;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.WatchEvent;
 import dev.courier.registry.raft.internal.RegistryStateMachine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** All the watches of one client share one watch stream: one parked long poll on the member, not one per watch. */
 class WatchStreamTest {
@@ -26,9 +27,10 @@ class WatchStreamTest {
     @Test
     void twoHundredWatchesOfFiftyServicesKeepAtMostTwoPollsParkedAndEachSeesOnlyItsService() throws Exception {
         try (RaftTestCluster cluster = new RaftTestCluster(1, dir, 10_000).startAll();
-             Registry consumer = Registries.connect(cluster.url());
-             Registry provider = Registries.connect(cluster.url())) {
-            RegistryStateMachine member = cluster.running.get(cluster.awaitLeader()).stateMachine();
+                Registry consumer = Registries.connect(cluster.url());
+                Registry provider = Registries.connect(cluster.url())) {
+            RegistryStateMachine member =
+                    cluster.running.get(cluster.awaitLeader()).stateMachine();
             List<List<WatchEvent>> seen = new ArrayList<>();
             for (int w = 0; w < 200; w++) {
                 List<WatchEvent> events = new CopyOnWriteArrayList<>();

@@ -5,6 +5,17 @@ import dev.courier.registry.coordination.CoordinationBackend;
 import dev.courier.registry.coordination.CoordinationSession;
 import dev.courier.registry.coordination.QueueView;
 import dev.courier.registry.coordination.SessionLostException;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.atomic.AtomicValue;
+import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,16 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.atomic.AtomicValue;
-import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
-import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.curator.retry.RetryNTimes;
-import org.apache.curator.utils.ZKPaths;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * {@link CoordinationBackend} on ZooKeeper, the lock recipe ZooKeeper documents (and Curator's
@@ -61,6 +62,7 @@ final class ZookeeperCoordinationBackend implements AutoCloseable, CoordinationB
     private final Map<Long, String> ownEntries = new ConcurrentHashMap<>();
     /** Entries to delete that could not be yet (not connected): deleted once connected again. */
     private final java.util.Set<String> pendingDeletes = ConcurrentHashMap.newKeySet();
+
     private final ConnectionStateListener reconnects;
 
     ZookeeperCoordinationBackend(CuratorFramework client, String root) {
@@ -82,7 +84,8 @@ final class ZookeeperCoordinationBackend implements AutoCloseable, CoordinationB
     }
 
     private String queuePath(String queue) {
-        return ZKPaths.makePath(queuesPath, URLEncoder.encode(CoordinationBackend.checkName(queue), StandardCharsets.UTF_8));
+        return ZKPaths.makePath(
+                queuesPath, URLEncoder.encode(CoordinationBackend.checkName(queue), StandardCharsets.UTF_8));
     }
 
     @Override
@@ -165,9 +168,12 @@ final class ZookeeperCoordinationBackend implements AutoCloseable, CoordinationB
             throw new SessionLostException("the ZooKeeper session " + Long.toHexString(session.id()) + " is gone");
         }
         try {
-            String path = client.create().creatingParentContainersIfNeeded().withProtection()
+            String path = client.create()
+                    .creatingParentContainersIfNeeded()
+                    .withProtection()
                     .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                    .forPath(ZKPaths.makePath(queuePath(queue), ENTRY_PREFIX),
+                    .forPath(
+                            ZKPaths.makePath(queuePath(queue), ENTRY_PREFIX),
                             CoordinationBackend.checkValue(value).getBytes(StandardCharsets.UTF_8));
             Stat stat = client.checkExists().forPath(path);
             if (stat == null || stat.getEphemeralOwner() != session.id()) {
@@ -257,8 +263,12 @@ final class ZookeeperCoordinationBackend implements AutoCloseable, CoordinationB
         Stat parentStat = new Stat();
         List<String> children;
         try {
-            children = watcher == null ? client.getChildren().storingStatIn(parentStat).forPath(parent)
-                    : client.getChildren().storingStatIn(parentStat).usingWatcher(watcher).forPath(parent);
+            children = watcher == null
+                    ? client.getChildren().storingStatIn(parentStat).forPath(parent)
+                    : client.getChildren()
+                            .storingStatIn(parentStat)
+                            .usingWatcher(watcher)
+                            .forPath(parent);
         } catch (KeeperException.NoNodeException e) {
             if (watcher != null && client.checkExists().usingWatcher(watcher).forPath(parent) != null) {
                 return read(queue, watcher); // made in between
@@ -297,10 +307,13 @@ final class ZookeeperCoordinationBackend implements AutoCloseable, CoordinationB
                 result.complete(view);
                 return result;
             }
-            var timeout = timer.schedule(() -> {
-                removeWatcher(watcher, parent);
-                complete(result, queue);
-            }, maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            var timeout = timer.schedule(
+                    () -> {
+                        removeWatcher(watcher, parent);
+                        complete(result, queue);
+                    },
+                    maxWait.toMillis(),
+                    TimeUnit.MILLISECONDS);
             result.whenComplete((v, e) -> timeout.cancel(false));
         } catch (Exception e) {
             result.completeExceptionally(failure("watching lock queue " + queue, e));
@@ -329,7 +342,8 @@ final class ZookeeperCoordinationBackend implements AutoCloseable, CoordinationB
 
     @Override
     public long addAndGet(String counter, long delta) {
-        String path = ZKPaths.makePath(countersPath, URLEncoder.encode(CoordinationBackend.checkName(counter), StandardCharsets.UTF_8));
+        String path = ZKPaths.makePath(
+                countersPath, URLEncoder.encode(CoordinationBackend.checkName(counter), StandardCharsets.UTF_8));
         DistributedAtomicLong value = new DistributedAtomicLong(client, path, new RetryNTimes(10, 10));
         try {
             for (int i = 0; i < COUNTER_ATTEMPTS; i++) {
@@ -341,7 +355,8 @@ final class ZookeeperCoordinationBackend implements AutoCloseable, CoordinationB
         } catch (Exception e) {
             throw failure("adding to counter " + counter, e);
         }
-        throw new RegistryException("counter " + counter + " is contended: " + COUNTER_ATTEMPTS + " adds lost their race");
+        throw new RegistryException(
+                "counter " + counter + " is contended: " + COUNTER_ATTEMPTS + " adds lost their race");
     }
 
     private static RegistryException failure(String what, Exception e) {

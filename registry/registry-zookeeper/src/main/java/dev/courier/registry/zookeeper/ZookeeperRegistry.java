@@ -11,18 +11,6 @@ import dev.courier.registry.WatchEvent;
 import dev.courier.registry.WatchListener;
 import dev.courier.registry.internal.InstanceCodec;
 import dev.courier.registry.internal.WatchView;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -40,6 +28,19 @@ import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Registry} on ZooKeeper. Each registered instance is an ephemeral node
@@ -73,6 +74,7 @@ public final class ZookeeperRegistry implements Registry {
     private static final Logger log = LoggerFactory.getLogger(ZookeeperRegistry.class);
     /** Root used when the URL gives none. */
     public static final String DEFAULT_ROOT = "/courier";
+
     private static final long RECHECK_MILLIS = 2_000;
     static final int PATH_LOCKS = 64;
 
@@ -82,11 +84,13 @@ public final class ZookeeperRegistry implements Registry {
     private final Set<ZkWatch> watches = ConcurrentHashMap.newKeySet();
     /** Closed registrations whose node could not be deleted yet (not connected): retried on reconcile. */
     private final Set<ZkRegistration> undeleted = ConcurrentHashMap.newKeySet();
+
     private final ScheduledExecutorService reconciler;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean crashed;
     /** Serialise the round trips that make one node ours; striped by path, so instances do not queue. */
     private final Object[] pathLocks = new Object[PATH_LOCKS];
+
     private final String root;
     private final Set<dev.courier.registry.coordination.internal.StandardCoordination> coordinations =
             ConcurrentHashMap.newKeySet();
@@ -118,8 +122,8 @@ public final class ZookeeperRegistry implements Registry {
     }
 
     /** Connects to {@code connectString}, waiting up to {@code connectionTimeout} for a session. */
-    public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
-                                            Duration connectionTimeout) {
+    public static ZookeeperRegistry connect(
+            String connectString, String root, Duration sessionTimeout, Duration connectionTimeout) {
         return connect(connectString, root, sessionTimeout, connectionTimeout, null);
     }
 
@@ -129,8 +133,8 @@ public final class ZookeeperRegistry implements Registry {
      * creator (that digest user) may do everything, anyone may read": other clients can list and
      * watch, but only holders of the credentials can register, change or remove instances.
      */
-    public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
-                                            Duration connectionTimeout, String digest) {
+    public static ZookeeperRegistry connect(
+            String connectString, String root, Duration sessionTimeout, Duration connectionTimeout, String digest) {
         return connect(connectString, root, sessionTimeout, connectionTimeout, digest, null, null);
     }
 
@@ -139,9 +143,14 @@ public final class ZookeeperRegistry implements Registry {
      * this client's private key and certificate, checked by the server, and {@code tlsTrust}, the PEM CA
      * file the server's certificate must be signed by (its host name is checked too).
      */
-    public static ZookeeperRegistry connect(String connectString, String root, Duration sessionTimeout,
-                                            Duration connectionTimeout, String digest, String tlsKeyStore,
-                                            String tlsTrust) {
+    public static ZookeeperRegistry connect(
+            String connectString,
+            String root,
+            Duration sessionTimeout,
+            Duration connectionTimeout,
+            String digest,
+            String tlsKeyStore,
+            String tlsTrust) {
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
                 .sessionTimeoutMs((int) sessionTimeout.toMillis())
@@ -155,22 +164,23 @@ public final class ZookeeperRegistry implements Registry {
             acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
             // not List.copyOf: ZooKeeper asks the list contains(null), which immutable lists refuse with an NPE
             List<ACL> nodeAcl = java.util.Collections.unmodifiableList(acl);
-            builder.authorization("digest", digest.getBytes(StandardCharsets.UTF_8)).aclProvider(new ACLProvider() {
-                @Override
-                public List<ACL> getDefaultAcl() {
-                    return nodeAcl;
-                }
+            builder.authorization("digest", digest.getBytes(StandardCharsets.UTF_8))
+                    .aclProvider(new ACLProvider() {
+                        @Override
+                        public List<ACL> getDefaultAcl() {
+                            return nodeAcl;
+                        }
 
-                @Override
-                public List<ACL> getAclForPath(String path) {
-                    return nodeAcl;
-                }
-            });
+                        @Override
+                        public List<ACL> getAclForPath(String path) {
+                            return nodeAcl;
+                        }
+                    });
         }
         if (tlsKeyStore != null || tlsTrust != null) {
             if (tlsKeyStore == null || tlsTrust == null) {
-                throw new IllegalArgumentException("ZooKeeper TLS needs a key store (PEM key and certificate) and a"
-                        + " trusted CA file");
+                throw new IllegalArgumentException(
+                        "ZooKeeper TLS needs a key store (PEM key and certificate) and a" + " trusted CA file");
             }
             ZKClientConfig tls = new ZKClientConfig();
             tls.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
@@ -186,7 +196,8 @@ public final class ZookeeperRegistry implements Registry {
         try {
             if (!client.blockUntilConnected((int) connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 client.close();
-                throw new RegistryException("no ZooKeeper session with " + connectString + " within " + connectionTimeout);
+                throw new RegistryException(
+                        "no ZooKeeper session with " + connectString + " within " + connectionTimeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -249,7 +260,10 @@ public final class ZookeeperRegistry implements Registry {
                 Stat stat = client.checkExists().forPath(path);
                 if (stat == null) {
                     try {
-                        client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+                        client.create()
+                                .creatingParentContainersIfNeeded()
+                                .withMode(CreateMode.EPHEMERAL)
+                                .forPath(path, data);
                         return;
                     } catch (KeeperException.NodeExistsException raced) {
                         continue;
@@ -265,12 +279,20 @@ public final class ZookeeperRegistry implements Registry {
                 log.info("replacing {} left by session 0x{}", path, Long.toHexString(stat.getEphemeralOwner()));
                 try {
                     // one transaction: a reader sees the old node or ours, never a gap between the two
-                    client.transaction().forOperations(
-                            client.transactionOp().delete().withVersion(stat.getVersion()).forPath(path),
-                            client.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(path, data));
+                    client.transaction()
+                            .forOperations(
+                                    client.transactionOp()
+                                            .delete()
+                                            .withVersion(stat.getVersion())
+                                            .forPath(path),
+                                    client.transactionOp()
+                                            .create()
+                                            .withMode(CreateMode.EPHEMERAL)
+                                            .forPath(path, data));
                     return;
-                } catch (KeeperException.NoNodeException | KeeperException.BadVersionException
-                         | KeeperException.NodeExistsException gone) {
+                } catch (KeeperException.NoNodeException
+                        | KeeperException.BadVersionException
+                        | KeeperException.NodeExistsException gone) {
                     log.debug("{} changed while replacing it; retrying", path);
                 }
             }
@@ -387,7 +409,8 @@ public final class ZookeeperRegistry implements Registry {
             }
             backend = coordinationBackend;
         }
-        var holder = new java.util.concurrent.atomic.AtomicReference<dev.courier.registry.coordination.internal.StandardCoordination>();
+        var holder = new java.util.concurrent.atomic.AtomicReference<
+                dev.courier.registry.coordination.internal.StandardCoordination>();
         var coordination = new dev.courier.registry.coordination.internal.StandardCoordination(
                 backend, sessionTtl, () -> coordinations.remove(holder.get()));
         holder.set(coordination);
@@ -405,7 +428,8 @@ public final class ZookeeperRegistry implements Registry {
         }
         watches.forEach(ZkWatch::close);
         if (deregister) {
-            new ArrayList<>(coordinations).forEach(dev.courier.registry.coordination.internal.StandardCoordination::close);
+            new ArrayList<>(coordinations)
+                    .forEach(dev.courier.registry.coordination.internal.StandardCoordination::close);
         }
         synchronized (coordinations) {
             if (coordinationBackend != null) {
@@ -451,7 +475,9 @@ public final class ZookeeperRegistry implements Registry {
 
         @Override
         public void close() {
-            if (closed.compareAndSet(false, true) && registrations.remove(this) && !ZookeeperRegistry.this.closed.get()
+            if (closed.compareAndSet(false, true)
+                    && registrations.remove(this)
+                    && !ZookeeperRegistry.this.closed.get()
                     && !deleteNode()) {
                 undeleted.add(this); // the session lives on: deleted once connected again
             }
@@ -466,16 +492,19 @@ public final class ZookeeperRegistry implements Registry {
         boolean deleteNode() {
             String path = instancePath(instance);
             if (!client.getZookeeperClient().isConnected()) {
-                log.warn("not connected to ZooKeeper: {} is deleted once connected again (or goes with the session)",
+                log.warn(
+                        "not connected to ZooKeeper: {} is deleted once connected again (or goes with the session)",
                         path);
                 return false;
             }
             synchronized (lockFor(path)) {
-                if (registrations.stream().anyMatch(r -> instancePath(r.instance).equals(path))) {
+                if (registrations.stream()
+                        .anyMatch(r -> instancePath(r.instance).equals(path))) {
                     return true; // registered again: the node is that registration's now
                 }
                 try {
-                    org.apache.zookeeper.ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+                    org.apache.zookeeper.ZooKeeper zk =
+                            client.getZookeeperClient().getZooKeeper();
                     Stat stat = zk.exists(path, false);
                     if (stat != null && stat.getEphemeralOwner() == zk.getSessionId()) {
                         zk.delete(path, stat.getVersion());
@@ -514,12 +543,13 @@ public final class ZookeeperRegistry implements Registry {
         }
 
         void start() {
-            cache.listenable().addListener(CuratorCacheListener.builder()
-                    .forCreates(this::upsert)
-                    .forChanges((before, after) -> upsert(after))
-                    .forDeletes(this::removed)
-                    .forInitialized(this::initialized)
-                    .build());
+            cache.listenable()
+                    .addListener(CuratorCacheListener.builder()
+                            .forCreates(this::upsert)
+                            .forChanges((before, after) -> upsert(after))
+                            .forDeletes(this::removed)
+                            .forInitialized(this::initialized)
+                            .build());
             cache.start();
         }
 
@@ -550,7 +580,9 @@ public final class ZookeeperRegistry implements Registry {
         }
 
         private boolean isInstance(ChildData d) {
-            return d.getData() != null && d.getData().length > 0 && !d.getPath().equals(path)
+            return d.getData() != null
+                    && d.getData().length > 0
+                    && !d.getPath().equals(path)
                     && ZKPaths.getPathAndNode(d.getPath()).getPath().equals(path);
         }
 

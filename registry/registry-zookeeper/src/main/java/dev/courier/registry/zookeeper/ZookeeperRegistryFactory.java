@@ -3,6 +3,7 @@ package dev.courier.registry.zookeeper;
 import dev.courier.registry.Registry;
 import dev.courier.registry.RegistryFactory;
 import dev.courier.registry.RegistryUrl;
+
 import java.time.Duration;
 
 /**
@@ -23,10 +24,13 @@ public final class ZookeeperRegistryFactory implements RegistryFactory {
         if (url.addresses().isEmpty()) {
             throw new IllegalArgumentException("zookeeper:// needs at least one host:port");
         }
-        return ZookeeperRegistry.connect(url.joinedAddresses(),
+        return ZookeeperRegistry.connect(
+                url.joinedAddresses(),
                 url.parameter("root", ZookeeperRegistry.DEFAULT_ROOT),
                 Duration.ofMillis(Long.parseLong(url.parameter("sessionTimeoutMs", "10000"))),
                 Duration.ofMillis(Long.parseLong(url.parameter("connectionTimeoutMs", "5000"))),
-                url.parameter("digest", null), url.parameter("tls.keystore", null), url.parameter("tls.ca", null));
+                url.parameter("digest", null),
+                url.parameter("tls.keystore", null),
+                url.parameter("tls.ca", null));
     }
 }

@@ -56,23 +56,26 @@ final class FreezableProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    if (!frozen) {
-                        out.write(buffer, 0, n);
-                        out.flush();
+        Thread t = new Thread(
+                () -> {
+                    byte[] buffer = new byte[8192];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            if (!frozen) {
+                                out.write(buffer, 0, n);
+                                out.flush();
+                            }
+                        }
+                        if (!frozen) {
+                            to.close();
+                        }
+                    } catch (IOException e) {
+                        // connection closed
                     }
-                }
-                if (!frozen) {
-                    to.close();
-                }
-            } catch (IOException e) {
-                // connection closed
-            }
-        }, "zk-proxy-pump");
+                },
+                "zk-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

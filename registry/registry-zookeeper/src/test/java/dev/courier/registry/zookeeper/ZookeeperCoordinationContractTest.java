@@ -4,12 +4,13 @@ import dev.courier.registry.Registries;
 import dev.courier.registry.Registry;
 import dev.courier.registry.coordination.Coordination;
 import dev.courier.registry.coordination.CoordinationContractTest;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The coordination contract on ZooKeeper. Every client talks through a proxy of its own; cutting a
@@ -41,8 +42,8 @@ class ZookeeperCoordinationContractTest extends CoordinationContractTest {
     protected Registry connect() {
         try {
             FreezableProxy proxy = new FreezableProxy(new java.net.InetSocketAddress("127.0.0.1", server.getPort()));
-            Registry client = Registries.connect("zookeeper://" + proxy.address()
-                    + "?sessionTimeoutMs=" + TTL.toMillis() + "&root=" + root);
+            Registry client = Registries.connect(
+                    "zookeeper://" + proxy.address() + "?sessionTimeoutMs=" + TTL.toMillis() + "&root=" + root);
             proxies.put(client, proxy);
             return client;
         } catch (java.io.IOException e) {

@@ -1,12 +1,14 @@
 package dev.courier.registry.zookeeper;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.courier.registry.Registration;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.WatchEvent;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -19,10 +21,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingCluster;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A 3-node ZooKeeper ensemble loses its leader: registrations survive, new ones succeed, watches go on.
@@ -48,8 +49,10 @@ class ZookeeperEnsembleFailoverTest {
         try (TestingCluster cluster = new TestingCluster(specs)) {
             cluster.start();
             String connect = cluster.getConnectString();
-            try (ZookeeperRegistry provider = ZookeeperRegistry.connect(connect, "/ha", Duration.ofSeconds(6), Duration.ofSeconds(10));
-                 ZookeeperRegistry consumer = ZookeeperRegistry.connect(connect, "/ha", Duration.ofSeconds(6), Duration.ofSeconds(10))) {
+            try (ZookeeperRegistry provider =
+                            ZookeeperRegistry.connect(connect, "/ha", Duration.ofSeconds(6), Duration.ofSeconds(10));
+                    ZookeeperRegistry consumer =
+                            ZookeeperRegistry.connect(connect, "/ha", Duration.ofSeconds(6), Duration.ofSeconds(10))) {
                 try {
                     loseTheLeader(cluster, specs, provider, consumer);
                 } catch (Throwable failure) {
@@ -63,8 +66,9 @@ class ZookeeperEnsembleFailoverTest {
         }
     }
 
-    private static void loseTheLeader(TestingCluster cluster, List<InstanceSpec> specs, ZookeeperRegistry provider,
-                                      ZookeeperRegistry consumer) throws Exception {
+    private static void loseTheLeader(
+            TestingCluster cluster, List<InstanceSpec> specs, ZookeeperRegistry provider, ZookeeperRegistry consumer)
+            throws Exception {
         List<Registration> acknowledged = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             acknowledged.add(provider.register(ServiceInstance.of(KEY, "10.1.0.1", 7000 + i)));
@@ -85,7 +89,9 @@ class ZookeeperEnsembleFailoverTest {
             return t;
         });
         try {
-            await("a registration after the leader was killed").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+            await("a registration after the leader was killed")
+                    .atMost(Duration.ofSeconds(20))
+                    .ignoreExceptions()
                     .until(() -> {
                         Future<Registration> attempt =
                                 attempts.submit(() -> provider.register(ServiceInstance.of(KEY, "10.1.0.2", 7100)));
@@ -100,7 +106,8 @@ class ZookeeperEnsembleFailoverTest {
             attempts.awaitTermination(10, TimeUnit.SECONDS);
         }
         long failoverMs = (System.nanoTime() - killedAt) / 1_000_000;
-        System.out.printf("[zookeeper] leader %d killed; a registration succeeded again after %d ms%n",
+        System.out.printf(
+                "[zookeeper] leader %d killed; a registration succeeded again after %d ms%n",
                 leader.getServerId(), failoverMs);
 
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
@@ -113,14 +120,17 @@ class ZookeeperEnsembleFailoverTest {
     }
 
     private static InstanceSpec findLeader(List<InstanceSpec> specs) {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> {
-            for (InstanceSpec spec : specs) {
-                if (mode(spec.getPort()).contains("leader")) {
-                    return spec;
-                }
-            }
-            return null;
-        }, s -> s != null);
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            for (InstanceSpec spec : specs) {
+                                if (mode(spec.getPort()).contains("leader")) {
+                                    return spec;
+                                }
+                            }
+                            return null;
+                        },
+                        s -> s != null);
     }
 
     /** Asks a server with the {@code srvr} four-letter word for its mode. */

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 class ZookeeperRegistryContractTest extends RegistryContractTest {
 
     private static TestingServer server;
-    private static final java.util.Map<Registry, FreezableProxy> proxies = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<Registry, FreezableProxy> proxies =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void startZookeeper() throws Exception {
@@ -43,8 +44,8 @@ class ZookeeperRegistryContractTest extends RegistryContractTest {
         try {
             // every client talks through its own proxy, so a crash can cut it off without a clean close
             FreezableProxy proxy = new FreezableProxy(new java.net.InetSocketAddress("127.0.0.1", server.getPort()));
-            Registry client = Registries.connect("zookeeper://" + proxy.address()
-                    + "?sessionTimeoutMs=" + SESSION_TIMEOUT.toMillis() + "&root=" + root);
+            Registry client = Registries.connect("zookeeper://" + proxy.address() + "?sessionTimeoutMs="
+                    + SESSION_TIMEOUT.toMillis() + "&root=" + root);
             proxies.put(client, proxy);
             return client;
         } catch (java.io.IOException e) {

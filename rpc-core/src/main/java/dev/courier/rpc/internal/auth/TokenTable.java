@@ -57,8 +57,8 @@ public final class TokenTable {
             }
             String[] parts = line.split("\\s+");
             if (parts.length != 2) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected 'TOKEN PRINCIPAL', got "
-                        + parts.length + " fields");
+                throw new IllegalArgumentException(
+                        file + " line " + (i + 1) + ": expected 'TOKEN PRINCIPAL', got " + parts.length + " fields");
             }
             if (tokens.putIfAbsent(parts[0], parts[1]) != null) {
                 throw new IllegalArgumentException(file + " line " + (i + 1) + ": this token is already listed");

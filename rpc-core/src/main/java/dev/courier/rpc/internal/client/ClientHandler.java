@@ -87,7 +87,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }
                 Object value = Codec.readValue(body, call.serializer(), Object.class);
                 Class<?> type = call.resultType();
-                if (value == null ? type.isPrimitive() && type != void.class
+                if (value == null
+                        ? type.isPrimitive() && type != void.class
                         : !Primitives.wrap(type).isInstance(value) && type != void.class) {
                     throw new RpcProtocolException("Response to " + call.description() + " is a "
                             + (value == null ? "null" : value.getClass().getName()) + ", expected " + type.getName());
@@ -97,8 +98,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 call.fail(toException(status, ErrorInfo.readFrom(body), call.description()));
             }
         } catch (SerializationException e) {
-            call.fail(new RpcProtocolException("Response to " + call.description() + " could not be read: "
-                    + e.getMessage(), e));
+            call.fail(new RpcProtocolException(
+                    "Response to " + call.description() + " could not be read: " + e.getMessage(), e));
         } catch (RpcException e) {
             call.fail(e);
         } catch (RuntimeException e) {

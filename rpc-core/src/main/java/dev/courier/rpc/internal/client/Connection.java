@@ -107,11 +107,13 @@ public final class Connection {
     private ConnectionException connectionLost(Throwable reason) {
         if (draining) {
             // a draining server answers every call it accepted before it closes: this one never ran
-            return new ConnectionDrainedException("Connection to " + channel.remoteAddress()
-                    + " closed by a draining provider before the call reached it: " + reason.getMessage(), reason);
+            return new ConnectionDrainedException(
+                    "Connection to " + channel.remoteAddress()
+                            + " closed by a draining provider before the call reached it: " + reason.getMessage(),
+                    reason);
         }
-        return new ConnectionException("Connection to " + channel.remoteAddress() + " lost: " + reason.getMessage(),
-                reason);
+        return new ConnectionException(
+                "Connection to " + channel.remoteAddress() + " lost: " + reason.getMessage(), reason);
     }
 
     @Override

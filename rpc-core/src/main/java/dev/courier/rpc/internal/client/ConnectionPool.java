@@ -54,8 +54,8 @@ public final class ConnectionPool {
      * @param ssl      the client's TLS context, or null for plaintext
      * @param ids      the client's request ids
      */
-    public ConnectionPool(InetSocketAddress address, Bootstrap template, TransportOptions options, SslContext ssl,
-                          AtomicLong ids) {
+    public ConnectionPool(
+            InetSocketAddress address, Bootstrap template, TransportOptions options, SslContext ssl, AtomicLong ids) {
         this.address = address;
         int connections = options.connectionsPerAddress();
         this.slots = new Slot[connections];
@@ -67,8 +67,14 @@ public final class ConnectionPool {
             @Override
             protected void initChannel(SocketChannel ch) {
                 Connection connection = new Connection(ch, () -> drained = true);
-                Pipelines.install(ch, Pipelines.Side.CLIENT, options, ssl, address,
-                        new ClientHello(options.token(), ids, handshakeMillis), new ClientHandler(connection, ids));
+                Pipelines.install(
+                        ch,
+                        Pipelines.Side.CLIENT,
+                        options,
+                        ssl,
+                        address,
+                        new ClientHello(options.token(), ids, handshakeMillis),
+                        new ClientHandler(connection, ids));
                 ch.attr(CONNECTION).set(connection);
             }
         });
@@ -139,9 +145,11 @@ public final class ConnectionPool {
             if (failures > 0 && now - nextAttemptNanos < 0) {
                 String message = "Cannot connect to " + address + " (" + failures + " failed attempts; next in "
                         + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now) + " ms): " + lastFailure.getMessage();
-                then.accept(null, lastFailure instanceof AuthenticationException
-                        ? new AuthenticationException(message, lastFailure)
-                        : new ConnectFailedException(message, lastFailure));
+                then.accept(
+                        null,
+                        lastFailure instanceof AuthenticationException
+                                ? new AuthenticationException(message, lastFailure)
+                                : new ConnectFailedException(message, lastFailure));
                 return;
             }
             waiting = new ArrayList<>();
@@ -175,7 +183,8 @@ public final class ConnectionPool {
                 long backoff = Math.min(MAX_BACKOFF_NANOS, MIN_BACKOFF_NANOS << Math.min(failures - 1, 10));
                 nextAttemptNanos = System.nanoTime() + backoff;
             }
-            RuntimeException failure = cause instanceof AuthenticationException refused ? refused
+            RuntimeException failure = cause instanceof AuthenticationException refused
+                    ? refused
                     : new ConnectFailedException("Cannot connect to " + address + ": " + cause.getMessage(), cause);
             waiters.forEach(w -> handOver(w, null, failure));
         }

@@ -40,8 +40,14 @@ public final class ConsumerInvoker implements Invoker {
      * @param service the service's name on the wire: {@code serviceInterface}'s name, or the name of a
      *                service that {@code serviceInterface} reaches generically
      */
-    public ConsumerInvoker(Class<?> serviceInterface, String service, String version, String group,
-                           List<ClientInterceptor> interceptors, CallTarget target, long timeoutMillis) {
+    public ConsumerInvoker(
+            Class<?> serviceInterface,
+            String service,
+            String version,
+            String group,
+            List<ClientInterceptor> interceptors,
+            CallTarget target,
+            long timeoutMillis) {
         this.serviceInterface = serviceInterface;
         this.interceptors = List.copyOf(interceptors);
         this.target = target;
@@ -69,8 +75,8 @@ public final class ConsumerInvoker implements Invoker {
         } catch (ExecutionException e) {
             throw Primitives.unwrapCompletion(e);
         } catch (TimeoutException e) {
-            RpcTimeoutException timeout = new RpcTimeoutException(info.description + " timed out after "
-                    + timeoutMillis + " ms");
+            RpcTimeoutException timeout =
+                    new RpcTimeoutException(info.description + " timed out after " + timeoutMillis + " ms");
             result.completeExceptionally(timeout);
             throw timeout;
         } catch (InterruptedException e) {
@@ -110,8 +116,8 @@ public final class ConsumerInvoker implements Invoker {
         @Override
         public CompletableFuture<Object> proceed(Invocation invocation) {
             if (called) {
-                throw new IllegalStateException("Client interceptor " + interceptors.get(index - 1)
-                        + " called proceed() twice");
+                throw new IllegalStateException(
+                        "Client interceptor " + interceptors.get(index - 1) + " called proceed() twice");
             }
             called = true;
             if (!(invocation instanceof ClientInvocation)) {

@@ -7,8 +7,7 @@ public final class LastServerTiming {
 
     private static final ThreadLocal<ServerTiming> LAST = new ThreadLocal<>();
 
-    private LastServerTiming() {
-    }
+    private LastServerTiming() {}
 
     public static ServerTiming get() {
         return LAST.get();

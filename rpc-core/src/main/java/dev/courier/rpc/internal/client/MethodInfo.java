@@ -22,6 +22,7 @@ public final class MethodInfo {
     final boolean idempotent;
     /** {@link OneWay}: sent with the one-way flag, done once handed to a connection. */
     final boolean oneWay;
+
     final Class<?> resultType;
     final String description;
 
@@ -34,8 +35,8 @@ public final class MethodInfo {
         this.params = MethodKeys.parameterDescriptor(m);
         Class<?> rt = m.getReturnType();
         this.async = rt == CompletableFuture.class || rt == CompletionStage.class;
-        this.idempotent = m.isAnnotationPresent(Idempotent.class)
-                || serviceInterface.isAnnotationPresent(Idempotent.class);
+        this.idempotent =
+                m.isAnnotationPresent(Idempotent.class) || serviceInterface.isAnnotationPresent(Idempotent.class);
         this.oneWay = m.isAnnotationPresent(OneWay.class);
         if (oneWay && rt != void.class) {
             throw new IllegalArgumentException("@OneWay method " + serviceInterface.getName() + "." + m.getName()

@@ -25,8 +25,8 @@ public final class PendingCall extends CompletableFuture<Object> {
     private volatile Connection connection;
 
     /** @param invocation the call this is an attempt of; its server timing is set from the response */
-    public PendingCall(long id, Serializer serializer, Class<?> resultType, String description,
-                       ClientInvocation invocation) {
+    public PendingCall(
+            long id, Serializer serializer, Class<?> resultType, String description, ClientInvocation invocation) {
         this.invocation = invocation;
         this.id = id;
         this.serializer = serializer;
@@ -63,8 +63,8 @@ public final class PendingCall extends CompletableFuture<Object> {
 
     /** Called by the timer when the deadline passes. */
     void expire(long timeoutMillis) {
-        if (completeExceptionally(new RpcTimeoutException(description + " timed out after " + timeoutMillis
-                + " ms waiting for a response"))) {
+        if (completeExceptionally(new RpcTimeoutException(
+                description + " timed out after " + timeoutMillis + " ms waiting for a response"))) {
             forget();
         }
     }

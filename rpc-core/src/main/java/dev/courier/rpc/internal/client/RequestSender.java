@@ -43,8 +43,8 @@ public final class RequestSender {
             // a one-way call is done once handed to the connection: the caller can no longer be told
             log.warn("One-way call {} was not sent: its arguments could not be serialized", info.description, error);
         } else {
-            call.fail(new RpcProtocolException(info.description + ": arguments could not be serialized: "
-                    + error.getMessage(), error));
+            call.fail(new RpcProtocolException(
+                    info.description + ": arguments could not be serialized: " + error.getMessage(), error));
         }
     }
 
@@ -63,14 +63,26 @@ public final class RequestSender {
                     + " ms before it could be sent"));
             return call;
         }
-        call.deadline(timer.newTimeout(t -> call.expire(invocation.timeoutMillis()), timeoutMillis,
-                TimeUnit.MILLISECONDS));
-        Map<String, String> attachments = invocation.attachments().isEmpty()
-                ? Map.of() : Map.copyOf(invocation.attachments());
-        RequestHead head = new RequestHead(info.service, info.version, info.group, info.name, info.params,
-                (int) Math.min(Integer.MAX_VALUE, timeoutMillis), attachments);
-        OutboundRequest request = new OutboundRequest(id, info.oneWay ? FrameFormat.FLAG_ONE_WAY : 0, serializer,
-                compression, head, invocation.arguments(), error -> encodeFailed(call, info, error));
+        call.deadline(
+                timer.newTimeout(t -> call.expire(invocation.timeoutMillis()), timeoutMillis, TimeUnit.MILLISECONDS));
+        Map<String, String> attachments =
+                invocation.attachments().isEmpty() ? Map.of() : Map.copyOf(invocation.attachments());
+        RequestHead head = new RequestHead(
+                info.service,
+                info.version,
+                info.group,
+                info.name,
+                info.params,
+                (int) Math.min(Integer.MAX_VALUE, timeoutMillis),
+                attachments);
+        OutboundRequest request = new OutboundRequest(
+                id,
+                info.oneWay ? FrameFormat.FLAG_ONE_WAY : 0,
+                serializer,
+                compression,
+                head,
+                invocation.arguments(),
+                error -> encodeFailed(call, info, error));
         pool.acquire((connection, error) -> {
             if (error != null) {
                 call.fail(Primitives.unwrapCompletion(error));

@@ -41,9 +41,17 @@ public final class ClusterTarget implements CallTarget {
     private final Function<ServiceInstance, Endpoint> endpoints;
     private final Runnable onRetry;
 
-    public ClusterTarget(Directory directory, Router router, LoadBalancer balancer, FaultTolerance mode, int retries,
-                         int forks, RetryBudget budget, RequestSender sender,
-                         Function<ServiceInstance, Endpoint> endpoints, Runnable onRetry) {
+    public ClusterTarget(
+            Directory directory,
+            Router router,
+            LoadBalancer balancer,
+            FaultTolerance mode,
+            int retries,
+            int forks,
+            RetryBudget budget,
+            RequestSender sender,
+            Function<ServiceInstance, Endpoint> endpoints,
+            Runnable onRetry) {
         this.directory = directory;
         this.router = router;
         this.balancer = balancer;
@@ -64,7 +72,9 @@ public final class ClusterTarget implements CallTarget {
                 return once(invocation);
             case FAILSAFE:
                 return once(invocation).exceptionally(error -> {
-                    log.warn("{} failed; returning the default value (failsafe)", invocation.info().description(),
+                    log.warn(
+                            "{} failed; returning the default value (failsafe)",
+                            invocation.info().description(),
                             Primitives.unwrapCompletion(error));
                     return Primitives.defaultValue(invocation.info().resultType());
                 });
@@ -83,8 +93,12 @@ public final class ClusterTarget implements CallTarget {
         return p == null ? CompletableFuture.failedFuture(noProvider(invocation)) : attempt(invocation, p);
     }
 
-    private void failover(ClientInvocation invocation, CompletableFuture<Object> result, Set<String> tried,
-                          int retriesLeft, Throwable last) {
+    private void failover(
+            ClientInvocation invocation,
+            CompletableFuture<Object> result,
+            Set<String> tried,
+            int retriesLeft,
+            Throwable last) {
         if (last != null && invocation.remainingMillis() <= 0) {
             result.completeExceptionally(last);
             return;
@@ -101,10 +115,15 @@ public final class ClusterTarget implements CallTarget {
             }
             Throwable cause = Primitives.unwrapCompletion(error);
             tried.add(p.id());
-            if (retriesLeft > 0 && Failures.retriable(cause, invocation.info().idempotent())
-                    && invocation.remainingMillis() > 0 && budget.tryRetry()) {
+            if (retriesLeft > 0
+                    && Failures.retriable(cause, invocation.info().idempotent())
+                    && invocation.remainingMillis() > 0
+                    && budget.tryRetry()) {
                 onRetry.run();
-                log.debug("{} failed on {} ({}); trying another provider", invocation.info().description(), p.id(),
+                log.debug(
+                        "{} failed on {} ({}); trying another provider",
+                        invocation.info().description(),
+                        p.id(),
                         cause.toString());
                 failover(invocation, result, tried, retriesLeft - 1, cause);
             } else {
@@ -145,8 +164,8 @@ public final class ClusterTarget implements CallTarget {
         Endpoint e = p.endpoint();
         if (invocation.remainingMillis() <= 0) {
             e.breaker().releasePermission();
-            return CompletableFuture.failedFuture(new RpcTimeoutException(invocation.info().description()
-                    + " timed out after " + invocation.timeoutMillis() + " ms"));
+            return CompletableFuture.failedFuture(new RpcTimeoutException(
+                    invocation.info().description() + " timed out after " + invocation.timeoutMillis() + " ms"));
         }
         e.begin();
         long start = System.nanoTime();

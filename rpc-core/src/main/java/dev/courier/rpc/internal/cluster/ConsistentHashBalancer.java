@@ -78,9 +78,10 @@ final class ConsistentHashBalancer implements LoadBalancer {
     /** Four bytes of the digest, as ketama takes them, widened to an unsigned 32-bit value. */
     static long hash(byte[] digest, int number) {
         return (((long) (digest[3 + number * 4] & 0xFF) << 24)
-                | ((long) (digest[2 + number * 4] & 0xFF) << 16)
-                | ((long) (digest[1 + number * 4] & 0xFF) << 8)
-                | (digest[number * 4] & 0xFF)) & 0xFFFFFFFFL;
+                        | ((long) (digest[2 + number * 4] & 0xFF) << 16)
+                        | ((long) (digest[1 + number * 4] & 0xFF) << 8)
+                        | (digest[number * 4] & 0xFF))
+                & 0xFFFFFFFFL;
     }
 
     static byte[] md5(String value) {

@@ -34,8 +34,9 @@ public final class Endpoint {
         this.id = id;
         this.pool = pool;
         this.breaker = breaker;
-        this.openWaitNanos = TimeUnit.MILLISECONDS.toNanos(
-                breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+        this.openWaitNanos = TimeUnit.MILLISECONDS.toNanos(breaker.getCircuitBreakerConfig()
+                .getWaitIntervalFunctionInOpenState()
+                .apply(1));
         breaker.getEventPublisher().onStateTransition(e -> {
             if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
                 openedAtNanos = System.nanoTime();

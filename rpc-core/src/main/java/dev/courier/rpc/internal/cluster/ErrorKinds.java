@@ -13,8 +13,7 @@ import dev.courier.rpc.ServiceNotFoundException;
 /** Names errors for metrics tags: a small fixed set. */
 public final class ErrorKinds {
 
-    private ErrorKinds() {
-    }
+    private ErrorKinds() {}
 
     public static String of(Throwable t) {
         if (t == null) {

@@ -10,12 +10,12 @@ import dev.courier.rpc.internal.client.ConnectionDrainedException;
 /** How the cluster treats an attempt's error. */
 final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /** The call provably never ran on the provider: no connection, or refused as busy, limited or draining. */
     static boolean notExecuted(Throwable t) {
-        return t instanceof ConnectFailedException || t instanceof ConnectionDrainedException
+        return t instanceof ConnectFailedException
+                || t instanceof ConnectionDrainedException
                 || t instanceof ServerBusyException;
     }
 
@@ -26,6 +26,8 @@ final class Failures {
 
     /** Whether the error counts against the provider's circuit breaker. */
     static boolean breakerFailure(Throwable t) {
-        return t instanceof ConnectionException || t instanceof RpcTimeoutException || t instanceof RpcProtocolException;
+        return t instanceof ConnectionException
+                || t instanceof RpcTimeoutException
+                || t instanceof RpcProtocolException;
     }
 }

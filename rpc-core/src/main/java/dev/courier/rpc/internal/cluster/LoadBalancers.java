@@ -5,8 +5,7 @@ import dev.courier.rpc.LoadBalance;
 /** Creates load balancers by name (see {@link LoadBalance}). */
 public final class LoadBalancers {
 
-    private LoadBalancers() {
-    }
+    private LoadBalancers() {}
 
     /**
      * A new balancer for one reference.
@@ -27,8 +26,8 @@ public final class LoadBalancers {
             case LoadBalance.P2C:
                 return new PowerOfTwoChoicesBalancer();
             default:
-                throw new IllegalArgumentException("Unknown load balancer '" + name + "'; use one of "
-                        + LoadBalance.NAMES);
+                throw new IllegalArgumentException(
+                        "Unknown load balancer '" + name + "'; use one of " + LoadBalance.NAMES);
         }
     }
 }

@@ -17,8 +17,8 @@ public final class RetryBudget {
 
     public RetryBudget(double ratio, int minTokens, int maxTokens) {
         if (ratio < 0 || minTokens < 0 || maxTokens < minTokens) {
-            throw new IllegalArgumentException("bad retry budget: ratio " + ratio + ", min " + minTokens
-                    + ", max " + maxTokens);
+            throw new IllegalArgumentException(
+                    "bad retry budget: ratio " + ratio + ", min " + minTokens + ", max " + maxTokens);
         }
         this.deposit = Math.round(ratio * UNIT);
         this.max = maxTokens * UNIT;

@@ -37,19 +37,22 @@ public final class GenericEndpoint implements GenericCalls {
     private final String group;
     /** The service's invokers by method name, overloads sorted by signature. */
     private final Map<String, List<MethodInvoker>> byName;
+
     private volatile String description;
 
-    public GenericEndpoint(Class<?> serviceInterface, String version, String group,
-                           Collection<MethodInvoker> invokers) {
+    public GenericEndpoint(
+            Class<?> serviceInterface, String version, String group, Collection<MethodInvoker> invokers) {
         this.serviceInterface = serviceInterface;
         this.version = version;
         this.group = group;
         Map<String, List<MethodInvoker>> map = new TreeMap<>();
         for (MethodInvoker invoker : invokers) {
-            map.computeIfAbsent(invoker.method().getName(), k -> new ArrayList<>()).add(invoker);
+            map.computeIfAbsent(invoker.method().getName(), k -> new ArrayList<>())
+                    .add(invoker);
         }
         map.replaceAll((name, list) -> list.stream()
-                .sorted(Comparator.comparing(i -> signature(i.method()))).toList());
+                .sorted(Comparator.comparing(i -> signature(i.method())))
+                .toList());
         this.byName = Map.copyOf(map);
     }
 
@@ -64,13 +67,14 @@ public final class GenericEndpoint implements GenericCalls {
 
     /** {@code name(type, ...)} with each parameter's generic type name. */
     public static String signature(Method m) {
-        return m.getName() + Arrays.stream(m.getGenericParameterTypes()).map(Type::getTypeName)
-                .collect(Collectors.joining(",", "(", ")"));
+        return m.getName()
+                + Arrays.stream(m.getGenericParameterTypes())
+                        .map(Type::getTypeName)
+                        .collect(Collectors.joining(",", "(", ")"));
     }
 
     /** A generic call resolved to the method it runs; its arguments are still JSON. */
-    public record Resolved(MethodInvoker invoker, JsonNode arguments) {
-    }
+    public record Resolved(MethodInvoker invoker, JsonNode arguments) {}
 
     /**
      * The method a {@code $invoke} of {@code selector} on {@code arguments} runs, chosen by name, by
@@ -110,7 +114,9 @@ public final class GenericEndpoint implements GenericCalls {
             return CompletableFuture.failedFuture(t);
         }
         if (call.invoker().isAsync() && result != null) {
-            return ((CompletionStage<?>) result).thenApply(GenericEndpoint::result).toCompletableFuture();
+            return ((CompletionStage<?>) result)
+                    .thenApply(GenericEndpoint::result)
+                    .toCompletableFuture();
         }
         return CompletableFuture.completedFuture(result(result));
     }
@@ -119,7 +125,10 @@ public final class GenericEndpoint implements GenericCalls {
     public CompletableFuture<String> $describe() {
         String d = description;
         if (d == null) {
-            List<Method> methods = byName.values().stream().flatMap(List::stream).map(MethodInvoker::method).toList();
+            List<Method> methods = byName.values().stream()
+                    .flatMap(List::stream)
+                    .map(MethodInvoker::method)
+                    .toList();
             d = Json.write(ServiceDescriber.describe(serviceInterface, version, group, methods));
             description = d;
         }
@@ -138,7 +147,9 @@ public final class GenericEndpoint implements GenericCalls {
         }
         if (node == null || !node.isArray()) {
             throw invalid("The arguments must be a JSON array with one element per parameter, not "
-                    + (node == null ? "nothing" : "a JSON " + node.getNodeType().name().toLowerCase()));
+                    + (node == null
+                            ? "nothing"
+                            : "a JSON " + node.getNodeType().name().toLowerCase()));
         }
         return node;
     }
@@ -147,25 +158,33 @@ public final class GenericEndpoint implements GenericCalls {
         String name = methodName(selector);
         List<MethodInvoker> named = byName.get(name);
         if (named == null) {
-            throw new Rejection(Status.METHOD_NOT_FOUND, "Service " + serviceInterface.getName() + " has no method '"
-                    + name + "'; its methods: " + signatures(byName.values().stream().flatMap(List::stream).toList()));
+            throw new Rejection(
+                    Status.METHOD_NOT_FOUND,
+                    "Service " + serviceInterface.getName() + " has no method '" + name + "'; its methods: "
+                            + signatures(byName.values().stream()
+                                    .flatMap(List::stream)
+                                    .toList()));
         }
         int paren = selector.indexOf('(');
         if (paren >= 0) {
             if (!selector.strip().endsWith(")")) {
                 throw invalid("Malformed method '" + selector + "': expected name or name(type,...)");
             }
-            String inside = selector.substring(paren + 1, selector.lastIndexOf(')')).strip();
+            String inside =
+                    selector.substring(paren + 1, selector.lastIndexOf(')')).strip();
             List<String> types = inside.isEmpty() ? List.of() : splitTypes(inside);
             for (MethodInvoker invoker : named) {
                 if (parametersMatch(invoker.parameterTypes(), types)) {
                     return invoker;
                 }
             }
-            throw new Rejection(Status.METHOD_NOT_FOUND, "Service " + serviceInterface.getName() + " has no method "
-                    + selector.strip() + "; methods named " + name + ": " + signatures(named));
+            throw new Rejection(
+                    Status.METHOD_NOT_FOUND,
+                    "Service " + serviceInterface.getName() + " has no method " + selector.strip() + "; methods named "
+                            + name + ": " + signatures(named));
         }
-        List<MethodInvoker> fitting = named.stream().filter(i -> i.parameterTypes().length == arity).toList();
+        List<MethodInvoker> fitting =
+                named.stream().filter(i -> i.parameterTypes().length == arity).toList();
         if (fitting.size() == 1) {
             return fitting.get(0);
         }
@@ -207,7 +226,9 @@ public final class GenericEndpoint implements GenericCalls {
             int generic = n.indexOf('<');
             String raw = (generic < 0 ? n : n.substring(0, generic) + n.substring(n.lastIndexOf('>') + 1)).strip();
             Class<?> p = parameters[i];
-            if (!raw.equals(p.getName()) && !raw.equals(p.getSimpleName()) && !raw.equals(p.getCanonicalName())
+            if (!raw.equals(p.getName())
+                    && !raw.equals(p.getSimpleName())
+                    && !raw.equals(p.getCanonicalName())
                     && !raw.equals(p.getTypeName())) {
                 return false;
             }
@@ -219,8 +240,8 @@ public final class GenericEndpoint implements GenericCalls {
         Method m = invoker.method();
         Type[] types = m.getGenericParameterTypes();
         if (args.size() != types.length) {
-            throw invalid(serviceInterface.getSimpleName() + "." + signature(m) + " takes " + types.length
-                    + " argument" + (types.length == 1 ? "" : "s") + ", not " + args.size());
+            throw invalid(serviceInterface.getSimpleName() + "." + signature(m) + " takes " + types.length + " argument"
+                    + (types.length == 1 ? "" : "s") + ", not " + args.size());
         }
         Object[] values = new Object[types.length];
         for (int i = 0; i < types.length; i++) {

@@ -20,7 +20,9 @@ public final class Json {
     public static final int MAX_NESTING_DEPTH = 200;
 
     static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .build())
                     .build())
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -30,8 +32,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * {@code json} as plain Java values: maps (in document order), lists, strings, numbers (Integer, Long or
@@ -52,8 +53,10 @@ public final class Json {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Cannot write " + (value == null ? "null" : value.getClass().getName())
-                    + " as JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "Cannot write " + (value == null ? "null" : value.getClass().getName()) + " as JSON: "
+                            + e.getOriginalMessage(),
+                    e);
         }
     }
 }

@@ -39,11 +39,10 @@ public final class ServiceDescriber {
     /** At most this many types are described; a larger graph is cut off with {@code "truncated": true}. */
     static final int MAX_TYPES = 500;
 
-    private ServiceDescriber() {
-    }
+    private ServiceDescriber() {}
 
-    public static Map<String, Object> describe(Class<?> serviceInterface, String version, String group,
-                                               List<Method> methods) {
+    public static Map<String, Object> describe(
+            Class<?> serviceInterface, String version, String group, List<Method> methods) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("service", serviceInterface.getName());
         out.put("version", version);
@@ -104,8 +103,15 @@ public final class ServiceDescriber {
                 return true;
             }
             if (raw.isEnum()) {
-                types.put(name, pair("kind", "enum", "values",
-                        Arrays.stream(raw.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList()));
+                types.put(
+                        name,
+                        pair(
+                                "kind",
+                                "enum",
+                                "values",
+                                Arrays.stream(raw.getEnumConstants())
+                                        .map(c -> ((Enum<?>) c).name())
+                                        .toList()));
                 continue;
             }
             Map<String, Object> fields = new LinkedHashMap<>();

@@ -38,8 +38,8 @@ public final class ClientMetrics implements ClientInterceptor {
         return chain.proceed(invocation).whenComplete((value, error) -> {
             long totalNanos = System.nanoTime() - start;
             String outcome = ErrorKinds.of(error == null ? null : Primitives.unwrapCompletion(error));
-            MethodMeters m = meters.computeIfAbsent(invocation.method(),
-                    method -> new MethodMeters(registry, invocation.service(), method.getName()));
+            MethodMeters m = meters.computeIfAbsent(
+                    invocation.method(), method -> new MethodMeters(registry, invocation.service(), method.getName()));
             m.calls(outcome).record(totalNanos, TimeUnit.NANOSECONDS);
             if (error != null) {
                 m.errors(outcome).increment();
@@ -48,7 +48,8 @@ public final class ClientMetrics implements ClientInterceptor {
             if (timing != null) {
                 m.queue.record(timing.queueMicros(), TimeUnit.MICROSECONDS);
                 m.exec.record(timing.execMicros(), TimeUnit.MICROSECONDS);
-                m.network.record(Math.max(0, totalNanos - TimeUnit.MICROSECONDS.toNanos(timing.serverMicros())),
+                m.network.record(
+                        Math.max(0, totalNanos - TimeUnit.MICROSECONDS.toNanos(timing.serverMicros())),
                         TimeUnit.NANOSECONDS);
             }
         });
@@ -71,25 +72,35 @@ public final class ClientMetrics implements ClientInterceptor {
             this.method = method;
             this.queue = Timer.builder("courier.client.server.queue")
                     .description("Time the provider's request waited before the method ran, as it reported")
-                    .tags("service", service, "method", method).register(registry);
+                    .tags("service", service, "method", method)
+                    .register(registry);
             this.exec = Timer.builder("courier.client.server.exec")
                     .description("Time the provider's method ran, as it reported")
-                    .tags("service", service, "method", method).register(registry);
+                    .tags("service", service, "method", method)
+                    .register(registry);
             this.network = Timer.builder("courier.client.network")
-                    .description("Call time beyond the provider's queue and execution time: frames, wire, result encoding")
-                    .tags("service", service, "method", method).register(registry);
+                    .description(
+                            "Call time beyond the provider's queue and execution time: frames, wire, result encoding")
+                    .tags("service", service, "method", method)
+                    .register(registry);
         }
 
         Timer calls(String outcome) {
-            return calls.computeIfAbsent(outcome, o -> ServerMetrics.latency(Timer.builder("courier.client.calls"))
-                    .description("Consumer calls, by outcome")
-                    .tags("service", service, "method", method, "outcome", o).register(registry));
+            return calls.computeIfAbsent(
+                    outcome,
+                    o -> ServerMetrics.latency(Timer.builder("courier.client.calls"))
+                            .description("Consumer calls, by outcome")
+                            .tags("service", service, "method", method, "outcome", o)
+                            .register(registry));
         }
 
         Counter errors(String kind) {
-            return errors.computeIfAbsent(kind, k -> Counter.builder("courier.client.errors")
-                    .description("Consumer calls that failed, by kind")
-                    .tags("service", service, "method", method, "kind", k).register(registry));
+            return errors.computeIfAbsent(
+                    kind,
+                    k -> Counter.builder("courier.client.errors")
+                            .description("Consumer calls that failed, by kind")
+                            .tags("service", service, "method", method, "kind", k)
+                            .register(registry));
         }
     }
 }

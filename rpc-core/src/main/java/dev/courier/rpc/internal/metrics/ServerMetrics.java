@@ -50,16 +50,25 @@ public final class ServerMetrics implements ServerInterceptor {
     private void record(Invocation invocation, long start, Throwable error) {
         String outcome = error == null ? "ok" : error instanceof Rejection r ? r.kind() : "error";
         timers.computeIfAbsent(invocation.method(), m -> new ConcurrentHashMap<>())
-                .computeIfAbsent(outcome, o -> latency(Timer.builder("courier.server.calls"))
-                        .description("Calls run by the server, by outcome")
-                        .tags("service", invocation.service(), "method", invocation.method().getName(), "outcome", o)
-                        .register(registry))
+                .computeIfAbsent(
+                        outcome,
+                        o -> latency(Timer.builder("courier.server.calls"))
+                                .description("Calls run by the server, by outcome")
+                                .tags(
+                                        "service",
+                                        invocation.service(),
+                                        "method",
+                                        invocation.method().getName(),
+                                        "outcome",
+                                        o)
+                                .register(registry))
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
     /** A latency histogram from 50 µs to 30 s, the range RPC calls fall in. */
     static Timer.Builder latency(Timer.Builder timer) {
-        return timer.publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+        return timer.publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(30));
     }
 }

@@ -14,8 +14,7 @@ final class Attachments {
     /** Digits of the largest decimal a timing value may have; longer is malformed. */
     private static final int MAX_DECIMAL_DIGITS = 18;
 
-    private Attachments() {
-    }
+    private Attachments() {}
 
     static void write(ByteBuf out, Map<String, String> attachments) {
         if (attachments == null || attachments.isEmpty()) {
@@ -30,8 +29,13 @@ final class Attachments {
      * Writes {@code attachments} and the two timing entries ({@code queueMicros}, {@code execMicros} ≥ 0), the
      * keys as constant bytes and the values as decimal digits, without building a map or a string.
      */
-    static void writeTimed(ByteBuf out, Map<String, String> attachments, byte[] queueKey, long queueMicros,
-                           byte[] execKey, long execMicros) {
+    static void writeTimed(
+            ByteBuf out,
+            Map<String, String> attachments,
+            byte[] queueKey,
+            long queueMicros,
+            byte[] execKey,
+            long execMicros) {
         int extra = attachments == null ? 0 : attachments.size();
         Codec.writeVarInt(out, extra + 2);
         if (extra > 0) {
@@ -149,8 +153,8 @@ final class Attachments {
         }
         int length = n - 1;
         if (length < 0 || length > in.readableBytes()) {
-            throw new ProtocolException("String length " + length + " exceeds the " + in.readableBytes()
-                    + " bytes left");
+            throw new ProtocolException(
+                    "String length " + length + " exceeds the " + in.readableBytes() + " bytes left");
         }
         in.skipBytes(length);
         return length;
@@ -168,8 +172,8 @@ final class Attachments {
         for (int i = in.readerIndex() - length; i < in.readerIndex(); i++) {
             byte b = in.getByte(i);
             if (b < '0' || b > '9') {
-                throw new ProtocolException("Server timing value '" + in.toString(start + 1, length,
-                        StandardCharsets.US_ASCII) + "' is not a decimal number");
+                throw new ProtocolException("Server timing value '"
+                        + in.toString(start + 1, length, StandardCharsets.US_ASCII) + "' is not a decimal number");
             }
             value = value * 10 + (b - '0');
         }

@@ -21,8 +21,7 @@ public final class Codec {
 
     private static final int MAX_STRING_BYTES = 1 << 20;
 
-    private Codec() {
-    }
+    private Codec() {}
 
     public static void writeVarInt(ByteBuf out, int value) {
         while ((value & ~0x7F) != 0) {
@@ -64,8 +63,8 @@ public final class Codec {
         }
         int length = n - 1;
         if (length < 0 || length > MAX_STRING_BYTES || length > in.readableBytes()) {
-            throw new ProtocolException("String length " + length + " exceeds the " + in.readableBytes()
-                    + " bytes left");
+            throw new ProtocolException(
+                    "String length " + length + " exceeds the " + in.readableBytes() + " bytes left");
         }
         String s = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
         in.skipBytes(length);
@@ -87,8 +86,8 @@ public final class Codec {
         }
         int length = in.readInt();
         if (length < 0 || length > in.readableBytes()) {
-            throw new ProtocolException("Value length " + length + " exceeds the " + in.readableBytes()
-                    + " bytes left");
+            throw new ProtocolException(
+                    "Value length " + length + " exceeds the " + in.readableBytes() + " bytes left");
         }
         ByteBuf slice = in.readSlice(length);
         return serializer.deserialize(slice, type);

@@ -32,13 +32,16 @@ public final class Decompressor extends ChannelInboundHandlerAdapter {
         try {
             plain = Compression.byId(frame.compressionId()).decompress(frame.body(), maxBodyLength, ctx.alloc());
         } catch (CompressionException e) {
-            ctx.fireChannelRead(new MalformedFrame(frame.flags(), frame.requestId(), Status.BAD_REQUEST,
+            ctx.fireChannelRead(new MalformedFrame(
+                    frame.flags(),
+                    frame.requestId(),
+                    Status.BAD_REQUEST,
                     "Body could not be decompressed: " + e.getMessage()));
             return;
         } finally {
             frame.release();
         }
-        ctx.fireChannelRead(new Frame(frame.flags(), frame.serializerId(), (byte) 0, frame.status(),
-                frame.requestId(), plain));
+        ctx.fireChannelRead(
+                new Frame(frame.flags(), frame.serializerId(), (byte) 0, frame.status(), frame.requestId(), plain));
     }
 }

@@ -17,6 +17,7 @@ public record ErrorInfo(String className, String message, StackTraceElement[] st
     private static final int MAX_FRAMES = 4096;
     /** Three strings of at least their one-byte length, and the line number. */
     private static final int MIN_FRAME_BYTES = 3 + 4;
+
     private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
 
     public static ErrorInfo of(String message) {
@@ -45,8 +46,8 @@ public record ErrorInfo(String className, String message, StackTraceElement[] st
         int n = Codec.readVarInt(in);
         // each frame takes at least MIN_FRAME_BYTES: the array is sized only for frames the bytes can hold
         if (n < 0 || n > MAX_FRAMES || n > in.readableBytes() / MIN_FRAME_BYTES) {
-            throw new ProtocolException("Stack depth " + n + " out of range for the " + in.readableBytes()
-                    + " bytes left");
+            throw new ProtocolException(
+                    "Stack depth " + n + " out of range for the " + in.readableBytes() + " bytes left");
         }
         StackTraceElement[] stack = new StackTraceElement[n];
         for (int i = 0; i < n; i++) {

@@ -49,8 +49,8 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
         int start = offset - BODY_LENGTH_OFFSET;
         short magic = buf.getShort(start);
         if (magic != MAGIC) {
-            throw new ProtocolException(String.format("Bad magic 0x%04X, expected 0x%04X: not a Courier stream",
-                    magic & 0xFFFF, MAGIC & 0xFFFF));
+            throw new ProtocolException(String.format(
+                    "Bad magic 0x%04X, expected 0x%04X: not a Courier stream", magic & 0xFFFF, MAGIC & 0xFFFF));
         }
         lastFlags = buf.getUnsignedByte(start + FLAGS_OFFSET);
         lastRequestId = buf.getLong(start + REQUEST_ID_OFFSET);
@@ -87,11 +87,15 @@ public final class FrameDecoder extends LengthFieldBasedFrameDecoder {
         byte version = frame.getByte(start + VERSION_OFFSET);
         if (version != VERSION) {
             frame.release();
-            return new MalformedFrame(lastFlags, lastRequestId, Status.BAD_REQUEST,
+            return new MalformedFrame(
+                    lastFlags,
+                    lastRequestId,
+                    Status.BAD_REQUEST,
                     "Unsupported protocol version " + version + ", this end speaks " + VERSION);
         }
         ByteBuf body = frame.slice(start + HEADER_LENGTH, frame.readableBytes() - HEADER_LENGTH);
-        return new Frame(frame.getUnsignedByte(start + FLAGS_OFFSET),
+        return new Frame(
+                frame.getUnsignedByte(start + FLAGS_OFFSET),
                 frame.getByte(start + SERIALIZER_OFFSET),
                 frame.getByte(start + COMPRESSION_OFFSET),
                 frame.getByte(start + STATUS_OFFSET),

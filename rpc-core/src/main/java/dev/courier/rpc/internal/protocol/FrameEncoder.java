@@ -41,7 +41,9 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
 
     @Override
     public boolean acceptOutboundMessage(Object msg) {
-        return msg instanceof OutboundRequest || msg instanceof OutboundResponse || msg instanceof Heartbeat
+        return msg instanceof OutboundRequest
+                || msg instanceof OutboundResponse
+                || msg instanceof Heartbeat
                 || msg instanceof Hello;
     }
 
@@ -53,14 +55,19 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
             encodeResponse(ctx.alloc(), response, out);
         } else if (msg instanceof Hello hello) {
             int start = out.writerIndex();
-            writeHeader(out, FLAG_HANDSHAKE | (hello.response() ? FLAG_RESPONSE : 0), (byte) 0, hello.status(),
+            writeHeader(
+                    out,
+                    FLAG_HANDSHAKE | (hello.response() ? FLAG_RESPONSE : 0),
+                    (byte) 0,
+                    hello.status(),
                     hello.requestId());
             hello.writeBodyTo(out);
             finish(out, start);
         } else {
             Heartbeat hb = (Heartbeat) msg;
             int start = out.writerIndex();
-            writeHeader(out, FLAG_HEARTBEAT | (hb.response() ? FLAG_RESPONSE : 0), (byte) 0, hb.status(), hb.requestId());
+            writeHeader(
+                    out, FLAG_HEARTBEAT | (hb.response() ? FLAG_RESPONSE : 0), (byte) 0, hb.status(), hb.requestId());
             finish(out, start);
         }
     }
@@ -68,7 +75,11 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
     /** {@code hello} as a frame in a new buffer, for a handler in front of the encoder (the caller owns it). */
     public static ByteBuf encode(ByteBufAllocator alloc, Hello hello) {
         ByteBuf out = alloc.buffer();
-        writeHeader(out, FLAG_HANDSHAKE | (hello.response() ? FLAG_RESPONSE : 0), (byte) 0, hello.status(),
+        writeHeader(
+                out,
+                FLAG_HANDSHAKE | (hello.response() ? FLAG_RESPONSE : 0),
+                (byte) 0,
+                hello.status(),
                 hello.requestId());
         hello.writeBodyTo(out);
         finish(out, 0);
@@ -98,11 +109,17 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
     private static void encodeResponse(ByteBufAllocator alloc, OutboundResponse response, ByteBuf out) {
         int start = out.writerIndex();
         try {
-            byte serializerId = response.serializer() == null ? 0 : response.serializer().id();
+            byte serializerId =
+                    response.serializer() == null ? 0 : response.serializer().id();
             writeHeader(out, FLAG_RESPONSE, serializerId, response.status(), response.requestId());
             if (response.timed()) {
-                Attachments.writeTimed(out, response.attachments(), ResponseHead.QUEUE_KEY_BYTES,
-                        response.queueMicros(), ResponseHead.EXEC_KEY_BYTES, response.execMicros());
+                Attachments.writeTimed(
+                        out,
+                        response.attachments(),
+                        ResponseHead.QUEUE_KEY_BYTES,
+                        response.queueMicros(),
+                        ResponseHead.EXEC_KEY_BYTES,
+                        response.execMicros());
             } else {
                 Attachments.write(out, response.attachments());
             }
@@ -115,9 +132,18 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
             finish(out, start);
         } catch (RuntimeException e) {
             out.writerIndex(start);
-            encodeResponse(alloc, OutboundResponse.error(response.requestId(), Status.SERVER_ERROR,
-                    new ErrorInfo(e.getClass().getName(), "The result could not be serialized: " + e.getMessage(),
-                            e.getStackTrace()), response.queueMicros(), response.execMicros()), out);
+            encodeResponse(
+                    alloc,
+                    OutboundResponse.error(
+                            response.requestId(),
+                            Status.SERVER_ERROR,
+                            new ErrorInfo(
+                                    e.getClass().getName(),
+                                    "The result could not be serialized: " + e.getMessage(),
+                                    e.getStackTrace()),
+                            response.queueMicros(),
+                            response.execMicros()),
+                    out);
         }
     }
 

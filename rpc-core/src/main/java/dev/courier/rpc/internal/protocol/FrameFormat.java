@@ -52,6 +52,5 @@ public final class FrameFormat {
     /** The default largest body accepted: 16 MiB. */
     public static final int DEFAULT_MAX_BODY_LENGTH = 16 * 1024 * 1024;
 
-    private FrameFormat() {
-    }
+    private FrameFormat() {}
 }

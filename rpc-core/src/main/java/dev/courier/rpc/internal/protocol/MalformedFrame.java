@@ -5,5 +5,4 @@ package dev.courier.rpc.internal.protocol;
  * (its bytes are being discarded) or of an unsupported protocol version. The receiver answers it with
  * {@link #status()} when it was a request; the connection stays open.
  */
-public record MalformedFrame(int flags, long requestId, Status status, String reason) implements InboundFrame {
-}
+public record MalformedFrame(int flags, long requestId, Status status, String reason) implements InboundFrame {}

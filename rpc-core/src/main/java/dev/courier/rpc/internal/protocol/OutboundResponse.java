@@ -18,21 +18,37 @@ import java.util.Map;
  * ({@link ResponseHead#QUEUE_KEY}, {@link ResponseHead#EXEC_KEY}); {@code queueMicros} and
  * {@code execMicros} are {@code -1} when there is none.
  */
-public record OutboundResponse(long requestId, Status status, Serializer serializer, CompressionPolicy compression,
-                               Object value, ErrorInfo error, Map<String, String> attachments,
-                               long queueMicros, long execMicros) {
+public record OutboundResponse(
+        long requestId,
+        Status status,
+        Serializer serializer,
+        CompressionPolicy compression,
+        Object value,
+        ErrorInfo error,
+        Map<String, String> attachments,
+        long queueMicros,
+        long execMicros) {
 
-    public static OutboundResponse ok(long requestId, Serializer serializer, CompressionPolicy compression,
-                                      Object value, Map<String, String> attachments) {
+    public static OutboundResponse ok(
+            long requestId,
+            Serializer serializer,
+            CompressionPolicy compression,
+            Object value,
+            Map<String, String> attachments) {
         return ok(requestId, serializer, compression, value, attachments, -1, -1);
     }
 
     /** A result, with the server's queue and execution time. */
-    public static OutboundResponse ok(long requestId, Serializer serializer, CompressionPolicy compression,
-                                      Object value, Map<String, String> attachments, long queueMicros,
-                                      long execMicros) {
-        return new OutboundResponse(requestId, Status.OK, serializer, compression, value, null, attachments,
-                queueMicros, execMicros);
+    public static OutboundResponse ok(
+            long requestId,
+            Serializer serializer,
+            CompressionPolicy compression,
+            Object value,
+            Map<String, String> attachments,
+            long queueMicros,
+            long execMicros) {
+        return new OutboundResponse(
+                requestId, Status.OK, serializer, compression, value, null, attachments, queueMicros, execMicros);
     }
 
     public static OutboundResponse error(long requestId, Status status, ErrorInfo error) {
@@ -40,10 +56,10 @@ public record OutboundResponse(long requestId, Status status, Serializer seriali
     }
 
     /** An error of a method that ran, with the server's queue and execution time. */
-    public static OutboundResponse error(long requestId, Status status, ErrorInfo error, long queueMicros,
-                                         long execMicros) {
-        return new OutboundResponse(requestId, status, null, CompressionPolicy.none(), null, error, Map.of(),
-                queueMicros, execMicros);
+    public static OutboundResponse error(
+            long requestId, Status status, ErrorInfo error, long queueMicros, long execMicros) {
+        return new OutboundResponse(
+                requestId, status, null, CompressionPolicy.none(), null, error, Map.of(), queueMicros, execMicros);
     }
 
     /** Whether the response carries the server's timing. */

@@ -18,8 +18,14 @@ import java.util.Map;
  *   args         varint n, then n values
  * </pre>
  */
-public record RequestHead(String service, String version, String group, String method, String params,
-                          int timeoutMillis, Map<String, String> attachments) {
+public record RequestHead(
+        String service,
+        String version,
+        String group,
+        String method,
+        String params,
+        int timeoutMillis,
+        Map<String, String> attachments) {
 
     public void writeTo(ByteBuf out) {
         Codec.writeString(out, service);
@@ -43,7 +49,13 @@ public record RequestHead(String service, String version, String group, String m
         if (service == null || method == null || params == null) {
             throw new ProtocolException("Request names no service, method or parameter types");
         }
-        return new RequestHead(service, version == null ? "" : version, group == null ? "" : group,
-                method, params, timeout, attachments);
+        return new RequestHead(
+                service,
+                version == null ? "" : version,
+                group == null ? "" : group,
+                method,
+                params,
+                timeout,
+                attachments);
     }
 }

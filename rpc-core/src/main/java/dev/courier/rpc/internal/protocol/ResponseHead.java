@@ -16,8 +16,7 @@ public final class ResponseHead {
     static final byte[] QUEUE_KEY_BYTES = Attachments.encodedKey(QUEUE_KEY);
     static final byte[] EXEC_KEY_BYTES = Attachments.encodedKey(EXEC_KEY);
 
-    private ResponseHead() {
-    }
+    private ResponseHead() {}
 
     public static Map<String, String> readAttachments(ByteBuf body) {
         return Attachments.read(body);

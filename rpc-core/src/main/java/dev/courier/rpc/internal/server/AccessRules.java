@@ -15,8 +15,7 @@ public final class AccessRules {
 
     public static final String ANY_AUTHENTICATED = "*";
 
-    private record Rule(Set<String> service, Map<String, Set<String>> methods) {
-    }
+    private record Rule(Set<String> service, Map<String, Set<String>> methods) {}
 
     private final Map<String, Rule> rules = new HashMap<>();
 

@@ -7,13 +7,11 @@ import java.util.Map;
 /** The attachments and connection of the call a thread is running; behind {@link dev.courier.rpc.CallContext}. */
 public final class CurrentCall {
 
-    private record State(Map<String, String> attachments, PeerConnection connection) {
-    }
+    private record State(Map<String, String> attachments, PeerConnection connection) {}
 
     private static final ThreadLocal<State> CURRENT = new ThreadLocal<>();
 
-    private CurrentCall() {
-    }
+    private CurrentCall() {}
 
     public static Map<String, String> attachments() {
         State s = CURRENT.get();

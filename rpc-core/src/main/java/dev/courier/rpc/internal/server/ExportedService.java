@@ -25,14 +25,15 @@ public final class ExportedService {
     private final Map<String, MethodInvoker> methods;
     private final GenericEndpoint generic;
 
-    public ExportedService(Class<?> serviceInterface, Object implementation, String version, String group,
-                           boolean nonBlocking) {
+    public ExportedService(
+            Class<?> serviceInterface, Object implementation, String version, String group, boolean nonBlocking) {
         if (!serviceInterface.isInterface()) {
-            throw new IllegalArgumentException(serviceInterface.getName() + " is not an interface; export an interface");
+            throw new IllegalArgumentException(
+                    serviceInterface.getName() + " is not an interface; export an interface");
         }
         if (!serviceInterface.isInstance(implementation)) {
-            throw new IllegalArgumentException(implementation.getClass().getName() + " does not implement "
-                    + serviceInterface.getName());
+            throw new IllegalArgumentException(
+                    implementation.getClass().getName() + " does not implement " + serviceInterface.getName());
         }
         this.serviceInterface = serviceInterface;
         this.version = version;
@@ -47,13 +48,16 @@ public final class ExportedService {
                 throw new IllegalArgumentException("Cannot export " + serviceInterface.getName() + ": the method name "
                         + m.getName() + " is reserved for generic calls");
             }
-            map.put(MethodKeys.methodKey(m.getName(), MethodKeys.parameterDescriptor(m)),
+            map.put(
+                    MethodKeys.methodKey(m.getName(), MethodKeys.parameterDescriptor(m)),
                     new MethodInvoker(m, implementation));
         }
-        this.generic = new GenericEndpoint(serviceInterface, MethodKeys.version(version),
-                MethodKeys.group(group), List.copyOf(map.values()));
+        this.generic = new GenericEndpoint(
+                serviceInterface, MethodKeys.version(version), MethodKeys.group(group), List.copyOf(map.values()));
         for (Method m : GenericCalls.class.getMethods()) {
-            map.put(MethodKeys.methodKey(m.getName(), MethodKeys.parameterDescriptor(m)), new MethodInvoker(m, generic));
+            map.put(
+                    MethodKeys.methodKey(m.getName(), MethodKeys.parameterDescriptor(m)),
+                    new MethodInvoker(m, generic));
         }
         this.methods = Map.copyOf(map);
     }

@@ -31,9 +31,15 @@ public final class Limits implements ServerInterceptor {
     public void rateLimit(String serviceKey, String method, int permitsPerSecond) {
         if (permitsPerSecond > 0) {
             String key = key(serviceKey, method);
-            rateLimiters.put(key, RateLimiter.of("courier-" + key, RateLimiterConfig.custom()
-                    .limitForPeriod(permitsPerSecond).limitRefreshPeriod(Duration.ofSeconds(1))
-                    .timeoutDuration(Duration.ZERO).build()));
+            rateLimiters.put(
+                    key,
+                    RateLimiter.of(
+                            "courier-" + key,
+                            RateLimiterConfig.custom()
+                                    .limitForPeriod(permitsPerSecond)
+                                    .limitRefreshPeriod(Duration.ofSeconds(1))
+                                    .timeoutDuration(Duration.ZERO)
+                                    .build()));
         }
     }
 
@@ -41,8 +47,14 @@ public final class Limits implements ServerInterceptor {
     public void bulkhead(String serviceKey, String method, int maxConcurrent) {
         if (maxConcurrent > 0) {
             String key = key(serviceKey, method);
-            bulkheads.put(key, Bulkhead.of("courier-" + key, BulkheadConfig.custom()
-                    .maxConcurrentCalls(maxConcurrent).maxWaitDuration(Duration.ZERO).build()));
+            bulkheads.put(
+                    key,
+                    Bulkhead.of(
+                            "courier-" + key,
+                            BulkheadConfig.custom()
+                                    .maxConcurrentCalls(maxConcurrent)
+                                    .maxWaitDuration(Duration.ZERO)
+                                    .build()));
         }
     }
 
@@ -57,8 +69,10 @@ public final class Limits implements ServerInterceptor {
         for (String key : new String[] {service, method}) {
             RateLimiter limiter = rateLimiters.get(key);
             if (limiter != null && !limiter.acquirePermission()) {
-                throw new Rejection(Status.RATE_LIMITED, "Rate limit of "
-                        + limiter.getRateLimiterConfig().getLimitForPeriod() + " calls/s reached for " + key);
+                throw new Rejection(
+                        Status.RATE_LIMITED,
+                        "Rate limit of " + limiter.getRateLimiterConfig().getLimitForPeriod() + " calls/s reached for "
+                                + key);
             }
         }
         List<Bulkhead> held = new ArrayList<>(2);
@@ -67,8 +81,11 @@ public final class Limits implements ServerInterceptor {
             if (bulkhead != null) {
                 if (!bulkhead.tryAcquirePermission()) {
                     held.forEach(Bulkhead::onComplete);
-                    throw new Rejection(Status.SERVER_BUSY, "Concurrency limit of "
-                            + bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + " calls reached for " + key);
+                    throw new Rejection(
+                            Status.SERVER_BUSY,
+                            "Concurrency limit of "
+                                    + bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + " calls reached for "
+                                    + key);
                 }
                 held.add(bulkhead);
             }

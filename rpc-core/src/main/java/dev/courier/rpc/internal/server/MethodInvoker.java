@@ -32,7 +32,8 @@ public final class MethodInvoker {
         this.generic = method.getDeclaringClass() == GenericCalls.class;
         try {
             method.setAccessible(true);
-            this.handle = MethodHandles.lookup().unreflect(method)
+            this.handle = MethodHandles.lookup()
+                    .unreflect(method)
                     .bindTo(target)
                     .asSpreader(Object[].class, parameterTypes.length)
                     .asType(MethodType.methodType(Object.class, Object[].class));

@@ -46,8 +46,13 @@ public final class ProviderAdmin implements AutoCloseable {
      * @param jvmMeters  whether to bind the JVM's meters to a Prometheus registry found in {@code userMeters}
      *                   (always done to one made here)
      */
-    public ProviderAdmin(String host, int port, String token, MeterRegistry userMeters,
-                         Supplier<List<Map<String, Object>>> references, boolean jvmMeters) {
+    public ProviderAdmin(
+            String host,
+            int port,
+            String token,
+            MeterRegistry userMeters,
+            Supplier<List<Map<String, Object>>> references,
+            boolean jvmMeters) {
         this.host = host;
         this.port = port;
         this.token = token;
@@ -56,7 +61,8 @@ public final class ProviderAdmin implements AutoCloseable {
         this.ownsPrometheus = found == null;
         this.jvmMeters = jvmMeters || ownsPrometheus;
         this.prometheus = found != null ? found : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.meters = userMeters == null || found != null ? (userMeters == null ? prometheus : userMeters)
+        this.meters = userMeters == null || found != null
+                ? (userMeters == null ? prometheus : userMeters)
                 : new CompositeMeterRegistry(Clock.SYSTEM, List.of(userMeters, prometheus));
     }
 
@@ -84,8 +90,14 @@ public final class ProviderAdmin implements AutoCloseable {
     /** Binds the port and serves {@code rpc}'s admin routes. */
     public void start(RpcServer rpc, InFlight inFlight, ThreadPoolExecutor businessPool) {
         gauges = bindServerGauges(meters, rpc, inFlight, businessPool);
-        server = AdminServer.builder().host(host).port(port).meters(prometheus).jvmMeters(jvmMeters)
-                .bearerToken(token).live(rpc::live).ready(rpc::ready)
+        server = AdminServer.builder()
+                .host(host)
+                .port(port)
+                .meters(prometheus)
+                .jvmMeters(jvmMeters)
+                .bearerToken(token)
+                .live(rpc::live)
+                .ready(rpc::ready)
                 .post("/offline", r -> rotation(rpc::offline, rpc))
                 .post("/online", r -> rotation(rpc::online, rpc))
                 .get("/ls", r -> AdminResponse.json(ls(rpc)))
@@ -146,20 +158,33 @@ public final class ProviderAdmin implements AutoCloseable {
      * answered), {@code courier.server.connections}, and the business pool's {@code active} threads,
      * {@code queued} calls and {@code max} threads ({@code courier.server.pool.*}).
      */
-    public static List<Meter> bindServerGauges(MeterRegistry meters, RpcServer rpc, InFlight inFlight,
-                                               ThreadPoolExecutor pool) {
+    public static List<Meter> bindServerGauges(
+            MeterRegistry meters, RpcServer rpc, InFlight inFlight, ThreadPoolExecutor pool) {
         String port = String.valueOf(rpc.port());
         return List.of(
                 Gauge.builder("courier.server.inflight", inFlight, InFlight::running)
-                        .description("Calls accepted and not yet answered").tag("port", port).register(meters),
+                        .description("Calls accepted and not yet answered")
+                        .tag("port", port)
+                        .register(meters),
                 Gauge.builder("courier.server.connections", rpc, RpcServer::connectionCount)
-                        .description("Client connections open").tag("port", port).register(meters),
+                        .description("Client connections open")
+                        .tag("port", port)
+                        .register(meters),
                 Gauge.builder("courier.server.pool.active", pool, ThreadPoolExecutor::getActiveCount)
-                        .description("Business-pool threads running a call").tag("port", port).register(meters),
-                Gauge.builder("courier.server.pool.queued", pool, p -> p.getQueue().size())
-                        .description("Calls waiting for a business-pool thread").tag("port", port).register(meters),
+                        .description("Business-pool threads running a call")
+                        .tag("port", port)
+                        .register(meters),
+                Gauge.builder(
+                                "courier.server.pool.queued",
+                                pool,
+                                p -> p.getQueue().size())
+                        .description("Calls waiting for a business-pool thread")
+                        .tag("port", port)
+                        .register(meters),
                 Gauge.builder("courier.server.pool.max", pool, ThreadPoolExecutor::getMaximumPoolSize)
-                        .description("Business-pool threads at most").tag("port", port).register(meters));
+                        .description("Business-pool threads at most")
+                        .tag("port", port)
+                        .register(meters));
     }
 
     public static void unbind(MeterRegistry meters, List<Meter> gauges) {

@@ -88,9 +88,15 @@ public final class Registrations implements AutoCloseable {
         for (Registration r : held) {
             try {
                 r.close();
-                log.info("Deregistered {} at {}", r.instance().key(), r.instance().id());
+                log.info(
+                        "Deregistered {} at {}",
+                        r.instance().key(),
+                        r.instance().id());
             } catch (RuntimeException e) {
-                log.warn("Could not deregister {}; its lease will expire", r.instance().key(), e);
+                log.warn(
+                        "Could not deregister {}; its lease will expire",
+                        r.instance().key(),
+                        e);
             }
         }
         held.clear();

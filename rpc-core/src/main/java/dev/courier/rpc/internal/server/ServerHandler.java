@@ -12,7 +12,6 @@ import dev.courier.rpc.internal.protocol.Codec;
 import dev.courier.rpc.internal.protocol.ErrorInfo;
 import dev.courier.rpc.internal.protocol.Frame;
 import dev.courier.rpc.internal.protocol.Heartbeat;
-import dev.courier.rpc.internal.protocol.InboundFrame;
 import dev.courier.rpc.internal.protocol.MalformedFrame;
 import dev.courier.rpc.internal.protocol.OutboundResponse;
 import dev.courier.rpc.internal.protocol.ProtocolException;
@@ -62,18 +61,36 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
      * @param serializer the one serializer requests may use; a request in any other is refused
      *                   {@link Status#BAD_REQUEST} before a byte of its body is read
      */
-    public ServerHandler(Map<String, ExportedService> services, Serializer serializer, Executor businessPool,
-                         InFlight inFlight, CompressionPolicy compression) {
-        this(services, serializer, businessPool, inFlight, compression, List.of(), new AccessRules(), Integer.MAX_VALUE);
+    public ServerHandler(
+            Map<String, ExportedService> services,
+            Serializer serializer,
+            Executor businessPool,
+            InFlight inFlight,
+            CompressionPolicy compression) {
+        this(
+                services,
+                serializer,
+                businessPool,
+                inFlight,
+                compression,
+                List.of(),
+                new AccessRules(),
+                Integer.MAX_VALUE);
     }
 
     /**
      * @param maxPendingPerConnection requests one connection may have accepted and not yet answered; one
      *                                more is refused {@link Status#SERVER_BUSY} before its arguments are read
      */
-    public ServerHandler(Map<String, ExportedService> services, Serializer serializer, Executor businessPool,
-                         InFlight inFlight, CompressionPolicy compression, List<ServerInterceptor> interceptors,
-                         AccessRules access, int maxPendingPerConnection) {
+    public ServerHandler(
+            Map<String, ExportedService> services,
+            Serializer serializer,
+            Executor businessPool,
+            InFlight inFlight,
+            CompressionPolicy compression,
+            List<ServerInterceptor> interceptors,
+            AccessRules access,
+            int maxPendingPerConnection) {
         this.maxPendingPerConnection = maxPendingPerConnection;
         this.access = access;
         this.interceptors = List.copyOf(interceptors);
@@ -122,14 +139,24 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             if (frame.serializerId() != serializer.id()) {
                 // The serializer is the server's choice, never the caller's: a peer may not switch to another
                 // decoder (and its gadget surface) by setting one byte of the header.
-                reject(channel, oneWay, id, Status.BAD_REQUEST, "This server takes requests in serializer '"
-                        + serializer.name() + "' (id " + serializer.id() + ") only, not id " + frame.serializerId());
+                reject(
+                        channel,
+                        oneWay,
+                        id,
+                        Status.BAD_REQUEST,
+                        "This server takes requests in serializer '" + serializer.name() + "' (id " + serializer.id()
+                                + ") only, not id " + frame.serializerId());
                 return;
             }
             ServerConnection connection = ServerConnection.of(channel);
             if (!connection.tryStartRequest(maxPendingPerConnection)) {
-                reject(channel, oneWay, id, Status.SERVER_BUSY, "This connection has " + maxPendingPerConnection
-                        + " requests waiting for answers, the server's limit per connection; the request was not run");
+                reject(
+                        channel,
+                        oneWay,
+                        id,
+                        Status.SERVER_BUSY,
+                        "This connection has " + maxPendingPerConnection
+                                + " requests waiting for answers, the server's limit per connection; the request was not run");
                 return;
             }
             try {
@@ -158,17 +185,25 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         boolean jsonResult = false;
         try {
             head = RequestHead.readFrom(body);
-            service = services.get(MethodKeys.serviceKey(head.service(), head.version(),
-                    head.group()));
+            service = services.get(MethodKeys.serviceKey(head.service(), head.version(), head.group()));
             if (service == null) {
-                reject(channel, oneWay, id, Status.SERVICE_NOT_FOUND, "No service " + head.service()
-                        + " (version '" + head.version() + "', group '" + head.group() + "') is exported here");
+                reject(
+                        channel,
+                        oneWay,
+                        id,
+                        Status.SERVICE_NOT_FOUND,
+                        "No service " + head.service() + " (version '" + head.version() + "', group '" + head.group()
+                                + "') is exported here");
                 return false;
             }
             invoker = service.method(head.method(), head.params());
             if (invoker == null) {
-                reject(channel, oneWay, id, Status.METHOD_NOT_FOUND, "Service " + head.service() + " has no method "
-                        + head.method() + "(" + head.params() + ")");
+                reject(
+                        channel,
+                        oneWay,
+                        id,
+                        Status.METHOD_NOT_FOUND,
+                        "Service " + head.service() + " has no method " + head.method() + "(" + head.params() + ")");
                 return false;
             }
             if (invoker.generic() && GenericCalls.INVOKE.equals(head.method())) {
@@ -177,7 +212,14 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                 Object[] call = readArgs(body, serializer, invoker.parameterTypes());
                 GenericEndpoint.Resolved resolved = service.generic().resolve((String) call[0], (String) call[1]);
                 invoker = resolved.invoker();
-                if (!permits(channel, oneWay, id, service, head.service(), invoker.method().getName(), connection)) {
+                if (!permits(
+                        channel,
+                        oneWay,
+                        id,
+                        service,
+                        head.service(),
+                        invoker.method().getName(),
+                        connection)) {
                     return false;
                 }
                 args = service.generic().arguments(resolved);
@@ -196,8 +238,8 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         long timeoutNanos = head.timeoutMillis() * 1_000_000L;
-        Call call = new Call(channel, connection, id, oneWay, invoker, args, receivedNanos, timeoutNanos, head,
-                jsonResult);
+        Call call =
+                new Call(channel, connection, id, oneWay, invoker, args, receivedNanos, timeoutNanos, head, jsonResult);
         if (service.nonBlocking() || invoker.nonBlocking()) {
             call.run();
             return true;
@@ -212,14 +254,25 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Whether the connection's principal may call {@code method}; if not, refuses the request. */
-    private boolean permits(Channel channel, boolean oneWay, long id, ExportedService service, String name,
-                            String method, ServerConnection connection) {
+    private boolean permits(
+            Channel channel,
+            boolean oneWay,
+            long id,
+            ExportedService service,
+            String name,
+            String method,
+            ServerConnection connection) {
         if (access.permits(service.key(), method, connection.principal())) {
             return true;
         }
         String who = connection.principal();
-        reject(channel, oneWay, id, Status.PERMISSION_DENIED, (who == null ? "An anonymous caller"
-                : "Principal '" + who + "'") + " may not call " + name + "." + method);
+        reject(
+                channel,
+                oneWay,
+                id,
+                Status.PERMISSION_DENIED,
+                (who == null ? "An anonymous caller" : "Principal '" + who + "'") + " may not call " + name + "."
+                        + method);
         return false;
     }
 
@@ -290,10 +343,20 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         private final RequestHead head;
         /** A generic call: the result is answered as its JSON. */
         private final boolean jsonResult;
+
         private long startNanos;
 
-        Call(Channel channel, ServerConnection connection, long id, boolean oneWay, MethodInvoker invoker,
-             Object[] args, long receivedNanos, long timeoutNanos, RequestHead head, boolean jsonResult) {
+        Call(
+                Channel channel,
+                ServerConnection connection,
+                long id,
+                boolean oneWay,
+                MethodInvoker invoker,
+                Object[] args,
+                long receivedNanos,
+                long timeoutNanos,
+                RequestHead head,
+                boolean jsonResult) {
             this.head = head;
             this.jsonResult = jsonResult;
             this.channel = channel;
@@ -312,16 +375,29 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             if (timeoutNanos > 0 && startNanos - receivedNanos > timeoutNanos) {
                 connection.requestDone();
                 inFlight.exit();
-                reject(channel, oneWay, id, Status.DEADLINE_EXCEEDED,
+                reject(
+                        channel,
+                        oneWay,
+                        id,
+                        Status.DEADLINE_EXCEEDED,
                         "The request's deadline passed before it could run; it was not run");
                 return;
             }
             Object result;
             Object previous = CurrentCall.enter(head.attachments(), connection);
             try {
-                result = interceptors.isEmpty() ? invoker.invoke(args)
-                        : proceed(0, new ServerInvocation(head.service(), head.version(), head.group(), invoker, args,
-                        head.attachments(), timeoutNanos > 0 ? receivedNanos + timeoutNanos : 0));
+                result = interceptors.isEmpty()
+                        ? invoker.invoke(args)
+                        : proceed(
+                                0,
+                                new ServerInvocation(
+                                        head.service(),
+                                        head.version(),
+                                        head.group(),
+                                        invoker,
+                                        args,
+                                        head.attachments(),
+                                        timeoutNanos > 0 ? receivedNanos + timeoutNanos : 0));
             } catch (Throwable t) {
                 complete(null, t);
                 return;
@@ -357,27 +433,44 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                     try {
                         json = GenericEndpoint.result(value);
                     } catch (IllegalArgumentException e) {
-                        respond(channel, OutboundResponse.error(id, Status.SERVER_ERROR,
-                                ErrorInfo.of("The result of " + head.service() + "." + invoker.method().getName()
-                                        + " could not be written as JSON: " + e.getMessage()), queueMicros, execMicros));
+                        respond(
+                                channel,
+                                OutboundResponse.error(
+                                        id,
+                                        Status.SERVER_ERROR,
+                                        ErrorInfo.of("The result of " + head.service() + "."
+                                                + invoker.method().getName() + " could not be written as JSON: "
+                                                + e.getMessage()),
+                                        queueMicros,
+                                        execMicros));
                         return;
                     }
-                    respond(channel, OutboundResponse.ok(id, serializer, compression, json, Map.of(), queueMicros,
-                            execMicros));
+                    respond(
+                            channel,
+                            OutboundResponse.ok(id, serializer, compression, json, Map.of(), queueMicros, execMicros));
                 } else if (error == null) {
-                    respond(channel, OutboundResponse.ok(id, serializer, compression, value, Map.of(), queueMicros,
-                            execMicros));
+                    respond(
+                            channel,
+                            OutboundResponse.ok(id, serializer, compression, value, Map.of(), queueMicros, execMicros));
                 } else {
                     Throwable cause = Primitives.unwrapCompletion(error);
                     if (cause instanceof Rejection r) {
                         // Refused by a limit before the method ran: nothing executed, so no timing.
                         respond(channel, OutboundResponse.error(id, r.status(), ErrorInfo.of(r.getMessage())));
                     } else if (cause instanceof PermissionDeniedException denied) {
-                        respond(channel, OutboundResponse.error(id, Status.PERMISSION_DENIED,
-                                ErrorInfo.of(denied.getMessage()), queueMicros, execMicros));
+                        respond(
+                                channel,
+                                OutboundResponse.error(
+                                        id,
+                                        Status.PERMISSION_DENIED,
+                                        ErrorInfo.of(denied.getMessage()),
+                                        queueMicros,
+                                        execMicros));
                     } else {
-                        respond(channel, OutboundResponse.error(id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause),
-                                queueMicros, execMicros));
+                        respond(
+                                channel,
+                                OutboundResponse.error(
+                                        id, Status.REMOTE_EXCEPTION, ErrorInfo.of(cause), queueMicros, execMicros));
                     }
                 }
             } finally {

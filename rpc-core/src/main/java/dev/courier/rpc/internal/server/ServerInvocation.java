@@ -17,8 +17,14 @@ final class ServerInvocation implements Invocation {
     private final Map<String, String> attachments;
     private final long deadlineNanos;
 
-    ServerInvocation(String service, String version, String group, MethodInvoker invoker, Object[] arguments,
-                     Map<String, String> attachments, long deadlineNanos) {
+    ServerInvocation(
+            String service,
+            String version,
+            String group,
+            MethodInvoker invoker,
+            Object[] arguments,
+            Map<String, String> attachments,
+            long deadlineNanos) {
         this.service = service;
         this.version = version;
         this.group = group;

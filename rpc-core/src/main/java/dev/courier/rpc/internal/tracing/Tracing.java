@@ -12,8 +12,7 @@ public final class Tracing {
 
     private static final boolean AVAILABLE = detect();
 
-    private Tracing() {
-    }
+    private Tracing() {}
 
     private static boolean detect() {
         try {

@@ -28,8 +28,8 @@ final class TracingServerInterceptor implements ServerInterceptor {
 
     @Override
     public Object intercept(Invocation invocation, Chain chain) throws Throwable {
-        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), invocation.attachments(),
-                ATTACHMENTS);
+        Context parent =
+                W3CTraceContextPropagator.getInstance().extract(Context.root(), invocation.attachments(), ATTACHMENTS);
         String method = invocation.method().getName();
         Span span = GlobalOpenTelemetry.getTracer(TracingClientInterceptor.INSTRUMENTATION)
                 .spanBuilder(invocation.service() + "/" + method)

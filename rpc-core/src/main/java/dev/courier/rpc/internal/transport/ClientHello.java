@@ -17,10 +17,10 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import javax.net.ssl.SSLException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
  * The client's side of a connection's handshake: once TCP (and TLS, when configured) is up, sends the
@@ -66,9 +66,14 @@ public final class ClientHello extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        timeout = ctx.executor().schedule(() -> fail(ctx, new ConnectionException("No answer to the handshake from "
-                + ctx.channel().remoteAddress() + " within " + timeoutMillis + " ms")), timeoutMillis,
-                TimeUnit.MILLISECONDS);
+        timeout = ctx.executor()
+                .schedule(
+                        () -> fail(
+                                ctx,
+                                new ConnectionException("No answer to the handshake from "
+                                        + ctx.channel().remoteAddress() + " within " + timeoutMillis + " ms")),
+                        timeoutMillis,
+                        TimeUnit.MILLISECONDS);
         SslHandler tls = ctx.pipeline().get(SslHandler.class);
         if (tls == null) {
             sendHello(ctx);
@@ -92,8 +97,12 @@ public final class ClientHello extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Hello.request(helloId, token == null ? Map.of() : Map.of(Hello.TOKEN, token)))
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        fail(ctx, new ConnectionException("Could not send the handshake to "
-                                + ctx.channel().remoteAddress() + ": " + f.cause(), f.cause()));
+                        fail(
+                                ctx,
+                                new ConnectionException(
+                                        "Could not send the handshake to "
+                                                + ctx.channel().remoteAddress() + ": " + f.cause(),
+                                        f.cause()));
                     }
                 });
     }
@@ -115,12 +124,17 @@ public final class ClientHello extends ChannelInboundHandlerAdapter {
                 ctx.pipeline().remove(this);
             } else {
                 ErrorInfo error = answer.error();
-                fail(ctx, new AuthenticationException(ctx.channel().remoteAddress() + " refused the connection: "
-                        + error.message()));
+                fail(
+                        ctx,
+                        new AuthenticationException(
+                                ctx.channel().remoteAddress() + " refused the connection: " + error.message()));
             }
         } catch (RuntimeException e) {
-            fail(ctx, new ConnectionException("Malformed handshake answer from " + ctx.channel().remoteAddress()
-                    + ": " + e.getMessage(), e));
+            fail(
+                    ctx,
+                    new ConnectionException(
+                            "Malformed handshake answer from " + ctx.channel().remoteAddress() + ": " + e.getMessage(),
+                            e));
         } finally {
             frame.release();
         }
@@ -138,17 +152,23 @@ public final class ClientHello extends ChannelInboundHandlerAdapter {
             tlsFailure = cause;
             fail(ctx, tlsRefused(ctx, cause));
         } else {
-            fail(ctx, new ConnectionException("Connection to " + ctx.channel().remoteAddress()
-                    + " failed during the handshake: " + cause, cause));
+            fail(
+                    ctx,
+                    new ConnectionException(
+                            "Connection to " + ctx.channel().remoteAddress() + " failed during the handshake: " + cause,
+                            cause));
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!ready.isDone()) {
-            fail(ctx, tlsFailure != null ? tlsRefused(ctx, tlsFailure)
-                    : new ConnectionException("Connection to " + ctx.channel().remoteAddress()
-                    + " closed during the handshake"));
+            fail(
+                    ctx,
+                    tlsFailure != null
+                            ? tlsRefused(ctx, tlsFailure)
+                            : new ConnectionException(
+                                    "Connection to " + ctx.channel().remoteAddress() + " closed during the handshake"));
         }
         ctx.fireChannelInactive();
     }
@@ -168,8 +188,8 @@ public final class ClientHello extends ChannelInboundHandlerAdapter {
 
     private static AuthenticationException tlsRefused(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        return new AuthenticationException("TLS handshake with " + ctx.channel().remoteAddress() + " failed: "
-                + root.getMessage(), root);
+        return new AuthenticationException(
+                "TLS handshake with " + ctx.channel().remoteAddress() + " failed: " + root.getMessage(), root);
     }
 
     private static boolean isTls(Throwable t) {

@@ -34,10 +34,12 @@ import java.util.concurrent.TimeUnit;
 public final class Pipelines {
 
     /** Which end of the connection the pipeline serves. */
-    public enum Side { CLIENT, SERVER }
-
-    private Pipelines() {
+    public enum Side {
+        CLIENT,
+        SERVER
     }
+
+    private Pipelines() {}
 
     /**
      * Installs the pipeline on {@code ch}.
@@ -47,8 +49,14 @@ public final class Pipelines {
      * @param handshake the {@link ClientHello} or {@link ServerGate} of this channel
      * @param handler   the last handler
      */
-    public static void install(SocketChannel ch, Side side, TransportOptions options, SslContext ssl,
-                               InetSocketAddress peer, ChannelHandler handshake, ChannelHandler handler) {
+    public static void install(
+            SocketChannel ch,
+            Side side,
+            TransportOptions options,
+            SslContext ssl,
+            InetSocketAddress peer,
+            ChannelHandler handshake,
+            ChannelHandler handler) {
         WriteQueue.install(ch);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null && side == Side.CLIENT) {
@@ -56,12 +64,19 @@ public final class Pipelines {
             tls.setHandshakeTimeoutMillis(options.handshakeTimeout().toMillis());
             p.addLast("ssl", tls);
         } else if (ssl != null) {
-            p.addLast("tls-or-refuse", new TlsOrRefuse(ssl, options.handshakeTimeout().toMillis()));
+            p.addLast(
+                    "tls-or-refuse",
+                    new TlsOrRefuse(ssl, options.handshakeTimeout().toMillis()));
         }
         long heartbeatMillis = options.heartbeatInterval().toMillis();
         p.addLast("flush", new FlushConsolidationHandler(256, true))
-                .addLast("idle", new IdleStateHandler(heartbeatMillis * 3, 0,
-                        side == Side.CLIENT ? heartbeatMillis : 0, TimeUnit.MILLISECONDS))
+                .addLast(
+                        "idle",
+                        new IdleStateHandler(
+                                heartbeatMillis * 3,
+                                0,
+                                side == Side.CLIENT ? heartbeatMillis : 0,
+                                TimeUnit.MILLISECONDS))
                 .addLast("decoder", new FrameDecoder(options.maxBodyLength()))
                 .addLast("decompressor", new Decompressor(options.maxBodyLength()))
                 .addLast("encoder", FrameEncoder.INSTANCE)

@@ -67,8 +67,10 @@ public final class ServerGate extends ChannelInboundHandlerAdapter {
         InboundFrame frame = (InboundFrame) msg;
         try {
             if (!frame.isResponse() && !frame.isHeartbeat() && !frame.isOneWay()) {
-                ctx.writeAndFlush(OutboundResponse.error(frame.requestId(), Status.UNAUTHENTICATED,
-                        ErrorInfo.of("The connection is not authenticated: send credentials first")))
+                ctx.writeAndFlush(OutboundResponse.error(
+                                frame.requestId(),
+                                Status.UNAUTHENTICATED,
+                                ErrorInfo.of("The connection is not authenticated: send credentials first")))
                         .addListener(ChannelFutureListener.CLOSE);
             } else {
                 ctx.close();
@@ -85,9 +87,10 @@ public final class ServerGate extends ChannelInboundHandlerAdapter {
         try {
             Hello hello = Hello.read(frame);
             String cert = certificatePrincipal(ctx);
-            principal = authenticator == null ? cert
-                    : authenticator.authenticate(new Authenticator.Credentials(cert, hello.fields().get(Hello.TOKEN),
-                    ctx.channel().remoteAddress()));
+            principal = authenticator == null
+                    ? cert
+                    : authenticator.authenticate(new Authenticator.Credentials(
+                            cert, hello.fields().get(Hello.TOKEN), ctx.channel().remoteAddress()));
             if (authenticator != null && principal == null) {
                 throw new AuthenticationException("No principal for these credentials");
             }
@@ -97,7 +100,10 @@ public final class ServerGate extends ChannelInboundHandlerAdapter {
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         } catch (RuntimeException e) {
-            log.warn("Refused {}: its handshake could not be read or checked", ctx.channel().remoteAddress(), e);
+            log.warn(
+                    "Refused {}: its handshake could not be read or checked",
+                    ctx.channel().remoteAddress(),
+                    e);
             ctx.writeAndFlush(Hello.refused(frame.requestId(), Status.BAD_REQUEST, "Malformed handshake: " + e))
                     .addListener(ChannelFutureListener.CLOSE);
             return;

@@ -10,16 +10,16 @@ import io.netty.handler.ssl.SslProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** Builds Netty {@link SslContext}s from {@link TlsOptions} and reads the peer's identity. */
 public final class Tls {
@@ -27,8 +27,7 @@ public final class Tls {
     private static final Logger log = LoggerFactory.getLogger(Tls.class);
     private static final int SAN_DNS = 2;
 
-    private Tls() {
-    }
+    private Tls() {}
 
     /** The provider {@code choice} resolves to on this machine. */
     public static SslProvider provider(TlsOptions.Provider choice) {
@@ -50,27 +49,34 @@ public final class Tls {
             return "OpenSSL (" + OpenSsl.versionString() + ")";
         }
         Throwable why = OpenSsl.unavailabilityCause();
-        return "JDK" + (choice == TlsOptions.Provider.JDK || why == null ? "" : " (OpenSSL not available: " + why + ")");
+        return "JDK"
+                + (choice == TlsOptions.Provider.JDK || why == null ? "" : " (OpenSSL not available: " + why + ")");
     }
 
     /** The server side's context: certificate and key, and the CA that client certificates are checked against. */
     public static SslContext forServer(TlsOptions o, String who) {
         if (o.certChain() == null) {
-            throw new IllegalArgumentException("A TLS server needs a certificate and key: TlsOptions.keyCertChain(cert, key)");
+            throw new IllegalArgumentException(
+                    "A TLS server needs a certificate and key: TlsOptions.keyCertChain(cert, key)");
         }
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(o.certChain().toFile(), o.privateKey().toFile())
+            SslContextBuilder b = SslContextBuilder.forServer(
+                            o.certChain().toFile(), o.privateKey().toFile())
                     .sslProvider(provider(o.provider()))
-                    .clientAuth(switch (o.clientAuth()) {
-                        case NONE -> ClientAuth.NONE;
-                        case OPTIONAL -> ClientAuth.OPTIONAL;
-                        case REQUIRE -> ClientAuth.REQUIRE;
-                    });
+                    .clientAuth(
+                            switch (o.clientAuth()) {
+                                case NONE -> ClientAuth.NONE;
+                                case OPTIONAL -> ClientAuth.OPTIONAL;
+                                case REQUIRE -> ClientAuth.REQUIRE;
+                            });
             if (o.trust() != null) {
                 b.trustManager(o.trust().toFile());
             }
             SslContext ctx = b.build();
-            log.info("{}: TLS with {}, client certificates {}", who, describe(o.provider()),
+            log.info(
+                    "{}: TLS with {}, client certificates {}",
+                    who,
+                    describe(o.provider()),
                     o.clientAuth().name().toLowerCase(java.util.Locale.ROOT));
             return ctx;
         } catch (SSLException | IllegalArgumentException e) {
@@ -94,7 +100,10 @@ public final class Tls {
                 b.endpointIdentificationAlgorithm(null);
             }
             SslContext ctx = b.build();
-            log.info("{}: TLS with {}{}", who, describe(o.provider()),
+            log.info(
+                    "{}: TLS with {}{}",
+                    who,
+                    describe(o.provider()),
                     o.certChain() == null ? "" : ", presenting a client certificate");
             return ctx;
         } catch (SSLException | IllegalArgumentException e) {

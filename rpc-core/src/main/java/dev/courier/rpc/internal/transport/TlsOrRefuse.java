@@ -74,8 +74,13 @@ final class TlsOrRefuse extends OptionalSslHandler {
                     return;
                 }
                 long id = in.getLong(start + FrameFormat.REQUEST_ID_OFFSET);
-                ctx.writeAndFlush(FrameEncoder.encode(ctx.alloc(), Hello.refused(id, Status.UNAUTHENTICATED,
-                        "This server requires TLS: connect with TLS options"))).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(FrameEncoder.encode(
+                                ctx.alloc(),
+                                Hello.refused(
+                                        id,
+                                        Status.UNAUTHENTICATED,
+                                        "This server requires TLS: connect with TLS options")))
+                        .addListener(ChannelFutureListener.CLOSE);
             } finally {
                 ReferenceCountUtil.release(msg);
             }

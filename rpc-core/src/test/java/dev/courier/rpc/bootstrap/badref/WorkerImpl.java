@@ -12,6 +12,5 @@ public class WorkerImpl implements Worker {
     Worker unknownBalancer;
 
     @Override
-    public void work() {
-    }
+    public void work() {}
 }

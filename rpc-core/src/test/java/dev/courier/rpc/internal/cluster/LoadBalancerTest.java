@@ -76,8 +76,10 @@ class LoadBalancerTest {
     @Test
     void weightedRandomFollowsWeights() {
         // 40,000 draws with p = 0.6: standard deviation 0.0024, so +-0.015 is more than 6 sigma
-        Map<String, Double> s = shares(LoadBalancers.create(LoadBalance.RANDOM, 0),
-                List.of(Fake.of("a", 300), Fake.of("b", 150), Fake.of("c", 50)), PICKS);
+        Map<String, Double> s = shares(
+                LoadBalancers.create(LoadBalance.RANDOM, 0),
+                List.of(Fake.of("a", 300), Fake.of("b", 150), Fake.of("c", 50)),
+                PICKS);
         assertThat(s.get("a")).isCloseTo(0.6, within(0.015));
         assertThat(s.get("b")).isCloseTo(0.3, within(0.015));
         assertThat(s.get("c")).isCloseTo(0.1, within(0.015));
@@ -99,8 +101,8 @@ class LoadBalancerTest {
     @Test
     void leastActivePrefersIdleProvidersAndSplitsTiesByWeight() {
         LoadBalancer la = LoadBalancers.create(LoadBalance.LEAST_ACTIVE, 0);
-        List<Fake> candidates = List.of(new Fake("busy", 100, 5, 0), new Fake("idle1", 300, 1, 0),
-                new Fake("idle2", 100, 1, 0));
+        List<Fake> candidates =
+                List.of(new Fake("busy", 100, 5, 0), new Fake("idle1", 300, 1, 0), new Fake("idle2", 100, 1, 0));
         Map<String, Double> s = shares(la, candidates, PICKS);
         assertThat(s).doesNotContainKey("busy");
         assertThat(s.get("idle1")).isCloseTo(0.75, within(0.015));
@@ -109,15 +111,14 @@ class LoadBalancerTest {
     @Test
     void powerOfTwoChoicesAvoidsTheSlowProviderAndSpreadsOverEqualOnes() {
         LoadBalancer p2c = LoadBalancers.create(LoadBalance.P2C, 0);
-        List<Fake> equal = List.of(new Fake("a", 100, 0, 1e6), new Fake("b", 100, 0, 1e6),
-                new Fake("c", 100, 0, 1e6));
+        List<Fake> equal = List.of(new Fake("a", 100, 0, 1e6), new Fake("b", 100, 0, 1e6), new Fake("c", 100, 0, 1e6));
         Map<String, Double> s = shares(p2c, equal, PICKS);
         // which of two equal ones wins is fixed by position, so shares are 2/3, 1/3, 0 of the pairs drawn:
         // each candidate still gets a substantial share
         assertThat(s.values()).allSatisfy(share -> assertThat(share).isBetween(0.1, 0.6));
 
-        List<Fake> oneSlow = List.of(new Fake("fast1", 100, 0, 1e6), new Fake("fast2", 100, 0, 1e6),
-                new Fake("slow", 100, 0, 50e6));
+        List<Fake> oneSlow =
+                List.of(new Fake("fast1", 100, 0, 1e6), new Fake("fast2", 100, 0, 1e6), new Fake("slow", 100, 0, 50e6));
         assertThat(shares(p2c, oneSlow, PICKS)).doesNotContainKey("slow");
 
         List<Fake> twoLoaded = List.of(new Fake("loaded", 100, 9, 1e6), new Fake("free", 100, 0, 1e6));
@@ -171,12 +172,17 @@ class LoadBalancerTest {
     void consistentHashIgnoresWeights() {
         LoadBalancer ch = LoadBalancers.create(LoadBalance.CONSISTENT_HASH, 0);
         List<Fake> even = nodes(4);
-        List<Fake> skewed = List.of(Fake.of("10.0.0.1:1", 1), Fake.of("10.0.0.2:1", 900),
-                Fake.of("10.0.0.3:1", 100), Fake.of("10.0.0.4:1", 5));
+        List<Fake> skewed = List.of(
+                Fake.of("10.0.0.1:1", 1),
+                Fake.of("10.0.0.2:1", 900),
+                Fake.of("10.0.0.3:1", 100),
+                Fake.of("10.0.0.4:1", 5));
         Map<String, Integer> perNode = new HashMap<>();
         for (int k = 0; k < 10_000; k++) {
             String node = ch.select(even, call("key-" + k)).id();
-            assertThat(ch.select(skewed, call("key-" + k)).id()).as("a weight change moves no key").isEqualTo(node);
+            assertThat(ch.select(skewed, call("key-" + k)).id())
+                    .as("a weight change moves no key")
+                    .isEqualTo(node);
             perNode.merge(node, 1, Integer::sum);
         }
         // the 900-weight provider gets no more than its even share
@@ -186,7 +192,8 @@ class LoadBalancerTest {
     @Test
     void unknownBalancerNamesTheKnownOnes() {
         assertThatThrownBy(() -> LoadBalancers.create("fastest", 0))
-                .hasMessageContaining("Unknown load balancer 'fastest'").hasMessageContaining("roundrobin");
+                .hasMessageContaining("Unknown load balancer 'fastest'")
+                .hasMessageContaining("roundrobin");
     }
 
     @Test

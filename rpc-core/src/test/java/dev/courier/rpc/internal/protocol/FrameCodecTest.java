@@ -36,8 +36,8 @@ class FrameCodecTest {
     }
 
     private static OutboundRequest request(long id, String... args) {
-        RequestHead head = new RequestHead("com.example.Greeter", "1.0", "g", "sayHello", "Ljava/lang/String;",
-                3000, Map.of("trace-id", "abc"));
+        RequestHead head = new RequestHead(
+                "com.example.Greeter", "1.0", "g", "sayHello", "Ljava/lang/String;", 3000, Map.of("trace-id", "abc"));
         return new OutboundRequest(id, 0, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, args, null);
     }
 
@@ -72,7 +72,8 @@ class FrameCodecTest {
         assertThat(head.timeoutMillis()).isEqualTo(3000);
         assertThat(head.attachments()).containsEntry("trace-id", "abc");
         assertThat(Codec.readVarInt(frame.body())).isEqualTo(1);
-        assertThat(Codec.readValue(frame.body(), Utf8TestSerializer.INSTANCE, String.class)).isEqualTo("Ada");
+        assertThat(Codec.readValue(frame.body(), Utf8TestSerializer.INSTANCE, String.class))
+                .isEqualTo("Ada");
         assertThat(frame.body().isReadable()).isFalse();
     }
 
@@ -180,8 +181,8 @@ class FrameCodecTest {
     void unserializableArgumentReportsToTheRequestAndWritesNothing() {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         RequestHead head = new RequestHead("S", "", "", "m", "I", 0, Map.of());
-        OutboundRequest bad = new OutboundRequest(1, 0, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, new Object[] {42},
-                failure::set);
+        OutboundRequest bad = new OutboundRequest(
+                1, 0, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, new Object[] {42}, failure::set);
 
         encoder.writeOutbound(bad);
 
@@ -195,7 +196,8 @@ class FrameCodecTest {
 
     @Test
     void unserializableResultIsReplacedByServerErrorResponse() {
-        ByteBuf bytes = encode(OutboundResponse.ok(8, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), 3.14, Map.of()));
+        ByteBuf bytes =
+                encode(OutboundResponse.ok(8, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), 3.14, Map.of()));
         decoder.writeInbound(bytes);
         drainDecoded();
 
@@ -208,26 +210,34 @@ class FrameCodecTest {
 
     @Test
     void timedResponseCarriesTheServersQueueAndExecutionTimeAsAttachments() {
-        decoder.writeInbound(encode(OutboundResponse.ok(9, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(),
-                "hi", Map.of("region", "eu"), 0, 1_234_567_890_123L)));
-        decoder.writeInbound(encode(OutboundResponse.ok(10, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(),
-                "hi", Map.of("region", "eu"), 42, 7)));
+        decoder.writeInbound(encode(OutboundResponse.ok(
+                9,
+                Utf8TestSerializer.INSTANCE,
+                CompressionPolicy.none(),
+                "hi",
+                Map.of("region", "eu"),
+                0,
+                1_234_567_890_123L)));
+        decoder.writeInbound(encode(OutboundResponse.ok(
+                10, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), "hi", Map.of("region", "eu"), 42, 7)));
         drainDecoded();
 
         Frame first = (Frame) decoded.get(0);
         assertThat(ResponseHead.readTiming(first.body()))
                 .isEqualTo(new dev.courier.rpc.ServerTiming(0, 1_234_567_890_123L));
-        assertThat(Codec.readValue(first.body(), Utf8TestSerializer.INSTANCE, Object.class)).isEqualTo("hi");
+        assertThat(Codec.readValue(first.body(), Utf8TestSerializer.INSTANCE, Object.class))
+                .isEqualTo("hi");
         Frame second = (Frame) decoded.get(1);
-        assertThat(ResponseHead.readAttachments(second.body())).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "region", "eu", ResponseHead.QUEUE_KEY, "42", ResponseHead.EXEC_KEY, "7"));
-        assertThat(Codec.readValue(second.body(), Utf8TestSerializer.INSTANCE, Object.class)).isEqualTo("hi");
+        assertThat(ResponseHead.readAttachments(second.body()))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("region", "eu", ResponseHead.QUEUE_KEY, "42", ResponseHead.EXEC_KEY, "7"));
+        assertThat(Codec.readValue(second.body(), Utf8TestSerializer.INSTANCE, Object.class))
+                .isEqualTo("hi");
     }
 
     @Test
     void anErrorOfAMethodThatRanIsTimedAndAnUntimedResponseHasNoTiming() {
-        decoder.writeInbound(encode(OutboundResponse.error(11, Status.REMOTE_EXCEPTION,
-                ErrorInfo.of("boom"), 5, 6)));
+        decoder.writeInbound(encode(OutboundResponse.error(11, Status.REMOTE_EXCEPTION, ErrorInfo.of("boom"), 5, 6)));
         decoder.writeInbound(encode(OutboundResponse.error(12, Status.SERVICE_NOT_FOUND, ErrorInfo.of("none"))));
         drainDecoded();
 
@@ -250,7 +260,8 @@ class FrameCodecTest {
                 Codec.writeString(body, ResponseHead.EXEC_KEY);
                 Codec.writeString(body, bad);
                 assertThatThrownBy(() -> ResponseHead.readTiming(body))
-                        .as("exec value '%s'", bad).isInstanceOf(ProtocolException.class);
+                        .as("exec value '%s'", bad)
+                        .isInstanceOf(ProtocolException.class);
             } finally {
                 body.release();
             }
@@ -262,19 +273,22 @@ class FrameCodecTest {
         ByteBuf body = Unpooled.buffer();
         try {
             Codec.writeVarInt(body, 1 << 28);
-            assertThatThrownBy(() -> ResponseHead.readTiming(body)).isInstanceOf(ProtocolException.class)
+            assertThatThrownBy(() -> ResponseHead.readTiming(body))
+                    .isInstanceOf(ProtocolException.class)
                     .hasMessageContaining("out of range");
             body.clear();
             Codec.writeVarInt(body, 1);
             Codec.writeString(body, null);
             Codec.writeString(body, "1");
-            assertThatThrownBy(() -> ResponseHead.readTiming(body)).isInstanceOf(ProtocolException.class)
+            assertThatThrownBy(() -> ResponseHead.readTiming(body))
+                    .isInstanceOf(ProtocolException.class)
                     .hasMessageContaining("Null attachment key");
             body.clear();
             Codec.writeVarInt(body, 1);
             Codec.writeString(body, ResponseHead.QUEUE_KEY);
             Codec.writeVarInt(body, 1_000_000);
-            assertThatThrownBy(() -> ResponseHead.readTiming(body)).isInstanceOf(ProtocolException.class)
+            assertThatThrownBy(() -> ResponseHead.readTiming(body))
+                    .isInstanceOf(ProtocolException.class)
                     .hasMessageContaining("exceeds");
         } finally {
             body.release();
@@ -325,7 +339,8 @@ class FrameCodecTest {
             Codec.writeVarInt(body, 4000); // within the depth limit, but only 14 bytes follow: two frames at most
             body.writeZero(14);
             assertThatThrownBy(() -> ErrorInfo.readFrom(body))
-                    .isInstanceOf(ProtocolException.class).hasMessageContaining("Stack depth 4000 out of range");
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("Stack depth 4000 out of range");
         } finally {
             body.release();
         }

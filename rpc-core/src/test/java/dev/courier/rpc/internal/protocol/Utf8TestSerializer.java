@@ -44,14 +44,16 @@ public final class Utf8TestSerializer implements Serializer {
     @Override
     public void serialize(Object value, ByteBuf out) {
         if (!(value instanceof String s)) {
-            throw SerializationException.notAllowed(value == null ? "null" : value.getClass().getName());
+            throw SerializationException.notAllowed(
+                    value == null ? "null" : value.getClass().getName());
         }
         out.writeCharSequence(s, StandardCharsets.UTF_8);
     }
 
     @Override
     public <T> T deserialize(ByteBuf in, Class<T> type) {
-        String s = in.readCharSequence(in.readableBytes(), StandardCharsets.UTF_8).toString();
+        String s =
+                in.readCharSequence(in.readableBytes(), StandardCharsets.UTF_8).toString();
         return type.cast(s);
     }
 }

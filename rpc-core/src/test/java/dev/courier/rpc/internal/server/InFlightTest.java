@@ -1,11 +1,12 @@
 package dev.courier.rpc.internal.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class InFlightTest {
 
@@ -47,7 +48,8 @@ class InFlightTest {
     void aDrainThatFoundNothingRunningHasNoCallStartedBehindIt() throws Exception {
         for (int round = 0; round < 200; round++) {
             InFlight inFlight = new InFlight();
-            java.util.concurrent.atomic.AtomicInteger startedAfterDrain = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger startedAfterDrain =
+                    new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicBoolean drainReturned = new java.util.concurrent.atomic.AtomicBoolean();
             CountDownLatch go = new CountDownLatch(1);
             Thread caller = new Thread(() -> {

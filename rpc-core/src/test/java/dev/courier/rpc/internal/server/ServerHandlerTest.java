@@ -37,8 +37,16 @@ class ServerHandlerTest {
 
     private final EchoServiceImpl impl = new EchoServiceImpl();
     private final ExportedService echo = new ExportedService(EchoService.class, impl, "", "", false);
-    private final EmbeddedChannel server = new EmbeddedChannel(new FrameDecoder(MAX_BODY), new Decompressor(MAX_BODY), FrameEncoder.INSTANCE,
-            new ServerHandler(Map.of(echo.key(), echo), Utf8TestSerializer.INSTANCE, Runnable::run, new InFlight(), CompressionPolicy.none()));
+    private final EmbeddedChannel server = new EmbeddedChannel(
+            new FrameDecoder(MAX_BODY),
+            new Decompressor(MAX_BODY),
+            FrameEncoder.INSTANCE,
+            new ServerHandler(
+                    Map.of(echo.key(), echo),
+                    Utf8TestSerializer.INSTANCE,
+                    Runnable::run,
+                    new InFlight(),
+                    CompressionPolicy.none()));
     private final EmbeddedChannel encoder = new EmbeddedChannel(FrameEncoder.INSTANCE);
     private final EmbeddedChannel responses = new EmbeddedChannel(new FrameDecoder(MAX_BODY));
 
@@ -55,7 +63,8 @@ class ServerHandlerTest {
 
     private ByteBuf request(long id, int flags, String service, String method, String params, Object... args) {
         RequestHead head = new RequestHead(service, "", "", method, params, 0, Map.of());
-        encoder.writeOutbound(new OutboundRequest(id, flags, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, args, null));
+        encoder.writeOutbound(new OutboundRequest(
+                id, flags, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, args, null));
         return encoder.readOutbound();
     }
 
@@ -92,7 +101,8 @@ class ServerHandlerTest {
         try {
             assertThat(response.statusValue()).isEqualTo(Status.OK);
             ResponseHead.skipAttachments(response.body());
-            assertThat(Codec.readValue(response.body(), Utf8TestSerializer.INSTANCE, String.class)).isEqualTo("hi");
+            assertThat(Codec.readValue(response.body(), Utf8TestSerializer.INSTANCE, String.class))
+                    .isEqualTo("hi");
         } finally {
             response.release();
         }
@@ -141,11 +151,17 @@ class ServerHandlerTest {
 
     @Test
     void compressedBodyInflatingPastTheMaximumIsABadRequest() {
-        RequestHead head = new RequestHead(EchoService.class.getName(), "", "", "echo", "Ljava/lang/String;", 0,
-                Map.of());
+        RequestHead head =
+                new RequestHead(EchoService.class.getName(), "", "", "echo", "Ljava/lang/String;", 0, Map.of());
         // 4 MiB of one letter compresses to a few KiB but inflates far past the 64 KiB maximum.
-        encoder.writeOutbound(new OutboundRequest(14, 0, Utf8TestSerializer.INSTANCE,
-                new CompressionPolicy(Compression.GZIP, 0), head, new Object[] {"a".repeat(4 << 20)}, null));
+        encoder.writeOutbound(new OutboundRequest(
+                14,
+                0,
+                Utf8TestSerializer.INSTANCE,
+                new CompressionPolicy(Compression.GZIP, 0),
+                head,
+                new Object[] {"a".repeat(4 << 20)},
+                null));
         ByteBuf bomb = encoder.readOutbound();
         assertThat(bomb.readableBytes()).isLessThan(MAX_BODY);
 
@@ -206,12 +222,20 @@ class ServerHandlerTest {
     @Test
     void drainingServerRefusesNewRequests() {
         InFlight inFlight = new InFlight();
-        EmbeddedChannel draining = new EmbeddedChannel(new FrameDecoder(MAX_BODY), new Decompressor(MAX_BODY), FrameEncoder.INSTANCE,
-                new ServerHandler(Map.of(echo.key(), echo), Utf8TestSerializer.INSTANCE, Runnable::run,
-                        inFlight, CompressionPolicy.none()));
+        EmbeddedChannel draining = new EmbeddedChannel(
+                new FrameDecoder(MAX_BODY),
+                new Decompressor(MAX_BODY),
+                FrameEncoder.INSTANCE,
+                new ServerHandler(
+                        Map.of(echo.key(), echo),
+                        Utf8TestSerializer.INSTANCE,
+                        Runnable::run,
+                        inFlight,
+                        CompressionPolicy.none()));
         dev.courier.rpc.internal.WriteQueue.install(draining);
         try {
-            assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .isTrue();
             draining.writeInbound(echoRequest(13, "late"));
             ByteBuf bytes = draining.readOutbound();
             responses.writeInbound(bytes);
@@ -229,9 +253,16 @@ class ServerHandlerTest {
     @Test
     void aRequestAnsweredOrRefusedLeavesNothingCountedForTheDrain() {
         InFlight inFlight = new InFlight();
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX_BODY), new Decompressor(MAX_BODY), FrameEncoder.INSTANCE,
-                new ServerHandler(Map.of(echo.key(), echo), Utf8TestSerializer.INSTANCE, Runnable::run,
-                        inFlight, CompressionPolicy.none()));
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new FrameDecoder(MAX_BODY),
+                new Decompressor(MAX_BODY),
+                FrameEncoder.INSTANCE,
+                new ServerHandler(
+                        Map.of(echo.key(), echo),
+                        Utf8TestSerializer.INSTANCE,
+                        Runnable::run,
+                        inFlight,
+                        CompressionPolicy.none()));
         dev.courier.rpc.internal.WriteQueue.install(channel);
         try {
             channel.writeInbound(echoRequest(21, "ran"));
@@ -242,7 +273,8 @@ class ServerHandlerTest {
                 bytes.release();
             }
             assertThat(inFlight.running()).isZero();
-            assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .isTrue();
         } finally {
             channel.finishAndReleaseAll();
         }

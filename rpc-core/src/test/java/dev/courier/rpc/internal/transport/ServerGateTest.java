@@ -45,7 +45,9 @@ class ServerGateTest {
     }
 
     private void serverWith(Authenticator authenticator) {
-        server = new EmbeddedChannel(new FrameDecoder(MAX_BODY), FrameEncoder.INSTANCE,
+        server = new EmbeddedChannel(
+                new FrameDecoder(MAX_BODY),
+                FrameEncoder.INSTANCE,
                 new ServerGate(authenticator, (ctx, p) -> principals.add(String.valueOf(p))),
                 new ChannelInboundHandlerAdapter() {
                     @Override
@@ -61,8 +63,14 @@ class ServerGateTest {
     }
 
     private ByteBuf request(long id) {
-        return encode(new OutboundRequest(id, 0, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(),
-                new RequestHead("svc", "", "", "m", "", 0, Map.of()), new Object[0], null));
+        return encode(new OutboundRequest(
+                id,
+                0,
+                Utf8TestSerializer.INSTANCE,
+                CompressionPolicy.none(),
+                new RequestHead("svc", "", "", "m", "", 0, Map.of()),
+                new Object[0],
+                null));
     }
 
     private Frame answer() {
@@ -126,7 +134,9 @@ class ServerGateTest {
         assertThat(principals).containsExactly("alice");
         assertThat(passed).hasSize(1);
         assertThat(((Frame) passed.get(0)).requestId()).isEqualTo(2);
-        assertThat(server.pipeline().get(ServerGate.class)).as("the gate left the pipeline").isNull();
+        assertThat(server.pipeline().get(ServerGate.class))
+                .as("the gate left the pipeline")
+                .isNull();
     }
 
     @Test

@@ -17,8 +17,7 @@ public final class Gzip {
 
     private static final int CHUNK = 8 * 1024;
 
-    private Gzip() {
-    }
+    private Gzip() {}
 
     public static ByteBuf compress(ByteBuf in, ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer(Math.max(64, in.readableBytes() / 2));

@@ -24,8 +24,7 @@ public final class Lz4 {
     private static final LZ4Compressor COMPRESSOR = FACTORY.fastCompressor();
     private static final LZ4SafeDecompressor DECOMPRESSOR = FACTORY.safeDecompressor();
 
-    private Lz4() {
-    }
+    private Lz4() {}
 
     public static ByteBuf compress(ByteBuf in, ByteBufAllocator alloc) {
         int length = in.readableBytes();
@@ -35,8 +34,8 @@ public final class Lz4 {
         ByteBuf out = alloc.heapBuffer(BLOCK_OFFSET + maxBlock);
         try {
             out.setInt(LENGTH_OFFSET, length);
-            int written = COMPRESSOR.compress(src, srcOffset, length, out.array(),
-                    out.arrayOffset() + BLOCK_OFFSET, maxBlock);
+            int written = COMPRESSOR.compress(
+                    src, srcOffset, length, out.array(), out.arrayOffset() + BLOCK_OFFSET, maxBlock);
             out.writerIndex(BLOCK_OFFSET + written);
             return out;
         } catch (RuntimeException e) {
@@ -60,8 +59,8 @@ public final class Lz4 {
         int srcOffset = (in.hasArray() ? in.arrayOffset() + in.readerIndex() : 0) + BLOCK_OFFSET;
         ByteBuf out = alloc.heapBuffer(length);
         try {
-            int n = DECOMPRESSOR.decompress(src, srcOffset, in.readableBytes() - BLOCK_OFFSET, out.array(),
-                    out.arrayOffset(), length);
+            int n = DECOMPRESSOR.decompress(
+                    src, srcOffset, in.readableBytes() - BLOCK_OFFSET, out.array(), out.arrayOffset(), length);
             if (n != length) {
                 throw new CompressionException("Corrupt LZ4 body: " + n + " bytes where " + length + " were announced");
             }

@@ -38,14 +38,30 @@ final class AllowlistClassResolver implements ClassResolver {
 
     /** Registrations carry no id: ids are never written. */
     private static final int UNNUMBERED = -1;
+
     private static final int TAG_NULL = 0;
     private static final int TAG_NEW_NAME = 1;
     private static final int TAG_FIRST_REFERENCE = 2;
 
     private static final Map<String, Class<?>> PRIMITIVES = Map.of(
-            "boolean", boolean.class, "byte", byte.class, "char", char.class, "short", short.class,
-            "int", int.class, "long", long.class, "float", float.class, "double", double.class,
-            "void", void.class);
+            "boolean",
+            boolean.class,
+            "byte",
+            byte.class,
+            "char",
+            char.class,
+            "short",
+            short.class,
+            "int",
+            int.class,
+            "long",
+            long.class,
+            "float",
+            float.class,
+            "double",
+            double.class,
+            "void",
+            void.class);
 
     private final TypeAllowlist allowlist;
     private final SerializerChooser chooser;

@@ -25,6 +25,7 @@ final class BoundedInput extends Input {
 
     /** Reused copy of a direct buffer's bytes; kept between uses up to {@link #MAX_RETAINED_SCRATCH}. */
     private byte[] scratch = EMPTY;
+
     private static final int MAX_RETAINED_SCRATCH = 256 * 1024;
 
     /**

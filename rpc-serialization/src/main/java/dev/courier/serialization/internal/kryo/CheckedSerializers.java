@@ -16,8 +16,7 @@ import java.util.Map;
  */
 final class CheckedSerializers {
 
-    private CheckedSerializers() {
-    }
+    private CheckedSerializers() {}
 
     static void checkLength(Input input, long length) {
         if (input instanceof BoundedInput bounded) {

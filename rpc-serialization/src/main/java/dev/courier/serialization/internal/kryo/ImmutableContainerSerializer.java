@@ -29,7 +29,11 @@ import java.util.Map;
 @SuppressWarnings({"rawtypes", "unchecked"})
 final class ImmutableContainerSerializer extends Serializer<Object> {
 
-    enum Kind { LIST, SET, MAP }
+    enum Kind {
+        LIST,
+        SET,
+        MAP
+    }
 
     private final Kind kind;
 

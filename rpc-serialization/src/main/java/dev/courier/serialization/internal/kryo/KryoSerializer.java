@@ -58,8 +58,8 @@ public final class KryoSerializer implements Serializer {
     }
 
     private static PooledKryo newKryo(TypeAllowlist allowlist, SerializerChooser chooser, ClassLoader loader) {
-        PooledKryo kryo = new PooledKryo(new AllowlistClassResolver(allowlist, chooser, loader),
-                new MapReferenceResolver());
+        PooledKryo kryo =
+                new PooledKryo(new AllowlistClassResolver(allowlist, chooser, loader), new MapReferenceResolver());
         // The class resolver refuses every class outside the allowlist; Kryo's own registration ids are
         // never written, so Kryo's "registration required" switch (which is order-dependent) stays off.
         kryo.setRegistrationRequired(false);
@@ -90,7 +90,8 @@ public final class KryoSerializer implements Serializer {
             output.flush();
             clean = true;
         } catch (RuntimeException | StackOverflowError e) {
-            throw Failures.wrap("serialize " + (value == null ? "null" : value.getClass().getName()), e);
+            throw Failures.wrap(
+                    "serialize " + (value == null ? "null" : value.getClass().getName()), e);
         } finally {
             output.setOutputStream(null);
             outputs.free(output);
@@ -121,8 +122,8 @@ public final class KryoSerializer implements Serializer {
             input.setBuffer(array, offset, length);
             Object value = kryo.readClassAndObject(input);
             if (input.position() != offset + length) {
-                throw new SerializationException("Corrupt input: " + (offset + length - input.position())
-                        + " bytes left after the value");
+                throw new SerializationException(
+                        "Corrupt input: " + (offset + length - input.position()) + " bytes left after the value");
             }
             clean = true;
             return Failures.cast(value, type);

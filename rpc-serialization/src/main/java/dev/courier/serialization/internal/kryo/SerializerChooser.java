@@ -38,8 +38,11 @@ final class SerializerChooser {
         if (JdkTypes.IMMUTABLE_MAPS.contains(type)) {
             return new ImmutableContainerSerializer(ImmutableContainerSerializer.Kind.MAP);
         }
-        if (type == ArrayList.class || type == LinkedList.class || type == HashSet.class
-                || type == LinkedHashSet.class || type == ArrayDeque.class) {
+        if (type == ArrayList.class
+                || type == LinkedList.class
+                || type == HashSet.class
+                || type == LinkedHashSet.class
+                || type == ArrayDeque.class) {
             return new CheckedSerializers.CollectionSerializer();
         }
         if (type == HashMap.class || type == LinkedHashMap.class || type == ConcurrentHashMap.class) {

@@ -48,8 +48,14 @@ final class ThrowableSerializer extends Serializer<Throwable> {
         CheckedSerializers.checkLength(input, count);
         StackTraceElement[] frames = new StackTraceElement[count];
         for (int i = 0; i < count; i++) {
-            frames[i] = Throwables.frame(input.readString(), input.readString(), input.readString(),
-                    input.readString(), input.readString(), input.readString(), input.readVarInt(false));
+            frames[i] = Throwables.frame(
+                    input.readString(),
+                    input.readString(),
+                    input.readString(),
+                    input.readString(),
+                    input.readString(),
+                    input.readString(),
+                    input.readVarInt(false));
         }
         Object cause = kryo.readClassAndObject(input);
         if (cause != null && !(cause instanceof Throwable)) {

@@ -45,6 +45,7 @@ final class BoundedInput implements Input {
 
     /** Field numbers of the array headers, as Protostuff's runtime writes them. */
     static final int TYPED_ARRAY_LENGTH = 1;
+
     static final int ARRAY = 15;
     static final int ARRAY_MAPPED = 17;
     static final int CLASS_ARRAY = 20;
@@ -55,9 +56,19 @@ final class BoundedInput implements Input {
     /** Array elements one value may hold beyond its size in bytes (runs of nulls cost one count each). */
     static final int SPARSE_ALLOWANCE = 64 * 1024;
 
-    private enum Next { NONE, LENGTH, DIMENSIONS }
+    private enum Next {
+        NONE,
+        LENGTH,
+        DIMENSIONS
+    }
 
-    private enum Header { NONE, AWAIT_ARRAY_COMPONENT, AWAIT_CLASS_COMPONENT, AWAIT_LENGTH, AWAIT_DIMENSIONS }
+    private enum Header {
+        NONE,
+        AWAIT_ARRAY_COMPONENT,
+        AWAIT_CLASS_COMPONENT,
+        AWAIT_LENGTH,
+        AWAIT_DIMENSIONS
+    }
 
     private final ByteArrayInput in;
     private final byte[] buffer;

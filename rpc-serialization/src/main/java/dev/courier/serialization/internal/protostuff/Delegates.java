@@ -35,7 +35,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,37 +49,59 @@ import java.util.function.Function;
 final class Delegates {
 
     private static final Map<Class<?>, Function<String, ?>> PARSERS = Map.ofEntries(
-            Map.entry(UUID.class, UUID::fromString), Map.entry(Duration.class, Duration::parse),
-            Map.entry(Instant.class, Instant::parse), Map.entry(LocalDate.class, LocalDate::parse),
-            Map.entry(LocalTime.class, LocalTime::parse), Map.entry(LocalDateTime.class, LocalDateTime::parse),
-            Map.entry(ZonedDateTime.class, ZonedDateTime::parse), Map.entry(OffsetDateTime.class, OffsetDateTime::parse),
-            Map.entry(OffsetTime.class, OffsetTime::parse), Map.entry(Year.class, Year::parse),
-            Map.entry(YearMonth.class, YearMonth::parse), Map.entry(MonthDay.class, MonthDay::parse),
-            Map.entry(Period.class, Period::parse), Map.entry(ZoneOffset.class, ZoneOffset::of),
+            Map.entry(UUID.class, UUID::fromString),
+            Map.entry(Duration.class, Duration::parse),
+            Map.entry(Instant.class, Instant::parse),
+            Map.entry(LocalDate.class, LocalDate::parse),
+            Map.entry(LocalTime.class, LocalTime::parse),
+            Map.entry(LocalDateTime.class, LocalDateTime::parse),
+            Map.entry(ZonedDateTime.class, ZonedDateTime::parse),
+            Map.entry(OffsetDateTime.class, OffsetDateTime::parse),
+            Map.entry(OffsetTime.class, OffsetTime::parse),
+            Map.entry(Year.class, Year::parse),
+            Map.entry(YearMonth.class, YearMonth::parse),
+            Map.entry(MonthDay.class, MonthDay::parse),
+            Map.entry(Period.class, Period::parse),
+            Map.entry(ZoneOffset.class, ZoneOffset::of),
             Map.entry(ZoneId.of("Europe/Paris").getClass(), ZoneId::of));
 
-    private Delegates() {
-    }
+    private Delegates() {}
 
     static void registerAll(DefaultIdStrategy strategy, Collection<Class<?>> allowed) {
         Schema<Values> values = RuntimeSchema.getSchema(Values.class, strategy);
-        PARSERS.forEach((type, parse) -> strategy.registerDelegate(type.getName(), new StringFormDelegate(type, parse)));
-        strategy.registerDelegate(Optional.class.getName(), new ValuesDelegate<Optional<?>>(Optional.class, values,
-                o -> o.isPresent() ? new Object[] {o.get()} : new Object[0],
-                v -> v.length == 0 ? Optional.empty() : Optional.ofNullable(v[0])));
+        PARSERS.forEach(
+                (type, parse) -> strategy.registerDelegate(type.getName(), new StringFormDelegate(type, parse)));
+        strategy.registerDelegate(
+                Optional.class.getName(),
+                new ValuesDelegate<Optional<?>>(
+                        Optional.class,
+                        values,
+                        o -> o.isPresent() ? new Object[] {o.get()} : new Object[0],
+                        v -> v.length == 0 ? Optional.empty() : Optional.ofNullable(v[0])));
         for (Class<?> type : JdkTypes.IMMUTABLE_LISTS) {
-            strategy.registerDelegate(type.getName(), new ValuesDelegate<Collection<?>>(type, values,
-                    Collection::toArray, v -> Collections.unmodifiableList(new ArrayList<>(Arrays.asList(v)))));
+            strategy.registerDelegate(
+                    type.getName(),
+                    new ValuesDelegate<Collection<?>>(
+                            type,
+                            values,
+                            Collection::toArray,
+                            v -> Collections.unmodifiableList(new ArrayList<>(Arrays.asList(v)))));
             strategy.registerCollection(collectionFactory(type, ArrayList::new));
         }
         for (Class<?> type : JdkTypes.IMMUTABLE_SETS) {
-            strategy.registerDelegate(type.getName(), new ValuesDelegate<Collection<?>>(type, values,
-                    Collection::toArray, v -> Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(v)))));
+            strategy.registerDelegate(
+                    type.getName(),
+                    new ValuesDelegate<Collection<?>>(
+                            type,
+                            values,
+                            Collection::toArray,
+                            v -> Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(v)))));
             strategy.registerCollection(collectionFactory(type, LinkedHashSet::new));
         }
         for (Class<?> type : JdkTypes.IMMUTABLE_MAPS) {
-            strategy.registerDelegate(type.getName(), new ValuesDelegate<Map<?, ?>>(type, values,
-                    Delegates::flatten, Delegates::unflatten));
+            strategy.registerDelegate(
+                    type.getName(),
+                    new ValuesDelegate<Map<?, ?>>(type, values, Delegates::flatten, Delegates::unflatten));
             strategy.registerMap(mapFactory(type));
         }
         Schema<ThrowableState> throwableSchema = RuntimeSchema.getSchema(ThrowableState.class, strategy);
@@ -88,8 +109,9 @@ final class Delegates {
             if (Throwable.class.isAssignableFrom(type)) {
                 strategy.registerDelegate(type.getName(), new ThrowableDelegate(type, throwableSchema));
             } else if (type.isRecord()) {
-                strategy.registerDelegate(type.getName(), new ValuesDelegate<Object>(type, values,
-                        recordParts(type), recordBuilder(type)));
+                strategy.registerDelegate(
+                        type.getName(),
+                        new ValuesDelegate<Object>(type, values, recordParts(type), recordBuilder(type)));
             }
         }
     }
@@ -141,7 +163,8 @@ final class Delegates {
 
     private static Function<Object[], Object> recordBuilder(Class<?> type) {
         RecordComponent[] components = type.getRecordComponents();
-        Class<?>[] types = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        Class<?>[] types =
+                Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
         Constructor<?> canonical;
         try {
             canonical = type.getDeclaredConstructor(types);
@@ -151,8 +174,10 @@ final class Delegates {
         }
         return parts -> {
             if (parts.length != types.length) {
-                throw new SerializationException("Corrupt input: " + parts.length + " components for record "
-                        + type.getName(), type.getName(), null);
+                throw new SerializationException(
+                        "Corrupt input: " + parts.length + " components for record " + type.getName(),
+                        type.getName(),
+                        null);
             }
             try {
                 return canonical.newInstance(parts);
@@ -162,8 +187,8 @@ final class Delegates {
         };
     }
 
-    private static CollectionSchema.MessageFactory collectionFactory(Class<?> type,
-            java.util.function.Supplier<Collection<Object>> make) {
+    private static CollectionSchema.MessageFactory collectionFactory(
+            Class<?> type, java.util.function.Supplier<Collection<Object>> make) {
         return new CollectionSchema.MessageFactory() {
             @Override
             @SuppressWarnings("unchecked")
@@ -197,8 +222,8 @@ final class Delegates {
         private final Function<V, Object[]> explode;
         private final Function<Object[], ?> build;
 
-        ValuesDelegate(Class<?> type, Schema<Values> schema, Function<V, Object[]> explode,
-                Function<Object[], ?> build) {
+        ValuesDelegate(
+                Class<?> type, Schema<Values> schema, Function<V, Object[]> explode, Function<Object[], ?> build) {
             super(type, schema);
             this.explode = explode;
             this.build = build;
@@ -256,11 +281,18 @@ final class Delegates {
                 if (f == null) {
                     throw new SerializationException("Corrupt input: missing stack frame");
                 }
-                frames[i] = Throwables.frame(f.classLoaderName, f.moduleName, f.moduleVersion, f.declaringClass,
-                        f.methodName, f.fileName, f.lineNumber);
+                frames[i] = Throwables.frame(
+                        f.classLoaderName,
+                        f.moduleName,
+                        f.moduleVersion,
+                        f.declaringClass,
+                        f.methodName,
+                        f.fileName,
+                        f.lineNumber);
             }
             if (s.cause != null && !(s.cause instanceof Throwable)) {
-                throw new SerializationException("Corrupt input: cause is a " + s.cause.getClass().getName());
+                throw new SerializationException(
+                        "Corrupt input: cause is a " + s.cause.getClass().getName());
             }
             return Throwables.rebuild(type, s.message, (Throwable) s.cause, frames);
         }

@@ -69,10 +69,15 @@ final class GraphCheck {
             }
             Object child = top.children.get(top.next++);
             if (onPath.contains(child)) {
-                throw new SerializationException("Cannot serialize " + root.getClass().getName()
-                        + ": its object graph has a cycle (a " + top.object.getClass().getName() + " refers back to a "
-                        + child.getClass().getName() + " that contains it); Protostuff does not track references:"
-                        + " break the cycle or use the kryo serializer", root.getClass().getName(), null);
+                throw new SerializationException(
+                        "Cannot serialize " + root.getClass().getName()
+                                + ": its object graph has a cycle (a "
+                                + top.object.getClass().getName() + " refers back to a "
+                                + child.getClass().getName()
+                                + " that contains it); Protostuff does not track references:"
+                                + " break the cycle or use the kryo serializer",
+                        root.getClass().getName(),
+                        null);
             }
             if (!done.contains(child)) {
                 path.push(enter(child, onPath));
@@ -147,7 +152,9 @@ final class GraphCheck {
         for (Class<?> k = type; k != null && !JdkTypes.isJdk(k); k = k.getSuperclass()) {
             for (Field f : k.getDeclaredFields()) {
                 int mod = f.getModifiers();
-                if (!Modifier.isStatic(mod) && !Modifier.isTransient(mod) && !f.getType().isPrimitive()) {
+                if (!Modifier.isStatic(mod)
+                        && !Modifier.isTransient(mod)
+                        && !f.getType().isPrimitive()) {
                     f.setAccessible(true);
                     result.add(f);
                 }

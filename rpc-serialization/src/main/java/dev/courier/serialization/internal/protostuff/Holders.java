@@ -3,8 +3,7 @@ package dev.courier.serialization.internal.protostuff;
 /** Plain message types through which the custom delegates write nested, polymorphic values. */
 final class Holders {
 
-    private Holders() {
-    }
+    private Holders() {}
 
     /** The top-level message: the value, polymorphic. */
     static final class Envelope {
@@ -15,8 +14,7 @@ final class Holders {
     static final class Values {
         Object[] values;
 
-        Values() {
-        }
+        Values() {}
 
         Values(Object[] values) {
             this.values = values;

@@ -52,8 +52,11 @@ public final class ProtostuffSerializer implements Serializer {
      * and map schemas, whose static initialisers reflect into {@code java.util} and fail on Java 17. So a
      * field declared as {@code List} or {@code Map} reads back as the interface's default implementation.
      */
-    private static final int FLAGS = IdStrategy.ENUMS_BY_NAME | IdStrategy.AUTO_LOAD_POLYMORPHIC_CLASSES
-            | IdStrategy.PRESERVE_NULL_ELEMENTS | IdStrategy.MORPH_NON_FINAL_POJOS;
+    private static final int FLAGS = IdStrategy.ENUMS_BY_NAME
+            | IdStrategy.AUTO_LOAD_POLYMORPHIC_CLASSES
+            | IdStrategy.PRESERVE_NULL_ELEMENTS
+            | IdStrategy.MORPH_NON_FINAL_POJOS;
+
     private static final ThreadLocal<LinkedBuffer> BUFFERS =
             ThreadLocal.withInitial(() -> LinkedBuffer.allocate(LinkedBuffer.DEFAULT_BUFFER_SIZE));
 
@@ -78,11 +81,13 @@ public final class ProtostuffSerializer implements Serializer {
      * other names itself (without loading them) as an "unknown delegate": report that as not allowed.
      */
     private Throwable refusedDelegate(Throwable e) {
-        if (e instanceof IdStrategy.UnknownTypeException && e.getMessage() != null
+        if (e instanceof IdStrategy.UnknownTypeException
+                && e.getMessage() != null
                 && e.getMessage().startsWith(UNKNOWN_DELEGATE)) {
             String name = e.getMessage().substring(UNKNOWN_DELEGATE.length()).split(" ", 2)[0];
             if (!allowlist.isAllowed(name)) {
-                return new SerializationException(SerializationException.notAllowed(name).getMessage(), name, e);
+                return new SerializationException(
+                        SerializationException.notAllowed(name).getMessage(), name, e);
             }
         }
         return e;
@@ -109,7 +114,8 @@ public final class ProtostuffSerializer implements Serializer {
         try {
             ProtostuffIOUtil.writeTo(new ByteBufOutputStream(out), envelope, schema, buffer);
         } catch (IOException | RuntimeException | StackOverflowError e) {
-            throw Failures.wrap("serialize " + (value == null ? "null" : value.getClass().getName()), e);
+            throw Failures.wrap(
+                    "serialize " + (value == null ? "null" : value.getClass().getName()), e);
         } finally {
             buffer.clear();
         }
@@ -139,8 +145,8 @@ public final class ProtostuffSerializer implements Serializer {
         thread.setContextClassLoader(readLoader);
         try {
             Envelope envelope = schema.newMessage();
-            BoundedInput input = new BoundedInput(array, offset + ENVELOPE_OFFSET, envelopeLength,
-                    allowlist.maxLength());
+            BoundedInput input =
+                    new BoundedInput(array, offset + ENVELOPE_OFFSET, envelopeLength, allowlist.maxLength());
             schema.mergeFrom(input, envelope);
             input.checkEnd();
             return Failures.cast(envelope.value, type);

@@ -20,7 +20,7 @@ public final class ProtostuffSerializerProvider implements SerializerProvider {
     @Override
     public Serializer create(TypeAllowlist allowlist) {
         ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return new ProtostuffSerializer(allowlist,
-                context != null ? context : ProtostuffSerializerProvider.class.getClassLoader());
+        return new ProtostuffSerializer(
+                allowlist, context != null ? context : ProtostuffSerializerProvider.class.getClassLoader());
     }
 }

@@ -3,11 +3,12 @@ package dev.courier.registry.coordination.internal;
 import dev.courier.registry.coordination.CoordinationSession;
 import dev.courier.registry.coordination.Leadership;
 import dev.courier.registry.coordination.LockGrant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The head of a lock queue: a lock grant or a leadership. Held while not closed and its session is valid. */
 final class Grant implements LockGrant, Leadership {

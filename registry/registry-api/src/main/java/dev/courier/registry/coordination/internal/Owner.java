@@ -5,8 +5,7 @@ final class Owner {
 
     static final String NAME = ProcessHandle.current().pid() + "@" + host();
 
-    private Owner() {
-    }
+    private Owner() {}
 
     private static String host() {
         try {

@@ -3,12 +3,13 @@ package dev.courier.registry.coordination.internal;
 import dev.courier.registry.coordination.CoordinationSession;
 import dev.courier.registry.coordination.QueueView;
 import dev.courier.registry.coordination.SessionLostException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One wait to head a lock queue: join it under the current session, then wait for changes to the queue
@@ -20,6 +21,7 @@ final class QueueAcquirer {
     private static final Logger log = LoggerFactory.getLogger(QueueAcquirer.class);
     /** Longest single wait for a change (a poll that returns unchanged just waits again). */
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
+
     private static final long RETRY_PAUSE_MILLIS = 100;
 
     private final StandardCoordination coordination;
@@ -78,11 +80,15 @@ final class QueueAcquirer {
     private QueueView awaitChange(QueueView view, long remainingNanos) throws InterruptedException {
         long wait = Math.min(remainingNanos, MAX_POLL.toNanos());
         try {
-            return coordination.backend.queueChanged(queue, view.version(), Duration.ofNanos(wait))
+            return coordination
+                    .backend
+                    .queueChanged(queue, view.version(), Duration.ofNanos(wait))
                     .get(wait + TimeUnit.SECONDS.toNanos(10), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
-                    ? ce.getCause() : e.getCause();
+            Throwable cause =
+                    e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                            ? ce.getCause()
+                            : e.getCause();
             if (cause instanceof dev.courier.registry.RegistryAccessDeniedException denied) {
                 throw denied;
             }

@@ -4,14 +4,15 @@ import dev.courier.registry.coordination.CoordinationBackend;
 import dev.courier.registry.coordination.LeaderElection;
 import dev.courier.registry.coordination.Leadership;
 import dev.courier.registry.coordination.QueueView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** A {@link LeaderElection} as a lock queue whose entries carry the candidates' names. */
 final class QueueElection implements LeaderElection {
@@ -80,14 +81,19 @@ final class QueueElection implements LeaderElection {
                 if (version < 0) {
                     deliver(coordination.backend.queue(queue));
                 }
-                coordination.backend.queueChanged(queue, version, POLL).whenCompleteAsync((view, error) -> {
-                    if (error != null) {
-                        retryLater(error);
-                    } else {
-                        deliver(view);
-                        poll();
-                    }
-                }, coordination.scheduler);
+                coordination
+                        .backend
+                        .queueChanged(queue, version, POLL)
+                        .whenCompleteAsync(
+                                (view, error) -> {
+                                    if (error != null) {
+                                        retryLater(error);
+                                    } else {
+                                        deliver(view);
+                                        poll();
+                                    }
+                                },
+                                coordination.scheduler);
             } catch (RuntimeException e) {
                 retryLater(e);
             }

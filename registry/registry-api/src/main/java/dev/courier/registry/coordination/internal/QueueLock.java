@@ -2,6 +2,7 @@ package dev.courier.registry.coordination.internal;
 
 import dev.courier.registry.coordination.DistributedLock;
 import dev.courier.registry.coordination.LockGrant;
+
 import java.time.Duration;
 import java.util.Optional;
 

@@ -2,6 +2,7 @@ package dev.courier.registry.coordination.internal;
 
 import dev.courier.registry.RegistryException;
 import dev.courier.registry.coordination.IdGenerator;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 

@@ -3,6 +3,7 @@ package dev.courier.registry.coordination.internal;
 import dev.courier.registry.RegistryException;
 import dev.courier.registry.coordination.ClockMovedBackwardsException;
 import dev.courier.registry.coordination.IdGenerator;
+
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ final class SnowflakeIds implements IdGenerator {
 
     /** 2026-01-01T00:00:00Z. */
     static final long EPOCH = 1_767_225_600_000L;
+
     static final int WORKER_BITS = 10;
     static final int SEQUENCE_BITS = 12;
     static final int WORKERS = 1 << WORKER_BITS;
@@ -52,12 +54,19 @@ final class SnowflakeIds implements IdGenerator {
     private final java.util.function.IntSupplier firstWorkerToTry;
 
     SnowflakeIds(StandardCoordination coordination, LongSupplier clock, long toleratedBackstepMillis) {
-        this(coordination, clock, toleratedBackstepMillis, () -> ThreadLocalRandom.current().nextInt(WORKERS));
+        this(
+                coordination,
+                clock,
+                toleratedBackstepMillis,
+                () -> ThreadLocalRandom.current().nextInt(WORKERS));
     }
 
     /** As above, trying worker ids from {@code firstWorkerToTry} on (tests pick the worker). */
-    SnowflakeIds(StandardCoordination coordination, LongSupplier clock, long toleratedBackstepMillis,
-                 java.util.function.IntSupplier firstWorkerToTry) {
+    SnowflakeIds(
+            StandardCoordination coordination,
+            LongSupplier clock,
+            long toleratedBackstepMillis,
+            java.util.function.IntSupplier firstWorkerToTry) {
         this.coordination = coordination;
         this.clock = clock;
         this.toleratedBackstep = toleratedBackstepMillis;
@@ -154,7 +163,8 @@ final class SnowflakeIds implements IdGenerator {
             reservedUntil = floor;
             return;
         }
-        throw new RegistryException("none of the " + WORKERS + " snowflake worker ids is free with a clock reservation behind this clock");
+        throw new RegistryException(
+                "none of the " + WORKERS + " snowflake worker ids is free with a clock reservation behind this clock");
     }
 
     /** Raises this worker's clock counter to {@code until} (no other process holds the worker). */

@@ -7,14 +7,15 @@ import dev.courier.registry.coordination.CoordinationSession;
 import dev.courier.registry.coordination.DistributedLock;
 import dev.courier.registry.coordination.IdGenerator;
 import dev.courier.registry.coordination.LeaderElection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link Coordination} over any {@link CoordinationBackend}. Owns two scheduler threads (one may block

@@ -1,15 +1,16 @@
 package dev.courier.registry.coordination.internal;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.courier.registry.coordination.ClockMovedBackwardsException;
 import dev.courier.registry.internal.EmbeddedLeaseBackend;
 import dev.courier.registry.internal.LeaseCoordinationBackend;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Snowflake ids against a clock the test sets: steps back, and a worker id taken over from a clock ahead. */
 class SnowflakeIdsTest {
@@ -21,8 +22,9 @@ class SnowflakeIdsTest {
     private final AtomicLong now = new AtomicLong(T);
     /** How far each read of the clock moves it on (0: it stands still). */
     private final AtomicLong tick = new AtomicLong();
-    private final StandardCoordination coordination = new StandardCoordination(backend, Duration.ofSeconds(10),
-            () -> { }, () -> now.getAndAdd(tick.get()));
+
+    private final StandardCoordination coordination =
+            new StandardCoordination(backend, Duration.ofSeconds(10), () -> {}, () -> now.getAndAdd(tick.get()));
 
     @AfterEach
     void close() {
@@ -40,7 +42,8 @@ class SnowflakeIdsTest {
         long first = ids.nextId();
         long second = ids.nextId();
         assertThat(millisOf(first)).isEqualTo(T);
-        assertThat((first >>> SnowflakeIds.SEQUENCE_BITS) & (SnowflakeIds.WORKERS - 1)).isEqualTo(7);
+        assertThat((first >>> SnowflakeIds.SEQUENCE_BITS) & (SnowflakeIds.WORKERS - 1))
+                .isEqualTo(7);
         assertThat(second).isEqualTo(first + 1);
         assertThat(ids.workerId()).isEqualTo(7);
     }
@@ -75,8 +78,10 @@ class SnowflakeIdsTest {
         SnowflakeIds ids = new SnowflakeIds(coordination, () -> now.get(), 10, () -> 2);
         long before = ids.nextId();
         now.set(T - 1_000);
-        assertThatThrownBy(ids::nextId).isInstanceOf(ClockMovedBackwardsException.class)
-                .satisfies(e -> assertThat(((ClockMovedBackwardsException) e).backwardsMillis()).isEqualTo(1_000));
+        assertThatThrownBy(ids::nextId)
+                .isInstanceOf(ClockMovedBackwardsException.class)
+                .satisfies(e -> assertThat(((ClockMovedBackwardsException) e).backwardsMillis())
+                        .isEqualTo(1_000));
         now.set(T + 1);
         assertThat(ids.nextId()).isGreaterThan(before);
     }
@@ -87,8 +92,7 @@ class SnowflakeIdsTest {
         ahead.nextId(); // worker 5 reserves up to T + RESERVE_AHEAD
         coordination.close(); // gives worker 5 back
 
-        StandardCoordination other = new StandardCoordination(backend, Duration.ofSeconds(10), () -> { },
-                () -> T - 500);
+        StandardCoordination other = new StandardCoordination(backend, Duration.ofSeconds(10), () -> {}, () -> T - 500);
         try {
             // a process whose clock is half a second behind tries worker 5 first, and must not take it
             SnowflakeIds behind = new SnowflakeIds(other, () -> T - 500, 10, () -> 5);

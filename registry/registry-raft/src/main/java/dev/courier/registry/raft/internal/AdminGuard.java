@@ -1,13 +1,5 @@
 package dev.courier.registry.raft.internal;
 
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-import java.util.Set;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import org.apache.ratis.proto.grpc.AdminProtocolServiceGrpc;
 import org.apache.ratis.thirdparty.io.grpc.Grpc;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
@@ -17,6 +9,15 @@ import org.apache.ratis.thirdparty.io.grpc.ServerInterceptor;
 import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Set;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * Lets only the named principals change a member through Ratis's admin API: membership
@@ -42,10 +43,11 @@ public final class AdminGuard implements ServerInterceptor {
     }
 
     @Override
-    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
-                                                      ServerCallHandler<Q, A> next) {
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
-        if (!AdminProtocolServiceGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())
+        if (!AdminProtocolServiceGrpc.SERVICE_NAME.equals(
+                        call.getMethodDescriptor().getServiceName())
                 || READS.contains(method)) {
             return next.startCall(call, headers);
         }
@@ -55,9 +57,11 @@ public final class AdminGuard implements ServerInterceptor {
         }
         String who = principal == null ? "an anonymous caller" : "principal '" + principal + "'";
         log.warn("Refused {} from {}: only {} may change the registry's members", method, who, admins);
-        call.close(Status.PERMISSION_DENIED.withDescription(
-                "Only the registry's admins may call " + method + "; the caller is " + who), new Metadata());
-        return new ServerCall.Listener<>() { };
+        call.close(
+                Status.PERMISSION_DENIED.withDescription(
+                        "Only the registry's admins may call " + method + "; the caller is " + who),
+                new Metadata());
+        return new ServerCall.Listener<>() {};
     }
 
     /** The subject CN of the session's verified peer certificate, or null. */

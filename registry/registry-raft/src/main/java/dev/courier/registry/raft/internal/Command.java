@@ -3,13 +3,14 @@ package dev.courier.registry.raft.internal;
 import dev.courier.registry.ServiceInstance;
 import dev.courier.registry.ServiceKey;
 import dev.courier.registry.internal.InstanceCodec;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * Encodes the registry's Raft log entries and queries. Every message starts with a one-byte opcode:
@@ -30,8 +31,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * decision saw: the lease's renewal mark (the log index of the entry that last renewed it) and the
  * leader's term; it removes the lease only if both still hold when it is applied. (An {@code EXPIRE}
  * with the lease id alone, as written before, is applied unfenced.) A {@code CHECKPOINT} records, for
-leases the leader has not seen renewed for a while, how long that has been, so that a member that
-replays the log after a restart does not take them for just renewed.
+ * leases the leader has not seen renewed for a while, how long that has been, so that a member that
+ * replays the log after a restart does not take them for just renewed.
  *
  * <p>A call with credentials is wrapped: {@code AUTH u16 length, token (UTF-8, at most 4 KiB)} followed
  * by the message itself. The
@@ -51,6 +52,7 @@ public final class Command {
     public static final byte CHECKPOINT = 10;
     /** Bytes one lease of a {@code CHECKPOINT} takes. */
     static final int CHECKPOINT_LEASE_BYTES = 3 * Long.BYTES;
+
     public static final byte SNAPSHOT = 20;
     public static final byte SERVICES = 21;
     public static final byte CHANGES = 22;
@@ -60,13 +62,13 @@ public final class Command {
     public static final byte CHANGES_MULTI = 26;
     /** Fewest bytes one (key, revision) pair of {@code CHANGES_MULTI} takes: three empty strings and a long. */
     static final int MIN_WATCHED_KEY_BYTES = 3 * 2 + Long.BYTES;
+
     public static final byte AUTH = 30;
     static final int MAX_TOKEN_BYTES = 4096;
     /** Starts the message of an exception by which a member refuses a call for its credentials. */
     public static final String DENIED = "courier-registry-access-denied: ";
 
-    private Command() {
-    }
+    private Command() {}
 
     /** Builds a message with {@code body} writing after the opcode. */
     public static Message of(byte opcode, IoWriter body) {
@@ -175,7 +177,7 @@ public final class Command {
     }
 
     public static Message services() {
-        return of(SERVICES, out -> { });
+        return of(SERVICES, out -> {});
     }
 
     public static Message changes(ServiceKey key, long after, long maxWaitMillis) {
@@ -198,7 +200,7 @@ public final class Command {
     }
 
     public static Message status() {
-        return of(STATUS, out -> { });
+        return of(STATUS, out -> {});
     }
 
     /** {@code message} wrapped with the caller's {@code token}. */

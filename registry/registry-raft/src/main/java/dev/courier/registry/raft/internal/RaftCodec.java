@@ -7,11 +7,12 @@ import dev.courier.registry.WatchEvent;
 import dev.courier.registry.internal.Change;
 import dev.courier.registry.internal.ChangeBatch;
 import dev.courier.registry.internal.InstanceCodec;
+import org.apache.ratis.protocol.Message;
+
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.ratis.protocol.Message;
 
 /**
  * Replies of the registry state machine. Every reply starts with a status byte (0 = ok, 1 = lease not
@@ -30,8 +31,7 @@ import org.apache.ratis.protocol.Message;
  */
 public final class RaftCodec {
 
-    private RaftCodec() {
-    }
+    private RaftCodec() {}
 
     static Message encodeBatch(ChangeBatch batch) {
         return Command.of((byte) 0, out -> writeBatch(out, batch));

@@ -9,21 +9,6 @@ import dev.courier.registry.internal.LeaseNotFoundException;
 import dev.courier.registry.internal.ParkedQueries;
 import dev.courier.registry.internal.RegistryState;
 import dev.courier.registry.raft.RegistryAccess;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -44,6 +29,22 @@ import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The registry as a Ratis state machine: a {@link RegistryState} changed only by committed log entries.
@@ -98,6 +99,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private final Map<Long, Long> expirySubmittedNanos = new HashMap<>();
     /** The silence the last {@code CHECKPOINT} applied here recorded, per lease: for tests. */
     private final Map<Long, Long> checkpointedSilenceMillis = new HashMap<>();
+
     private long lastCheckpointNanos;
     /** The clock leases are timed by (monotonic nanoseconds); tests move it. */
     private volatile java.util.function.LongSupplier clock = System::nanoTime;
@@ -109,6 +111,7 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private final ParkedQueries<java.util.Set<ServiceKey>, Message> streamWaits;
     /** Parked {@code QUEUE_CHANGES} queries. */
     private final ParkedQueries<QueueAt, Message> queueWaits;
+
     private final java.util.concurrent.ScheduledThreadPoolExecutor timer;
     private final java.util.concurrent.ExecutorService replies = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "courier-raft-registry-reply");
@@ -118,19 +121,20 @@ public final class RegistryStateMachine extends BaseStateMachine {
     private volatile boolean leader;
     private final java.util.concurrent.atomic.AtomicInteger installed = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong expiriesRefused = new java.util.concurrent.atomic.AtomicLong();
-    private volatile Consumer<Message> expirySubmitter = m -> { };
-    private final java.util.concurrent.atomic.AtomicLong expiriesSubmitted = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Consumer<Message> expirySubmitter = m -> {};
+    private final java.util.concurrent.atomic.AtomicLong expiriesSubmitted =
+            new java.util.concurrent.atomic.AtomicLong();
     /** Runs with each entry's opcode before it is applied, with no lock held: a seam for fault tests. */
-    private volatile java.util.function.IntConsumer beforeApply = op -> { };
-    private volatile java.util.function.LongConsumer applyObserver = nanos -> { };
+    private volatile java.util.function.IntConsumer beforeApply = op -> {};
+
+    private volatile java.util.function.LongConsumer applyObserver = nanos -> {};
 
     private volatile RegistryAccess access = RegistryAccess.open();
     /** What this member's own expiry entries carry: only the leader's own are accepted. */
     private final String memberSecret = newSecret();
 
     /** A lock queue as a parked query last saw it. */
-    private record QueueAt(String queue, long version) {
-    }
+    private record QueueAt(String queue, long version) {}
 
     public RegistryStateMachine() {
         timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
@@ -186,8 +190,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
             envelope = new Command.Envelope(null, request.getMessage().getContent());
             refusal = "unreadable credentials: " + e.getMessage();
         }
-        TransactionContext trx = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
-                .setLogData(envelope.body()).build();
+        TransactionContext trx = TransactionContext.newBuilder()
+                .setStateMachine(this)
+                .setClientRequest(request)
+                .setLogData(envelope.body())
+                .build();
         if (refusal != null) {
             trx.setException(new IOException(Command.DENIED + refusal));
         }
@@ -242,7 +249,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
         synchronized (this) {
             lastCheckpointNanos = clock.getAsLong();
         }
-        timer.scheduleWithFixedDelay(this::checkExpiry, EXPIRY_CHECK_MILLIS, EXPIRY_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                this::checkExpiry, EXPIRY_CHECK_MILLIS, EXPIRY_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -292,11 +300,17 @@ public final class RegistryStateMachine extends BaseStateMachine {
         long now = clock.getAsLong();
         lastRenewNanos.clear();
         checkpointedSilenceMillis.clear();
-        state.leaseTtls().keySet().forEach(id ->
-                lastRenewNanos.put(id, now - TimeUnit.MILLISECONDS.toNanos(silences.getOrDefault(id, 0L))));
+        state.leaseTtls()
+                .keySet()
+                .forEach(id ->
+                        lastRenewNanos.put(id, now - TimeUnit.MILLISECONDS.toNanos(silences.getOrDefault(id, 0L))));
         updateLastAppliedTermIndex(last);
         wakeAll();
-        log.info("loaded registry snapshot {} (revision {}, {} instances)", last, state.revision(), state.instanceCount());
+        log.info(
+                "loaded registry snapshot {} (revision {}, {} instances)",
+                last,
+                state.revision(),
+                state.instanceCount());
     }
 
     /**
@@ -320,8 +334,10 @@ public final class RegistryStateMachine extends BaseStateMachine {
         }
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         java.nio.file.Path tmp = file.toPath().resolveSibling(file.getName() + ".tmp");
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tmp,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                tmp,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                 java.nio.file.StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes.toByteArray());
             while (buffer.hasRemaining()) {
@@ -329,7 +345,10 @@ public final class RegistryStateMachine extends BaseStateMachine {
             }
             channel.force(true);
         }
-        Files.move(tmp, file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        Files.move(
+                tmp,
+                file.toPath(),
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file); // written to a temporary file, synced, renamed
         syncDirectory(file.toPath().getParent());
@@ -370,8 +389,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
     }
 
     private static void syncDirectory(java.nio.file.Path dir) throws IOException {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir,
-                java.nio.file.StandardOpenOption.READ)) {
+        try (java.nio.channels.FileChannel channel =
+                java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
             channel.force(true);
         }
     }
@@ -381,7 +400,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         TermIndex termIndex = TermIndex.valueOf(entry);
         try {
-            DataInputStream in = new DataInputStream(entry.getStateMachineLogEntry().getLogData().newInput());
+            DataInputStream in = new DataInputStream(
+                    entry.getStateMachineLogEntry().getLogData().newInput());
             byte op = in.readByte();
             beforeApply.accept(op);
             Message reply;
@@ -473,8 +493,10 @@ public final class RegistryStateMachine extends BaseStateMachine {
             }
             case Command.ENQUEUE -> {
                 long id = in.readLong();
-                String queue = checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_NAME_LENGTH);
-                String value = checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_VALUE_LENGTH);
+                String queue =
+                        checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_NAME_LENGTH);
+                String value =
+                        checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_VALUE_LENGTH);
                 try {
                     long token = state.enqueue(id, queue, value);
                     state.renew(id, at.getIndex());
@@ -493,7 +515,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
                 return reply(0, state.revision());
             }
             case Command.ADD -> {
-                String counter = checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_NAME_LENGTH);
+                String counter =
+                        checked(in.readUTF(), dev.courier.registry.coordination.CoordinationBackend.MAX_NAME_LENGTH);
                 return reply(0, state.addAndGet(counter, in.readLong()));
             }
             default -> throw new IOException("unknown registry command " + op);
@@ -566,7 +589,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
             synchronized (this) {
                 switch (op) {
                     case Command.SNAPSHOT -> {
-                        return CompletableFuture.completedFuture(encodeSnapshot(state.snapshot(InstanceCodec.readKey(in))));
+                        return CompletableFuture.completedFuture(
+                                encodeSnapshot(state.snapshot(InstanceCodec.readKey(in))));
                     }
                     case Command.SERVICES -> {
                         List<ServiceKey> keys = new ArrayList<>(state.services());
@@ -587,7 +611,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
                     }
                     case Command.CHANGES_MULTI -> {
                         int count = in.readInt();
-                        if (count < 0 || count > dev.courier.registry.internal.LeaseBackend.MAX_WATCHED_KEYS
+                        if (count < 0
+                                || count > dev.courier.registry.internal.LeaseBackend.MAX_WATCHED_KEYS
                                 || count > in.available() / Command.MIN_WATCHED_KEY_BYTES) {
                             throw new IOException("watch stream of " + count + " services out of range for the "
                                     + in.available() + " bytes that follow");
@@ -601,8 +626,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
                         if (!batches.isEmpty()) {
                             return CompletableFuture.completedFuture(RaftCodec.encodeBatches(batches));
                         }
-                        return streamWaits.park(afters.keySet(), () -> RaftCodec.encodeBatches(state.changesSince(afters)),
-                                maxWait);
+                        return streamWaits.park(
+                                afters.keySet(), () -> RaftCodec.encodeBatches(state.changesSince(afters)), maxWait);
                     }
                     case Command.QUEUE -> {
                         return CompletableFuture.completedFuture(RaftCodec.encodeQueue(state.queue(in.readUTF())));
@@ -614,8 +639,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
                         if (state.queueVersion(queue) != version) {
                             return CompletableFuture.completedFuture(RaftCodec.encodeQueue(state.queue(queue)));
                         }
-                        return queueWaits.park(new QueueAt(queue, version), () -> RaftCodec.encodeQueue(state.queue(queue)),
-                                maxWait);
+                        return queueWaits.park(
+                                new QueueAt(queue, version), () -> RaftCodec.encodeQueue(state.queue(queue)), maxWait);
                     }
                     case Command.CHANGES -> {
                         ServiceKey key = InstanceCodec.readKey(in);
@@ -693,7 +718,8 @@ public final class RegistryStateMachine extends BaseStateMachine {
         }
         long term;
         try {
-            org.apache.ratis.server.DivisionInfo info = getServer().join().getDivision(getGroupId()).getInfo();
+            org.apache.ratis.server.DivisionInfo info =
+                    getServer().join().getDivision(getGroupId()).getInfo();
             term = info.getCurrentTerm();
             if (!info.isLeader()) {
                 return;
@@ -720,8 +746,12 @@ public final class RegistryStateMachine extends BaseStateMachine {
                         && (submitted == null || now - submitted > TimeUnit.SECONDS.toNanos(1))) {
                     expirySubmittedNanos.put(id, now);
                     expired.add(Command.expire(id, state.renewedAt(id), term));
-                    log.info("lease {} not renewed for {} ms (TTL {} ms): expiring it in term {}", id,
-                            TimeUnit.NANOSECONDS.toMillis(now - last), e.getValue(), term);
+                    log.info(
+                            "lease {} not renewed for {} ms (TTL {} ms): expiring it in term {}",
+                            id,
+                            TimeUnit.NANOSECONDS.toMillis(now - last),
+                            e.getValue(),
+                            term);
                 }
             }
         }
@@ -747,8 +777,11 @@ public final class RegistryStateMachine extends BaseStateMachine {
         List<long[]> silent = new ArrayList<>();
         for (Map.Entry<Long, Long> e : ttls.entrySet()) {
             long silentNanos = now - lastRenewNanos.getOrDefault(e.getKey(), now);
-            if (silentNanos > TimeUnit.MILLISECONDS.toNanos(e.getValue()) / 2 && silent.size() < MAX_CHECKPOINT_LEASES) {
-                silent.add(new long[] {e.getKey(), state.renewedAt(e.getKey()), TimeUnit.NANOSECONDS.toMillis(silentNanos)});
+            if (silentNanos > TimeUnit.MILLISECONDS.toNanos(e.getValue()) / 2
+                    && silent.size() < MAX_CHECKPOINT_LEASES) {
+                silent.add(
+                        new long[] {e.getKey(), state.renewedAt(e.getKey()), TimeUnit.NANOSECONDS.toMillis(silentNanos)
+                        });
             }
         }
         return silent.isEmpty() ? null : Command.checkpoint(term, silent);

@@ -40,7 +40,9 @@ class RegistryCodecFuzzTest {
             // which can allocate a lot once; a count that allocates does so every time.
             allocated = measuredDecode(input[0] & 3, body);
         }
-        assertThat(allocated).as("bytes allocated decoding %d bytes", body.length).isLessThan(ALLOCATION_BOUND);
+        assertThat(allocated)
+                .as("bytes allocated decoding %d bytes", body.length)
+                .isLessThan(ALLOCATION_BOUND);
     }
 
     private static long measuredDecode(int codec, byte[] body) {
@@ -72,7 +74,8 @@ class RegistryCodecFuzzTest {
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
                 if (body.length > 0 && (body[0] & 1) == 0) {
                     ServiceInstance instance = InstanceCodec.read(in);
-                    assertThat(InstanceCodec.fromBytes(InstanceCodec.toBytes(instance))).isEqualTo(instance);
+                    assertThat(InstanceCodec.fromBytes(InstanceCodec.toBytes(instance)))
+                            .isEqualTo(instance);
                 } else {
                     new RegistryState(16).readFrom(in);
                 }
@@ -82,7 +85,9 @@ class RegistryCodecFuzzTest {
 
     private static long allocatedBytes() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertThat(threads.isThreadAllocatedMemoryEnabled()).as("per-thread allocation accounting").isTrue();
+        assertThat(threads.isThreadAllocatedMemoryEnabled())
+                .as("per-thread allocation accounting")
+                .isTrue();
         return threads.getCurrentThreadAllocatedBytes();
     }
 }
