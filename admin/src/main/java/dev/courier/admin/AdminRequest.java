@@ -18,7 +18,9 @@ public record AdminRequest(String method, String path, Map<String, String> query
         return query.getOrDefault(name, fallback);
     }
 
-    /** The part of the path after {@code prefix} (a route registered as {@code prefix + "*"}), without a leading slash. */
+    /**
+     * The part of the path after {@code prefix} (a route registered as {@code prefix + "*"}), without a leading slash.
+     */
     public String pathAfter(String prefix) {
         if (!path.startsWith(prefix)) {
             throw new IllegalArgumentException(path + " does not start with " + prefix);

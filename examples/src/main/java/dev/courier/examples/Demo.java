@@ -19,7 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * What {@code ./courier demo} runs, in one process on loopback: an embedded registry, two
  * {@link Greeter} providers started by {@link Courier} from their {@code @RpcService} annotations
  * (east, weight 300; west, weight 100), and a consumer whose {@code @RpcReference} fields Courier
- * injects; then a publish/subscribe round on an embedded broker ({@link PubSubRound}). Each step prints what it does and returns whether it behaved as expected; the process exits
+ * injects; then a publish/subscribe round on an embedded broker ({@link PubSubRound}). Each step prints what it does
+ * and returns whether it behaved as expected; the process exits
  * 0 when every step did, 1 otherwise. Add a step by adding a method and a line in {@link #run}.
  */
 public final class Demo {

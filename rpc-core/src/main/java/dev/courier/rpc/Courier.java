@@ -499,7 +499,10 @@ public final class Courier implements AutoCloseable {
         return injectInto(client, target, Serializers.DEFAULT_NAME);
     }
 
-    /** As {@link #injectInto(RpcClient, Object)}, the proxies sending with {@code serializer} ({@code kryo}, {@code protostuff}). */
+    /**
+     * As {@link #injectInto(RpcClient, Object)}, the proxies sending with {@code serializer} ({@code kryo}, {@code
+     * protostuff}).
+     */
     public static <T> T injectInto(RpcClient client, T target, String serializer) {
         return checkAndInject(client, target, new ReferenceDefaults(serializer, CompressionPolicy.none()));
     }

@@ -67,13 +67,19 @@ public final class ExportOptions {
         return this;
     }
 
-    /** At most this many calls per second to the whole service (0 = no limit); more are refused with {@link RateLimitedException}. */
+    /**
+     * At most this many calls per second to the whole service (0 = no limit); more are refused with {@link
+     * RateLimitedException}.
+     */
     public ExportOptions rateLimit(int permitsPerSecond) {
         this.rateLimit = nonNegative(permitsPerSecond);
         return this;
     }
 
-    /** At most this many calls of the service running at once (0 = no limit); more are refused with {@link ServerBusyException}. */
+    /**
+     * At most this many calls of the service running at once (0 = no limit); more are refused with {@link
+     * ServerBusyException}.
+     */
     public ExportOptions maxConcurrent(int calls) {
         this.maxConcurrent = nonNegative(calls);
         return this;

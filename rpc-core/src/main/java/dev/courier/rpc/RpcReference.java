@@ -40,7 +40,10 @@ public @interface RpcReference {
     /** The serializer, {@code kryo} or {@code protostuff}; empty: the one {@link Courier.Builder#serializer} set. */
     String serializer() default "";
 
-    /** Request compression, {@code none}, {@code gzip} or {@code lz4}; empty: what {@link Courier.Builder#compression} set. */
+    /**
+     * Request compression, {@code none}, {@code gzip} or {@code lz4}; empty: what {@link Courier.Builder#compression}
+     * set.
+     */
     String compression() default "";
 
     /** With {@link #compression()}: the smallest request body compressed. */

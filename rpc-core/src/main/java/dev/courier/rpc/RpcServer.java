@@ -492,7 +492,10 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** What {@code /ls} lists as references, and whether the JVM's meters go into the given registry (set by {@link Courier}). */
+        /**
+         * What {@code /ls} lists as references, and whether the JVM's meters go into the given registry (set by {@link
+         * Courier}).
+         */
         Builder adminExtras(java.util.function.Supplier<List<Map<String, Object>>> references, boolean jvmMeters) {
             this.adminReferences = references;
             this.adminJvmMeters = jvmMeters;

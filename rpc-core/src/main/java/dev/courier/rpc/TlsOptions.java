@@ -72,7 +72,9 @@ public final class TlsOptions {
         return new Builder();
     }
 
-    /** Which implementation {@code provider} means on this machine, e.g. {@code "OpenSSL (BoringSSL)"} or {@code "JDK"}. */
+    /**
+     * Which implementation {@code provider} means on this machine, e.g. {@code "OpenSSL (BoringSSL)"} or {@code "JDK"}.
+     */
     public static String describe(Provider provider) {
         return dev.courier.rpc.internal.transport.Tls.describe(provider);
     }

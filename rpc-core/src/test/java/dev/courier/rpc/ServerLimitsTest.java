@@ -15,7 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The limits a hostile client cannot push past: connections per address and in total, pending requests per connection. */
+/**
+ * The limits a hostile client cannot push past: connections per address and in total, pending requests per connection.
+ */
 class ServerLimitsTest {
 
     private final EchoServiceImpl impl = new EchoServiceImpl();

@@ -110,7 +110,8 @@ public final class Broker implements AutoCloseable {
      * Opens the broker's admin HTTP port on {@code host:port} (0: any free port): {@code /metrics}, the
      * Prometheus text of {@link dev.courier.mq.broker.internal.BrokerMetrics} and the JVM's meters;
      * the JSON API of {@link dev.courier.mq.broker.internal.BrokerAdminApi}; the web console at
-     * {@code /}; {@code /live} and {@code /ready} while the broker runs. With a {@code token}, every route but the health checks
+     * {@code /}; {@code /live} and {@code /ready} while the broker runs. With a {@code token}, every route but the
+     * health checks
      * requires {@code Authorization: Bearer token}; without one, a broker that authenticates its clients
      * authenticates the admin port's bearer tokens the same way, and its topic rules apply to the API
      * ({@code /metrics}, which shows every topic, needs admin on {@code "*"}).

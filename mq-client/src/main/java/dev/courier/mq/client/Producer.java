@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Publishes to one topic. Sends are collected into batches: with nothing in flight a send goes at
  * once; while batches are in flight the next goes once enough has queued (64 messages or 64 KiB), up
- * to {@value #MAX_IN_FLIGHT} batches in flight at once on the client's connection; the broker stores one connection's publishes in
+ * to {@value #MAX_IN_FLIGHT} batches in flight at once on the client's connection; the broker stores one connection's
+ * publishes in
  * the order sent, so messages of one producer are stored in send order. Every message carries this
  * producer's id and a sequence number: the broker drops a resent copy of what it already stored and
  * refuses a batch that skips sequences.

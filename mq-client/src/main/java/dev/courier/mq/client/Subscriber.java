@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Session and ack deadline.</b> The broker's session timeout is how long this consumer may stay
  * silent before it is taken for gone (and every message it holds is redelivered); the fetch thread
  * contacts the broker at least every second (every 250 ms while all its prefetch is held by busy
- * handlers), so a handler may run longer than the session timeout, which must exceed a second. The ack deadline ({@link SubscribeOptions#ackTimeout})
+ * handlers), so a handler may run longer than the session timeout, which must exceed a second. The ack deadline ({@link
+ * SubscribeOptions#ackTimeout})
  * bounds how long one message may be held: past it the message is redelivered, possibly to another
  * consumer, unless {@link Message#extendDeadline} pushed the deadline.
  * When the broker is unreachable it retries with backoff, subscribing again once it is back; messages

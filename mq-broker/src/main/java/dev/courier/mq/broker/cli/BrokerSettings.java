@@ -349,7 +349,9 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
             return flags.get(key) != null ? "flag " + flagOf(key) : fileName + ": key '" + key + "'";
         }
 
-        /** The value of a file-naming key as a path; a value no path can be (a NUL character, say) is a config error. */
+        /**
+         * The value of a file-naming key as a path; a value no path can be (a NUL character, say) is a config error.
+         */
         Path path(String key, String value) {
             try {
                 return Path.of(value);

@@ -81,7 +81,10 @@ final class Owners {
         topics++;
     }
 
-    /** Gives back a place taken for a topic whose creation failed; {@code principal} as reserved, or null for the broker's own. */
+    /**
+     * Gives back a place taken for a topic whose creation failed; {@code principal} as reserved, or null for the
+     * broker's own.
+     */
     synchronized void releaseTopic(String principal, boolean own) {
         topics--;
         if (!own) {

@@ -383,7 +383,9 @@ public final class Topics implements AutoCloseable, DeadLetters {
         return out;
     }
 
-    /** Marks every dead letter of {@code topic}'s {@code subscription} replayed (dropped); answers how many were not. */
+    /**
+     * Marks every dead letter of {@code topic}'s {@code subscription} replayed (dropped); answers how many were not.
+     */
     public long purgeDeadLetters(String topic, String subscription) {
         Topic dlq = topics.get(Names.deadLetterTopic(topic, subscription));
         if (dlq == null) {

@@ -94,7 +94,10 @@ final class ChecksummedFile {
         }
     }
 
-    /** Checks that {@code count} items of {@code itemBytes} each can follow in {@code body}; the bound of every decoded count. */
+    /**
+     * Checks that {@code count} items of {@code itemBytes} each can follow in {@code body}; the bound of every decoded
+     * count.
+     */
     static int count(ByteBuffer body, int itemBytes, String what) throws CorruptException {
         if (body.remaining() < Integer.BYTES) {
             throw new CorruptException("truncated before the count of " + what);

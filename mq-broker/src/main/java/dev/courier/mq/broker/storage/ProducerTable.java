@@ -17,7 +17,8 @@ import java.util.Map;
  * answered with {@link #UNKNOWN_OFFSET}.
  *
  * <p><b>Expiry.</b> A producer id not seen for {@code idleMillis} (by the time of its records and
- * resends; the map is in access order, which is the order of those times) is forgotten, and at most {@value #MAX_PRODUCERS} are remembered, least recently used forgotten first. A
+ * resends; the map is in access order, which is the order of those times) is forgotten, and at most {@value
+ * #MAX_PRODUCERS} are remembered, least recently used forgotten first. A
  * forgotten producer that comes back may start anywhere (as a new one).
  *
  * <p>Sequences of one known producer must continue without a gap ({@link #check}): the appended
@@ -66,7 +67,10 @@ final class ProducerTable {
         return producers.size();
     }
 
-    /** Where {@code producerId}'s {@code sequence} was stored ({@link #NEW}, {@link #UNKNOWN_OFFSET}); a sign of life at {@code millis}. */
+    /**
+     * Where {@code producerId}'s {@code sequence} was stored ({@link #NEW}, {@link #UNKNOWN_OFFSET}); a sign of life at
+     * {@code millis}.
+     */
     long lookup(long producerId, long sequence, long millis) {
         State st = producers.get(producerId);
         if (st == null || sequence > st.lastSequence) {

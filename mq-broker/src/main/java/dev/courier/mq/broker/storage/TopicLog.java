@@ -155,7 +155,10 @@ public final class TopicLog implements AutoCloseable {
         }
     }
 
-    /** Opens (creating if needed) the log in {@code dir} on the real file system; see {@link #open(String, Path, LogConfig, Storage)}. */
+    /**
+     * Opens (creating if needed) the log in {@code dir} on the real file system; see {@link #open(String, Path,
+     * LogConfig, Storage)}.
+     */
     public static TopicLog open(String name, Path dir, LogConfig config) throws IOException {
         return open(name, dir, config, Storage.files());
     }
@@ -302,7 +305,10 @@ public final class TopicLog implements AutoCloseable {
         return new Appended(offsets, duplicates, durable);
     }
 
-    /** The checkpoint of a roll to {@code recoveryPoint}, with the producer table as it is now. The caller holds the lock. */
+    /**
+     * The checkpoint of a roll to {@code recoveryPoint}, with the producer table as it is now. The caller holds the
+     * lock.
+     */
     private RecoveryCheckpoint checkpointAt(long recoveryPoint) {
         List<long[]> below = new ArrayList<>();
         for (long[] m : missing) {

@@ -228,7 +228,9 @@ public final class EmbeddedLeaseBackend implements LeaseBackend {
         streamWaits.wake(keys -> keys.contains(key));
     }
 
-    /** Answers the long polls on the services of {@code changes} and of lock queues that changed. Caller holds the lock. */
+    /**
+     * Answers the long polls on the services of {@code changes} and of lock queues that changed. Caller holds the lock.
+     */
     private void wake(List<Change> changes) {
         wakeQueues();
         Set<ServiceKey> keys = new HashSet<>();

@@ -325,7 +325,8 @@ public abstract class CoordinationContractTest {
 
     /**
      * Jepsen-style: four clients contend for one lock while, round after round, the holder is cut off
-     * (mid-hold, for holds last longer than the session TTL) and replaced (and the backend's own fault, such as a killed leader, strikes). Each holder writes to a
+     * (mid-hold, for holds last longer than the session TTL) and replaced (and the backend's own fault, such as a
+     * killed leader, strikes). Each holder writes to a
      * register that keeps the highest fencing token it has seen. Checked: grants in the order they were
      * learnt carry increasing tokens; no two holders believed they held the lock at the same moment; the
      * lock kept changing hands.

@@ -52,7 +52,9 @@ public record RaftTls(Path certChain, Path privateKey, Path trust) {
         return new RaftTls(Path.of(cert), Path.of(key), Path.of(ca));
     }
 
-    /** Ratis parameters carrying this TLS configuration for servers, admin and clients (for a Ratis client of its own). */
+    /**
+     * Ratis parameters carrying this TLS configuration for servers, admin and clients (for a Ratis client of its own).
+     */
     public Parameters parameters() {
         Parameters p = new Parameters();
         GrpcConfigKeys.TLS.setConf(p, new GrpcTlsConfig(privateKey.toFile(), certChain.toFile(), trust.toFile(), true));

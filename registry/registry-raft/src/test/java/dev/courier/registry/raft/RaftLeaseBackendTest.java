@@ -103,7 +103,10 @@ class RaftLeaseBackendTest {
         assertThat(sends).hasValue(RaftLeaseBackend.STALE_CONNECTION_RETRIES + 1);
     }
 
-    /** A failed attempt of a {@code type} request first sent {@code ageMs} ago, the {@code attempt}th, failing with {@code cause}. */
+    /**
+     * A failed attempt of a {@code type} request first sent {@code ageMs} ago, the {@code attempt}th, failing with
+     * {@code cause}.
+     */
     private static ClientRetryEvent failedAttempt(
             RaftClientRequest.Type type, long ageMs, int attempt, Throwable cause) {
         RaftClientRequest request = RaftClientRequest.newBuilder()

@@ -235,7 +235,8 @@ public final class ZookeeperRegistry implements Registry {
     }
 
     /**
-     * Makes sure our session owns the node of {@code registration} (unless it was closed), with its current data: creates it if
+     * Makes sure our session owns the node of {@code registration} (unless it was closed), with its current data:
+     * creates it if
      * missing, replaces it if a dead session (or anyone else) still owns it.
      */
     private void ensureNode(ZkRegistration registration) {

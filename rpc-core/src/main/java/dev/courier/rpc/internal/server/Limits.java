@@ -27,7 +27,9 @@ public final class Limits implements ServerInterceptor {
     private final Map<String, RateLimiter> rateLimiters = new HashMap<>();
     private final Map<String, Bulkhead> bulkheads = new HashMap<>();
 
-    /** Adds a limit of {@code permitsPerSecond} (0 = none) on a service, or one method when {@code method} is not null. */
+    /**
+     * Adds a limit of {@code permitsPerSecond} (0 = none) on a service, or one method when {@code method} is not null.
+     */
     public void rateLimit(String serviceKey, String method, int permitsPerSecond) {
         if (permitsPerSecond > 0) {
             String key = key(serviceKey, method);

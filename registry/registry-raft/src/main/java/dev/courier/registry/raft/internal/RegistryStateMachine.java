@@ -772,7 +772,9 @@ public final class RegistryStateMachine extends BaseStateMachine {
         }
     }
 
-    /** A {@code CHECKPOINT} of the leases silent for over half their TTL, or null when there is none. Holds the lock. */
+    /**
+     * A {@code CHECKPOINT} of the leases silent for over half their TTL, or null when there is none. Holds the lock.
+     */
     private Message checkpoint(long term, long now, Map<Long, Long> ttls) {
         List<long[]> silent = new ArrayList<>();
         for (Map.Entry<Long, Long> e : ttls.entrySet()) {
