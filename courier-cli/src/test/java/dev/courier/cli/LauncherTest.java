@@ -99,6 +99,7 @@ class LauncherTest {
         assertThat(lines("builds").get(0))
                 .contains("package")
                 .contains("-DskipTests")
+                .contains("-Dspotless.check.skip=true")
                 .doesNotContain("-pl");
         assertThat(lines("runs"))
                 .hasSize(3)
