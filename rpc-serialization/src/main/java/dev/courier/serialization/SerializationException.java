@@ -41,7 +41,8 @@ public class SerializationException extends RuntimeException {
         }
         return new SerializationException(
                 "Class " + className + " is not in the serialization allowlist;"
-                        + " register it with TypeAllowlist.Builder.allow(...) or use it in an exported service interface",
+                        + " register it with TypeAllowlist.Builder.allow(...) or use it in an exported service "
+                        + "interface",
                 className,
                 null);
     }

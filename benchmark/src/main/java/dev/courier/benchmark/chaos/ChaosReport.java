@@ -111,7 +111,8 @@ final class ChaosReport {
         StringBuilder sb = new StringBuilder(String.format(
                 Locale.ROOT,
                 "<div class=\"charts\"><svg width=\"%d\" "
-                        + "height=\"%d\" role=\"img\"><text x=\"0\" y=\"14\" font-size=\"13\">Acknowledgements per second"
+                        + "height=\"%d\" role=\"img\"><text x=\"0\" y=\"14\" font-size=\"13\">Acknowledgements "
+                        + "per second"
                         + "</text>",
                 w,
                 h));
@@ -143,7 +144,8 @@ final class ChaosReport {
         sb.append(String.format(
                 Locale.ROOT,
                 "<text x=\"0\" y=\"34\" font-size=\"10\">%d</text>"
-                        + "<text x=\"0\" y=\"%d\" font-size=\"10\">0</text><text x=\"%d\" y=\"%d\" font-size=\"11\">0 s</text>"
+                        + "<text x=\"0\" y=\"%d\" font-size=\"10\">0</text><text x=\"%d\" y=\"%d\" "
+                        + "font-size=\"11\">0 s</text>"
                         + "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.0f s</text>",
                 max,
                 bottom,

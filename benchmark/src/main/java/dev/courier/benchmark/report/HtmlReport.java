@@ -53,7 +53,8 @@ public final class HtmlReport {
                     Locale.ROOT,
                     "  {\"system\": \"%s\", \"scenario\": \"%s\", \"payload\": %d, "
                             + "\"concurrency\": %d, \"throughput\": %.1f, \"p50_us\": %d, \"p90_us\": %d, "
-                            + "\"p99_us\": %d, \"p999_us\": %d, \"max_us\": %d, \"errors\": %d, \"cpu_cores\": %.2f}%s%n",
+                            + "\"p99_us\": %d, \"p999_us\": %d, \"max_us\": %d, \"errors\": %d, \"cpu_cores\": "
+                            + "%.2f}%s%n",
                     r.system(),
                     r.scenario(),
                     r.payload(),

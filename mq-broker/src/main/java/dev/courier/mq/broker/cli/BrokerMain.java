@@ -40,11 +40,12 @@ public final class BrokerMain implements Callable<Integer> {
 
     @Option(
             names = "--config",
-            description =
-                    "Optional properties file with the keys port, host, fsync, "
-                            + "segment.bytes, max.deliveries, retention.bytes, retention.ms, session.timeout.ms, "
-                            + "max.message.bytes, topic.<name>.retention.bytes, topic.<name>.retention.ms, tls.cert, tls.key, "
-                            + "tls.client.ca, auth.tokens, acl.create and acl.topic.<name|*>.publish|consume|admin. Flags win over it.")
+            description = "Optional properties file with the keys port, host, fsync, "
+                    + "segment.bytes, max.deliveries, retention.bytes, retention.ms, session.timeout.ms, "
+                    + "max.message.bytes, topic.<name>.retention.bytes, topic.<name>.retention.ms, "
+                    + "tls.cert, tls.key, "
+                    + "tls.client.ca, auth.tokens, acl.create and "
+                    + "acl.topic.<name|*>.publish|consume|admin. Flags win over it.")
     Path configFile;
 
     @Option(names = "--port", description = "Port to listen on, 0 for any free one (default 7400).")
@@ -103,21 +104,24 @@ public final class BrokerMain implements Callable<Integer> {
     @Option(
             names = "--simulate-disk-cache",
             description = "Testing mode: keep every write that was not forced in "
-                    + "process memory only (a simulated volatile disk cache), so that killing the process is a power loss. "
+                    + "process memory only (a simulated volatile disk cache), so that killing the process is a "
+                    + "power loss. "
                     + "The data directory then holds the simulated disk, not ordinary files.")
     boolean simulateDiskCache;
 
     @Option(
             names = "--disk-quota-file",
             description = "Testing mode, with --simulate-disk-cache: re-read about every "
-                    + "100 ms; while it exists it holds the most bytes the simulated disk may hold (writes beyond fail as a full "
+                    + "100 ms; while it exists it holds the most bytes the simulated disk may hold (writes "
+                    + "beyond fail as a full "
                     + "disk does).")
     Path diskQuotaFile;
 
     @Option(
             names = "--admin-port",
             description = "Opens the admin HTTP port (0: any free one): /metrics (Prometheus:"
-                    + " per topic and subscription published, delivered, acknowledged, backlog, fsync latency, ...), /live,"
+                    + " per topic and subscription published, delivered, acknowledged, backlog, fsync latency, "
+                    + "...), /live,"
                     + " /ready. Off by default.")
     Integer adminPort;
 

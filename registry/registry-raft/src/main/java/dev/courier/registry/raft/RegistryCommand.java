@@ -57,7 +57,8 @@ public final class RegistryCommand implements Callable<Integer> {
     @Option(
             names = {"--peers", "--initial-cluster"},
             description = "Every member as id=host:port, comma-separated:"
-                    + " the addresses members and clients reach them at. Omit for single-node mode (this member alone on"
+                    + " the addresses members and clients reach them at. Omit for single-node mode (this member "
+                    + "alone on"
                     + " 127.0.0.1:--port). Read on first start only; afterwards the membership is the one in the log.")
     String peers;
 
@@ -89,8 +90,10 @@ public final class RegistryCommand implements Callable<Integer> {
     @Option(
             names = "--election-timeout",
             description = "MIN-MAX milliseconds a follower waits without hearing"
-                    + " from the leader before it stands for election, drawn at random in the range (default: ${DEFAULT-VALUE})."
-                    + " Lower fails over sooner; too low for the host's pauses causes needless elections. Give every member"
+                    + " from the leader before it stands for election, drawn at random in the range (default: "
+                    + "${DEFAULT-VALUE})."
+                    + " Lower fails over sooner; too low for the host's pauses causes needless elections. Give "
+                    + "every member"
                     + " the same.",
             defaultValue = RaftRegistryServer.DEFAULT_ELECTION_TIMEOUT)
     String electionTimeout;

@@ -156,7 +156,8 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                         id,
                         Status.SERVER_BUSY,
                         "This connection has " + maxPendingPerConnection
-                                + " requests waiting for answers, the server's limit per connection; the request was not run");
+                                + " requests waiting for answers, the server's limit per connection; the request "
+                                + "was not run");
                 return;
             }
             try {

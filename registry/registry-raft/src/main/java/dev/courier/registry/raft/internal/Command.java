@@ -24,7 +24,8 @@ import java.util.List;
  *   EXPIRE    long leaseId long renewedAt long term   (leader only)
  *   ENQUEUE   long leaseId utf(queue) utf(value)      QUEUE          utf(queue)
  *   DEQUEUE   utf(queue) long token                   QUEUE_CHANGES  utf(queue) long version long maxWaitMillis
- *   ADD       utf(counter) long delta                 CHANGES_MULTI  int count (key long afterRevision)* long maxWaitMillis
+ *   ADD       utf(counter) long delta                 CHANGES_MULTI  int count (key long afterRevision)*
+ *                                                                    long maxWaitMillis
  *   CHECKPOINT long term int count (long leaseId long renewedAt long silentMillis)*   (leader only)
  * </pre>
  * {@code key} and {@code instance} are in {@link InstanceCodec} form. An {@code EXPIRE} carries what its
