@@ -100,6 +100,7 @@ class LauncherTest {
                 .contains("package")
                 .contains("-DskipTests")
                 .contains("-Dspotless.check.skip=true")
+                .contains("-Dcheckstyle.skip=true")
                 .doesNotContain("-pl");
         assertThat(lines("runs"))
                 .hasSize(3)
