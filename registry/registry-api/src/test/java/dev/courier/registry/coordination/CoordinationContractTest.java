@@ -87,8 +87,10 @@ public abstract class CoordinationContractTest {
 
     @Test
     void aLockHasOneHolderAtATimeAndEachGrantHasALargerToken() throws Exception {
-        DistributedLock a = coordination(client()).lock(name("orders"));
-        DistributedLock b = coordination(client()).lock(name("orders"));
+        // here and in the tests below that are not about expiry, sessions outlive a renewal that a loaded
+        // host delays past the 2 s TTL: a lapse would hand the lock on and fail them for the wrong reason
+        DistributedLock a = coordination(client(), SETTLE).lock(name("orders"));
+        DistributedLock b = coordination(client(), SETTLE).lock(name("orders"));
         LockGrant first = a.tryLock(SETTLE).orElseThrow();
         assertThat(first.isHeld()).isTrue();
         assertThat(b.tryLock(Duration.ofMillis(300))).isEmpty();
@@ -107,8 +109,8 @@ public abstract class CoordinationContractTest {
 
     @Test
     void aWaiterIsGrantedTheLockWhenTheHolderReleasesIt() throws Exception {
-        DistributedLock a = coordination(client()).lock(name("release"));
-        DistributedLock b = coordination(client()).lock(name("release"));
+        DistributedLock a = coordination(client(), SETTLE).lock(name("release"));
+        DistributedLock b = coordination(client(), SETTLE).lock(name("release"));
         LockGrant held = a.tryLock(SETTLE).orElseThrow();
         CompletableFuture<Optional<LockGrant>> waiting = waitFor(b, SETTLE.multipliedBy(2));
         assertThat(waiting).isNotDone();
@@ -167,13 +169,14 @@ public abstract class CoordinationContractTest {
 
     @Test
     void closingTheCoordinationReleasesItsLocks() throws Exception {
-        Coordination owner = client().openCoordination(TTL);
+        // a session far longer than the wait: the lock can only come free through close()
+        Coordination owner = client().openCoordination(SETTLE.multipliedBy(3));
         owner.lock(name("close")).tryLock(SETTLE).orElseThrow();
-        DistributedLock b = coordination(client()).lock(name("close"));
+        DistributedLock b = coordination(client(), SETTLE).lock(name("close"));
         CompletableFuture<Optional<LockGrant>> waiting = waitFor(b, SETTLE);
         owner.close();
         owner.close();
-        // released at once: well before the session's TTL would have run out
+        // released at once: long before the session's TTL would have run out
         waiting.get(SETTLE.toSeconds(), TimeUnit.SECONDS).orElseThrow().close();
         assertThatThrownBy(() -> owner.lock(name("close")).tryLock(Duration.ZERO))
                 .isInstanceOf(dev.courier.registry.RegistryException.class);
@@ -191,9 +194,9 @@ public abstract class CoordinationContractTest {
 
     @Test
     void anElectionHasOneLeaderThatObserversSeeAndTheNextCandidateLeadsWhenItResigns() throws Exception {
-        LeaderElection a = coordination(client()).election(name("scheduler"));
-        LeaderElection b = coordination(client()).election(name("scheduler"));
-        LeaderElection watcher = coordination(client()).election(name("scheduler"));
+        LeaderElection a = coordination(client(), SETTLE).election(name("scheduler"));
+        LeaderElection b = coordination(client(), SETTLE).election(name("scheduler"));
+        LeaderElection watcher = coordination(client(), SETTLE).election(name("scheduler"));
         List<Optional<LeaderElection.Leader>> seen = new CopyOnWriteArrayList<>();
         AutoCloseable observation = watcher.observe(seen::add);
         await().atMost(SETTLE).until(() -> !seen.isEmpty());
