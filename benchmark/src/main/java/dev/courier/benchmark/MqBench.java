@@ -144,7 +144,7 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
             System.out.println();
             results.forEach(r -> System.out.println(r.line()));
             Result.ratios(results).forEach(System.out::println);
-            limits(results).forEach(System.out::println);
+            Result.limits(results).forEach(System.out::println);
             if (report != null) {
                 HtmlReport.write(report, "Courier broker benchmark", results);
                 System.out.println(
@@ -152,26 +152,6 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
             }
         }
         return results.stream().mapToLong(Result::errors).sum() == 0 ? 0 : 3;
-    }
-
-    /** {@code LIMIT scenario=<name> courier_vs_limit=<x.xx>}: Courier's durable throughput over the disk's. */
-    static List<String> limits(List<Result> results) {
-        List<String> lines = new ArrayList<>();
-        for (Result disk : results) {
-            if (!disk.system().equals("disk-limit")) {
-                continue;
-            }
-            results.stream()
-                    .filter(r ->
-                            r.system().startsWith("courier") && r.scenario().equals(disk.scenario()))
-                    .max(Comparator.comparingDouble(Result::throughput))
-                    .ifPresent(c -> lines.add(String.format(
-                            Locale.ROOT,
-                            "LIMIT scenario=%s courier_vs_limit=%.2f",
-                            disk.scenario(),
-                            c.throughput() / disk.throughput())));
-        }
-        return lines;
     }
 
     private MqSystem system(String name) {

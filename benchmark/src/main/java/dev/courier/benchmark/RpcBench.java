@@ -30,10 +30,14 @@ final class RpcBench implements Callable<Integer> {
             split = ",",
             description = "Systems to run (default courier-kryo; with --compare all). "
                     + "Known: courier-kryo, courier-protostuff, courier-kryo-ioexec, grpc-direct, grpc-default, "
-                    + "dubbo-hessian2, dubbo-fastjson2; and courier-kryo-metrics (meters in a Prometheus registry)")
+                    + "dubbo-hessian2, dubbo-fastjson2, netty-raw (Courier's frames over bare Netty: the limit); "
+                    + "and courier-kryo-metrics (meters in a Prometheus registry)")
     List<String> systems = new ArrayList<>();
 
-    @Option(names = "--compare", description = "Run every known system, each in a fresh JVM, and print RATIO lines.")
+    @Option(
+            names = "--compare",
+            description = "Run every known system, each in a fresh JVM, and print RATIO lines (Courier over the best"
+                    + " peer) and LIMIT lines (Courier over netty-raw).")
     boolean compare;
 
     @Option(names = "--quick", description = "Short phases and fewer configurations (a compare run takes < 3 min).")
@@ -118,6 +122,7 @@ final class RpcBench implements Callable<Integer> {
             System.out.println();
             results.forEach(r -> System.out.println(r.line()));
             Result.ratios(results).forEach(System.out::println);
+            Result.limits(results).forEach(System.out::println);
             if (report != null) {
                 HtmlReport.write(report, "Courier RPC benchmark", results);
                 System.out.println(

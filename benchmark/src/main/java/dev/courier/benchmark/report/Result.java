@@ -1,9 +1,12 @@
 package dev.courier.benchmark.report;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,17 +85,47 @@ public record Result(
     }
 
     /**
+     * The baselines that are physical limits, not peers: {@code disk-limit} (the raw disk, for the broker) and
+     * {@code netty-raw} (Courier's frames over bare Netty, for RPC). Left out of {@link #ratios}; each gets
+     * {@link #limits} lines instead.
+     */
+    public static final Set<String> LIMIT_SYSTEMS = Set.of("disk-limit", "netty-raw");
+
+    /**
+     * One {@code LIMIT scenario=<name> courier_vs_limit=<x.xx>} line per scenario that has a limit baseline
+     * and a Courier result: the throughput of Courier's best variant over the baseline's.
+     */
+    public static List<String> limits(List<Result> results) {
+        List<String> lines = new ArrayList<>();
+        for (Result limit : results) {
+            if (!LIMIT_SYSTEMS.contains(limit.system())) {
+                continue;
+            }
+            results.stream()
+                    .filter(r ->
+                            r.system().startsWith("courier") && r.scenario().equals(limit.scenario()))
+                    .max(Comparator.comparingDouble(Result::throughput))
+                    .ifPresent(c -> lines.add(String.format(
+                            java.util.Locale.ROOT,
+                            "LIMIT scenario=%s courier_vs_limit=%.2f",
+                            limit.scenario(),
+                            c.throughput() / limit.throughput())));
+        }
+        return lines;
+    }
+
+    /**
      * One {@code RATIO scenario=<name> courier_vs_best_peer=<x.xx> best_peer=<name>} line per scenario:
      * the throughput of Courier's best variant over the best peer's.
      */
     public static List<String> ratios(List<Result> results) {
         Map<String, Result[]> best = new LinkedHashMap<>();
         for (Result r : results) {
-            Result[] pair = best.computeIfAbsent(r.scenario(), k -> new Result[2]);
-            int i = r.system().startsWith("courier") ? 0 : 1;
-            if (r.system().equals("disk-limit")) {
+            if (LIMIT_SYSTEMS.contains(r.system())) {
                 continue;
             }
+            Result[] pair = best.computeIfAbsent(r.scenario(), k -> new Result[2]);
+            int i = r.system().startsWith("courier") ? 0 : 1;
             if (pair[i] == null || r.throughput() > pair[i].throughput()) {
                 pair[i] = r;
             }

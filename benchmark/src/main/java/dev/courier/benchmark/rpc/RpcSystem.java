@@ -58,13 +58,15 @@ public interface RpcSystem extends AutoCloseable {
             case "grpc-default" -> new GrpcRpc(false, null);
             case "dubbo-hessian2" -> new DubboRpc("hessian2");
             case "dubbo-fastjson2" -> new DubboRpc("fastjson2");
+            case NettyRawRpc.NAME -> new NettyRawRpc();
             default -> throw new IllegalArgumentException("Unknown system '" + name + "'; known: " + KNOWN);
         };
     }
 
     /**
-     * Every system's name, Courier's first. Not listed, so that {@code --compare} leaves it out:
-     * {@code courier-kryo-metrics}, Courier recording its meters in a Prometheus registry (the cost of metrics).
+     * Every system's name, Courier's first, the peers next, and last {@code netty-raw}: Courier's frames over
+     * bare Netty, the limit Courier's own figures are put over ({@code LIMIT} lines). Not listed, so that
+     * {@code --compare} leaves it out: {@code courier-kryo-metrics}, Courier recording its meters in a Prometheus registry (the cost of metrics).
      */
     java.util.List<String> KNOWN = java.util.List.of(
             "courier-kryo",
@@ -73,7 +75,8 @@ public interface RpcSystem extends AutoCloseable {
             "grpc-direct",
             "grpc-default",
             "dubbo-hessian2",
-            "dubbo-fastjson2");
+            "dubbo-fastjson2",
+            NettyRawRpc.NAME);
 
     /** The systems that run with TLS ({@code --tls}). */
     java.util.List<String> TLS_CAPABLE = java.util.List.of(

@@ -49,6 +49,26 @@ class ResultTest {
     }
 
     @Test
+    void limitLinesAreCourierBestOverEachBaselineWhichIsNoPeer() {
+        List<Result> results = List.of(
+                result("courier", "publish-1024B", 60_000),
+                result("disk-limit", "publish-1024B", 150_000),
+                result("courier-kryo", "echo", 300),
+                result("courier-kryo-ioexec", "echo", 360),
+                result("netty-raw", "echo", 400),
+                result("grpc-direct", "echo", 240),
+                result("courier", "no-baseline", 10));
+
+        assertThat(Result.limits(results))
+                .containsExactly(
+                        "LIMIT scenario=publish-1024B courier_vs_limit=0.40",
+                        "LIMIT scenario=echo courier_vs_limit=0.90");
+        // the baselines are left out of the peers: grpc-direct stays the best peer at 240, below netty-raw's 400
+        assertThat(Result.ratios(results))
+                .containsExactly("RATIO scenario=echo courier_vs_best_peer=1.50 best_peer=grpc-direct");
+    }
+
+    @Test
     void reportWritesJsonAndAnHtmlPageWithACharPerScenario(@TempDir Path dir) throws Exception {
         HtmlReport.write(
                 dir,
