@@ -242,7 +242,12 @@ public final class RaftRegistryServer implements AutoCloseable {
 
     /** Starts serving. */
     public RaftRegistryServer start() throws IOException {
-        server.start();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            close(); // a member that failed to start (its port taken) leaves no threads or storage lock behind
+            throw e;
+        }
         log.info(
                 "registry member {} serving on {} (members {})",
                 id,

@@ -1,5 +1,7 @@
 package dev.courier.registry.raft;
 
+import org.apache.ratis.util.ExitUtils;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -15,12 +17,19 @@ import static org.awaitility.Awaitility.await;
  * Members of a registry cluster in this JVM, on loopback ports, each with its own data directory.
  *
  * <p>Raft members must know each other's addresses before any starts, so ports are picked free
- * beforehand rather than bound as port 0; should another process take one in between, {@link #startAll}
- * starts the whole cluster again on fresh ports. Not thread-safe: one test drives it.
+ * beforehand rather than bound as port 0 (all held at once while they are picked, so that they differ);
+ * should another process take one in between, {@link #startAll} starts the whole cluster again on fresh
+ * ports. Ratis ends the JVM when a member cannot bind its port; in tests it throws instead
+ * ({@link ExitUtils#disableSystemExit()}), so that a taken port is a retry and not a crashed test run.
+ * Not thread-safe: one test drives it.
  */
 final class RaftTestCluster implements AutoCloseable {
 
     private static final int START_ATTEMPTS = 3;
+
+    static {
+        ExitUtils.disableSystemExit();
+    }
 
     private final int size;
     private RaftPeers peers;
@@ -51,8 +60,18 @@ final class RaftTestCluster implements AutoCloseable {
 
     private static RaftPeers freshPeers(int size) throws IOException {
         Map<String, String> members = new LinkedHashMap<>();
-        for (int i = 1; i <= size; i++) {
-            members.put("n" + i, "127.0.0.1:" + freePort());
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 1; i <= size; i++) {
+                // held until all are picked: a port closed at once may be handed out again for the next member
+                ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                held.add(probe);
+                members.put("n" + i, "127.0.0.1:" + probe.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
         return new RaftPeers(members);
     }
@@ -81,9 +100,14 @@ final class RaftTestCluster implements AutoCloseable {
         }
     }
 
+    /** Whether {@code e} says a port was taken (Ratis's gRPC server reports it as a plain IOException). */
     private static boolean causedByBind(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.BindException) {
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof java.net.BindException
+                    || message.contains("Address already in use")
+                    || message.contains("Failed to bind")) {
+                ExitUtils.clear(); // the refused termination is handled here
                 return true;
             }
         }
@@ -171,12 +195,6 @@ final class RaftTestCluster implements AutoCloseable {
     public void close() {
         for (String id : new ArrayList<>(running.keySet())) {
             stop(id);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
