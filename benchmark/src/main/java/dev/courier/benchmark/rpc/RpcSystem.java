@@ -66,7 +66,8 @@ public interface RpcSystem extends AutoCloseable {
     /**
      * Every system's name, Courier's first, the peers next, and last {@code netty-raw}: Courier's frames over
      * bare Netty, the limit Courier's own figures are put over ({@code LIMIT} lines). Not listed, so that
-     * {@code --compare} leaves it out: {@code courier-kryo-metrics}, Courier recording its meters in a Prometheus registry (the cost of metrics).
+     * {@code --compare} leaves it out: {@code courier-kryo-metrics}, Courier recording its meters in a Prometheus
+     * registry (the cost of metrics).
      */
     java.util.List<String> KNOWN = java.util.List.of(
             "courier-kryo",
