@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code bench mq --broker}, as its own process, measures a broker it did not start (one in this JVM):
- * its messages are on that broker's topic, and both phases report throughput without errors.
+ * its messages are on that broker's topic, its end-to-end subscription is not, and both phases report
+ * throughput without errors.
  */
 class MqBrokerBenchTest {
 
@@ -85,6 +86,10 @@ class MqBrokerBenchTest {
                 assertThat(m.find()).isTrue();
                 assertThat(Long.parseLong(m.group(1))).as(line).isPositive();
             }
+            // the run took its end-to-end subscription away again: the broker keeps only the messages
+            assertThat(output).doesNotContain("stays on the broker");
+            assertThat(reader.admin().topic("bench-test").orElseThrow().subscriptions())
+                    .isEmpty();
             // what it published is on the broker it was pointed at
             AtomicLong seen = new AtomicLong();
             Subscriber check = reader.subscribe(

@@ -27,6 +27,7 @@ public final class CourierMq implements MqSystem {
     private MqClient client;
     private Producer producer;
     private Subscriber subscriber;
+    private String e2eSubscription;
 
     CourierMq() {
         this(null, null, null, "bench");
@@ -72,9 +73,10 @@ public final class CourierMq implements MqSystem {
     public Histogram startEndToEnd() {
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         // A new subscription starting at the latest message sees only what is published from now on.
+        e2eSubscription = "e2e-" + System.nanoTime();
         subscriber = client.subscribe(
                 topic,
-                "e2e-" + System.nanoTime(),
+                e2eSubscription,
                 dev.courier.mq.client.SubscribeOptions.defaults()
                         .from(dev.courier.mq.client.protocol.StartPosition.LATEST),
                 message -> {
@@ -90,7 +92,16 @@ public final class CourierMq implements MqSystem {
     @Override
     public void close() {
         if (subscriber != null) {
-            subscriber.close();
+            subscriber.close(); // detaches its consumer
+            if (address != null) {
+                // a running broker keeps what it is given: take the run's subscription away again
+                try {
+                    client.admin().deleteSubscription(topic, e2eSubscription);
+                } catch (RuntimeException e) {
+                    System.out.println("subscription " + topic + "/" + e2eSubscription
+                            + " stays on the broker; delete it with `courier mq admin delete`: " + e.getMessage());
+                }
+            }
         }
         if (producer != null) {
             producer.close();

@@ -17,7 +17,11 @@ public interface Authorizer {
         PUBLISH,
         /** Subscribe, fetch, ack, nack, extend and detach. */
         CONSUME,
-        /** Read a subscription's state (also allowed with {@link #CONSUME}). */
+        /**
+         * Operate the topic: read it and its subscriptions, set its retention, delete it or a subscription,
+         * seek, purge, replay dead letters, close its consumers. Not implied by {@link #CONSUME}, which only
+         * reads the state of a subscription ({@code stats}).
+         */
         ADMIN,
         /** Create a topic that does not exist yet (on first publish or subscribe). */
         CREATE

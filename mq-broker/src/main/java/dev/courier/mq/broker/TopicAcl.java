@@ -51,9 +51,6 @@ public final class TopicAcl implements Authorizer {
         if (principal == null) {
             return false;
         }
-        if (action == Action.ADMIN && matches(Action.CONSUME, topic, principal)) {
-            return true;
-        }
         return matches(action, topic, principal);
     }
 

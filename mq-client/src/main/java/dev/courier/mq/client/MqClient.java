@@ -113,6 +113,11 @@ public final class MqClient implements AutoCloseable {
         return new MqQueue(this, name);
     }
 
+    /** Topic and subscription admin over this client's connection. */
+    public MqAdmin admin() {
+        return new MqAdmin(broker);
+    }
+
     /** The raw broker protocol, for tools. */
     public BrokerService broker() {
         return broker;

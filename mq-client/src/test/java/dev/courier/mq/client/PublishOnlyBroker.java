@@ -2,12 +2,15 @@ package dev.courier.mq.client;
 
 import dev.courier.mq.client.protocol.AckRequest;
 import dev.courier.mq.client.protocol.BrokerService;
+import dev.courier.mq.client.protocol.CreateTopicRequest;
 import dev.courier.mq.client.protocol.ExtendRequest;
 import dev.courier.mq.client.protocol.FetchRequest;
 import dev.courier.mq.client.protocol.FetchResult;
 import dev.courier.mq.client.protocol.NackRequest;
+import dev.courier.mq.client.protocol.SeekRequest;
 import dev.courier.mq.client.protocol.SubscribeRequest;
 import dev.courier.mq.client.protocol.SubscriptionStats;
+import dev.courier.mq.client.protocol.TopicInfo;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -51,6 +54,41 @@ abstract class PublishOnlyBroker implements BrokerService {
 
     @Override
     public SubscriptionStats stats(String topic, String subscription) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.List<TopicInfo> topics() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public TopicInfo topic(String topic) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean createTopic(CreateTopicRequest request) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean deleteTopic(String topic) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean deleteSubscription(String topic, String subscription) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public long seek(SeekRequest request) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public long purge(String topic, String subscription) {
         throw new UnsupportedOperationException();
     }
 }

@@ -34,13 +34,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@code courier mq publish|consume}: command-line producer and consumer. Payloads start with
  * {@code <id>|<send time in epoch microseconds>|}, padded to the requested size, so the consumer can
- * write ids and measure end-to-end latency.
+ * write ids and measure end-to-end latency. {@code mq admin} is {@link MqAdminCli}.
  */
 @Command(
         name = "mq",
         mixinStandardHelpOptions = true,
         description = "Publishes to and consumes from a Courier broker.",
-        subcommands = {MqCli.Publish.class, MqCli.Consume.class, MqCli.AckLoss.class})
+        subcommands = {MqCli.Publish.class, MqCli.Consume.class, MqCli.AckLoss.class, MqAdminCli.class})
 public final class MqCli {
 
     /** Exit code when the broker refuses the credentials or the action. */

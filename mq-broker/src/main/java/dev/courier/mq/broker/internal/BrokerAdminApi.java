@@ -29,8 +29,9 @@ import java.util.Map;
  *       in base64;</li>
  *   <li>{@code GET /api/v1/topics/NAME/subscriptions/SUB}: the subscription and its consumers;
  *       {@code POST .../seek} with {@code {"offset": N}} or {@code {"timestamp": millis}} (refused with
- *       409 while consumers are attached); {@code POST .../purge};
- *       {@code DELETE .../consumers/ID} detaches a consumer (its messages are redelivered);</li>
+ *       409 while consumers are attached); {@code POST .../purge}; {@code DELETE} deletes the subscription
+ *       (409 while consumers are attached); {@code DELETE .../consumers/ID} detaches a consumer (its messages
+ *       are redelivered);</li>
  *   <li>{@code GET .../subscriptions/SUB/dead-letters?from=0&limit=100}: the dead letters not yet
  *       replayed, with the headers saying why; {@code POST .../dead-letters/replay} with
  *       {@code {"offsets": [..]}} (or {@code {}}: the first 1,000) copies them back to the topic;
@@ -108,7 +109,7 @@ public final class BrokerAdminApi {
             if (body.get("offset") instanceof Number n) {
                 offset = n.longValue();
             } else if (body.get("timestamp") instanceof Number n) {
-                offset = offsetAt(t, n.longValue());
+                offset = t.offsetAt(n.longValue());
             } else {
                 throw AdminException.badRequest("Give {\"offset\": N} or {\"timestamp\": epoch millis}");
             }
@@ -183,6 +184,15 @@ public final class BrokerAdminApi {
             topics.deleteTopic(t.name());
             return AdminResponse.json(Map.of("deleted", t.name()));
         }
+        if (p.length == 3 && p[1].equals("subscriptions")) {
+            subscription(t, p[2]);
+            try {
+                t.deleteSubscription(p[2]);
+            } catch (IllegalStateException e) { // consumers attached
+                throw new AdminException(409, e.getMessage());
+            }
+            return AdminResponse.json(Map.of("deleted", t.name() + "/" + p[2]));
+        }
         if (p.length == 5 && p[1].equals("subscriptions") && p[3].equals("consumers")) {
             Subscription s = subscription(t, p[2]);
             boolean attached = s.consumers().stream().anyMatch(c -> c.id().equals(p[4]));
@@ -192,30 +202,6 @@ public final class BrokerAdminApi {
             return AdminResponse.json(Map.of("redelivered", s.detach(p[4], "closed by an operator")));
         }
         throw AdminException.notFound("No route DELETE " + r.path());
-    }
-
-    /**
-     * The first offset whose record was stored at or after {@code timestamp} (epoch millis), found by a
-     * binary search over the log (its records are stamped in offset order by the broker's clock); the
-     * end of the log if none is.
-     */
-    private static long offsetAt(Topic t, long timestamp) {
-        long lo = t.log().startOffset();
-        long hi = t.log().durableOffset();
-        while (lo < hi) {
-            long mid = lo + (hi - lo) / 2;
-            List<StoredRecord> rec = t.log().read(mid, 1, 1);
-            if (rec.isEmpty()) {
-                return hi;
-            }
-            StoredRecord first = rec.get(0);
-            if (first.timestamp() < timestamp) {
-                lo = first.offset() + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 
     private AdminResponse listConsumers(AdminRequest r) {

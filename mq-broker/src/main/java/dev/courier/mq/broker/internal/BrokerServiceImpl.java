@@ -3,8 +3,10 @@ package dev.courier.mq.broker.internal;
 import dev.courier.mq.broker.Authorizer;
 import dev.courier.mq.broker.Authorizer.Action;
 import dev.courier.mq.broker.storage.AppendRecord;
+import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.AckRequest;
 import dev.courier.mq.client.protocol.BrokerService;
+import dev.courier.mq.client.protocol.CreateTopicRequest;
 import dev.courier.mq.client.protocol.ExtendRequest;
 import dev.courier.mq.client.protocol.FetchRequest;
 import dev.courier.mq.client.protocol.FetchResult;
@@ -12,9 +14,12 @@ import dev.courier.mq.client.protocol.MessageTooLargeException;
 import dev.courier.mq.client.protocol.NackRequest;
 import dev.courier.mq.client.protocol.PublishRequest;
 import dev.courier.mq.client.protocol.PublishResult;
+import dev.courier.mq.client.protocol.SeekRequest;
 import dev.courier.mq.client.protocol.StartPosition;
 import dev.courier.mq.client.protocol.SubscribeRequest;
+import dev.courier.mq.client.protocol.SubscriptionInfo;
 import dev.courier.mq.client.protocol.SubscriptionStats;
+import dev.courier.mq.client.protocol.TopicInfo;
 import dev.courier.rpc.CallContext;
 import dev.courier.rpc.PeerConnection;
 import dev.courier.rpc.PermissionDeniedException;
@@ -160,7 +165,12 @@ public final class BrokerServiceImpl implements BrokerService {
 
     @Override
     public SubscriptionStats stats(String topic, String subscription) {
-        check(topic, Action.ADMIN, false);
+        clients.seen(CallContext.connection());
+        String principal = CallContext.principal();
+        if (!authorizer.allowed(principal, topic, Action.CONSUME)
+                && !authorizer.allowed(principal, topic, Action.ADMIN)) {
+            throw denied(principal, Action.ADMIN, topic);
+        }
         Topic t = topics.find(topic);
         Subscription s = t == null ? null : t.find(subscription);
         return s == null ? null : s.stats();
@@ -170,6 +180,102 @@ public final class BrokerServiceImpl implements BrokerService {
     public int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset) {
         check(topic, Action.ADMIN, false);
         return existing(topic, subscription).acknowledgeLoss(fromOffset, toOffset);
+    }
+
+    @Override
+    public List<TopicInfo> topics() {
+        clients.seen(CallContext.connection());
+        String principal = CallContext.principal();
+        List<TopicInfo> out = new ArrayList<>();
+        for (String name : topics.names().stream().sorted().toList()) {
+            Topic t = topics.find(name);
+            if (t != null && authorizer.allowed(principal, name, Action.ADMIN)) {
+                out.add(info(t));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public TopicInfo topic(String topic) {
+        check(topic, Action.ADMIN, false);
+        Topic t = topics.find(topic);
+        return t == null ? null : info(t);
+    }
+
+    private static TopicInfo info(Topic t) {
+        List<SubscriptionInfo> subscriptions = new ArrayList<>();
+        for (Subscription s : t.subscriptions()) {
+            subscriptions.add(new SubscriptionInfo(s.name(), s.stats()));
+        }
+        subscriptions.sort(java.util.Comparator.comparing(SubscriptionInfo::name));
+        TopicLog log = t.log();
+        return new TopicInfo(
+                t.name(),
+                log.startOffset(),
+                log.durableOffset(),
+                log.sizeBytes(),
+                log.retentionBytes(),
+                log.retentionMillis(),
+                subscriptions);
+    }
+
+    @Override
+    public boolean createTopic(CreateTopicRequest request) {
+        String name = request.topic();
+        Names.check("topic", name);
+        for (Long limit : new Long[] {request.retentionBytes(), request.retentionMillis()}) {
+            if (limit != null && limit < -1) {
+                throw new IllegalArgumentException("Retention limits are >= 0, or -1 for no limit; got " + limit);
+            }
+        }
+        boolean retention = request.retentionBytes() != null || request.retentionMillis() != null;
+        boolean exists = topics.find(name) != null;
+        // creating needs CREATE (the creator chooses the settings); changing an existing topic's needs ADMIN
+        check(name, exists && retention ? Action.ADMIN : Action.CREATE, false);
+        if (exists && !retention) {
+            return false;
+        }
+        boolean created = topics.createTopic(name);
+        if (retention) {
+            Topic t = topics.find(name);
+            if (t == null) {
+                throw new IllegalStateException("Topic " + name + " was deleted while it was being created");
+            }
+            TopicLog log = t.log();
+            t.retention(
+                    request.retentionBytes() != null ? request.retentionBytes() : log.retentionBytes(),
+                    request.retentionMillis() != null ? request.retentionMillis() : log.retentionMillis());
+        }
+        return created;
+    }
+
+    @Override
+    public boolean deleteTopic(String topic) {
+        check(topic, Action.ADMIN, false);
+        return topics.deleteTopic(topic);
+    }
+
+    @Override
+    public boolean deleteSubscription(String topic, String subscription) {
+        check(topic, Action.ADMIN, false);
+        Topic t = topics.find(topic);
+        return t != null && t.deleteSubscription(subscription);
+    }
+
+    @Override
+    public long seek(SeekRequest request) {
+        check(request.topic(), Action.ADMIN, false);
+        Topic t = topics.find(request.topic());
+        Subscription s = existing(request.topic(), request.subscription());
+        long offset = request.offset() != null ? request.offset() : t.offsetAt(request.timestamp());
+        return s.seek(offset);
+    }
+
+    @Override
+    public long purge(String topic, String subscription) {
+        check(topic, Action.ADMIN, false);
+        return existing(topic, subscription).purge();
     }
 
     /** The client connections and their consumers, for the admin API. */

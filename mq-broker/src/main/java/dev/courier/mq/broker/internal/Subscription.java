@@ -751,10 +751,28 @@ final class Subscription {
     }
 
     void close() {
+        close(false);
+    }
+
+    /**
+     * Closes the subscription to delete it, unless consumers are attached: the check and the close are one
+     * step, so no consumer attaches in between.
+     *
+     * @throws IllegalStateException while consumers are attached (nothing changed)
+     */
+    void closeToDelete() {
+        close(true);
+    }
+
+    private void close(boolean unlessAttached) {
         List<CompletableFuture<FetchResult>> emptied = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
+            }
+            if (unlessAttached && sessions.size() > 0) {
+                throw new IllegalStateException(sessions.size() + " consumers are attached to " + topicName + "/" + name
+                        + "; stop or close them before deleting it");
             }
             closed = true;
             sessions.endAllWaits(emptied);

@@ -279,6 +279,75 @@ final class Topic implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes a subscription as the operator: closes it (refused while consumers are attached), gives back
+     * its creator's place under the limits and deletes its cursor and owner files, the cursor first: the
+     * cursor is what makes a subscription exist on the next start. Runs under the upkeep monitor, so no
+     * housekeeping pass forces or compacts the cursor while it goes; and under this object's, so the name is
+     * not created anew meanwhile.
+     *
+     * @return false if there was no such subscription
+     * @throws IllegalStateException while consumers are attached, or once the topic is closed
+     * @throws UncheckedIOException if a file could not be deleted (the subscription is closed and gone from the
+     *                              broker; a cursor file left behind is loaded on the next start)
+     */
+    synchronized boolean deleteSubscription(String subscription) {
+        synchronized (upkeep) {
+            if (upkeepClosed) {
+                throw new IllegalStateException("Topic " + name + " is closed");
+            }
+            Subscription s = subscriptions.get(subscription);
+            if (s == null) {
+                return false;
+            }
+            s.closeToDelete();
+            subscriptions.remove(subscription);
+            Storage storage = config.storage();
+            Path cursor = subscriptionsDir.resolve(subscription + CURSOR_SUFFIX);
+            Path ownerFile = subscriptionsDir.resolve(subscription + Owners.SUBSCRIPTION_SUFFIX);
+            try {
+                String owner = Owners.read(storage, ownerFile);
+                storage.deleteIfExists(cursor);
+                storage.deleteIfExists(cursor.resolveSibling(cursor.getFileName() + ".tmp"));
+                storage.deleteIfExists(ownerFile);
+                storage.syncDirectory(subscriptionsDir);
+                if (owner != null) {
+                    owners.releaseSubscription(owner);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "Subscription " + name + "/" + subscription + " was closed but its files could not be deleted",
+                        e);
+            }
+            log.warn("Topic {}: subscription {} deleted by an operator", name, subscription);
+            return true;
+        }
+    }
+
+    /**
+     * The first offset whose record was stored at or after {@code timestamp} (epoch millis), found by a
+     * binary search over the log (its records are stamped in offset order by the broker's clock); the
+     * end of the log if none is. Reads the log: never on an I/O thread.
+     */
+    long offsetAt(long timestamp) {
+        long lo = topicLog.startOffset();
+        long hi = topicLog.durableOffset();
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            List<dev.courier.mq.broker.storage.StoredRecord> rec = topicLog.read(mid, 1, 1);
+            if (rec.isEmpty()) {
+                return hi;
+            }
+            dev.courier.mq.broker.storage.StoredRecord first = rec.get(0);
+            if (first.timestamp() < timestamp) {
+                lo = first.offset() + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     /** The topic's directory. */
     Path dir() {
         return dir;

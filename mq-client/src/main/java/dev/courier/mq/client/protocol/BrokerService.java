@@ -2,6 +2,7 @@ package dev.courier.mq.client.protocol;
 
 import dev.courier.rpc.NonBlocking;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -64,6 +65,56 @@ public interface BrokerService {
      */
     int acknowledgeLoss(String topic, String subscription, long fromOffset, long toOffset);
 
-    /** The state of a subscription (or null when it does not exist). */
+    /** The state of a subscription (or null when it does not exist); for its consumers and operators. */
     SubscriptionStats stats(String topic, String subscription);
+
+    // Topic and subscription admin: each call needs ADMIN on the topic (createTopic: CREATE, and ADMIN
+    // to set the retention of a topic that exists). They run on the broker's business pool.
+
+    /** The topics the caller may administer, by name, each with its subscriptions. */
+    List<TopicInfo> topics();
+
+    /** One topic with its subscriptions, or null when there is none (or the caller may not administer it). */
+    TopicInfo topic(String topic);
+
+    /**
+     * Creates the topic as an operator (no per-principal topic limit applies) unless it exists, and sets
+     * the retention the request gives (stored with the topic, overriding the broker's configuration).
+     *
+     * @return true if the topic was created, false if it existed
+     */
+    boolean createTopic(CreateTopicRequest request);
+
+    /**
+     * Deletes the topic: closes it (appends and fetches in flight on it fail) and removes its files; its
+     * dead-letter topics stay.
+     *
+     * @return false if there was no such topic
+     */
+    boolean deleteTopic(String topic);
+
+    /**
+     * Deletes a subscription and its cursor: what it had not acknowledged is no longer kept for it.
+     * Refused ({@link IllegalStateException}) while consumers are attached, as deleting an active Kafka
+     * consumer group is. Its dead-letter topic stays. A later fetch or subscribe of the name creates it anew.
+     *
+     * @return false if there was no such subscription
+     */
+    boolean deleteSubscription(String topic, String subscription);
+
+    /**
+     * Moves a subscription to an offset (clamped to what the log holds) or to the first message stored at
+     * or after a time: below it everything counts as acknowledged, from it on everything is delivered again
+     * (a replay). Refused ({@link IllegalStateException}) while consumers are attached.
+     *
+     * @return the offset the subscription goes on from
+     */
+    long seek(SeekRequest request);
+
+    /**
+     * Acknowledges everything the subscription has stored now, messages held by consumers too.
+     *
+     * @return how many messages were not acknowledged before
+     */
+    long purge(String topic, String subscription);
 }
