@@ -7,6 +7,7 @@ import dev.courier.mq.client.protocol.CreateTopicRequest;
 import dev.courier.mq.client.protocol.SubscriptionInfo;
 import dev.courier.mq.client.protocol.SubscriptionStats;
 import dev.courier.mq.client.protocol.TopicInfo;
+import dev.courier.rpc.RpcException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +26,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code courier mq admin}: topic and subscription admin over the broker connection. Each command prints
  * one machine-readable line per item ({@code TOPIC ...}, {@code SUBSCRIPTION ...}, {@code CREATED ...});
- * exit 0 on success, 1 when the topic or subscription is not there or the broker refuses the change in its
- * state (consumers attached), 2 on bad arguments, 3 when the broker refuses the credentials or the action.
+ * exit 0 on success, 1 when the topic or subscription is not there, the broker refuses the change in its
+ * state (consumers attached) or cannot be reached, 2 on bad arguments, 3 when the broker refuses the
+ * credentials or the action.
  */
 @Command(
         name = "admin",
@@ -74,11 +76,15 @@ final class MqAdminCli {
                 return EXIT_MISSING;
             } catch (RuntimeException e) {
                 String why = MqCli.refusal(e);
-                if (why == null) {
-                    throw e;
+                if (why != null) {
+                    err.println("refused: " + why);
+                    return MqCli.EXIT_REFUSED;
                 }
-                err.println("refused: " + why);
-                return MqCli.EXIT_REFUSED;
+                if (e instanceof RpcException) { // unreachable, timed out
+                    err.println("failed: " + target.broker + ": " + e.getMessage());
+                    return EXIT_MISSING;
+                }
+                throw e;
             } finally {
                 out.flush();
                 err.flush();

@@ -105,6 +105,23 @@ class MqAdminCliTest {
     }
 
     @Test
+    void aBrokerThatDoesNotAnswerIsAFailureWithItsAddressNotAStackTrace() throws Exception {
+        // a listener that accepts and never speaks: the client's hello and the call time out
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            StringWriter err = new StringWriter();
+            int code = new CommandLine(new MqCli())
+                    .setOut(new PrintWriter(new StringWriter(), true))
+                    .setErr(new PrintWriter(err, true))
+                    .execute("admin", "topics", "--broker=127.0.0.1:" + silent.getLocalPort());
+            assertThat(code).isEqualTo(MqAdminCli.EXIT_MISSING);
+            assertThat(err.toString())
+                    .startsWith("failed: 127.0.0.1:" + silent.getLocalPort() + ": ")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void badArgumentsAreUsageErrors() {
         Run both = admin("seek", "--topic", "t", "--subscription", "s", "--offset", "1", "--time", "5");
         assertThat(both.exitCode()).isEqualTo(2);
