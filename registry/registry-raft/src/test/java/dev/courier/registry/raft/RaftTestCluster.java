@@ -92,6 +92,7 @@ final class RaftTestCluster implements AutoCloseable {
                 if (attempt == START_ATTEMPTS || !causedByBind(e)) {
                     throw e;
                 }
+                ExitUtils.clear(); // the termination Ratis asked for is this retry
                 for (String id : peers.members().keySet()) {
                     deleteRecursively(root.resolve(id));
                 }
@@ -107,7 +108,6 @@ final class RaftTestCluster implements AutoCloseable {
             if (t instanceof java.net.BindException
                     || message.contains("Address already in use")
                     || message.contains("Failed to bind")) {
-                ExitUtils.clear(); // the refused termination is handled here
                 return true;
             }
         }
