@@ -33,6 +33,11 @@ import java.util.Objects;
  * @param clock             epoch milliseconds for ack deadlines, sessions, waits and backoff (default
  *                          the system clock; tests pass a fake one instead of waiting)
  * @param limits            how many topics and subscriptions may exist, in all and per principal
+ * @param messageTtl        how long after it is stored a message of a topic without its own time to live may
+ *                          still be delivered (zero: as long as it is kept; the default)
+ * @param expired           what becomes of a message whose time to live passed before it was delivered
+ *                          (default: it moves to the subscription's dead-letter topic, with reason
+ *                          {@code expired})
  */
 public record BrokerConfig(
         Path dataDir,
@@ -49,7 +54,17 @@ public record BrokerConfig(
         Duration housekeeping,
         Storage storage,
         java.util.function.LongSupplier clock,
-        Limits limits) {
+        Limits limits,
+        Duration messageTtl,
+        Expired expired) {
+
+    /** What becomes of a message whose time to live passed before it was delivered. */
+    public enum Expired {
+        /** It moves to the subscription's dead-letter topic with the failure {@code expired}. */
+        DEAD_LETTER,
+        /** It is acknowledged without being delivered (and counted). */
+        DROP
+    }
 
     /**
      * Limits a client cannot push past, since every topic costs open files and memory. A creation over
@@ -91,6 +106,10 @@ public record BrokerConfig(
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(expired, "expired");
+        if (messageTtl.isNegative()) {
+            throw new IllegalArgumentException("messageTtl must be >= 0; got " + messageTtl);
+        }
         if (maxMessageBytes < 1 || maxMessageBytes > FRAME_LIMIT - FRAME_OVERHEAD) {
             throw new IllegalArgumentException("maxMessageBytes must be in 1.." + (FRAME_LIMIT - FRAME_OVERHEAD)
                     + " (a message must fit in one frame of " + FRAME_LIMIT + " bytes); got " + maxMessageBytes);
@@ -127,6 +146,8 @@ public record BrokerConfig(
         b.storage = storage;
         b.clock = clock;
         b.limits = limits;
+        b.messageTtl = messageTtl;
+        b.expired = expired;
         return b;
     }
 
@@ -152,6 +173,8 @@ public record BrokerConfig(
         private Limits limits = Limits.defaults();
         private Storage storage = Storage.files();
         private java.util.function.LongSupplier clock = System::currentTimeMillis;
+        private Duration messageTtl = Duration.ZERO;
+        private Expired expired = Expired.DEAD_LETTER;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir);
@@ -236,6 +259,18 @@ public record BrokerConfig(
             return this;
         }
 
+        /** The time to live of messages of topics without their own (zero: none). */
+        public Builder messageTtl(Duration v) {
+            messageTtl = Objects.requireNonNull(v, "messageTtl");
+            return this;
+        }
+
+        /** What becomes of expired messages. */
+        public Builder expired(Expired v) {
+            expired = Objects.requireNonNull(v, "expired");
+            return this;
+        }
+
         public BrokerConfig build() {
             return new BrokerConfig(
                     dataDir,
@@ -252,7 +287,9 @@ public record BrokerConfig(
                     housekeeping,
                     storage,
                     clock,
-                    limits);
+                    limits,
+                    messageTtl,
+                    expired);
         }
     }
 }

@@ -48,11 +48,25 @@ public final class Message {
         return delivery.deliveryCount();
     }
 
+    /** The producer's time for the message when it gave one, else when the broker stored it (epoch ms). */
     public long timestamp() {
+        return delivery.eventTime() != 0 ? delivery.eventTime() : delivery.timestamp();
+    }
+
+    /** When the broker stored the message, epoch milliseconds. */
+    public long storedAt() {
         return delivery.timestamp();
     }
 
-    /** Broker-written headers (a dead-lettered message carries its delivery count and last failure). */
+    /** The message's key, or null. */
+    public String key() {
+        return delivery.key();
+    }
+
+    /**
+     * The producer's headers, and the broker's ({@code courier.*}: a dead-lettered message carries its delivery
+     * count, last failure and source).
+     */
     public Map<String, String> headers() {
         return delivery.headers();
     }

@@ -2,6 +2,7 @@ package dev.courier.mq.client;
 
 import dev.courier.mq.client.internal.Codec;
 import dev.courier.mq.client.protocol.BrokerService;
+import dev.courier.mq.client.protocol.MessageProperties;
 import dev.courier.mq.client.protocol.MessageTooLargeException;
 import dev.courier.mq.client.protocol.PublishRequest;
 import dev.courier.mq.client.protocol.PublishResult;
@@ -89,12 +90,25 @@ public final class Producer implements AutoCloseable {
     private static final class PendingSend {
         long sequence;
         final byte[] payload;
+        /** Key, headers and times, or null for a plain body. */
+        final MessageProperties properties;
+        /** The payload's bytes and what key and headers add. */
+        final long size;
+
         final long createdNanos;
         final CompletableFuture<MessageId> future;
 
-        PendingSend(long sequence, byte[] payload, long createdNanos, CompletableFuture<MessageId> future) {
+        PendingSend(
+                long sequence,
+                byte[] payload,
+                MessageProperties properties,
+                long size,
+                long createdNanos,
+                CompletableFuture<MessageId> future) {
             this.sequence = sequence;
             this.payload = payload;
+            this.properties = properties;
+            this.size = size;
             this.createdNanos = createdNanos;
             this.future = future;
         }
@@ -150,11 +164,33 @@ public final class Producer implements AutoCloseable {
 
     /** Sends raw bytes. */
     public CompletableFuture<MessageId> send(byte[] payload) {
+        return send(payload, null);
+    }
+
+    /**
+     * A message with a key, headers or times to build and {@linkplain OutgoingMessage#send() send}:
+     * {@code producer.newMessage().key("order-7").header("region", "eu").value(order).send()}.
+     */
+    public OutgoingMessage newMessage() {
+        return new OutgoingMessage(this, codec);
+    }
+
+    /** Sends a body with its properties (null for a plain body). */
+    CompletableFuture<MessageId> send(byte[] payload, MessageProperties properties) {
         CompletableFuture<MessageId> f = new CompletableFuture<>();
-        if (payload.length > MAX_MESSAGE_BYTES) {
-            f.completeExceptionally(new MessageTooLargeException(
-                    "A message of " + payload.length + " bytes is larger than the most a broker takes by default ("
-                            + MAX_MESSAGE_BYTES + "); not sent"));
+        long size = payload.length;
+        if (properties != null) {
+            try {
+                size += properties.validate();
+            } catch (IllegalArgumentException e) {
+                f.completeExceptionally(e);
+                return f;
+            }
+        }
+        if (size > MAX_MESSAGE_BYTES) {
+            f.completeExceptionally(new MessageTooLargeException("A message of " + size
+                    + " bytes (body, key and headers) is larger than the most a broker takes by default ("
+                    + MAX_MESSAGE_BYTES + "); not sent"));
             return f;
         }
         synchronized (this) {
@@ -162,8 +198,8 @@ public final class Producer implements AutoCloseable {
                 f.completeExceptionally(new MqException("The producer is closed"));
                 return f;
             }
-            queue.add(new PendingSend(nextSequence++, payload, nanoClock.getAsLong(), f));
-            queuedBytes += payload.length;
+            queue.add(new PendingSend(nextSequence++, payload, properties, size, nanoClock.getAsLong(), f));
+            queuedBytes += size;
         }
         pump();
         return f;
@@ -221,10 +257,10 @@ public final class Producer implements AutoCloseable {
         long bytes = 0;
         while (!queue.isEmpty()
                 && sends.size() < MAX_BATCH_MESSAGES
-                && (sends.isEmpty() || bytes + queue.peek().payload.length <= MAX_BATCH_BYTES)) {
+                && (sends.isEmpty() || bytes + queue.peek().size <= MAX_BATCH_BYTES)) {
             PendingSend p = queue.poll();
-            queuedBytes -= p.payload.length;
-            bytes += p.payload.length;
+            queuedBytes -= p.size;
+            bytes += p.size;
             sends.add(p);
         }
         Batch batch = new Batch(producerId, sends);
@@ -234,13 +270,23 @@ public final class Producer implements AutoCloseable {
 
     private void issue(Batch batch) {
         List<byte[]> payloads = new ArrayList<>(batch.sends().size());
+        List<MessageProperties> properties = null;
         for (PendingSend p : batch.sends()) {
+            if (p.properties != null && properties == null) {
+                properties = new ArrayList<>(batch.sends().size());
+                for (int i = 0; i < payloads.size(); i++) {
+                    properties.add(MessageProperties.NONE); // not null: not every serializer keeps null elements
+                }
+            }
             payloads.add(p.payload);
+            if (properties != null) {
+                properties.add(p.properties == null ? MessageProperties.NONE : p.properties);
+            }
         }
         CompletableFuture<PublishResult> call;
         try {
             call = broker.publish(
-                    new PublishRequest(topic, batch.producerId(), batch.sends().get(0).sequence, payloads));
+                    new PublishRequest(topic, batch.producerId(), batch.sends().get(0).sequence, payloads, properties));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
@@ -315,7 +361,7 @@ public final class Producer implements AutoCloseable {
             }
             for (int i = resend.size() - 1; i >= 0; i--) {
                 queue.addFirst(resend.get(i));
-                queuedBytes += resend.get(i).payload.length;
+                queuedBytes += resend.get(i).size;
             }
             if (!expired.isEmpty()) {
                 // The given-up sequences leave a gap the broker would refuse: continue as a new producer.

@@ -109,7 +109,8 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
         while (running) {
             try {
                 if (!subscribed) {
-                    broker.subscribe(new SubscribeRequest(topic, subscription, options.from()));
+                    broker.subscribe(new SubscribeRequest(
+                            topic, subscription, options.from(), options.hasSpec() ? options.spec() : null));
                     subscribed = true;
                     backoff = 50;
                 }
@@ -184,9 +185,13 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
         }
     }
 
+    /** Refused credentials or permission, or a subscription that exists with another spec. */
     private static boolean isRefusal(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof AuthenticationException || c instanceof PermissionDeniedException) {
+            if (c instanceof AuthenticationException
+                    || c instanceof PermissionDeniedException
+                    || c instanceof dev.courier.rpc.RemoteException r
+                            && IllegalStateException.class.getName().equals(r.remoteClassName())) {
                 return true;
             }
         }

@@ -95,6 +95,12 @@ public final class BrokerMain implements Callable<Integer> {
     @Option(names = "--retention-ms", description = "Age limit of every topic's records, -1 for none (default).")
     Long retentionMs;
 
+    @Option(names = "--message-ttl-ms", description = "Time to live of every topic's messages, 0 for none (default).")
+    Long messageTtlMs;
+
+    @Option(names = "--expired-action", description = "dead-letter | drop: what becomes of expired messages.")
+    String expiredAction;
+
     @Option(names = "--session-timeout-ms", description = "A silent consumer is gone after this (default 15000).")
     Long sessionTimeoutMs;
 
@@ -166,6 +172,8 @@ public final class BrokerMain implements Callable<Integer> {
         put(flags, BrokerSettings.RETENTION_MS, retentionMs);
         put(flags, BrokerSettings.SESSION_TIMEOUT_MS, sessionTimeoutMs);
         put(flags, BrokerSettings.MAX_MESSAGE_BYTES, maxMessageBytes);
+        put(flags, BrokerSettings.MESSAGE_TTL_MS, messageTtlMs);
+        put(flags, BrokerSettings.EXPIRED_ACTION, expiredAction);
         put(flags, BrokerSettings.TLS_CERT, tlsCert);
         put(flags, BrokerSettings.TLS_KEY, tlsKey);
         put(flags, BrokerSettings.TLS_CLIENT_CA, tlsClientCa);

@@ -7,6 +7,7 @@ import dev.courier.mq.broker.TopicAcl;
 import dev.courier.mq.broker.internal.Names;
 import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.LogConfig;
+import dev.courier.mq.client.protocol.MessageProperties;
 import dev.courier.rpc.Authenticator;
 import dev.courier.rpc.TlsOptions;
 
@@ -39,6 +40,9 @@ import java.util.TreeSet;
  *   retention.ms         age limit of every topic's records, -1 for none  (default -1)
  *   session.timeout.ms   a silent consumer is gone after this, above 0    (default 15000)
  *   max.message.bytes    the largest payload a publish may carry          (default 8 MiB)
+ *   message.ttl.ms       time to live of the messages of every topic, 0 for none (default 0)
+ *   expired.action       dead-letter | drop: what becomes of a message whose time to live passed
+ *                        before it was delivered                          (default dead-letter)
  *   max.topics           topics in all, at least 1                        (default 10000)
  *   max.topics.per.principal         topics one principal may create     (default 1000)
  *   max.subscriptions.per.principal  subscriptions one principal may create (default 10000)
@@ -79,6 +83,8 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
     public static final String RETENTION_MS = "retention.ms";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    public static final String MESSAGE_TTL_MS = "message.ttl.ms";
+    public static final String EXPIRED_ACTION = "expired.action";
     public static final String TLS_CERT = "tls.cert";
     public static final String TLS_KEY = "tls.key";
     public static final String TLS_CLIENT_CA = "tls.client.ca";
@@ -97,6 +103,8 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
             RETENTION_MS,
             SESSION_TIMEOUT_MS,
             MAX_MESSAGE_BYTES,
+            MESSAGE_TTL_MS,
+            EXPIRED_ACTION,
             TLS_CERT,
             TLS_KEY,
             TLS_CLIENT_CA,
@@ -179,6 +187,18 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
                 MAX_MESSAGE_BYTES, 1, BrokerConfig.FRAME_LIMIT / 2, "from 1 to " + BrokerConfig.FRAME_LIMIT / 2);
         if (maxMessageBytes != null) {
             config.maxMessageBytes(maxMessageBytes.intValue());
+        }
+        Long messageTtl = v.number(
+                MESSAGE_TTL_MS,
+                0,
+                MessageProperties.MAX_TIME_TO_LIVE_MILLIS,
+                "from 0 (none) to " + MessageProperties.MAX_TIME_TO_LIVE_MILLIS);
+        if (messageTtl != null) {
+            config.messageTtl(Duration.ofMillis(messageTtl));
+        }
+        String expired = v.get(EXPIRED_ACTION);
+        if (expired != null) {
+            config.expired(v.expired(EXPIRED_ACTION, expired));
         }
         BrokerConfig.Limits defaults = BrokerConfig.Limits.defaults();
         Long maxTopics = v.number(MAX_TOPICS, 1, Integer.MAX_VALUE, "at least 1");
@@ -362,6 +382,14 @@ public record BrokerSettings(BrokerConfig config, String host, int port, BrokerS
 
         ConfigException bad(String key, String value, String expected) {
             return new ConfigException(origin(key) + ": bad value '" + value + "'; expected " + expected);
+        }
+
+        BrokerConfig.Expired expired(String key, String value) {
+            return switch (value) {
+                case "dead-letter" -> BrokerConfig.Expired.DEAD_LETTER;
+                case "drop" -> BrokerConfig.Expired.DROP;
+                default -> throw bad(key, value, "dead-letter | drop");
+            };
         }
 
         FsyncPolicy fsync(String key, String value) {

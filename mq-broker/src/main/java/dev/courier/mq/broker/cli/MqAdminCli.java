@@ -95,13 +95,15 @@ final class MqAdminCli {
     static void print(PrintWriter out, TopicInfo t) {
         out.printf(
                 Locale.ROOT,
-                "TOPIC name=%s start=%d end=%d disk_bytes=%d retention_bytes=%d retention_ms=%d subscriptions=%d%n",
+                "TOPIC name=%s start=%d end=%d disk_bytes=%d retention_bytes=%d retention_ms=%d message_ttl_ms=%d"
+                        + " subscriptions=%d%n",
                 t.name(),
                 t.startOffset(),
                 t.endOffset(),
                 t.diskBytes(),
                 t.retentionBytes(),
                 t.retentionMillis(),
+                t.messageTtlMillis(),
                 t.subscriptions().size());
         for (SubscriptionInfo s : t.subscriptions()) {
             SubscriptionStats st = s.stats();
@@ -150,7 +152,7 @@ final class MqAdminCli {
     @Command(
             name = "create",
             mixinStandardHelpOptions = true,
-            description = "Creates a topic (or sets the retention of one that exists).")
+            description = "Creates a topic (or sets the retention and time to live of one that exists).")
     static final class Create extends AdminCommand {
         @Option(names = "--topic", required = true)
         String topic;
@@ -161,9 +163,15 @@ final class MqAdminCli {
         @Option(names = "--retention-ms", description = "Age limit in milliseconds (-1: none; default: the broker's).")
         Long retentionMillis;
 
+        @Option(
+                names = "--message-ttl-ms",
+                description = "Time to live of its messages in milliseconds (0: none; -1: the broker's).")
+        Long messageTtlMillis;
+
         @Override
         int run(MqAdmin admin, PrintWriter out) {
-            boolean created = admin.createTopic(new CreateTopicRequest(topic, retentionBytes, retentionMillis));
+            boolean created =
+                    admin.createTopic(new CreateTopicRequest(topic, retentionBytes, retentionMillis, messageTtlMillis));
             out.println((created ? "CREATED" : "EXISTS") + " topic=" + topic);
             admin.topic(topic).ifPresent(t -> print(out, t));
             return 0;

@@ -1,5 +1,6 @@
 package dev.courier.mq.broker.cli;
 
+import dev.courier.mq.client.MessageId;
 import dev.courier.mq.client.MqClient;
 import dev.courier.mq.client.Producer;
 import dev.courier.mq.client.SubscribeOptions;
@@ -23,9 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -129,8 +133,30 @@ public final class MqCli {
         @Option(names = "--window", defaultValue = "4096", description = "Sends in flight at most.")
         int window;
 
+        @Option(
+                names = "--key",
+                description = "The key of every message; {n} in it becomes the message's number modulo --keys.")
+        String key;
+
+        @Option(names = "--keys", defaultValue = "0", description = "How many keys {n} in --key spreads over.")
+        int keys;
+
+        @Option(names = "--header", description = "A header of every message, name=value; repeatable.")
+        Map<String, String> headers = new LinkedHashMap<>();
+
+        @Option(names = "--ttl", defaultValue = "0", description = "Time to live of each message, ms (0: none).")
+        long ttlMillis;
+
         @Mixin
         Connect connect;
+
+        /** The key of message {@code i}, or null. */
+        String keyOf(int i) {
+            if (key == null) {
+                return null;
+            }
+            return keys > 0 ? key.replace("{n}", Integer.toString(i % keys)) : key;
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -161,7 +187,15 @@ public final class MqCli {
                     byte[] head = (id + "|" + nowMicros() + "|").getBytes(StandardCharsets.UTF_8);
                     byte[] payload = new byte[Math.max(size, head.length)];
                     System.arraycopy(head, 0, payload, 0, head.length);
-                    p.send(payload).whenComplete((mid, e) -> {
+                    CompletableFuture<MessageId> sent = key == null && headers.isEmpty() && ttlMillis == 0
+                            ? p.send(payload)
+                            : p.newMessage()
+                                    .payload(payload)
+                                    .key(keyOf(i))
+                                    .headers(headers)
+                                    .timeToLive(Duration.ofMillis(ttlMillis))
+                                    .send();
+                    sent.whenComplete((mid, e) -> {
                         if (e == null) {
                             synchronized (ids) {
                                 try {
@@ -236,6 +270,17 @@ public final class MqCli {
         @Option(names = "--prefetch", defaultValue = "1000")
         int prefetch;
 
+        @Option(
+                names = "--key-filter",
+                description = "A new subscription takes only keys matching this (words of a.b.c; * one, # any).")
+        String keyFilter;
+
+        @Option(names = "--header-filter", description = "A new subscription takes only messages with name=value.")
+        Map<String, String> headerFilter = new LinkedHashMap<>();
+
+        @Option(names = "--key-ordered", description = "A new subscription delivers each key's messages in order.")
+        boolean keyOrdered;
+
         @Mixin
         Connect connect;
 
@@ -248,14 +293,25 @@ public final class MqCli {
             SubscribeOptions options = SubscribeOptions.defaults()
                     .prefetch(prefetch)
                     .from(StartPosition.valueOf(from.toUpperCase(Locale.ROOT)));
+            if (keyFilter != null || !headerFilter.isEmpty() || keyOrdered) {
+                options = options.keyFilter(keyFilter).keyOrdered(keyOrdered);
+                for (Map.Entry<String, String> h : headerFilter.entrySet()) {
+                    options = options.headerFilter(h.getKey(), h.getValue());
+                }
+            }
             try (Writer ids = new BufferedWriter(open(idsOut));
                     MqClient client = connect.connect(broker, Duration.ofSeconds(30))) {
                 try {
                     // creates the subscription, and a refused token or topic ends the command at once
-                    client.broker().subscribe(new SubscribeRequest(topic, subscription, options.from()));
+                    client.broker()
+                            .subscribe(new SubscribeRequest(
+                                    topic, subscription, options.from(), options.hasSpec() ? options.spec() : null));
                 } catch (AuthenticationException | PermissionDeniedException e) {
                     System.err.println("courier mq: refused by the broker: " + e.getMessage());
                     return EXIT_REFUSED;
+                } catch (dev.courier.rpc.RemoteException e) {
+                    System.err.println("courier mq: " + e.remoteMessage());
+                    return 1;
                 }
                 lastMessage.set(System.nanoTime()); // --idle-exit counts from here, once connected
                 Subscriber sub = client.subscribe(topic, subscription, options, m -> {

@@ -139,6 +139,22 @@ final class AckLedger {
         deliveryCounts.put(offset, deliveries);
     }
 
+    /**
+     * Records, before it happens, the first delivery of {@code offset} if it is at or above the hand-out mark (a
+     * message a key-ordered subscription held back while it read past it), so that a restart counts it.
+     */
+    void deliveredOnceAbove(long offset) {
+        if (offset < handedOutBelow || deliveryCounts.containsKey(offset)) {
+            return;
+        }
+        try {
+            cursor.deliveries(offset, 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot persist the deliveries of " + what, e);
+        }
+        deliveryCounts.put(offset, 1);
+    }
+
     /** Records, before they go, that every offset below {@code readNext} was handed out at least once. */
     void handedOutBelow(long readNext) {
         if (readNext <= handedOutBelow) {
@@ -167,6 +183,11 @@ final class AckLedger {
             }
         }
         return n;
+    }
+
+    /** Offsets acknowledged above the floor (kept one by one until the floor passes them). */
+    int ackedAboveFloor() {
+        return acked.size();
     }
 
     long gapCount() {

@@ -424,6 +424,8 @@ public final class BrokerAdminApi {
         m.put("acknowledged", c.acknowledged());
         m.put("nacked", c.nacked());
         m.put("deadLettered", c.deadLettered());
+        m.put("expired", c.expired());
+        m.put("filtered", c.filtered());
         m.put("oldestUnacknowledgedAgeSeconds", s.oldestUnacknowledgedAgeSeconds());
         return m;
     }

@@ -144,6 +144,18 @@ public final class BrokerMetrics {
                 s,
                 tags,
                 Subscription.Counters::deadLettered);
+        counter(
+                "courier.broker.expired",
+                "Messages whose time to live passed before they were delivered (dead-lettered or dropped)",
+                s,
+                tags,
+                Subscription.Counters::expired);
+        counter(
+                "courier.broker.filtered",
+                "Messages the subscription's filter refused (acknowledged without delivery)",
+                s,
+                tags,
+                Subscription.Counters::filtered);
         gauge(
                 "courier.broker.ready",
                 "Messages stored, not acknowledged and not held by a consumer",

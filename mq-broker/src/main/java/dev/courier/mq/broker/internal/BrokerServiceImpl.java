@@ -3,6 +3,7 @@ package dev.courier.mq.broker.internal;
 import dev.courier.mq.broker.Authorizer;
 import dev.courier.mq.broker.Authorizer.Action;
 import dev.courier.mq.broker.storage.AppendRecord;
+import dev.courier.mq.broker.storage.RecordMeta;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.AckRequest;
 import dev.courier.mq.client.protocol.BrokerService;
@@ -10,6 +11,7 @@ import dev.courier.mq.client.protocol.CreateTopicRequest;
 import dev.courier.mq.client.protocol.ExtendRequest;
 import dev.courier.mq.client.protocol.FetchRequest;
 import dev.courier.mq.client.protocol.FetchResult;
+import dev.courier.mq.client.protocol.MessageProperties;
 import dev.courier.mq.client.protocol.MessageTooLargeException;
 import dev.courier.mq.client.protocol.NackRequest;
 import dev.courier.mq.client.protocol.PublishRequest;
@@ -73,18 +75,30 @@ public final class BrokerServiceImpl implements BrokerService {
     public CompletableFuture<PublishResult> publish(PublishRequest request) {
         check(request.topic(), Action.PUBLISH, true);
         List<byte[]> payloads = request.payloads();
+        if (request.properties() != null && request.properties().size() != payloads.size()) {
+            throw new IllegalArgumentException("A batch of " + payloads.size() + " payloads with "
+                    + request.properties().size() + " properties; nothing of it was stored");
+        }
         int max = topics.config().maxMessageBytes();
         for (int i = 0; i < payloads.size(); i++) {
-            if (payloads.get(i).length > max) {
+            MessageProperties p = request.properties(i);
+            long size = payloads.get(i).length + (p == null ? 0 : p.validate());
+            if (size > max) {
                 throw new MessageTooLargeException("Message " + i + " of the batch to " + request.topic() + " has "
-                        + payloads.get(i).length + " bytes; the broker takes at most " + max
+                        + size + " bytes (body, key and headers); the broker takes at most " + max
                         + " (max.message.bytes); nothing of the batch was stored");
             }
         }
         Topic topic = topics.topic(request.topic(), CallContext.principal());
+        long now = topics.config().clock().getAsLong(); // the clock subscriptions expire messages by
         List<AppendRecord> records = new ArrayList<>(payloads.size());
         for (int i = 0; i < payloads.size(); i++) {
-            records.add(new AppendRecord(request.producerId(), request.firstSequence() + i, Map.of(), payloads.get(i)));
+            records.add(new AppendRecord(
+                    request.producerId(),
+                    request.firstSequence() + i,
+                    headersOf(request.properties(i)),
+                    payloads.get(i),
+                    metaOf(request.properties(i), now)));
         }
         return topic.append(records).thenCompose(appended -> {
             int duplicates = 0;
@@ -102,13 +116,26 @@ public final class BrokerServiceImpl implements BrokerService {
         });
     }
 
+    private static Map<String, String> headersOf(MessageProperties p) {
+        return p == null ? Map.of() : p.headers();
+    }
+
+    /** What the log stores of a message's properties; {@code now} starts its time to live. */
+    private static RecordMeta metaOf(MessageProperties p, long now) {
+        if (p == null) {
+            return RecordMeta.NONE;
+        }
+        long expiresAt = p.timeToLiveMillis() > 0 ? now + p.timeToLiveMillis() : 0;
+        return new RecordMeta(p.key(), p.timestamp(), 0, expiresAt);
+    }
+
     @Override
     public SubscriptionStats subscribe(SubscribeRequest request) {
         check(request.topic(), Action.CONSUME, true);
         String principal = CallContext.principal();
         Topic topic = topics.topic(request.topic(), principal);
         StartPosition from = request.from() == null ? StartPosition.EARLIEST : request.from();
-        return topic.subscription(request.subscription(), from, principal, false)
+        return topic.subscription(request.subscription(), from, principal, false, request.spec())
                 .stats();
     }
 
@@ -217,6 +244,7 @@ public final class BrokerServiceImpl implements BrokerService {
                 log.sizeBytes(),
                 log.retentionBytes(),
                 log.retentionMillis(),
+                t.messageTtlMillis(),
                 subscriptions);
     }
 
@@ -229,19 +257,28 @@ public final class BrokerServiceImpl implements BrokerService {
                 throw new IllegalArgumentException("Retention limits are >= 0, or -1 for no limit; got " + limit);
             }
         }
+        Long ttl = request.messageTtlMillis();
+        if (ttl != null && (ttl < -1 || ttl > MessageProperties.MAX_TIME_TO_LIVE_MILLIS)) {
+            throw new IllegalArgumentException("A time to live is 0 (none) to "
+                    + MessageProperties.MAX_TIME_TO_LIVE_MILLIS + " ms, or -1 for the broker's; got " + ttl);
+        }
         boolean retention = request.retentionBytes() != null || request.retentionMillis() != null;
+        boolean settings = retention || ttl != null;
         boolean exists = topics.find(name) != null;
         // creating needs CREATE (the creator chooses the settings); changing an existing topic's needs ADMIN
-        check(name, exists && retention ? Action.ADMIN : Action.CREATE, false);
-        if (exists && !retention) {
+        check(name, exists && settings ? Action.ADMIN : Action.CREATE, false);
+        if (exists && !settings) {
             return false;
         }
         boolean created = topics.createTopic(name);
+        Topic t = topics.find(name);
+        if (settings && t == null) {
+            throw new IllegalStateException("Topic " + name + " was deleted while it was being created");
+        }
+        if (ttl != null) {
+            t.messageTtl(ttl);
+        }
         if (retention) {
-            Topic t = topics.find(name);
-            if (t == null) {
-                throw new IllegalStateException("Topic " + name + " was deleted while it was being created");
-            }
             TopicLog log = t.log();
             t.retention(
                     request.retentionBytes() != null ? request.retentionBytes() : log.retentionBytes(),

@@ -36,7 +36,8 @@ import java.util.zip.CRC32C;
  *  FLOOR (1)       every offset below is acknowledged
  *  ACK (2)         this one offset is acknowledged
  *  HANDED_OUT (3)  every offset below that is not acknowledged was delivered at least once
- *  DELIVERIES (4)  this offset was delivered count times (count at least 2)
+ *  DELIVERIES (4)  this offset was delivered count times (at least 2; 1 for a first delivery above the
+ *                  HANDED_OUT mark, which a key-ordered subscription makes of a message it held back)
  *  RESET (5)       an operator's seek: every offset below is acknowledged, none at or above it is,
  *                  and nothing before counts (acks, delivery counts, hand-out mark)
  * </pre>
@@ -278,8 +279,8 @@ final class CursorLog implements AutoCloseable {
 
     /** Records that {@code offset} is being delivered for the {@code count}-th time ({@code count >= 2}). */
     void deliveries(long offset, int count) throws IOException {
-        if (count < 2) {
-            throw new IllegalArgumentException("first deliveries are covered by handedOutBelow, not counted");
+        if (count < 1) {
+            throw new IllegalArgumentException("a delivery count is at least 1");
         }
         write(countedEntry(DELIVERIES, offset, count));
     }

@@ -25,6 +25,13 @@ public final class Names {
 
     /** The dead-letter topic of a subscription. */
     public static String deadLetterTopic(String topic, String subscription) {
-        return topic + "." + subscription + ".dlq";
+        return topic + "." + subscription + DEAD_LETTER_SUFFIX;
+    }
+
+    private static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    /** Whether {@code topic} is named as a dead-letter topic is (whoever created it). */
+    public static boolean isDeadLetterTopic(String topic) {
+        return topic.endsWith(DEAD_LETTER_SUFFIX);
     }
 }

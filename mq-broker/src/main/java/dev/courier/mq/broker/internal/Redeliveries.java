@@ -131,6 +131,11 @@ final class Redeliveries {
         return n;
     }
 
+    /** {@code offset}, held back until now (for key order), is due at once after {@code deliveries} deliveries. */
+    void released(long offset, int deliveries, long now) {
+        pending.add(new Pending(offset, deliveries, now, null, null));
+    }
+
     /** Dead-lettering {@code offset} failed: it is due again after the longest backoff. */
     void retry(long offset, int deliveries, String reason, long now) {
         pending.add(new Pending(offset, deliveries, now + backoffMax.toMillis(), reason, null));

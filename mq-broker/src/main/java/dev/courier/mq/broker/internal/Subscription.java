@@ -10,6 +10,7 @@ import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.Delivery;
 import dev.courier.mq.client.protocol.FetchRequest;
 import dev.courier.mq.client.protocol.FetchResult;
+import dev.courier.mq.client.protocol.SubscriptionSpec;
 import dev.courier.mq.client.protocol.SubscriptionStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +88,23 @@ final class Subscription {
     /** The attached consumers, their credit and their waiting fetches. */
     private final ConsumerSessions sessions = new ConsumerSessions();
 
+    /** The topic's time to live of messages in milliseconds (0: none), as it is in force now. */
+    private final LongSupplier topicTtlMillis;
+
+    private final SubscriptionSpec spec;
+    /** The messages it takes, or null for all. */
+    private final RoutingFilter filter;
+    /** For a key-ordered subscription: the keys with a message out, and what waits behind it; else null. */
+    private final KeyOrder keyOrder;
+    /** Offsets below this (and at or above {@code readNext}) were checked against the filter ahead of reading. */
+    private long scannedTo;
+
+    private final java.util.concurrent.atomic.AtomicBoolean scanScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    private long filtered;
+
     private long deadLettered;
+    private long expired;
     private long delivered;
     private long redelivered;
     private long acknowledged;
@@ -107,8 +124,14 @@ final class Subscription {
             BrokerConfig config,
             DeadLetters deadLetters,
             LongSupplier clock,
-            java.util.concurrent.Executor delivery) {
+            java.util.concurrent.Executor delivery,
+            LongSupplier topicTtlMillis,
+            SubscriptionSpec spec) {
         this.delivery = delivery;
+        this.topicTtlMillis = topicTtlMillis;
+        this.spec = spec == null ? SubscriptionSpec.PLAIN : spec;
+        this.filter = RoutingFilter.of(this.spec);
+        this.keyOrder = this.spec.keyOrdered() ? new KeyOrder() : null;
         this.topicName = topicName;
         this.name = name;
         this.topicLog = topicLog;
@@ -127,6 +150,17 @@ final class Subscription {
     String topicName() {
         return topicName;
     }
+
+    SubscriptionSpec spec() {
+        return spec;
+    }
+
+    /** Fresh records a filtered subscription reads at once, however little credit its consumer has. */
+    private static final int FILTERED_READ = 1024;
+    /** Reads one fetch makes through records its filter refuses before it answers (or parks) empty. */
+    private static final int FILTERED_ROUNDS = 16;
+    /** Offsets a filter scan ahead may acknowledge above the floor (each is kept in memory until the floor passes). */
+    static final int MAX_SCANNED_ACKS = 65_536;
 
     private static final FetchResult EMPTY = new FetchResult(List.of());
 
@@ -187,18 +221,33 @@ final class Subscription {
      * leaves the waiting list here.
      */
     private List<Delivery> collect(Consumer c, int maxMessages, Wait waiting) {
-        Plan plan = plan(c, maxMessages);
-        if (plan == null) {
-            return List.of();
+        for (int round = 1; ; round++) {
+            Plan plan = plan(c, maxMessages);
+            if (plan == null) {
+                return List.of();
+            }
+            List<StoredRecord> redelivered = new ArrayList<>(plan.redeliveries().size());
+            for (Pending p : plan.redeliveries()) {
+                redelivered.add(topicLog.readAt(p.offset()));
+            }
+            int count = filter != null || keyOrder != null ? Math.max(plan.credit(), FILTERED_READ) : plan.credit();
+            List<StoredRecord> fresh = plan.freshFrom() < plan.durable()
+                    ? topicLog.read(plan.freshFrom(), count, config.maxFetchBytes())
+                    : List.of();
+            List<Delivery> out = apply(plan, new Reads(redelivered, fresh), waiting);
+            // records the filter or key order held back used no credit: read on, a few times, rather than
+            // answering empty while more may follow
+            if (out == null || !out.isEmpty() || fresh.isEmpty() || round >= FILTERED_ROUNDS || !readPast(plan)) {
+                return out;
+            }
         }
-        List<StoredRecord> redelivered = new ArrayList<>(plan.redeliveries().size());
-        for (Pending p : plan.redeliveries()) {
-            redelivered.add(topicLog.readAt(p.offset()));
-        }
-        List<StoredRecord> fresh = plan.freshFrom() < plan.durable()
-                ? topicLog.read(plan.freshFrom(), plan.credit(), config.maxFetchBytes())
-                : List.of();
-        return apply(plan, new Reads(redelivered, fresh), waiting);
+    }
+
+    /** Whether the fresh reads went past {@code plan}'s start and more is stored (a filtered round may go on). */
+    private synchronized boolean readPast(Plan plan) {
+        return (filter != null || keyOrder != null)
+                && readNext > plan.freshFrom()
+                && readNext < topicLog.durableOffset();
     }
 
     private synchronized Plan plan(Consumer c, int maxMessages) {
@@ -265,6 +314,10 @@ final class Subscription {
                 deadLetter(r, p);
                 continue;
             }
+            if (isExpired(r, now)) {
+                expire(r, p.deliveries(), now);
+                continue;
+            }
             out.add(deliver(c, r, p.deliveries() + 1, now));
             budget -= sizeOf(r);
             credit--;
@@ -274,10 +327,21 @@ final class Subscription {
                 if (credit <= 0 || (!out.isEmpty() && sizeOf(r) > budget)) {
                     break;
                 }
+                if (keyOrder != null && keyOrder.full() && r.key() != null) {
+                    break; // enough waits behind busy keys: read on once some of it went
+                }
                 passOver(r.offset());
                 readNext = r.offset() + 1;
                 if (isAcked(r.offset())) {
                     continue;
+                }
+                if (filter != null && !filter.matches(r)) {
+                    markAcked(r.offset()); // never this subscription's: settled as it is read past
+                    filtered++;
+                    continue;
+                }
+                if (keyOrder != null && r.key() != null && !keyOrder.take(r.key(), r.offset())) {
+                    continue; // waits until the message of its key that is out is settled
                 }
                 int before = ledger.deliveriesBefore(r.offset());
                 if (before >= config.maxDeliveries()) {
@@ -292,12 +356,17 @@ final class Subscription {
                                     null));
                     continue;
                 }
+                if (isExpired(r, now)) {
+                    expire(r, before, now);
+                    continue;
+                }
                 out.add(deliver(c, r, before + 1, now));
                 budget -= sizeOf(r);
                 credit--;
             }
         }
-        ledger.handedOutBelow(readNext);
+        // held back for key order is not handed out: after a restart it must not count as delivered
+        ledger.handedOutBelow(keyOrder == null ? readNext : Math.min(readNext, keyOrder.lowestWaiting()));
         if (waiting != null && !out.isEmpty()) {
             sessions.served(waiting, now);
         }
@@ -306,7 +375,9 @@ final class Subscription {
 
     /** The bytes a record adds to a fetch answer. */
     private static long sizeOf(StoredRecord r) {
-        long size = DELIVERY_OVERHEAD + r.payload().length;
+        long size = DELIVERY_OVERHEAD
+                + r.payload().length
+                + (r.key() == null ? 0 : 3L * r.key().length());
         for (Map.Entry<String, String> h : r.headers().entrySet()) {
             size += 8 + 3L * (h.getKey().length() + h.getValue().length());
         }
@@ -386,6 +457,10 @@ final class Subscription {
         ledger.reset(to);
         redeliveries.clearPending();
         readNext = to;
+        scannedTo = to;
+        if (keyOrder != null) {
+            keyOrder.clear();
+        }
         log.warn("Topic {} subscription {}: an operator moved it to offset {}", topicName, name, to);
         return to;
     }
@@ -401,6 +476,9 @@ final class Subscription {
         long backlog = ledger.backlog(end);
         ledger.setFloor(end);
         readNext = Math.max(readNext, ledger.floor());
+        if (keyOrder != null) {
+            keyOrder.clear();
+        }
         if (backlog > 0) {
             log.warn("Topic {} subscription {}: an operator purged {} messages", topicName, name, backlog);
         }
@@ -437,10 +515,47 @@ final class Subscription {
             redelivered++;
         }
         ledger.delivering(r.offset(), deliveries);
+        if (deliveries == 1 && keyOrder != null) {
+            ledger.deliveredOnceAbove(r.offset()); // a message held back for key order, past the hand-out mark
+        }
         redeliveries.hold(r.offset(), c.id(), deliveries, now + c.ackTimeout());
         sessions.took(c);
-        return new Delivery(r.offset(), r.timestamp(), deliveries, r.headers(), r.payload());
+        return new Delivery(
+                r.offset(),
+                r.timestamp(),
+                deliveries,
+                r.headers(),
+                r.payload(),
+                r.key(),
+                r.meta().eventTime());
     }
+
+    /**
+     * Whether the record's time to live passed: its own (set by its producer), or the topic's counted from when
+     * it was stored, whichever ends first.
+     */
+    private boolean isExpired(StoredRecord r, long now) {
+        long own = r.meta().expiresAt();
+        if (own != 0 && now >= own) {
+            return true;
+        }
+        long ttl = topicTtlMillis.getAsLong();
+        return ttl > 0 && now - r.timestamp() >= ttl;
+    }
+
+    /** An expired record instead of its delivery: dead-lettered with reason {@code expired}, or dropped. */
+    private void expire(StoredRecord r, int deliveries, long now) {
+        expired++;
+        if (config.expired() == BrokerConfig.Expired.DROP) {
+            markAcked(r.offset());
+            log.debug("Topic {} subscription {}: offset {} expired and was dropped", topicName, name, r.offset());
+        } else {
+            deadLetter(r, new Pending(r.offset(), deliveries, now, EXPIRED, null));
+        }
+    }
+
+    /** The failure of a message dead-lettered because its time to live passed. */
+    static final String EXPIRED = "expired";
 
     private void deadLetter(StoredRecord r, Pending p) {
         long offset = r.offset();
@@ -482,7 +597,27 @@ final class Subscription {
     }
 
     private boolean markAcked(long offset) {
-        return ledger.markAcked(offset);
+        boolean changed = ledger.markAcked(offset);
+        if (keyOrder != null) {
+            settledForKey(offset);
+        }
+        return changed;
+    }
+
+    /**
+     * {@code offset} is settled: if it was the message out for its key, the next one waiting for that key is due
+     * now (as a redelivery of the deliveries it had, usually none).
+     */
+    private void settledForKey(long offset) {
+        long next;
+        while ((next = keyOrder.settled(offset)) >= 0) {
+            if (!settled(next)) {
+                redeliveries.released(next, ledger.deliveriesBefore(next), clock.getAsLong());
+                dispatchLater();
+                return;
+            }
+            offset = next; // settled while it waited (an operator's ack): the one after it goes
+        }
     }
 
     /**
@@ -583,6 +718,7 @@ final class Subscription {
     void tick() {
         List<CompletableFuture<FetchResult>> emptied = new ArrayList<>();
         boolean due;
+        boolean scan;
         synchronized (this) {
             long now = clock.getAsLong();
             for (Held h : redeliveries.expire(now)) {
@@ -594,10 +730,56 @@ final class Subscription {
             }
             sessions.expireWaits(now, emptied);
             due = sessions.anyWaiting() && (redeliveries.anyDue(now) || readNext < topicLog.durableOffset());
+            scan = filter != null && !closed && Math.max(scannedTo, readNext) < topicLog.durableOffset();
         }
         emptied.forEach(f -> f.complete(EMPTY));
         if (due) {
             dispatchLater();
+        }
+        if (scan && scanScheduled.compareAndSet(false, true)) {
+            try {
+                delivery.execute(() -> {
+                    try {
+                        scanAhead();
+                    } finally {
+                        scanScheduled.set(false);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                scanScheduled.set(false); // shutting down
+            }
+        }
+    }
+
+    /**
+     * Acknowledges, ahead of any fetch, stored messages the filter refuses, so that they do not count as the
+     * subscription's backlog while its consumers are idle: reads a batch past what was read or scanned (outside
+     * the monitor, on the delivery pool), then settles what it refuses. At most {@link #MAX_SCANNED_ACKS} offsets
+     * are kept acknowledged above the floor; past that, the rest is settled as fetches read past it.
+     */
+    private void scanAhead() {
+        long from;
+        synchronized (this) {
+            from = Math.max(scannedTo, readNext);
+            if (closed || from >= topicLog.durableOffset() || ledger.ackedAboveFloor() >= MAX_SCANNED_ACKS) {
+                return;
+            }
+        }
+        List<StoredRecord> records = topicLog.read(from, FILTERED_READ, config.maxFetchBytes());
+        synchronized (this) {
+            if (closed || Math.max(scannedTo, readNext) != from) {
+                return; // a fetch or a seek moved on meanwhile
+            }
+            for (StoredRecord r : records) {
+                if (ledger.ackedAboveFloor() >= MAX_SCANNED_ACKS) {
+                    break;
+                }
+                if (!filter.matches(r) && !isAcked(r.offset())) {
+                    markAcked(r.offset());
+                    filtered++;
+                }
+                scannedTo = r.offset() + 1;
+            }
         }
     }
 
@@ -642,6 +824,11 @@ final class Subscription {
         if (ledger.floor() < startOffset) {
             ledger.setFloor(startOffset);
             readNext = Math.max(readNext, ledger.floor());
+            if (keyOrder != null) {
+                for (long o : keyOrder.outBelow(ledger.floor())) {
+                    settledForKey(o);
+                }
+            }
         }
     }
 
@@ -649,7 +836,9 @@ final class Subscription {
      * What the subscription has done since the broker started, and its backlog now: deliveries (first and
      * repeated), acknowledgements, negative acknowledgements, dead letters; messages ready (stored, not
      * acknowledged, not held by a consumer), unacknowledged (held), the consumers attached, and the lowest
-     * offset not yet acknowledged.
+     * offset not yet acknowledged. {@code expired} counts the messages whose time to live passed before they were
+     * delivered (dead-lettered or dropped; the dead-lettered ones count in {@code deadLettered} too), and
+     * {@code filtered} those its filter refused (acknowledged without delivery).
      */
     public record Counters(
             long delivered,
@@ -657,6 +846,8 @@ final class Subscription {
             long acknowledged,
             long nacked,
             long deadLettered,
+            long expired,
+            long filtered,
             long ready,
             long unacknowledged,
             int consumers,
@@ -673,6 +864,8 @@ final class Subscription {
                 acknowledged,
                 nacked,
                 deadLettered,
+                expired,
+                filtered,
                 Math.max(0, backlog - held),
                 held,
                 sessions.size(),
@@ -699,7 +892,7 @@ final class Subscription {
             }
             StoredRecord r = topicLog.readAt(o);
             if (r != null) {
-                return Math.max(0, System.currentTimeMillis() - r.timestamp()) / 1000.0; // as the log stamps records
+                return Math.max(0, clock.getAsLong() - r.timestamp()) / 1000.0; // the clock the log stamps records by
             }
             return 0;
         }

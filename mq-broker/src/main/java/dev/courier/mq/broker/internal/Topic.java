@@ -7,6 +7,7 @@ import dev.courier.mq.broker.storage.LogConfig;
 import dev.courier.mq.broker.storage.Storage;
 import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.StartPosition;
+import dev.courier.mq.client.protocol.SubscriptionSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ final class Topic implements AutoCloseable {
     private static final String CURSOR_SUFFIX = ".cursor";
     /** The retention limits an operator set, overriding the broker's configuration: {@code bytes millis}. */
     static final String RETENTION_FILE = "retention";
+    /** The time to live of messages an operator set, overriding the broker's configuration: milliseconds. */
+    static final String MESSAGE_TTL_FILE = "message-ttl";
 
     private final String name;
     private final TopicLog topicLog;
@@ -49,6 +52,8 @@ final class Topic implements AutoCloseable {
     private final Object upkeep = new Object();
 
     private boolean upkeepClosed;
+    /** The time to live an operator set on this topic, in ms; -1 when none (the broker's applies). */
+    private volatile long ownTtlMillis = -1;
     /**
      * With {@code fsync=always} an append forces the file before it returns, which must not happen on
      * a connection's I/O thread: such appends run here, one at a time, in the order they were handed
@@ -93,6 +98,7 @@ final class Topic implements AutoCloseable {
         LogConfig logConfig = config.logFor(name);
         LogConfig.Syncer syncer = logConfig.syncer();
         LogConfig timed = logConfig.toBuilder()
+                .clock(clock)
                 .syncer(file -> {
                     long start = System.nanoTime();
                     syncer.force(file);
@@ -106,6 +112,7 @@ final class Topic implements AutoCloseable {
             if (limits != null) {
                 tl.retention(limits[0], limits[1]);
             }
+            t.ownTtlMillis = readMessageTtl(storage, dir.resolve(MESSAGE_TTL_FILE));
             if (storage.isDirectory(t.subscriptionsDir)) {
                 for (String fn : storage.list(t.subscriptionsDir)) {
                     if (!fn.endsWith(CURSOR_SUFFIX)) {
@@ -113,8 +120,9 @@ final class Topic implements AutoCloseable {
                     }
                     String sub = fn.substring(0, fn.length() - CURSOR_SUFFIX.length());
                     CursorLog.State[] state = new CursorLog.State[1];
+                    SubscriptionSpec spec = SubscriptionSpecs.read(storage, t.subscriptionsDir, sub);
                     CursorLog cursor = CursorLog.open(storage, t.subscriptionsDir.resolve(fn), state);
-                    t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0]));
+                    t.subscriptions.put(sub, t.newSubscription(sub, cursor, state[0], spec));
                     owners.loadedSubscription(
                             Owners.read(storage, t.subscriptionsDir.resolve(sub + Owners.SUBSCRIPTION_SUFFIX)));
                 }
@@ -127,9 +135,10 @@ final class Topic implements AutoCloseable {
         return t;
     }
 
-    private Subscription newSubscription(String sub, CursorLog cursor, CursorLog.State state) {
+    private Subscription newSubscription(String sub, CursorLog cursor, CursorLog.State state, SubscriptionSpec spec) {
         long start = Math.max(state.floor(), topicLog.startOffset());
-        Subscription s = new Subscription(name, sub, topicLog, cursor, state, config, deadLetters, clock, delivery);
+        Subscription s = new Subscription(
+                name, sub, topicLog, cursor, state, config, deadLetters, clock, delivery, this::messageTtlMillis, spec);
         if (start > state.floor()) {
             s.retained(start);
         }
@@ -170,24 +179,84 @@ final class Topic implements AutoCloseable {
     }
 
     private void storeRetention(long bytes, long millis) {
+        writeSetting(RETENTION_FILE, bytes + " " + millis + "\n", "retention");
+        topicLog.retention(bytes, millis);
+        log.info("Topic {}: retention set to {} bytes, {} ms (-1: no limit)", name, bytes, millis);
+    }
+
+    /** Writes, forces and renames into place the file of one of the topic's settings. */
+    private void writeSetting(String fileName, String text, String what) {
         Storage storage = config.storage();
-        Path file = dir.resolve(RETENTION_FILE);
-        Path tmp = dir.resolve(RETENTION_FILE + ".tmp");
+        Path file = dir.resolve(fileName);
+        Path tmp = dir.resolve(fileName + ".tmp");
         try {
             try (dev.courier.mq.broker.storage.StorageFile f = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
-                f.writeFully(
-                        java.nio.ByteBuffer.wrap(
-                                (bytes + " " + millis + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
-                        0);
+                f.writeFully(java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
                 f.force(true);
             }
             storage.move(tmp, file);
             storage.syncDirectory(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot store the retention of topic " + name, e);
+            throw new UncheckedIOException("Cannot store the " + what + " of topic " + name, e);
         }
-        topicLog.retention(bytes, millis);
-        log.info("Topic {}: retention set to {} bytes, {} ms (-1: no limit)", name, bytes, millis);
+    }
+
+    /**
+     * The time to live of this topic's messages in force, in milliseconds (0: none). The broker's does not apply
+     * to dead-letter topics (named {@code *.dlq}): a dead letter stays until an operator removes it.
+     */
+    long messageTtlMillis() {
+        long own = ownTtlMillis;
+        if (own >= 0) {
+            return own;
+        }
+        return Names.isDeadLetterTopic(name) ? 0 : config.messageTtl().toMillis();
+    }
+
+    /**
+     * Sets the time to live of the topic's messages (0: none; -1: the broker's), counted from when each was
+     * stored, for messages stored already as well, and across restarts.
+     *
+     * @throws UncheckedIOException if it could not be stored (nothing changed)
+     * @throws IllegalStateException if the topic is closed
+     */
+    void messageTtl(long millis) {
+        if (millis < -1) {
+            throw new IllegalArgumentException("A time to live is >= 0, or -1 for the broker's");
+        }
+        synchronized (upkeep) {
+            if (upkeepClosed) {
+                throw new IllegalStateException("Topic " + name + " is closed");
+            }
+            writeSetting(MESSAGE_TTL_FILE, millis + "\n", "time to live");
+            ownTtlMillis = millis;
+        }
+        log.info("Topic {}: time to live of messages set to {} ms (0: none, -1: the broker's)", name, millis);
+    }
+
+    /** The time to live stored in {@code file}, or -1 when there is none or it cannot be read (then logged). */
+    private static long readMessageTtl(Storage storage, Path file) throws IOException {
+        if (!storage.exists(file)) {
+            return -1;
+        }
+        try (dev.courier.mq.broker.storage.StorageFile f = storage.open(file, Storage.OpenMode.EXISTING)) {
+            long size = f.size();
+            if (size <= 32) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) size);
+                f.readFully(b, 0);
+                String text = new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+                try {
+                    long millis = Long.parseLong(text);
+                    if (millis >= -1) {
+                        return millis;
+                    }
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            log.warn("{} does not hold a time to live; the configured one applies", file);
+            return -1;
+        }
     }
 
     /** The limits stored in {@code file}, or null when there is none or it cannot be read (then logged). */
@@ -231,24 +300,41 @@ final class Topic implements AutoCloseable {
      * @throws dev.courier.rpc.PermissionDeniedException when creating it would pass the limit
      */
     Subscription subscription(String subscription, StartPosition from, String principal, boolean own) {
+        return subscription(subscription, from, principal, own, null);
+    }
+
+    /**
+     * The subscription, as {@link #subscription(String, StartPosition, String, boolean)}, created with
+     * {@code spec} (null: a plain one) if missing.
+     *
+     * @throws IllegalStateException if it exists with another spec than a non-null {@code spec}
+     */
+    Subscription subscription(
+            String subscription, StartPosition from, String principal, boolean own, SubscriptionSpec spec) {
         Subscription s = subscriptions.get(subscription);
         if (s != null) {
-            return s;
+            return sameSpec(s, spec);
         }
         Names.check("subscription", subscription);
+        if (spec != null) {
+            spec.validate();
+        }
         synchronized (this) {
             s = subscriptions.get(subscription);
             if (s != null) {
-                return s;
+                return sameSpec(s, spec);
             }
             if (!own) {
                 owners.reserveSubscription(principal, name, subscription);
             }
             long start = from == StartPosition.LATEST ? topicLog.durableOffset() : topicLog.startOffset();
+            SubscriptionSpec stored = spec == null ? SubscriptionSpec.PLAIN : spec;
             try {
+                // the spec first: a cursor is what makes the subscription exist on the next start
+                SubscriptionSpecs.write(config.storage(), subscriptionsDir, subscription, stored);
                 CursorLog cursor = CursorLog.create(
                         config.storage(), subscriptionsDir.resolve(subscription + CURSOR_SUFFIX), start);
-                s = newSubscription(subscription, cursor, CursorLog.State.at(start));
+                s = newSubscription(subscription, cursor, CursorLog.State.at(start), stored);
             } catch (IOException | RuntimeException e) {
                 if (!own) {
                     owners.releaseSubscription(principal);
@@ -274,9 +360,22 @@ final class Topic implements AutoCloseable {
                 }
             }
             subscriptions.put(subscription, s);
-            log.info("Topic {}: subscription {} created at offset {}", name, subscription, start);
+            log.info(
+                    "Topic {}: subscription {} created at offset {}{}",
+                    name,
+                    subscription,
+                    start,
+                    stored.equals(SubscriptionSpec.PLAIN) ? "" : " with " + stored);
             return s;
         }
+    }
+
+    private Subscription sameSpec(Subscription s, SubscriptionSpec spec) {
+        if (spec != null && !spec.equals(s.spec())) {
+            throw new IllegalStateException("Subscription " + name + "/" + s.name() + " exists as " + s.spec()
+                    + ", not " + spec + "; delete it to change that");
+        }
+        return s;
     }
 
     /**
@@ -310,6 +409,7 @@ final class Topic implements AutoCloseable {
                 storage.deleteIfExists(cursor);
                 storage.deleteIfExists(cursor.resolveSibling(cursor.getFileName() + ".tmp"));
                 storage.deleteIfExists(ownerFile);
+                SubscriptionSpecs.delete(storage, subscriptionsDir, subscription);
                 storage.syncDirectory(subscriptionsDir);
                 if (owner != null) {
                     owners.releaseSubscription(owner);

@@ -2,6 +2,7 @@ package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.BrokerConfig;
 import dev.courier.mq.broker.storage.AppendRecord;
+import dev.courier.mq.broker.storage.RecordMeta;
 import dev.courier.mq.broker.storage.Storage;
 import dev.courier.mq.broker.storage.StorageException;
 import dev.courier.mq.broker.storage.StoredRecord;
@@ -207,11 +208,19 @@ public final class Topics implements AutoCloseable, DeadLetters {
             headers.put(SOURCE_TOPIC, topic);
             headers.put(SOURCE_SUBSCRIPTION, subscription);
             headers.put(SOURCE_OFFSET, Long.toString(record.offset()));
-            return dlq.append(List.of(new AppendRecord(0, 0, headers, record.payload())))
+            return dlq.append(List.of(new AppendRecord(0, 0, headers, record.payload(), copiedMeta(record))))
                     .thenCompose(TopicLog.Appended::durable);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * What a copy (a dead letter, a replay) keeps of a record's meta: its key and the producer's time, not its
+     * expiry (a dead letter stays until an operator removes it, and a replay is delivered anew).
+     */
+    private static RecordMeta copiedMeta(StoredRecord r) {
+        return new RecordMeta(r.key(), r.meta().eventTime(), 0, 0);
     }
 
     /** The state of a subscription, or null if there is none. */
@@ -316,7 +325,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
             Map<String, String> headers = new LinkedHashMap<>(r.headers());
             headers.keySet().removeAll(List.of(DELIVERIES, FAILURE, SOURCE_TOPIC, SOURCE_SUBSCRIPTION, SOURCE_OFFSET));
             headers.put(REPLAYED_FROM, dlq.name() + "@" + r.offset());
-            copies.add(new AppendRecord(0, 0, headers, r.payload()));
+            copies.add(new AppendRecord(0, 0, headers, r.payload(), copiedMeta(r)));
         }
         awaitDurable(source, copies);
         source.published.add(copies.size());

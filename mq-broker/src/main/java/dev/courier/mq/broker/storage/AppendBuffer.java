@@ -43,10 +43,10 @@ final class AppendBuffer {
     }
 
     /**
-     * Encodes {@code records.get(i)} at {@code offset}; {@code headers} are its encoded headers and
-     * {@code size} its size in the log.
+     * Encodes {@code records.get(i)} at {@code offset}; {@code meta} and {@code headers} are its encoded meta
+     * and headers and {@code size} its size in the log.
      */
-    void add(List<AppendRecord> records, int i, long offset, long timestamp, byte[] headers, int size) {
+    void add(List<AppendRecord> records, int i, long offset, long timestamp, byte[] meta, byte[] headers, int size) {
         if (buf == null) {
             buf = scratch(Math.max(size, estimate(records, i)));
         } else if (buf.remaining() < size) {
@@ -62,7 +62,7 @@ final class AppendBuffer {
         offsets[count] = offset;
         positions[count] = buf.position();
         count++;
-        RecordFormat.write(buf, offset, timestamp, r.producerId(), r.sequence(), headers, r.payload());
+        RecordFormat.write(buf, offset, timestamp, r.producerId(), r.sequence(), meta, headers, r.payload());
     }
 
     /**

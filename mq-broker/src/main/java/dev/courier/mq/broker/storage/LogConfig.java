@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param syncer             how a file is forced to disk (a seam for fault-injection tests)
  * @param producerIdleMillis an idempotent producer id unseen this long is forgotten by deduplication
  *                           (default 1 day)
+ * @param clock              the time records are stamped with, epoch milliseconds (default the system clock;
+ *                           the broker passes its own, so that times to live and seeks by time follow it)
  */
 public record LogConfig(
         long segmentBytes,
@@ -22,7 +24,8 @@ public record LogConfig(
         long retentionBytes,
         long retentionMillis,
         Syncer syncer,
-        long producerIdleMillis) {
+        long producerIdleMillis,
+        java.util.function.LongSupplier clock) {
 
     /** Forces a segment file to disk. */
     @FunctionalInterface
@@ -49,6 +52,7 @@ public record LogConfig(
         b.retentionMillis = retentionMillis;
         b.syncer = syncer;
         b.producerIdleMillis = producerIdleMillis;
+        b.clock = clock;
         return b;
     }
 
@@ -61,6 +65,7 @@ public record LogConfig(
         private long retentionMillis = -1;
         private Syncer syncer = Syncer.FORCE;
         private long producerIdleMillis = Duration.ofDays(1).toMillis();
+        private java.util.function.LongSupplier clock = System::currentTimeMillis;
 
         private Builder() {}
 
@@ -122,6 +127,12 @@ public record LogConfig(
             return this;
         }
 
+        /** The time records are stamped with. */
+        public Builder clock(java.util.function.LongSupplier v) {
+            clock = java.util.Objects.requireNonNull(v, "clock");
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytes,
@@ -130,7 +141,8 @@ public record LogConfig(
                     retentionBytes,
                     retentionMillis,
                     syncer,
-                    producerIdleMillis);
+                    producerIdleMillis,
+                    clock);
         }
     }
 }

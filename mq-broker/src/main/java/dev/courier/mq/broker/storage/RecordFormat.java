@@ -15,20 +15,29 @@ import java.util.zip.CRC32C;
  *  +---------+---------+-------------------+-------------------+-------------------+-------------------+---------+
  *  | length  | crc32c  |      offset       |    timestamp      |   producer id     |    sequence       | hdr len |
  *  +---------+---------+-------------------+-------------------+-------------------+-------------------+---------+
- *  | headers (hdr len bytes)                 | payload (length - FIXED_BODY - hdr len bytes)               ...
- *  +-----------------------------------------+------------------------------------------------------------
+ *  | [meta, format 2 only] | headers (hdr len bytes) | payload (the rest of length)                          ...
+ *  +-----------------------+-------------------------+---------------------------------------------------------
  *
  *  length   int32  bytes after the crc field (from OFFSET to the end of the payload)
  *  crc32c   int32  CRC32C of those same bytes
  *  offset   int64  the record's logical offset in its topic (increasing, gaps allowed)
  *  timestamp int64 append time, epoch milliseconds
  *  producer id, sequence  int64 each; producer id 0 means "no idempotence"
+ *  hdr len  int32  format 1: the headers' length (0 to length - 36);
+ *                  format 2: 0x82 in the top byte, the headers' length in the low 24 bits
+ *  meta     format 2: u16 key length, key UTF-8, int64 event time, int64 deliver-at, int64 expires-at
  *  headers  repeated { u16 key length, key UTF-8, i32 value length, value UTF-8 }
  * </pre>
  *
- * All integers are big-endian. A record is valid when its length is within bounds, it lies wholly
- * inside the file, its CRC matches and its headers are whole entries filling their area (a record
- * whose CRC matches but whose headers do not fit is refused like a bad CRC). This class is stateless and thread-safe.
+ * <p>Format 1 is the record of a plain message and the only one earlier brokers wrote; format 2 adds the
+ * {@link RecordMeta} of a message with a key or times. A format 1 length field never has its top bit set
+ * (lengths are at most {@link #MAX_RECORD_SIZE}), so the two cannot be confused, and segments written
+ * before format 2 read as they did.
+ *
+ * <p>All integers are big-endian. A record is valid when its length is within bounds, it lies wholly
+ * inside the file, its CRC matches and its meta and headers are whole entries filling their areas (a
+ * record whose CRC matches but whose layout does not fit is refused like a bad CRC). This class is
+ * stateless and thread-safe.
  */
 public final class RecordFormat {
 
@@ -46,15 +55,28 @@ public final class RecordFormat {
     public static final int FIXED_BODY = HEADERS_OFFSET - OFFSET_OFFSET;
     /** The largest record the engine writes or accepts when reading back. */
     public static final int MAX_RECORD_SIZE = 32 * 1024 * 1024;
+    /** The top byte of the headers length field of a format 2 record. */
+    static final int FORMAT_2 = 0x82;
+    /** The fixed part of format 2's meta: key length, event time, deliver-at, expires-at. */
+    static final int META_FIXED = 2 + 3 * 8;
+    /** The longest key, in bytes of UTF-8. */
+    public static final int MAX_KEY_BYTES = 0xFFFF;
+
+    private static final int FORMAT_2_MAX_HEADERS = 0xFFFFFF;
 
     private RecordFormat() {}
 
-    /** The size on disk of a record with these headers and payload. */
+    /** The size on disk of a plain (format 1) record with these headers and payload. */
     public static int sizeOf(byte[] encodedHeaders, byte[] payload) {
         return HEADERS_OFFSET + encodedHeaders.length + payload.length;
     }
 
-    /** Writes one record at the buffer's position, advancing it. */
+    /** The size on disk of a record with this {@link #encodeMeta encoded meta}, headers and payload. */
+    public static int sizeOf(byte[] encodedMeta, byte[] encodedHeaders, byte[] payload) {
+        return HEADERS_OFFSET + encodedMeta.length + encodedHeaders.length + payload.length;
+    }
+
+    /** Writes one plain (format 1) record at the buffer's position, advancing it. */
     public static void write(
             ByteBuffer out,
             long offset,
@@ -63,15 +85,33 @@ public final class RecordFormat {
             long sequence,
             byte[] encodedHeaders,
             byte[] payload) {
+        write(out, offset, timestamp, producerId, sequence, NO_BYTES, encodedHeaders, payload);
+    }
+
+    /**
+     * Writes one record at the buffer's position, advancing it: in format 2 when {@code encodedMeta} (from
+     * {@link #encodeMeta}) is not empty, else in format 1.
+     */
+    public static void write(
+            ByteBuffer out,
+            long offset,
+            long timestamp,
+            long producerId,
+            long sequence,
+            byte[] encodedMeta,
+            byte[] encodedHeaders,
+            byte[] payload) {
         int start = out.position();
-        int length = FIXED_BODY + encodedHeaders.length + payload.length;
+        int length = FIXED_BODY + encodedMeta.length + encodedHeaders.length + payload.length;
+        int headersField = encodedMeta.length == 0 ? encodedHeaders.length : FORMAT_2 << 24 | encodedHeaders.length;
         out.putInt(length)
                 .putInt(0)
                 .putLong(offset)
                 .putLong(timestamp)
                 .putLong(producerId)
                 .putLong(sequence)
-                .putInt(encodedHeaders.length)
+                .putInt(headersField)
+                .put(encodedMeta)
                 .put(encodedHeaders)
                 .put(payload);
         CRC32C crc = new CRC32C();
@@ -100,7 +140,7 @@ public final class RecordFormat {
         if (available < PREFIX_SIZE + length) {
             return Check.INCOMPLETE;
         }
-        int headersLength = buf.getInt(start + HEADERS_LENGTH_OFFSET);
+        int headersField = buf.getInt(start + HEADERS_LENGTH_OFFSET);
         CRC32C crc = new CRC32C();
         ByteBuffer body = buf.duplicate();
         body.position(start + OFFSET_OFFSET).limit(start + PREFIX_SIZE + length);
@@ -108,12 +148,37 @@ public final class RecordFormat {
         if ((int) crc.getValue() != buf.getInt(start + CRC_OFFSET)) {
             return Check.BAD_CRC;
         }
-        if (headersLength < 0
-                || headersLength > length - FIXED_BODY
-                || !headersFit(buf, start + HEADERS_OFFSET, headersLength)) {
+        int metaLength = metaLength(buf, start, length, headersField);
+        int headersLength = headersLength(headersField);
+        if (metaLength < 0
+                || headersLength > length - FIXED_BODY - metaLength
+                || !headersFit(buf, start + HEADERS_OFFSET + metaLength, headersLength)) {
             return Check.BAD_CRC;
         }
         return PREFIX_SIZE + length;
+    }
+
+    /** The headers' length in a headers length field of either format, or -1 if the field is invalid. */
+    private static int headersLength(int field) {
+        if (field >= 0) {
+            return field;
+        }
+        return field >>> 24 == FORMAT_2 ? field & FORMAT_2_MAX_HEADERS : -1;
+    }
+
+    /**
+     * The length of the meta of the record at {@code start} (0 in format 1), or -1 if the field is neither
+     * format or the meta does not fit in the record's {@code length}.
+     */
+    private static int metaLength(ByteBuffer buf, int start, int length, int headersField) {
+        if (headersField >= 0) {
+            return 0;
+        }
+        if (headersField >>> 24 != FORMAT_2 || length - FIXED_BODY < META_FIXED) {
+            return -1;
+        }
+        int size = META_FIXED + Short.toUnsignedInt(buf.getShort(start + HEADERS_OFFSET));
+        return size > length - FIXED_BODY ? -1 : size;
     }
 
     /** Whether the headers at {@code at} are whole entries that end exactly {@code length} bytes on. */
@@ -154,21 +219,63 @@ public final class RecordFormat {
         long timestamp = buf.getLong(start + TIMESTAMP_OFFSET);
         long producerId = buf.getLong(start + PRODUCER_ID_OFFSET);
         long sequence = buf.getLong(start + SEQUENCE_OFFSET);
-        int headersLength = buf.getInt(start + HEADERS_LENGTH_OFFSET);
+        int headersField = buf.getInt(start + HEADERS_LENGTH_OFFSET);
+        int headersLength = headersLength(headersField);
         buf.position(start + HEADERS_OFFSET);
+        RecordMeta meta = RecordMeta.NONE;
+        int metaLength = 0;
+        if (headersField < 0) {
+            byte[] key = new byte[Short.toUnsignedInt(buf.getShort())];
+            buf.get(key);
+            meta = new RecordMeta(
+                    key.length == 0 ? null : new String(key, StandardCharsets.UTF_8),
+                    buf.getLong(),
+                    buf.getLong(),
+                    buf.getLong());
+            metaLength = META_FIXED + key.length;
+        }
         Map<String, String> headers = headersLength == 0 ? Map.of() : decodeHeaders(buf, headersLength);
-        byte[] payload = new byte[length - FIXED_BODY - headersLength];
+        byte[] payload = new byte[length - FIXED_BODY - metaLength - headersLength];
         buf.get(payload);
-        return new StoredRecord(offset, timestamp, producerId, sequence, headers, payload);
+        return new StoredRecord(offset, timestamp, producerId, sequence, headers, payload, meta);
     }
 
-    private static final byte[] NO_HEADERS = new byte[0];
+    private static final byte[] NO_BYTES = new byte[0];
 
+    /**
+     * The meta of a format 2 record, or no bytes for {@link RecordMeta#NONE} (a format 1 record).
+     *
+     * @throws IllegalArgumentException if the key is longer than {@link #MAX_KEY_BYTES}
+     */
+    public static byte[] encodeMeta(RecordMeta meta) {
+        if (meta == null || meta.isNone()) {
+            return NO_BYTES;
+        }
+        byte[] key = meta.key() == null ? NO_BYTES : meta.key().getBytes(StandardCharsets.UTF_8);
+        if (key.length > MAX_KEY_BYTES) {
+            throw new IllegalArgumentException(
+                    "A key of " + key.length + " bytes is longer than the most a record holds (" + MAX_KEY_BYTES + ")");
+        }
+        return ByteBuffer.allocate(META_FIXED + key.length)
+                .putShort((short) key.length)
+                .put(key)
+                .putLong(meta.eventTime())
+                .putLong(meta.deliverAt())
+                .putLong(meta.expiresAt())
+                .array();
+    }
+
+    /**
+     * Encodes headers for {@link #write}.
+     *
+     * @throws IllegalArgumentException if a name is longer than 65,535 bytes of UTF-8, or all of them take more
+     *                                  than 16 MiB
+     */
     public static byte[] encodeHeaders(Map<String, String> headers) {
         if (headers == null || headers.isEmpty()) {
-            return NO_HEADERS;
+            return NO_BYTES;
         }
-        int size = 0;
+        long size = 0;
         Map<byte[], byte[]> encoded = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : headers.entrySet()) {
             byte[] k = e.getKey().getBytes(StandardCharsets.UTF_8);
@@ -178,8 +285,11 @@ public final class RecordFormat {
             }
             encoded.put(k, v);
             size += 2 + k.length + 4 + v.length;
+            if (size > FORMAT_2_MAX_HEADERS) {
+                throw new IllegalArgumentException("Headers of more than " + FORMAT_2_MAX_HEADERS + " bytes");
+            }
         }
-        ByteBuffer out = ByteBuffer.allocate(size);
+        ByteBuffer out = ByteBuffer.allocate((int) size);
         encoded.forEach(
                 (k, v) -> out.putShort((short) k.length).put(k).putInt(v.length).put(v));
         return out.array();

@@ -205,9 +205,17 @@ public final class TopicLog implements AutoCloseable {
      * completes when every record (and every duplicate's original) is durable.
      *
      * @throws StorageException if the log failed or is closed
+     * @throws IllegalArgumentException if a record's key or headers cannot be stored (nothing is appended)
      */
     public Appended append(List<AppendRecord> records) {
         int n = records.size();
+        // Encoded before the lock: a record that cannot be stored refuses the batch before anything changes.
+        byte[][] metas = new byte[n][];
+        byte[][] encodedHeaders = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            metas[i] = RecordFormat.encodeMeta(records.get(i).meta());
+            encodedHeaders[i] = RecordFormat.encodeHeaders(records.get(i).headers());
+        }
         long[] offsets = new long[n];
         boolean[] duplicates = new boolean[n];
         CompletableFuture<Void> durable = new CompletableFuture<>();
@@ -225,6 +233,7 @@ public final class TopicLog implements AutoCloseable {
             checkSequences(records);
             long waitFor = 0;
             long now = System.currentTimeMillis();
+            long stamp = config.clock().getAsLong();
             buffer.begin(n);
             long lastPid = 0;
             long lastSeq = Long.MIN_VALUE;
@@ -242,15 +251,14 @@ public final class TopicLog implements AutoCloseable {
                         continue;
                     }
                 }
-                byte[] headers = RecordFormat.encodeHeaders(r.headers());
-                int size = RecordFormat.sizeOf(headers, r.payload());
+                int size = RecordFormat.sizeOf(metas[i], encodedHeaders[i], r.payload());
                 if (active.size() > 0 && active.size() + buffer.pendingBytes() + size > config.segmentBytes()) {
                     writeBuffered();
                     roll();
                     rolledTo = nextOffset;
                 }
                 long offset = nextOffset++;
-                buffer.add(records, i, offset, now, headers, size);
+                buffer.add(records, i, offset, stamp, metas[i], encodedHeaders[i], size);
                 offsets[i] = offset;
                 waitFor = Math.max(waitFor, offset + 1);
             }

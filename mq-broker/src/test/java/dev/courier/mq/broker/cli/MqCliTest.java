@@ -2,6 +2,8 @@ package dev.courier.mq.broker.cli;
 
 import dev.courier.mq.broker.Broker;
 import dev.courier.mq.broker.EmbeddedBroker;
+import dev.courier.mq.client.Message;
+import dev.courier.mq.client.MqClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -106,6 +110,96 @@ class MqCliTest {
                         .resolve(firstSegment(
                                 dir.resolve("data").resolve("topics").resolve("orders")))))
                 .isGreaterThan(500L * 200);
+    }
+
+    @Test
+    void publishSetsKeysHeadersAndATimeToLive() throws Exception {
+        Run publish = mq(
+                "publish",
+                "--broker",
+                address(),
+                "--topic",
+                "orders",
+                "--count",
+                "4",
+                "--key",
+                "user-{n}",
+                "--keys",
+                "3",
+                "--header",
+                "region=eu",
+                "--header",
+                "kind=test",
+                "--ttl",
+                "600000");
+        assertThat(publish.exitCode()).as(publish.out()).isZero();
+
+        List<Message> got = new CopyOnWriteArrayList<>();
+        try (MqClient client = MqClient.connect(address())) {
+            client.subscribe("orders", "check", got::add);
+            await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 4);
+        }
+        assertThat(got).extracting(Message::key).containsExactly("user-0", "user-1", "user-2", "user-0");
+        assertThat(got)
+                .allSatisfy(m ->
+                        assertThat(m.headers()).containsExactly(Map.entry("region", "eu"), Map.entry("kind", "test")));
+    }
+
+    @Test
+    void consumeWithAKeyFilterTakesOnlyTheMatchingKeys() throws Exception {
+        Path got = dir.resolve("got.txt");
+        assertThat(mq("publish", "--broker", address(), "--topic", "t", "--count", "6", "--key", "k.{n}", "--keys", "3")
+                        .exitCode())
+                .isZero();
+
+        Run consume = mq(
+                "consume",
+                "--broker",
+                address(),
+                "--topic",
+                "t",
+                "--subscription",
+                "only-k1",
+                "--key-filter",
+                "k.1",
+                "--count",
+                "2",
+                "--ids-out",
+                got.toString());
+
+        assertThat(consume.exitCode()).as(consume.out()).isZero();
+        assertThat(Files.readAllLines(got))
+                .hasSize(2)
+                .allSatisfy(id -> assertThat(id).matches(".*-[14]"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> broker.stats("t", "only-k1").backlog() == 0);
+        Run other = mq(
+                "consume",
+                "--broker",
+                address(),
+                "--topic",
+                "t",
+                "--subscription",
+                "only-k1",
+                "--key-filter",
+                "k.2",
+                "--count",
+                "1");
+        assertThat(other.exitCode())
+                .as("the subscription exists with another filter")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void publishWithAHeaderOnlyTheBrokerMayWriteSendsNothingAndFails() {
+        Run publish = mq(
+                "publish", "--broker", address(), "--topic", "orders", "--count", "3", "--header", "courier.failure=x");
+
+        assertThat(publish.exitCode()).isEqualTo(1);
+        assertThat(publish.out()).contains("published 0/3 acknowledged (3 failed)");
+        assertThat(Files.exists(dir.resolve("data").resolve("topics").resolve("orders")))
+                .as("nothing reached the broker")
+                .isFalse();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
  * @param diskBytes      bytes its log takes on disk
  * @param retentionBytes the size limit in force (-1: none)
  * @param retentionMillis the age limit in force, in milliseconds (-1: none)
+ * @param messageTtlMillis the time to live of its messages in force, in milliseconds (0: none)
  * @param subscriptions  its subscriptions, by name
  */
 public record TopicInfo(
@@ -20,6 +21,7 @@ public record TopicInfo(
         long diskBytes,
         long retentionBytes,
         long retentionMillis,
+        long messageTtlMillis,
         List<SubscriptionInfo> subscriptions) {
 
     public TopicInfo {
