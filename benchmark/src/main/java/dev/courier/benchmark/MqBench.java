@@ -38,6 +38,11 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
     CommandSpec spec;
 
     private static final int E2E_CALLERS = 256;
+    /** The keyed scenario: keys, competing consumers of its key-ordered subscription, bytes its payload needs. */
+    static final int KEYS = 100;
+
+    static final int KEYED_CONSUMERS = 3;
+    private static final int KEYED_HEADER = 20;
 
     @Option(
             names = "--system",
@@ -210,6 +215,30 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
                 }
             }
             results.add(report(name, e2e, size, E2E_CALLERS, er, latency));
+
+            MqSystem.Keyed keyed = system.startKeyed(KEYS, KEYED_CONSUMERS);
+            if (keyed != null) {
+                String keyedScenario = "keyed-" + KEYS + "k-" + KEYED_CONSUMERS + "c-" + Math.max(size, KEYED_HEADER)
+                        + "B-" + e2eRate + "ps";
+                label = name + " " + keyedScenario;
+                System.out.println(
+                        "== " + label + " (key order): warm-up " + warmup + " s, measure " + duration + " s");
+                byte[] keyedPayload = new byte[Math.max(size, KEYED_HEADER)];
+                LoadResult kr = new LoadRunner(E2E_CALLERS, e2eRate, System.out)
+                        .run(() -> keyed.publish(keyedPayload), warmup, duration, label, keyed::reset);
+                long outOfOrder = keyed.outOfOrder();
+                if (outOfOrder > 0) {
+                    System.out.println("   " + outOfOrder + " messages arrived before an earlier one of their key");
+                }
+                LoadResult counted = new LoadResult(
+                        kr.latencyMicros(),
+                        kr.calls(),
+                        kr.errors() + outOfOrder,
+                        kr.seconds(),
+                        kr.cpuSeconds(),
+                        kr.errorsByKind());
+                results.add(report(name, keyedScenario, keyedPayload.length, E2E_CALLERS, counted, keyed.latency()));
+            }
         } finally {
             deleteTree(dir);
         }

@@ -77,16 +77,17 @@ class MqBrokerBenchTest {
                     .filter(l -> l.startsWith("RESULT system=courier-broker "))
                     .toList();
             assertThat(results)
-                    .hasSize(2)
+                    .hasSize(3)
                     .allMatch(l -> l.contains("errors=0"))
                     .anyMatch(l -> l.contains("scenario=publish-1024B"))
-                    .anyMatch(l -> l.contains("scenario=e2e-1024B"));
+                    .anyMatch(l -> l.contains("scenario=e2e-1024B"))
+                    .anyMatch(l -> l.contains("scenario=keyed-100k-3c-1024B-200ps"));
             for (String line : results) {
                 Matcher m = THROUGHPUT.matcher(line);
                 assertThat(m.find()).isTrue();
                 assertThat(Long.parseLong(m.group(1))).as(line).isPositive();
             }
-            // the run took its end-to-end subscription away again: the broker keeps only the messages
+            // the run took its end-to-end and keyed subscriptions away again: the broker keeps only the messages
             assertThat(output).doesNotContain("stays on the broker");
             assertThat(reader.admin().topic("bench-test").orElseThrow().subscriptions())
                     .isEmpty();

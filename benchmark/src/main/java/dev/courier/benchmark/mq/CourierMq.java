@@ -28,6 +28,8 @@ public final class CourierMq implements MqSystem {
     private Producer producer;
     private Subscriber subscriber;
     private String e2eSubscription;
+    private final java.util.List<Subscriber> keyedSubscribers = new java.util.ArrayList<>();
+    private String keyedSubscription;
 
     CourierMq() {
         this(null, null, null, "bench");
@@ -90,7 +92,97 @@ public final class CourierMq implements MqSystem {
     }
 
     @Override
+    public Keyed startKeyed(int keys, int consumers) {
+        String subscription = "keyed-" + System.nanoTime();
+        KeyedRun run = new KeyedRun(keys);
+        for (int i = 0; i < consumers; i++) {
+            keyedSubscribers.add(client.subscribe(
+                    topic,
+                    subscription,
+                    dev.courier.mq.client.SubscribeOptions.defaults()
+                            .from(dev.courier.mq.client.protocol.StartPosition.LATEST)
+                            .keyOrdered(true),
+                    run::received));
+        }
+        keyedSubscription = subscription;
+        return run;
+    }
+
+    /** The keyed scenario: payload = send time (8 bytes), key number (4), the key's sequence number (8). */
+    private final class KeyedRun implements Keyed {
+        private final int keys;
+        private final long[] nextSequence;
+        private final java.util.concurrent.atomic.AtomicLongArray lastSeen;
+        private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        private final java.util.concurrent.atomic.LongAdder outOfOrder = new java.util.concurrent.atomic.LongAdder();
+        private long sent;
+
+        KeyedRun(int keys) {
+            this.keys = keys;
+            this.nextSequence = new long[keys];
+            this.lastSeen = new java.util.concurrent.atomic.AtomicLongArray(keys);
+            for (int k = 0; k < keys; k++) {
+                lastSeen.set(k, -1);
+            }
+        }
+
+        @Override
+        public void publish(byte[] payload) throws Exception {
+            byte[] stamped = payload.clone();
+            java.util.concurrent.CompletableFuture<dev.courier.mq.client.MessageId> f;
+            synchronized (this) { // one key's messages are sent in sequence order
+                int key = (int) (sent++ % keys);
+                ByteBuffer.wrap(stamped).putLong(System.nanoTime()).putInt(key).putLong(nextSequence[key]++);
+                f = producer.newMessage().key("k" + key).payload(stamped).send();
+            }
+            f.get(30, TimeUnit.SECONDS);
+        }
+
+        void received(dev.courier.mq.client.Message m) {
+            ByteBuffer b = ByteBuffer.wrap(m.payload());
+            long micros = (System.nanoTime() - b.getLong()) / 1000;
+            int key = b.getInt();
+            long sequence = b.getLong();
+            if (lastSeen.getAndAccumulate(key, sequence, Math::max) > sequence) {
+                outOfOrder.increment();
+            }
+            synchronized (histogram) {
+                histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
+            }
+        }
+
+        @Override
+        public Histogram latency() {
+            synchronized (histogram) {
+                return histogram.copy();
+            }
+        }
+
+        @Override
+        public long outOfOrder() {
+            return outOfOrder.sum();
+        }
+
+        @Override
+        public void reset() {
+            synchronized (histogram) {
+                histogram.reset();
+            }
+            outOfOrder.reset();
+        }
+    }
+
+    @Override
     public void close() {
+        keyedSubscribers.forEach(Subscriber::close);
+        if (address != null && keyedSubscription != null) {
+            try {
+                client.admin().deleteSubscription(topic, keyedSubscription);
+            } catch (RuntimeException e) {
+                System.out.println("subscription " + topic + "/" + keyedSubscription
+                        + " stays on the broker; delete it with `courier mq admin delete`: " + e.getMessage());
+            }
+        }
         if (subscriber != null) {
             subscriber.close(); // detaches its consumer
             if (address != null) {

@@ -24,6 +24,30 @@ public interface MqSystem extends AutoCloseable {
      */
     Histogram startEndToEnd() throws Exception;
 
+    /**
+     * Starts the keyed scenario, or answers null when the system has none: a new key-ordered subscription with
+     * {@code consumers} competing consumers, fed by {@link Keyed#publish}, recording end-to-end latency and
+     * counting messages of a key delivered out of publish order.
+     */
+    default Keyed startKeyed(int keys, int consumers) throws Exception {
+        return null;
+    }
+
+    /** A running keyed scenario. */
+    interface Keyed {
+        /** Publishes the next message (keys in turn, stamped with the send time), returning once it is durable. */
+        void publish(byte[] payload) throws Exception;
+
+        /** End-to-end latency in microseconds. */
+        Histogram latency();
+
+        /** Messages that arrived before an earlier one of their key. */
+        long outOfOrder();
+
+        /** Forgets what was recorded so far (the warm-up). */
+        void reset();
+    }
+
     @Override
     void close() throws java.io.IOException;
 
