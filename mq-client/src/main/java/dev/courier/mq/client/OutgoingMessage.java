@@ -24,6 +24,7 @@ public final class OutgoingMessage {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private long timestamp;
     private long timeToLiveMillis;
+    private long delayMillis;
 
     OutgoingMessage(Producer producer, Codec codec) {
         this.producer = producer;
@@ -78,6 +79,21 @@ public final class OutgoingMessage {
         return this;
     }
 
+    /**
+     * Delivers the message {@code delay} after the broker stored it (up to 30 days), within some 20 ms; it is
+     * stored and acknowledged at once, and its time to live counts from when it is due. The id the send
+     * completes with is where the broker keeps it until then; consumers see it at a later offset.
+     */
+    public OutgoingMessage deliverAfter(Duration delay) {
+        this.delayMillis = Math.max(0, delay.toMillis());
+        return this;
+    }
+
+    /** Delivers the message at {@code time} (by this machine's clock); see {@link #deliverAfter}. */
+    public OutgoingMessage deliverAt(Instant time) {
+        return deliverAfter(Duration.ofMillis(time.toEpochMilli() - System.currentTimeMillis()));
+    }
+
     /** Sends the message as it is now; see {@link Producer#send(byte[])}. */
     public CompletableFuture<MessageId> send() {
         if (payload == null) {
@@ -87,10 +103,10 @@ public final class OutgoingMessage {
     }
 
     private MessageProperties properties() {
-        if (key == null && headers.isEmpty() && timestamp == 0 && timeToLiveMillis == 0) {
+        if (key == null && headers.isEmpty() && timestamp == 0 && timeToLiveMillis == 0 && delayMillis == 0) {
             return null;
         }
         return new MessageProperties(
-                key, headers.isEmpty() ? null : new LinkedHashMap<>(headers), timestamp, timeToLiveMillis);
+                key, headers.isEmpty() ? null : new LinkedHashMap<>(headers), timestamp, timeToLiveMillis, delayMillis);
     }
 }

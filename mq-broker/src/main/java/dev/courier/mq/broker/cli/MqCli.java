@@ -147,6 +147,12 @@ public final class MqCli {
         @Option(names = "--ttl", defaultValue = "0", description = "Time to live of each message, ms (0: none).")
         long ttlMillis;
 
+        @Option(
+                names = "--delay",
+                defaultValue = "0",
+                description = "Deliver each message this many ms after it is stored (0: at once; up to 30 days).")
+        long delayMillis;
+
         @Mixin
         Connect connect;
 
@@ -187,14 +193,16 @@ public final class MqCli {
                     byte[] head = (id + "|" + nowMicros() + "|").getBytes(StandardCharsets.UTF_8);
                     byte[] payload = new byte[Math.max(size, head.length)];
                     System.arraycopy(head, 0, payload, 0, head.length);
-                    CompletableFuture<MessageId> sent = key == null && headers.isEmpty() && ttlMillis == 0
-                            ? p.send(payload)
-                            : p.newMessage()
-                                    .payload(payload)
-                                    .key(keyOf(i))
-                                    .headers(headers)
-                                    .timeToLive(Duration.ofMillis(ttlMillis))
-                                    .send();
+                    CompletableFuture<MessageId> sent =
+                            key == null && headers.isEmpty() && ttlMillis == 0 && delayMillis == 0
+                                    ? p.send(payload)
+                                    : p.newMessage()
+                                            .payload(payload)
+                                            .key(keyOf(i))
+                                            .headers(headers)
+                                            .timeToLive(Duration.ofMillis(ttlMillis))
+                                            .deliverAfter(Duration.ofMillis(delayMillis))
+                                            .send();
                     sent.whenComplete((mid, e) -> {
                         if (e == null) {
                             synchronized (ids) {

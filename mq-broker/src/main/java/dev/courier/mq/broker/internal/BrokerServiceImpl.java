@@ -100,19 +100,48 @@ public final class BrokerServiceImpl implements BrokerService {
                     payloads.get(i),
                     metaOf(request.properties(i), now)));
         }
-        return topic.append(records).thenCompose(appended -> {
-            int duplicates = 0;
-            for (boolean d : appended.duplicates()) {
-                duplicates += d ? 1 : 0;
+        boolean delayed = records.stream().anyMatch(r -> r.meta().deliverAt() != 0);
+        if (delayed) {
+            // the schedule exists before the first delayed message is stored, and takes each once it is durable
+            CompletableFuture<Void> ready = topic.ensureDelays();
+            return topic.append(records)
+                    .thenCompose(appended -> stored(topic, appended)
+                            .thenCombine(ready, (result, v) -> result)
+                            .thenApply(result -> {
+                                scheduleDelayed(topic, records, appended);
+                                return result;
+                            }));
+        }
+        return topic.append(records).thenCompose(appended -> stored(topic, appended));
+    }
+
+    private static void scheduleDelayed(Topic topic, List<AppendRecord> records, TopicLog.Appended appended) {
+        int n = 0;
+        long[] offsets = new long[records.size()];
+        long[] due = new long[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            long at = records.get(i).meta().deliverAt();
+            if (at != 0 && !appended.duplicates()[i]) { // a duplicate was scheduled when it was first stored
+                offsets[n] = appended.offsets()[i];
+                due[n++] = at;
             }
-            PublishResult result = new PublishResult(appended.offsets(), duplicates);
-            int stored = appended.offsets().length - duplicates;
-            int dropped = duplicates;
-            return appended.durable().thenApply(v -> {
-                topic.published.add(stored);
-                topic.duplicatesDropped.add(dropped);
-                return result;
-            });
+        }
+        topic.scheduleDelayed(java.util.Arrays.copyOf(offsets, n), java.util.Arrays.copyOf(due, n));
+    }
+
+    /** Completes once the appended records are durable, counting them. */
+    private static CompletableFuture<PublishResult> stored(Topic topic, TopicLog.Appended appended) {
+        int duplicates = 0;
+        for (boolean d : appended.duplicates()) {
+            duplicates += d ? 1 : 0;
+        }
+        PublishResult result = new PublishResult(appended.offsets(), duplicates);
+        int stored = appended.offsets().length - duplicates;
+        int dropped = duplicates;
+        return appended.durable().thenApply(v -> {
+            topic.published.add(stored);
+            topic.duplicatesDropped.add(dropped);
+            return result;
         });
     }
 
@@ -120,13 +149,17 @@ public final class BrokerServiceImpl implements BrokerService {
         return p == null ? Map.of() : p.headers();
     }
 
-    /** What the log stores of a message's properties; {@code now} starts its time to live. */
+    /**
+     * What the log stores of a message's properties at {@code now}: its due time, and its expiry counted from
+     * when it is due.
+     */
     private static RecordMeta metaOf(MessageProperties p, long now) {
         if (p == null) {
             return RecordMeta.NONE;
         }
-        long expiresAt = p.timeToLiveMillis() > 0 ? now + p.timeToLiveMillis() : 0;
-        return new RecordMeta(p.key(), p.timestamp(), 0, expiresAt);
+        long deliverAt = p.delayMillis() > 0 ? now + p.delayMillis() : 0;
+        long expiresAt = p.timeToLiveMillis() > 0 ? Math.max(now, deliverAt) + p.timeToLiveMillis() : 0;
+        return new RecordMeta(p.key(), p.timestamp(), deliverAt, expiresAt);
     }
 
     @Override

@@ -335,6 +335,10 @@ final class Subscription {
                 if (isAcked(r.offset())) {
                     continue;
                 }
+                if (r.meta().deliverAt() != 0) {
+                    markAcked(r.offset()); // a delayed original: its copy is delivered when it is due
+                    continue;
+                }
                 if (filter != null && !filter.matches(r)) {
                     markAcked(r.offset()); // never this subscription's: settled as it is read past
                     filtered++;

@@ -54,6 +54,8 @@ final class Topic implements AutoCloseable {
     private boolean upkeepClosed;
     /** The time to live an operator set on this topic, in ms; -1 when none (the broker's applies). */
     private volatile long ownTtlMillis = -1;
+    /** The schedule of its delayed messages, from the first one on; null before. */
+    private volatile DelayQueue delays;
     /**
      * With {@code fsync=always} an append forces the file before it returns, which must not happen on
      * a connection's I/O thread: such appends run here, one at a time, in the order they were handed
@@ -113,6 +115,11 @@ final class Topic implements AutoCloseable {
                 tl.retention(limits[0], limits[1]);
             }
             t.ownTtlMillis = readMessageTtl(storage, dir.resolve(MESSAGE_TTL_FILE));
+            if (DelayQueue.exists(storage, dir)) {
+                t.delays = DelayQueue.recover(storage, dir, tl, clock.getAsLong());
+                t.delaysReady = CompletableFuture.completedFuture(null);
+                log.info("Topic {}: {} delayed messages scheduled", name, t.delays.scheduled());
+            }
             if (storage.isDirectory(t.subscriptionsDir)) {
                 for (String fn : storage.list(t.subscriptionsDir)) {
                     if (!fn.endsWith(CURSOR_SUFFIX)) {
@@ -475,7 +482,17 @@ final class Topic implements AutoCloseable {
             for (Subscription s : subscriptions.values()) {
                 min = Math.min(min, s.ackFloor());
             }
-            topicLog.applyRetention(subscriptions.isEmpty() ? Long.MIN_VALUE : min);
+            DelayQueue q = delays;
+            long unmoved = q == null ? Long.MAX_VALUE : q.lowestUnmoved(topicLog.durableOffset());
+            topicLog.applyRetention(subscriptions.isEmpty() ? Long.MIN_VALUE : Math.min(min, unmoved));
+            CompletableFuture<Void> ready = delaysReady; // volatile: this monitor is taken before upkeep, not after
+            if (q != null && ready != null && ready.isDone() && !ready.isCompletedExceptionally()) {
+                try {
+                    q.checkpoint(unmoved);
+                } catch (IOException e) {
+                    log.warn("Topic {}: the checkpoint of its delayed messages could not be written", name, e);
+                }
+            }
             topicLog.checkpoint();
             long start = topicLog.startOffset();
             for (Subscription s : subscriptions.values()) {
@@ -483,6 +500,152 @@ final class Topic implements AutoCloseable {
                 s.sync();
             }
         }
+    }
+
+    /**
+     * Makes sure the topic has a schedule for delayed messages. The first call creates it at once (so the append
+     * that follows keeps its place in the connection's order) and writes its checkpoint, below every message
+     * appended from now on, on the delivery pool: the returned future completes once that is durable, and a
+     * delayed message is acknowledged only after it, so that a restart finds it.
+     */
+    CompletableFuture<Void> ensureDelays() {
+        CompletableFuture<Void> ready = delaysReady;
+        if (ready != null) {
+            return ready;
+        }
+        synchronized (delaysLock) { // not this monitor: subscriptions are created under it, with file I/O
+            return createDelays();
+        }
+    }
+
+    private final Object delaysLock = new Object();
+
+    private CompletableFuture<Void> createDelays() {
+        if (delaysReady == null) {
+            DelayQueue q = DelayQueue.inMemory(config.storage(), dir, clock.getAsLong());
+            long from = topicLog.endOffset();
+            delays = q;
+            delaysReady = CompletableFuture.runAsync(
+                    () -> {
+                        try {
+                            q.create(from);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(
+                                    "Cannot create the schedule of delayed messages of topic " + name, e);
+                        }
+                    },
+                    delivery);
+        }
+        return delaysReady;
+    }
+
+    /** Completes once the schedule's checkpoint is durable; set with {@link #delays}. */
+    private volatile CompletableFuture<Void> delaysReady;
+
+    /** The delayed originals at {@code offsets}, durable, are due at {@code dueAt} (parallel). */
+    void scheduleDelayed(long[] offsets, long[] dueAt) {
+        DelayQueue q = delays;
+        try {
+            for (int i = 0; i < offsets.length; i++) {
+                q.schedule(offsets[i], dueAt[i]);
+            }
+        } catch (IOException e) {
+            // the originals are in the log above the checkpoint: the next start schedules them
+            log.error("Topic {}: delayed messages could not be scheduled until the broker restarts", name, e);
+        }
+    }
+
+    /** Messages scheduled for later delivery and not yet delivered to the topic. */
+    long delayedCount() {
+        DelayQueue q = delays;
+        return q == null ? 0 : q.scheduled();
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean moving = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Moves the delayed messages due now into the log, as copies without a due time (see {@link DelayQueue}):
+     * called often by the broker's timer, it hands the reads and the append to the delivery pool, one batch at a
+     * time per topic.
+     */
+    void releaseDue() {
+        DelayQueue q = delays;
+        if (q == null) {
+            return;
+        }
+        long now = clock.getAsLong();
+        if (!q.hasWork(now) || !moving.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            delivery.execute(() -> move(q, now));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            moving.set(false); // shutting down
+        }
+    }
+
+    private void logScheduleFailure(IOException e) {
+        log.error("Topic {}: a bucket of delayed messages could not be read; they wait for a restart", name, e);
+    }
+
+    private void move(DelayQueue q, long now) {
+        long[] taken;
+        try {
+            taken = q.takeDue(now, 512);
+        } catch (IOException e) {
+            logScheduleFailure(e);
+            moving.set(false);
+            return;
+        }
+        if (taken.length == 0) {
+            moving.set(false);
+            return;
+        }
+        List<AppendRecord> copies = new java.util.ArrayList<>(taken.length);
+        List<Long> lost = new java.util.ArrayList<>();
+        long[] kept = new long[taken.length];
+        int n = 0;
+        for (long o : taken) {
+            dev.courier.mq.broker.storage.StoredRecord r = topicLog.readAt(o);
+            if (r == null) {
+                lost.add(o);
+                continue;
+            }
+            Map<String, String> headers = new java.util.LinkedHashMap<>(r.headers());
+            headers.put(DelayQueue.FROM, Long.toString(o));
+            dev.courier.mq.broker.storage.RecordMeta m = r.meta();
+            copies.add(new AppendRecord(
+                    0,
+                    0,
+                    headers,
+                    r.payload(),
+                    new dev.courier.mq.broker.storage.RecordMeta(m.key(), m.eventTime(), 0, m.expiresAt())));
+            kept[n++] = o;
+        }
+        for (long o : lost) {
+            q.lost(o);
+            log.warn("Topic {}: delayed message {} was removed by retention before it was due", name, o);
+        }
+        long[] moved = java.util.Arrays.copyOf(kept, n);
+        if (copies.isEmpty()) {
+            moving.set(false);
+            return;
+        }
+        CompletableFuture<TopicLog.Appended> appended;
+        try {
+            appended = append(copies);
+        } catch (RuntimeException e) { // a failed or closed log
+            appended = CompletableFuture.failedFuture(e);
+        }
+        appended.thenCompose(TopicLog.Appended::durable).whenComplete((v, e) -> {
+            if (e == null) {
+                q.moved(moved);
+            } else {
+                log.warn("Topic {}: {} due delayed messages could not be stored; retrying", name, moved.length, e);
+                q.failed(moved, clock.getAsLong());
+            }
+            moving.set(false);
+        });
     }
 
     /**

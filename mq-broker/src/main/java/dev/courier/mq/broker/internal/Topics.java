@@ -46,6 +46,8 @@ public final class Topics implements AutoCloseable, DeadLetters {
     private final ScheduledExecutorService timer;
     /** Threads that run fetches and deliveries, for all topics together. */
     static final int DELIVERY_THREADS = 2;
+    /** How often due delayed messages are looked for. */
+    static final long DELAY_TICK_MILLIS = 10;
 
     private final ExecutorService dispatcher;
     private final List<String> recoveryReport = new ArrayList<>();
@@ -80,6 +82,12 @@ public final class Topics implements AutoCloseable, DeadLetters {
         }
         long tick = Math.max(1, config.tick().toMillis());
         timer.scheduleWithFixedDelay(() -> eachTopic("tick", Topic::tick), tick, tick, TimeUnit.MILLISECONDS);
+        // delayed messages are delivered within this of their time, and the append that stores them
+        timer.scheduleWithFixedDelay(
+                () -> eachTopic("delayed delivery", Topic::releaseDue),
+                DELAY_TICK_MILLIS,
+                DELAY_TICK_MILLIS,
+                TimeUnit.MILLISECONDS);
         long hk = Math.max(1, config.housekeeping().toMillis());
         timer.scheduleWithFixedDelay(
                 () -> eachTopic("housekeeping", Topic::housekeeping), hk, hk, TimeUnit.MILLISECONDS);

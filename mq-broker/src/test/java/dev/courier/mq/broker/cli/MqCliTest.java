@@ -191,6 +191,21 @@ class MqCliTest {
     }
 
     @Test
+    void publishWithADelayIsAcknowledgedAtOnceAndDeliveredLater() throws Exception {
+        long sent = System.currentTimeMillis();
+        Run publish = mq("publish", "--broker", address(), "--topic", "later", "--count", "2", "--delay", "1500");
+        assertThat(publish.exitCode()).as(publish.out()).isZero();
+        assertThat(publish.out()).contains("published 2/2 acknowledged");
+
+        List<Message> got = new CopyOnWriteArrayList<>();
+        try (MqClient client = MqClient.connect(address())) {
+            client.subscribe("later", "check", got::add);
+            await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 2);
+        }
+        assertThat(got).allSatisfy(m -> assertThat(m.storedAt()).isGreaterThanOrEqualTo(sent + 1500));
+    }
+
+    @Test
     void publishWithAHeaderOnlyTheBrokerMayWriteSendsNothingAndFails() {
         Run publish = mq(
                 "publish", "--broker", address(), "--topic", "orders", "--count", "3", "--header", "courier.failure=x");

@@ -12,19 +12,30 @@ import java.util.Map;
  *                         are the broker's and refused)
  * @param timestamp        the producer's time for the message, epoch milliseconds, or 0 for none (the broker's
  *                         store time stands in)
- * @param timeToLiveMillis how long after it is stored the message may still be delivered, or 0 for as long as
- *                         the topic's own time to live allows; at most {@value #MAX_TIME_TO_LIVE_MILLIS}
+ * @param timeToLiveMillis how long after it is stored (or, delayed, after it is due) the message may still be
+ *                         delivered, or 0 for as long as the topic's own time to live allows; at most
+ *                         {@value #MAX_TIME_TO_LIVE_MILLIS}
+ * @param delayMillis      how long after it is stored the message is delivered, or 0 for at once; at most
+ *                         {@value #MAX_DELAY_MILLIS}
  */
-public record MessageProperties(String key, Map<String, String> headers, long timestamp, long timeToLiveMillis) {
+public record MessageProperties(
+        String key, Map<String, String> headers, long timestamp, long timeToLiveMillis, long delayMillis) {
+
+    /** A message delivered at once. */
+    public MessageProperties(String key, Map<String, String> headers, long timestamp, long timeToLiveMillis) {
+        this(key, headers, timestamp, timeToLiveMillis, 0);
+    }
 
     /** A plain message's: nothing. */
-    public static final MessageProperties NONE = new MessageProperties(null, null, 0, 0);
+    public static final MessageProperties NONE = new MessageProperties(null, null, 0, 0, 0);
 
     public static final int MAX_KEY_BYTES = 0xFFFF;
     /** Header names with this prefix are written by the broker (dead-letter information). */
     public static final String RESERVED_PREFIX = "courier.";
     /** 365 days. */
     public static final long MAX_TIME_TO_LIVE_MILLIS = 365L * 24 * 3600 * 1000;
+    /** 30 days. */
+    public static final long MAX_DELAY_MILLIS = 30L * 24 * 3600 * 1000;
 
     public Map<String, String> headers() {
         return headers == null ? Map.of() : headers;
@@ -67,6 +78,10 @@ public record MessageProperties(String key, Map<String, String> headers, long ti
         if (timeToLiveMillis < 0 || timeToLiveMillis > MAX_TIME_TO_LIVE_MILLIS) {
             throw new IllegalArgumentException(
                     "A time to live of " + timeToLiveMillis + " ms is not within 0 to " + MAX_TIME_TO_LIVE_MILLIS);
+        }
+        if (delayMillis < 0 || delayMillis > MAX_DELAY_MILLIS) {
+            throw new IllegalArgumentException(
+                    "A delay of " + delayMillis + " ms is not within 0 to " + MAX_DELAY_MILLIS + " (30 days)");
         }
         return size;
     }
