@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +44,8 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
 
     static final int KEYED_CONSUMERS = 3;
     private static final int KEYED_HEADER = 20;
+    /** The delayed scenario: delays spread evenly over 0 to this. */
+    static final long MAX_DELAY_MILLIS = 2_000;
 
     @Option(
             names = "--system",
@@ -238,6 +241,36 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
                         kr.cpuSeconds(),
                         kr.errorsByKind());
                 results.add(report(name, keyedScenario, keyedPayload.length, E2E_CALLERS, counted, keyed.latency()));
+            }
+
+            MqSystem.Delayed delayed = system.startDelayed(MAX_DELAY_MILLIS);
+            if (delayed != null) {
+                String delayedScenario =
+                        "delayed-0-" + MAX_DELAY_MILLIS + "ms-" + Math.max(size, 16) + "B-" + e2eRate + "ps";
+                label = name + " " + delayedScenario;
+                System.out.println("== " + label + " (lateness after the due time): warm-up " + warmup + " s, measure "
+                        + duration + " s");
+                byte[] delayedPayload = new byte[Math.max(size, 16)];
+                LoadResult dr = new LoadRunner(E2E_CALLERS, e2eRate, System.out)
+                        .run(() -> delayed.publish(delayedPayload), warmup, duration, label, delayed::reset);
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_DELAY_MILLIS + 10_000);
+                while (delayed.received() < delayed.published() && System.nanoTime() < deadline) {
+                    Thread.sleep(50); // the last messages are due up to MAX_DELAY_MILLIS after the phase
+                }
+                long missing = delayed.published() - delayed.received();
+                if (missing > 0 || delayed.early() > 0) {
+                    System.out.println("   " + missing + " delayed messages not received, " + delayed.early()
+                            + " received before their due time");
+                }
+                LoadResult counted = new LoadResult(
+                        dr.latencyMicros(),
+                        dr.calls(),
+                        dr.errors() + Math.max(0, missing) + delayed.early(),
+                        dr.seconds(),
+                        dr.cpuSeconds(),
+                        dr.errorsByKind());
+                results.add(
+                        report(name, delayedScenario, delayedPayload.length, E2E_CALLERS, counted, delayed.lateness()));
             }
         } finally {
             deleteTree(dir);

@@ -77,17 +77,19 @@ class MqBrokerBenchTest {
                     .filter(l -> l.startsWith("RESULT system=courier-broker "))
                     .toList();
             assertThat(results)
-                    .hasSize(3)
+                    .hasSize(4)
                     .allMatch(l -> l.contains("errors=0"))
                     .anyMatch(l -> l.contains("scenario=publish-1024B"))
                     .anyMatch(l -> l.contains("scenario=e2e-1024B"))
-                    .anyMatch(l -> l.contains("scenario=keyed-100k-3c-1024B-200ps"));
+                    .anyMatch(l -> l.contains("scenario=keyed-100k-3c-1024B-200ps"))
+                    .anyMatch(l -> l.contains("scenario=delayed-0-2000ms-1024B-200ps"));
             for (String line : results) {
                 Matcher m = THROUGHPUT.matcher(line);
                 assertThat(m.find()).isTrue();
                 assertThat(Long.parseLong(m.group(1))).as(line).isPositive();
             }
-            // the run took its end-to-end and keyed subscriptions away again: the broker keeps only the messages
+            // the run took its end-to-end, keyed and delayed subscriptions away again: the broker keeps only the
+            // messages
             assertThat(output).doesNotContain("stays on the broker");
             assertThat(reader.admin().topic("bench-test").orElseThrow().subscriptions())
                     .isEmpty();

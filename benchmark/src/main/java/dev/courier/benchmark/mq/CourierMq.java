@@ -30,6 +30,7 @@ public final class CourierMq implements MqSystem {
     private String e2eSubscription;
     private final java.util.List<Subscriber> keyedSubscribers = new java.util.ArrayList<>();
     private String keyedSubscription;
+    private String delayedSubscription;
 
     CourierMq() {
         this(null, null, null, "bench");
@@ -108,6 +109,101 @@ public final class CourierMq implements MqSystem {
         return run;
     }
 
+    @Override
+    public Delayed startDelayed(long maxDelayMillis) {
+        String subscription = "delayed-" + System.nanoTime();
+        DelayedRun run = new DelayedRun(maxDelayMillis);
+        keyedSubscribers.add(client.subscribe(
+                topic,
+                subscription,
+                dev.courier.mq.client.SubscribeOptions.defaults()
+                        .from(dev.courier.mq.client.protocol.StartPosition.LATEST)
+                        .prefetch(1000),
+                run::received));
+        delayedSubscription = subscription;
+        return run;
+    }
+
+    /** The delayed scenario: payload = due time in epoch microseconds (8 bytes), a run mark (8). */
+    private final class DelayedRun implements Delayed {
+        private final long maxDelayMillis;
+        private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        private final java.util.concurrent.atomic.LongAdder early = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder received = new java.util.concurrent.atomic.LongAdder();
+        private volatile long mark;
+
+        DelayedRun(long maxDelayMillis) {
+            this.maxDelayMillis = maxDelayMillis;
+        }
+
+        private static long nowMicros() {
+            java.time.Instant t = java.time.Instant.now();
+            return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
+        }
+
+        @Override
+        public void publish(byte[] payload) throws Exception {
+            long delay = java.util.concurrent.ThreadLocalRandom.current().nextLong(maxDelayMillis + 1);
+            byte[] stamped = payload.clone();
+            ByteBuffer.wrap(stamped).putLong(nowMicros() + delay * 1000).putLong(mark);
+            producer.newMessage()
+                    .payload(stamped)
+                    .deliverAfter(Duration.ofMillis(delay))
+                    .send()
+                    .get(30, TimeUnit.SECONDS);
+            published.increment();
+        }
+
+        void received(dev.courier.mq.client.Message m) {
+            ByteBuffer b = ByteBuffer.wrap(m.payload());
+            long late = nowMicros() - b.getLong();
+            if (b.getLong() != mark) {
+                return; // published before the last reset
+            }
+            received.increment();
+            if (late < 0) {
+                early.increment();
+            }
+            synchronized (histogram) {
+                histogram.recordValue(Math.min(Math.max(0, late), histogram.getHighestTrackableValue()));
+            }
+        }
+
+        @Override
+        public Histogram lateness() {
+            synchronized (histogram) {
+                return histogram.copy();
+            }
+        }
+
+        @Override
+        public long early() {
+            return early.sum();
+        }
+
+        @Override
+        public long published() {
+            return published.sum();
+        }
+
+        @Override
+        public long received() {
+            return received.sum();
+        }
+
+        @Override
+        public void reset() {
+            mark++;
+            synchronized (histogram) {
+                histogram.reset();
+            }
+            early.reset();
+            published.reset();
+            received.reset();
+        }
+    }
+
     /** The keyed scenario: payload = send time (8 bytes), key number (4), the key's sequence number (8). */
     private final class KeyedRun implements Keyed {
         private final int keys;
@@ -175,12 +271,14 @@ public final class CourierMq implements MqSystem {
     @Override
     public void close() {
         keyedSubscribers.forEach(Subscriber::close);
-        if (address != null && keyedSubscription != null) {
-            try {
-                client.admin().deleteSubscription(topic, keyedSubscription);
-            } catch (RuntimeException e) {
-                System.out.println("subscription " + topic + "/" + keyedSubscription
-                        + " stays on the broker; delete it with `courier mq admin delete`: " + e.getMessage());
+        for (String s : new String[] {keyedSubscription, delayedSubscription}) {
+            if (address != null && s != null) {
+                try {
+                    client.admin().deleteSubscription(topic, s);
+                } catch (RuntimeException e) {
+                    System.out.println("subscription " + topic + "/" + s
+                            + " stays on the broker; delete it with `courier mq admin delete`: " + e.getMessage());
+                }
             }
         }
         if (subscriber != null) {

@@ -48,6 +48,34 @@ public interface MqSystem extends AutoCloseable {
         void reset();
     }
 
+    /**
+     * Starts the delayed scenario, or answers null when the system has none: a new subscription receiving
+     * messages published with delays spread over {@code 0..maxDelayMillis}, recording how late each arrives.
+     */
+    default Delayed startDelayed(long maxDelayMillis) throws Exception {
+        return null;
+    }
+
+    /** A running delayed scenario. */
+    interface Delayed {
+        /** Publishes a message with the next delay (payload at least 16 bytes), returning once it is durable. */
+        void publish(byte[] payload) throws Exception;
+
+        /** How late messages arrived after their due time, in microseconds. */
+        Histogram lateness();
+
+        /** Messages that arrived before their due time. */
+        long early();
+
+        /** Messages published and received since the last {@link #reset}. */
+        long published();
+
+        long received();
+
+        /** Forgets what was recorded so far (the warm-up). */
+        void reset();
+    }
+
     @Override
     void close() throws java.io.IOException;
 
