@@ -94,6 +94,7 @@ public final class CourierMq implements MqSystem {
 
     @Override
     public Keyed startKeyed(int keys, int consumers) {
+        closeEarlierConsumers();
         String subscription = "keyed-" + System.nanoTime();
         KeyedRun run = new KeyedRun(keys);
         for (int i = 0; i < consumers; i++) {
@@ -109,8 +110,17 @@ public final class CourierMq implements MqSystem {
         return run;
     }
 
+    /** Closes the consumers of the scenarios before, so that each scenario measures only its own. */
+    private void closeEarlierConsumers() {
+        if (subscriber != null) {
+            subscriber.close();
+        }
+        keyedSubscribers.forEach(Subscriber::close);
+    }
+
     @Override
     public Delayed startDelayed(long maxDelayMillis) {
+        closeEarlierConsumers();
         String subscription = "delayed-" + System.nanoTime();
         DelayedRun run = new DelayedRun(maxDelayMillis);
         keyedSubscribers.add(client.subscribe(

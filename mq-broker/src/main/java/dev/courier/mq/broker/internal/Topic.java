@@ -637,6 +637,8 @@ final class Topic implements AutoCloseable {
         } catch (RuntimeException e) { // a failed or closed log
             appended = CompletableFuture.failedFuture(e);
         }
+        // appends are taken in the order of the calls: the next batch may go while this one is being forced
+        moving.set(false);
         appended.thenCompose(TopicLog.Appended::durable).whenComplete((v, e) -> {
             if (e == null) {
                 q.moved(moved);
@@ -644,7 +646,6 @@ final class Topic implements AutoCloseable {
                 log.warn("Topic {}: {} due delayed messages could not be stored; retrying", name, moved.length, e);
                 q.failed(moved, clock.getAsLong());
             }
-            moving.set(false);
         });
     }
 

@@ -47,7 +47,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
     /** Threads that run fetches and deliveries, for all topics together. */
     static final int DELIVERY_THREADS = 2;
     /** How often due delayed messages are looked for. */
-    static final long DELAY_TICK_MILLIS = 10;
+    static final long DELAY_TICK_MILLIS = 5;
 
     private final ExecutorService dispatcher;
     private final List<String> recoveryReport = new ArrayList<>();
