@@ -230,6 +230,11 @@ final class DelayQueue {
         moving.remove(offset);
     }
 
+    /** Messages in memory: due within the window. */
+    synchronized int windowSize() {
+        return size;
+    }
+
     /** Messages scheduled and not yet moved. */
     synchronized long scheduled() {
         long n = size + moving.size();
