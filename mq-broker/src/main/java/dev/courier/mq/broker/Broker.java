@@ -107,6 +107,14 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * The transactions of {@code topic} that are open (half messages stored, neither committed nor rolled back)
+     * and how many were rolled back unresolved since the broker started: {open, unresolved}.
+     */
+    public long[] transactions(String topic) {
+        return topics.transactions(topic);
+    }
+
+    /**
      * Opens the broker's admin HTTP port on {@code host:port} (0: any free port): {@code /metrics}, the
      * Prometheus text of {@link dev.courier.mq.broker.internal.BrokerMetrics} and the JVM's meters;
      * the JSON API of {@link dev.courier.mq.broker.internal.BrokerAdminApi}; the web console at
@@ -176,6 +184,7 @@ public final class Broker implements AutoCloseable {
                 admin.close();
             }
         }
+        topics.endWaits(); // long polls answer now, so the server's drain does not wait for them
         try {
             server.close();
         } finally {

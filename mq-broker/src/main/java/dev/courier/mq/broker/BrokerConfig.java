@@ -38,6 +38,9 @@ import java.util.Objects;
  * @param expired           what becomes of a message whose time to live passed before it was delivered
  *                          (default: it moves to the subscription's dead-letter topic, with reason
  *                          {@code expired})
+ * @param transactionCheck  how long a transaction may stay open before the broker asks its producer group's
+ *                          checkers for the outcome, and then between checks (default 5 s)
+ * @param transactionChecks checks of an open transaction before it is rolled back as unresolved (default 5)
  */
 public record BrokerConfig(
         Path dataDir,
@@ -56,7 +59,9 @@ public record BrokerConfig(
         java.util.function.LongSupplier clock,
         Limits limits,
         Duration messageTtl,
-        Expired expired) {
+        Expired expired,
+        Duration transactionCheck,
+        int transactionChecks) {
 
     /** What becomes of a message whose time to live passed before it was delivered. */
     public enum Expired {
@@ -107,6 +112,10 @@ public record BrokerConfig(
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(expired, "expired");
+        if (transactionCheck.isNegative() || transactionCheck.isZero() || transactionChecks < 1) {
+            throw new IllegalArgumentException("transactionCheck must be > 0 and transactionChecks >= 1; got "
+                    + transactionCheck + ", " + transactionChecks);
+        }
         if (messageTtl.isNegative()) {
             throw new IllegalArgumentException("messageTtl must be >= 0; got " + messageTtl);
         }
@@ -148,6 +157,8 @@ public record BrokerConfig(
         b.limits = limits;
         b.messageTtl = messageTtl;
         b.expired = expired;
+        b.transactionCheck = transactionCheck;
+        b.transactionChecks = transactionChecks;
         return b;
     }
 
@@ -175,6 +186,8 @@ public record BrokerConfig(
         private java.util.function.LongSupplier clock = System::currentTimeMillis;
         private Duration messageTtl = Duration.ZERO;
         private Expired expired = Expired.DEAD_LETTER;
+        private Duration transactionCheck = Duration.ofSeconds(5);
+        private int transactionChecks = 5;
 
         private Builder(Path dataDir) {
             this.dataDir = Objects.requireNonNull(dataDir);
@@ -271,6 +284,13 @@ public record BrokerConfig(
             return this;
         }
 
+        /** When open transactions are checked, and how often before they are rolled back as unresolved. */
+        public Builder transactionChecks(Duration interval, int checks) {
+            transactionCheck = Objects.requireNonNull(interval, "interval");
+            transactionChecks = checks;
+            return this;
+        }
+
         public BrokerConfig build() {
             return new BrokerConfig(
                     dataDir,
@@ -289,7 +309,9 @@ public record BrokerConfig(
                     clock,
                     limits,
                     messageTtl,
-                    expired);
+                    expired,
+                    transactionCheck,
+                    transactionChecks);
         }
     }
 }

@@ -91,6 +91,20 @@ public final class MqClient implements AutoCloseable {
         return p;
     }
 
+    /**
+     * A producer of transactions for {@code topic} in producer {@code group}, with the group's checker: while
+     * the producer is open, this client answers the broker's checks of the group's undecided transactions
+     * (any member of the group may answer any of them).
+     */
+    public Producer transactionalProducer(String topic, String group, TransactionChecker checker) {
+        Producer p = producer(topic);
+        p.group(java.util.Objects.requireNonNull(group, "group"));
+        TransactionChecks checks = new TransactionChecks(group, broker, scheduler, checker);
+        owned.add(checks);
+        checks.start();
+        return p;
+    }
+
     /** Consumes {@code topic} through {@code subscription} with default options. */
     public Subscriber subscribe(String topic, String subscription, MessageHandler handler) {
         return subscribe(topic, subscription, SubscribeOptions.defaults(), handler);

@@ -26,9 +26,17 @@ public final class OutgoingMessage {
     private long timeToLiveMillis;
     private long delayMillis;
 
+    /** The transaction the message is sent in, or null. */
+    private final Transaction transaction;
+
     OutgoingMessage(Producer producer, Codec codec) {
+        this(producer, codec, null);
+    }
+
+    OutgoingMessage(Producer producer, Codec codec, Transaction transaction) {
         this.producer = producer;
         this.codec = codec;
+        this.transaction = transaction;
     }
 
     /** The body as bytes (do not modify the array until the send completes). */
@@ -98,6 +106,13 @@ public final class OutgoingMessage {
     public CompletableFuture<MessageId> send() {
         if (payload == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("A message needs a payload or a value"));
+        }
+        if (transaction != null) {
+            if (delayMillis > 0) {
+                return CompletableFuture.failedFuture(
+                        new IllegalArgumentException("A message in a transaction cannot be delayed"));
+            }
+            return transaction.send(payload, properties());
         }
         return producer.send(payload, properties());
     }

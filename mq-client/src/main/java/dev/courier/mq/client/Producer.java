@@ -162,6 +162,69 @@ public final class Producer implements AutoCloseable {
         return topic;
     }
 
+    Codec codec() {
+        return codec;
+    }
+
+    long sendTimeoutMillis() {
+        return sendTimeoutMillis;
+    }
+
+    /** The producer group of its transactions, or null (see {@link MqClient#transactionalProducer}). */
+    private volatile String group;
+
+    void group(String group) {
+        this.group = group;
+    }
+
+    /**
+     * Begins a transaction (RocketMQ's transactional message; the "local message table" pattern made safe): its
+     * sends are half messages until it is committed. Needs a producer with a group.
+     *
+     * @throws IllegalStateException for a producer without a group
+     */
+    public Transaction transaction() {
+        String g = group;
+        if (g == null) {
+            throw new IllegalStateException(
+                    "Transactions need a producer with a group and a checker: MqClient.transactionalProducer");
+        }
+        return new Transaction(this, broker, g);
+    }
+
+    /**
+     * Sends {@code payload} as a half message, runs {@code local} once it is stored, and ends the transaction
+     * as {@code local} decides: committed, rolled back (also when it throws), or left to the group's checker
+     * ({@link TransactionOutcome#UNKNOWN}). Blocks for the send and the decision.
+     *
+     * @return the outcome {@code local} gave
+     */
+    public TransactionOutcome sendInTransaction(byte[] payload, LocalTransaction local) {
+        Transaction t = transaction();
+        MessageId half;
+        try {
+            half = t.send(payload).get(sendTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MqException("Interrupted while sending a half message", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new MqException("The half message of transaction " + t.id() + " was not stored", e);
+        }
+        TransactionOutcome outcome;
+        try {
+            outcome = local.execute(half);
+        } catch (Exception e) {
+            log.warn("The local transaction of {} failed; rolling back", t.id(), e);
+            outcome = TransactionOutcome.ROLLBACK;
+        }
+        if (outcome == TransactionOutcome.COMMIT) {
+            t.commit();
+        } else if (outcome == TransactionOutcome.ROLLBACK) {
+            t.rollback();
+        }
+        return outcome;
+    }
+
     /** Sends raw bytes. */
     public CompletableFuture<MessageId> send(byte[] payload) {
         return send(payload, null);

@@ -12,6 +12,7 @@ import dev.courier.mq.client.protocol.SubscribeRequest;
 import dev.courier.mq.client.protocol.SubscriptionStats;
 import dev.courier.mq.client.protocol.TopicInfo;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** A fake broker for producer tests: subclasses answer {@code publish}; every other call is unsupported. */
@@ -89,6 +90,17 @@ abstract class PublishOnlyBroker implements BrokerService {
 
     @Override
     public long purge(String topic, String subscription) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletableFuture<Integer> endTransaction(dev.courier.mq.client.protocol.EndTransactionRequest request) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletableFuture<List<dev.courier.mq.client.protocol.TransactionCheck>> pollTransactionChecks(
+            String group, long waitMillis) {
         throw new UnsupportedOperationException();
     }
 }

@@ -120,6 +120,18 @@ public final class BrokerMetrics {
                 .description("Bytes of the topic's segments on disk")
                 .tags(tags)
                 .register(meters);
+        Gauge.builder("courier.broker.delayed", t, Topic::delayedCount)
+                .description("Delayed messages stored and not yet due")
+                .tags(tags)
+                .register(meters);
+        Gauge.builder("courier.broker.transactions.open", t, Topic::openTransactions)
+                .description("Transactions with half messages stored, neither committed nor rolled back")
+                .tags(tags)
+                .register(meters);
+        FunctionCounter.builder("courier.broker.transactions.unresolved", t, x -> x.unresolvedTransactions.sum())
+                .description("Transactions rolled back after their checks found no outcome")
+                .tags(tags)
+                .register(meters);
     }
 
     private void bindSubscription(Topic t, Subscription s) {

@@ -8,6 +8,7 @@ import dev.courier.mq.broker.storage.TopicLog;
 import dev.courier.mq.client.protocol.AckRequest;
 import dev.courier.mq.client.protocol.BrokerService;
 import dev.courier.mq.client.protocol.CreateTopicRequest;
+import dev.courier.mq.client.protocol.EndTransactionRequest;
 import dev.courier.mq.client.protocol.ExtendRequest;
 import dev.courier.mq.client.protocol.FetchRequest;
 import dev.courier.mq.client.protocol.FetchResult;
@@ -22,6 +23,7 @@ import dev.courier.mq.client.protocol.SubscribeRequest;
 import dev.courier.mq.client.protocol.SubscriptionInfo;
 import dev.courier.mq.client.protocol.SubscriptionStats;
 import dev.courier.mq.client.protocol.TopicInfo;
+import dev.courier.mq.client.protocol.TransactionCheck;
 import dev.courier.rpc.CallContext;
 import dev.courier.rpc.PeerConnection;
 import dev.courier.rpc.PermissionDeniedException;
@@ -89,6 +91,11 @@ public final class BrokerServiceImpl implements BrokerService {
                         + " (max.message.bytes); nothing of the batch was stored");
             }
         }
+        String transaction = request.transaction();
+        if (transaction != null) {
+            Names.check("transaction", transaction);
+            Names.check("producer group", request.group());
+        }
         Topic topic = topics.topic(request.topic(), CallContext.principal());
         long now = topics.config().clock().getAsLong(); // the clock subscriptions expire messages by
         List<AppendRecord> records = new ArrayList<>(payloads.size());
@@ -99,6 +106,9 @@ public final class BrokerServiceImpl implements BrokerService {
                     headersOf(request.properties(i)),
                     payloads.get(i),
                     metaOf(request.properties(i), now)));
+        }
+        if (transaction != null) {
+            return publishHalf(topic, request, records);
         }
         boolean delayed = records.stream().anyMatch(r -> r.meta().deliverAt() != 0);
         if (delayed) {
@@ -114,6 +124,57 @@ public final class BrokerServiceImpl implements BrokerService {
         }
         return topic.append(records).thenCompose(appended -> stored(topic, appended));
     }
+
+    /** Half messages: stored with the transaction's headers, acknowledged once durable and in its table. */
+    private static CompletableFuture<PublishResult> publishHalf(
+            Topic topic, PublishRequest request, List<AppendRecord> records) {
+        List<AppendRecord> halves = new ArrayList<>(records.size());
+        for (AppendRecord r : records) {
+            if (r.meta().deliverAt() != 0) {
+                throw new IllegalArgumentException("A message in a transaction cannot be delayed");
+            }
+            Map<String, String> headers = new java.util.LinkedHashMap<>(r.headers());
+            headers.put(Transactions.TXN, request.transaction());
+            headers.put(Transactions.GROUP, request.group());
+            halves.add(new AppendRecord(0, 0, headers, r.payload(), r.meta()));
+        }
+        CompletableFuture<Void> ready = topic.ensureTransactions();
+        return topic.append(halves)
+                .thenCompose(appended -> stored(topic, appended)
+                        .thenCombine(ready, (result, v) -> result)
+                        .thenApply(result -> {
+                            topic.halfMessages(request.transaction(), request.group(), appended.offsets());
+                            return result;
+                        }));
+    }
+
+    @Override
+    public CompletableFuture<Integer> endTransaction(EndTransactionRequest request) {
+        check(request.topic(), Action.PUBLISH, false);
+        Names.check("transaction", request.transaction());
+        Topic topic = topics.find(request.topic());
+        if (topic == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        // reads the half messages: on the delivery pool, not the I/O thread
+        return CompletableFuture.supplyAsync(
+                        () -> topic.endTransaction(request.transaction(), request.commit()), topics.delivery())
+                .thenCompose(f -> f);
+    }
+
+    @Override
+    public CompletableFuture<List<TransactionCheck>> pollTransactionChecks(String group, long waitMillis) {
+        clients.seen(CallContext.connection());
+        Names.check("producer group", group);
+        String principal = CallContext.principal();
+        return topics.pollTransactionChecks(
+                group,
+                Math.min(waitMillis, MAX_CHECK_WAIT_MILLIS),
+                topic -> authorizer.allowed(principal, topic, Action.PUBLISH));
+    }
+
+    /** The longest a checker's poll waits. */
+    static final long MAX_CHECK_WAIT_MILLIS = 60_000;
 
     private static void scheduleDelayed(Topic topic, List<AppendRecord> records, TopicLog.Appended appended) {
         int n = 0;

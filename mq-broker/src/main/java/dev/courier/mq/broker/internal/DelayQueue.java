@@ -7,7 +7,6 @@ import dev.courier.mq.broker.storage.TopicLog;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
@@ -34,7 +33,7 @@ import java.util.TreeMap;
  *
  * <p>Thread-safe: its methods synchronize on it; the log is read outside the monitor.
  */
-final class DelayQueue {
+final class DelayQueue implements HeldMessages {
 
     /** The header of a copy: the offset of its original. */
     static final String FROM = "courier.delayed.from";
@@ -42,7 +41,6 @@ final class DelayQueue {
     static final long WINDOW_MILLIS = 60_000;
     static final long BUCKET_MILLIS = 60_000;
     static final String DIR = "delayed";
-    private static final String CHECKPOINT = "checkpoint";
     private static final String BUCKET_SUFFIX = ".due";
     /** How long a move that failed waits before it is tried again. */
     static final long RETRY_MILLIS = 1_000;
@@ -61,12 +59,13 @@ final class DelayQueue {
     /** Offsets taken to be moved whose copies are not yet durable, with how many of each (one). */
     private final TreeMap<Long, Long> moving = new TreeMap<>();
 
-    private long checkpointed = -1;
+    private final OffsetCheckpoint checkpoint;
 
     private DelayQueue(Storage storage, Path topicDir, long now) {
         this.storage = storage;
         this.dir = topicDir.resolve(DIR);
         this.windowEnd = alignUp(now + WINDOW_MILLIS);
+        this.checkpoint = new OffsetCheckpoint(storage, dir);
     }
 
     private static long alignUp(long t) {
@@ -75,7 +74,7 @@ final class DelayQueue {
 
     /** Whether the topic in {@code topicDir} has a schedule to recover. */
     static boolean exists(Storage storage, Path topicDir) {
-        return storage.exists(topicDir.resolve(DIR).resolve(CHECKPOINT));
+        return OffsetCheckpoint.exists(storage, topicDir.resolve(DIR));
     }
 
     /** A new schedule, in memory only until {@link #create} stores it. */
@@ -87,9 +86,9 @@ final class DelayQueue {
      * Stores the new schedule, whose first delayed message is at or after {@code firstOffset}: writes and forces
      * the checkpoint, before that message may be acknowledged. Blocks on disk I/O.
      */
-    void create(long firstOffset) throws IOException {
-        storage.createDirectoriesDurably(dir);
-        writeCheckpoint(firstOffset);
+    @Override
+    public void create(long firstOffset) throws IOException {
+        checkpoint.moveTo(firstOffset);
     }
 
     /**
@@ -103,7 +102,7 @@ final class DelayQueue {
                 storage.deleteIfExists(q.dir.resolve(f)); // written anew from the log below
             }
         }
-        long from = Math.max(q.readCheckpoint(), log.startOffset());
+        long from = Math.max(q.checkpoint.read(), log.startOffset());
         long end = log.durableOffset();
         BitSet copied = new BitSet();
         long[] originals = new long[16];
@@ -143,7 +142,6 @@ final class DelayQueue {
                     q.schedule(originals[i], due[i]);
                 }
             }
-            q.checkpointed = from;
         }
         return q;
     }
@@ -266,7 +264,8 @@ final class DelayQueue {
      * The lowest offset that may hold an original not yet moved: the window's, the buckets' and those being
      * moved, or {@code end} when there is none.
      */
-    synchronized long lowestUnmoved(long end) {
+    @Override
+    public synchronized long lowestHeld(long end) {
         long min = end;
         for (int i = 0; i < size; i++) {
             min = Math.min(min, offsets[i]);
@@ -281,42 +280,9 @@ final class DelayQueue {
     }
 
     /** Moves the checkpoint to {@code lowest} if it changed (housekeeping; blocks on disk I/O). */
-    void checkpoint(long lowest) throws IOException {
-        synchronized (this) {
-            if (lowest == checkpointed) {
-                return;
-            }
-        }
-        writeCheckpoint(lowest);
-    }
-
-    private void writeCheckpoint(long offset) throws IOException {
-        Path tmp = dir.resolve(CHECKPOINT + ".tmp");
-        try (StorageFile f = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
-            f.writeFully(ByteBuffer.wrap((offset + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            f.force(true);
-        }
-        storage.move(tmp, dir.resolve(CHECKPOINT));
-        storage.syncDirectory(dir);
-        synchronized (this) {
-            checkpointed = offset;
-        }
-    }
-
-    private long readCheckpoint() throws IOException {
-        try (StorageFile f = storage.open(dir.resolve(CHECKPOINT), Storage.OpenMode.EXISTING)) {
-            long size = f.size();
-            if (size > 32) {
-                throw new IOException(dir.resolve(CHECKPOINT) + " holds " + size + " bytes, not an offset");
-            }
-            ByteBuffer b = ByteBuffer.allocate((int) size);
-            f.readFully(b, 0);
-            try {
-                return Long.parseLong(new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim());
-            } catch (NumberFormatException e) {
-                throw new IOException(dir.resolve(CHECKPOINT) + " does not hold an offset", e);
-            }
-        }
+    @Override
+    public void checkpoint(long lowest) throws IOException {
+        checkpoint.moveTo(lowest);
     }
 
     // the heap

@@ -335,8 +335,9 @@ final class Subscription {
                 if (isAcked(r.offset())) {
                     continue;
                 }
-                if (r.meta().deliverAt() != 0) {
-                    markAcked(r.offset()); // a delayed original: its copy is delivered when it is due
+                if (r.meta().deliverAt() != 0 || isHalfOrMarker(r)) {
+                    // a delayed original or a half message: its copy is delivered when it is due or committed
+                    markAcked(r.offset());
                     continue;
                 }
                 if (filter != null && !filter.matches(r)) {
@@ -375,6 +376,11 @@ final class Subscription {
             sessions.served(waiting, now);
         }
         return out;
+    }
+
+    private static boolean isHalfOrMarker(StoredRecord r) {
+        Map<String, String> h = r.headers();
+        return !h.isEmpty() && (h.containsKey(Transactions.TXN) || h.containsKey(Transactions.ABORTED));
     }
 
     /** The bytes a record adds to a fetch answer. */

@@ -54,8 +54,10 @@ final class Topic implements AutoCloseable {
     private boolean upkeepClosed;
     /** The time to live an operator set on this topic, in ms; -1 when none (the broker's applies). */
     private volatile long ownTtlMillis = -1;
-    /** The schedule of its delayed messages, from the first one on; null before. */
-    private volatile DelayQueue delays;
+    /** The schedule of its delayed messages, from the first one on. */
+    private final HeldMessages.Slot<DelayQueue> delays = new HeldMessages.Slot<>();
+    /** Its open transactions, from the first half message on. */
+    private final HeldMessages.Slot<Transactions> transactions = new HeldMessages.Slot<>();
     /**
      * With {@code fsync=always} an append forces the file before it returns, which must not happen on
      * a connection's I/O thread: such appends run here, one at a time, in the order they were handed
@@ -116,9 +118,18 @@ final class Topic implements AutoCloseable {
             }
             t.ownTtlMillis = readMessageTtl(storage, dir.resolve(MESSAGE_TTL_FILE));
             if (DelayQueue.exists(storage, dir)) {
-                t.delays = DelayQueue.recover(storage, dir, tl, clock.getAsLong());
-                t.delaysReady = CompletableFuture.completedFuture(null);
-                log.info("Topic {}: {} delayed messages scheduled", name, t.delays.scheduled());
+                t.delays.recovered(DelayQueue.recover(storage, dir, tl, clock.getAsLong()));
+                log.info(
+                        "Topic {}: {} delayed messages scheduled",
+                        name,
+                        t.delays.table().scheduled());
+            }
+            if (Transactions.exists(storage, dir)) {
+                t.transactions.recovered(Transactions.recover(storage, dir, tl, clock.getAsLong()));
+                log.info(
+                        "Topic {}: {} transactions open",
+                        name,
+                        t.transactions.table().openCount());
             }
             if (storage.isDirectory(t.subscriptionsDir)) {
                 for (String fn : storage.list(t.subscriptionsDir)) {
@@ -482,16 +493,18 @@ final class Topic implements AutoCloseable {
             for (Subscription s : subscriptions.values()) {
                 min = Math.min(min, s.ackFloor());
             }
-            DelayQueue q = delays;
-            long unmoved = q == null ? Long.MAX_VALUE : q.lowestUnmoved(topicLog.durableOffset());
-            topicLog.applyRetention(subscriptions.isEmpty() ? Long.MIN_VALUE : Math.min(min, unmoved));
-            CompletableFuture<Void> ready = delaysReady; // volatile: this monitor is taken before upkeep, not after
-            if (q != null && ready != null && ready.isDone() && !ready.isCompletedExceptionally()) {
-                try {
-                    q.checkpoint(unmoved);
-                } catch (IOException e) {
-                    log.warn("Topic {}: the checkpoint of its delayed messages could not be written", name, e);
-                }
+            long end = topicLog.durableOffset();
+            DelayQueue q = delays.table();
+            Transactions txns = transactions.table();
+            long unmoved = q == null ? end : q.lowestHeld(end);
+            long uncommitted = txns == null ? end : txns.lowestHeld(end);
+            topicLog.applyRetention(
+                    subscriptions.isEmpty() ? Long.MIN_VALUE : Math.min(min, Math.min(unmoved, uncommitted)));
+            try {
+                delays.checkpoint(unmoved);
+                transactions.checkpoint(uncommitted);
+            } catch (IOException e) {
+                log.warn("Topic {}: a checkpoint of held messages could not be written", name, e);
             }
             topicLog.checkpoint();
             long start = topicLog.startOffset();
@@ -502,49 +515,128 @@ final class Topic implements AutoCloseable {
         }
     }
 
-    /**
-     * Makes sure the topic has a schedule for delayed messages. The first call creates it at once (so the append
-     * that follows keeps its place in the connection's order) and writes its checkpoint, below every message
-     * appended from now on, on the delivery pool: the returned future completes once that is durable, and a
-     * delayed message is acknowledged only after it, so that a restart finds it.
-     */
+    /** Makes sure the topic has a schedule for delayed messages; see {@link HeldMessages.Slot#ensure}. */
     CompletableFuture<Void> ensureDelays() {
-        CompletableFuture<Void> ready = delaysReady;
-        if (ready != null) {
-            return ready;
+        return delays.ensure(
+                () -> DelayQueue.inMemory(config.storage(), dir, clock.getAsLong()), topicLog::endOffset, delivery);
+    }
+
+    /** Makes sure the topic has a table of transactions; see {@link HeldMessages.Slot#ensure}. */
+    CompletableFuture<Void> ensureTransactions() {
+        return transactions.ensure(() -> Transactions.inMemory(config.storage(), dir), topicLog::endOffset, delivery);
+    }
+
+    /** Half messages of {@code transaction} are durable at {@code offsets}. */
+    void halfMessages(String transaction, String group, long[] offsets) {
+        transactions.table().added(transaction, group, offsets, clock.getAsLong());
+    }
+
+    /**
+     * Ends a transaction: for a commit appends a copy of each half message (delivered like any message), for a
+     * rollback a marker; completes, once that is durable, with how many half messages it held (0 for a
+     * transaction not open). Reads the log: call it off the I/O threads.
+     */
+    CompletableFuture<Integer> endTransaction(String transaction, boolean commit) {
+        Transactions txns = transactions.table();
+        Transactions.Open open = txns == null ? null : txns.take(transaction);
+        if (open == null) {
+            return CompletableFuture.completedFuture(0);
         }
-        synchronized (delaysLock) { // not this monitor: subscriptions are created under it, with file I/O
-            return createDelays();
+        List<AppendRecord> records = new java.util.ArrayList<>();
+        long[] offsets = open.offsets();
+        if (commit) {
+            for (long o : offsets) {
+                dev.courier.mq.broker.storage.StoredRecord r = topicLog.readAt(o);
+                if (r == null) {
+                    log.warn(
+                            "Topic {}: half message {} of transaction {} was removed before the commit",
+                            name,
+                            o,
+                            transaction);
+                    continue;
+                }
+                Map<String, String> headers = new java.util.LinkedHashMap<>(r.headers());
+                headers.remove(Transactions.TXN);
+                headers.remove(Transactions.GROUP);
+                headers.put(Transactions.FROM, Long.toString(o));
+                records.add(new AppendRecord(0, 0, headers, r.payload(), r.meta()));
+            }
+        }
+        if (!commit || records.isEmpty()) {
+            records.add(new AppendRecord(0, 0, Map.of(Transactions.ABORTED, transaction), new byte[0]));
+        }
+        CompletableFuture<TopicLog.Appended> appended;
+        try {
+            appended = append(records);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        return appended.thenCompose(TopicLog.Appended::durable).handle((v, e) -> {
+            if (e != null) {
+                txns.failedToEnd(transaction);
+                throw e instanceof java.util.concurrent.CompletionException ce
+                        ? ce
+                        : new java.util.concurrent.CompletionException(e);
+            }
+            txns.ended(transaction);
+            log.info(
+                    "Topic {}: transaction {} {} ({} messages)",
+                    name,
+                    transaction,
+                    commit ? "committed" : "rolled back",
+                    offsets.length);
+            return offsets.length;
+        });
+    }
+
+    /**
+     * Checks the open transactions due for it (housekeeping): each goes to a waiting checker of its group, and
+     * one checked {@code maxChecks} times already is rolled back as unresolved.
+     */
+    void checkTransactions(TransactionCheckers checkers) {
+        Transactions txns = transactions.table();
+        if (txns == null) {
+            return;
+        }
+        long now = clock.getAsLong();
+        for (Transactions.Due d : txns.due(now, config.transactionCheck().toMillis())) {
+            if (d.check() > config.transactionChecks()) {
+                log.error(
+                        "Topic {}: transaction {} of group {} rolled back unresolved after {} checks ({} messages)",
+                        name,
+                        d.transaction(),
+                        d.group(),
+                        d.check() - 1,
+                        d.messages());
+                unresolvedTransactions.increment();
+                endTransaction(d.transaction(), false);
+                continue;
+            }
+            dev.courier.mq.client.protocol.TransactionCheck check =
+                    new dev.courier.mq.client.protocol.TransactionCheck(name, d.transaction(), d.messages(), d.check());
+            if (!checkers.offer(d.group(), check)) {
+                log.warn(
+                        "Topic {}: transaction {} is open and no checker of group {} is connected (check {} of {})",
+                        name,
+                        d.transaction(),
+                        d.group(),
+                        d.check(),
+                        config.transactionChecks());
+            }
         }
     }
 
-    private final Object delaysLock = new Object();
-
-    private CompletableFuture<Void> createDelays() {
-        if (delaysReady == null) {
-            DelayQueue q = DelayQueue.inMemory(config.storage(), dir, clock.getAsLong());
-            long from = topicLog.endOffset();
-            delays = q;
-            delaysReady = CompletableFuture.runAsync(
-                    () -> {
-                        try {
-                            q.create(from);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(
-                                    "Cannot create the schedule of delayed messages of topic " + name, e);
-                        }
-                    },
-                    delivery);
-        }
-        return delaysReady;
+    int openTransactions() {
+        Transactions txns = transactions.table();
+        return txns == null ? 0 : txns.openCount();
     }
 
-    /** Completes once the schedule's checkpoint is durable; set with {@link #delays}. */
-    private volatile CompletableFuture<Void> delaysReady;
+    /** Transactions rolled back unresolved since the broker started. */
+    final java.util.concurrent.atomic.LongAdder unresolvedTransactions = new java.util.concurrent.atomic.LongAdder();
 
     /** The delayed originals at {@code offsets}, durable, are due at {@code dueAt} (parallel). */
     void scheduleDelayed(long[] offsets, long[] dueAt) {
-        DelayQueue q = delays;
+        DelayQueue q = delays.table();
         try {
             for (int i = 0; i < offsets.length; i++) {
                 q.schedule(offsets[i], dueAt[i]);
@@ -557,7 +649,7 @@ final class Topic implements AutoCloseable {
 
     /** Messages scheduled for later delivery and not yet delivered to the topic. */
     long delayedCount() {
-        DelayQueue q = delays;
+        DelayQueue q = delays.table();
         return q == null ? 0 : q.scheduled();
     }
 
@@ -569,7 +661,7 @@ final class Topic implements AutoCloseable {
      * time per topic.
      */
     void releaseDue() {
-        DelayQueue q = delays;
+        DelayQueue q = delays.table();
         if (q == null) {
             return;
         }

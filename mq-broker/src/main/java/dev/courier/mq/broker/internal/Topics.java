@@ -41,6 +41,9 @@ public final class Topics implements AutoCloseable, DeadLetters {
     private static final Logger log = LoggerFactory.getLogger(Topics.class);
 
     private final BrokerConfig config;
+    /** Producer groups' checkers waiting for transaction checks. */
+    private final TransactionCheckers checkers = new TransactionCheckers();
+
     private final Path topicsDir;
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
@@ -81,7 +84,15 @@ public final class Topics implements AutoCloseable, DeadLetters {
             throw e;
         }
         long tick = Math.max(1, config.tick().toMillis());
-        timer.scheduleWithFixedDelay(() -> eachTopic("tick", Topic::tick), tick, tick, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    eachTopic("tick", Topic::tick);
+                    eachTopic("transaction checks", t -> t.checkTransactions(checkers));
+                    checkers.expire(config.clock().getAsLong());
+                },
+                tick,
+                tick,
+                TimeUnit.MILLISECONDS);
         // delayed messages are delivered within this of their time, and the append that stores them
         timer.scheduleWithFixedDelay(
                 () -> eachTopic("delayed delivery", Topic::releaseDue),
@@ -101,6 +112,23 @@ public final class Topics implements AutoCloseable, DeadLetters {
     }
 
     /** Runs {@code job} for every topic; one topic that fails does not keep the others from theirs. */
+    /** {open, rolled back unresolved} transactions of {@code topic}; zeros if there is no such topic. */
+    public long[] transactions(String topic) {
+        Topic t = topics.get(topic);
+        return t == null ? new long[2] : new long[] {t.openTransactions(), t.unresolvedTransactions.sum()};
+    }
+
+    /** Answers the transaction checkers' polls at once (the broker is closing). */
+    public void endWaits() {
+        checkers.closeAll();
+    }
+
+    /** A checker of producer {@code group} waits for a check of a transaction on a topic {@code mayUse} takes. */
+    public CompletableFuture<List<dev.courier.mq.client.protocol.TransactionCheck>> pollTransactionChecks(
+            String group, long waitMillis, java.util.function.Predicate<String> mayUse) {
+        return checkers.poll(group, config.clock().getAsLong() + Math.max(0, waitMillis), mayUse);
+    }
+
     private void eachTopic(String what, java.util.function.Consumer<Topic> job) {
         for (Topic t : topics.values()) {
             try {
@@ -429,6 +457,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
         // Never shutdownNow(): an interrupt inside a FileChannel call closes the channel under the cursor or
         // log it is forcing. Periodic jobs stop; one that runs finishes first.
         timer.shutdown();
+        checkers.closeAll();
         dispatcher.shutdown();
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS);

@@ -27,6 +27,22 @@ public interface BrokerService {
     @NonBlocking
     CompletableFuture<PublishResult> publish(PublishRequest request);
 
+    /**
+     * Commits or rolls back a transaction: its half messages are appended as messages subscriptions deliver,
+     * or discarded; once durable, answers how many. Ending a transaction the broker does not know (ended
+     * already, or rolled back unresolved) answers 0. Runs on the broker's delivery pool.
+     */
+    @NonBlocking
+    CompletableFuture<Integer> endTransaction(EndTransactionRequest request);
+
+    /**
+     * A checker of producer group {@code group} waits up to {@code waitMillis} for transactions of the group
+     * whose producer did not end them; it answers each with {@link #endTransaction} (or not, when it cannot
+     * tell yet). Answers an empty list when the wait passes.
+     */
+    @NonBlocking
+    CompletableFuture<List<TransactionCheck>> pollTransactionChecks(String group, long waitMillis);
+
     /** Creates the subscription if it does not exist (starting where the request says); answers its state. */
     SubscriptionStats subscribe(SubscribeRequest request);
 
