@@ -27,7 +27,7 @@ final class KeyOrder {
     /** The offset out for each busy key, to the key. */
     private final TreeMap<Long, String> out = new TreeMap<>();
 
-    /** Every waiting offset, to find the lowest. */
+    /** Every offset held back and not yet handed out (released ones too, until delivered), to find the lowest. */
     private final java.util.TreeSet<Long> waitingOffsets = new java.util.TreeSet<>();
 
     /**
@@ -51,6 +51,7 @@ final class KeyOrder {
      * is out from now on, or frees the key; else -1.
      */
     long settled(long offset) {
+        waitingOffsets.remove(offset); // released and settled before it was handed out
         String key = out.remove(offset);
         if (key == null) {
             return -1;
@@ -61,9 +62,13 @@ final class KeyOrder {
             keys.remove(key);
             return -1;
         }
-        waitingOffsets.remove(next);
-        out.put(next, key);
+        out.put(next, key); // stays among the waiting until it is handed out
         return next;
+    }
+
+    /** {@code offset} was handed out for the first time: it no longer holds the hand-out mark back. */
+    void handedOut(long offset) {
+        waitingOffsets.remove(offset);
     }
 
     /** The offsets out below {@code floor} (settled by a jump of the floor), lowest first. */

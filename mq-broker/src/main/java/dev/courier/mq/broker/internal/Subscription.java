@@ -525,8 +525,12 @@ final class Subscription {
             redelivered++;
         }
         ledger.delivering(r.offset(), deliveries);
-        if (deliveries == 1 && keyOrder != null) {
-            ledger.deliveredOnceAbove(r.offset()); // a message held back for key order, past the hand-out mark
+        if (keyOrder != null && deliveries == 1) {
+            keyOrder.handedOut(r.offset());
+            if (keyOrder.lowestWaiting() < r.offset()) {
+                // the hand-out mark stops below, at a message held back: record this first delivery itself
+                ledger.deliveredOnceAbove(r.offset());
+            }
         }
         redeliveries.hold(r.offset(), c.id(), deliveries, now + c.ackTimeout());
         sessions.took(c);
