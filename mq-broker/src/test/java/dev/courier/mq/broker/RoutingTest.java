@@ -132,6 +132,9 @@ class RoutingTest {
         publish("orders", "orders.books.us", "paid", "no");
         publish("orders", "orders.books.eu", "paid", "yes");
 
+        assertThat(client.admin().topic("orders").orElseThrow().subscriptions())
+                .singleElement()
+                .satisfies(info -> assertThat(info.spec()).isEqualTo(EU_PAID));
         // a fetch (no spec) takes the subscription as it is
         List<Delivery> got = client.broker()
                 .fetch(new FetchRequest("orders", "eu-billing", "c1", 10, 10, 5_000, 30_000))

@@ -92,6 +92,24 @@ final class MqAdminCli {
         }
     }
 
+    /** The spec of a subscription as fields of its line: nothing for a plain one. */
+    static String specText(dev.courier.mq.client.protocol.SubscriptionSpec spec) {
+        if (spec == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        if (spec.keyFilter() != null) {
+            b.append(" key_filter=").append(spec.keyFilter());
+        }
+        spec.headerFilter()
+                .forEach((k, v) ->
+                        b.append(" header_filter=").append(k).append('=').append(v));
+        if (spec.keyOrdered()) {
+            b.append(" key_ordered=true");
+        }
+        return b.toString();
+    }
+
     static void print(PrintWriter out, TopicInfo t) {
         out.printf(
                 Locale.ROOT,
@@ -110,7 +128,7 @@ final class MqAdminCli {
             out.printf(
                     Locale.ROOT,
                     "SUBSCRIPTION topic=%s name=%s lag=%d in_flight=%d consumers=%d ack_floor=%d dead_lettered=%d"
-                            + " missing=%d%n",
+                            + " missing=%d%s%n",
                     t.name(),
                     s.name(),
                     s.lag(),
@@ -118,7 +136,8 @@ final class MqAdminCli {
                     st.consumers(),
                     st.ackFloor(),
                     st.deadLettered(),
-                    st.missing());
+                    st.missing(),
+                    specText(s.spec()));
         }
     }
 

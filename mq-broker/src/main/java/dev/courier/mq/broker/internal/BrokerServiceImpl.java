@@ -327,7 +327,7 @@ public final class BrokerServiceImpl implements BrokerService {
     private static TopicInfo info(Topic t) {
         List<SubscriptionInfo> subscriptions = new ArrayList<>();
         for (Subscription s : t.subscriptions()) {
-            subscriptions.add(new SubscriptionInfo(s.name(), s.stats()));
+            subscriptions.add(new SubscriptionInfo(s.name(), s.stats(), s.spec()));
         }
         subscriptions.sort(java.util.Comparator.comparing(SubscriptionInfo::name));
         TopicLog log = t.log();
