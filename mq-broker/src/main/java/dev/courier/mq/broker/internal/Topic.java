@@ -94,6 +94,7 @@ final class Topic implements AutoCloseable {
             BrokerConfig config,
             DeadLetters deadLetters,
             Executor delivery,
+            Executor flushers,
             LongSupplier clock,
             Owners owners,
             java.util.function.LongConsumer fsyncNanos)
@@ -103,6 +104,7 @@ final class Topic implements AutoCloseable {
         LogConfig.Syncer syncer = logConfig.syncer();
         LogConfig timed = logConfig.toBuilder()
                 .clock(clock)
+                .flushers(flushers)
                 .syncer(file -> {
                     long start = System.nanoTime();
                     syncer.force(file);

@@ -49,10 +49,17 @@ public final class Topics implements AutoCloseable, DeadLetters {
     private final ScheduledExecutorService timer;
     /** Threads that run fetches and deliveries, for all topics together. */
     static final int DELIVERY_THREADS = 2;
+    /**
+     * Threads forcing the topics' logs (group commit), shared by all topics: each flush holds one for an fsync,
+     * so this many topics force at once and the others queue.
+     */
+    static final int FLUSHER_THREADS = 4;
+
     /** How often due delayed messages are looked for. */
     static final long DELAY_TICK_MILLIS = 5;
 
     private final ExecutorService dispatcher;
+    private final ExecutorService flushers;
     private final List<String> recoveryReport = new ArrayList<>();
     private final Owners owners;
     private volatile boolean closed;
@@ -68,13 +75,17 @@ public final class Topics implements AutoCloseable, DeadLetters {
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.dispatcher = Executors.newFixedThreadPool(
                 DELIVERY_THREADS, r -> daemon(r, "courier-broker-delivery-" + n.incrementAndGet()));
+        java.util.concurrent.atomic.AtomicInteger f = new java.util.concurrent.atomic.AtomicInteger();
+        this.flushers =
+                Executors.newFixedThreadPool(FLUSHER_THREADS, r -> daemon(r, "courier-flusher-" + f.incrementAndGet()));
         try {
             for (String name : storage.list(topicsDir)) {
                 Path d = topicsDir.resolve(name);
                 if (!storage.isDirectory(d)) {
                     continue;
                 }
-                Topic t = Topic.open(name, d, config, this, dispatcher, config.clock(), owners, this::fsynced);
+                Topic t =
+                        Topic.open(name, d, config, this, dispatcher, flushers, config.clock(), owners, this::fsynced);
                 recoveryReport.addAll(t.log().recoveryReport());
                 topics.put(name, t);
                 owners.loadedTopic(Owners.read(storage, d.resolve(Owners.TOPIC_FILE)));
@@ -172,7 +183,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
             }
             Path dir = topicsDir.resolve(name);
             try {
-                t = Topic.open(name, dir, config, this, dispatcher, config.clock(), owners, this::fsynced);
+                t = Topic.open(name, dir, config, this, dispatcher, flushers, config.clock(), owners, this::fsynced);
             } catch (IOException | RuntimeException e) {
                 owners.releaseTopic(principal, own);
                 if (e instanceof IOException io) {
@@ -471,6 +482,12 @@ public final class Topics implements AutoCloseable, DeadLetters {
             } catch (RuntimeException e) {
                 log.warn("Closing topic {} failed", t.name(), e);
             }
+        }
+        flushers.shutdown(); // after the topics: their last flushes run on it
+        try {
+            flushers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

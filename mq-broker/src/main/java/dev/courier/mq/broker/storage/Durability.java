@@ -147,7 +147,8 @@ abstract sealed class Durability permits Durability.Always, Durability.Never, Gr
         return switch (config.fsync()) {
             case ALWAYS -> new Always(storage, config.syncer(), durableOffset);
             case NEVER -> new Never(storage, config.syncer(), durableOffset);
-            case GROUP -> new GroupFlusher(topic, storage, config.syncer(), durableOffset, lock, log);
+            case GROUP ->
+                new GroupFlusher(topic, storage, config.syncer(), durableOffset, lock, log, config.flushers());
         };
     }
 

@@ -11,20 +11,25 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Group commit ({@link FsyncPolicy#GROUP}) for one {@link TopicLog}: a flusher thread forces the written
- * segments (and syncs the directories with new entries) as soon as its previous force returned, then
- * advances the durable offset to what was appended when it began and completes the appends that covers.
+ * Group commit ({@link FsyncPolicy#GROUP}) for one {@link TopicLog}: the log's flushes force the written
+ * segments (and sync the directories with new entries) as soon as the previous force returned, then
+ * advance the durable offset to what was appended when it began and complete the appends that covers.
  * An append that finds its records durable already completes at once; any other waits here.
+ *
+ * <p><b>Where flushes run.</b> With a shared executor ({@link LogConfig#flushers()}, as the broker gives
+ * every topic), a flush is a task on it: the first append that waits submits one, and a flush that finds
+ * more work when it ends submits the next, so one log has at most one flush at a time and the broker has as
+ * many flushing threads as the executor, whatever the number of topics. Without one, the log owns a flusher
+ * thread that waits for work.
  *
  * <p><b>Failures.</b> A failed sync or force fails the log ({@link Log#failed}); every waiting and later
  * append fails and nothing is acknowledged after it. A segment that retention deleted while it was
  * being forced was durable already: its closed channel is not a failure.
  *
- * <p><b>Locking and threads.</b> The dirty segments, pending directories and waiters are guarded by the
- * log's append lock, on which the flusher waits for work; the forces run without it, and the waiters'
- * futures are completed after it is released. This class owns its flusher thread: {@link #start()}
- * starts it, {@link #stop()} (under the lock) makes it force what is left and end, and
- * {@link #awaitStopped()} waits for that.
+ * <p><b>Locking.</b> The dirty segments, pending directories, waiters and the flush state are guarded by
+ * the log's append lock; the forces run without it, and the waiters' futures are completed after it is
+ * released. {@link #start()} starts the thread (if it has one), {@link #stop()} (under the lock) makes the
+ * last flush force what is left, and {@link #awaitStopped()} waits for that.
  */
 final class GroupFlusher extends Durability {
 
@@ -45,25 +50,45 @@ final class GroupFlusher extends Durability {
 
     private final ReentrantLock lock;
     private final Condition work;
+    private final Condition idle;
     private final Log log;
+    /** The shared executor flushes run on, or null when {@link #thread} does. */
+    private final java.util.concurrent.Executor flushers;
+
     private final Thread thread;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private boolean failed;
     private boolean stopping;
+    /** With an executor: a flush is submitted or running. */
+    private boolean scheduled;
 
     GroupFlusher(
-            String topic, Storage storage, LogConfig.Syncer syncer, long durableOffset, ReentrantLock lock, Log log) {
+            String topic,
+            Storage storage,
+            LogConfig.Syncer syncer,
+            long durableOffset,
+            ReentrantLock lock,
+            Log log,
+            java.util.concurrent.Executor flushers) {
         super(storage, syncer, durableOffset);
         this.lock = lock;
         this.work = lock.newCondition();
+        this.idle = lock.newCondition();
         this.log = log;
-        this.thread = new Thread(this::run, "courier-flusher-" + topic);
-        this.thread.setDaemon(true);
+        this.flushers = flushers;
+        if (flushers == null) {
+            this.thread = new Thread(this::run, "courier-flusher-" + topic);
+            this.thread.setDaemon(true);
+        } else {
+            this.thread = null;
+        }
     }
 
     @Override
     void start() {
-        thread.start();
+        if (thread != null) {
+            thread.start();
+        }
     }
 
     @Override
@@ -77,8 +102,22 @@ final class GroupFlusher extends Durability {
             return true;
         }
         waiters.add(new Waiter(waitFor, durable));
-        work.signal();
+        wake();
         return false;
+    }
+
+    /** There is work: signals the thread, or submits a flush unless one is on its way. Under the lock. */
+    private void wake() {
+        if (thread != null) {
+            work.signal();
+        } else if (!scheduled && !failed) {
+            scheduled = true;
+            try {
+                flushers.execute(this::flushTask);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                scheduled = false; // the broker is closing: the log's close forces what is left
+            }
+        }
     }
 
     @Override
@@ -97,71 +136,133 @@ final class GroupFlusher extends Durability {
     @Override
     void stop() {
         stopping = true;
-        work.signalAll();
+        if (thread != null) {
+            work.signalAll();
+        } else if (hasWork()) {
+            wake();
+        }
     }
 
     @Override
     void awaitStopped() {
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        lock.lock();
         try {
-            thread.join(10_000);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (scheduled) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || idle.awaitNanos(left) <= 0 && scheduled) {
+                    return;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
+    }
+
+    private boolean hasWork() {
+        return !dirty.isEmpty() || !pendingDirSyncs.isEmpty();
     }
 
     private void run() {
         while (true) {
-            long target;
-            List<Segment> toForce;
-            List<Path> dirsToSync;
             lock.lock();
             try {
-                while (!stopping && dirty.isEmpty() && pendingDirSyncs.isEmpty() && !failed) {
+                while (!stopping && !hasWork() && !failed) {
                     work.awaitUninterruptibly();
                 }
-                if (failed || (stopping && dirty.isEmpty() && pendingDirSyncs.isEmpty())) {
+                if (failed || (stopping && !hasWork())) {
                     return;
                 }
-                target = log.end();
-                toForce = new ArrayList<>(dirty);
-                dirty.clear();
-                dirsToSync = new ArrayList<>(pendingDirSyncs);
-                pendingDirSyncs.clear();
             } finally {
                 lock.unlock();
             }
-            try {
-                for (Path d : dirsToSync) {
-                    storage().syncDirectory(d);
-                }
-                for (Segment s : toForce) {
-                    try {
-                        syncer().force(s.channel());
-                    } catch (ClosedChannelException e) {
-                        if (log.retains(s)) {
-                            throw e;
-                        }
-                        // retention deleted it meanwhile: everything in it was durable already
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                log.failed(e);
+            if (!flushOnce()) {
                 return;
             }
-            List<Waiter> done = new ArrayList<>();
-            lock.lock();
-            try {
-                durableUpTo(target);
-                while (!waiters.isEmpty() && waiters.peekFirst().offsetExclusive() <= target) {
-                    done.add(waiters.pollFirst());
-                }
-            } finally {
-                lock.unlock();
-            }
-            for (Waiter w : done) {
-                w.future().complete(null);
-            }
-            log.durableAdvanced();
         }
+    }
+
+    /** One flush on the shared executor; submits the next if more work came meanwhile. */
+    private void flushTask() {
+        boolean ok = flushOnce();
+        lock.lock();
+        try {
+            scheduled = false;
+            if (ok && !failed && hasWork()) {
+                wake();
+            }
+            if (!scheduled) {
+                idle.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forces what is dirty now and completes the appends it covers.
+     *
+     * @return false if the log failed (nothing more is flushed)
+     */
+    private boolean flushOnce() {
+        long target;
+        List<Segment> toForce;
+        List<Path> dirsToSync;
+        lock.lock();
+        try {
+            if (failed) {
+                return false;
+            }
+            target = log.end();
+            toForce = new ArrayList<>(dirty);
+            dirty.clear();
+            dirsToSync = new ArrayList<>(pendingDirSyncs);
+            pendingDirSyncs.clear();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            for (Path d : dirsToSync) {
+                storage().syncDirectory(d);
+            }
+            for (Segment s : toForce) {
+                try {
+                    syncer().force(s.channel());
+                } catch (ClosedChannelException e) {
+                    if (log.retains(s)) {
+                        throw e;
+                    }
+                    // retention deleted it meanwhile: everything in it was durable already
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.failed(e);
+            return false;
+        }
+        List<Waiter> done = new ArrayList<>();
+        lock.lock();
+        try {
+            durableUpTo(target);
+            while (!waiters.isEmpty() && waiters.peekFirst().offsetExclusive() <= target) {
+                done.add(waiters.pollFirst());
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Waiter w : done) {
+            w.future().complete(null);
+        }
+        log.durableAdvanced();
+        return true;
     }
 }

@@ -16,6 +16,8 @@ import java.time.Duration;
  *                           (default 1 day)
  * @param clock              the time records are stamped with, epoch milliseconds (default the system clock;
  *                           the broker passes its own, so that times to live and seeks by time follow it)
+ * @param flushers           with {@link FsyncPolicy#GROUP}, the executor the log's flushes run on, shared by
+ *                           the broker's topics; null (the default) gives the log a flusher thread of its own
  */
 public record LogConfig(
         long segmentBytes,
@@ -25,7 +27,8 @@ public record LogConfig(
         long retentionMillis,
         Syncer syncer,
         long producerIdleMillis,
-        java.util.function.LongSupplier clock) {
+        java.util.function.LongSupplier clock,
+        java.util.concurrent.Executor flushers) {
 
     /** Forces a segment file to disk. */
     @FunctionalInterface
@@ -53,6 +56,7 @@ public record LogConfig(
         b.syncer = syncer;
         b.producerIdleMillis = producerIdleMillis;
         b.clock = clock;
+        b.flushers = flushers;
         return b;
     }
 
@@ -66,6 +70,7 @@ public record LogConfig(
         private Syncer syncer = Syncer.FORCE;
         private long producerIdleMillis = Duration.ofDays(1).toMillis();
         private java.util.function.LongSupplier clock = System::currentTimeMillis;
+        private java.util.concurrent.Executor flushers;
 
         private Builder() {}
 
@@ -133,6 +138,12 @@ public record LogConfig(
             return this;
         }
 
+        /** The executor group-commit flushes run on (null: a thread of the log's own). */
+        public Builder flushers(java.util.concurrent.Executor v) {
+            flushers = v;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytes,
@@ -142,7 +153,8 @@ public record LogConfig(
                     retentionMillis,
                     syncer,
                     producerIdleMillis,
-                    clock);
+                    clock,
+                    flushers);
         }
     }
 }

@@ -1,0 +1,51 @@
+package dev.courier.mq.broker;
+
+import dev.courier.mq.client.MqClient;
+import dev.courier.mq.client.protocol.PublishRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The broker's threads do not grow with its topics: group-commit flushes share one pool. */
+class BrokerThreadsTest {
+
+    @TempDir
+    Path dir;
+
+    private static long threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+                .count();
+    }
+
+    @Test
+    void twoHundredTopicsPublishingAtOnceShareTheFlushers() throws Exception {
+        try (Broker broker = EmbeddedBroker.start(dir);
+                MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+            List<CompletableFuture<?>> sends = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 200; i++) {
+                    sends.add(client.broker()
+                            .publish(new PublishRequest("t" + i, 0, 0, List.of(("m" + round).getBytes()))));
+                }
+            }
+            CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+
+            assertThat(client.admin().topics()).hasSize(200);
+            assertThat(threadsNamed("courier-flusher-"))
+                    .as("flushers are a shared pool, not a thread per topic")
+                    .isBetween(1L, (long) dev.courier.mq.broker.internal.TopicsAccess.flusherThreads());
+            assertThat(client.admin().topic("t199").orElseThrow().endOffset()).isEqualTo(3);
+        }
+        assertThat(threadsNamed("courier-flusher-"))
+                .as("and they end with the broker")
+                .isZero();
+    }
+}
