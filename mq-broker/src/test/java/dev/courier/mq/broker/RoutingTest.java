@@ -154,6 +154,22 @@ class RoutingTest {
     }
 
     @Test
+    void aConsumerAskingForOtherFiltersIsRefusedAtOnce() throws Exception {
+        start();
+        client.broker().subscribe(new SubscribeRequest("orders", "s", StartPosition.EARLIEST, EU_PAID));
+
+        assertThatThrownBy(() -> client.subscribe(
+                        "orders", "s", SubscribeOptions.defaults().keyFilter("orders.#"), m -> {}))
+                .isInstanceOf(dev.courier.mq.client.MqException.class)
+                .hasMessageContaining("delete it to change that");
+        assertThatThrownBy(() -> client.subscribe(
+                        "orders", "t", SubscribeOptions.defaults().keyFilter("orders.e*"), m -> {}))
+                .isInstanceOf(dev.courier.mq.client.MqException.class)
+                .hasMessageContaining("whole words");
+        assertThat(broker.stats("orders", "s").consumers()).isZero();
+    }
+
+    @Test
     void deletingTheSubscriptionDeletesItsSpec() throws Exception {
         start();
         client.broker().subscribe(new SubscribeRequest("orders", "s", StartPosition.EARLIEST, EU_PAID));

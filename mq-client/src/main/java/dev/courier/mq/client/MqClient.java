@@ -110,10 +110,31 @@ public final class MqClient implements AutoCloseable {
         return subscribe(topic, subscription, SubscribeOptions.defaults(), handler);
     }
 
+    /**
+     * Consumes {@code topic} through {@code subscription}. With filters or key order in {@code options}, the
+     * subscription is created (or checked) at once.
+     *
+     * @throws MqException if the subscription exists with other filters or ordering than {@code options} ask
+     *                     for, or they are not valid (a broker that cannot be reached now is retried instead)
+     */
     public Subscriber subscribe(String topic, String subscription, SubscribeOptions options, MessageHandler handler) {
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("The client is closed");
+            }
+        }
+        if (options.hasSpec()) {
+            try {
+                broker.subscribe(new dev.courier.mq.client.protocol.SubscribeRequest(
+                        topic, subscription, options.from(), options.spec()));
+            } catch (dev.courier.rpc.RemoteException e) {
+                String kind = e.remoteClassName();
+                if (kind.equals(IllegalStateException.class.getName())
+                        || kind.equals(IllegalArgumentException.class.getName())) {
+                    throw new MqException(e.remoteMessage(), e);
+                }
+            } catch (RuntimeException e) {
+                // not reachable now: the subscriber subscribes once it is
             }
         }
         Subscriber s = new Subscriber(topic, subscription, broker, scheduler, codec, options, handler);
