@@ -91,12 +91,8 @@ public final class MqAdmin {
         try {
             return call.get();
         } catch (RemoteException e) {
-            String kind = e.remoteClassName();
-            if (kind.equals(IllegalStateException.class.getName())
-                    || kind.equals(IllegalArgumentException.class.getName())) {
-                throw new MqException(e.remoteMessage(), e);
-            }
-            throw e;
+            MqException refused = MqException.refusal(e);
+            throw refused != null ? refused : e;
         }
     }
 }

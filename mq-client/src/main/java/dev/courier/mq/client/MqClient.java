@@ -128,10 +128,9 @@ public final class MqClient implements AutoCloseable {
                 broker.subscribe(new dev.courier.mq.client.protocol.SubscribeRequest(
                         topic, subscription, options.from(), options.spec()));
             } catch (dev.courier.rpc.RemoteException e) {
-                String kind = e.remoteClassName();
-                if (kind.equals(IllegalStateException.class.getName())
-                        || kind.equals(IllegalArgumentException.class.getName())) {
-                    throw new MqException(e.remoteMessage(), e);
+                MqException refused = MqException.refusal(e);
+                if (refused != null) {
+                    throw refused;
                 }
             } catch (RuntimeException e) {
                 // not reachable now: the subscriber subscribes once it is

@@ -12,4 +12,18 @@ public class MqException extends RuntimeException {
     public MqException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * The broker's refusal of a bad request or of one its state does not allow (it threw
+     * {@link IllegalArgumentException} or {@link IllegalStateException}) as an {@code MqException}; null for any
+     * other remote failure.
+     */
+    static MqException refusal(dev.courier.rpc.RemoteException e) {
+        String kind = e.remoteClassName();
+        if (kind.equals(IllegalStateException.class.getName())
+                || kind.equals(IllegalArgumentException.class.getName())) {
+            return new MqException(e.remoteMessage(), e);
+        }
+        return null;
+    }
 }
