@@ -99,18 +99,20 @@ public final class BrokerServiceImpl implements BrokerService {
         Topic topic = topics.topic(request.topic(), CallContext.principal());
         long now = topics.config().clock().getAsLong(); // the clock subscriptions expire messages by
         List<AppendRecord> records = new ArrayList<>(payloads.size());
+        boolean delayed = false;
         for (int i = 0; i < payloads.size(); i++) {
+            RecordMeta meta = metaOf(request.properties(i), now);
+            delayed |= meta.deliverAt() != 0;
             records.add(new AppendRecord(
                     request.producerId(),
                     request.firstSequence() + i,
                     headersOf(request.properties(i)),
                     payloads.get(i),
-                    metaOf(request.properties(i), now)));
+                    meta));
         }
         if (transaction != null) {
             return publishHalf(topic, request, records);
         }
-        boolean delayed = records.stream().anyMatch(r -> r.meta().deliverAt() != 0);
         if (delayed) {
             // the schedule exists before the first delayed message is stored, and takes each once it is durable
             CompletableFuture<Void> ready = topic.ensureDelays();
