@@ -2,14 +2,12 @@ package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.storage.Storage;
 import dev.courier.mq.broker.storage.StorageFile;
-import dev.courier.mq.broker.storage.StoredRecord;
 import dev.courier.mq.broker.storage.TopicLog;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.BitSet;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -103,39 +101,34 @@ final class DelayQueue implements HeldMessages {
             }
         }
         long from = Math.max(q.checkpoint.read(), log.startOffset());
-        long end = log.durableOffset();
         BitSet copied = new BitSet();
-        long[] originals = new long[16];
-        long[] due = new long[16];
-        int n = 0;
-        for (long next = from; next < end; ) {
-            List<StoredRecord> batch = log.read(next, 1024, 4 << 20);
-            if (batch.isEmpty()) {
-                break;
-            }
-            for (StoredRecord r : batch) {
-                if (r.meta().deliverAt() != 0) {
-                    if (n == originals.length) {
-                        originals = java.util.Arrays.copyOf(originals, n * 2);
-                        due = java.util.Arrays.copyOf(due, n * 2);
-                    }
-                    originals[n] = r.offset();
-                    due[n++] = r.meta().deliverAt();
+        long[][] found = {new long[16], new long[16]}; // originals' offsets and due times, grown as found
+        int[] count = {0};
+        HeldMessages.scan(log, from, r -> {
+            if (r.meta().deliverAt() != 0) {
+                int n = count[0]++;
+                if (n == found[0].length) {
+                    found[0] = java.util.Arrays.copyOf(found[0], n * 2);
+                    found[1] = java.util.Arrays.copyOf(found[1], n * 2);
                 }
-                String origin = r.headers().get(FROM);
-                if (origin != null) {
-                    try {
-                        long o = Long.parseLong(origin);
-                        if (o >= from && o - from < Integer.MAX_VALUE) {
-                            copied.set((int) (o - from));
-                        }
-                    } catch (NumberFormatException e) {
-                        // not a copy this broker wrote
-                    }
-                }
-                next = r.offset() + 1;
+                found[0][n] = r.offset();
+                found[1][n] = r.meta().deliverAt();
             }
-        }
+            String origin = r.headers().get(FROM);
+            if (origin != null) {
+                try {
+                    long o = Long.parseLong(origin);
+                    if (o >= from && o - from < Integer.MAX_VALUE) {
+                        copied.set((int) (o - from));
+                    }
+                } catch (NumberFormatException e) {
+                    // not a copy this broker wrote
+                }
+            }
+        });
+        long[] originals = found[0];
+        long[] due = found[1];
+        int n = count[0];
         synchronized (q) {
             for (int i = 0; i < n; i++) {
                 if (!copied.get((int) (originals[i] - from))) {

@@ -22,6 +22,24 @@ interface HeldMessages {
     /** Moves the checkpoint to {@code lowest} (housekeeping; blocks on disk I/O). */
     void checkpoint(long lowest) throws IOException;
 
+    /** Hands {@code each} every durable record of {@code log} from {@code from} on, in offset order (a recovery). */
+    static void scan(
+            dev.courier.mq.broker.storage.TopicLog log,
+            long from,
+            java.util.function.Consumer<dev.courier.mq.broker.storage.StoredRecord> each) {
+        long end = log.durableOffset();
+        for (long next = from; next < end; ) {
+            java.util.List<dev.courier.mq.broker.storage.StoredRecord> batch = log.read(next, 1024, 4 << 20);
+            if (batch.isEmpty()) {
+                return;
+            }
+            for (dev.courier.mq.broker.storage.StoredRecord r : batch) {
+                each.accept(r);
+                next = r.offset() + 1;
+            }
+        }
+    }
+
     /**
      * Where a topic keeps one such table, created on first use. Thread-safe: the table is made at once, so an
      * append that follows keeps its place in the connection's order, and its checkpoint is stored on the given

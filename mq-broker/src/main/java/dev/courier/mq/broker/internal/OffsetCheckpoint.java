@@ -1,20 +1,20 @@
 package dev.courier.mq.broker.internal;
 
+import dev.courier.mq.broker.storage.ChecksummedFile;
 import dev.courier.mq.broker.storage.Storage;
-import dev.courier.mq.broker.storage.StorageFile;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * A file holding one offset, replaced atomically (temporary file, force, rename, directory sync): where a scan of
- * a topic's log for held messages (delayed originals, half messages) starts after a restart.
+ * A file holding one offset, a {@link ChecksummedFile} (replaced atomically, refused whole when damaged): where a
+ * scan of a topic's log for held messages (delayed originals, half messages) starts after a restart.
  */
 final class OffsetCheckpoint {
 
     static final String NAME = "checkpoint";
+    private static final int MAGIC = 0x43484b50; // "CHKP"
 
     private final Storage storage;
     private final Path dir;
@@ -56,13 +56,11 @@ final class OffsetCheckpoint {
     /** Creates {@code dir} if needed and stores {@code offset} in it, durably. */
     static void write(Storage storage, Path dir, long offset) throws IOException {
         storage.createDirectoriesDurably(dir);
-        Path tmp = dir.resolve(NAME + ".tmp");
-        try (StorageFile f = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
-            f.writeFully(ByteBuffer.wrap((offset + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            f.force(true);
-        }
-        storage.move(tmp, dir.resolve(NAME));
-        storage.syncDirectory(dir);
+        ChecksummedFile.write(
+                storage,
+                dir.resolve(NAME),
+                MAGIC,
+                ByteBuffer.allocate(Long.BYTES).putLong(offset).flip());
     }
 
     /**
@@ -72,18 +70,10 @@ final class OffsetCheckpoint {
      */
     static long read(Storage storage, Path dir) throws IOException {
         Path file = dir.resolve(NAME);
-        try (StorageFile f = storage.open(file, Storage.OpenMode.EXISTING)) {
-            long size = f.size();
-            if (size > 32) {
-                throw new IOException(file + " holds " + size + " bytes, not an offset");
-            }
-            ByteBuffer b = ByteBuffer.allocate((int) size);
-            f.readFully(b, 0);
-            try {
-                return Long.parseLong(new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim());
-            } catch (NumberFormatException e) {
-                throw new IOException(file + " does not hold an offset", e);
-            }
+        ByteBuffer body = ChecksummedFile.read(storage, file, MAGIC, Long.BYTES);
+        if (body == null || body.remaining() != Long.BYTES) {
+            throw new IOException(file + " does not hold an offset");
         }
+        return body.getLong();
     }
 }

@@ -1,7 +1,7 @@
 package dev.courier.mq.broker.internal;
 
+import dev.courier.mq.broker.storage.ChecksummedFile;
 import dev.courier.mq.broker.storage.Storage;
-import dev.courier.mq.broker.storage.StorageFile;
 import dev.courier.mq.client.protocol.SubscriptionSpec;
 
 import java.io.IOException;
@@ -13,13 +13,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The file that stores a subscription's {@link SubscriptionSpec} beside its cursor ({@code NAME.spec}, a
- * properties file: {@code key.filter}, {@code header.NAME}, {@code key.ordered}). A plain subscription has none.
- * It is written, forced and renamed into place before the cursor is created, so a subscription never exists
- * without its spec.
+ * {@link ChecksummedFile} holding properties: {@code key.filter}, {@code header.NAME}, {@code key.ordered}). A
+ * plain subscription has none. It is written, forced and renamed into place before the cursor is created, so a
+ * subscription never exists without its spec.
  */
 final class SubscriptionSpecs {
 
@@ -27,6 +27,7 @@ final class SubscriptionSpecs {
     private static final String KEY_FILTER = "key.filter";
     private static final String HEADER = "header.";
     private static final String KEY_ORDERED = "key.ordered";
+    private static final int MAGIC = 0x43535043; // "CSPC"
     /** A spec file is small: refuse to read a larger one. */
     private static final int MAX_BYTES = 256 << 10;
 
@@ -56,14 +57,11 @@ final class SubscriptionSpecs {
         StringWriter text = new StringWriter();
         p.store(text, null);
         storage.createDirectoriesDurably(subscriptionsDir);
-        Path file = file(subscriptionsDir, subscription);
-        Path tmp = subscriptionsDir.resolve(subscription + SUFFIX + ".tmp");
-        try (StorageFile f = storage.open(tmp, Storage.OpenMode.CREATE_OR_TRUNCATE)) {
-            f.writeFully(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1)), 0);
-            f.force(true);
-        }
-        storage.move(tmp, file);
-        storage.syncDirectory(subscriptionsDir);
+        ChecksummedFile.write(
+                storage,
+                file(subscriptionsDir, subscription),
+                MAGIC,
+                ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     /**
@@ -74,42 +72,27 @@ final class SubscriptionSpecs {
      */
     static SubscriptionSpec read(Storage storage, Path subscriptionsDir, String subscription) throws IOException {
         Path file = file(subscriptionsDir, subscription);
-        if (!storage.exists(file)) {
+        ByteBuffer b = ChecksummedFile.read(storage, file, MAGIC, MAX_BYTES);
+        if (b == null) {
             return SubscriptionSpec.PLAIN;
         }
-        try (StorageFile f = storage.open(file, Storage.OpenMode.EXISTING)) {
-            long size = f.size();
-            if (size > MAX_BYTES) {
-                throw new IOException(file + " holds " + size + " bytes, more than a subscription spec takes");
-            }
-            ByteBuffer b = ByteBuffer.allocate((int) size);
-            f.readFully(b, 0);
-            Properties p = new Properties();
-            p.load(new StringReader(new String(b.array(), 0, b.position(), StandardCharsets.ISO_8859_1)));
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (Map.Entry<String, String> e : new TreeMap<>(asStrings(p)).entrySet()) {
-                if (e.getKey().startsWith(HEADER)) {
-                    headers.put(e.getKey().substring(HEADER.length()), e.getValue());
-                } else if (!e.getKey().equals(KEY_FILTER) && !e.getKey().equals(KEY_ORDERED)) {
-                    throw new IOException(file + ": unknown key " + e.getKey());
-                }
-            }
-            try {
-                return new SubscriptionSpec(
-                                p.getProperty(KEY_FILTER), headers, Boolean.parseBoolean(p.getProperty(KEY_ORDERED)))
-                        .validate();
-            } catch (IllegalArgumentException e) {
-                throw new IOException(file + ": " + e.getMessage(), e);
+        Properties p = new Properties();
+        p.load(new StringReader(new String(b.array(), b.position(), b.remaining(), StandardCharsets.ISO_8859_1)));
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String key : new TreeSet<>(p.stringPropertyNames())) {
+            if (key.startsWith(HEADER)) {
+                headers.put(key.substring(HEADER.length()), p.getProperty(key));
+            } else if (!key.equals(KEY_FILTER) && !key.equals(KEY_ORDERED)) {
+                throw new IOException(file + ": unknown key " + key);
             }
         }
-    }
-
-    private static Map<String, String> asStrings(Properties p) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String name : p.stringPropertyNames()) {
-            m.put(name, p.getProperty(name));
+        try {
+            return new SubscriptionSpec(
+                            p.getProperty(KEY_FILTER), headers, Boolean.parseBoolean(p.getProperty(KEY_ORDERED)))
+                    .validate();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
-        return m;
     }
 
     /** Deletes the spec file (and a temporary one left by a crash), if there is one. */

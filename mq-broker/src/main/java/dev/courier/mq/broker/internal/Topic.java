@@ -256,56 +256,59 @@ final class Topic implements AutoCloseable {
 
     /** The time to live stored in {@code file}, or -1 when there is none or it cannot be read (then logged). */
     private static long readMessageTtl(Storage storage, Path file) throws IOException {
-        if (!storage.exists(file)) {
+        String text = readSetting(storage, file, 32);
+        if (text == null) {
             return -1;
         }
-        try (dev.courier.mq.broker.storage.StorageFile f = storage.open(file, Storage.OpenMode.EXISTING)) {
-            long size = f.size();
-            if (size <= 32) {
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) size);
-                f.readFully(b, 0);
-                String text = new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII).trim();
-                try {
-                    long millis = Long.parseLong(text);
-                    if (millis >= -1) {
-                        return millis;
-                    }
-                } catch (NumberFormatException e) {
-                    // reported below
-                }
+        try {
+            long millis = Long.parseLong(text);
+            if (millis >= -1) {
+                return millis;
             }
-            log.warn("{} does not hold a time to live; the configured one applies", file);
-            return -1;
+        } catch (NumberFormatException e) {
+            // reported below
         }
+        log.warn("{} does not hold a time to live; the configured one applies", file);
+        return -1;
     }
 
     /** The limits stored in {@code file}, or null when there is none or it cannot be read (then logged). */
     private static long[] readRetention(Storage storage, Path file) throws IOException {
+        String text = readSetting(storage, file, 64);
+        if (text == null) {
+            return null;
+        }
+        String[] parts = text.split(" ");
+        try {
+            long bytes = Long.parseLong(parts[0]);
+            long millis = parts.length == 2 ? Long.parseLong(parts[1]) : Long.MIN_VALUE;
+            if (bytes >= -1 && millis >= -1) {
+                return new long[] {bytes, millis};
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        log.warn("{} does not hold two retention limits; the configured retention applies", file);
+        return null;
+    }
+
+    /**
+     * The trimmed text of a setting's file (see {@link #writeSetting}), or null when there is none or it holds more
+     * than {@code maxBytes} (then logged).
+     */
+    private static String readSetting(Storage storage, Path file, int maxBytes) throws IOException {
         if (!storage.exists(file)) {
             return null;
         }
         try (dev.courier.mq.broker.storage.StorageFile f = storage.open(file, Storage.OpenMode.EXISTING)) {
             long size = f.size();
-            if (size > 64) {
-                log.warn("{} holds {} bytes, not two numbers; the configured retention applies", file, size);
+            if (size > maxBytes) {
+                log.warn("{} holds {} bytes, more than its setting takes; the configured value applies", file, size);
                 return null;
             }
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) size);
             f.readFully(b, 0);
-            String[] parts = new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII)
-                    .trim()
-                    .split(" ");
-            try {
-                long bytes = Long.parseLong(parts[0]);
-                long millis = parts.length == 2 ? Long.parseLong(parts[1]) : Long.MIN_VALUE;
-                if (bytes >= -1 && millis >= -1) {
-                    return new long[] {bytes, millis};
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            log.warn("{} does not hold two retention limits; the configured retention applies", file);
-            return null;
+            return new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII).trim();
         }
     }
 
@@ -567,13 +570,7 @@ final class Topic implements AutoCloseable {
         if (!commit || records.isEmpty()) {
             records.add(new AppendRecord(0, 0, Map.of(Transactions.ABORTED, transaction), new byte[0]));
         }
-        CompletableFuture<TopicLog.Appended> appended;
-        try {
-            appended = append(records);
-        } catch (RuntimeException e) {
-            appended = CompletableFuture.failedFuture(e);
-        }
-        return appended.thenCompose(TopicLog.Appended::durable).handle((v, e) -> {
+        return appendOrFail(records).thenCompose(TopicLog.Appended::durable).handle((v, e) -> {
             if (e != null) {
                 txns.failedToEnd(transaction);
                 throw e instanceof java.util.concurrent.CompletionException ce
@@ -725,12 +722,7 @@ final class Topic implements AutoCloseable {
             moving.set(false);
             return;
         }
-        CompletableFuture<TopicLog.Appended> appended;
-        try {
-            appended = append(copies);
-        } catch (RuntimeException e) { // a failed or closed log
-            appended = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<TopicLog.Appended> appended = appendOrFail(copies);
         // appends are taken in the order of the calls: the next batch may go while this one is being forced
         moving.set(false);
         appended.thenCompose(TopicLog.Appended::durable).whenComplete((v, e) -> {
@@ -752,6 +744,15 @@ final class Topic implements AutoCloseable {
             return CompletableFuture.completedFuture(topicLog.append(records));
         }
         return CompletableFuture.supplyAsync(() -> topicLog.append(records), forcingAppender);
+    }
+
+    /** {@link #append}, a failed or closed log failing the future instead of throwing. */
+    private CompletableFuture<TopicLog.Appended> appendOrFail(List<AppendRecord> records) {
+        try {
+            return append(records);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

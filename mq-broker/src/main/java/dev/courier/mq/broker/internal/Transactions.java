@@ -1,7 +1,6 @@
 package dev.courier.mq.broker.internal;
 
 import dev.courier.mq.broker.storage.Storage;
-import dev.courier.mq.broker.storage.StoredRecord;
 import dev.courier.mq.broker.storage.TopicLog;
 
 import java.io.IOException;
@@ -90,41 +89,32 @@ final class Transactions implements HeldMessages {
     static Transactions recover(Storage storage, Path topicDir, TopicLog log, long now) throws IOException {
         Transactions t = new Transactions(storage, topicDir);
         long from = Math.max(t.checkpoint.read(), log.startOffset());
-        long end = log.durableOffset();
         Set<Long> copied = new HashSet<>();
         Set<String> aborted = new HashSet<>();
         Map<String, Open> found = new LinkedHashMap<>();
-        Map<Long, String> txnOf = new java.util.HashMap<>();
-        for (long next = from; next < end; ) {
-            List<StoredRecord> batch = log.read(next, 1024, 4 << 20);
-            if (batch.isEmpty()) {
-                break;
+        HeldMessages.scan(log, from, r -> {
+            Map<String, String> h = r.headers();
+            if (h.isEmpty()) {
+                return;
             }
-            for (StoredRecord r : batch) {
-                Map<String, String> h = r.headers();
-                if (!h.isEmpty()) {
-                    String txn = h.get(TXN);
-                    if (txn != null) {
-                        found.computeIfAbsent(txn, k -> new Open(h.getOrDefault(GROUP, ""), now))
-                                .add(r.offset());
-                        txnOf.put(r.offset(), txn);
-                    }
-                    String origin = h.get(FROM);
-                    if (origin != null) {
-                        try {
-                            copied.add(Long.parseLong(origin));
-                        } catch (NumberFormatException e) {
-                            // not a copy this broker wrote
-                        }
-                    }
-                    String abort = h.get(ABORTED);
-                    if (abort != null) {
-                        aborted.add(abort);
-                    }
+            String txn = h.get(TXN);
+            if (txn != null) {
+                found.computeIfAbsent(txn, k -> new Open(h.getOrDefault(GROUP, ""), now))
+                        .add(r.offset());
+            }
+            String origin = h.get(FROM);
+            if (origin != null) {
+                try {
+                    copied.add(Long.parseLong(origin));
+                } catch (NumberFormatException e) {
+                    // not a copy this broker wrote
                 }
-                next = r.offset() + 1;
             }
-        }
+            String abort = h.get(ABORTED);
+            if (abort != null) {
+                aborted.add(abort);
+            }
+        });
         synchronized (t) {
             for (Map.Entry<String, Open> e : found.entrySet()) {
                 if (aborted.contains(e.getKey())) {

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
 /**
- * A small file of the log's own state (a segment's index, the recovery checkpoint), written whole and
- * replaced atomically, and refused whole when any byte of it is wrong:
+ * A small file of the broker's own state (a segment's index, the recovery checkpoint, a subscription's spec,
+ * the checkpoint of held messages), written whole and replaced atomically, and refused whole when any byte of
+ * it is wrong:
  * <pre>
  *   magic   int32   identifies what the file holds
  *   length  int32   bytes of the body
@@ -19,13 +20,13 @@ import java.util.zip.CRC32C;
  * torn temporary file is never read (recovery deletes it). <b>Reading</b> checks the length against the
  * file's size and a bound before allocating anything. Stateless.
  */
-final class ChecksummedFile {
+public final class ChecksummedFile {
 
     static final String TMP_SUFFIX = ".tmp";
     private static final int HEADER = 12;
 
     /** The file exists but is not a whole, valid file of the kind expected. */
-    static final class CorruptException extends IOException {
+    public static final class CorruptException extends IOException {
         private static final long serialVersionUID = 1L;
 
         CorruptException(String message) {
@@ -36,7 +37,7 @@ final class ChecksummedFile {
     private ChecksummedFile() {}
 
     /** Replaces {@code file} with {@code body}, durably (see above). */
-    static void write(Storage storage, Path file, int magic, ByteBuffer body) throws IOException {
+    public static void write(Storage storage, Path file, int magic, ByteBuffer body) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + TMP_SUFFIX);
         ByteBuffer header = ByteBuffer.allocate(HEADER);
         CRC32C crc = new CRC32C();
@@ -59,7 +60,7 @@ final class ChecksummedFile {
      *
      * @throws CorruptException if it is torn, damaged, not of kind {@code magic} or longer than {@code maxBody}
      */
-    static ByteBuffer read(Storage storage, Path file, int magic, int maxBody) throws IOException {
+    public static ByteBuffer read(Storage storage, Path file, int magic, int maxBody) throws IOException {
         if (!storage.exists(file)) {
             return null;
         }
