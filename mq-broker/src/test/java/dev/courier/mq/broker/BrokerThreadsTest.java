@@ -1,9 +1,12 @@
 package dev.courier.mq.broker;
 
+import dev.courier.mq.broker.storage.FsyncPolicy;
+import dev.courier.mq.broker.storage.LogConfig;
 import dev.courier.mq.client.MqClient;
 import dev.courier.mq.client.protocol.PublishRequest;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The broker's threads do not grow with its topics: group-commit flushes share one pool. */
+/**
+ * The broker's threads do not grow with its topics: group-commit flushes, and with {@code fsync=always} the
+ * forcing appends, share one pool.
+ */
 class BrokerThreadsTest {
 
     @TempDir
@@ -25,9 +31,15 @@ class BrokerThreadsTest {
                 .count();
     }
 
-    @Test
-    void twoHundredTopicsPublishingAtOnceShareTheFlushers() throws Exception {
-        try (Broker broker = EmbeddedBroker.start(dir);
+    @ParameterizedTest
+    @EnumSource(
+            value = FsyncPolicy.class,
+            names = {"GROUP", "ALWAYS"})
+    void twoHundredTopicsPublishingAtOnceShareTheFlushers(FsyncPolicy fsync) throws Exception {
+        BrokerConfig config = BrokerConfig.builder(dir)
+                .log(LogConfig.builder().fsync(fsync).build())
+                .build();
+        try (Broker broker = EmbeddedBroker.start(config);
                 MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
             List<CompletableFuture<?>> sends = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
@@ -42,6 +54,9 @@ class BrokerThreadsTest {
             assertThat(threadsNamed("courier-flusher-"))
                     .as("flushers are a shared pool, not a thread per topic")
                     .isBetween(1L, (long) dev.courier.mq.broker.internal.TopicsAccess.flusherThreads());
+            assertThat(threadsNamed("courier-append-"))
+                    .as("no appender thread per topic")
+                    .isZero();
             assertThat(client.admin().topic("t199").orElseThrow().endOffset()).isEqualTo(3);
         }
         assertThat(threadsNamed("courier-flusher-"))

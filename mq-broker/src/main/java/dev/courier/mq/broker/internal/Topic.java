@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -61,9 +59,10 @@ final class Topic implements AutoCloseable {
     /**
      * With {@code fsync=always} an append forces the file before it returns, which must not happen on
      * a connection's I/O thread: such appends run here, one at a time, in the order they were handed
-     * over. Null for the other policies, whose appends only write to the page cache.
+     * over, on the broker's shared flusher threads. Null for the other policies, whose appends only write
+     * to the page cache.
      */
-    private final ExecutorService forcingAppender;
+    private final SerialExecutor forcingAppender;
 
     private Topic(
             String name,
@@ -73,12 +72,11 @@ final class Topic implements AutoCloseable {
             DeadLetters deadLetters,
             LongSupplier clock,
             Executor delivery,
+            Executor flushers,
             Owners owners) {
         this.delivery = delivery;
         this.owners = owners;
-        this.forcingAppender = config.logFor(name).fsync() != FsyncPolicy.ALWAYS
-                ? null
-                : Executors.newSingleThreadExecutor(r -> Topics.daemon(r, "courier-append-" + name));
+        this.forcingAppender = config.logFor(name).fsync() != FsyncPolicy.ALWAYS ? null : new SerialExecutor(flushers);
         this.name = name;
         this.topicLog = topicLog;
         this.dir = dir;
@@ -112,7 +110,7 @@ final class Topic implements AutoCloseable {
                 })
                 .build();
         TopicLog tl = TopicLog.open(name, dir, timed, storage);
-        Topic t = new Topic(name, tl, dir, config, deadLetters, clock, delivery, owners);
+        Topic t = new Topic(name, tl, dir, config, deadLetters, clock, delivery, flushers, owners);
         try {
             long[] limits = readRetention(storage, dir.resolve(RETENTION_FILE));
             if (limits != null) {
@@ -737,7 +735,7 @@ final class Topic implements AutoCloseable {
 
     /**
      * Appends {@code records} in the order of the calls: at once on the calling thread, or for
-     * {@code fsync=always} on the topic's appender thread. The future fails as the append would throw.
+     * {@code fsync=always} on its serial appender. The future fails as the append would throw.
      */
     CompletableFuture<TopicLog.Appended> append(List<AppendRecord> records) {
         if (forcingAppender == null) {
@@ -763,7 +761,7 @@ final class Topic implements AutoCloseable {
         if (forcingAppender != null) {
             forcingAppender.shutdown();
             try {
-                if (!forcingAppender.awaitTermination(5, TimeUnit.SECONDS)) {
+                if (!forcingAppender.awaitIdle(5, TimeUnit.SECONDS)) {
                     log.warn("Topic {}: appends still running after 5 s; closing the log under them", name);
                 }
             } catch (InterruptedException e) {
