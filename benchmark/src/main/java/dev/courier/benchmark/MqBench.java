@@ -4,6 +4,7 @@ import dev.courier.benchmark.load.LoadResult;
 import dev.courier.benchmark.load.LoadRunner;
 import dev.courier.benchmark.mq.CourierMq;
 import dev.courier.benchmark.mq.MqSystem;
+import dev.courier.benchmark.mq.TopicScale;
 import dev.courier.benchmark.report.HtmlReport;
 import dev.courier.benchmark.report.Result;
 import dev.courier.rpc.TlsOptions;
@@ -89,6 +90,16 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--report", description = "Write results.json and index.html into this directory.")
     Path report;
 
+    @Option(
+            names = "--topics",
+            split = ",",
+            paramLabel = "N",
+            description = "Cost per topic instead of the usual scenarios: for each N, in a fresh JVM, durable publish"
+                    + " spread over N topics with an idle subscription each; RESULT lines carry topics=N, the JVM's"
+                    + " threads and heap after the run, the idle heap per topic and per subscription, and the"
+                    + " broker's restart time on that data. Courier only.")
+    List<Integer> topicCounts = new ArrayList<>();
+
     @Option(names = "--child", hidden = true)
     boolean child;
 
@@ -118,6 +129,9 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
         if (broker != null && (compare || !systems.isEmpty())) {
             throw new picocli.CommandLine.ParameterException(
                     spec.commandLine(), "--broker measures one running broker: leave out --compare and --system");
+        }
+        if (!topicCounts.isEmpty()) {
+            return topics();
         }
         if (systems.isEmpty()) {
             systems = compare ? MqSystem.KNOWN : List.of(broker != null ? "courier-broker" : "courier");
@@ -160,6 +174,93 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
             }
         }
         return results.stream().mapToLong(Result::errors).sum() == 0 ? 0 : 3;
+    }
+
+    /** {@code --topics}: one run per count, each in a fresh JVM so that its heap and threads are its own. */
+    private int topics() throws Exception {
+        if (broker != null || compare || !(systems.isEmpty() || systems.equals(List.of("courier")))) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--topics measures the embedded Courier broker: leave out --broker, --compare" + " and --system");
+        }
+        if (topicCounts.stream().anyMatch(n -> n < 1)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--topics counts must be at least 1");
+        }
+        List<Result> results = new ArrayList<>();
+        for (int n : topicCounts) {
+            if (child) {
+                results.add(topicsHere(n));
+            } else {
+                List<String> args = new ArrayList<>(List.of(
+                        "mq",
+                        "--child",
+                        "--topics",
+                        "" + n,
+                        "--duration",
+                        "" + duration,
+                        "--warmup",
+                        "" + warmup,
+                        "--size",
+                        "" + size,
+                        "--in-flight",
+                        "" + inFlight));
+                if (dataDir != null) {
+                    args.addAll(List.of("--data-dir", dataDir.toString()));
+                }
+                results.addAll(ChildJvm.run("courier --topics " + n, args));
+            }
+        }
+        if (child) {
+            results.forEach(r -> System.out.println(r.fullLine()));
+            return 0;
+        }
+        System.out.println();
+        results.forEach(r -> System.out.println(r.line()));
+        topicRatios(results).forEach(System.out::println);
+        if (report != null) {
+            HtmlReport.write(report, "Courier broker: cost per topic", results);
+            System.out.println("report written to " + report.toAbsolutePath().resolve("index.html"));
+        }
+        return results.stream().mapToLong(Result::errors).sum() == 0 ? 0 : 3;
+    }
+
+    /**
+     * One {@code TOPICS topics=N vs_one_topic=x.xx} line per count but 1: its durable publish throughput over
+     * that of one topic, when one topic ran too.
+     */
+    static List<String> topicRatios(List<Result> results) {
+        Result one = results.stream()
+                .filter(r -> "1".equals(r.extra().get("topics")))
+                .findFirst()
+                .orElse(null);
+        if (one == null) {
+            return List.of();
+        }
+        return results.stream()
+                .filter(r -> r != one && r.extra().containsKey("topics"))
+                .map(r -> String.format(
+                        Locale.ROOT,
+                        "TOPICS topics=%s vs_one_topic=%.2f",
+                        r.extra().get("topics"),
+                        r.throughput() / one.throughput()))
+                .toList();
+    }
+
+    private Result topicsHere(int topics) throws Exception {
+        Path dir = dataDir == null
+                ? Files.createTempDirectory("courier-bench-topics-")
+                : Files.createDirectories(dataDir).resolve("topics-" + topics + "-" + System.nanoTime());
+        Files.createDirectories(dir);
+        try {
+            byte[] payload = new byte[size];
+            java.util.Arrays.fill(payload, (byte) 'm');
+            TopicScale.Figures f = TopicScale.run(topics, payload, inFlight, warmup, duration, dir, System.out);
+            LoadResult r = f.publish();
+            return report("courier", "publish-" + size + "B-topics-" + topics, size, inFlight, r, r.latencyMicros())
+                    .with(f.fields());
+        } finally {
+            deleteTree(dir);
+        }
     }
 
     private MqSystem system(String name) {

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * One measured configuration, printed as a machine-readable line:
  * {@code RESULT system=<name> scenario=<name> payload=<bytes> concurrency=<n> throughput=<per second>
- * p50_us=<n> p99_us=<n> errors=<n>}, with extra percentiles in the JSON report.
+ * p50_us=<n> p99_us=<n> errors=<n>}, with extra percentiles in the JSON report, and then a scenario's own
+ * figures ({@link #extra}, for example {@code topics=1000 threads=31}) as further {@code name=value} fields.
  */
 public record Result(
         String system,
@@ -27,12 +28,99 @@ public record Result(
         long p999Micros,
         long maxMicros,
         long errors,
-        double cpuCores) {
+        double cpuCores,
+        Map<String, String> extra) {
 
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\S+)");
 
+    /** The fields every line has; any other field parsed is an {@link #extra}. */
+    private static final Set<String> STANDARD = Set.of(
+            "system",
+            "scenario",
+            "payload",
+            "concurrency",
+            "throughput",
+            "p50_us",
+            "p90_us",
+            "p99_us",
+            "p999_us",
+            "max_us",
+            "errors",
+            "cpu_cores");
+
+    public Result {
+        extra = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+        for (var e : extra.entrySet()) {
+            if (STANDARD.contains(e.getKey())
+                    || !e.getKey().matches("\\w+")
+                    || !e.getValue().matches("\\S+")) {
+                throw new IllegalArgumentException("not an extra field: " + e.getKey() + "=" + e.getValue());
+            }
+        }
+    }
+
+    /** A result with no extra figures. */
+    public Result(
+            String system,
+            String scenario,
+            int payload,
+            int concurrency,
+            double throughput,
+            long p50Micros,
+            long p90Micros,
+            long p99Micros,
+            long p999Micros,
+            long maxMicros,
+            long errors,
+            double cpuCores) {
+        this(
+                system,
+                scenario,
+                payload,
+                concurrency,
+                throughput,
+                p50Micros,
+                p90Micros,
+                p99Micros,
+                p999Micros,
+                maxMicros,
+                errors,
+                cpuCores,
+                Map.of());
+    }
+
+    /** This result with {@code more} figures added to its {@link #extra}. */
+    public Result with(Map<String, String> more) {
+        Map<String, String> all = new LinkedHashMap<>(extra);
+        all.putAll(more);
+        return new Result(
+                system,
+                scenario,
+                payload,
+                concurrency,
+                throughput,
+                p50Micros,
+                p90Micros,
+                p99Micros,
+                p999Micros,
+                maxMicros,
+                errors,
+                cpuCores,
+                all);
+    }
+
+    private String extraFields() {
+        StringBuilder b = new StringBuilder();
+        extra.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+        return b.toString();
+    }
+
     /** The line the scripts read. */
     public String line() {
+        return standardFields() + extraFields();
+    }
+
+    private String standardFields() {
         return String.format(
                 java.util.Locale.ROOT,
                 "RESULT system=%s scenario=%s payload=%d concurrency=%d "
@@ -49,14 +137,15 @@ public record Result(
 
     /** The same plus the extra figures, for passing results between processes. */
     public String fullLine() {
-        return line()
+        return standardFields()
                 + String.format(
                         java.util.Locale.ROOT,
                         " p90_us=%d p999_us=%d max_us=%d cpu_cores=%.2f",
                         p90Micros,
                         p999Micros,
                         maxMicros,
-                        cpuCores);
+                        cpuCores)
+                + extraFields();
     }
 
     /** Parses a line written by {@link #fullLine()} or {@link #line()}; empty if it is not one. */
@@ -81,7 +170,14 @@ public record Result(
                 Long.parseLong(f.getOrDefault("p999_us", "0")),
                 Long.parseLong(f.getOrDefault("max_us", "0")),
                 Long.parseLong(f.get("errors")),
-                Double.parseDouble(f.getOrDefault("cpu_cores", "0"))));
+                Double.parseDouble(f.getOrDefault("cpu_cores", "0")),
+                extra(f)));
+    }
+
+    private static Map<String, String> extra(Map<String, String> fields) {
+        Map<String, String> extra = new LinkedHashMap<>(fields);
+        extra.keySet().removeAll(STANDARD);
+        return extra;
     }
 
     /**

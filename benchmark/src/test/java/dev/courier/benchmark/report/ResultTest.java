@@ -32,6 +32,25 @@ class ResultTest {
     }
 
     @Test
+    void extraFiguresFollowTheStandardFieldsAndParseBack() {
+        Result r = result("courier", "publish-1024B-topics-1000", 40_000)
+                .with(java.util.Map.of("topics", "1000"))
+                .with(java.util.Map.of("threads", "31"));
+        assertThat(r.line())
+                .isEqualTo("RESULT system=courier scenario=publish-1024B-topics-1000 payload=100 concurrency=16"
+                        + " throughput=40000 p50_us=50 p99_us=120 errors=0 topics=1000 threads=31");
+        Result parsed = Result.parse(r.fullLine()).orElseThrow();
+        assertThat(parsed).isEqualTo(r);
+        assertThat(parsed.extra())
+                .containsExactly(java.util.Map.entry("topics", "1000"), java.util.Map.entry("threads", "31"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.with(java.util.Map.of("errors", "3")))
+                .as("a standard field is not an extra")
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.with(java.util.Map.of("note", "two words")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void ratioIsCourierBestOverBestPeerPerScenario() {
         List<Result> results = List.of(
                 result("courier-kryo", "a", 300),

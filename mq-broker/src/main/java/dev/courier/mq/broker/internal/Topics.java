@@ -53,7 +53,7 @@ public final class Topics implements AutoCloseable, DeadLetters {
      * Threads forcing the topics' logs (group commit), shared by all topics: each flush holds one for an fsync,
      * so this many topics force at once and the others queue.
      */
-    static final int FLUSHER_THREADS = 4;
+    static final int FLUSHER_THREADS = 16;
 
     /** How often due delayed messages are looked for. */
     static final long DELAY_TICK_MILLIS = 5;
