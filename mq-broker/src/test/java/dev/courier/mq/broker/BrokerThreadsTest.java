@@ -4,6 +4,7 @@ import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.LogConfig;
 import dev.courier.mq.client.MqClient;
 import dev.courier.mq.client.protocol.PublishRequest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The broker's threads do not grow with its topics: group-commit flushes, and with {@code fsync=always} the
- * forcing appends, share one pool.
+ * forcing appends, share one pool. Nor do its open files with its idle subscriptions.
  */
 class BrokerThreadsTest {
 
@@ -62,5 +63,49 @@ class BrokerThreadsTest {
         assertThat(threadsNamed("courier-flusher-"))
                 .as("and they end with the broker")
                 .isZero();
+    }
+
+    @Test
+    void idleSubscriptionsHoldNoOpenFile() throws Exception {
+        dev.courier.mq.broker.testing.CountingStorage storage = new dev.courier.mq.broker.testing.CountingStorage();
+        BrokerConfig config = BrokerConfig.builder(dir)
+                .storage(storage)
+                .housekeeping(java.time.Duration.ofMillis(2))
+                .build();
+        int topics = 40;
+        try (Broker broker = EmbeddedBroker.start(config);
+                MqClient client = MqClient.connect("127.0.0.1:" + broker.port())) {
+            for (int i = 0; i < topics; i++) {
+                client.broker()
+                        .subscribe(new dev.courier.mq.client.protocol.SubscribeRequest(
+                                "t" + i, "s", dev.courier.mq.client.protocol.StartPosition.EARLIEST));
+                client.broker()
+                        .publish(new PublishRequest("t" + i, 0, 0, List.of("m".getBytes())))
+                        .get(10, TimeUnit.SECONDS);
+                var got = client.broker()
+                        .fetch(new dev.courier.mq.client.protocol.FetchRequest("t" + i, "s", "c", 1, 1, 0, 60_000))
+                        .get(10, TimeUnit.SECONDS)
+                        .messages();
+                assertThat(got).hasSize(1);
+                client.broker()
+                        .ack(new dev.courier.mq.client.protocol.AckRequest(
+                                "t" + i, "s", "c", new long[] {got.get(0).offset()}))
+                        .get(10, TimeUnit.SECONDS);
+            }
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(storage.openFiles().get())
+                            .as("the segments only")
+                            .isEqualTo(topics));
+            assertThat(broker.stats("t7", "s").backlog()).isZero();
+        }
+        try (Broker broker = EmbeddedBroker.start(config)) {
+            assertThat(broker.stats("t7", "s").backlog())
+                    .as("the acks were kept")
+                    .isZero();
+            assertThat(storage.openFiles().get())
+                    .as("and a restart opens no cursor")
+                    .isEqualTo(topics);
+        }
     }
 }

@@ -233,6 +233,11 @@ final class AckLedger {
         cursor.sync();
     }
 
+    /** See {@link CursorLog#releaseIfIdle}; under the subscription's monitor. */
+    void releaseIfIdle() throws IOException {
+        cursor.releaseIfIdle();
+    }
+
     void close() throws IOException {
         cursor.close();
     }

@@ -66,9 +66,15 @@ import java.util.zip.CRC32C;
  * above it, one HANDED_OUT and the DELIVERIES of unacknowledged offsets, into a temporary file renamed
  * over the old one.
  *
+ * <p><b>File handles.</b> An idle cursor holds no open file, so that a broker with many idle subscriptions
+ * does not run out of descriptors: the file is opened for the first entry written, and
+ * {@link #releaseIfIdle} closes it once nothing was written for {@value #IDLE_PASSES} housekeeping passes
+ * and everything written is forced. Loading closes it too.
+ *
  * <p><b>Threads.</b> The owning subscription makes every call under its monitor, except the slow ones:
  * {@link #sync()}, {@link #writeCompacted} and {@link #syncDirectory()} are made outside it, by one
- * housekeeping thread at a time, and may run while entries are written.
+ * housekeeping thread at a time, and may run while entries are written. {@link #releaseIfIdle} is made
+ * under the monitor by that housekeeping thread, after its sync.
  */
 final class CursorLog implements AutoCloseable {
 
@@ -91,11 +97,18 @@ final class CursorLog implements AutoCloseable {
     static final byte DELIVERIES = 4;
     static final byte RESET = 5;
     static final long COMPACT_BYTES = 4L << 20;
+    /** Housekeeping passes without a write after which the file is closed. */
+    static final int IDLE_PASSES = 30;
 
     private final Storage storage;
     private final Path file;
-    private StorageFile channel;
+    /** The open file, or null while idle; written under the monitor, read by the sync outside it. */
+    private volatile StorageFile channel;
+
     private long size;
+    /** Housekeeping passes since the last write; under the monitor. */
+    private int idlePasses;
+
     private volatile boolean dirty;
     /** While a compaction runs: the entries written since its snapshot, to carry over; else null. */
     private List<ByteBuffer> sinceSnapshot;
@@ -154,6 +167,7 @@ final class CursorLog implements AutoCloseable {
     /** Opens an existing cursor file, replaying it into {@code state[0]} and cutting a torn tail. */
     static CursorLog open(Storage storage, Path file, State[] state) throws IOException {
         StorageFile ch = storage.open(file, Storage.OpenMode.EXISTING);
+        long valid;
         try {
             long fileSize = ch.size();
             if (fileSize > Integer.MAX_VALUE - 8) {
@@ -212,11 +226,11 @@ final class CursorLog implements AutoCloseable {
                 ch.force(false);
             }
             state[0] = new State(floor, acked, Math.max(floor, handedOutBelow), deliveries);
-            return new CursorLog(storage, file, ch, p);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
+            valid = p;
+        } finally {
+            ch.close(); // opened again for the first entry written
         }
+        return new CursorLog(storage, file, null, valid);
     }
 
     /** The size of the entry at {@code p}, or -1 if there is none: an unknown kind or too few bytes. */
@@ -291,11 +305,17 @@ final class CursorLog implements AutoCloseable {
      */
     private void write(ByteBuffer b) throws IOException {
         long start = size;
+        StorageFile ch = channel;
+        if (ch == null) {
+            ch = storage.open(file, Storage.OpenMode.EXISTING);
+            channel = ch;
+        }
+        idlePasses = 0;
         try {
-            channel.writeFully(b, start);
+            ch.writeFully(b, start);
         } catch (IOException e) {
             try {
-                channel.truncate(start);
+                ch.truncate(start);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -375,10 +395,13 @@ final class CursorLog implements AutoCloseable {
         // Rename first: if that fails, the old file and channel stay in use.
         storage.move(tmp, file);
         StorageFile old = channel;
-        channel = storage.open(file, Storage.OpenMode.EXISTING);
-        size = channel.size();
+        StorageFile ch = storage.open(file, Storage.OpenMode.EXISTING);
+        channel = ch;
+        size = ch.size();
         dirty = true;
-        old.close();
+        if (old != null) {
+            old.close();
+        }
     }
 
     /** Gives up a compaction whose file could not be written; the cursor file stays as it was. */
@@ -413,7 +436,7 @@ final class CursorLog implements AutoCloseable {
         if (dirty) {
             dirty = false;
             try {
-                channel.force(false);
+                channel.force(false); // dirty only after a write, which leaves the file open
             } catch (IOException e) {
                 dirty = true;
                 throw e;
@@ -421,12 +444,36 @@ final class CursorLog implements AutoCloseable {
         }
     }
 
+    /**
+     * One housekeeping pass, after its {@link #sync()}: closes the file if nothing was written for
+     * {@value #IDLE_PASSES} passes and nothing written is unforced or being compacted.
+     *
+     * @return whether it closed the file now
+     */
+    boolean releaseIfIdle() throws IOException {
+        StorageFile ch = channel;
+        if (ch == null || dirty || sinceSnapshot != null || ++idlePasses < IDLE_PASSES) {
+            return false;
+        }
+        channel = null;
+        ch.close();
+        return true;
+    }
+
+    /** Whether the file is open now. */
+    boolean isOpen() {
+        return channel != null;
+    }
+
     @Override
     public void close() throws IOException {
+        StorageFile ch = channel;
         try {
             sync();
         } finally {
-            channel.close();
+            if (ch != null) {
+                ch.close();
+            }
         }
     }
 }

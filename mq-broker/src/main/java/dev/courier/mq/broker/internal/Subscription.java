@@ -952,6 +952,11 @@ final class Subscription {
                 }
             }
             ledger.syncOutsideMonitor(snapshot != null);
+            synchronized (this) {
+                if (!closed) {
+                    ledger.releaseIfIdle(); // an idle subscription holds no open file
+                }
+            }
         } catch (IOException e) {
             log.warn("Topic {} subscription {}: could not sync the cursor", topicName, name, e);
         }

@@ -194,4 +194,37 @@ class CursorLogTest {
             assertThat(Files.size(file())).isEqualTo(valid.length);
         }
     }
+
+    @Test
+    void anIdleCursorHoldsNoOpenFileAndOpensItAgainForTheNextEntry() throws Exception {
+        dev.courier.mq.broker.testing.CountingStorage storage = new dev.courier.mq.broker.testing.CountingStorage();
+        CursorLog.create(storage, file(), 0).close();
+        assertThat(storage.openFiles()).hasValue(0);
+
+        CursorLog.State[] state = new CursorLog.State[1];
+        CursorLog log = CursorLog.open(storage, file(), state);
+        assertThat(storage.openFiles()).as("loading closes the file").hasValue(0);
+
+        log.ack(0);
+        assertThat(storage.openFiles()).as("the first entry opens it").hasValue(1);
+        assertThat(log.releaseIfIdle()).as("not while the entry is unforced").isFalse();
+        log.sync();
+        for (int pass = 1; pass < CursorLog.IDLE_PASSES; pass++) {
+            assertThat(log.releaseIfIdle()).as("pass %d", pass).isFalse();
+        }
+        log.ack(1); // a write starts the count again
+        log.sync();
+        for (int pass = 1; pass < CursorLog.IDLE_PASSES; pass++) {
+            assertThat(log.releaseIfIdle()).isFalse();
+        }
+        assertThat(log.releaseIfIdle()).isTrue();
+        assertThat(storage.openFiles()).hasValue(0);
+        assertThat(log.isOpen()).isFalse();
+
+        log.ack(2);
+        assertThat(storage.openFiles()).hasValue(1);
+        log.close();
+        assertThat(storage.openFiles()).hasValue(0);
+        assertThat(open(file()).floor()).as("every entry is in the file").isEqualTo(3);
+    }
 }
