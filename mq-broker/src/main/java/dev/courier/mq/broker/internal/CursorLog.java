@@ -67,9 +67,10 @@ import java.util.zip.CRC32C;
  * over the old one.
  *
  * <p><b>File handles.</b> An idle cursor holds no open file, so that a broker with many idle subscriptions
- * does not run out of descriptors: the file is opened for the first entry written, and
+ * does not run out of descriptors: the file is opened for the first entry written after it was created
+ * or loaded, and
  * {@link #releaseIfIdle} closes it once nothing was written for {@value #IDLE_PASSES} housekeeping passes
- * and everything written is forced. Loading closes it too.
+ * and everything written is forced.
  *
  * <p><b>Threads.</b> The owning subscription makes every call under its monitor, except the slow ones:
  * {@link #sync()}, {@link #writeCompacted} and {@link #syncDirectory()} are made outside it, by one
@@ -155,8 +156,7 @@ final class CursorLog implements AutoCloseable {
         }
         storage.move(tmp, file);
         storage.syncDirectory(dir);
-        StorageFile ch = storage.open(file, Storage.OpenMode.EXISTING);
-        return new CursorLog(storage, file, ch, ch.size());
+        return new CursorLog(storage, file, null, ENTRY_SIZE); // opened for the first entry written
     }
 
     /** Opens an existing cursor file on the real file system; see {@link #open(Storage, Path, State[])}. */

@@ -198,8 +198,9 @@ class CursorLogTest {
     @Test
     void anIdleCursorHoldsNoOpenFileAndOpensItAgainForTheNextEntry() throws Exception {
         dev.courier.mq.broker.testing.CountingStorage storage = new dev.courier.mq.broker.testing.CountingStorage();
-        CursorLog.create(storage, file(), 0).close();
-        assertThat(storage.openFiles()).hasValue(0);
+        CursorLog created = CursorLog.create(storage, file(), 0);
+        assertThat(storage.openFiles()).as("creating leaves the file closed").hasValue(0);
+        created.close();
 
         CursorLog.State[] state = new CursorLog.State[1];
         CursorLog log = CursorLog.open(storage, file(), state);
