@@ -49,6 +49,7 @@ public final class TopicScale {
             int threads,
             int brokerThreads,
             long heapAfterBytes,
+            long directAfterBytes,
             double heapPerTopicBytes,
             double heapPerSubscriptionBytes,
             double createSeconds,
@@ -61,6 +62,7 @@ public final class TopicScale {
             f.put("threads", Integer.toString(threads));
             f.put("broker_threads", Integer.toString(brokerThreads));
             f.put("heap_mb", String.format(Locale.ROOT, "%.1f", heapAfterBytes / 1048576.0));
+            f.put("direct_mb", String.format(Locale.ROOT, "%.1f", directAfterBytes / 1048576.0));
             f.put("heap_per_topic_kib", String.format(Locale.ROOT, "%.1f", heapPerTopicBytes / 1024));
             f.put("heap_per_subscription_kib", String.format(Locale.ROOT, "%.1f", heapPerSubscriptionBytes / 1024));
             f.put("create_s", String.format(Locale.ROOT, "%.1f", createSeconds));
@@ -77,6 +79,7 @@ public final class TopicScale {
         int threads;
         int brokerThreads;
         long heapAfter;
+        long directAfter;
         double perTopic;
         double perSubscription;
         double createSeconds;
@@ -121,6 +124,7 @@ public final class TopicScale {
             threads = ManagementFactory.getThreadMXBean().getThreadCount();
             brokerThreads = brokerThreads();
             heapAfter = usedHeapAfterGc();
+            directAfter = directBytes();
         } finally {
             broker.close();
         }
@@ -129,13 +133,24 @@ public final class TopicScale {
         long startup = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         out.printf(
                 Locale.ROOT,
-                "   %d threads (%d the broker's), heap %.0f MiB after the run; restart %d ms%n",
+                "   %d threads (%d the broker's), heap %.0f MiB and direct buffers %.0f MiB after the run; restart"
+                        + " %d ms%n",
                 threads,
                 brokerThreads,
                 heapAfter / 1048576.0,
+                directAfter / 1048576.0,
                 startup);
         return new Figures(
-                load, topics, threads, brokerThreads, heapAfter, perTopic, perSubscription, createSeconds, startup);
+                load,
+                topics,
+                threads,
+                brokerThreads,
+                heapAfter,
+                directAfter,
+                perTopic,
+                perSubscription,
+                createSeconds,
+                startup);
     }
 
     private interface TopicJob {
@@ -175,6 +190,14 @@ public final class TopicScale {
                 .filter(n ->
                         n.startsWith("courier-") && !n.startsWith("courier-client-") && !n.startsWith("courier-mq-"))
                 .count();
+    }
+
+    /** Memory held by the JVM's direct buffers (Netty's pooled arenas are not among them). */
+    static long directBytes() {
+        return ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct"))
+                .mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed)
+                .sum();
     }
 
     /** The used heap after a full collection (two, so that what the first finalized is gone too). */

@@ -11,6 +11,10 @@ import java.util.List;
  * neither allocates nor is copied into a temporary direct buffer by the channel; a buffer grown past
  * {@value #MAX_SCRATCH_BYTES} bytes for a large append is dropped after it.
  *
+ * <p>The reused buffer belongs to the appending thread, not to the log: an append encodes and writes on
+ * one thread, so the buffers kept grow with the threads that append (the I/O threads, the flushers), not
+ * with the topics, of which there may be thousands.
+ *
  * <p>Not thread-safe: the log uses it under its append lock, one append at a time
  * ({@link #begin}, {@link #add} and {@link #writeTo} as the records go, {@link #reset} at the end).
  */
@@ -19,8 +23,8 @@ final class AppendBuffer {
     /** The largest write buffer kept between appends. */
     static final int MAX_SCRATCH_BYTES = 8 << 20;
 
-    /** The reused buffer. */
-    private ByteBuffer scratch;
+    /** Each appending thread's reused buffer. */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
     /** The records encoded and not yet written, or null. */
     private ByteBuffer buf;
     /** The offsets and buffer positions of the records encoded; one slot per record of the append. */
@@ -55,7 +59,7 @@ final class AppendBuffer {
             bigger.put(buf);
             buf = bigger;
             if (bigger.capacity() <= MAX_SCRATCH_BYTES) {
-                scratch = bigger;
+                SCRATCH.set(bigger);
             }
         }
         AppendRecord r = records.get(i);
@@ -95,11 +99,17 @@ final class AppendBuffer {
     /**
      * A cleared direct buffer of at least {@code capacity} bytes: the reused one if it is large enough.
      */
-    private ByteBuffer scratch(int capacity) {
+    /** The calling thread's reused buffer, or null; for tests. */
+    static ByteBuffer threadScratch() {
+        return SCRATCH.get();
+    }
+
+    private static ByteBuffer scratch(int capacity) {
+        ByteBuffer scratch = SCRATCH.get();
         if (scratch == null || scratch.capacity() < capacity) {
             ByteBuffer b = ByteBuffer.allocateDirect(Math.max(capacity, 64 << 10));
             if (b.capacity() <= MAX_SCRATCH_BYTES) {
-                scratch = b;
+                SCRATCH.set(b);
             }
             return b;
         }

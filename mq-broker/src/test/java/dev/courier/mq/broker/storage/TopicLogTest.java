@@ -540,4 +540,34 @@ class TopicLogTest {
         log.close();
         assertThatThrownBy(() -> log.append(List.of(rec("b")))).isInstanceOf(StorageException.class);
     }
+
+    @Test
+    void theReusedWriteBufferBelongsToTheAppendingThreadNotToEachLog() throws Exception {
+        List<TopicLog> logs = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                logs.add(TopicLog.open("t" + i, dir.resolve("t" + i), never()));
+            }
+            logs.get(0).append(List.of(rec("first"))).durable().get(10, TimeUnit.SECONDS);
+            java.nio.ByteBuffer mine = AppendBuffer.threadScratch();
+            assertThat(mine).isNotNull();
+            for (TopicLog log : logs) {
+                log.append(List.of(rec("m"))).durable().get(10, TimeUnit.SECONDS);
+                assertThat(AppendBuffer.threadScratch())
+                        .as("one buffer for every log")
+                        .isSameAs(mine);
+            }
+            java.nio.ByteBuffer[] other = new java.nio.ByteBuffer[1];
+            Thread t = new Thread(() -> {
+                logs.get(1).append(List.of(rec("elsewhere")));
+                other[0] = AppendBuffer.threadScratch();
+            });
+            t.start();
+            t.join(10_000);
+            assertThat(other[0]).as("another thread's own").isNotNull().isNotSameAs(mine);
+            assertThat(payloads(logs.get(1).read(0, 10, 1 << 20))).containsExactly("m", "elsewhere");
+        } finally {
+            logs.forEach(TopicLog::close);
+        }
+    }
 }
