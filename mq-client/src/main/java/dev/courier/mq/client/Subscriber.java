@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,11 +28,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One consumer attached to a subscription: a fetch thread long-polls the broker (never holding more
- * than the prefetch unacknowledged) and hands messages to the handler thread(s); acks are batched.
+ * One consumer attached to a subscription: it long-polls the broker (never holding more than the prefetch
+ * unacknowledged) and hands messages to the handler thread(s); acks are batched. The fetching has no thread
+ * of its own: each fetch goes on when the last one is answered, and waits and retries run on the client's
+ * scheduler, so a client with many subscribers does not hold a thread for each.
  *
  * <p><b>Session and ack deadline.</b> The broker's session timeout is how long this consumer may stay
- * silent before it is taken for gone (and every message it holds is redelivered); the fetch thread
+ * silent before it is taken for gone (and every message it holds is redelivered); the consumer
  * contacts the broker at least every second (every 250 ms while all its prefetch is held by busy
  * handlers), so a handler may run longer than the session timeout, which must exceed a second. The ack deadline ({@link
  * SubscribeOptions#ackTimeout})
@@ -58,15 +61,23 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
     private final SubscribeOptions options;
     private final MessageHandler handler;
     private final ExecutorService handlers;
-    private final Thread fetcher;
+    /** Completed once the fetch loop has ended, after {@link #close} stopped it. */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Whether the fetch loop waits for prefetch to be released. */
+    private final AtomicBoolean parked = new AtomicBoolean();
+
     private final AtomicInteger outstanding = new AtomicInteger();
     private final ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean ackInFlight = new AtomicBoolean();
     private volatile boolean running = true;
     /** While the prefetch is used up, a fetch of nothing goes this often to keep the consumer's session. */
     static final long HEARTBEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-    /** When the fetch thread last called the broker; fetch thread only. */
-    private long lastContact = System.nanoTime();
+    /** When the fetch loop last called the broker; the loop's own. */
+    private volatile long lastContact = System.nanoTime();
+    /** Whether the loop has subscribed since it last failed; the loop's own. */
+    private volatile boolean subscribed;
+    /** The loop's next retry delay in milliseconds; the loop's own. */
+    private volatile long backoff = 50;
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -91,97 +102,162 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
             t.setDaemon(true);
             return t;
         });
-        this.fetcher = new Thread(this::fetchLoop, "courier-mq-fetch-" + topic + "-" + subscription);
-        this.fetcher.setDaemon(true);
     }
 
     void start() {
-        fetcher.start();
+        schedule(this::step, 0);
     }
 
     public String consumerId() {
         return consumerId;
     }
 
-    private void fetchLoop() {
-        boolean subscribed = false;
-        long backoff = 50;
-        while (running) {
+    /*
+     * The fetch loop has no thread of its own: each step arranges exactly one next step (the completion of
+     * its fetch, a backoff or heartbeat on the client's scheduler, or a handler releasing prefetch), so steps
+     * never overlap, and the loop's fields pass from step to step through those hand-offs.
+     */
+
+    /** One step of the fetch loop. */
+    private void step() {
+        if (!running) {
+            stopped.complete(null);
+            return;
+        }
+        if (!subscribed) {
+            // a blocking call: never on the I/O thread that completed the last fetch
+            schedule(this::subscribeThenStep, 0);
+            return;
+        }
+        int room = options.prefetch() - outstanding.get();
+        if (room <= 0) {
+            park();
+            return;
+        }
+        lastContact = System.nanoTime();
+        fetch(room, WAIT_MILLIS);
+    }
+
+    private void subscribeThenStep() {
+        if (!running) {
+            stopped.complete(null);
+            return;
+        }
+        try {
+            broker.subscribe(new SubscribeRequest(
+                    topic, subscription, options.from(), options.hasSpec() ? options.spec() : null));
+        } catch (RuntimeException e) {
+            failed(e);
+            return;
+        }
+        subscribed = true;
+        backoff = 50;
+        step();
+    }
+
+    /** Fetches up to {@code max} messages (0: a heartbeat, which only keeps the session) and steps on. */
+    private void fetch(int max, long waitMillis) {
+        CompletableFuture<FetchResult> f;
+        try {
+            f = broker.fetch(new FetchRequest(
+                    topic,
+                    subscription,
+                    consumerId,
+                    options.prefetch(),
+                    max,
+                    waitMillis,
+                    options.ackTimeout().toMillis()));
+        } catch (RuntimeException e) {
+            failed(e);
+            return;
+        }
+        if (f.isDone()) {
+            schedule(() -> fetched(f), 0); // no recursion through futures that fail at once
+        } else {
+            f.whenComplete((r, e) -> fetched(f));
+        }
+    }
+
+    private void fetched(CompletableFuture<FetchResult> f) {
+        FetchResult result;
+        try {
+            result = f.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            failed(e.getCause() == null ? e : e.getCause());
+            return;
+        }
+        lastContact = System.nanoTime();
+        for (Delivery d : result.messages()) {
+            outstanding.incrementAndGet();
+            Message m = new Message(topic, d, codec, this);
             try {
-                if (!subscribed) {
-                    broker.subscribe(new SubscribeRequest(
-                            topic, subscription, options.from(), options.hasSpec() ? options.spec() : null));
-                    subscribed = true;
-                    backoff = 50;
-                }
-                int room = options.prefetch() - outstanding.get();
-                if (room <= 0) {
-                    synchronized (outstanding) {
-                        if (options.prefetch() - outstanding.get() <= 0) {
-                            outstanding.wait(100);
+                handlers.execute(() -> handle(m));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                outstanding.decrementAndGet(); // closed meanwhile: the detach has the broker redeliver it
+            }
+        }
+        step();
+    }
+
+    /**
+     * No prefetch left: waits for a handler to release some ({@link #released}), sending a fetch of nothing
+     * every {@link #HEARTBEAT_NANOS} meanwhile to keep the consumer's session.
+     */
+    private void park() {
+        parked.set(true);
+        if ((options.prefetch() - outstanding.get() > 0 || !running) && parked.compareAndSet(true, false)) {
+            step(); // released (or closed) while parking
+            return;
+        }
+        long due = Math.max(0, HEARTBEAT_NANOS - (System.nanoTime() - lastContact));
+        schedule(
+                () -> {
+                    if (parked.compareAndSet(true, false)) {
+                        if (running && options.prefetch() - outstanding.get() <= 0) {
+                            lastContact = System.nanoTime();
+                            fetch(0, 0); // the handlers are still busy: keep the session
+                        } else {
+                            step();
                         }
                     }
-                    if (System.nanoTime() - lastContact >= HEARTBEAT_NANOS) {
-                        // No credit, but the handlers are still busy: keep the session (a fetch of nothing).
-                        broker.fetch(new FetchRequest(
-                                        topic,
-                                        subscription,
-                                        consumerId,
-                                        options.prefetch(),
-                                        0,
-                                        0,
-                                        options.ackTimeout().toMillis()))
-                                .get();
-                        lastContact = System.nanoTime();
-                    }
-                    continue;
-                }
-                lastContact = System.nanoTime();
-                FetchResult result = broker.fetch(new FetchRequest(
-                                topic,
-                                subscription,
-                                consumerId,
-                                options.prefetch(),
-                                room,
-                                WAIT_MILLIS,
-                                options.ackTimeout().toMillis()))
-                        .get();
-                for (Delivery d : result.messages()) {
-                    outstanding.incrementAndGet();
-                    Message m = new Message(topic, d, codec, this);
-                    handlers.execute(() -> handle(m));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                if (!running) {
-                    return;
-                }
-                subscribed = false;
-                if (isRefusal(e)) {
-                    log.warn(
-                            "The broker refuses {}/{} to this client ({}); retrying in {} ms",
-                            topic,
-                            subscription,
-                            e.toString(),
-                            backoff);
-                } else {
-                    log.debug(
-                            "Fetch from {}/{} failed ({}); retrying in {} ms",
-                            topic,
-                            subscription,
-                            e.toString(),
-                            backoff);
-                }
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                backoff = Math.min(backoff * 2, 2000);
-            }
+                },
+                due);
+    }
+
+    /** Wakes a parked loop, if it is parked. */
+    private void unpark() {
+        if (parked.compareAndSet(true, false)) {
+            step();
+        }
+    }
+
+    private void failed(Throwable e) {
+        if (!running) {
+            stopped.complete(null);
+            return;
+        }
+        subscribed = false;
+        long wait = backoff;
+        if (isRefusal(e)) {
+            log.warn(
+                    "The broker refuses {}/{} to this client ({}); retrying in {} ms",
+                    topic,
+                    subscription,
+                    e.toString(),
+                    wait);
+        } else {
+            log.debug("Fetch from {}/{} failed ({}); retrying in {} ms", topic, subscription, e.toString(), wait);
+        }
+        backoff = Math.min(wait * 2, 2000);
+        schedule(this::step, TimeUnit.MILLISECONDS.toNanos(wait));
+    }
+
+    /** Runs {@code step} on the client's scheduler after {@code delayNanos}; the loop ends if it is shut down. */
+    private void schedule(Runnable step, long delayNanos) {
+        try {
+            scheduler.schedule(step, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            stopped.complete(null); // the client is closing
         }
     }
 
@@ -214,9 +290,7 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
 
     private void released() {
         outstanding.decrementAndGet();
-        synchronized (outstanding) {
-            outstanding.notifyAll();
-        }
+        unpark();
     }
 
     @Override
@@ -290,8 +364,13 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
             return;
         }
         running = false;
+        unpark();
         try {
-            fetcher.join(WAIT_MILLIS + 2000);
+            try {
+                stopped.get(WAIT_MILLIS + 2000, TimeUnit.MILLISECONDS); // a long poll in flight ends within its wait
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.debug("The fetch loop of {}/{} did not end in time", topic, subscription);
+            }
             handlers.shutdown();
             handlers.awaitTermination(5, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
