@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>This class is thread-safe. It owns its threads; {@link #close()} stops fetching, lets the handlers
  * finish (up to 5 s), sends the remaining acks, detaches so unacknowledged messages are redelivered at
- * once, and is idempotent.
+ * once (which also ends a long poll in flight), and is idempotent.
  */
 public final class Subscriber implements AutoCloseable, Message.Settler {
 
@@ -63,6 +63,8 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
     private final ExecutorService handlers;
     /** Completed once the fetch loop has ended, after {@link #close} stopped it. */
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Whether a fetch answered during {@link #close} brought messages the stopped handlers refused. */
+    private final AtomicBoolean refusedAfterClose = new AtomicBoolean();
     /** Whether the fetch loop waits for prefetch to be released. */
     private final AtomicBoolean parked = new AtomicBoolean();
 
@@ -194,6 +196,7 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
                 handlers.execute(() -> handle(m));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 outstanding.decrementAndGet(); // closed meanwhile: the detach has the broker redeliver it
+                refusedAfterClose.set(true);
             }
         }
         step();
@@ -358,6 +361,14 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
                 new ExtendRequest(topic, subscription, consumerId, new long[] {m.offset()}, extension.toMillis()));
     }
 
+    private void detach() {
+        try {
+            broker.detach(topic, subscription, consumerId);
+        } catch (RuntimeException e) {
+            log.debug("Detaching from {}/{} failed", topic, subscription, e);
+        }
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -366,11 +377,6 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
         running = false;
         unpark();
         try {
-            try {
-                stopped.get(WAIT_MILLIS + 2000, TimeUnit.MILLISECONDS); // a long poll in flight ends within its wait
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                log.debug("The fetch loop of {}/{} did not end in time", topic, subscription);
-            }
             handlers.shutdown();
             handlers.awaitTermination(5, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -383,10 +389,18 @@ public final class Subscriber implements AutoCloseable, Message.Settler {
             Thread.currentThread().interrupt();
         }
         handlers.shutdownNow();
+        // Detaching also ends a long poll in flight at once, so closing does not wait it out; what it brings
+        // is refused by the stopped handlers and, like all this consumer holds unacknowledged, redelivered.
+        detach();
         try {
-            broker.detach(topic, subscription, consumerId);
-        } catch (RuntimeException e) {
-            log.debug("Detaching from {}/{} failed", topic, subscription, e);
+            stopped.get(WAIT_MILLIS + 2000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("The fetch loop of {}/{} did not end in time", topic, subscription);
+        }
+        if (refusedAfterClose.get()) {
+            detach(); // a fetch that crossed the first detach attached again and got messages
         }
     }
 }
