@@ -139,25 +139,7 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
         List<Result> results = new ArrayList<>();
         for (String system : systems) {
             if (compare && !child) {
-                List<String> args = new ArrayList<>(List.of(
-                        "mq",
-                        "--child",
-                        "--system",
-                        system,
-                        "--duration",
-                        "" + duration,
-                        "--warmup",
-                        "" + warmup,
-                        "--size",
-                        "" + size,
-                        "--in-flight",
-                        "" + inFlight,
-                        "--e2e-rate",
-                        "" + e2eRate));
-                if (dataDir != null) {
-                    args.addAll(List.of("--data-dir", dataDir.toString()));
-                }
-                results.addAll(ChildJvm.run(system, args));
+                results.addAll(ChildJvm.run(system, childArgs("--system", system, "--e2e-rate", "" + e2eRate)));
             } else {
                 results.addAll(runHere(system));
             }
@@ -176,6 +158,25 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
         return results.stream().mapToLong(Result::errors).sum() == 0 ? 0 : 3;
     }
 
+    /** The arguments of a child run: {@code what}, then this run's phase lengths, sizes and data directory. */
+    private List<String> childArgs(String... what) {
+        List<String> args = new ArrayList<>(List.of("mq", "--child"));
+        args.addAll(List.of(what));
+        args.addAll(List.of(
+                "--duration",
+                "" + duration,
+                "--warmup",
+                "" + warmup,
+                "--size",
+                "" + size,
+                "--in-flight",
+                "" + inFlight));
+        if (dataDir != null) {
+            args.addAll(List.of("--data-dir", dataDir.toString()));
+        }
+        return args;
+    }
+
     /** {@code --topics}: one run per count, each in a fresh JVM so that its heap and threads are its own. */
     private int topics() throws Exception {
         if (broker != null || compare || !(systems.isEmpty() || systems.equals(List.of("courier")))) {
@@ -191,23 +192,7 @@ final class MqBench implements java.util.concurrent.Callable<Integer> {
             if (child) {
                 results.add(topicsHere(n));
             } else {
-                List<String> args = new ArrayList<>(List.of(
-                        "mq",
-                        "--child",
-                        "--topics",
-                        "" + n,
-                        "--duration",
-                        "" + duration,
-                        "--warmup",
-                        "" + warmup,
-                        "--size",
-                        "" + size,
-                        "--in-flight",
-                        "" + inFlight));
-                if (dataDir != null) {
-                    args.addAll(List.of("--data-dir", dataDir.toString()));
-                }
-                results.addAll(ChildJvm.run("courier --topics " + n, args));
+                results.addAll(ChildJvm.run("courier --topics " + n, childArgs("--topics", "" + n)));
             }
         }
         if (child) {

@@ -2,6 +2,7 @@ package dev.courier.mq.broker;
 
 import dev.courier.mq.broker.storage.FsyncPolicy;
 import dev.courier.mq.broker.storage.LogConfig;
+import dev.courier.mq.broker.testing.Threads;
 import dev.courier.mq.client.MqClient;
 import dev.courier.mq.client.protocol.PublishRequest;
 import org.junit.jupiter.api.Test;
@@ -26,12 +27,6 @@ class BrokerThreadsTest {
     @TempDir
     Path dir;
 
-    private static long threadsNamed(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
-                .count();
-    }
-
     @ParameterizedTest
     @EnumSource(
             value = FsyncPolicy.class,
@@ -52,15 +47,15 @@ class BrokerThreadsTest {
             CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
 
             assertThat(client.admin().topics()).hasSize(200);
-            assertThat(threadsNamed("courier-flusher-"))
+            assertThat(Threads.named("courier-flusher-"))
                     .as("flushers are a shared pool, not a thread per topic")
                     .isBetween(1L, (long) dev.courier.mq.broker.internal.TopicsAccess.flusherThreads());
-            assertThat(threadsNamed("courier-append-"))
+            assertThat(Threads.named("courier-append-"))
                     .as("no appender thread per topic")
                     .isZero();
             assertThat(client.admin().topic("t199").orElseThrow().endOffset()).isEqualTo(3);
         }
-        assertThat(threadsNamed("courier-flusher-"))
+        assertThat(Threads.named("courier-flusher-"))
                 .as("and they end with the broker")
                 .isZero();
     }

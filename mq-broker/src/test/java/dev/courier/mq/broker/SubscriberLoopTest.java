@@ -1,5 +1,6 @@
 package dev.courier.mq.broker;
 
+import dev.courier.mq.broker.testing.Threads;
 import dev.courier.mq.client.MqClient;
 import dev.courier.mq.client.SubscribeOptions;
 import dev.courier.mq.client.Subscriber;
@@ -28,12 +29,6 @@ class SubscriberLoopTest {
     @TempDir
     Path dir;
 
-    private static long threadsNamed(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
-                .count();
-    }
-
     @Test
     void fiftySubscribersOfOneClientReceiveWithoutAFetchThreadEach() throws Exception {
         try (Broker broker = EmbeddedBroker.start(dir);
@@ -53,8 +48,8 @@ class SubscriberLoopTest {
                         .get(10, TimeUnit.SECONDS);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == 50);
-            assertThat(threadsNamed("courier-mq-fetch-")).isZero();
-            assertThat(threadsNamed("courier-mq-client-timer")).isEqualTo(1);
+            assertThat(Threads.named("courier-mq-fetch-")).isZero();
+            assertThat(Threads.named("courier-mq-client-timer")).isEqualTo(1);
             subscribers.forEach(Subscriber::close);
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> broker.stats("t0", "s").consumers() == 0);

@@ -45,10 +45,19 @@ public class ForwardingStorage implements Storage {
     /** Before {@code file} is deleted. */
     protected void beforeDelete(Path file) throws IOException {}
 
+    /** After {@code file} was opened. */
+    protected void afterOpen(Path file) {}
+
+    /** After a file opened through this storage was closed (once per open). */
+    protected void afterClose(Path file) {}
+
     @Override
     public StorageFile open(Path file, OpenMode mode) throws IOException {
         StorageFile f = real.open(file, mode);
+        afterOpen(file);
         return new StorageFile() {
+            private boolean closed;
+
             @Override
             public int write(ByteBuffer src, long position) throws IOException {
                 return f.write(src, position);
@@ -80,7 +89,18 @@ public class ForwardingStorage implements Storage {
 
             @Override
             public void close() throws IOException {
-                f.close();
+                boolean first;
+                synchronized (this) {
+                    first = !closed;
+                    closed = true;
+                }
+                try {
+                    f.close();
+                } finally {
+                    if (first) {
+                        afterClose(file);
+                    }
+                }
             }
         };
     }
