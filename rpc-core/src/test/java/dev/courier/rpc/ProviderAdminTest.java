@@ -19,6 +19,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The provider's admin port: metrics after known traffic, health, offline and online, ls. */
 class ProviderAdminTest {
@@ -74,25 +75,23 @@ class ProviderAdminTest {
         }
         assertThatThrownBy(() -> echo.fail("boom")).isInstanceOf(RemoteException.class);
 
-        HttpResponse<String> metrics = get(server.adminPort(), "/metrics");
-
-        assertThat(metrics.statusCode()).isEqualTo(200);
         String service = EchoService.class.getName();
-        assertThat(metrics.body())
-                .contains("courier_server_calls_seconds_count{method=\"echo\",outcome=\"ok\",service=\"" + service
-                        + "\"} 3")
-                .contains("courier_server_calls_seconds_count{method=\"fail\",outcome=\"error\",service=\"" + service
-                        + "\"} 1")
-                .contains("courier_server_calls_seconds_bucket{method=\"echo\",outcome=\"ok\"")
-                .contains("courier_server_pool_max{port=\"" + server.port() + "\"} 200")
-                .contains("courier_server_connections{port=\"" + server.port() + "\"} 1")
-                .contains("jvm_memory_used_bytes");
-        // The answer is queued before the call leaves the in-flight count, which the client may see first.
-        org.awaitility.Awaitility.await()
-                .atMost(Duration.ofSeconds(10))
-                .until(() -> get(server.adminPort(), "/metrics")
-                        .body()
-                        .contains("courier_server_inflight{port=\"" + server.port() + "\"} 0"));
+        // A call is recorded, and leaves the in-flight count, once its answer is queued, which the client may
+        // see first.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> metrics = get(server.adminPort(), "/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body())
+                    .contains("courier_server_calls_seconds_count{method=\"echo\",outcome=\"ok\",service=\"" + service
+                            + "\"} 3")
+                    .contains("courier_server_calls_seconds_count{method=\"fail\",outcome=\"error\",service=\""
+                            + service + "\"} 1")
+                    .contains("courier_server_calls_seconds_bucket{method=\"echo\",outcome=\"ok\"")
+                    .contains("courier_server_pool_max{port=\"" + server.port() + "\"} 200")
+                    .contains("courier_server_connections{port=\"" + server.port() + "\"} 1")
+                    .contains("courier_server_inflight{port=\"" + server.port() + "\"} 0")
+                    .contains("jvm_memory_used_bytes");
+        });
     }
 
     @Test
@@ -173,13 +172,14 @@ class ProviderAdminTest {
         assertThat(ls)
                 .contains("\"service\":\"" + ServiceKey.of(Hello.class) + "\"")
                 .contains("\"providers\":[\"127.0.0.1:" + courier.server().port() + "\"]");
-        String metrics = get(admin, "/metrics").body();
-        assertThat(metrics)
-                .contains("courier_client_calls_seconds_count{method=\"hello\",outcome=\"ok\",service=\""
-                        + Hello.class.getName() + "\"} 1")
-                .contains("courier_server_calls_seconds_count{method=\"hello\",outcome=\"ok\",service=\""
-                        + Hello.class.getName() + "\"} 1")
-                .contains("courier_client_server_exec_seconds_count{method=\"hello\"");
+        // each side records a call once it has answered or been answered
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(get(admin, "/metrics").body())
+                        .contains("courier_client_calls_seconds_count{method=\"hello\",outcome=\"ok\",service=\""
+                                + Hello.class.getName() + "\"} 1")
+                        .contains("courier_server_calls_seconds_count{method=\"hello\",outcome=\"ok\",service=\""
+                                + Hello.class.getName() + "\"} 1")
+                        .contains("courier_client_server_exec_seconds_count{method=\"hello\""));
     }
 
     @Test
@@ -195,8 +195,10 @@ class ProviderAdminTest {
         assertThat(consumer.server()).isNull();
         assertThat(get(consumer.adminPort(), "/ls").body())
                 .contains("\"providers\":[\"127.0.0.1:" + provider.server().port() + "\"]");
-        assertThat(get(consumer.adminPort(), "/metrics").body())
-                .contains("courier_client_calls_seconds_count{method=\"hello\",outcome=\"ok\"");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(get(consumer.adminPort(), "/metrics").body())
+                                .contains("courier_client_calls_seconds_count{method=\"hello\",outcome=\"ok\""));
         assertThat(get(consumer.adminPort(), "/ready").statusCode()).isEqualTo(200);
     }
 }

@@ -172,6 +172,13 @@ class ServerTimingTest {
         for (int i = 0; i < calls; i++) {
             assertThat(echo.sleepThenEcho(callMillis, "m" + i)).isEqualTo("m" + i);
         }
+        // recorded just after each caller has its answer
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(meters.get("courier.client.calls")
+                                .tags("method", "sleepThenEcho", "outcome", "ok")
+                                .timer()
+                                .count())
+                        .isEqualTo(calls));
 
         Timer exec = meters.get("courier.client.server.exec")
                 .tags("service", EchoService.class.getName(), "method", "sleepThenEcho")

@@ -495,18 +495,27 @@ class ClusterTest {
         }
         assertThatThrownBy(service::fail).isInstanceOf(RemoteException.class);
 
-        assertThat(clientMeters
-                        .get("courier.client.calls")
-                        .tags("method", "name", "outcome", "ok")
-                        .timer()
-                        .count())
-                .isEqualTo(3);
-        assertThat(clientMeters
-                        .get("courier.client.errors")
-                        .tags("method", "fail", "kind", "remote")
-                        .counter()
-                        .count())
-                .isEqualTo(1);
+        // each side records a call just after it has answered or been answered
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(clientMeters
+                            .get("courier.client.calls")
+                            .tags("method", "name", "outcome", "ok")
+                            .timer()
+                            .count())
+                    .isEqualTo(3);
+            assertThat(clientMeters
+                            .get("courier.client.errors")
+                            .tags("method", "fail", "kind", "remote")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(serverMeters
+                            .get("courier.server.calls")
+                            .tags("method", "fail", "outcome", "error")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
+        });
         assertThat(clientMeters
                         .get("courier.client.breaker.state")
                         .tags("address", "127.0.0.1:" + server.port())

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * tagged service, method and kind. When the answering provider reported its timing, also the timers
  * {@code courier.client.server.queue}, {@code courier.client.server.exec} and
  * {@code courier.client.network} (the call's total less the server's share; for a call that was retried
- * it includes the earlier attempts), tagged service and method. Thread-safe.
+ * it includes the earlier attempts), tagged service and method. A call is recorded just after its caller
+ * has the answer, so a meter read right after a call returns may not count it yet. Thread-safe.
  */
 public final class ClientMetrics implements ClientInterceptor {
 
@@ -35,7 +36,11 @@ public final class ClientMetrics implements ClientInterceptor {
     @Override
     public CompletableFuture<Object> intercept(Invocation invocation, Chain chain) {
         long start = System.nanoTime();
-        return chain.proceed(invocation).whenComplete((value, error) -> {
+        CompletableFuture<Object> call = chain.proceed(invocation);
+        // Recorded in a stage of its own, not in the one the caller gets: a caller waiting on the call is
+        // woken first (dependents run last registered first) and the books are kept after, so recording adds
+        // nothing to the call's latency. A failure to record cannot fail the call either.
+        call.whenComplete((value, error) -> {
             long totalNanos = System.nanoTime() - start;
             String outcome = ErrorKinds.of(error == null ? null : Primitives.unwrapCompletion(error));
             MethodMeters m = meters.computeIfAbsent(
@@ -53,6 +58,7 @@ public final class ClientMetrics implements ClientInterceptor {
                         TimeUnit.NANOSECONDS);
             }
         });
+        return call;
     }
 
     /** The meters of one method, looked up once rather than on every call. */

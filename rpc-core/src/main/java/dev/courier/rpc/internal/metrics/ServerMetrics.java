@@ -4,6 +4,7 @@ import dev.courier.rpc.Invocation;
 import dev.courier.rpc.ServerInterceptor;
 import dev.courier.rpc.internal.Primitives;
 import dev.courier.rpc.internal.server.Rejection;
+import dev.courier.rpc.internal.server.ServerInvocation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Records every call a server runs: timer {@code courier.server.calls} tagged service, method and
  * outcome ({@code ok}, {@code error} when the service threw, or the rejection: {@code rate_limited},
  * {@code busy}), with a latency histogram (Prometheus {@code _bucket} series). Meters are looked up
- * once per method and outcome, not per call. Thread-safe.
+ * once per method and outcome, not per call. A call is recorded once its response is queued, so a meter read
+ * as soon as the caller has the answer may not count it yet. Thread-safe.
  */
 public final class ServerMetrics implements ServerInterceptor {
 
@@ -36,18 +38,29 @@ public final class ServerMetrics implements ServerInterceptor {
         try {
             result = chain.proceed(invocation);
         } catch (Throwable t) {
-            record(invocation, start, t);
+            recordAfterResponse(invocation, System.nanoTime() - start, t);
             throw t;
         }
         if (result instanceof CompletionStage<?> stage) {
-            stage.whenComplete((v, e) -> record(invocation, start, e == null ? null : Primitives.unwrapCompletion(e)));
+            // runs after the server's own completion stage, which answers the caller: registered later, run first
+            stage.whenComplete((v, e) ->
+                    record(invocation, System.nanoTime() - start, e == null ? null : Primitives.unwrapCompletion(e)));
         } else {
-            record(invocation, start, null);
+            recordAfterResponse(invocation, System.nanoTime() - start, null);
         }
         return result;
     }
 
-    private void record(Invocation invocation, long start, Throwable error) {
+    /** Records once the answer is on its way, so that keeping the books does not delay it. */
+    private void recordAfterResponse(Invocation invocation, long nanos, Throwable error) {
+        if (invocation instanceof ServerInvocation call) {
+            call.afterResponse(() -> record(invocation, nanos, error));
+        } else {
+            record(invocation, nanos, error);
+        }
+    }
+
+    private void record(Invocation invocation, long nanos, Throwable error) {
         String outcome = error == null ? "ok" : error instanceof Rejection r ? r.kind() : "error";
         timers.computeIfAbsent(invocation.method(), m -> new ConcurrentHashMap<>())
                 .computeIfAbsent(
@@ -62,7 +75,7 @@ public final class ServerMetrics implements ServerInterceptor {
                                         "outcome",
                                         o)
                                 .register(registry))
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A latency histogram from 50 µs to 30 s, the range RPC calls fall in. */

@@ -346,6 +346,8 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         private final boolean jsonResult;
 
         private long startNanos;
+        /** What the interceptors saw; null when there are none. */
+        private ServerInvocation invocation;
 
         Call(
                 Channel channel,
@@ -387,18 +389,19 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             Object result;
             Object previous = CurrentCall.enter(head.attachments(), connection);
             try {
-                result = interceptors.isEmpty()
-                        ? invoker.invoke(args)
-                        : proceed(
-                                0,
-                                new ServerInvocation(
-                                        head.service(),
-                                        head.version(),
-                                        head.group(),
-                                        invoker,
-                                        args,
-                                        head.attachments(),
-                                        timeoutNanos > 0 ? receivedNanos + timeoutNanos : 0));
+                if (interceptors.isEmpty()) {
+                    result = invoker.invoke(args);
+                } else {
+                    invocation = new ServerInvocation(
+                            head.service(),
+                            head.version(),
+                            head.group(),
+                            invoker,
+                            args,
+                            head.attachments(),
+                            timeoutNanos > 0 ? receivedNanos + timeoutNanos : 0);
+                    result = proceed(0, invocation);
+                }
             } catch (Throwable t) {
                 complete(null, t);
                 return;
@@ -475,6 +478,13 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                     }
                 }
             } finally {
+                if (invocation != null) {
+                    try {
+                        invocation.responded();
+                    } catch (RuntimeException e) {
+                        log.warn("A task run after the response to {} failed", invoker.method(), e);
+                    }
+                }
                 connection.requestDone();
                 inFlight.exit();
             }

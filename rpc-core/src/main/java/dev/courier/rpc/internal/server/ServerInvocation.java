@@ -6,8 +6,11 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One request as server interceptors see it. Not thread-safe. */
-final class ServerInvocation implements Invocation {
+/**
+ * One request as server interceptors see it. Not thread-safe: used by the thread running the call, and
+ * by the one completing it when the method is asynchronous.
+ */
+public final class ServerInvocation implements Invocation {
 
     private final String service;
     private final String version;
@@ -16,6 +19,7 @@ final class ServerInvocation implements Invocation {
     private final Object[] arguments;
     private final Map<String, String> attachments;
     private final long deadlineNanos;
+    private Runnable afterResponse;
 
     ServerInvocation(
             String service,
@@ -72,4 +76,37 @@ final class ServerInvocation implements Invocation {
     MethodInvoker invoker() {
         return invoker;
     }
+
+    /**
+     * Runs {@code task} once the call's response is queued for writing, or at once when it already is:
+     * for work that need not delay the answer, such as keeping metrics. Tasks run in the order given, on
+     * the thread that queued the response; one that throws does not stop the others.
+     */
+    public void afterResponse(Runnable task) {
+        Runnable previous = afterResponse;
+        if (previous == RESPONDED) {
+            task.run();
+        } else {
+            afterResponse = previous == null
+                    ? task
+                    : () -> {
+                        try {
+                            previous.run();
+                        } finally {
+                            task.run();
+                        }
+                    };
+        }
+    }
+
+    /** Marks the response queued and runs what waited for it. */
+    void responded() {
+        Runnable tasks = afterResponse;
+        afterResponse = RESPONDED;
+        if (tasks != null && tasks != RESPONDED) {
+            tasks.run();
+        }
+    }
+
+    private static final Runnable RESPONDED = () -> {};
 }

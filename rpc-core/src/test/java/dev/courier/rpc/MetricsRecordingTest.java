@@ -1,0 +1,142 @@
+package dev.courier.rpc;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.cumulative.CumulativeTimer;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.pause.PauseDetector;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Both sides keep their books after the answer: a call is answered while its recording has not run, and a
+ * recording that fails fails no call.
+ */
+class MetricsRecordingTest {
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final CountDownLatch gate = new CountDownLatch(1);
+
+    @AfterEach
+    void closeAll() throws Exception {
+        gate.countDown();
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T owned(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private EchoService echo(MeterRegistry serverMeters, MeterRegistry clientMeters) {
+        RpcServer server = owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .meterRegistry(serverMeters)
+                .export(EchoService.class, new EchoServiceImpl())
+                .start());
+        return owned(RpcClient.builder().meterRegistry(clientMeters).build())
+                .reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .timeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    @Test
+    void theProviderAnswersBeforeItRecordsTheCall() {
+        GatedRegistry serverMeters = new GatedRegistry(gate, false);
+        EchoService echo = echo(serverMeters, new SimpleMeterRegistry());
+
+        // the provider's recording waits at the gate: were it before the answer, this call would time out
+        assertThat(echo.echo("a")).isEqualTo("a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> serverMeters.waiting.get() == 1);
+        assertThat(serverMeters.get("courier.server.calls").timer().count()).isZero();
+
+        gate.countDown();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> serverMeters
+                                .get("courier.server.calls")
+                                .tags("method", "echo", "outcome", "ok")
+                                .timer()
+                                .count()
+                        == 1);
+    }
+
+    @Test
+    void theConsumerHasItsAnswerBeforeItRecordsTheCall() {
+        GatedRegistry clientMeters = new GatedRegistry(gate, false);
+        EchoService echo = echo(new SimpleMeterRegistry(), clientMeters);
+
+        assertThat(echo.echo("a")).isEqualTo("a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> clientMeters.waiting.get() == 1);
+
+        gate.countDown();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> clientMeters
+                                .get("courier.client.calls")
+                                .tags("method", "echo", "outcome", "ok")
+                                .timer()
+                                .count()
+                        == 1);
+        assertThat(clientMeters.get("courier.client.network").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordingThatFailsFailsNoCall() {
+        GatedRegistry serverMeters = new GatedRegistry(gate, true);
+        GatedRegistry clientMeters = new GatedRegistry(gate, true);
+        gate.countDown();
+        EchoService echo = echo(serverMeters, clientMeters);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(echo.echo("a" + i)).isEqualTo("a" + i);
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> serverMeters.waiting.get() == 3 && clientMeters.waiting.get() == 3);
+    }
+
+    /** A registry whose timers wait at a gate before they record, and then record or throw. */
+    private static final class GatedRegistry extends SimpleMeterRegistry {
+        final AtomicInteger waiting = new AtomicInteger();
+        private final CountDownLatch gate;
+        private final boolean fail;
+
+        GatedRegistry(CountDownLatch gate, boolean fail) {
+            this.gate = gate;
+            this.fail = fail;
+        }
+
+        @Override
+        protected Timer newTimer(Meter.Id id, DistributionStatisticConfig config, PauseDetector pauseDetector) {
+            return new CumulativeTimer(id, clock, config, pauseDetector, TimeUnit.SECONDS, false) {
+                @Override
+                protected void recordNonNegative(long amount, TimeUnit unit) {
+                    waiting.incrementAndGet();
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    if (fail) {
+                        throw new IllegalStateException("recording refused");
+                    }
+                    super.recordNonNegative(amount, unit);
+                }
+            };
+        }
+    }
+}
