@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Both sides keep their books after the answer: a call is answered while its recording has not run, and a
- * recording that fails fails no call.
+ * Both sides keep their books after the answer and off the connection's event loop: the provider once the
+ * response is queued, the consumer on the caller's thread (synchronous calls) or after the caller's own
+ * stages (asynchronous ones). A recording that fails fails no call.
  */
 class MetricsRecordingTest {
 
@@ -76,22 +78,45 @@ class MetricsRecordingTest {
     }
 
     @Test
-    void theConsumerHasItsAnswerBeforeItRecordsTheCall() {
+    void aSynchronousCallIsRecordedOnTheCallersThreadBeforeTheProxyReturns() {
         GatedRegistry clientMeters = new GatedRegistry(gate, false);
+        gate.countDown();
         EchoService echo = echo(new SimpleMeterRegistry(), clientMeters);
 
         assertThat(echo.echo("a")).isEqualTo("a");
+
+        // not on the connection's event loop, which every call on the connection shares
+        assertThat(clientMeters.recordedBy)
+                .containsExactly(Thread.currentThread().getName());
+        assertThat(clientMeters
+                        .get("courier.client.calls")
+                        .tags("method", "echo", "outcome", "ok")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(clientMeters.get("courier.client.network").functionTimer().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void anAsynchronousCallIsAnsweredBeforeItIsRecorded() throws Exception {
+        GatedRegistry clientMeters = new GatedRegistry(gate, false);
+        EchoService echo = echo(new SimpleMeterRegistry(), clientMeters);
+
+        // the recording waits at the gate: were it before the caller's stages, this would time out
+        assertThat(echo.echoAsync("a").get(5, TimeUnit.SECONDS)).isEqualTo("a");
         await().atMost(Duration.ofSeconds(10)).until(() -> clientMeters.waiting.get() == 1);
 
         gate.countDown();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> clientMeters
                                 .get("courier.client.calls")
-                                .tags("method", "echo", "outcome", "ok")
+                                .tags("method", "echoAsync", "outcome", "ok")
                                 .timer()
                                 .count()
                         == 1);
-        assertThat(clientMeters.get("courier.client.network").timer().count()).isEqualTo(1);
+        assertThat(clientMeters.recordedBy)
+                .doesNotContain(Thread.currentThread().getName());
     }
 
     @Test
@@ -111,6 +136,9 @@ class MetricsRecordingTest {
     /** A registry whose timers wait at a gate before they record, and then record or throw. */
     private static final class GatedRegistry extends SimpleMeterRegistry {
         final AtomicInteger waiting = new AtomicInteger();
+        /** The threads that recorded, in order. */
+        final List<String> recordedBy = new CopyOnWriteArrayList<>();
+
         private final CountDownLatch gate;
         private final boolean fail;
 
@@ -125,6 +153,7 @@ class MetricsRecordingTest {
                 @Override
                 protected void recordNonNegative(long amount, TimeUnit unit) {
                     waiting.incrementAndGet();
+                    recordedBy.add(Thread.currentThread().getName());
                     try {
                         gate.await();
                     } catch (InterruptedException e) {

@@ -6,6 +6,8 @@ import dev.courier.rpc.Invocation;
 import dev.courier.rpc.RpcException;
 import dev.courier.rpc.RpcTimeoutException;
 import dev.courier.rpc.internal.Primitives;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.lang.reflect.Method;
 import java.util.HashMap;
@@ -16,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * Turns proxy calls into invocations, runs them through the client interceptors and hands them to a
@@ -26,6 +29,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe.
  */
 public final class ConsumerInvoker implements Invoker {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsumerInvoker.class);
 
     /** Extra time a synchronous caller waits past the deadline for the timer to fire. */
     private static final long SYNC_GRACE_MILLIS = 100;
@@ -67,25 +72,46 @@ public final class ConsumerInvoker implements Invoker {
         }
         ClientInvocation invocation = new ClientInvocation(info, args, timeoutMillis);
         CompletableFuture<Object> result = proceed(0, invocation);
+        BiConsumer<Object, Throwable> afterAnswer = invocation.takeAfterAnswer();
         if (info.async) {
+            if (afterAnswer != null) {
+                result.whenComplete((value, error) -> runAfterAnswer(afterAnswer, value, error));
+            }
             return result;
         }
+        Object value = null;
+        Throwable error = null;
         try {
-            return result.get(invocation.remainingMillis() + SYNC_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            value = result.get(invocation.remainingMillis() + SYNC_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return value;
         } catch (ExecutionException e) {
-            throw Primitives.unwrapCompletion(e);
+            error = Primitives.unwrapCompletion(e);
+            throw error;
         } catch (TimeoutException e) {
             RpcTimeoutException timeout =
                     new RpcTimeoutException(info.description + " timed out after " + timeoutMillis + " ms");
             result.completeExceptionally(timeout);
+            error = timeout;
             throw timeout;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             RpcException interrupted = new RpcException(info.description + " interrupted while waiting", e);
             result.completeExceptionally(interrupted);
+            error = interrupted;
             throw interrupted;
         } finally {
             LastServerTiming.set(invocation.serverTiming());
+            if (afterAnswer != null) {
+                runAfterAnswer(afterAnswer, value, error);
+            }
+        }
+    }
+
+    private static void runAfterAnswer(BiConsumer<Object, Throwable> tasks, Object value, Throwable error) {
+        try {
+            tasks.accept(value, error == null ? null : Primitives.unwrapCompletion(error));
+        } catch (RuntimeException e) {
+            log.warn("A task run after a call's answer failed", e);
         }
     }
 

@@ -4,8 +4,10 @@ import dev.courier.rpc.ClientInterceptor;
 import dev.courier.rpc.Invocation;
 import dev.courier.rpc.ServerTiming;
 import dev.courier.rpc.internal.Primitives;
+import dev.courier.rpc.internal.client.ClientInvocation;
 import dev.courier.rpc.internal.cluster.ErrorKinds;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -14,15 +16,19 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Records every consumer call (all its attempts together): timer {@code courier.client.calls} tagged
  * service, method and outcome ({@code ok} or the error kind), and counter {@code courier.client.errors}
- * tagged service, method and kind. When the answering provider reported its timing, also the timers
- * {@code courier.client.server.queue}, {@code courier.client.server.exec} and
+ * tagged service, method and kind. When the answering provider reported its timing, also the function
+ * timers (count and sum) {@code courier.client.server.queue}, {@code courier.client.server.exec} and
  * {@code courier.client.network} (the call's total less the server's share; for a call that was retried
- * it includes the earlier attempts), tagged service and method. A call is recorded just after its caller
- * has the answer, so a meter read right after a call returns may not count it yet. Thread-safe.
+ * it includes the earlier attempts), tagged service and method. A call is recorded once its caller has
+ * the outcome (see {@link ClientInvocation#afterAnswer}): for a synchronous call on the caller's thread
+ * before the proxy returns, for an asynchronous one after the caller's own stages, so a meter read as soon
+ * as an asynchronous call completes may not count it yet. A recording that fails fails no call.
+ * Thread-safe.
  */
 public final class ClientMetrics implements ClientInterceptor {
 
@@ -37,28 +43,31 @@ public final class ClientMetrics implements ClientInterceptor {
     public CompletableFuture<Object> intercept(Invocation invocation, Chain chain) {
         long start = System.nanoTime();
         CompletableFuture<Object> call = chain.proceed(invocation);
-        // Recorded in a stage of its own, not in the one the caller gets: a caller waiting on the call is
-        // woken first (dependents run last registered first) and the books are kept after, so recording adds
-        // nothing to the call's latency. A failure to record cannot fail the call either.
-        call.whenComplete((value, error) -> {
-            long totalNanos = System.nanoTime() - start;
-            String outcome = ErrorKinds.of(error == null ? null : Primitives.unwrapCompletion(error));
-            MethodMeters m = meters.computeIfAbsent(
-                    invocation.method(), method -> new MethodMeters(registry, invocation.service(), method.getName()));
-            m.calls(outcome).record(totalNanos, TimeUnit.NANOSECONDS);
-            if (error != null) {
-                m.errors(outcome).increment();
-            }
-            ServerTiming timing = invocation.serverTiming();
-            if (timing != null) {
-                m.queue.record(timing.queueMicros(), TimeUnit.MICROSECONDS);
-                m.exec.record(timing.execMicros(), TimeUnit.MICROSECONDS);
-                m.network.record(
-                        Math.max(0, totalNanos - TimeUnit.MICROSECONDS.toNanos(timing.serverMicros())),
-                        TimeUnit.NANOSECONDS);
-            }
-        });
+        // Kept once the caller has its answer, on the caller's thread for a synchronous call: not on the
+        // connection's event loop, which every call on the connection waits for.
+        if (!(invocation instanceof ClientInvocation c)
+                || !c.afterAnswer((value, error) -> record(invocation, start, error))) {
+            call.whenComplete((value, error) ->
+                    record(invocation, start, error == null ? null : Primitives.unwrapCompletion(error)));
+        }
         return call;
+    }
+
+    private void record(Invocation invocation, long start, Throwable error) {
+        long totalNanos = System.nanoTime() - start;
+        String outcome = ErrorKinds.of(error);
+        MethodMeters m = meters.computeIfAbsent(
+                invocation.method(), method -> new MethodMeters(registry, invocation.service(), method.getName()));
+        m.calls(outcome).record(totalNanos, TimeUnit.NANOSECONDS);
+        if (error != null) {
+            m.errors(outcome).increment();
+        }
+        ServerTiming timing = invocation.serverTiming();
+        if (timing != null) {
+            m.queue.add(TimeUnit.MICROSECONDS.toNanos(timing.queueMicros()));
+            m.exec.add(TimeUnit.MICROSECONDS.toNanos(timing.execMicros()));
+            m.network.add(Math.max(0, totalNanos - TimeUnit.MICROSECONDS.toNanos(timing.serverMicros())));
+        }
     }
 
     /** The meters of one method, looked up once rather than on every call. */
@@ -68,27 +77,32 @@ public final class ClientMetrics implements ClientInterceptor {
         private final String method;
         private final Map<String, Timer> calls = new ConcurrentHashMap<>();
         private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-        final Timer queue;
-        final Timer exec;
-        final Timer network;
+        final Share queue;
+        final Share exec;
+        final Share network;
 
         MethodMeters(MeterRegistry registry, String service, String method) {
             this.registry = registry;
             this.service = service;
             this.method = method;
-            this.queue = Timer.builder("courier.client.server.queue")
-                    .description("Time the provider's request waited before the method ran, as it reported")
-                    .tags("service", service, "method", method)
-                    .register(registry);
-            this.exec = Timer.builder("courier.client.server.exec")
-                    .description("Time the provider's method ran, as it reported")
-                    .tags("service", service, "method", method)
-                    .register(registry);
-            this.network = Timer.builder("courier.client.network")
-                    .description(
-                            "Call time beyond the provider's queue and execution time: frames, wire, result encoding")
-                    .tags("service", service, "method", method)
-                    .register(registry);
+            this.queue = Share.register(
+                    "courier.client.server.queue",
+                    "Time the provider's request waited before the method ran, as it reported",
+                    registry,
+                    service,
+                    method);
+            this.exec = Share.register(
+                    "courier.client.server.exec",
+                    "Time the provider's method ran, as it reported",
+                    registry,
+                    service,
+                    method);
+            this.network = Share.register(
+                    "courier.client.network",
+                    "Call time beyond the provider's queue and execution time: frames, wire, result encoding",
+                    registry,
+                    service,
+                    method);
         }
 
         Timer calls(String outcome) {
@@ -107,6 +121,30 @@ public final class ClientMetrics implements ClientInterceptor {
                             .description("Consumer calls that failed, by kind")
                             .tags("service", service, "method", method, "kind", k)
                             .register(registry));
+        }
+    }
+
+    /**
+     * One share of a call's time, kept as a count and a sum (a Prometheus {@code _count} and {@code _sum}):
+     * two additions a call, where a {@link Timer} would also keep a windowed maximum. The percentiles of
+     * the whole call are in {@code courier.client.calls}.
+     */
+    static final class Share {
+        private final LongAdder count = new LongAdder();
+        private final LongAdder nanos = new LongAdder();
+
+        static Share register(String name, String description, MeterRegistry registry, String service, String method) {
+            Share share = new Share();
+            FunctionTimer.builder(name, share, s -> s.count.sum(), s -> s.nanos.sum(), TimeUnit.NANOSECONDS)
+                    .description(description)
+                    .tags("service", service, "method", method)
+                    .register(registry);
+            return share;
+        }
+
+        void add(long nanos) {
+            count.increment();
+            this.nanos.add(nanos);
         }
     }
 }
