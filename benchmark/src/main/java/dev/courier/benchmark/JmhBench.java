@@ -12,8 +12,8 @@ import java.util.concurrent.Callable;
 @Command(
         name = "jmh",
         mixinStandardHelpOptions = true,
-        description = "Runs the JMH microbenchmarks (frame codec, serializers, proxies, metrics recording, storage "
-                + "append and restart) with -prof gc.")
+        description = "Runs the JMH microbenchmarks (frame codec, serializers, proxies, metrics recording, server "
+                + "limits, storage append and restart) with -prof gc.")
 final class JmhBench implements Callable<Integer> {
 
     @Parameters(arity = "0..1", description = "Regular expression selecting benchmarks (default: all).")
