@@ -55,9 +55,13 @@ class BrokerThreadsTest {
                     .isZero();
             assertThat(client.admin().topic("t199").orElseThrow().endOffset()).isEqualTo(3);
         }
-        assertThat(Threads.named("courier-flusher-"))
-                .as("and they end with the broker")
-                .isZero();
+        // The pool has terminated when close() returns, but a worker that has left its last task is still
+        // alive until its run() returns: wait for that, bounded.
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(Threads.named("courier-flusher-"))
+                        .as("and they end with the broker")
+                        .isZero());
     }
 
     @Test
