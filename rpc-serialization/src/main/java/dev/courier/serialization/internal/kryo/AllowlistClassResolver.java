@@ -13,6 +13,7 @@ import dev.courier.serialization.SerializationException;
 import dev.courier.serialization.TypeAllowlist;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +30,8 @@ import java.util.Map;
  *
  * <p>Every class is checked against the {@link TypeAllowlist}: when written, and when read <em>by
  * name, before it is loaded</em>. Registration is implicit for allowed classes and refused for the
- * rest, so ids handed out by Kryo are local to one instance and never on the wire.
+ * rest, so ids handed out by Kryo are local to one instance and never on the wire. A name once read
+ * is resolved from a cache of this instance from then on.
  *
  * <p>Not thread-safe, like the {@link Kryo} instance it belongs to.
  */
@@ -38,6 +40,9 @@ final class AllowlistClassResolver implements ClassResolver {
 
     /** Registrations carry no id: ids are never written. */
     private static final int UNNUMBERED = -1;
+
+    /** The most names {@link #resolved} keeps, against a peer that sends ever new (allowed) array names. */
+    private static final int MAX_RESOLVED = 1024;
 
     private static final int TAG_NULL = 0;
     private static final int TAG_NEW_NAME = 1;
@@ -69,6 +74,13 @@ final class AllowlistClassResolver implements ClassResolver {
     private final IdentityMap<Class<?>, Registration> registrations = new IdentityMap<>();
     private final IdentityObjectIntMap<Class<?>> writtenNames = new IdentityObjectIntMap<>();
     private final List<Class<?>> readNames = new ArrayList<>();
+    /**
+     * Names already checked and loaded, so a class read in every message is looked up once per instance,
+     * not checked and loaded again each time (the allowlist is immutable). Only allowed names get in, and
+     * at most {@link #MAX_RESOLVED} of them.
+     */
+    private final Map<String, Class<?>> resolved = new HashMap<>();
+
     private Kryo kryo;
 
     AllowlistClassResolver(TypeAllowlist allowlist, SerializerChooser chooser, ClassLoader loader) {
@@ -162,6 +174,19 @@ final class AllowlistClassResolver implements ClassResolver {
     }
 
     private Class<?> resolve(String name) {
+        Class<?> known = resolved.get(name);
+        if (known != null) {
+            return known;
+        }
+        Class<?> type = load(name);
+        if (resolved.size() < MAX_RESOLVED) {
+            resolved.put(name, type);
+        }
+        return type;
+    }
+
+    /** The allowed class {@code name}, checked against the allowlist before it is loaded. */
+    private Class<?> load(String name) {
         if (!allowlist.isAllowed(name)) {
             throw SerializationException.notAllowed(name);
         }

@@ -4,11 +4,11 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;
-import com.esotericsoftware.kryo.util.Pool;
 import dev.courier.serialization.SerializationException;
 import dev.courier.serialization.Serializer;
 import dev.courier.serialization.TypeAllowlist;
 import dev.courier.serialization.internal.Failures;
+import dev.courier.serialization.internal.SlotPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import org.objenesis.strategy.StdInstantiatorStrategy;
@@ -20,8 +20,8 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * graphs survive.
  *
  * <p>This class is thread-safe: {@link Kryo} instances and {@link Output}/{@link BoundedInput} buffers
- * are pooled and used by one thread at a time. A Kryo instance that failed is reset before it is
- * pooled again (see {@link PooledKryo}).
+ * are pooled (lock-free, {@link SlotPool}) and used by one thread at a time. A Kryo instance that failed
+ * is reset before it is pooled again (see {@link PooledKryo}).
  */
 public final class KryoSerializer implements Serializer {
 
@@ -31,30 +31,15 @@ public final class KryoSerializer implements Serializer {
     private static final int POOL_SIZE = 64;
     private static final int OUTPUT_BUFFER = 8 * 1024;
 
-    private final Pool<PooledKryo> kryos;
-    private final Pool<Output> outputs;
-    private final Pool<BoundedInput> inputs;
+    private final SlotPool<PooledKryo> kryos;
+    private final SlotPool<Output> outputs;
+    private final SlotPool<BoundedInput> inputs;
 
     public KryoSerializer(TypeAllowlist allowlist, ClassLoader loader) {
         SerializerChooser chooser = new SerializerChooser();
-        this.kryos = new Pool<>(true, false, POOL_SIZE) {
-            @Override
-            protected PooledKryo create() {
-                return newKryo(allowlist, chooser, loader);
-            }
-        };
-        this.outputs = new Pool<>(true, false, POOL_SIZE) {
-            @Override
-            protected Output create() {
-                return new Output(OUTPUT_BUFFER, -1);
-            }
-        };
-        this.inputs = new Pool<>(true, false, POOL_SIZE) {
-            @Override
-            protected BoundedInput create() {
-                return new BoundedInput(allowlist.maxLength());
-            }
-        };
+        this.kryos = new SlotPool<>(POOL_SIZE, () -> newKryo(allowlist, chooser, loader));
+        this.outputs = new SlotPool<>(POOL_SIZE, () -> new Output(OUTPUT_BUFFER, -1));
+        this.inputs = new SlotPool<>(POOL_SIZE, () -> new BoundedInput(allowlist.maxLength()));
     }
 
     private static PooledKryo newKryo(TypeAllowlist allowlist, SerializerChooser chooser, ClassLoader loader) {
@@ -94,6 +79,7 @@ public final class KryoSerializer implements Serializer {
                     "serialize " + (value == null ? "null" : value.getClass().getName()), e);
         } finally {
             output.setOutputStream(null);
+            output.reset(); // what a failed write left buffered must not reach the next caller's stream
             outputs.free(output);
             if (clean || kryo.recover()) {
                 kryos.free(kryo);
