@@ -4,6 +4,7 @@ import dev.courier.rpc.internal.protocol.Codec;
 import dev.courier.rpc.internal.protocol.Frame;
 import dev.courier.rpc.internal.protocol.FrameDecoder;
 import dev.courier.rpc.internal.protocol.FrameEncoder;
+import dev.courier.rpc.internal.protocol.MethodIds;
 import dev.courier.rpc.internal.protocol.OutboundRequest;
 import dev.courier.rpc.internal.protocol.RequestHead;
 import dev.courier.serialization.CompressionPolicy;
@@ -29,6 +30,10 @@ public class FrameCodecBenchmark {
     @Param({"100", "4096"})
     int payloadBytes;
 
+    /** Whether the request names its method by a connection's id ({@code MethodIds}) or in full. */
+    @Param({"true", "false"})
+    boolean methodIds;
+
     private EmbeddedChannel encoder;
     private EmbeddedChannel decoder;
     private Serializer kryo;
@@ -39,10 +44,14 @@ public class FrameCodecBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         encoder = new EmbeddedChannel(FrameEncoder.INSTANCE);
+        if (methodIds) {
+            MethodIds.offer(encoder, Integer.toString(MethodIds.MAX));
+        }
         decoder = new EmbeddedChannel(new FrameDecoder(16 << 20));
         kryo = Serializers.load(TypeAllowlist.defaults()).byName("kryo");
         head = new RequestHead("dev.courier.bench.Echo", "", "", "echo", "[B", 3000, Map.of());
         args = new Object[] {new byte[payloadBytes]};
+        encode().release(); // with ids: binds the method; the frames measured carry the id only
         encoded = encode();
     }
 
@@ -71,7 +80,12 @@ public class FrameCodecBenchmark {
         decoder.writeInbound(encoded.retainedDuplicate());
         Frame frame = decoder.readInbound();
         try {
-            RequestHead.readFrom(frame.body());
+            if (frame.hasMethodId()) {
+                Codec.readVarInt(frame.body()); // the server finds what the id names in an array
+                RequestHead.readRestFrom(head.target(), frame.body());
+            } else {
+                RequestHead.readFrom(frame.body());
+            }
             Codec.readVarInt(frame.body());
             return Codec.readValue(frame.body(), kryo, Object.class);
         } finally {

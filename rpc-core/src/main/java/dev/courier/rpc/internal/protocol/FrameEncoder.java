@@ -12,6 +12,8 @@ import static dev.courier.rpc.internal.protocol.FrameFormat.BODY_LENGTH_OFFSET;
 import static dev.courier.rpc.internal.protocol.FrameFormat.COMPRESSION_OFFSET;
 import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_HANDSHAKE;
 import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_HEARTBEAT;
+import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_METHOD_DEF;
+import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_METHOD_REF;
 import static dev.courier.rpc.internal.protocol.FrameFormat.FLAG_RESPONSE;
 import static dev.courier.rpc.internal.protocol.FrameFormat.HEADER_LENGTH;
 import static dev.courier.rpc.internal.protocol.FrameFormat.MAGIC;
@@ -21,6 +23,9 @@ import static dev.courier.rpc.internal.protocol.FrameFormat.VERSION;
  * Writes {@link OutboundRequest}, {@link OutboundResponse}, {@link Heartbeat} and {@link Hello} messages as frames
  * (layout in {@link FrameFormat}), serializing values straight into the outgoing pooled buffer.
  *
+ * <p>On a connection with {@link MethodIds}, a request names its method by id; the first request of each
+ * method is preceded by the method frame that binds the id.
+ *
  * <p>A body at or above the message's compression threshold is compressed in place and the codec's
  * id set in the header.
  *
@@ -28,7 +33,7 @@ import static dev.courier.rpc.internal.protocol.FrameFormat.VERSION;
  * request's failure callback is told and nothing is sent; for a response a {@link Status#SERVER_ERROR}
  * response saying why is sent in its place.
  *
- * <p>Stateless and {@link Sharable}.
+ * <p>{@link Sharable}: the one state it keeps, a connection's {@link MethodIds}, is in the channel.
  */
 @ChannelHandler.Sharable
 public final class FrameEncoder extends MessageToByteEncoder<Object> {
@@ -50,7 +55,7 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
         if (msg instanceof OutboundRequest request) {
-            encodeRequest(ctx.alloc(), request, out);
+            encodeRequest(ctx.alloc(), MethodIds.of(ctx.channel()), request, out);
         } else if (msg instanceof OutboundResponse response) {
             encodeResponse(ctx.alloc(), response, out);
         } else if (msg instanceof Hello hello) {
@@ -86,11 +91,36 @@ public final class FrameEncoder extends MessageToByteEncoder<Object> {
         return out;
     }
 
-    private static void encodeRequest(ByteBufAllocator alloc, OutboundRequest request, ByteBuf out) {
+    private static void encodeRequest(ByteBufAllocator alloc, MethodIds ids, OutboundRequest request, ByteBuf out) {
+        int methodId = 0;
+        if (ids != null) {
+            MethodKey target = request.head().target();
+            methodId = ids.idOf(target);
+            if (methodId == 0) {
+                methodId = ids.bind(target);
+                if (methodId != 0) {
+                    // a frame of its own, before the request: kept even if this request's arguments fail
+                    int start = out.writerIndex();
+                    writeHeader(out, FLAG_METHOD_DEF, (byte) 0, Status.OK, methodId);
+                    target.writeTo(out);
+                    finish(out, start);
+                }
+            }
+        }
         int start = out.writerIndex();
         try {
-            writeHeader(out, request.flags(), request.serializer().id(), Status.OK, request.requestId());
-            request.head().writeTo(out);
+            if (methodId == 0) {
+                writeHeader(out, request.flags(), request.serializer().id(), Status.OK, request.requestId());
+                request.head().writeTo(out);
+            } else {
+                writeHeader(
+                        out,
+                        request.flags() | FLAG_METHOD_REF,
+                        request.serializer().id(),
+                        Status.OK,
+                        request.requestId());
+                request.head().writeTo(out, methodId);
+            }
             Object[] args = request.args();
             Codec.writeVarInt(out, args.length);
             for (Object arg : args) {

@@ -17,7 +17,8 @@ package dev.courier.rpc.internal.protocol;
  * <ul>
  *   <li>{@code FLAGS}: {@link #FLAG_RESPONSE} (else a request), {@link #FLAG_HEARTBEAT},
  *       {@link #FLAG_ONE_WAY} (no response expected), {@link #FLAG_HANDSHAKE} (the hello that opens
- *       a connection, layout in {@link Hello}).</li>
+ *       a connection, layout in {@link Hello}), {@link #FLAG_METHOD_DEF} (binds a method id, never
+ *       answered) and {@link #FLAG_METHOD_REF} (a request naming its method by id; both in {@link MethodIds}).</li>
  *   <li>{@code SERIALIZER}: the id of the serializer that wrote the values in the body.</li>
  *   <li>{@code STATUS}: {@link Status#code()} in responses; 0 in requests; in a heartbeat ping from
  *       the server, {@link Status#SHUTTING_DOWN} means "draining, send new calls elsewhere".</li>
@@ -48,6 +49,10 @@ public final class FrameFormat {
     public static final int FLAG_ONE_WAY = 1 << 2;
     /** The first exchange on a connection: the client's credentials and the server's verdict ({@link Hello}). */
     public static final int FLAG_HANDSHAKE = 1 << 3;
+    /** A method frame: binds the method its body names to the id in REQUEST_ID ({@link MethodIds}). */
+    public static final int FLAG_METHOD_DEF = 1 << 4;
+    /** A request that names its method by an id bound earlier on the connection ({@link MethodIds}). */
+    public static final int FLAG_METHOD_REF = 1 << 5;
 
     /** The default largest body accepted: 16 MiB. */
     public static final int DEFAULT_MAX_BODY_LENGTH = 16 * 1024 * 1024;

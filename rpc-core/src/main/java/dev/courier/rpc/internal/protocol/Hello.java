@@ -12,7 +12,7 @@ import java.util.Map;
  *   client hello (request)       fields          varint n, then n pairs of (string key, string value)
  *                                                keys: {@link #TOKEN} (bearer token, optional)
  *   server answer, STATUS OK     fields          keys: {@link #PRINCIPAL} (who the server takes the
- *                                                client to be; absent when anonymous)
+ *                                                client to be; absent when anonymous), {@link #METHOD_IDS}
  *   server answer, other STATUS  error           {@link ErrorInfo}; the server closes the connection
  * </pre>
  *
@@ -31,6 +31,11 @@ public record Hello(long requestId, boolean response, Status status, Map<String,
     public static final String TOKEN = "token";
     /** Field of an accepting answer: the principal the connection runs as. */
     public static final String PRINCIPAL = "principal";
+    /**
+     * Field of an accepting answer: the server takes requests that name their method by id, and keeps up
+     * to this many ids per connection ({@link MethodIds}).
+     */
+    public static final String METHOD_IDS = "method-ids";
 
     public Hello {
         fields = fields == null ? Map.of() : Map.copyOf(fields);
@@ -40,8 +45,15 @@ public record Hello(long requestId, boolean response, Status status, Map<String,
         return new Hello(requestId, false, Status.OK, fields, null);
     }
 
+    /** An accepting answer, which offers {@link MethodIds#MAX} method ids. */
     public static Hello accepted(long requestId, String principal) {
-        return new Hello(requestId, true, Status.OK, principal == null ? Map.of() : Map.of(PRINCIPAL, principal), null);
+        String ids = Integer.toString(MethodIds.MAX);
+        return new Hello(
+                requestId,
+                true,
+                Status.OK,
+                principal == null ? Map.of(METHOD_IDS, ids) : Map.of(PRINCIPAL, principal, METHOD_IDS, ids),
+                null);
     }
 
     public static Hello refused(long requestId, Status status, String message) {

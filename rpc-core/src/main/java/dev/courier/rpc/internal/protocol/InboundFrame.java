@@ -19,6 +19,16 @@ public sealed interface InboundFrame permits Frame, MalformedFrame {
         return (flags() & FrameFormat.FLAG_HANDSHAKE) != 0;
     }
 
+    /** A method frame, which binds a method id and is never answered ({@link MethodIds}). */
+    default boolean isMethodDefinition() {
+        return (flags() & FrameFormat.FLAG_METHOD_DEF) != 0;
+    }
+
+    /** A request that names its method by id ({@link MethodIds}). */
+    default boolean hasMethodId() {
+        return (flags() & FrameFormat.FLAG_METHOD_REF) != 0;
+    }
+
     default boolean isOneWay() {
         return (flags() & FrameFormat.FLAG_ONE_WAY) != 0;
     }

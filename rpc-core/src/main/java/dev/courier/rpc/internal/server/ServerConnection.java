@@ -26,6 +26,8 @@ public final class ServerConnection implements PeerConnection {
     private boolean closed;
     private volatile String principal;
     private final AtomicInteger pending = new AtomicInteger();
+    /** The connection's method ids; read and written on its event loop only. */
+    private final BoundMethods methods = new BoundMethods();
 
     ServerConnection(Channel channel) {
         this.channel = channel;
@@ -79,6 +81,11 @@ public final class ServerConnection implements PeerConnection {
 
     void requestDone() {
         pending.decrementAndGet();
+    }
+
+    /** The method ids this connection bound: for its event loop only. */
+    BoundMethods methods() {
+        return methods;
     }
 
     /** Requests accepted on this connection and not yet answered. */

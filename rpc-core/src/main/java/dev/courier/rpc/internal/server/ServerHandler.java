@@ -13,6 +13,8 @@ import dev.courier.rpc.internal.protocol.ErrorInfo;
 import dev.courier.rpc.internal.protocol.Frame;
 import dev.courier.rpc.internal.protocol.Heartbeat;
 import dev.courier.rpc.internal.protocol.MalformedFrame;
+import dev.courier.rpc.internal.protocol.MethodIds;
+import dev.courier.rpc.internal.protocol.MethodKey;
 import dev.courier.rpc.internal.protocol.OutboundResponse;
 import dev.courier.rpc.internal.protocol.ProtocolException;
 import dev.courier.rpc.internal.protocol.RequestHead;
@@ -38,10 +40,12 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Reads requests on the I/O thread (head, service and method lookup, arguments) and runs them on the
- * business pool, or inline for non-blocking services. Every request that expects an answer gets one:
- * its result, or a typed error status. Bad bytes never reach a service and never crash the server.
+ * business pool, or inline for non-blocking services. A request that names its method by an id the
+ * connection bound ({@code MethodIds}) skips the lookup: the id was resolved when it was bound. Every
+ * request that expects an answer gets one: its result, or a typed error status. Bad bytes never reach a
+ * service and never crash the server.
  *
- * <p>Stateless per channel and {@link Sharable}; thread-safe.
+ * <p>{@link Sharable}; what it keeps per channel is in the channel's {@link ServerConnection}. Thread-safe.
  */
 @ChannelHandler.Sharable
 public final class ServerHandler extends ChannelInboundHandlerAdapter {
@@ -104,7 +108,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof MalformedFrame m) {
-            if (!m.isResponse() && !m.isOneWay() && !m.isHeartbeat()) {
+            if (!m.isResponse() && !m.isOneWay() && !m.isHeartbeat() && !m.isMethodDefinition()) {
                 respond(ctx.channel(), OutboundResponse.error(m.requestId(), m.status(), ErrorInfo.of(m.reason())));
             }
             return;
@@ -118,12 +122,37 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                 if (!frame.isResponse()) {
                     ctx.writeAndFlush(new Heartbeat(frame.requestId(), true), ctx.voidPromise());
                 }
+            } else if (frame.isMethodDefinition()) {
+                bind(ctx, frame);
             } else if (!frame.isResponse()) {
                 onRequest(ctx.channel(), frame);
             }
         } finally {
             frame.release();
         }
+    }
+
+    /**
+     * Binds the method id of a method frame for this connection, resolved to its service and method now (the
+     * exported services are fixed). A frame whose id or body is unreadable closes the connection: the peer is
+     * broken, and its requests by that id could only fail.
+     */
+    private void bind(ChannelHandlerContext ctx, Frame frame) {
+        long id = frame.requestId();
+        MethodKey key;
+        try {
+            if (id < 1 || id > MethodIds.MAX) {
+                throw new ProtocolException("method id " + id + " is not within 1.." + MethodIds.MAX);
+            }
+            key = MethodKey.readFrom(frame.body());
+        } catch (ProtocolException | IndexOutOfBoundsException e) {
+            log.warn("Closing {}: malformed method frame: {}", ctx.channel(), e.getMessage());
+            ctx.close();
+            return;
+        }
+        ExportedService service = services.get(MethodKeys.serviceKey(key.service(), key.version(), key.group()));
+        MethodInvoker invoker = service == null ? null : service.method(key.method(), key.params());
+        ServerConnection.of(ctx.channel()).methods().bind((int) id, new BoundMethods.Bound(key, service, invoker));
     }
 
     private void onRequest(Channel channel, Frame frame) {
@@ -185,8 +214,26 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         ExportedService service;
         boolean jsonResult = false;
         try {
-            head = RequestHead.readFrom(body);
-            service = services.get(MethodKeys.serviceKey(head.service(), head.version(), head.group()));
+            if (frame.hasMethodId()) {
+                int methodId = Codec.readVarInt(body);
+                BoundMethods.Bound bound = connection.methods().get(methodId);
+                if (bound == null) {
+                    reject(
+                            channel,
+                            oneWay,
+                            id,
+                            Status.BAD_REQUEST,
+                            "The request names method id " + methodId + ", which this connection has not bound");
+                    return false;
+                }
+                head = RequestHead.readRestFrom(bound.key(), body);
+                service = bound.service();
+                invoker = bound.invoker();
+            } else {
+                head = RequestHead.readFrom(body);
+                service = services.get(MethodKeys.serviceKey(head.service(), head.version(), head.group()));
+                invoker = service == null ? null : service.method(head.method(), head.params());
+            }
             if (service == null) {
                 reject(
                         channel,
@@ -197,7 +244,6 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                                 + "') is exported here");
                 return false;
             }
-            invoker = service.method(head.method(), head.params());
             if (invoker == null) {
                 reject(
                         channel,

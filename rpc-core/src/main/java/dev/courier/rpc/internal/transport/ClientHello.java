@@ -5,6 +5,7 @@ import dev.courier.rpc.ConnectionException;
 import dev.courier.rpc.internal.protocol.ErrorInfo;
 import dev.courier.rpc.internal.protocol.Frame;
 import dev.courier.rpc.internal.protocol.Hello;
+import dev.courier.rpc.internal.protocol.MethodIds;
 import dev.courier.rpc.internal.protocol.ProtocolException;
 import dev.courier.rpc.internal.protocol.Status;
 import io.netty.channel.Channel;
@@ -119,6 +120,7 @@ public final class ClientHello extends ChannelInboundHandlerAdapter {
                 throw new ProtocolException("Handshake answer for id " + answer.requestId() + ", sent " + helloId);
             }
             if (answer.status() == Status.OK) {
+                MethodIds.offer(ctx.channel(), answer.fields().get(Hello.METHOD_IDS));
                 cancelTimeout();
                 ready.trySuccess(null);
                 ctx.pipeline().remove(this);

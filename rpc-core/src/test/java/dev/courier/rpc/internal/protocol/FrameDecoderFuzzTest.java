@@ -64,6 +64,12 @@ class FrameDecoderFuzzTest {
                     if (frame.statusValue() != Status.OK) {
                         ErrorInfo.readFrom(body);
                     }
+                } else if (frame.isMethodDefinition()) {
+                    assertThat(MethodKey.readFrom(body).service()).isNotNull();
+                } else if (frame.hasMethodId()) {
+                    Codec.readVarInt(body);
+                    RequestHead head = RequestHead.readRestFrom(new MethodKey("s", "", "", "m", ""), body);
+                    assertThat(head.attachments()).isNotNull();
                 } else if (!frame.isHeartbeat()) {
                     RequestHead head = RequestHead.readFrom(body);
                     assertThat(head.service()).isNotNull();

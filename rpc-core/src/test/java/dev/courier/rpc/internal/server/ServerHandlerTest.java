@@ -279,4 +279,125 @@ class ServerHandlerTest {
             channel.finishAndReleaseAll();
         }
     }
+
+    /** An encoder whose connection was offered method ids, as a client's is by the handshake. */
+    private EmbeddedChannel idEncoder() {
+        EmbeddedChannel channel = new EmbeddedChannel(FrameEncoder.INSTANCE);
+        dev.courier.rpc.internal.protocol.MethodIds.offer(channel, "4096");
+        return channel;
+    }
+
+    private static ByteBuf byId(
+            EmbeddedChannel ids, long id, String service, String method, String params, Object... args) {
+        RequestHead head = new RequestHead(service, "", "", method, params, 0, Map.of());
+        ids.writeOutbound(
+                new OutboundRequest(id, 0, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, args, null));
+        return ids.readOutbound();
+    }
+
+    private String okValue(long id) {
+        Frame response = nextResponse();
+        try {
+            assertThat(response.requestId()).isEqualTo(id);
+            assertThat(response.statusValue()).isEqualTo(Status.OK);
+            ResponseHead.skipAttachments(response.body());
+            return Codec.readValue(response.body(), Utf8TestSerializer.INSTANCE, String.class);
+        } finally {
+            response.release();
+        }
+    }
+
+    @Test
+    void requestsByMethodIdAreAnsweredAsInFull() {
+        EmbeddedChannel ids = idEncoder();
+        try {
+            ByteBuf first = byId(ids, 31, EchoService.class.getName(), "echo", "Ljava/lang/String;", "one");
+            ByteBuf second = byId(ids, 32, EchoService.class.getName(), "echo", "Ljava/lang/String;", "two");
+            ByteBuf full = echoRequest(0, "two");
+            int fullLength = full.readableBytes();
+            full.release();
+            assertThat(second.readableBytes())
+                    .as("the second request carries no names")
+                    .isLessThan(fullLength - EchoService.class.getName().length());
+            server.writeInbound(first);
+            server.writeInbound(second);
+            assertThat(okValue(31)).isEqualTo("one");
+            assertThat(okValue(32)).isEqualTo("two");
+        } finally {
+            ids.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aRequestByAnUnboundMethodIdIsABadRequest() {
+        EmbeddedChannel ids = idEncoder();
+        try {
+            ByteBuf both = byId(ids, 33, EchoService.class.getName(), "echo", "Ljava/lang/String;", "x");
+            // drop the method frame in front of the request
+            int bindingLength = FrameFormat.HEADER_LENGTH + both.getInt(FrameFormat.BODY_LENGTH_OFFSET);
+            server.writeInbound(both.skipBytes(bindingLength));
+            assertError(33, Status.BAD_REQUEST, "method id 1, which this connection has not bound");
+        } finally {
+            ids.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aMethodIdOfAServiceOrMethodNotExportedIsRefusedOnEveryRequest() {
+        EmbeddedChannel ids = idEncoder();
+        try {
+            for (long id = 34; id < 36; id++) {
+                server.writeInbound(byId(ids, id, "com.example.Nope", "echo", "Ljava/lang/String;", "x"));
+                assertError(id, Status.SERVICE_NOT_FOUND, "com.example.Nope");
+                server.writeInbound(byId(ids, id + 10, EchoService.class.getName(), "echo", "I", "x"));
+                assertError(id + 10, Status.METHOD_NOT_FOUND, "echo(I)");
+            }
+        } finally {
+            ids.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aMalformedMethodFrameClosesTheConnection() {
+        for (long badId : new long[] {0, dev.courier.rpc.internal.protocol.MethodIds.MAX + 1L, -1}) {
+            EmbeddedChannel channel = new EmbeddedChannel(
+                    new FrameDecoder(MAX_BODY),
+                    FrameEncoder.INSTANCE,
+                    new ServerHandler(
+                            Map.of(echo.key(), echo),
+                            Utf8TestSerializer.INSTANCE,
+                            Runnable::run,
+                            new InFlight(),
+                            CompressionPolicy.none()));
+            try {
+                channel.writeInbound(methodFrame(badId, EchoService.class.getName()));
+                assertThat(channel.isActive()).as("id %d", badId).isFalse();
+                assertThat(channel.<Object>readOutbound()).as("never answered").isNull();
+            } finally {
+                channel.finishAndReleaseAll();
+            }
+        }
+        server.writeInbound(methodFrame(1, null)); // names no service
+        assertThat(server.isActive()).isFalse();
+    }
+
+    /** A method frame binding {@code id} to {@code service}'s echo; a null service leaves the body truncated. */
+    private static ByteBuf methodFrame(long id, String service) {
+        ByteBuf frame = Unpooled.buffer();
+        frame.writeShort(FrameFormat.MAGIC);
+        frame.writeByte(FrameFormat.VERSION);
+        frame.writeByte(FrameFormat.FLAG_METHOD_DEF);
+        frame.writeZero(4);
+        frame.writeLong(id);
+        frame.writeInt(0);
+        if (service != null) {
+            for (String s : new String[] {service, "", "", "echo", "Ljava/lang/String;"}) {
+                Codec.writeString(frame, s);
+            }
+        } else {
+            frame.writeByte(6); // a string of 5 bytes that are not there
+        }
+        frame.setInt(FrameFormat.BODY_LENGTH_OFFSET, frame.readableBytes() - FrameFormat.HEADER_LENGTH);
+        return frame;
+    }
 }

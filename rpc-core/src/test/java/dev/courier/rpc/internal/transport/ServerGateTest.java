@@ -125,7 +125,10 @@ class ServerGateTest {
         server.writeInbound(encode(Hello.request(1, Map.of(Hello.TOKEN, "t"))));
         Frame answer = answer();
         try {
-            assertThat(Hello.read(answer).fields()).containsEntry(Hello.PRINCIPAL, "alice");
+            assertThat(Hello.read(answer).fields())
+                    .containsEntry(Hello.PRINCIPAL, "alice")
+                    .as("method ids offered")
+                    .containsEntry(Hello.METHOD_IDS, "4096");
         } finally {
             answer.release();
         }
