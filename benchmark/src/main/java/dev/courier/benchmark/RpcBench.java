@@ -25,6 +25,9 @@ import java.util.concurrent.Callable;
         description = "Unary echo load test; --compare runs Courier and its peers side by side.")
 final class RpcBench implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(
             names = "--system",
             split = ",",
@@ -63,6 +66,16 @@ final class RpcBench implements Callable<Integer> {
             description = "Open loop: total calls per second at a fixed rate, latency from the "
                     + "intended send time (default 0 = closed loop).")
     double rate;
+
+    @Option(
+            names = "--interleave",
+            paramLabel = "ROUNDS",
+            description = "Run the --system list (two or more) in this one JVM: after a warm-up of each, every"
+                    + " configuration in ROUNDS rounds of --duration/ROUNDS s (at least 1) per system, in alternating"
+                    + " order, and print PAIR lines: each system's throughput over the first's (geometric mean, min and"
+                    + " max over rounds). For the cost of a feature, e.g. --system courier-kryo,courier-kryo-metrics,"
+                    + " without the drift between separate JVMs.")
+    int interleave;
 
     @Option(names = "--report", description = "Write results.json and index.html (charts) into this directory.")
     Path report;
@@ -109,6 +122,13 @@ final class RpcBench implements Callable<Integer> {
                                 ? "OpenSSL (" + io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl.versionString() + ")"
                                 : "JDK"));
             }
+        }
+        if (interleave > 0) {
+            if (systems.size() < 2 || compare) {
+                throw new picocli.CommandLine.ParameterException(
+                        spec.commandLine(), "--interleave takes two or more --system names and no --compare");
+            }
+            return runInterleaved();
         }
         List<Result> results = new ArrayList<>();
         for (String system : systems) {
@@ -190,6 +210,91 @@ final class RpcBench implements Callable<Integer> {
             }
         }
         return results;
+    }
+
+    private int runInterleaved() throws Exception {
+        List<RpcSystem> running = new ArrayList<>();
+        List<RpcSystem.Echo> echoes = new ArrayList<>();
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        int slice = Math.max(1, duration / interleave);
+        long errors = 0;
+        List<String> pairs = new ArrayList<>();
+        try {
+            for (String name : systems) {
+                RpcSystem system = RpcSystem.named(name, certificates);
+                running.add(system);
+                echoes.add(system.start(connections));
+            }
+            for (int payload : payloads) {
+                byte[] message = new byte[payload];
+                java.util.Arrays.fill(message, (byte) 'x');
+                for (int callers : concurrency) {
+                    String scenario = "echo-" + payload + "B-c" + callers;
+                    System.out.println("== " + scenario + ": warm-up " + warmup + " s each, then " + interleave
+                            + " rounds of " + slice + " s each");
+                    for (int i = 0; i < running.size(); i++) {
+                        RpcSystem.Echo echo = echoes.get(i);
+                        errors += new LoadRunner(callers, rate, quiet)
+                                .run(() -> echo.echo(message), warmup, 1, scenario)
+                                .errors();
+                    }
+                    double[][] throughput = new double[interleave][running.size()];
+                    for (int round = 0; round < interleave; round++) {
+                        StringBuilder line = new StringBuilder("   round " + (round + 1) + ":");
+                        for (int k = 0; k < running.size(); k++) {
+                            // ABBA: every other round runs the systems in reverse order
+                            int i = round % 2 == 0 ? k : running.size() - 1 - k;
+                            RpcSystem.Echo echo = echoes.get(i);
+                            LoadResult r = new LoadRunner(callers, rate, quiet)
+                                    .run(() -> echo.echo(message), 1, slice, scenario);
+                            errors += r.errors();
+                            throughput[round][i] = r.throughput();
+                        }
+                        for (int i = 0; i < running.size(); i++) {
+                            line.append(String.format(" %s %.0f", running.get(i).name(), throughput[round][i]));
+                        }
+                        System.out.println(line);
+                    }
+                    for (int i = 1; i < running.size(); i++) {
+                        double[] ratios = new double[interleave];
+                        for (int round = 0; round < interleave; round++) {
+                            ratios[round] = throughput[round][i] / throughput[round][0];
+                        }
+                        pairs.add(pairLine(
+                                scenario, running.get(i).name(), running.get(0).name(), ratios));
+                    }
+                }
+            }
+        } finally {
+            for (RpcSystem system : running) {
+                system.close();
+            }
+        }
+        System.out.println();
+        pairs.forEach(System.out::println);
+        return errors == 0 ? 0 : 3;
+    }
+
+    /** {@code PAIR scenario=S system=X base=B ratio=G min=M max=X rounds=N}: X's throughput over B's, per round. */
+    static String pairLine(String scenario, String system, String base, double[] ratios) {
+        double logs = 0;
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (double r : ratios) {
+            logs += Math.log(r);
+            min = Math.min(min, r);
+            max = Math.max(max, r);
+        }
+        return String.format(
+                java.util.Locale.ROOT,
+                "PAIR scenario=%s system=%s base=%s ratio=%.3f min=%.3f max=%.3f rounds=%d",
+                scenario,
+                system,
+                base,
+                Math.exp(logs / ratios.length),
+                min,
+                max,
+                ratios.length);
     }
 
     private List<Result> runChild(String system) throws Exception {
