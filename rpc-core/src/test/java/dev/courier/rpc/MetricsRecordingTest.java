@@ -133,11 +133,43 @@ class MetricsRecordingTest {
                 .until(() -> serverMeters.waiting.get() == 3 && clientMeters.waiting.get() == 3);
     }
 
+    @Test
+    void theProviderRecordsTheExecutionTimeItsResponseReports() {
+        GatedRegistry serverMeters = new GatedRegistry(gate, false);
+        gate.countDown();
+        List<Long> reported = new CopyOnWriteArrayList<>();
+        RpcServer server = owned(RpcServer.builder()
+                .host("127.0.0.1")
+                .meterRegistry(serverMeters)
+                .export(EchoService.class, new EchoServiceImpl())
+                .start());
+        EchoService echo = owned(RpcClient.builder()
+                        .interceptor((invocation, chain) -> chain.proceed(invocation)
+                                .whenComplete((v, e) ->
+                                        reported.add(invocation.serverTiming().execMicros())))
+                        .build())
+                .reference(EchoService.class)
+                .address("127.0.0.1", server.port())
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        int calls = 20;
+        for (int i = 0; i < calls; i++) {
+            assertThat(echo.echo("a" + i)).isEqualTo("a" + i);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> serverMeters.amounts.size() == calls);
+
+        // one measurement, not two that differ by the interceptors around it: the same microseconds each call
+        assertThat(serverMeters.amounts.stream().map(nanos -> nanos / 1000).toList())
+                .containsExactlyInAnyOrderElementsOf(reported);
+    }
+
     /** A registry whose timers wait at a gate before they record, and then record or throw. */
     private static final class GatedRegistry extends SimpleMeterRegistry {
         final AtomicInteger waiting = new AtomicInteger();
         /** The threads that recorded, in order. */
         final List<String> recordedBy = new CopyOnWriteArrayList<>();
+        /** What was recorded, in nanoseconds, in order. */
+        final List<Long> amounts = new CopyOnWriteArrayList<>();
 
         private final CountDownLatch gate;
         private final boolean fail;
@@ -163,6 +195,7 @@ class MetricsRecordingTest {
                     if (fail) {
                         throw new IllegalStateException("recording refused");
                     }
+                    amounts.add(unit.toNanos(amount));
                     super.recordNonNegative(amount, unit);
                 }
             };

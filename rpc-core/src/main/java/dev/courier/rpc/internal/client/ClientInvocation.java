@@ -18,6 +18,7 @@ public final class ClientInvocation implements Invocation {
     private final MethodInfo info;
     private final Object[] arguments;
     private final Map<String, String> attachments = new HashMap<>();
+    private final long startNanos;
     private final long deadlineNanos;
     private final long timeoutMillis;
     private volatile ServerTiming serverTiming;
@@ -27,7 +28,13 @@ public final class ClientInvocation implements Invocation {
         this.info = info;
         this.arguments = arguments == null ? new Object[0] : arguments;
         this.timeoutMillis = timeoutMillis;
-        this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.startNanos = System.nanoTime();
+        this.deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    /** When the call was made ({@link System#nanoTime()}), which its deadline counts from. */
+    public long startNanos() {
+        return startNanos;
     }
 
     public MethodInfo info() {

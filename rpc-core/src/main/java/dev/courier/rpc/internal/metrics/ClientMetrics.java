@@ -41,7 +41,8 @@ public final class ClientMetrics implements ClientInterceptor {
 
     @Override
     public CompletableFuture<Object> intercept(Invocation invocation, Chain chain) {
-        long start = System.nanoTime();
+        // a call the client made is timed from when it was made, which it knows already
+        long start = invocation instanceof ClientInvocation c ? c.startNanos() : System.nanoTime();
         CompletableFuture<Object> call = chain.proceed(invocation);
         // Kept once the caller has its answer, on the caller's thread for a synchronous call: not on the
         // connection's event loop, which every call on the connection waits for.
@@ -55,18 +56,18 @@ public final class ClientMetrics implements ClientInterceptor {
 
     private void record(Invocation invocation, long start, Throwable error) {
         long totalNanos = System.nanoTime() - start;
-        String outcome = ErrorKinds.of(error);
         MethodMeters m = meters.computeIfAbsent(
                 invocation.method(), method -> new MethodMeters(registry, invocation.service(), method.getName()));
-        m.calls(outcome).record(totalNanos, TimeUnit.NANOSECONDS);
-        if (error != null) {
+        if (error == null) {
+            m.ok.record(totalNanos, TimeUnit.NANOSECONDS);
+        } else {
+            String outcome = ErrorKinds.of(error);
+            m.calls(outcome).record(totalNanos, TimeUnit.NANOSECONDS);
             m.errors(outcome).increment();
         }
         ServerTiming timing = invocation.serverTiming();
         if (timing != null) {
-            m.queue.add(TimeUnit.MICROSECONDS.toNanos(timing.queueMicros()));
-            m.exec.add(TimeUnit.MICROSECONDS.toNanos(timing.execMicros()));
-            m.network.add(Math.max(0, totalNanos - TimeUnit.MICROSECONDS.toNanos(timing.serverMicros())));
+            m.shares.add(timing.queueMicros(), timing.execMicros(), totalNanos);
         }
     }
 
@@ -77,41 +78,26 @@ public final class ClientMetrics implements ClientInterceptor {
         private final String method;
         private final Map<String, Timer> calls = new ConcurrentHashMap<>();
         private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-        final Share queue;
-        final Share exec;
-        final Share network;
+        final Shares shares;
+        final Timer ok;
 
         MethodMeters(MeterRegistry registry, String service, String method) {
             this.registry = registry;
             this.service = service;
             this.method = method;
-            this.queue = Share.register(
-                    "courier.client.server.queue",
-                    "Time the provider's request waited before the method ran, as it reported",
-                    registry,
-                    service,
-                    method);
-            this.exec = Share.register(
-                    "courier.client.server.exec",
-                    "Time the provider's method ran, as it reported",
-                    registry,
-                    service,
-                    method);
-            this.network = Share.register(
-                    "courier.client.network",
-                    "Call time beyond the provider's queue and execution time: frames, wire, result encoding",
-                    registry,
-                    service,
-                    method);
+            this.shares = Shares.register(registry, service, method);
+            this.ok = timer("ok");
         }
 
         Timer calls(String outcome) {
-            return calls.computeIfAbsent(
-                    outcome,
-                    o -> ServerMetrics.latency(Timer.builder("courier.client.calls"))
-                            .description("Consumer calls, by outcome")
-                            .tags("service", service, "method", method, "outcome", o)
-                            .register(registry));
+            return calls.computeIfAbsent(outcome, this::timer);
+        }
+
+        private Timer timer(String outcome) {
+            return ServerMetrics.latency(Timer.builder("courier.client.calls"))
+                    .description("Consumer calls, by outcome")
+                    .tags("service", service, "method", method, "outcome", outcome)
+                    .register(registry);
         }
 
         Counter errors(String kind) {
@@ -125,26 +111,66 @@ public final class ClientMetrics implements ClientInterceptor {
     }
 
     /**
-     * One share of a call's time, kept as a count and a sum (a Prometheus {@code _count} and {@code _sum}):
-     * two additions a call, where a {@link Timer} would also keep a windowed maximum. The percentiles of
-     * the whole call are in {@code courier.client.calls}.
+     * The three shares of a call's time, each kept as a count and a sum (a Prometheus {@code _count} and
+     * {@code _sum}): the count is the same for all three, so a call adds to four sums, where three
+     * {@link Timer}s would keep three counts, three sums and three windowed maxima. The percentiles of the
+     * whole call are in {@code courier.client.calls}.
      */
-    static final class Share {
+    static final class Shares {
         private final LongAdder count = new LongAdder();
-        private final LongAdder nanos = new LongAdder();
+        private final LongAdder queueMicros = new LongAdder();
+        private final LongAdder execMicros = new LongAdder();
+        private final LongAdder networkNanos = new LongAdder();
 
-        static Share register(String name, String description, MeterRegistry registry, String service, String method) {
-            Share share = new Share();
-            FunctionTimer.builder(name, share, s -> s.count.sum(), s -> s.nanos.sum(), TimeUnit.NANOSECONDS)
+        static Shares register(MeterRegistry registry, String service, String method) {
+            Shares shares = new Shares();
+            shares.share(
+                    "courier.client.server.queue",
+                    "Time the provider's request waited before the method ran, as it reported",
+                    s -> s.queueMicros.sum(),
+                    TimeUnit.MICROSECONDS,
+                    registry,
+                    service,
+                    method);
+            shares.share(
+                    "courier.client.server.exec",
+                    "Time the provider's method ran, as it reported",
+                    s -> s.execMicros.sum(),
+                    TimeUnit.MICROSECONDS,
+                    registry,
+                    service,
+                    method);
+            shares.share(
+                    "courier.client.network",
+                    "Call time beyond the provider's queue and execution time: frames, wire, result encoding",
+                    s -> s.networkNanos.sum(),
+                    TimeUnit.NANOSECONDS,
+                    registry,
+                    service,
+                    method);
+            return shares;
+        }
+
+        private void share(
+                String name,
+                String description,
+                java.util.function.ToDoubleFunction<Shares> sum,
+                TimeUnit unit,
+                MeterRegistry registry,
+                String service,
+                String method) {
+            FunctionTimer.builder(name, this, s -> s.count.sum(), sum, unit)
                     .description(description)
                     .tags("service", service, "method", method)
                     .register(registry);
-            return share;
         }
 
-        void add(long nanos) {
+        /** One call's shares: the server's queue and execution time as it reported them, and the call's total. */
+        void add(long queueMicros, long execMicros, long totalNanos) {
             count.increment();
-            this.nanos.add(nanos);
+            this.queueMicros.add(queueMicros);
+            this.execMicros.add(execMicros);
+            networkNanos.add(Math.max(0, totalNanos - TimeUnit.MICROSECONDS.toNanos(queueMicros + execMicros)));
         }
     }
 }

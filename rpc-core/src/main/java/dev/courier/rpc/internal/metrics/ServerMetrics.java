@@ -20,12 +20,13 @@ import java.util.concurrent.TimeUnit;
  * outcome ({@code ok}, {@code error} when the service threw, or the rejection: {@code rate_limited},
  * {@code busy}), with a latency histogram (Prometheus {@code _bucket} series). Meters are looked up
  * once per method and outcome, not per call. A call is recorded once its response is queued, so a meter read
- * as soon as the caller has the answer may not count it yet. Thread-safe.
+ * as soon as the caller has the answer may not count it yet; the time recorded is the execution time the
+ * response reports (from leaving the queue to the outcome). Thread-safe.
  */
 public final class ServerMetrics implements ServerInterceptor {
 
     private final MeterRegistry registry;
-    private final Map<Method, Map<String, Timer>> timers = new ConcurrentHashMap<>();
+    private final Map<Method, MethodTimers> timers = new ConcurrentHashMap<>();
 
     public ServerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -33,49 +34,78 @@ public final class ServerMetrics implements ServerInterceptor {
 
     @Override
     public Object intercept(Invocation invocation, Chain chain) throws Throwable {
+        if (!(invocation instanceof ServerInvocation call)) {
+            return timed(invocation, chain);
+        }
+        // The server times the call for its response already: the books take that time once it is answered.
+        Object result;
+        try {
+            result = chain.proceed(invocation);
+        } catch (Throwable t) {
+            call.afterResponse(() -> record(call, call.ranNanos(), t));
+            throw t;
+        }
+        if (result instanceof CompletionStage<?> stage) {
+            long start = System.nanoTime();
+            // runs after the server's own completion stage, which answers the caller: registered later, run first
+            stage.whenComplete((v, e) ->
+                    record(call, System.nanoTime() - start, e == null ? null : Primitives.unwrapCompletion(e)));
+        } else {
+            call.afterResponse(() -> record(call, call.ranNanos(), null));
+        }
+        return result;
+    }
+
+    /** For an invocation the server did not make (an interceptor chain run by hand): timed here. */
+    private Object timed(Invocation invocation, Chain chain) throws Throwable {
         long start = System.nanoTime();
         Object result;
         try {
             result = chain.proceed(invocation);
         } catch (Throwable t) {
-            recordAfterResponse(invocation, System.nanoTime() - start, t);
+            record(invocation, System.nanoTime() - start, t);
             throw t;
         }
         if (result instanceof CompletionStage<?> stage) {
-            // runs after the server's own completion stage, which answers the caller: registered later, run first
             stage.whenComplete((v, e) ->
                     record(invocation, System.nanoTime() - start, e == null ? null : Primitives.unwrapCompletion(e)));
         } else {
-            recordAfterResponse(invocation, System.nanoTime() - start, null);
+            record(invocation, System.nanoTime() - start, null);
         }
         return result;
     }
 
-    /** Records once the answer is on its way, so that keeping the books does not delay it. */
-    private void recordAfterResponse(Invocation invocation, long nanos, Throwable error) {
-        if (invocation instanceof ServerInvocation call) {
-            call.afterResponse(() -> record(invocation, nanos, error));
-        } else {
-            record(invocation, nanos, error);
-        }
+    private void record(Invocation invocation, long nanos, Throwable error) {
+        MethodTimers m = timers.computeIfAbsent(invocation.method(), method -> new MethodTimers(registry, invocation));
+        (error == null ? m.ok : m.other(error instanceof Rejection r ? r.kind() : "error"))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    private void record(Invocation invocation, long nanos, Throwable error) {
-        String outcome = error == null ? "ok" : error instanceof Rejection r ? r.kind() : "error";
-        timers.computeIfAbsent(invocation.method(), m -> new ConcurrentHashMap<>())
-                .computeIfAbsent(
-                        outcome,
-                        o -> latency(Timer.builder("courier.server.calls"))
-                                .description("Calls run by the server, by outcome")
-                                .tags(
-                                        "service",
-                                        invocation.service(),
-                                        "method",
-                                        invocation.method().getName(),
-                                        "outcome",
-                                        o)
-                                .register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+    /** The timers of one method: the one of calls that succeeded held at hand, the others by outcome. */
+    private static final class MethodTimers {
+        private final MeterRegistry registry;
+        private final String service;
+        private final String method;
+        final Timer ok;
+        private final Map<String, Timer> others = new ConcurrentHashMap<>();
+
+        MethodTimers(MeterRegistry registry, Invocation invocation) {
+            this.registry = registry;
+            this.service = invocation.service();
+            this.method = invocation.method().getName();
+            this.ok = timer("ok");
+        }
+
+        Timer other(String outcome) {
+            return others.computeIfAbsent(outcome, this::timer);
+        }
+
+        private Timer timer(String outcome) {
+            return latency(Timer.builder("courier.server.calls"))
+                    .description("Calls run by the server, by outcome")
+                    .tags("service", service, "method", method, "outcome", outcome)
+                    .register(registry);
+        }
     }
 
     /** A latency histogram from 50 µs to 30 s, the range RPC calls fall in. */

@@ -469,6 +469,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
         }
 
         private void complete(Object value, Throwable error) {
+            long endNanos = System.nanoTime();
             try {
                 if (oneWay) {
                     if (error != null) {
@@ -477,7 +478,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 long queueMicros = (startNanos - receivedNanos) / 1000;
-                long execMicros = (System.nanoTime() - startNanos) / 1000;
+                long execMicros = (endNanos - startNanos) / 1000;
                 if (error == null && jsonResult) {
                     String json;
                     try {
@@ -526,7 +527,7 @@ public final class ServerHandler extends ChannelInboundHandlerAdapter {
             } finally {
                 if (invocation != null) {
                     try {
-                        invocation.responded();
+                        invocation.responded(endNanos - startNanos);
                     } catch (RuntimeException e) {
                         log.warn("A task run after the response to {} failed", invoker.method(), e);
                     }

@@ -20,6 +20,7 @@ public final class ServerInvocation implements Invocation {
     private final Map<String, String> attachments;
     private final long deadlineNanos;
     private Runnable afterResponse;
+    private long ranNanos = -1;
 
     ServerInvocation(
             String service,
@@ -99,8 +100,23 @@ public final class ServerInvocation implements Invocation {
         }
     }
 
+    /**
+     * How long the call ran, from the moment it left the queue until its outcome was known (the execution
+     * time its response reports, in nanoseconds): known to the tasks of {@link #afterResponse}, and -1
+     * before.
+     */
+    public long ranNanos() {
+        return ranNanos;
+    }
+
+    /** Marks the response queued, after the call ran for {@code ranNanos}, and runs what waited for it. */
+    void responded(long ranNanos) {
+        this.ranNanos = ranNanos;
+        responded();
+    }
+
     /** Marks the response queued and runs what waited for it. */
-    void responded() {
+    private void responded() {
         Runnable tasks = afterResponse;
         afterResponse = RESPONDED;
         if (tasks != null && tasks != RESPONDED) {
