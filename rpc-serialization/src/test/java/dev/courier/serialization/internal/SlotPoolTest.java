@@ -19,10 +19,7 @@ class SlotPoolTest {
     @Test
     void anObjectFreedIsTheOneObtainedNext() {
         AtomicInteger created = new AtomicInteger();
-        SlotPool<Object> pool = new SlotPool<>(4, () -> {
-            created.incrementAndGet();
-            return new Object();
-        });
+        SlotPool<Object> pool = new SlotPool<>(4, counting(created));
         Object first = pool.obtain();
         pool.free(first);
 
@@ -33,10 +30,7 @@ class SlotPoolTest {
     @Test
     void aFullPoolDropsWhatIsFreedAndAnEmptyOneCreates() {
         AtomicInteger created = new AtomicInteger();
-        SlotPool<Object> pool = new SlotPool<>(3, () -> {
-            created.incrementAndGet();
-            return new Object();
-        });
+        SlotPool<Object> pool = new SlotPool<>(3, counting(created));
         List<Object> taken = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             taken.add(pool.obtain());
@@ -92,5 +86,13 @@ class SlotPoolTest {
         }
         assertThat(clashes.get()).isZero();
         assertThat(pool.idle()).isBetween(1, 4);
+    }
+
+    /** New objects, counted in {@code created}. */
+    private static java.util.function.Supplier<Object> counting(AtomicInteger created) {
+        return () -> {
+            created.incrementAndGet();
+            return new Object();
+        };
     }
 }

@@ -37,21 +37,29 @@ class ServerHandlerTest {
 
     private final EchoServiceImpl impl = new EchoServiceImpl();
     private final ExportedService echo = new ExportedService(EchoService.class, impl, "", "", false);
-    private final EmbeddedChannel server = new EmbeddedChannel(
-            new FrameDecoder(MAX_BODY),
-            new Decompressor(MAX_BODY),
-            FrameEncoder.INSTANCE,
-            new ServerHandler(
-                    Map.of(echo.key(), echo),
-                    Utf8TestSerializer.INSTANCE,
-                    Runnable::run,
-                    new InFlight(),
-                    CompressionPolicy.none()));
+    private final EmbeddedChannel server = serverChannel(new InFlight());
     private final EmbeddedChannel encoder = new EmbeddedChannel(FrameEncoder.INSTANCE);
     private final EmbeddedChannel responses = new EmbeddedChannel(new FrameDecoder(MAX_BODY));
+    /** An encoder whose connection was offered method ids, as a client's is by the handshake. */
+    private final EmbeddedChannel ids = new EmbeddedChannel(FrameEncoder.INSTANCE);
+
+    /** The server's pipeline on an embedded channel, serving {@link #echo}. */
+    private EmbeddedChannel serverChannel(InFlight inFlight) {
+        return new EmbeddedChannel(
+                new FrameDecoder(MAX_BODY),
+                new Decompressor(MAX_BODY),
+                FrameEncoder.INSTANCE,
+                new ServerHandler(
+                        Map.of(echo.key(), echo),
+                        Utf8TestSerializer.INSTANCE,
+                        Runnable::run,
+                        inFlight,
+                        CompressionPolicy.none()));
+    }
 
     ServerHandlerTest() {
         dev.courier.rpc.internal.WriteQueue.install(server);
+        dev.courier.rpc.internal.protocol.MethodIds.offer(ids, "4096");
     }
 
     @AfterEach
@@ -59,6 +67,7 @@ class ServerHandlerTest {
         server.finishAndReleaseAll();
         encoder.finishAndReleaseAll();
         responses.finishAndReleaseAll();
+        ids.finishAndReleaseAll();
     }
 
     private ByteBuf request(long id, int flags, String service, String method, String params, Object... args) {
@@ -97,15 +106,7 @@ class ServerHandlerTest {
     void wellFormedRequestIsAnswered() {
         server.writeInbound(echoRequest(1, "hi"));
 
-        Frame response = nextResponse();
-        try {
-            assertThat(response.statusValue()).isEqualTo(Status.OK);
-            ResponseHead.skipAttachments(response.body());
-            assertThat(Codec.readValue(response.body(), Utf8TestSerializer.INSTANCE, String.class))
-                    .isEqualTo("hi");
-        } finally {
-            response.release();
-        }
+        assertThat(okValue(1)).isEqualTo("hi");
     }
 
     @Test
@@ -222,16 +223,7 @@ class ServerHandlerTest {
     @Test
     void drainingServerRefusesNewRequests() {
         InFlight inFlight = new InFlight();
-        EmbeddedChannel draining = new EmbeddedChannel(
-                new FrameDecoder(MAX_BODY),
-                new Decompressor(MAX_BODY),
-                FrameEncoder.INSTANCE,
-                new ServerHandler(
-                        Map.of(echo.key(), echo),
-                        Utf8TestSerializer.INSTANCE,
-                        Runnable::run,
-                        inFlight,
-                        CompressionPolicy.none()));
+        EmbeddedChannel draining = serverChannel(inFlight);
         dev.courier.rpc.internal.WriteQueue.install(draining);
         try {
             assertThat(inFlight.drain(0, java.util.concurrent.TimeUnit.MILLISECONDS))
@@ -253,16 +245,7 @@ class ServerHandlerTest {
     @Test
     void aRequestAnsweredOrRefusedLeavesNothingCountedForTheDrain() {
         InFlight inFlight = new InFlight();
-        EmbeddedChannel channel = new EmbeddedChannel(
-                new FrameDecoder(MAX_BODY),
-                new Decompressor(MAX_BODY),
-                FrameEncoder.INSTANCE,
-                new ServerHandler(
-                        Map.of(echo.key(), echo),
-                        Utf8TestSerializer.INSTANCE,
-                        Runnable::run,
-                        inFlight,
-                        CompressionPolicy.none()));
+        EmbeddedChannel channel = serverChannel(inFlight);
         dev.courier.rpc.internal.WriteQueue.install(channel);
         try {
             channel.writeInbound(echoRequest(21, "ran"));
@@ -280,15 +263,7 @@ class ServerHandlerTest {
         }
     }
 
-    /** An encoder whose connection was offered method ids, as a client's is by the handshake. */
-    private EmbeddedChannel idEncoder() {
-        EmbeddedChannel channel = new EmbeddedChannel(FrameEncoder.INSTANCE);
-        dev.courier.rpc.internal.protocol.MethodIds.offer(channel, "4096");
-        return channel;
-    }
-
-    private static ByteBuf byId(
-            EmbeddedChannel ids, long id, String service, String method, String params, Object... args) {
+    private ByteBuf byId(long id, String service, String method, String params, Object... args) {
         RequestHead head = new RequestHead(service, "", "", method, params, 0, Map.of());
         ids.writeOutbound(
                 new OutboundRequest(id, 0, Utf8TestSerializer.INSTANCE, CompressionPolicy.none(), head, args, null));
@@ -309,66 +284,43 @@ class ServerHandlerTest {
 
     @Test
     void requestsByMethodIdAreAnsweredAsInFull() {
-        EmbeddedChannel ids = idEncoder();
-        try {
-            ByteBuf first = byId(ids, 31, EchoService.class.getName(), "echo", "Ljava/lang/String;", "one");
-            ByteBuf second = byId(ids, 32, EchoService.class.getName(), "echo", "Ljava/lang/String;", "two");
-            ByteBuf full = echoRequest(0, "two");
-            int fullLength = full.readableBytes();
-            full.release();
-            assertThat(second.readableBytes())
-                    .as("the second request carries no names")
-                    .isLessThan(fullLength - EchoService.class.getName().length());
-            server.writeInbound(first);
-            server.writeInbound(second);
-            assertThat(okValue(31)).isEqualTo("one");
-            assertThat(okValue(32)).isEqualTo("two");
-        } finally {
-            ids.finishAndReleaseAll();
-        }
+        ByteBuf first = byId(31, EchoService.class.getName(), "echo", "Ljava/lang/String;", "one");
+        ByteBuf second = byId(32, EchoService.class.getName(), "echo", "Ljava/lang/String;", "two");
+        ByteBuf full = echoRequest(0, "two");
+        int fullLength = full.readableBytes();
+        full.release();
+        assertThat(second.readableBytes())
+                .as("the second request carries no names")
+                .isLessThan(fullLength - EchoService.class.getName().length());
+        server.writeInbound(first);
+        server.writeInbound(second);
+        assertThat(okValue(31)).isEqualTo("one");
+        assertThat(okValue(32)).isEqualTo("two");
     }
 
     @Test
     void aRequestByAnUnboundMethodIdIsABadRequest() {
-        EmbeddedChannel ids = idEncoder();
-        try {
-            ByteBuf both = byId(ids, 33, EchoService.class.getName(), "echo", "Ljava/lang/String;", "x");
-            // drop the method frame in front of the request
-            int bindingLength = FrameFormat.HEADER_LENGTH + both.getInt(FrameFormat.BODY_LENGTH_OFFSET);
-            server.writeInbound(both.skipBytes(bindingLength));
-            assertError(33, Status.BAD_REQUEST, "method id 1, which this connection has not bound");
-        } finally {
-            ids.finishAndReleaseAll();
-        }
+        ByteBuf both = byId(33, EchoService.class.getName(), "echo", "Ljava/lang/String;", "x");
+        // drop the method frame in front of the request
+        int bindingLength = FrameFormat.HEADER_LENGTH + both.getInt(FrameFormat.BODY_LENGTH_OFFSET);
+        server.writeInbound(both.skipBytes(bindingLength));
+        assertError(33, Status.BAD_REQUEST, "method id 1, which this connection has not bound");
     }
 
     @Test
     void aMethodIdOfAServiceOrMethodNotExportedIsRefusedOnEveryRequest() {
-        EmbeddedChannel ids = idEncoder();
-        try {
-            for (long id = 34; id < 36; id++) {
-                server.writeInbound(byId(ids, id, "com.example.Nope", "echo", "Ljava/lang/String;", "x"));
-                assertError(id, Status.SERVICE_NOT_FOUND, "com.example.Nope");
-                server.writeInbound(byId(ids, id + 10, EchoService.class.getName(), "echo", "I", "x"));
-                assertError(id + 10, Status.METHOD_NOT_FOUND, "echo(I)");
-            }
-        } finally {
-            ids.finishAndReleaseAll();
+        for (long id = 34; id < 36; id++) {
+            server.writeInbound(byId(id, "com.example.Nope", "echo", "Ljava/lang/String;", "x"));
+            assertError(id, Status.SERVICE_NOT_FOUND, "com.example.Nope");
+            server.writeInbound(byId(id + 10, EchoService.class.getName(), "echo", "I", "x"));
+            assertError(id + 10, Status.METHOD_NOT_FOUND, "echo(I)");
         }
     }
 
     @Test
     void aMalformedMethodFrameClosesTheConnection() {
         for (long badId : new long[] {0, dev.courier.rpc.internal.protocol.MethodIds.MAX + 1L, -1}) {
-            EmbeddedChannel channel = new EmbeddedChannel(
-                    new FrameDecoder(MAX_BODY),
-                    FrameEncoder.INSTANCE,
-                    new ServerHandler(
-                            Map.of(echo.key(), echo),
-                            Utf8TestSerializer.INSTANCE,
-                            Runnable::run,
-                            new InFlight(),
-                            CompressionPolicy.none()));
+            EmbeddedChannel channel = serverChannel(new InFlight());
             try {
                 channel.writeInbound(methodFrame(badId, EchoService.class.getName()));
                 assertThat(channel.isActive()).as("id %d", badId).isFalse();
