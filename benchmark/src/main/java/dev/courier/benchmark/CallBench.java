@@ -111,29 +111,8 @@ final class CallBench implements Callable<Integer> {
                             duration,
                             label);
             String scenario = target + (rate > 0 ? "-r" + (long) rate : "-c" + concurrency);
-            Result result = new Result(
-                    "courier-generic",
-                    scenario,
-                    template.length(),
-                    concurrency,
-                    r.throughput(),
-                    r.p(50),
-                    r.p(90),
-                    r.p(99),
-                    r.p(99.9),
-                    r.latencyMicros().getMaxValue(),
-                    r.errors(),
-                    r.cpuCores());
-            System.out.printf(
-                    "   %s: %.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d%n",
-                    label,
-                    r.throughput(),
-                    r.p(50),
-                    r.p(90),
-                    r.p(99),
-                    r.p(99.9),
-                    r.latencyMicros().getMaxValue(),
-                    r.errors());
+            Result result = r.result("courier-generic", scenario, template.length(), concurrency);
+            System.out.println("   " + label + ": " + r.summary());
             if (!r.errorsByKind().isEmpty()) {
                 System.out.println("   " + label + ": failed calls by status " + errors(r.errorsByKind()));
             }

@@ -5,6 +5,7 @@ import dev.courier.benchmark.load.LoadRunner;
 import dev.courier.benchmark.report.HtmlReport;
 import dev.courier.benchmark.report.Result;
 import dev.courier.benchmark.rpc.BenchTls;
+import dev.courier.benchmark.rpc.ConnectionFootprint;
 import dev.courier.benchmark.rpc.RpcSystem;
 import dev.courier.benchmark.rpc.TimingBreakdown;
 import picocli.CommandLine.Command;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -58,7 +60,12 @@ final class RpcBench implements Callable<Integer> {
     @Option(names = "--payload", split = ",", description = "Payload sizes in bytes (default 100,4096).")
     List<Integer> payloads = new ArrayList<>();
 
-    @Option(names = "--connections", description = "Connections from client to server (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--connections",
+            description = "Connections from client to server (default ${DEFAULT-VALUE}). With more than one,"
+                    + " each system is first measured idle with one connection and with this many: the heap,"
+                    + " direct memory and threads a connection adds (RESULT fields heap_per_connection_kib,"
+                    + " direct_per_connection_kib, threads_added).")
     int connections = 1;
 
     @Option(
@@ -155,6 +162,13 @@ final class RpcBench implements Callable<Integer> {
 
     private List<Result> runHere(String requested) throws Exception {
         List<Result> results = new ArrayList<>();
+        java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
+        if (connections > 1) {
+            extra.put("connections", Integer.toString(connections));
+            ConnectionFootprint footprint = ConnectionFootprint.measure(requested, certificates, connections);
+            System.out.println("   " + requested + ": " + footprint.line());
+            extra.putAll(footprint.fields());
+        }
         try (RpcSystem system = RpcSystem.named(requested, certificates)) {
             String name = system.name();
             RpcSystem.Echo echo = system.start(connections);
@@ -173,31 +187,8 @@ final class RpcBench implements Callable<Integer> {
                                     breakdown.reset();
                                 }
                             });
-                    Result result = new Result(
-                            name,
-                            scenario,
-                            payload,
-                            callers,
-                            r.throughput(),
-                            r.p(50),
-                            r.p(90),
-                            r.p(99),
-                            r.p(99.9),
-                            r.latencyMicros().getMaxValue(),
-                            r.errors(),
-                            r.cpuCores());
-                    System.out.printf(
-                            "   %s: %.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d"
-                                    + "  CPU %.0f%%%n",
-                            label,
-                            r.throughput(),
-                            r.p(50),
-                            r.p(90),
-                            r.p(99),
-                            r.p(99.9),
-                            r.latencyMicros().getMaxValue(),
-                            r.errors(),
-                            100 * r.cpuCores());
+                    Result result = r.result(name, scenario, payload, callers).with(extra);
+                    System.out.printf(Locale.ROOT, "   %s: %s  CPU %.0f%%%n", label, r.summary(), 100 * r.cpuCores());
                     if (breakdown != null) {
                         System.out.println(
                                 "   " + label + ": " + breakdown.shares().line());

@@ -3,10 +3,6 @@ package dev.courier.benchmark;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RpcBenchInterleaveTest {
@@ -20,24 +16,22 @@ class RpcBenchInterleaveTest {
 
     @Test
     void twoSystemsInOneJvmGiveOnePairLinePerScenario() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream previous = System.out;
-        int exit;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            exit = new CommandLine(new RpcBench())
-                    .execute(
-                            "--system", "netty-raw,courier-kryo",
-                            "--interleave", "2",
-                            "--warmup", "1",
-                            "--duration", "2",
-                            "--concurrency", "1",
-                            "--payload", "100");
-        } finally {
-            System.setOut(previous);
-        }
-        String printed = out.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(printed).isZero();
+        BenchRun run = BenchRun.of(
+                new RpcBench(),
+                "--system",
+                "netty-raw,courier-kryo",
+                "--interleave",
+                "2",
+                "--warmup",
+                "1",
+                "--duration",
+                "2",
+                "--concurrency",
+                "1",
+                "--payload",
+                "100");
+        String printed = run.printed();
+        assertThat(run.exit()).as(printed).isZero();
         assertThat(printed)
                 .contains("   round 1: netty-raw ")
                 .contains("   round 2: netty-raw ")

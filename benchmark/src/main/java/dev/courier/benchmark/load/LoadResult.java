@@ -28,4 +28,35 @@ public record LoadResult(
     public long p(double percentile) {
         return latencyMicros.getValueAtPercentile(percentile);
     }
+
+    /** This phase as the {@code RESULT} of {@code system} in {@code scenario}. */
+    public dev.courier.benchmark.report.Result result(String system, String scenario, int payload, int concurrency) {
+        return new dev.courier.benchmark.report.Result(
+                system,
+                scenario,
+                payload,
+                concurrency,
+                throughput(),
+                p(50),
+                p(90),
+                p(99),
+                p(99.9),
+                latencyMicros.getMaxValue(),
+                errors,
+                cpuCores());
+    }
+
+    /** {@code 9000 calls/s  p50 95  p90 120  p99 180  p99.9 400  max 900 us  errors 0}. */
+    public String summary() {
+        return String.format(
+                java.util.Locale.ROOT,
+                "%.0f calls/s  p50 %d  p90 %d  p99 %d  p99.9 %d  max %d us  errors %d",
+                throughput(),
+                p(50),
+                p(90),
+                p(99),
+                p(99.9),
+                latencyMicros.getMaxValue(),
+                errors);
+    }
 }

@@ -47,7 +47,11 @@ final class CourierRpc implements RpcSystem {
 
     @Override
     public Echo start(int connections) {
-        RpcServer.Builder b = RpcServer.builder().host("127.0.0.1").serializer(serializer);
+        RpcServer.Builder b = RpcServer.builder()
+                .host("127.0.0.1")
+                .serializer(serializer)
+                .maxConnectionsPerAddress(Math.max(1_000, connections))
+                .maxConnections(Math.max(10_000, connections));
         RpcClient.Builder cb = RpcClient.builder().connectionsPerAddress(connections);
         if (tls != null) {
             b.tls(TlsOptions.builder()
