@@ -3,6 +3,7 @@ package dev.courier.rpc.internal.client;
 import dev.courier.rpc.Idempotent;
 import dev.courier.rpc.OneWay;
 import dev.courier.rpc.internal.MethodKeys;
+import dev.courier.rpc.internal.protocol.MethodKey;
 
 import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,9 @@ public final class MethodInfo {
     final String group;
     final String name;
     final String params;
+    /** The five strings that name the method on the wire, made once for every call of it. */
+    final MethodKey key;
+
     final boolean async;
     final boolean idempotent;
     /** {@link OneWay}: sent with the one-way flag, done once handed to a connection. */
@@ -33,6 +37,7 @@ public final class MethodInfo {
         this.group = group;
         this.name = m.getName();
         this.params = MethodKeys.parameterDescriptor(m);
+        this.key = new MethodKey(service, version, group, name, params);
         Class<?> rt = m.getReturnType();
         this.async = rt == CompletableFuture.class || rt == CompletionStage.class;
         this.idempotent =

@@ -67,14 +67,7 @@ public final class RequestSender {
                 timer.newTimeout(t -> call.expire(invocation.timeoutMillis()), timeoutMillis, TimeUnit.MILLISECONDS));
         Map<String, String> attachments =
                 invocation.attachments().isEmpty() ? Map.of() : Map.copyOf(invocation.attachments());
-        RequestHead head = new RequestHead(
-                info.service,
-                info.version,
-                info.group,
-                info.name,
-                info.params,
-                (int) Math.min(Integer.MAX_VALUE, timeoutMillis),
-                attachments);
+        RequestHead head = new RequestHead(info.key, (int) Math.min(Integer.MAX_VALUE, timeoutMillis), attachments);
         OutboundRequest request = new OutboundRequest(
                 id,
                 info.oneWay ? FrameFormat.FLAG_ONE_WAY : 0,
